@@ -1,0 +1,103 @@
+//! [`Clock`]: where every expiry decision gets its time.
+
+use std::fmt;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use crate::sync::{Arc, AtomicU64, Ordering};
+
+/// A source of Unix time in milliseconds.
+///
+/// The store reads the clock once per command, EXEC or script and uses that frozen value for
+/// every expiry check inside it, as Redis 7.2 does.
+///
+/// # Examples
+///
+/// ```
+/// use redlite::{Clock, SystemClock};
+///
+/// assert!(SystemClock.now_ms() > 1_600_000_000_000);
+/// ```
+pub trait Clock: Send + Sync + fmt::Debug {
+    /// Milliseconds since the Unix epoch.
+    fn now_ms(&self) -> u64;
+}
+
+/// The system's wall clock (the default).
+///
+/// # Examples
+///
+/// ```
+/// use redlite::{Config, Store, SystemClock};
+///
+/// let store = Store::with_config(Config::default().clock(SystemClock));
+/// store.set("k", 1).unwrap();
+/// ```
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now_ms(&self) -> u64 {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as u64)
+    }
+}
+
+/// A clock that moves only when told to: deterministic expiry in tests.
+///
+/// Clones share one time, so keep a clone and hand the other to [`Config::clock`](crate::Config::clock).
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use redlite::{Config, ManualClock, Store};
+///
+/// let clock = ManualClock::new();
+/// let store = Store::with_config(Config::default().clock(clock.clone()));
+/// store.set("k", "v").unwrap();
+/// store.expire("k", 10).unwrap();
+/// clock.advance(Duration::from_secs(11));
+/// assert_eq!(store.get::<Option<String>>("k").unwrap(), None);
+/// ```
+#[derive(Clone, Debug)]
+pub struct ManualClock {
+    ms: Arc<AtomicU64>,
+}
+
+impl ManualClock {
+    /// A clock standing at 2026-01-01T00:00:00Z.
+    pub fn new() -> ManualClock {
+        ManualClock::at(1_767_225_600_000)
+    }
+
+    /// A clock standing at `ms` milliseconds after the Unix epoch.
+    pub fn at(ms: u64) -> ManualClock {
+        ManualClock {
+            ms: Arc::new(AtomicU64::new(ms)),
+        }
+    }
+
+    /// Moves the clock forward.
+    pub fn advance(&self, by: Duration) {
+        let by = u64::try_from(by.as_millis()).unwrap_or(u64::MAX);
+        self.ms.fetch_add(by, Ordering::SeqCst);
+    }
+
+    /// Sets the clock to `ms` milliseconds after the Unix epoch (it may go backwards).
+    pub fn set(&self, ms: u64) {
+        self.ms.store(ms, Ordering::SeqCst);
+    }
+}
+
+impl Default for ManualClock {
+    fn default() -> Self {
+        ManualClock::new()
+    }
+}
+
+impl Clock for ManualClock {
+    fn now_ms(&self) -> u64 {
+        self.ms.load(Ordering::SeqCst)
+    }
+}

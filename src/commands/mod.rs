@@ -1,0 +1,241 @@
+//! The command table and the one path every data command runs through.
+//!
+//! A [`Spec`] gives a command's name, arity, flags, key positions and handler. [`run`] finds
+//! the command's keys, hashes each once, locks their shards in ascending order, reads the
+//! clock once (time is frozen for the command) and calls the handler with a [`Ctx`].
+
+pub(crate) mod ctx;
+pub(crate) mod glob;
+pub(crate) mod keys;
+pub(crate) mod parse;
+pub(crate) mod server;
+pub(crate) mod strings;
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use smallvec::SmallVec;
+
+pub(crate) use ctx::{Ctx, Res};
+
+use crate::keyspace::HKey;
+use crate::keyspace::locks::Plan;
+use crate::reply::Reply;
+use crate::store::Shared;
+use crate::txn::Connection;
+
+/// Command flags (a small bit set).
+pub(crate) mod flag {
+    /// May modify the keyspace: its shards are write-locked.
+    pub const WRITE: u8 = 1;
+    /// Not allowed inside scripts.
+    pub const NOSCRIPT: u8 = 2;
+    /// Runs at once inside MULTI instead of being queued (MULTI, EXEC, DISCARD, WATCH).
+    pub const NOQUEUE: u8 = 4;
+}
+
+/// Where a command's keys sit among its arguments (index 0 is the command name).
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Keys {
+    /// No keys.
+    None,
+    /// `first`, then every `step`-th argument up to `last` (negative counts from the end).
+    Range {
+        first: usize,
+        last: isize,
+        step: usize,
+    },
+    /// A count at `at` followed by that many keys; `dest` is one more key before the count.
+    NumKeys { at: usize, dest: Option<usize> },
+    /// Every shard (the keys are not known up front: KEYS, SCAN, FLUSHDB, ...).
+    All,
+}
+
+/// A data command's handler.
+pub(crate) type DataFn = fn(&mut Ctx<'_, '_>, &[&[u8]]) -> Res;
+
+/// A data command's table row.
+pub(crate) const fn data(
+    name: &'static str,
+    arity: i32,
+    flags: u8,
+    keys: Keys,
+    run: DataFn,
+) -> Spec {
+    Spec {
+        name,
+        arity,
+        flags,
+        keys,
+        handler: Handler::Data(run),
+    }
+}
+
+/// Shorthand for the write flag in tables.
+pub(crate) const W: u8 = flag::WRITE;
+/// The key is the first argument.
+pub(crate) const ONE: Keys = Keys::Range {
+    first: 1,
+    last: 1,
+    step: 1,
+};
+/// The first two arguments are keys (RENAME, SMOVE, LMOVE ...).
+pub(crate) const TWO: Keys = Keys::Range {
+    first: 1,
+    last: 2,
+    step: 1,
+};
+/// Every argument is a key (DEL, EXISTS, MGET, SINTER ...).
+pub(crate) const ALL: Keys = Keys::Range {
+    first: 1,
+    last: -1,
+    step: 1,
+};
+/// Key, value, key, value ... (MSET).
+pub(crate) const PAIRS: Keys = Keys::Range {
+    first: 1,
+    last: -1,
+    step: 2,
+};
+
+/// What runs the command.
+#[derive(Clone, Copy)]
+pub(crate) enum Handler {
+    /// Works on the keyspace through a [`Ctx`]; can run inside EXEC and scripts.
+    Data(DataFn),
+    /// Works on the connection's own state (MULTI, WATCH, ...).
+    Conn(fn(&mut Connection, &[&[u8]]) -> Reply),
+}
+
+/// One row of the command table.
+pub(crate) struct Spec {
+    /// Lowercase name, as Redis prints it in errors.
+    pub name: &'static str,
+    /// Redis arity: N means exactly N arguments (name included), -N means at least N.
+    pub arity: i32,
+    pub flags: u8,
+    pub keys: Keys,
+    pub handler: Handler,
+}
+
+impl Spec {
+    pub(crate) fn is_write(&self) -> bool {
+        self.flags & flag::WRITE != 0
+    }
+
+    pub(crate) fn has(&self, f: u8) -> bool {
+        self.flags & f != 0
+    }
+
+    /// Redis's arity rule.
+    pub(crate) fn arity_ok(&self, argc: usize) -> bool {
+        let argc = argc as i64;
+        let arity = i64::from(self.arity);
+        if arity >= 0 {
+            argc == arity
+        } else {
+            argc >= -arity
+        }
+    }
+
+    /// Calls `f` with each key argument. Malformed counts yield no keys: the handler then
+    /// reports the error without touching any key.
+    pub(crate) fn for_each_key<'a>(&self, args: &[&'a [u8]], mut f: impl FnMut(&'a [u8])) {
+        match self.keys {
+            Keys::None | Keys::All => {}
+            Keys::Range { first, last, step } => {
+                let last = if last < 0 {
+                    args.len() as isize + last
+                } else {
+                    last
+                };
+                let mut i = first;
+                while (i as isize) <= last && i < args.len() {
+                    f(args[i]);
+                    i += step.max(1);
+                }
+            }
+            Keys::NumKeys { at, dest } => {
+                if let Some(d) = dest.and_then(|d| args.get(d)) {
+                    f(d);
+                }
+                let n = args.get(at).and_then(|a| parse::int(a).ok()).unwrap_or(0);
+                let n = usize::try_from(n).unwrap_or(0);
+                if n <= args.len().saturating_sub(at + 1) {
+                    args[at + 1..at + 1 + n].iter().for_each(|k| f(k));
+                }
+            }
+        }
+    }
+}
+
+/// All command families; each module lists its own rows.
+fn families() -> [&'static [Spec]; 4] {
+    [
+        strings::COMMANDS,
+        keys::COMMANDS,
+        server::COMMANDS,
+        crate::txn::COMMANDS,
+    ]
+}
+
+fn table() -> &'static HashMap<&'static [u8], &'static Spec, foldhash::fast::FixedState> {
+    static TABLE: OnceLock<HashMap<&'static [u8], &'static Spec, foldhash::fast::FixedState>> =
+        OnceLock::new();
+    TABLE.get_or_init(|| {
+        families()
+            .into_iter()
+            .flatten()
+            .map(|s| (s.name.as_bytes(), s))
+            .collect()
+    })
+}
+
+/// Finds a command by name, case-insensitively, without allocating.
+pub(crate) fn lookup(name: &[u8]) -> Option<&'static Spec> {
+    let mut buf = [0u8; 24];
+    let lower = buf.get_mut(..name.len())?;
+    for (dst, src) in lower.iter_mut().zip(name) {
+        *dst = src.to_ascii_lowercase();
+    }
+    table().get(&*lower).copied()
+}
+
+/// Every command in the table (for documentation and tests).
+pub(crate) fn all() -> impl Iterator<Item = &'static Spec> {
+    families().into_iter().flatten()
+}
+
+/// Adds the shards of `spec`'s keys to `plan`, and their hashes to `hashes`.
+pub(crate) fn plan_keys<'a>(
+    shared: &Shared,
+    spec: &Spec,
+    args: &[&'a [u8]],
+    plan: &mut Plan,
+    hashes: &mut SmallVec<[HKey<'a>; 4]>,
+) {
+    let ks = &shared.keyspace;
+    if let Keys::All = spec.keys {
+        plan.add_all(ks.shard_count(), spec.is_write());
+        return;
+    }
+    spec.for_each_key(args, |key| {
+        let hk = ks.hkey(key);
+        plan.add(ks.shard_of(hk.hash), spec.is_write());
+        hashes.push(hk);
+    });
+}
+
+/// Runs a data command on its own: lock, freeze time, call, unlock.
+pub(crate) fn run(shared: &Shared, spec: &Spec, args: &[&[u8]]) -> Reply {
+    let Handler::Data(handler) = spec.handler else {
+        return Reply::error("ERR this command needs a connection");
+    };
+    let mut plan = Plan::default();
+    let mut hashes = SmallVec::new();
+    plan_keys(shared, spec, args, &mut plan, &mut hashes);
+    let mut locks = shared.keyspace.lock(&plan);
+    let now = shared.now();
+    let mut ctx = Ctx::new(shared, &mut locks, now, hashes);
+    handler(&mut ctx, args).unwrap_or_else(|e| e)
+}

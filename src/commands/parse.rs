@@ -1,0 +1,198 @@
+//! Redis's argument parsing and number formatting rules, exactly.
+
+use super::ctx::{Res, err};
+use crate::error::msg;
+
+/// Redis's `string2ll`: optional `-`, then digits with no leading zero (`0` alone is fine),
+/// nothing else: no `+`, no spaces, no `-0`, must fit in i64.
+pub(crate) fn int(s: &[u8]) -> Res<i64> {
+    parse_int(s).map_or_else(|| err(msg::NOT_INT), Ok)
+}
+
+fn parse_int(s: &[u8]) -> Option<i64> {
+    if s == b"0" {
+        return Some(0);
+    }
+    let (neg, digits) = match s.split_first()? {
+        (b'-', rest) => (true, rest),
+        _ => (false, s),
+    };
+    if digits.is_empty() || digits.len() > 19 || !(b'1'..=b'9').contains(&digits[0]) {
+        return None;
+    }
+    let mut v: u64 = 0;
+    for &c in digits {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        v = v.checked_mul(10)?.checked_add(u64::from(c - b'0'))?;
+    }
+    if neg {
+        0i64.checked_sub_unsigned(v)
+    } else {
+        i64::try_from(v).ok()
+    }
+}
+
+/// An integer that must be ≥ 0, with Redis's "must be positive" text otherwise.
+pub(crate) fn count(s: &[u8]) -> Res<usize> {
+    let n = int(s)?;
+    usize::try_from(n).map_or_else(|_| err(msg::NOT_POSITIVE), Ok)
+}
+
+/// Redis's `string2ld`/`string2d` acceptance: what `strtold` parses in full, no leading
+/// space, no NaN, no overflow to infinity or underflow to zero. `inf`/`-inf` are accepted.
+pub(crate) fn float(s: &[u8]) -> Res<f64> {
+    parse_float(s).map_or_else(|| err(msg::NOT_FLOAT), Ok)
+}
+
+pub(crate) fn parse_float(s: &[u8]) -> Option<f64> {
+    let text = std::str::from_utf8(s).ok()?;
+    if text.is_empty() || text.starts_with(|c: char| c.is_ascii_whitespace()) {
+        return None;
+    }
+    let v: f64 = text.parse().ok()?;
+    if v.is_nan() {
+        return None;
+    }
+    let body = text.trim_start_matches(['+', '-']).to_ascii_lowercase();
+    let literal_inf = body == "inf" || body == "infinity";
+    if v.is_infinite() && !literal_inf {
+        return None; // overflow (strtold sets ERANGE)
+    }
+    let mantissa = body.split('e').next().unwrap_or("");
+    if v == 0.0 && mantissa.bytes().any(|c| (b'1'..=b'9').contains(&c)) {
+        return None; // underflow to zero (ERANGE)
+    }
+    Some(v)
+}
+
+/// Formats a double as Redis 7.2+ replies it (ZSCORE, ZINCRBY, ...): integral values as
+/// integers, others as the shortest text that reads back to the same double.
+pub(crate) fn format_double(v: f64) -> String {
+    if v.is_nan() {
+        return "nan".into();
+    }
+    if v.is_infinite() {
+        return if v > 0.0 { "inf" } else { "-inf" }.into();
+    }
+    if v == v.trunc() && v.abs() < 9.2e18 {
+        return format!("{}", v as i64);
+    }
+    let abs = v.abs();
+    if (1e-5..1e21).contains(&abs) {
+        format!("{v}")
+    } else {
+        exponent_form(v)
+    }
+}
+
+/// `1.5e+30` style, as C's `%g` writes exponents.
+fn exponent_form(v: f64) -> String {
+    let s = format!("{v:e}");
+    match s.split_once('e') {
+        Some((m, e)) if !e.starts_with('-') => format!("{m}e+{e}"),
+        _ => s,
+    }
+}
+
+/// INCRBYFLOAT's output: Redis prints the long double with `%.17Lf` and trims trailing
+/// zeros, so never an exponent and at most 17 decimals; no `-0`.
+pub(crate) fn format_incr_float(v: f64) -> String {
+    let shortest = format!("{v}");
+    let decimals = shortest.split_once('.').map_or(0, |(_, d)| d.len());
+    let mut s = if decimals > 17 {
+        let fixed = format!("{v:.17}");
+        fixed
+            .trim_end_matches('0')
+            .trim_end_matches('.')
+            .to_string()
+    } else {
+        shortest
+    };
+    if s == "-0" {
+        s = "0".into();
+    }
+    s
+}
+
+/// A SET / GETEX / SETEX expiry: `raw` seconds (or ms), relative (or absolute), must be > 0.
+/// Returns the absolute deadline in Unix ms, or Redis's "invalid expire time" error.
+pub(crate) fn positive_deadline(
+    raw: &[u8],
+    seconds: bool,
+    absolute: bool,
+    now: u64,
+    cmd: &str,
+) -> Res<u64> {
+    let n = int(raw)?;
+    let bad = || err(msg::expire_time(cmd));
+    if n <= 0 {
+        return bad();
+    }
+    let ms = if seconds {
+        n.checked_mul(1000)
+    } else {
+        Some(n)
+    };
+    let Some(ms) = ms else { return bad() };
+    let at = if absolute {
+        Some(ms)
+    } else {
+        ms.checked_add(now as i64)
+    };
+    at.map_or_else(bad, |at| Ok(at as u64))
+}
+
+/// Case-insensitive comparison with an ASCII keyword.
+pub(crate) fn is(arg: &[u8], word: &str) -> bool {
+    arg.eq_ignore_ascii_case(word.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strict_integers() {
+        assert_eq!(parse_int(b"0"), Some(0));
+        assert_eq!(parse_int(b"-9223372036854775808"), Some(i64::MIN));
+        assert_eq!(parse_int(b"9223372036854775807"), Some(i64::MAX));
+        for bad in [
+            "",
+            "-",
+            "+1",
+            " 1",
+            "1 ",
+            "01",
+            "-0",
+            "1.5",
+            "9223372036854775808",
+            "abc",
+        ] {
+            assert_eq!(parse_int(bad.as_bytes()), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn floats_follow_strtold() {
+        assert_eq!(parse_float(b"1.5"), Some(1.5));
+        assert_eq!(parse_float(b"-inf"), Some(f64::NEG_INFINITY));
+        assert_eq!(parse_float(b"+inf"), Some(f64::INFINITY));
+        assert_eq!(parse_float(b"5.0e3"), Some(5000.0));
+        for bad in ["", " 1", "1 ", "nan", "1e400", "1e-400", "abc"] {
+            assert_eq!(parse_float(bad.as_bytes()), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn double_and_incrbyfloat_formats() {
+        assert_eq!(format_double(10.0), "10");
+        assert_eq!(format_double(1.1), "1.1");
+        assert_eq!(format_double(f64::INFINITY), "inf");
+        assert_eq!(format_incr_float(10.5 + 0.1), "10.6");
+        assert_eq!(format_incr_float(5200.0), "5200");
+        assert_eq!(format_incr_float(-0.0), "0");
+        assert_eq!(format_incr_float(1e-20), "0");
+    }
+}

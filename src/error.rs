@@ -1,0 +1,113 @@
+//! [`Error`], the typed API's error, and the exact Redis reply texts the commands use.
+
+use std::fmt;
+
+/// Errors of the typed API (`store.get::<i64>(..)`, `store.transaction(..)`, `Script`).
+///
+/// `execute` never returns this: it answers with [`Reply::Error`](crate::Reply::Error).
+///
+/// # Examples
+///
+/// ```
+/// use redlite::{Error, Store};
+///
+/// let store = Store::new();
+/// store.set("k", "not a number").unwrap();
+/// match store.incr_by("k", 1) {
+///     Err(Error::Reply(text)) => assert_eq!(text, "ERR value is not an integer or out of range"),
+///     other => panic!("unexpected {other:?}"),
+/// }
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Error {
+    /// The command replied with an error; the full Redis text (code first).
+    Reply(String),
+    /// The reply had a shape the requested Rust type cannot hold (e.g. nil into `i64`).
+    Conversion(String),
+    /// `Store::transaction` saw a watched key change on every attempt and gave up.
+    RetriesExhausted {
+        /// How many times the closure ran.
+        attempts: u32,
+    },
+    /// A `transaction` closure panicked; nothing it queued was applied.
+    ClosurePanicked(String),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Reply(text) => f.write_str(text),
+            Error::Conversion(what) => write!(f, "reply conversion failed: {what}"),
+            Error::RetriesExhausted { attempts } => write!(
+                f,
+                "transaction aborted: a watched key changed on each of {attempts} attempts"
+            ),
+            Error::ClosurePanicked(msg) => write!(f, "transaction closure panicked: {msg}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Redis's reply texts, byte for byte (see shared/reference/redis-semantics.md §4).
+pub(crate) mod msg {
+    pub const WRONGTYPE: &str = "WRONGTYPE Operation against a key holding the wrong kind of value";
+    pub const NOT_INT: &str = "ERR value is not an integer or out of range";
+    pub const NOT_FLOAT: &str = "ERR value is not a valid float";
+    pub const OVERFLOW: &str = "ERR increment or decrement would overflow";
+    pub const DECR_OVERFLOW: &str = "ERR decrement would overflow";
+    pub const NAN_OR_INF: &str = "ERR increment would produce NaN or Infinity";
+    pub const SYNTAX: &str = "ERR syntax error";
+    pub const NO_SUCH_KEY: &str = "ERR no such key";
+    pub const INDEX_RANGE: &str = "ERR index out of range";
+    pub const NOT_POSITIVE: &str = "ERR value is out of range, must be positive";
+    pub const TOO_LONG: &str = "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
+    pub const OFFSET_RANGE: &str = "ERR offset is out of range";
+    pub const EXECABORT: &str = "EXECABORT Transaction discarded because of previous errors.";
+    pub const NOSCRIPT: &str = "NOSCRIPT No matching script. Please use EVAL.";
+
+    /// `ERR wrong number of arguments for '<name>' command`.
+    pub fn arity(name: &str) -> String {
+        format!("ERR wrong number of arguments for '{name}' command")
+    }
+
+    /// `ERR invalid expire time in '<name>' command`.
+    pub fn expire_time(name: &str) -> String {
+        format!("ERR invalid expire time in '{name}' command")
+    }
+
+    /// `ERR unknown command '<name>', with args beginning with: '<a>' '<b>' `: Redis cuts the
+    /// name at 128 characters and stops listing args once the list passes 128 characters.
+    pub fn unknown_command(name: &[u8], args: &[&[u8]]) -> String {
+        let mut out = String::from("ERR unknown command '");
+        out.push_str(&lossy_prefix(name, 128));
+        out.push_str("', with args beginning with: ");
+        let mut used = 0;
+        for arg in args {
+            if used >= 128 {
+                break;
+            }
+            let shown = lossy_prefix(arg, 128 - used);
+            used += shown.len();
+            out.push('\'');
+            out.push_str(&shown);
+            out.push_str("' ");
+        }
+        out
+    }
+
+    /// `ERR unknown subcommand '<sub>'. Try <CMD> HELP.`
+    pub fn unknown_subcommand(sub: &[u8], cmd: &str) -> String {
+        format!(
+            "ERR unknown subcommand '{}'. Try {cmd} HELP.",
+            lossy_prefix(sub, 128)
+        )
+    }
+
+    fn lossy_prefix(bytes: &[u8], max: usize) -> String {
+        let cut = &bytes[..bytes.len().min(max)];
+        // Redis also replaces newlines so the error stays on one RESP line.
+        String::from_utf8_lossy(cut).replace(['\r', '\n'], " ")
+    }
+}

@@ -1,0 +1,114 @@
+//! Lock plans and lock sets: the one place that acquires several shard locks.
+//!
+//! Every multi-shard operation (multi-key commands, EXEC, scripts, whole-keyspace commands)
+//! builds a [`Plan`] and calls [`Keyspace::lock`], which takes each shard once, in ascending
+//! index order, and holds all of them until the [`Locks`] value is dropped at the end of the
+//! call. One global order means two operations can never wait on each other in a cycle.
+
+use smallvec::SmallVec;
+
+use super::{Keyspace, Shard};
+use crate::sync::{RwLockReadGuard, RwLockWriteGuard};
+
+/// Which shards to lock, and whether each needs writing. Kept sorted by shard index.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Plan {
+    shards: SmallVec<[(usize, bool); 4]>,
+}
+
+impl Plan {
+    /// Adds a shard; a shard asked for both reading and writing is locked for writing.
+    pub(crate) fn add(&mut self, shard: usize, write: bool) {
+        match self.shards.binary_search_by_key(&shard, |&(s, _)| s) {
+            Ok(i) => self.shards[i].1 |= write,
+            Err(i) => self.shards.insert(i, (shard, write)),
+        }
+    }
+
+    /// Adds every shard of the keyspace.
+    pub(crate) fn add_all(&mut self, count: usize, write: bool) {
+        for shard in 0..count {
+            self.add(shard, write);
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.shards.len()
+    }
+}
+
+/// A held shard lock.
+pub(crate) enum Guard<'a> {
+    Read(RwLockReadGuard<'a, Shard>),
+    Write(RwLockWriteGuard<'a, Shard>),
+}
+
+/// The shard locks one operation holds; all are released together on drop.
+pub(crate) struct Locks<'a> {
+    held: SmallVec<[(usize, Guard<'a>); 4]>,
+}
+
+impl Keyspace {
+    /// Locks the plan's shards in ascending index order. Blocks while any is held in a
+    /// conflicting mode by another operation.
+    pub(crate) fn lock(&self, plan: &Plan) -> Locks<'_> {
+        let held = plan
+            .shards
+            .iter()
+            .map(|&(index, write)| {
+                let lock = self.shard(index);
+                let guard = if write {
+                    Guard::Write(lock.write())
+                } else {
+                    Guard::Read(lock.read())
+                };
+                (index, guard)
+            })
+            .collect();
+        Locks { held }
+    }
+}
+
+impl<'a> Locks<'a> {
+    fn position(&self, shard: usize) -> Option<usize> {
+        if self.held.len() > 8 {
+            self.held.binary_search_by_key(&shard, |(s, _)| *s).ok()
+        } else {
+            self.held.iter().position(|(s, _)| *s == shard)
+        }
+    }
+
+    /// The shard, if this lock set holds it.
+    pub(crate) fn get(&self, shard: usize) -> Option<&Shard> {
+        let i = self.position(shard)?;
+        Some(match &self.held[i].1 {
+            Guard::Read(g) => g,
+            Guard::Write(g) => g,
+        })
+    }
+
+    /// The shard, if this lock set holds it for writing.
+    pub(crate) fn get_mut(&mut self, shard: usize) -> Option<&mut Shard> {
+        let i = self.position(shard)?;
+        match &mut self.held[i].1 {
+            Guard::Read(_) => None,
+            Guard::Write(g) => Some(g),
+        }
+    }
+
+    /// Every held shard, in index order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &Shard> {
+        self.held.iter().map(|(_, g)| match g {
+            Guard::Read(g) => &**g,
+            Guard::Write(g) => &**g,
+        })
+    }
+
+    /// Every shard held for writing, in index order.
+    pub(crate) fn iter_mut(&mut self) -> impl Iterator<Item = &mut Shard> {
+        self.held.iter_mut().filter_map(|(_, g)| match g {
+            Guard::Read(_) => None,
+            Guard::Write(g) => Some(&mut **g),
+        })
+    }
+}

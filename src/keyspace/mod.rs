@@ -1,0 +1,67 @@
+//! The sharded keyspace: N shards (a power of two), each a cache-padded `RwLock<Shard>`.
+//!
+//! A key is hashed once with the store's randomly seeded hasher; the same hash picks the shard
+//! and finds the slot inside it. Multi-shard work goes through [`locks`], which always locks in
+//! ascending shard index, so no two operations can deadlock on each other.
+
+pub(crate) mod expiry;
+pub(crate) mod locks;
+pub(crate) mod shard;
+
+use std::hash::BuildHasher;
+
+use crossbeam_utils::CachePadded;
+
+use crate::sync::RwLock;
+pub(crate) use shard::{Entry, EntryMut, Shard};
+
+/// A key with its hash, computed once.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct HKey<'a> {
+    pub(crate) bytes: &'a [u8],
+    pub(crate) hash: u64,
+}
+
+/// All shards of one store.
+pub(crate) struct Keyspace {
+    shards: Box<[CachePadded<RwLock<Shard>>]>,
+    hasher: foldhash::fast::RandomState,
+    mask: usize,
+}
+
+impl Keyspace {
+    /// `shards` is rounded up to a power of two (at least 1).
+    pub(crate) fn new(shards: usize) -> Keyspace {
+        let n = shards.clamp(1, 1 << 16).next_power_of_two();
+        let hasher = foldhash::fast::RandomState::default();
+        let shards = (0..n)
+            .map(|_| CachePadded::new(RwLock::new(Shard::new(hasher.clone()))))
+            .collect();
+        Keyspace {
+            shards,
+            hasher,
+            mask: n - 1,
+        }
+    }
+
+    pub(crate) fn hkey<'a>(&self, bytes: &'a [u8]) -> HKey<'a> {
+        HKey {
+            bytes,
+            hash: self.hasher.hash_one(bytes),
+        }
+    }
+
+    /// The shard of a hash. hashbrown uses the low bits for the bucket and the top 7 for its
+    /// tag, so the shard comes from bits 40.. to keep both well spread inside each shard.
+    pub(crate) fn shard_of(&self, hash: u64) -> usize {
+        (hash >> 40) as usize & self.mask
+    }
+
+    pub(crate) fn shard_count(&self) -> usize {
+        self.shards.len()
+    }
+
+    pub(crate) fn shard(&self, index: usize) -> &RwLock<Shard> {
+        &self.shards[index]
+    }
+}

@@ -1,0 +1,50 @@
+//! # redlite
+//!
+//! Redis semantics, in process: strings, hashes, lists, sets and sorted sets with expiry,
+//! optimistic transactions (WATCH / MULTI / EXEC) and atomic scripts, over a sharded
+//! keyspace that threads share without a server, a socket or serialization.
+//!
+//! ```
+//! use redlite::{Reply, Store};
+//!
+//! let store = Store::new();                        // Clone + Send + Sync
+//! let mut conn = store.connection();               // one client: WATCH set, MULTI queue
+//! assert_eq!(conn.execute(["SET", "k", "v"]), Reply::ok());
+//! assert_eq!(conn.execute(["GET", "k"]), Reply::bulk("v"));
+//!
+//! // Typed methods run the same command code.
+//! assert_eq!(store.incr_by("counter", 5).unwrap(), 5);
+//! assert_eq!(store.get::<i64>("counter").unwrap(), 5);
+//! ```
+//!
+//! ## Modules
+//!
+//! - [`Store`], [`Config`], [`Clock`] ([`SystemClock`], [`ManualClock`]): opening a store.
+//! - [`Connection`]: one client; `execute` any command; WATCH / MULTI / EXEC ([`ExecOutcome`]).
+//! - [`Reply`], [`Error`], [`FromReply`], [`ToArg`]: replies and conversions.
+//! - Inside: `keyspace` (shards, entries, versions, expiry), `commands` (the command table
+//!   and one file per family), `txn` (connections and EXEC), `sync` (parking_lot or loom).
+
+#![deny(unsafe_code)]
+#![warn(missing_docs)]
+
+mod clock;
+mod commands;
+mod config;
+mod convert;
+mod error;
+mod keyspace;
+mod reply;
+mod store;
+mod sync;
+mod txn;
+mod typed;
+mod types;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use config::Config;
+pub use convert::{FromReply, ToArg, pairs};
+pub use error::Error;
+pub use reply::Reply;
+pub use store::Store;
+pub use txn::{Connection, ExecOutcome};

@@ -1,0 +1,133 @@
+//! [`Reply`]: the value every command returns, shaped like RESP2.
+
+use std::borrow::Cow;
+use std::fmt;
+
+/// A command's reply, mirroring RESP2.
+///
+/// Nil bulk and null array are both [`Reply::Nil`]. `Status` and `Error` carry the full Redis
+/// text (`OK`, `WRONGTYPE Operation against a key holding the wrong kind of value`).
+///
+/// # Examples
+///
+/// ```
+/// use redlite::{Reply, Store};
+///
+/// let store = Store::new();
+/// let mut conn = store.connection();
+/// assert_eq!(conn.execute(["SET", "k", "v"]), Reply::ok());
+/// assert_eq!(conn.execute(["GET", "k"]), Reply::Bulk(b"v".to_vec()));
+/// assert_eq!(conn.execute(["GET", "missing"]), Reply::Nil);
+/// let err = conn.execute(["INCR", "k"]);
+/// assert_eq!(err.to_string(), "ERR value is not an integer or out of range");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Reply {
+    /// Null bulk string or null array.
+    Nil,
+    /// A simple string such as `OK` or `QUEUED`.
+    Status(Cow<'static, str>),
+    /// An error reply; the text starts with its code (`ERR`, `WRONGTYPE`, `NOSCRIPT` …).
+    Error(Cow<'static, str>),
+    /// A 64-bit signed integer.
+    Integer(i64),
+    /// A binary-safe bulk string.
+    Bulk(Vec<u8>),
+    /// An array of replies (possibly nested).
+    Array(Vec<Reply>),
+}
+
+impl Reply {
+    /// The `OK` status.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(redlite::Reply::ok().to_string(), "OK");
+    /// ```
+    pub const fn ok() -> Reply {
+        Reply::Status(Cow::Borrowed("OK"))
+    }
+
+    /// A status reply with the given text.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(redlite::Reply::status("QUEUED").to_string(), "QUEUED");
+    /// ```
+    pub fn status(text: impl Into<Cow<'static, str>>) -> Reply {
+        Reply::Status(text.into())
+    }
+
+    /// An error reply with the given full text (code first).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let e = redlite::Reply::error("ERR syntax error");
+    /// assert!(e.is_error());
+    /// ```
+    pub fn error(text: impl Into<Cow<'static, str>>) -> Reply {
+        Reply::Error(text.into())
+    }
+
+    /// A bulk reply copied from bytes.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(redlite::Reply::bulk("v"), redlite::Reply::Bulk(b"v".to_vec()));
+    /// ```
+    pub fn bulk(bytes: impl AsRef<[u8]>) -> Reply {
+        Reply::Bulk(bytes.as_ref().to_vec())
+    }
+
+    /// True for [`Reply::Error`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(!redlite::Reply::Integer(1).is_error());
+    /// ```
+    pub fn is_error(&self) -> bool {
+        matches!(self, Reply::Error(_))
+    }
+
+    /// The integer 0 or 1 for a boolean answer, as Redis replies.
+    pub(crate) fn from_bool(b: bool) -> Reply {
+        Reply::Integer(i64::from(b))
+    }
+
+    /// An array of bulk strings.
+    pub(crate) fn bulks<I, B>(items: I) -> Reply
+    where
+        I: IntoIterator<Item = B>,
+        B: AsRef<[u8]>,
+    {
+        Reply::Array(items.into_iter().map(Reply::bulk).collect())
+    }
+}
+
+/// Shows the reply as `redis-cli` would, on one line: statuses and errors as their text,
+/// bulks as (lossy) UTF-8 in quotes, arrays in brackets.
+impl fmt::Display for Reply {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Reply::Nil => f.write_str("(nil)"),
+            Reply::Status(s) | Reply::Error(s) => f.write_str(s),
+            Reply::Integer(n) => write!(f, "{n}"),
+            Reply::Bulk(b) => write!(f, "{:?}", String::from_utf8_lossy(b)),
+            Reply::Array(items) => {
+                f.write_str("[")?;
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{item}")?;
+                }
+                f.write_str("]")
+            }
+        }
+    }
+}

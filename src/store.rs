@@ -1,0 +1,140 @@
+//! [`Store`]: the handle an application keeps; [`Shared`]: what all handles point at.
+
+use std::sync::Arc;
+
+use crate::commands::{self, Spec};
+use crate::config::Config;
+use crate::keyspace::Keyspace;
+use crate::reply::Reply;
+use crate::txn::Connection;
+
+/// State shared by every handle and connection of one store.
+pub(crate) struct Shared {
+    pub(crate) keyspace: Keyspace,
+    pub(crate) config: Config,
+}
+
+impl Shared {
+    pub(crate) fn now(&self) -> u64 {
+        self.config.clock.now_ms()
+    }
+
+    pub(crate) fn active_expire_pass(&self) -> usize {
+        self.keyspace
+            .sweep(self.now(), self.config.active_expiry_budget)
+    }
+
+    /// Runs one data command outside any transaction.
+    pub(crate) fn run(&self, spec: &Spec, args: &[&[u8]]) -> Reply {
+        commands::run(self, spec, args)
+    }
+}
+
+/// An in-process Redis: a sharded keyspace shared by every clone of the handle.
+///
+/// `Store` is cheap to clone (one `Arc`), `Send` and `Sync`. Each call locks only the shards
+/// of the keys it names, for the length of the call, so threads working on different keys run
+/// in parallel. Per-client state (WATCH, MULTI) lives in a [`Connection`].
+///
+/// # Examples
+///
+/// ```
+/// use redlite::Store;
+///
+/// let store = Store::new();
+/// store.set("visits", 10).unwrap();
+/// assert_eq!(store.incr_by("visits", 5).unwrap(), 15);
+/// let mut conn = store.connection();
+/// assert_eq!(conn.execute(["GET", "visits"]).to_string(), "\"15\"");
+/// ```
+#[derive(Clone)]
+pub struct Store {
+    pub(crate) shared: Arc<Shared>,
+}
+
+impl Store {
+    /// A store with the default [`Config`].
+    pub fn new() -> Store {
+        Store::with_config(Config::default())
+    }
+
+    /// A store with the given configuration. Starts the active-expiry thread when enabled.
+    pub fn with_config(config: Config) -> Store {
+        let keyspace = Keyspace::new(config.shards);
+        let shared = Arc::new(Shared { keyspace, config });
+        #[cfg(not(loom))]
+        if shared.config.active_expiry {
+            crate::keyspace::expiry::spawn(
+                Arc::downgrade(&shared),
+                shared.config.active_expiry_interval,
+            );
+        }
+        Store { shared }
+    }
+
+    /// A new client connection with its own WATCH set and MULTI queue.
+    pub fn connection(&self) -> Connection {
+        Connection::new(self.shared.clone())
+    }
+
+    /// Runs one command, as [`Connection::execute`] does on a fresh connection (so MULTI,
+    /// EXEC and WATCH make no sense here; use a connection for them).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let store = redlite::Store::new();
+    /// assert_eq!(store.execute(["ECHO", "hi"]), redlite::Reply::bulk("hi"));
+    /// ```
+    pub fn execute<I>(&self, args: I) -> Reply
+    where
+        I: IntoIterator,
+        I::Item: AsRef<[u8]>,
+    {
+        self.connection().execute(args)
+    }
+
+    /// Reclaims expired keys across all shards now (what the background thread does in
+    /// small steps); returns how many were removed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let store = redlite::Store::new();
+    /// assert_eq!(store.purge_expired(), 0);
+    /// ```
+    pub fn purge_expired(&self) -> usize {
+        self.shared.keyspace.sweep(self.shared.now(), usize::MAX)
+    }
+}
+
+impl Default for Store {
+    fn default() -> Self {
+        Store::new()
+    }
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("shards", &self.shared.keyspace.shard_count())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Shared {
+    /// Runs a command given as argument slices, without connection state.
+    pub(crate) fn query(&self, argv: &[&[u8]]) -> Reply {
+        let (name, rest) = argv.split_first().unwrap_or((&EMPTY, &[]));
+        let Some(spec) = commands::lookup(name) else {
+            return Reply::error(crate::error::msg::unknown_command(name, rest));
+        };
+        if !spec.arity_ok(argv.len()) {
+            return Reply::error(crate::error::msg::arity(spec.name));
+        }
+        self.run(spec, argv)
+    }
+}
+
+/// The name of an empty command line.
+const EMPTY: &[u8] = b"";

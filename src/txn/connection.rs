@@ -1,0 +1,235 @@
+//! [`Connection`]: one client, with its WATCH set and MULTI queue.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+
+use smallvec::SmallVec;
+
+use super::exec::{self, ExecOutcome, Queued};
+use super::watch::{self, Watched};
+use crate::commands::{self, Handler, Spec, flag};
+use crate::error::{Error, msg};
+use crate::reply::Reply;
+use crate::store::Shared;
+
+/// One client of a [`Store`](crate::Store): what Redis keeps per connection.
+///
+/// Commands run on the calling thread; each locks only the shards of its keys for the
+/// length of the call. A connection is `Send` but used by one thread at a time (`&mut`).
+/// Dropping it releases its watches.
+///
+/// # Examples
+///
+/// ```
+/// use redlite::{Reply, Store};
+///
+/// let store = Store::new();
+/// let mut conn = store.connection();
+/// conn.execute(["SET", "balance", "100"]);
+/// conn.execute(["WATCH", "balance"]);
+/// let balance: i64 = conn.get("balance").unwrap();
+/// conn.execute(["MULTI"]);
+/// assert_eq!(conn.execute(["SET", "balance", (balance - 30).to_string()]), Reply::status("QUEUED"));
+/// let replies = conn.execute(["EXEC"]);
+/// assert_eq!(replies, Reply::Array(vec![Reply::ok()]));
+/// ```
+pub struct Connection {
+    pub(crate) shared: Arc<Shared>,
+    watches: Vec<Watched>,
+    multi: Option<Multi>,
+}
+
+/// The MULTI state: queued commands, and whether a queue-time error doomed the EXEC.
+#[derive(Default)]
+struct Multi {
+    queue: Vec<Queued>,
+    failed: bool,
+}
+
+impl Connection {
+    pub(crate) fn new(shared: Arc<Shared>) -> Connection {
+        Connection {
+            shared,
+            watches: Vec::new(),
+            multi: None,
+        }
+    }
+
+    /// Runs one command and returns its reply. Never panics, whatever the bytes: bad input
+    /// is an [`Reply::Error`] with Redis's text.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let store = redlite::Store::new();
+    /// let mut conn = store.connection();
+    /// assert_eq!(conn.execute(["INCR", "n"]), redlite::Reply::Integer(1));
+    /// assert_eq!(
+    ///     conn.execute(["GET"]).to_string(),
+    ///     "ERR wrong number of arguments for 'get' command"
+    /// );
+    /// ```
+    pub fn execute<I>(&mut self, args: I) -> Reply
+    where
+        I: IntoIterator,
+        I::Item: AsRef<[u8]>,
+    {
+        let owned: SmallVec<[I::Item; 8]> = args.into_iter().collect();
+        let argv: SmallVec<[&[u8]; 8]> = owned.iter().map(AsRef::as_ref).collect();
+        self.execute_argv(&argv)
+    }
+
+    /// [`execute`](Self::execute) on borrowed argument slices.
+    pub(crate) fn execute_argv(&mut self, argv: &[&[u8]]) -> Reply {
+        // A panic would be a bug in a command; keep the promise that execute never panics
+        // (parking_lot locks are released on unwind and never poisoned).
+        catch_unwind(AssertUnwindSafe(|| self.dispatch(argv)))
+            .unwrap_or_else(|_| Reply::error("ERR internal error: command panicked"))
+    }
+
+    fn dispatch(&mut self, argv: &[&[u8]]) -> Reply {
+        let (name, rest) = argv.split_first().unwrap_or((&EMPTY, &[]));
+        let Some(spec) = commands::lookup(name) else {
+            self.fail_multi();
+            return Reply::error(msg::unknown_command(name, rest));
+        };
+        if !spec.arity_ok(argv.len()) {
+            self.fail_multi();
+            return Reply::error(msg::arity(spec.name));
+        }
+        if let Some(multi) = &mut self.multi {
+            if !spec.has(flag::NOQUEUE) {
+                if !multi.failed {
+                    let args = argv.iter().map(|a| a.to_vec()).collect();
+                    multi.queue.push(Queued { spec, args });
+                }
+                return Reply::status("QUEUED");
+            }
+        }
+        self.run(spec, argv)
+    }
+
+    fn run(&mut self, spec: &'static Spec, argv: &[&[u8]]) -> Reply {
+        match spec.handler {
+            Handler::Data(_) => commands::run(&self.shared, spec, argv),
+            Handler::Conn(f) => f(self, argv),
+        }
+    }
+
+    fn fail_multi(&mut self) {
+        if let Some(m) = &mut self.multi {
+            m.failed = true;
+        }
+    }
+
+    /// Whether MULTI is open.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let store = redlite::Store::new();
+    /// let mut conn = store.connection();
+    /// conn.execute(["MULTI"]);
+    /// assert!(conn.in_multi());
+    /// ```
+    pub fn in_multi(&self) -> bool {
+        self.multi.is_some()
+    }
+
+    /// Runs EXEC and returns its outcome as a type: committed replies, or aborted.
+    /// Errors when there is no MULTI or when a queue-time error discarded the transaction.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use redlite::{ExecOutcome, Reply, Store};
+    ///
+    /// let store = Store::new();
+    /// let mut conn = store.connection();
+    /// conn.execute(["MULTI"]);
+    /// conn.execute(["INCR", "n"]);
+    /// assert_eq!(conn.exec().unwrap(), ExecOutcome::Committed(vec![Reply::Integer(1)]));
+    /// ```
+    pub fn exec(&mut self) -> Result<ExecOutcome, Error> {
+        let Some(multi) = self.multi.take() else {
+            return Err(Error::Reply("ERR EXEC without MULTI".into()));
+        };
+        if multi.failed {
+            watch::release_all(&self.shared, &mut self.watches);
+            return Err(Error::Reply(msg::EXECABORT.into()));
+        }
+        Ok(exec::commit(&self.shared, &mut self.watches, &multi.queue))
+    }
+
+    pub(crate) fn watch_key(&mut self, key: &[u8]) {
+        watch::watch(&self.shared, &mut self.watches, key);
+    }
+
+    pub(crate) fn unwatch_all(&mut self) {
+        watch::release_all(&self.shared, &mut self.watches);
+    }
+
+    /// Leaves MULTI without running anything, and unwatches (DISCARD).
+    pub(crate) fn discard_multi(&mut self) {
+        self.multi = None;
+        self.unwatch_all();
+    }
+}
+
+impl Drop for Connection {
+    fn drop(&mut self) {
+        self.unwatch_all();
+    }
+}
+
+impl std::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connection")
+            .field("watched", &self.watches.len())
+            .field("in_multi", &self.multi.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+pub(super) fn multi(c: &mut Connection, _: &[&[u8]]) -> Reply {
+    if c.multi.is_some() {
+        // Redis replies with an error but keeps the transaction going.
+        return Reply::error("ERR MULTI calls can not be nested");
+    }
+    c.multi = Some(Multi::default());
+    Reply::ok()
+}
+
+pub(super) fn exec(c: &mut Connection, _: &[&[u8]]) -> Reply {
+    match c.exec() {
+        Ok(ExecOutcome::Committed(replies)) => Reply::Array(replies),
+        Ok(ExecOutcome::Aborted) => Reply::Nil,
+        Err(e) => Reply::error(e.to_string()),
+    }
+}
+
+pub(super) fn discard(c: &mut Connection, _: &[&[u8]]) -> Reply {
+    if c.multi.is_none() {
+        return Reply::error("ERR DISCARD without MULTI");
+    }
+    c.discard_multi();
+    Reply::ok()
+}
+
+pub(super) fn watch(c: &mut Connection, argv: &[&[u8]]) -> Reply {
+    if c.multi.is_some() {
+        return Reply::error("ERR WATCH inside MULTI is not allowed");
+    }
+    for key in &argv[1..] {
+        c.watch_key(key);
+    }
+    Reply::ok()
+}
+
+pub(super) fn unwatch(c: &mut Connection, _: &[&[u8]]) -> Reply {
+    c.unwatch_all();
+    Reply::ok()
+}
+
+/// The name of an empty command line.
+const EMPTY: &[u8] = b"";

@@ -1,0 +1,97 @@
+//! EXEC as one atomic step: lock, check the watched versions, run the queue, unlock.
+
+use smallvec::SmallVec;
+
+use super::watch::Watched;
+use crate::commands::{self, Ctx, Handler, Spec};
+use crate::keyspace::HKey;
+use crate::keyspace::locks::Plan;
+use crate::reply::Reply;
+use crate::store::Shared;
+
+/// What EXEC did: ran the queue, or aborted because a watched key changed.
+///
+/// This is what the null reply of Redis's EXEC means, as its own case rather than an
+/// empty vector, which is what an empty committed transaction returns.
+///
+/// # Examples
+///
+/// ```
+/// use redlite::{ExecOutcome, Reply, Store};
+///
+/// let store = Store::new();
+/// let mut conn = store.connection();
+/// conn.execute(["WATCH", "k"]);
+/// store.set("k", 1).unwrap(); // someone else writes k
+/// conn.execute(["MULTI"]);
+/// conn.execute(["SET", "k", "2"]);
+/// assert_eq!(conn.exec().unwrap(), ExecOutcome::Aborted);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ExecOutcome {
+    /// Every queued command ran; one reply each (errors included: no rollback).
+    Committed(Vec<Reply>),
+    /// A watched key was written (or expired) after WATCH; nothing ran.
+    Aborted,
+}
+
+/// A command queued by MULTI.
+pub(crate) struct Queued {
+    pub(crate) spec: &'static Spec,
+    pub(crate) args: Vec<Vec<u8>>,
+}
+
+/// Runs the transaction. Locks the shards of every queued key and every watched key in
+/// ascending order, checks the watches and runs the queue under those same locks at one
+/// frozen time, so no write can land between the check and the first queued command.
+/// Releases the watches before unlocking.
+pub(crate) fn commit(shared: &Shared, watches: &mut Vec<Watched>, queue: &[Queued]) -> ExecOutcome {
+    let argvs: Vec<SmallVec<[&[u8]; 8]>> = queue
+        .iter()
+        .map(|q| q.args.iter().map(Vec::as_slice).collect())
+        .collect();
+    let mut plan = Plan::default();
+    let mut hashes: Vec<SmallVec<[HKey<'_>; 4]>> = Vec::with_capacity(queue.len());
+    for (q, argv) in queue.iter().zip(&argvs) {
+        let mut h = SmallVec::new();
+        commands::plan_keys(shared, q.spec, argv, &mut plan, &mut h);
+        hashes.push(h);
+    }
+    for w in watches.iter() {
+        plan.add(w.shard, true);
+    }
+    let mut locks = shared.keyspace.lock(&plan);
+    let now = shared.now();
+    let intact = watches.iter().all(|w| {
+        locks
+            .get(w.shard)
+            .is_some_and(|s| s.watch_intact(w.hkey(), w.version, now))
+    });
+    for w in watches.drain(..) {
+        if let Some(shard) = locks.get_mut(w.shard) {
+            shard.unwatch(w.hkey());
+        }
+    }
+    if !intact {
+        return ExecOutcome::Aborted;
+    }
+    let mut ctx = Ctx::new(shared, &mut locks, now, SmallVec::new());
+    let replies = queue
+        .iter()
+        .zip(&argvs)
+        .zip(&hashes)
+        .map(|((q, argv), h)| {
+            ctx.remember(h);
+            run_queued(&mut ctx, q.spec, argv)
+        })
+        .collect();
+    ExecOutcome::Committed(replies)
+}
+
+fn run_queued(ctx: &mut Ctx<'_, '_>, spec: &Spec, argv: &[&[u8]]) -> Reply {
+    match spec.handler {
+        Handler::Data(run) => run(ctx, argv).unwrap_or_else(|e| e),
+        // Only UNWATCH is a queueable connection command; EXEC has already unwatched.
+        Handler::Conn(_) => Reply::ok(),
+    }
+}

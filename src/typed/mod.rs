@@ -1,0 +1,49 @@
+//! Typed methods on [`Store`](crate::Store) and [`Connection`](crate::Connection).
+//!
+//! Each method builds the argument vector of one command and runs it through the same
+//! command code as `execute` (there is no second implementation), then converts the reply
+//! with [`FromReply`](crate::FromReply). Each family's macro is expanded for both types, with
+//! `&self` on `Store` and `&mut self` on `Connection` (whose MULTI state a command can change).
+
+#[macro_use]
+mod keys;
+#[macro_use]
+mod strings;
+
+use crate::convert::convert;
+use crate::error::Error;
+use crate::reply::Reply;
+use crate::txn::Connection;
+use crate::{FromReply, Store, ToArg};
+
+/// Runs `name` with `args` through `query`, converting the reply.
+pub(crate) fn call<T: FromReply>(
+    query: impl FnOnce(&[&[u8]]) -> Reply,
+    name: &str,
+    args: &[&dyn ToArg],
+) -> Result<T, Error> {
+    let owned: smallvec::SmallVec<[std::borrow::Cow<'_, [u8]>; 6]> =
+        args.iter().map(|a| a.to_arg()).collect();
+    let mut argv: smallvec::SmallVec<[&[u8]; 8]> = smallvec::SmallVec::new();
+    argv.push(name.as_bytes());
+    argv.extend(owned.iter().map(|a| &a[..]));
+    convert(query(&argv))
+}
+
+impl Store {
+    fn query(&self, argv: &[&[u8]]) -> Reply {
+        self.shared.query(argv)
+    }
+
+    string_methods!([&] self);
+    key_methods!([&] self);
+}
+
+impl Connection {
+    fn query(&mut self, argv: &[&[u8]]) -> Reply {
+        self.execute_argv(argv)
+    }
+
+    string_methods!([&mut] self);
+    key_methods!([&mut] self);
+}
