@@ -48,3 +48,8 @@ pub use error::Error;
 pub use reply::Reply;
 pub use store::Store;
 pub use txn::{Connection, ExecOutcome};
+
+/// The README's code blocks, compiled and run as doc tests so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -22,10 +22,21 @@ pub(crate) struct HKey<'a> {
     pub(crate) hash: u64,
 }
 
+/// The keyspace hasher: seeded at random per store (untrusted keys cannot be chosen to
+/// collide), but fixed under loom, whose models must replay identically.
+pub(crate) type KeyHasher = foldhash::fast::SeedableRandomState;
+
+fn key_hasher() -> KeyHasher {
+    #[cfg(not(loom))]
+    return KeyHasher::random();
+    #[cfg(loom)]
+    return KeyHasher::fixed();
+}
+
 /// All shards of one store.
 pub(crate) struct Keyspace {
     shards: Box<[CachePadded<RwLock<Shard>>]>,
-    hasher: foldhash::fast::RandomState,
+    hasher: KeyHasher,
     mask: usize,
 }
 
@@ -33,7 +44,7 @@ impl Keyspace {
     /// `shards` is rounded up to a power of two (at least 1).
     pub(crate) fn new(shards: usize) -> Keyspace {
         let n = shards.clamp(1, 1 << 16).next_power_of_two();
-        let hasher = foldhash::fast::RandomState::default();
+        let hasher = key_hasher();
         let shards = (0..n)
             .map(|_| CachePadded::new(RwLock::new(Shard::new(hasher.clone()))))
             .collect();

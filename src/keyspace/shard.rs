@@ -8,7 +8,7 @@
 use indexmap::IndexMap;
 use indexmap::map::raw_entry_v1::{RawEntryApiV1, RawEntryMut};
 
-use super::HKey;
+use super::{HKey, KeyHasher};
 use crate::types::{Bytes, Value, bytes};
 
 /// A key's slot: its value (absent for a tombstone kept only for WATCH), version and expiry.
@@ -88,14 +88,14 @@ fn next(clock: &mut u64) -> u64 {
 /// A shard of the keyspace. Only reached through its `RwLock`.
 #[derive(Debug)]
 pub(crate) struct Shard {
-    map: IndexMap<Bytes, Entry, foldhash::fast::RandomState>,
+    map: IndexMap<Bytes, Entry, KeyHasher>,
     clock: u64,
     live: usize,
     sweep_cursor: usize,
 }
 
 impl Shard {
-    pub(crate) fn new(hasher: foldhash::fast::RandomState) -> Shard {
+    pub(crate) fn new(hasher: KeyHasher) -> Shard {
         Shard {
             map: IndexMap::with_hasher(hasher),
             clock: 0,
