@@ -94,6 +94,14 @@ impl Store {
         self.connection().execute(args)
     }
 
+    /// The shard index `key` hashes to. For tests and loom models that need keys on
+    /// particular shards; not part of the stable API.
+    #[doc(hidden)]
+    pub fn shard_index(&self, key: impl AsRef<[u8]>) -> usize {
+        let ks = &self.shared.keyspace;
+        ks.shard_of(ks.hkey(key.as_ref()).hash)
+    }
+
     /// Reclaims expired keys across all shards now (what the background thread does in
     /// small steps); returns how many were removed.
     ///
