@@ -1,4 +1,11 @@
-//! Cursors and random picks over the dense containers (hashes and sets).
+//! Cursors, random picks and their argument rules for the dense containers (hashes, sets).
+//!
+//! Where redlite differs from Redis here, on purpose:
+//! - a negative SRANDMEMBER / HRANDFIELD count below `-MAX_REPEATS` (2^24) is refused with
+//!   `ERR value is out of range`: Redis streams such replies, redlite would build them whole;
+//! - containers of at most `SMALL` (128) elements answer HSCAN / SSCAN in one call with
+//!   cursor 0 whatever COUNT says, as Redis's listpack/intset encodings do; larger ones
+//!   iterate COUNT positions per call with the cursor described below.
 //!
 //! HSCAN / SSCAN walk positions from the top of the container's dense vector downwards; the
 //! cursor is the first position not visited yet (0 ends the walk). Elements are removed only
@@ -8,6 +15,16 @@
 //! some may be returned twice, which Redis's SCAN contract allows.
 
 use std::ops::Range;
+
+use super::ctx::{Res, err};
+use super::parse;
+use crate::reply::Reply;
+
+/// `getRangeLongFromObjectOrReply(.., -LONG_MAX, LONG_MAX, ..)`'s text, typo included.
+const COUNT_RANGE: &str =
+    "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
+/// `getLongFromObjectOrReply`'s text (HRANDFIELD WITHVALUES with a count past LONG_MAX/2).
+pub(crate) const OUT_OF_RANGE: &str = "ERR value is out of range";
 
 /// Containers up to this size answer in one call with cursor 0, as Redis's small encodings
 /// (listpack, intset) do whatever COUNT says.
@@ -50,6 +67,24 @@ pub(crate) fn distinct(len: usize, count: usize) -> Vec<usize> {
 /// `count` positions out of `0..len` (`len` > 0), repeats allowed.
 pub(crate) fn with_repeats(len: usize, count: usize) -> impl Iterator<Item = usize> {
     (0..count).map(move |_| fastrand::usize(..len))
+}
+
+/// A random-count argument (SRANDMEMBER, HRANDFIELD): any i64 but i64::MIN; negative means
+/// repeats allowed, bounded by [`MAX_REPEATS`] because the reply is built in memory.
+pub(crate) fn random_count(raw: &[u8]) -> Res<i64> {
+    let n = parse::int(raw)?;
+    if n == i64::MIN {
+        return err(COUNT_RANGE);
+    }
+    if n < 0 && n.unsigned_abs() > MAX_REPEATS {
+        return err(OUT_OF_RANGE);
+    }
+    Ok(n)
+}
+
+/// `[cursor, [items...]]`, the shape of every SCAN-family reply.
+pub(crate) fn scan_reply(next: u64, items: Vec<Reply>) -> Reply {
+    Reply::Array(vec![Reply::bulk(next.to_string()), Reply::Array(items)])
 }
 
 #[cfg(test)]

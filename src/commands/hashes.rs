@@ -1,7 +1,7 @@
 //! Hash commands: HSET and friends, counters, HRANDFIELD, HSCAN.
 
 use super::ctx::{Ctx, Res, err, wrongtype};
-use super::elemscan::{self, MAX_REPEATS};
+use super::elemscan::{self, OUT_OF_RANGE, random_count, scan_reply};
 use super::keys::{parse_cursor, scan_options};
 use super::parse::{self, is};
 use super::{ONE, Spec, W, data as spec, glob};
@@ -13,10 +13,6 @@ use crate::types::{HashValue, Value, bytes};
 const NOT_INT: &str = "ERR hash value is not an integer";
 const NOT_FLOAT: &str = "ERR hash value is not a float";
 const NAN_INCR: &str = "ERR value is NaN or Infinity";
-/// `getRangeLongFromObjectOrReply(.., -LONG_MAX, LONG_MAX, ..)`'s text, typo included.
-pub(crate) const COUNT_RANGE: &str =
-    "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
-const OUT_OF_RANGE: &str = "ERR value is out of range";
 
 pub(crate) const COMMANDS: &[Spec] = &[
     spec("hset", -4, W, ONE, hset),
@@ -212,19 +208,6 @@ fn hincrbyfloat(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     Ok(Reply::bulk(text))
 }
 
-/// A random-count argument (SRANDMEMBER, HRANDFIELD): any i64 but i64::MIN; negative means
-/// repeats allowed, bounded by [`MAX_REPEATS`] because the reply is built in memory.
-pub(crate) fn random_count(raw: &[u8]) -> Res<i64> {
-    let n = parse::int(raw)?;
-    if n == i64::MIN {
-        return err(COUNT_RANGE);
-    }
-    if n.unsigned_abs() > MAX_REPEATS && n < 0 {
-        return err(OUT_OF_RANGE);
-    }
-    Ok(n)
-}
-
 fn hrandfield(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     if a.len() == 2 {
         let Some(h) = hash(ctx, a[1])? else {
@@ -302,9 +285,4 @@ fn hscan(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
         }
     }
     Ok(scan_reply(next, found))
-}
-
-/// `[cursor, [items...]]`, the shape of every SCAN-family reply.
-pub(crate) fn scan_reply(next: u64, items: Vec<Reply>) -> Reply {
-    Reply::Array(vec![Reply::bulk(next.to_string()), Reply::Array(items)])
 }

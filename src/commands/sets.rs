@@ -2,8 +2,7 @@
 //! The multi-key algebra (SINTER, SUNION, SDIFF and their STORE forms) is in `setops`.
 
 use super::ctx::{Ctx, Res, err, wrongtype};
-use super::elemscan;
-use super::hashes::{random_count, scan_reply};
+use super::elemscan::{self, random_count, scan_reply};
 use super::keys::{parse_cursor, scan_options};
 use super::parse;
 use super::{ONE, Spec, TWO, W, data as spec, glob};
