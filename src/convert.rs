@@ -1,7 +1,7 @@
 //! Conversions between Rust values and command arguments / replies.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasher, Hash};
 
 use crate::commands::parse;
@@ -271,6 +271,21 @@ where
             map.insert(convert(k)?, convert(v)?);
         }
         Ok(map)
+    }
+}
+
+impl<T, S> FromReply for HashSet<T, S>
+where
+    T: FromReply + Eq + Hash,
+    S: BuildHasher + Default,
+{
+    /// From an array (SMEMBERS, SINTER ...); nil is the empty set.
+    fn from_reply(reply: Reply) -> Result<Self, Error> {
+        match reply {
+            Reply::Array(items) => items.into_iter().map(convert).collect(),
+            Reply::Nil => Ok(HashSet::default()),
+            other => mismatch(&other, "HashSet"),
+        }
     }
 }
 

@@ -5,10 +5,14 @@
 //! clock once (time is frozen for the command) and calls the handler with a [`Ctx`].
 
 pub(crate) mod ctx;
+pub(crate) mod elemscan;
 pub(crate) mod glob;
+pub(crate) mod hashes;
 pub(crate) mod keys;
 pub(crate) mod parse;
 pub(crate) mod server;
+pub(crate) mod setops;
+pub(crate) mod sets;
 pub(crate) mod strings;
 
 use std::collections::HashMap;
@@ -170,10 +174,13 @@ impl Spec {
 }
 
 /// All command families; each module lists its own rows.
-fn families() -> [&'static [Spec]; 4] {
+fn families() -> [&'static [Spec]; 7] {
     [
         strings::COMMANDS,
         keys::COMMANDS,
+        hashes::COMMANDS,
+        sets::COMMANDS,
+        setops::COMMANDS,
         server::COMMANDS,
         crate::txn::COMMANDS,
     ]

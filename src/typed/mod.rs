@@ -6,7 +6,11 @@
 //! `&self` on `Store` and `&mut self` on `Connection` (whose MULTI state a command can change).
 
 #[macro_use]
+mod hashes;
+#[macro_use]
 mod keys;
+#[macro_use]
+mod sets;
 #[macro_use]
 mod strings;
 
@@ -37,6 +41,8 @@ impl Store {
 
     string_methods!([&] self);
     key_methods!([&] self);
+    hash_methods!([&] self);
+    set_methods!([&] self);
 }
 
 impl Connection {
@@ -46,4 +52,6 @@ impl Connection {
 
     string_methods!([&mut] self);
     key_methods!([&mut] self);
+    hash_methods!([&mut] self);
+    set_methods!([&mut] self);
 }

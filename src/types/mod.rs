@@ -4,8 +4,9 @@
 //! values, fields and members cost no separate allocation. Containers are boxed to keep
 //! [`Value`] (and so every shard slot) at 32 bytes whatever the type.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::VecDeque;
 
+use indexmap::{IndexMap, IndexSet};
 use smallvec::SmallVec;
 
 /// A binary-safe byte string, inline up to 16 bytes.
@@ -14,10 +15,12 @@ pub(crate) type Bytes = SmallVec<[u8; 16]>;
 /// The hasher for containers inside values (hash fields, set members).
 pub(crate) type Hasher = foldhash::fast::RandomState;
 
-/// A Redis hash.
-pub(crate) type HashValue = HashMap<Bytes, Bytes, Hasher>;
-/// A Redis set.
-pub(crate) type SetValue = HashSet<Bytes, Hasher>;
+/// A Redis hash. Dense storage (an index over a vector) gives HRANDFIELD O(1) random picks
+/// and HSCAN a position cursor; fields are only ever removed with `swap_remove`, which keeps
+/// that cursor's guarantee (see `commands::elemscan`).
+pub(crate) type HashValue = IndexMap<Bytes, Bytes, Hasher>;
+/// A Redis set, dense for the same reasons as [`HashValue`] (SRANDMEMBER, SPOP, SSCAN).
+pub(crate) type SetValue = IndexSet<Bytes, Hasher>;
 /// A Redis list: O(1) push and pop at both ends.
 pub(crate) type ListValue = VecDeque<Bytes>;
 
