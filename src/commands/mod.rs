@@ -7,6 +7,8 @@
 pub(crate) mod ctx;
 pub(crate) mod glob;
 pub(crate) mod keys;
+pub(crate) mod list_moves;
+pub(crate) mod lists;
 pub(crate) mod parse;
 pub(crate) mod server;
 pub(crate) mod strings;
@@ -170,9 +172,10 @@ impl Spec {
 }
 
 /// All command families; each module lists its own rows.
-fn families() -> [&'static [Spec]; 4] {
+fn families() -> [&'static [Spec]; 5] {
     [
         strings::COMMANDS,
+        lists::COMMANDS,
         keys::COMMANDS,
         server::COMMANDS,
         crate::txn::COMMANDS,
