@@ -12,6 +12,11 @@ pub(crate) mod lists;
 pub(crate) mod parse;
 pub(crate) mod server;
 pub(crate) mod strings;
+pub(crate) mod zparse;
+pub(crate) mod zpop;
+pub(crate) mod zranges;
+pub(crate) mod zsetops;
+pub(crate) mod zsets;
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -172,10 +177,11 @@ impl Spec {
 }
 
 /// All command families; each module lists its own rows.
-fn families() -> [&'static [Spec]; 5] {
+fn families() -> [&'static [Spec]; 6] {
     [
         strings::COMMANDS,
         lists::COMMANDS,
+        zsets::COMMANDS,
         keys::COMMANDS,
         server::COMMANDS,
         crate::txn::COMMANDS,
