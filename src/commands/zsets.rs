@@ -86,9 +86,12 @@ fn add_flags(a: &[&[u8]]) -> (AddFlags, usize) {
     (f, i)
 }
 
+/// A parsed `score member` pair.
+type ScoreMember<'a> = (f64, &'a [u8]);
+
 /// ZADD's checks, in Redis's order: pairs, flag conflicts, INCR arity, then every score
 /// (so a bad score leaves the set untouched).
-fn add_args<'a>(a: &[&'a [u8]]) -> Res<(AddFlags, Vec<(f64, &'a [u8])>)> {
+fn add_args<'a>(a: &[&'a [u8]]) -> Res<(AddFlags, Vec<ScoreMember<'a>>)> {
     let (f, at) = add_flags(a);
     let rest = &a[at..];
     if rest.is_empty() || rest.len() % 2 != 0 {
@@ -97,7 +100,7 @@ fn add_args<'a>(a: &[&'a [u8]]) -> Res<(AddFlags, Vec<(f64, &'a [u8])>)> {
     if f.nx && f.xx {
         return err("ERR XX and NX options at the same time are not compatible");
     }
-    if (f.gt && f.nx) || (f.lt && f.nx) || (f.gt && f.lt) {
+    if (f.nx && (f.gt || f.lt)) || (f.gt && f.lt) {
         return err("ERR GT, LT, and/or NX options at the same time are not compatible");
     }
     if f.incr && rest.len() > 2 {
