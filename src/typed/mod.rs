@@ -8,7 +8,11 @@
 #[macro_use]
 mod keys;
 #[macro_use]
+mod lists;
+#[macro_use]
 mod strings;
+#[macro_use]
+mod zsets;
 
 use crate::convert::convert;
 use crate::error::Error;
@@ -37,6 +41,8 @@ impl Store {
 
     string_methods!([&] self);
     key_methods!([&] self);
+    list_methods!([&] self);
+    zset_methods!([&] self);
 }
 
 impl Connection {
@@ -46,4 +52,6 @@ impl Connection {
 
     string_methods!([&mut] self);
     key_methods!([&mut] self);
+    list_methods!([&mut] self);
+    zset_methods!([&mut] self);
 }
