@@ -65,7 +65,6 @@ pub(crate) mod msg {
     pub const TOO_LONG: &str = "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
     pub const OFFSET_RANGE: &str = "ERR offset is out of range";
     pub const EXECABORT: &str = "EXECABORT Transaction discarded because of previous errors.";
-    pub const NOSCRIPT: &str = "NOSCRIPT No matching script. Please use EVAL.";
 
     /// `ERR wrong number of arguments for '<name>' command`.
     pub fn arity(name: &str) -> String {
@@ -95,14 +94,6 @@ pub(crate) mod msg {
             out.push_str("' ");
         }
         out
-    }
-
-    /// `ERR unknown subcommand '<sub>'. Try <CMD> HELP.`
-    pub fn unknown_subcommand(sub: &[u8], cmd: &str) -> String {
-        format!(
-            "ERR unknown subcommand '{}'. Try {cmd} HELP.",
-            lossy_prefix(sub, 128)
-        )
     }
 
     fn lossy_prefix(bytes: &[u8], max: usize) -> String {

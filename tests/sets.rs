@@ -189,7 +189,7 @@ fn spop_count_rules() {
     );
     assert_eq!(
         run(&s, &["SPOP", "s", "x"]),
-        error("ERR value is not an integer or out of range")
+        error("ERR value is out of range, must be positive")
     );
     assert_eq!(run(&s, &["SPOP", "s", "1", "2"]), error("ERR syntax error"));
     let popped = sorted(run(&s, &["SPOP", "s", "2"]));

@@ -34,10 +34,29 @@ fn parse_int(s: &[u8]) -> Option<i64> {
     }
 }
 
-/// An integer that must be ≥ 0, with Redis's "must be positive" text otherwise.
+/// Redis's `getPositiveLongFromObjectOrReply` with no custom text: a non-integer and a
+/// negative value both get "must be positive" (LPOP/RPOP/SPOP counts).
 pub(crate) fn count(s: &[u8]) -> Res<usize> {
-    let n = int(s)?;
-    usize::try_from(n).map_or_else(|_| err(msg::NOT_POSITIVE), Ok)
+    count_or(s, msg::NOT_POSITIVE)
+}
+
+/// `getPositiveLongFromObjectOrReply` with a custom text (LPOS's `COUNT can't be negative`).
+pub(crate) fn count_or(s: &[u8], text: &'static str) -> Res<usize> {
+    let n = int_in(s, 0, i64::MAX, Some(text))?;
+    Ok(usize::try_from(n).unwrap_or(usize::MAX))
+}
+
+/// Redis's `getRangeLongFromObjectOrReply`: with a text, that text is the reply for a
+/// non-integer and for a value outside `min..=max`; without one, the generic texts.
+pub(crate) fn int_in(s: &[u8], min: i64, max: i64, text: Option<&'static str>) -> Res<i64> {
+    match (parse_int(s), text) {
+        (Some(n), _) if (min..=max).contains(&n) => Ok(n),
+        (_, Some(t)) => err(t),
+        (None, None) => err(msg::NOT_INT),
+        (Some(_), None) => err(format!(
+            "ERR value is out of range, value must between {min} and {max}"
+        )),
+    }
 }
 
 /// Redis's `string2ld`/`string2d` acceptance: what `strtold` parses in full, no leading
@@ -67,8 +86,9 @@ pub(crate) fn parse_float(s: &[u8]) -> Option<f64> {
     Some(v)
 }
 
-/// Formats a double as Redis 7.2+ replies it (ZSCORE, ZINCRBY, ...): integral values as
-/// integers, others as the shortest text that reads back to the same double.
+/// Formats a double as Redis 7.2+ replies it (ZSCORE, ZINCRBY, ...), following `d2string`:
+/// `nan`/`inf`/`-inf`, `0`/`-0`, integral values up to 2^62 as integers, and otherwise the
+/// shortest round-trip digits laid out as fpconv's `emit_digits` does.
 pub(crate) fn format_double(v: f64) -> String {
     if v.is_nan() {
         return "nan".into();
@@ -76,24 +96,44 @@ pub(crate) fn format_double(v: f64) -> String {
     if v.is_infinite() {
         return if v > 0.0 { "inf" } else { "-inf" }.into();
     }
-    if v == v.trunc() && v.abs() < 9.2e18 {
+    if v == 0.0 {
+        return if v.is_sign_negative() { "-0" } else { "0" }.into();
+    }
+    // double2ll: |v| <= LLONG_MAX/2 and integral prints through the integer path.
+    const HALF: f64 = (i64::MAX / 2) as f64;
+    if (-HALF..=HALF).contains(&v) && v == v.trunc() {
         return format!("{}", v as i64);
     }
-    let abs = v.abs();
-    if (1e-5..1e21).contains(&abs) {
-        format!("{v}")
-    } else {
-        exponent_form(v)
-    }
+    let sci = format!("{:e}", v.abs()); // shortest digits: "d.ddde<x>"
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let exp10: i32 = exp.parse().unwrap_or(0);
+    let sign = if v < 0.0 { "-" } else { "" };
+    format!("{sign}{}", emit_digits(&digits, exp10, v < 0.0))
 }
 
-/// `1.5e+30` style, as C's `%g` writes exponents.
-fn exponent_form(v: f64) -> String {
-    let s = format!("{v:e}");
-    match s.split_once('e') {
-        Some((m, e)) if !e.starts_with('-') => format!("{m}e+{e}"),
-        _ => s,
+/// fpconv's layout of `digits` × 10^K where `exp10` is the scientific exponent
+/// (K + ndigits - 1): plain integer, plain decimal, or `d.ddde±x`.
+fn emit_digits(digits: &str, exp10: i32, neg: bool) -> String {
+    let nd = digits.len() as i32;
+    let k = exp10 - nd + 1;
+    let exp = exp10.abs();
+    if k >= 0 && exp < nd + 7 {
+        return format!("{digits}{}", "0".repeat(k as usize));
     }
+    if k < 0 && (k > -7 || exp < 4) {
+        let offset = nd + k;
+        if offset <= 0 {
+            return format!("0.{}{digits}", "0".repeat((-offset) as usize));
+        }
+        let (int, frac) = digits.split_at(offset as usize);
+        return format!("{int}.{frac}");
+    }
+    let keep = digits.len().min(if neg { 17 } else { 18 });
+    let (first, rest) = digits[..keep].split_at(1);
+    let dot = if rest.is_empty() { "" } else { "." };
+    let esign = if exp10 < 0 { '-' } else { '+' };
+    format!("{first}{dot}{rest}e{esign}{exp}")
 }
 
 /// INCRBYFLOAT's output: Redis prints the long double with `%.17Lf` and trims trailing
@@ -190,6 +230,19 @@ mod tests {
         assert_eq!(format_double(10.0), "10");
         assert_eq!(format_double(1.1), "1.1");
         assert_eq!(format_double(f64::INFINITY), "inf");
+        assert_eq!(format_double(-0.0), "-0");
+        assert_eq!(format_double(0.1 + 0.2), "0.30000000000000004");
+        assert_eq!(format_double(1e300), "1e+300");
+        assert_eq!(format_double(-1.5e-7), "-1.5e-7");
+        assert_eq!(format_double(1e-5), "0.00001");
+        assert_eq!(format_double(1.25e-7), "1.25e-7");
+        assert_eq!(format_double(123456.789e3), "123456789");
+        assert_eq!(format_double(1e19), "1e+19");
+        assert_eq!(format_double(1.5e20), "1.5e+20");
+        assert_eq!(format_double(1e22), "1e+22");
+        assert_eq!(format_double(3.0e-310), "3e-310");
+        assert_eq!(format_double(-2.5), "-2.5");
+        assert_eq!(format_double(1234.5678), "1234.5678");
         assert_eq!(format_incr_float(10.5 + 0.1), "10.6");
         assert_eq!(format_incr_float(5200.0), "5200");
         assert_eq!(format_incr_float(-0.0), "0");

@@ -31,10 +31,6 @@ impl Plan {
             self.add(shard, write);
         }
     }
-
-    pub(crate) fn len(&self) -> usize {
-        self.shards.len()
-    }
 }
 
 /// A held shard lock.

@@ -58,10 +58,6 @@ pub(crate) struct EntryMut<'s> {
 }
 
 impl EntryMut<'_> {
-    pub(crate) fn value(&self) -> &Value {
-        self.value
-    }
-
     pub(crate) fn value_mut(&mut self) -> &mut Value {
         self.value
     }

@@ -12,7 +12,11 @@ mod keys;
 #[macro_use]
 mod sets;
 #[macro_use]
+mod lists;
+#[macro_use]
 mod strings;
+#[macro_use]
+mod zsets;
 
 use crate::convert::convert;
 use crate::error::Error;
@@ -43,6 +47,8 @@ impl Store {
     key_methods!([&] self);
     hash_methods!([&] self);
     set_methods!([&] self);
+    list_methods!([&] self);
+    zset_methods!([&] self);
 }
 
 impl Connection {
@@ -54,4 +60,6 @@ impl Connection {
     key_methods!([&mut] self);
     hash_methods!([&mut] self);
     set_methods!([&mut] self);
+    list_methods!([&mut] self);
+    zset_methods!([&mut] self);
 }

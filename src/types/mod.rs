@@ -9,6 +9,10 @@ use std::collections::VecDeque;
 use indexmap::{IndexMap, IndexSet};
 use smallvec::SmallVec;
 
+pub(crate) mod zset;
+
+pub(crate) use zset::ZSet;
+
 /// A binary-safe byte string, inline up to 16 bytes.
 pub(crate) type Bytes = SmallVec<[u8; 16]>;
 
@@ -31,6 +35,7 @@ pub(crate) enum Value {
     List(Box<ListValue>),
     Hash(Box<HashValue>),
     Set(Box<SetValue>),
+    ZSet(Box<ZSet>),
 }
 
 impl Value {
@@ -41,6 +46,7 @@ impl Value {
             Value::List(_) => "list",
             Value::Hash(_) => "hash",
             Value::Set(_) => "set",
+            Value::ZSet(_) => "zset",
         }
     }
 
@@ -51,6 +57,7 @@ impl Value {
             Value::List(l) => l.is_empty(),
             Value::Hash(h) => h.is_empty(),
             Value::Set(s) => s.is_empty(),
+            Value::ZSet(z) => z.is_empty(),
         }
     }
 }

@@ -1,0 +1,167 @@
+//! Sorted set pops (ZPOPMIN, ZPOPMAX, ZMPOP), sampling (ZRANDMEMBER) and ZSCAN.
+
+use std::collections::HashSet;
+
+use super::ctx::{Ctx, Res, err};
+use super::glob;
+use super::keys::{parse_cursor, scan_options};
+use super::list_moves::mpop_count;
+use super::parse::{self, is};
+use super::zparse::{elements_reply, score_reply, with_zset, zset};
+use crate::error::msg;
+use crate::reply::Reply;
+use crate::types::{Bytes, ZSet, bytes};
+
+const NUMKEYS: &str = "ERR numkeys should be greater than 0";
+
+/// Removes up to `n` elements from the low (`max` false) or high end, in pop order.
+fn pop_n(z: &mut ZSet, max: bool, n: usize) -> Vec<(Bytes, f64)> {
+    let n = n.min(z.len());
+    let (lo, hi) = if max { (z.len() - n, z.len()) } else { (0, n) };
+    let taken: Vec<(Bytes, f64)> = z
+        .range(lo, hi, max)
+        .into_iter()
+        .map(|(m, s)| (bytes(m), s))
+        .collect();
+    z.remove_ranks(lo, hi);
+    taken
+}
+
+/// Pops from the set at `key` if it exists; the bool says whether the key existed.
+fn pop_from(ctx: &mut Ctx, key: &[u8], max: bool, n: usize) -> Res<Option<Vec<(Bytes, f64)>>> {
+    with_zset(ctx, key, |z| {
+        let items = pop_n(z, max, n);
+        let wrote = !items.is_empty();
+        (items, wrote)
+    })
+}
+
+fn flat(items: &[(Bytes, f64)]) -> Reply {
+    let refs: Vec<(&[u8], f64)> = items.iter().map(|(m, s)| (&m[..], *s)).collect();
+    elements_reply(&refs, true)
+}
+
+/// ZPOPMIN/ZPOPMAX key [count]: a flat member/score array (RESP2), empty when missing.
+fn zpop(ctx: &mut Ctx, a: &[&[u8]], max: bool, name: &str) -> Res {
+    let n = match a.len() {
+        2 => 1,
+        3 => parse::count(a[2])?,
+        _ => return err(msg::arity(name)),
+    };
+    if n == 0 {
+        return Ok(Reply::Array(Vec::new()));
+    }
+    let items = pop_from(ctx, a[1], max, n)?.unwrap_or_default();
+    Ok(flat(&items))
+}
+
+pub(super) fn zpopmin(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
+    zpop(ctx, a, false, "zpopmin")
+}
+
+pub(super) fn zpopmax(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
+    zpop(ctx, a, true, "zpopmax")
+}
+
+/// ZMPOP numkeys key [key ...] MIN|MAX [COUNT count]: `[key, [[member, score] ...]]` from
+/// the first non-empty set, or a null array.
+pub(super) fn zmpop(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
+    let numkeys = parse::int_in(a[1], 1, i64::MAX, Some(NUMKEYS))?;
+    let numkeys = usize::try_from(numkeys).unwrap_or(usize::MAX);
+    if numkeys > a.len().saturating_sub(3) {
+        return err(msg::SYNTAX);
+    }
+    let max = match a[2 + numkeys] {
+        w if is(w, "MIN") => false,
+        w if is(w, "MAX") => true,
+        _ => return err(msg::SYNTAX),
+    };
+    let count = mpop_count(&a[3 + numkeys..])?;
+    for &key in &a[2..2 + numkeys] {
+        let Some(items) = pop_from(ctx, key, max, count)?.filter(|i| !i.is_empty()) else {
+            continue;
+        };
+        let pairs = items
+            .iter()
+            .map(|(m, s)| Reply::Array(vec![Reply::bulk(m), score_reply(*s)]))
+            .collect();
+        return Ok(Reply::Array(vec![Reply::bulk(key), Reply::Array(pairs)]));
+    }
+    Ok(Reply::Nil)
+}
+
+/// ZRANDMEMBER key [count [WITHSCORES]]
+pub(super) fn zrandmember(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
+    if a.len() == 2 {
+        let z = zset(ctx, a[1])?;
+        let pick = z.and_then(|z| z.at(fastrand::usize(..z.len().max(1))));
+        return Ok(pick.map_or(Reply::Nil, |(m, _)| Reply::bulk(m)));
+    }
+    let count = parse::int_in(a[2], -i64::MAX, i64::MAX, None)?;
+    let withscores = match a.get(3) {
+        None => false,
+        Some(w) if a.len() == 4 && is(w, "WITHSCORES") => true,
+        Some(_) => return err(msg::SYNTAX),
+    };
+    if withscores && !(-i64::MAX / 2..=i64::MAX / 2).contains(&count) {
+        return err("ERR value is out of range");
+    }
+    let Some(z) = zset(ctx, a[1])? else {
+        return Ok(Reply::Array(Vec::new()));
+    };
+    Ok(elements_reply(&sample(z, count), withscores))
+}
+
+/// `count` random elements: distinct when positive (the whole set in order when it asks
+/// for at least that many), possibly repeated when negative.
+fn sample(z: &ZSet, count: i64) -> Vec<(&[u8], f64)> {
+    let len = z.len();
+    let n = usize::try_from(count.unsigned_abs()).unwrap_or(usize::MAX);
+    if len == 0 || n == 0 {
+        return Vec::new();
+    }
+    if count < 0 {
+        return (0..n)
+            .filter_map(|_| z.at(fastrand::usize(..len)))
+            .collect();
+    }
+    if n >= len {
+        return z.iter_all();
+    }
+    let mut ranks: Vec<usize> = if n * 2 > len {
+        // Most of the set: shuffle every rank and keep a prefix.
+        let mut all: Vec<usize> = (0..len).collect();
+        fastrand::shuffle(&mut all);
+        all.truncate(n);
+        all
+    } else {
+        let mut picked = HashSet::with_capacity(n);
+        while picked.len() < n {
+            picked.insert(fastrand::usize(..len));
+        }
+        picked.into_iter().collect()
+    };
+    fastrand::shuffle(&mut ranks);
+    ranks.into_iter().filter_map(|r| z.at(r)).collect()
+}
+
+/// ZSCAN key cursor [MATCH pattern] [COUNT count]. The whole set is returned in one call
+/// with cursor 0 (Redis does the same for small sets): a rank cursor would skip members
+/// when earlier ones are removed between calls, breaking SCAN's guarantee.
+pub(super) fn zscan(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
+    parse_cursor(a[2])?;
+    let empty = || Reply::Array(vec![Reply::bulk("0"), Reply::Array(Vec::new())]);
+    let Some(z) = zset(ctx, a[1])? else {
+        return Ok(empty());
+    };
+    let o = scan_options(&a[3..], false)?;
+    let items: Vec<(&[u8], f64)> = z
+        .iter_all()
+        .into_iter()
+        .filter(|(m, _)| o.pattern.is_none_or(|p| glob::matches(p, m)))
+        .collect();
+    Ok(Reply::Array(vec![
+        Reply::bulk("0"),
+        elements_reply(&items, true),
+    ]))
+}

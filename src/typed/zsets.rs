@@ -1,0 +1,118 @@
+//! Typed sorted set commands.
+
+/// Expands the sorted set methods for a receiver (`[&] self` or `[&mut] self`).
+macro_rules! zset_methods {
+    ([$($r:tt)*] $s:ident) => {
+        /// ZADD `member` with `score`: true when the member is new.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// let store = redlite::Store::new();
+        /// assert!(store.zadd("board", "alice", 10.0).unwrap());
+        /// assert!(!store.zadd("board", "alice", 12.0).unwrap());
+        /// ```
+        pub fn zadd($($r)* $s, key: impl $crate::ToArg, member: impl $crate::ToArg, score: f64) -> Result<bool, $crate::Error> {
+            $crate::typed::call(|a| $s.query(a), "ZADD", &[&key, &score, &member])
+        }
+
+        /// ZINCRBY: adds `by` to the member's score (0 when new); returns the new score.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// let store = redlite::Store::new();
+        /// assert_eq!(store.zincr_by("board", "bob", 2.5).unwrap(), 2.5);
+        /// assert_eq!(store.zincr_by("board", "bob", 1.0).unwrap(), 3.5);
+        /// ```
+        pub fn zincr_by($($r)* $s, key: impl $crate::ToArg, member: impl $crate::ToArg, by: f64) -> Result<f64, $crate::Error> {
+            $crate::typed::call(|a| $s.query(a), "ZINCRBY", &[&key, &by, &member])
+        }
+
+        /// ZSCORE: the member's score, `None` when absent.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// let store = redlite::Store::new();
+        /// store.zadd("z", "m", 1.5).unwrap();
+        /// assert_eq!(store.zscore("z", "m").unwrap(), Some(1.5));
+        /// assert_eq!(store.zscore("z", "other").unwrap(), None);
+        /// ```
+        pub fn zscore($($r)* $s, key: impl $crate::ToArg, member: impl $crate::ToArg) -> Result<Option<f64>, $crate::Error> {
+            $crate::typed::call(|a| $s.query(a), "ZSCORE", &[&key, &member])
+        }
+
+        /// ZRANK: the member's 0-based rank by ascending score, `None` when absent.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// let store = redlite::Store::new();
+        /// store.zadd("z", "low", 1.0).unwrap();
+        /// store.zadd("z", "high", 9.0).unwrap();
+        /// assert_eq!(store.zrank("z", "high").unwrap(), Some(1));
+        /// ```
+        pub fn zrank($($r)* $s, key: impl $crate::ToArg, member: impl $crate::ToArg) -> Result<Option<usize>, $crate::Error> {
+            $crate::typed::call(|a| $s.query(a), "ZRANK", &[&key, &member])
+        }
+
+        /// ZREM: removes members; returns how many were there.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// let store = redlite::Store::new();
+        /// store.zadd("z", "a", 1.0).unwrap();
+        /// assert_eq!(store.zrem("z", &["a", "b"]).unwrap(), 1);
+        /// ```
+        pub fn zrem<M: $crate::ToArg>($($r)* $s, key: impl $crate::ToArg, members: &[M]) -> Result<usize, $crate::Error> {
+            let mut args: Vec<&dyn $crate::ToArg> = vec![&key];
+            args.extend(members.iter().map(|m| m as &dyn $crate::ToArg));
+            $crate::typed::call(|a| $s.query(a), "ZREM", &args)
+        }
+
+        /// ZCARD: the number of members (0 when missing).
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// let store = redlite::Store::new();
+        /// store.zadd("z", "a", 1.0).unwrap();
+        /// assert_eq!(store.zcard("z").unwrap(), 1);
+        /// ```
+        pub fn zcard($($r)* $s, key: impl $crate::ToArg) -> Result<usize, $crate::Error> {
+            $crate::typed::call(|a| $s.query(a), "ZCARD", &[&key])
+        }
+
+        /// ZRANGE by rank `start..=stop` (negative counts from the end), members only.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// let store = redlite::Store::new();
+        /// store.zadd("z", "b", 2.0).unwrap();
+        /// store.zadd("z", "a", 1.0).unwrap();
+        /// assert_eq!(store.zrange::<Vec<String>>("z", 0, -1).unwrap(), ["a", "b"]);
+        /// ```
+        pub fn zrange<T: $crate::FromReply>($($r)* $s, key: impl $crate::ToArg, start: i64, stop: i64) -> Result<T, $crate::Error> {
+            $crate::typed::call(|a| $s.query(a), "ZRANGE", &[&key, &start, &stop])
+        }
+
+        /// ZRANGE … WITHSCORES: `(member, score)` pairs by ascending score.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// let store = redlite::Store::new();
+        /// store.zadd("board", "bob", 3.0).unwrap();
+        /// store.zadd("board", "amy", 7.5).unwrap();
+        /// let top: Vec<(String, f64)> = store.zrange_withscores("board", 0, -1).unwrap();
+        /// assert_eq!(top, [("bob".to_string(), 3.0), ("amy".to_string(), 7.5)]);
+        /// ```
+        pub fn zrange_withscores<M: $crate::FromReply>($($r)* $s, key: impl $crate::ToArg, start: i64, stop: i64) -> Result<Vec<(M, f64)>, $crate::Error> {
+            let reply: $crate::Reply = $crate::typed::call(|a| $s.query(a), "ZRANGE", &[&key, &start, &stop, &"WITHSCORES"])?;
+            $crate::pairs(reply)
+        }
+    };
+}
