@@ -48,3 +48,9 @@ pub use error::Error;
 pub use reply::Reply;
 pub use store::Store;
 pub use txn::{Connection, ExecOutcome};
+
+/// Every command name in the table, lowercase (for tests that must cover them all).
+#[doc(hidden)]
+pub fn command_names() -> Vec<&'static str> {
+    commands::all().map(|s| s.name).collect()
+}
