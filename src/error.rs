@@ -63,6 +63,10 @@ pub(crate) mod msg {
     pub const INDEX_RANGE: &str = "ERR index out of range";
     pub const NOT_POSITIVE: &str = "ERR value is out of range, must be positive";
     pub const TOO_LONG: &str = "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
+    /// `getIntFromObjectOrReply`'s range error (sic: "must between").
+    pub const INT32_RANGE: &str =
+        "ERR value is out of range, value must between -2147483648 and 2147483647";
+    pub const DB_RANGE: &str = "ERR DB index is out of range";
     pub const OFFSET_RANGE: &str = "ERR offset is out of range";
     pub const EXECABORT: &str = "EXECABORT Transaction discarded because of previous errors.";
 
@@ -76,29 +80,36 @@ pub(crate) mod msg {
         format!("ERR invalid expire time in '{name}' command")
     }
 
-    /// `ERR unknown command '<name>', with args beginning with: '<a>' '<b>' `: Redis cuts the
-    /// name at 128 characters and stops listing args once the list passes 128 characters.
+    /// `ERR unknown command '<name>', with args beginning with: '<a>' '<b>' `, built as Redis
+    /// builds it: C strings (each stops at a NUL byte), the name cut at 128 bytes, and args
+    /// added while the list (quotes and spaces included) is under 128 bytes, the last one cut
+    /// to what is left.
     pub fn unknown_command(name: &[u8], args: &[&[u8]]) -> String {
-        let mut out = String::from("ERR unknown command '");
-        out.push_str(&lossy_prefix(name, 128));
-        out.push_str("', with args beginning with: ");
-        let mut used = 0;
+        let mut list: Vec<u8> = Vec::new();
         for arg in args {
-            if used >= 128 {
+            if list.len() >= 128 {
                 break;
             }
-            let shown = lossy_prefix(arg, 128 - used);
-            used += shown.len();
-            out.push('\'');
-            out.push_str(&shown);
-            out.push_str("' ");
+            let room = 128 - list.len();
+            list.push(b'\'');
+            list.extend_from_slice(c_prefix(arg, room));
+            list.extend_from_slice(b"' ");
         }
-        out
+        let mut out = b"unknown command '".to_vec();
+        out.extend_from_slice(c_prefix(name, 128));
+        out.extend_from_slice(b"', with args beginning with: ");
+        out.extend_from_slice(&list);
+        format!("ERR {}", one_line(&out))
     }
 
-    fn lossy_prefix(bytes: &[u8], max: usize) -> String {
-        let cut = &bytes[..bytes.len().min(max)];
-        // Redis also replaces newlines so the error stays on one RESP line.
-        String::from_utf8_lossy(cut).replace(['\r', '\n'], " ")
+    /// What C's `%.*s` prints: up to `max` bytes, stopping at a NUL.
+    fn c_prefix(bytes: &[u8], max: usize) -> &[u8] {
+        let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
+        &bytes[..end.min(max)]
+    }
+
+    // Redis replaces newlines so the error stays on one RESP line.
+    fn one_line(bytes: &[u8]) -> String {
+        String::from_utf8_lossy(bytes).replace(['\r', '\n'], " ")
     }
 }

@@ -53,3 +53,9 @@ pub use txn::{Connection, ExecOutcome};
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
+
+/// Every command name in the table, lowercase (for tests that must cover them all).
+#[doc(hidden)]
+pub fn command_names() -> Vec<&'static str> {
+    commands::all().map(|s| s.name).collect()
+}

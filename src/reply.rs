@@ -69,7 +69,13 @@ impl Reply {
     /// assert!(e.is_error());
     /// ```
     pub fn error(text: impl Into<Cow<'static, str>>) -> Reply {
-        Reply::Error(text.into())
+        let text = text.into();
+        // As Redis's addReplyErrorFormat does: an error is one line, so user bytes echoed
+        // into it (an unknown option, a command name) lose their newlines.
+        if text.contains(['\r', '\n']) {
+            return Reply::Error(text.replace(['\r', '\n'], " ").into());
+        }
+        Reply::Error(text)
     }
 
     /// A bulk reply copied from bytes.

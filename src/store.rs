@@ -112,7 +112,7 @@ impl Store {
     /// assert_eq!(store.purge_expired(), 0);
     /// ```
     pub fn purge_expired(&self) -> usize {
-        self.shared.keyspace.sweep(self.shared.now(), usize::MAX)
+        self.shared.keyspace.purge(self.shared.now())
     }
 }
 

@@ -203,7 +203,7 @@ fn hincrbyfloat(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     if !new.is_finite() {
         return err(msg::NAN_OR_INF);
     }
-    let text = parse::format_incr_float(new);
+    let text = parse::format_incr_float(new, current.abs().max(by.abs()));
     store_field(ctx, a[1], a[2], text.as_bytes())?;
     Ok(Reply::bulk(text))
 }

@@ -84,8 +84,8 @@ fn copy(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
         if is(a[i], "REPLACE") {
             replace = true;
         } else if is(a[i], "DB") && i + 1 < a.len() {
-            if parse::int(a[i + 1])? != 0 {
-                return err("ERR DB index is out of range");
+            if parse::int32(a[i + 1], None)? != 0 {
+                return err(msg::DB_RANGE);
             }
             i += 1;
         } else {
@@ -313,13 +313,33 @@ pub(crate) fn scan_options<'a>(opts: &[&'a [u8]], allow_type: bool) -> Res<ScanO
     Ok(o)
 }
 
-/// Parses a SCAN-family cursor (an unsigned 64-bit decimal).
+/// Parses a SCAN-family cursor as Redis's `string2ull` does: a strict integer that is not
+/// negative, or else whatever `strtoull` reads in full (leading spaces, `+`, leading zeros;
+/// a `-` wraps around, as in C).
 pub(crate) fn parse_cursor(raw: &[u8]) -> Res<u64> {
-    std::str::from_utf8(raw)
-        .ok()
-        .and_then(|s| s.parse::<u64>().ok())
-        .filter(|_| !raw.starts_with(b"+"))
-        .map_or_else(|| err("ERR invalid cursor"), Ok)
+    let strict = parse::int(raw).ok();
+    let cursor = match strict {
+        Some(n) => u64::try_from(n).ok(),
+        None => strtoull(raw),
+    };
+    cursor.map_or_else(|| err("ERR invalid cursor"), Ok)
+}
+
+fn strtoull(raw: &[u8]) -> Option<u64> {
+    let start = raw.iter().position(|b| !b" \t\n\x0b\x0c\r".contains(b))?;
+    let (neg, digits) = match raw[start..].split_first()? {
+        (b'-', rest) => (true, rest),
+        (b'+', rest) => (false, rest),
+        _ => (false, &raw[start..]),
+    };
+    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let mut v: u64 = 0;
+    for &c in digits {
+        v = v.checked_mul(10)?.checked_add(u64::from(c - b'0'))?;
+    }
+    Some(if neg { v.wrapping_neg() } else { v })
 }
 
 fn scan(ctx: &mut Ctx, a: &[&[u8]]) -> Res {

@@ -208,6 +208,11 @@ fn table() -> &'static HashMap<&'static [u8], &'static Spec, foldhash::fast::Fix
     })
 }
 
+/// Every command in the table.
+pub(crate) fn all() -> impl Iterator<Item = &'static Spec> {
+    families().into_iter().flatten()
+}
+
 /// Finds a command by name, case-insensitively, without allocating.
 pub(crate) fn lookup(name: &[u8]) -> Option<&'static Spec> {
     let mut buf = [0u8; 24];

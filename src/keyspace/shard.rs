@@ -328,6 +328,20 @@ impl Shard {
             .filter_map(move |(k, e)| e.live(now).map(|v| (k, v)))
     }
 
+    /// Reclaims every expired key; returns how many. Walks from the last slot down, so the
+    /// slot a swap-remove fills comes from above, already examined (the rolling sweep cursor
+    /// would miss it when a pass starts mid-table).
+    pub(crate) fn purge_expired(&mut self, now: u64) -> usize {
+        let mut removed = 0;
+        for i in (0..self.map.len()).rev() {
+            if self.map[i].value.is_some() && self.map[i].is_expired(now) {
+                self.remove_at(i);
+                removed += 1;
+            }
+        }
+        removed
+    }
+
     /// Reclaims expired keys among the next `budget` slots of a rolling cursor; returns how
     /// many it deleted. Bounded work per call keeps the write lock short.
     pub(crate) fn sweep(&mut self, now: u64, budget: usize) -> usize {
@@ -344,5 +358,35 @@ impl Shard {
             }
         }
         removed
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hk<'a>(h: &KeyHasher, k: &'a [u8]) -> HKey<'a> {
+        use std::hash::BuildHasher;
+        HKey {
+            bytes: k,
+            hash: h.hash_one(k),
+        }
+    }
+
+    #[test]
+    fn purge_after_a_partial_sweep_reclaims_everything() {
+        let hasher = KeyHasher::fixed();
+        let mut shard = Shard::new(hasher.clone());
+        let keys: Vec<Vec<u8>> = (0..100).map(|i| format!("k{i}").into_bytes()).collect();
+        for (i, k) in keys.iter().enumerate() {
+            let at = if i % 3 == 0 { 0 } else { 10 };
+            shard.insert(hk(&hasher, k), Value::Str(bytes(b"v")), at, 0);
+        }
+        // A background pass stopped mid-table leaves the rolling cursor in the middle.
+        shard.sweep(20, 7);
+        shard.purge_expired(20);
+        assert_eq!(shard.live_count(), 34);
+        assert_eq!(shard.slots(), 34);
+        assert_eq!(shard.iter_live(20).count(), 34);
     }
 }
