@@ -30,7 +30,7 @@ use crate::store::Shared;
 /// conn.execute(["WATCH", "balance"]);
 /// let balance: i64 = conn.get("balance").unwrap();
 /// conn.execute(["MULTI"]);
-/// assert_eq!(conn.execute(["SET", "balance", (balance - 30).to_string()]), Reply::status("QUEUED"));
+/// assert_eq!(conn.execute(["SET", "balance", &(balance - 30).to_string()]), Reply::status("QUEUED"));
 /// let replies = conn.execute(["EXEC"]);
 /// assert_eq!(replies, Reply::Array(vec![Reply::ok()]));
 /// ```
