@@ -32,6 +32,15 @@ pub enum Error {
     },
     /// A `transaction` closure panicked; nothing it queued was applied.
     ClosurePanicked(String),
+    /// A transaction committed, but the queued command at `index` (0-based) failed while
+    /// EXEC ran, e.g. WRONGTYPE. Redis has no rollback: every other queued command **was**
+    /// applied.
+    PartiallyApplied {
+        /// Position of the first failed command in the queue.
+        index: usize,
+        /// Its error reply, in full Redis text.
+        error: String,
+    },
 }
 
 impl fmt::Display for Error {
@@ -44,6 +53,10 @@ impl fmt::Display for Error {
                 "transaction aborted: a watched key changed on each of {attempts} attempts"
             ),
             Error::ClosurePanicked(msg) => write!(f, "transaction closure panicked: {msg}"),
+            Error::PartiallyApplied { index, error } => write!(
+                f,
+                "transaction committed without rollback, but queued command {index} failed: {error}"
+            ),
         }
     }
 }

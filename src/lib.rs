@@ -21,6 +21,7 @@
 //!
 //! - [`Store`], [`Config`], [`Clock`] ([`SystemClock`], [`ManualClock`]): opening a store.
 //! - [`Connection`]: one client; `execute` any command; WATCH / MULTI / EXEC ([`ExecOutcome`]).
+//! - [`Store::transaction`] ([`Transaction`], [`TxOptions`]): WATCH + MULTI/EXEC with retries.
 //! - [`Reply`], [`Error`], [`FromReply`], [`ToArg`]: replies and conversions.
 //! - Inside: `keyspace` (shards, entries, versions, expiry), `commands` (the command table
 //!   and one file per family), `txn` (connections and EXEC), `sync` (parking_lot or loom).
@@ -47,7 +48,7 @@ pub use convert::{FromReply, ToArg, pairs};
 pub use error::Error;
 pub use reply::Reply;
 pub use store::Store;
-pub use txn::{Connection, ExecOutcome};
+pub use txn::{Connection, ExecOutcome, Transaction, TxOptions};
 
 /// The README's code blocks, compiled and run as doc tests so they stay true.
 #[cfg(doctest)]

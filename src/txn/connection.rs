@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use smallvec::SmallVec;
 
-use super::exec::{self, ExecOutcome, Queued};
+use super::exec::{self, ExecOutcome};
+use super::queue::Queue;
 use super::watch::{self, Watched};
 use crate::commands::{self, Handler, Spec, flag};
 use crate::error::{Error, msg};
@@ -36,14 +37,14 @@ use crate::store::Shared;
 /// ```
 pub struct Connection {
     pub(crate) shared: Arc<Shared>,
-    watches: Vec<Watched>,
+    pub(super) watches: Vec<Watched>,
     multi: Option<Multi>,
 }
 
 /// The MULTI state: queued commands, and whether a queue-time error doomed the EXEC.
 #[derive(Default)]
 struct Multi {
-    queue: Vec<Queued>,
+    queue: Queue,
     failed: bool,
 }
 
@@ -101,8 +102,7 @@ impl Connection {
         if let Some(multi) = &mut self.multi {
             if !spec.has(flag::NOQUEUE) {
                 if !multi.failed {
-                    let args = argv.iter().map(|a| a.to_vec()).collect();
-                    multi.queue.push(Queued { spec, args });
+                    multi.queue.push(spec, argv);
                 }
                 return Reply::status("QUEUED");
             }
@@ -110,7 +110,7 @@ impl Connection {
         self.run(spec, argv)
     }
 
-    fn run(&mut self, spec: &'static Spec, argv: &[&[u8]]) -> Reply {
+    pub(super) fn run(&mut self, spec: &'static Spec, argv: &[&[u8]]) -> Reply {
         match spec.handler {
             Handler::Data(_) => commands::run(&self.shared, spec, argv),
             Handler::Conn(f) => f(self, argv),

@@ -2,6 +2,7 @@
 
 use smallvec::SmallVec;
 
+use super::queue::Queue;
 use super::watch::Watched;
 use crate::commands::{self, Ctx, Handler, Spec};
 use crate::keyspace::HKey;
@@ -35,27 +36,38 @@ pub enum ExecOutcome {
     Aborted,
 }
 
-/// A command queued by MULTI.
-pub(crate) struct Queued {
-    pub(crate) spec: &'static Spec,
-    pub(crate) args: Vec<Vec<u8>>,
+impl ExecOutcome {
+    /// True when the queue ran.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use redlite::ExecOutcome;
+    ///
+    /// assert!(ExecOutcome::Committed(vec![]).is_committed());
+    /// assert!(!ExecOutcome::Aborted.is_committed());
+    /// ```
+    pub fn is_committed(&self) -> bool {
+        matches!(self, ExecOutcome::Committed(_))
+    }
 }
 
 /// Runs the transaction. Locks the shards of every queued key and every watched key in
 /// ascending order, checks the watches and runs the queue under those same locks at one
 /// frozen time, so no write can land between the check and the first queued command.
-/// Releases the watches before unlocking.
-pub(crate) fn commit(shared: &Shared, watches: &mut Vec<Watched>, queue: &[Queued]) -> ExecOutcome {
-    let argvs: Vec<SmallVec<[&[u8]; 8]>> = queue
-        .iter()
-        .map(|q| q.args.iter().map(Vec::as_slice).collect())
-        .collect();
+/// Releases the watches before running the queue (queued writes never abort their own
+/// EXEC) and before unlocking (no window where a released watch is still counted).
+pub(crate) fn commit(shared: &Shared, watches: &mut Vec<Watched>, queue: &Queue) -> ExecOutcome {
     let mut plan = Plan::default();
-    let mut hashes: Vec<SmallVec<[HKey<'_>; 4]>> = Vec::with_capacity(queue.len());
-    for (q, argv) in queue.iter().zip(&argvs) {
+    // Every queued key's hash, flat; `ends[i]` closes command i's run. Hashed once here and
+    // reused by the handlers through `Ctx::remember`.
+    let mut hashes: SmallVec<[HKey<'_>; 8]> = SmallVec::new();
+    let mut ends: SmallVec<[usize; 8]> = SmallVec::new();
+    for (spec, argv) in queue.iter() {
         let mut h = SmallVec::new();
-        commands::plan_keys(shared, q.spec, argv, &mut plan, &mut h);
-        hashes.push(h);
+        commands::plan_keys(shared, spec, &argv, &mut plan, &mut h);
+        hashes.extend(h);
+        ends.push(hashes.len());
     }
     for w in watches.iter() {
         plan.add(w.shard, true);
@@ -76,22 +88,21 @@ pub(crate) fn commit(shared: &Shared, watches: &mut Vec<Watched>, queue: &[Queue
         return ExecOutcome::Aborted;
     }
     let mut ctx = Ctx::new(shared, &mut locks, now, SmallVec::new());
-    let replies = queue
-        .iter()
-        .zip(&argvs)
-        .zip(&hashes)
-        .map(|((q, argv), h)| {
-            ctx.remember(h);
-            run_queued(&mut ctx, q.spec, argv)
-        })
-        .collect();
+    let mut replies = Vec::with_capacity(queue.len());
+    let mut start = 0;
+    for ((spec, argv), &end) in queue.iter().zip(&ends) {
+        ctx.remember(&hashes[start..end]);
+        start = end;
+        replies.push(run_queued(&mut ctx, spec, &argv));
+    }
     ExecOutcome::Committed(replies)
 }
 
 fn run_queued(ctx: &mut Ctx<'_, '_>, spec: &Spec, argv: &[&[u8]]) -> Reply {
     match spec.handler {
         Handler::Data(run) => run(ctx, argv).unwrap_or_else(|e| e),
-        // Only UNWATCH is a queueable connection command; EXEC has already unwatched.
+        // Only UNWATCH is a queueable connection command. EXEC has already unwatched, so
+        // it does nothing but reply OK (Redis decides "touched" before running the queue).
         Handler::Conn(_) => Reply::ok(),
     }
 }

@@ -1,11 +1,15 @@
 //! Client connections and optimistic transactions: WATCH, MULTI, EXEC, DISCARD, UNWATCH.
 
+mod backoff;
 mod connection;
 mod exec;
+mod queue;
+mod transaction;
 mod watch;
 
 pub use connection::Connection;
 pub use exec::ExecOutcome;
+pub use transaction::{Transaction, TxOptions};
 
 use crate::commands::{Handler, Keys, Spec, flag};
 

@@ -49,3 +49,69 @@ pub(crate) fn release_all(shared: &Shared, set: &mut Vec<Watched>) {
         shared.keyspace.shard(w.shard).write().unwatch(w.hkey());
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::{Config, Store};
+
+    fn slots(store: &Store) -> usize {
+        let ks = &store.shared.keyspace;
+        (0..ks.shard_count())
+            .map(|i| ks.shard(i).read().slots())
+            .sum()
+    }
+
+    fn quiet_store() -> Store {
+        Store::with_config(Config::default().active_expiry(false))
+    }
+
+    #[test]
+    fn watching_missing_keys_holds_memory_only_while_watched() {
+        let store = quiet_store();
+        let mut c = store.connection();
+        for round in 0..100 {
+            let key = format!("missing:{round}");
+            c.execute(["WATCH", key.as_str()]);
+            assert_eq!(slots(&store), 1);
+            c.execute(["UNWATCH"]);
+            assert_eq!(slots(&store), 0);
+        }
+    }
+
+    #[test]
+    fn deleted_watched_keys_are_reclaimed_by_exec() {
+        let store = quiet_store();
+        let mut c = store.connection();
+        for round in 0..50 {
+            let key = format!("k:{round}");
+            store.set(&key, 1).unwrap();
+            c.execute(["WATCH", key.as_str()]);
+            store.del(&[&key]).unwrap();
+            c.execute(["MULTI"]);
+            assert_eq!(c.execute(["EXEC"]), crate::Reply::Nil);
+            assert_eq!(slots(&store), 0);
+        }
+    }
+
+    #[test]
+    fn dropping_a_connection_releases_its_watches() {
+        let store = quiet_store();
+        let mut c = store.connection();
+        c.execute(["WATCH", "a", "b", "c"]);
+        assert_eq!(slots(&store), 3);
+        drop(c);
+        assert_eq!(slots(&store), 0);
+    }
+
+    #[test]
+    fn a_failed_transaction_releases_its_watches() {
+        let store = quiet_store();
+        let _ = store.transaction(&["a", "b"], |_| -> Result<(), crate::Error> {
+            panic!("boom")
+        });
+        let _ = store.transaction(&["c"], |_| -> Result<(), crate::Error> {
+            Err(crate::Error::Conversion("no".into()))
+        });
+        assert_eq!(slots(&store), 0);
+    }
+}
