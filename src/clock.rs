@@ -1,5 +1,6 @@
 //! [`Clock`]: where every expiry decision gets its time.
 
+use std::cell::Cell;
 use std::fmt;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -99,5 +100,44 @@ impl Default for ManualClock {
 impl Clock for ManualClock {
     fn now_ms(&self) -> u64 {
         self.ms.load(Ordering::SeqCst)
+    }
+}
+
+/// The time of one command, EXEC or script: read from the clock at most once, and only when
+/// something needs it (a key with an expiry, a TTL, an expiry being set). Most keys have no
+/// expiry, so most commands never read the clock at all; the ones that do all see one
+/// frozen value.
+pub(crate) struct Now<'c> {
+    clock: Option<&'c dyn Clock>,
+    /// 0 until read (no real clock reads 0: Unix time 0 is in 1970).
+    ms: Cell<u64>,
+}
+
+impl<'c> Now<'c> {
+    /// Reads `clock` on first use.
+    pub(crate) fn lazy(clock: &'c dyn Clock) -> Now<'c> {
+        Now {
+            clock: Some(clock),
+            ms: Cell::new(0),
+        }
+    }
+
+    /// A time already known.
+    pub(crate) fn fixed(ms: u64) -> Now<'static> {
+        Now {
+            clock: None,
+            ms: Cell::new(ms.max(1)),
+        }
+    }
+
+    /// Unix ms, frozen at the first call.
+    pub(crate) fn get(&self) -> u64 {
+        let ms = self.ms.get();
+        if ms != 0 {
+            return ms;
+        }
+        let ms = self.clock.map_or(1, |c| c.now_ms().max(1));
+        self.ms.set(ms);
+        ms
     }
 }

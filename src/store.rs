@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::clock::Now;
 use crate::commands::{self, Spec};
 use crate::config::Config;
 use crate::keyspace::Keyspace;
@@ -17,6 +18,11 @@ pub(crate) struct Shared {
 impl Shared {
     pub(crate) fn now(&self) -> u64 {
         self.config.clock.now_ms()
+    }
+
+    /// The time of one command, read from the clock only if needed.
+    pub(crate) fn lazy_now(&self) -> Now<'_> {
+        Now::lazy(&*self.config.clock)
     }
 
     pub(crate) fn active_expire_pass(&self) -> usize {

@@ -72,8 +72,9 @@ fn mixed_readers_and_writers_keep_counts_exact() {
 }
 
 /// A clock that, read from one chosen thread, reports that read and then waits to be
-/// released. Commands read the clock after taking their locks, so that thread's command
-/// holds its shards' locks for as long as the test likes.
+/// released. Commands read the clock after taking their locks (and only when a key they
+/// touch has an expiry), so that thread's command holds its shards' locks for as long as
+/// the test likes.
 #[derive(Debug, Clone, Default)]
 struct GateClock {
     holder: Arc<Mutex<Option<ThreadId>>>,
@@ -126,6 +127,11 @@ fn commands_on_other_shards_proceed_while_a_multi_key_command_holds_its_locks() 
     );
     // 1. A long multi-key write: DEL of 16 keys write-locks their shards (at most 16 of
     //    64) and then stays inside the command, locks held.
+    //    The keys carry a TTL so that the DEL must read the clock to see if they expired.
+    for i in 0..16 {
+        let key = format!("held:{i}");
+        assert_eq!(store.execute(["SET", &key, "v", "EX", "1000"]), ok());
+    }
     let (held_tx, held_rx) = mpsc::channel();
     *clock.holding.lock().unwrap() = Some(held_tx);
     let (long_tx, long_rx) = mpsc::channel();
@@ -178,7 +184,7 @@ fn commands_on_other_shards_proceed_while_a_multi_key_command_holds_its_locks() 
     );
     // 4. Release: the long command and the probes that waited behind it finish.
     clock.release();
-    assert_eq!(recv(&long_rx, "the long command"), int(0));
+    assert_eq!(recv(&long_rx, "the long command"), int(16));
     for h in workers.into_iter().chain(probes).chain([long]) {
         h.join().unwrap();
     }

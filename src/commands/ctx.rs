@@ -4,6 +4,7 @@ use std::borrow::Cow;
 
 use smallvec::SmallVec;
 
+use crate::clock::Now;
 use crate::error::msg;
 use crate::keyspace::locks::Locks;
 use crate::keyspace::{Entry, EntryMut, HKey, Shard};
@@ -24,6 +25,15 @@ pub(crate) fn wrongtype() -> Reply {
     Reply::error(msg::WRONGTYPE)
 }
 
+/// Hashes computed while planning a command's locks, keyed by the argument's address and
+/// length, so the handler's lookups reuse them.
+pub(crate) type KeyHashes = SmallVec<[(usize, usize, u64); 4]>;
+
+/// The cache entry for a hashed key.
+pub(crate) fn remembered(k: HKey<'_>) -> (usize, usize, u64) {
+    (k.bytes.as_ptr() as usize, k.bytes.len(), k.hash)
+}
+
 const NOT_LOCKED: &str = "ERR internal error: key outside the locks of this command";
 
 /// What a running command sees: the store, the shard locks held for it, and the frozen time.
@@ -33,22 +43,18 @@ const NOT_LOCKED: &str = "ERR internal error: key outside the locks of this comm
 pub(crate) struct Ctx<'a, 'l> {
     pub(crate) shared: &'a Shared,
     locks: &'l mut Locks<'a>,
-    /// Unix ms, frozen for the command (or for the whole EXEC / script).
-    pub(crate) now: u64,
-    hashes: SmallVec<[(usize, usize, u64); 4]>,
+    /// Unix ms, read at most once and frozen for the command (or the whole EXEC / script).
+    now: Now<'a>,
+    hashes: KeyHashes,
 }
 
 impl<'a, 'l> Ctx<'a, 'l> {
     pub(crate) fn new(
         shared: &'a Shared,
         locks: &'l mut Locks<'a>,
-        now: u64,
-        hashes: SmallVec<[HKey<'_>; 4]>,
+        now: Now<'a>,
+        hashes: KeyHashes,
     ) -> Self {
-        let hashes = hashes
-            .iter()
-            .map(|k| (k.bytes.as_ptr() as usize, k.bytes.len(), k.hash))
-            .collect();
         Ctx {
             shared,
             locks,
@@ -58,12 +64,9 @@ impl<'a, 'l> Ctx<'a, 'l> {
     }
 
     /// Replaces the remembered hashes (EXEC and scripts run many commands on one `Ctx`).
-    pub(crate) fn remember(&mut self, keys: &[HKey<'_>]) {
+    pub(crate) fn remember(&mut self, keys: &[(usize, usize, u64)]) {
         self.hashes.clear();
-        self.hashes.extend(
-            keys.iter()
-                .map(|k| (k.bytes.as_ptr() as usize, k.bytes.len(), k.hash)),
-        );
+        self.hashes.extend_from_slice(keys);
     }
 
     pub(crate) fn hkey<'k>(&self, key: &'k [u8]) -> HKey<'k> {
@@ -81,11 +84,18 @@ impl<'a, 'l> Ctx<'a, 'l> {
             .ok_or_else(|| Reply::error(NOT_LOCKED))
     }
 
-    fn shard_mut(&mut self, k: HKey<'_>) -> Res<&mut Shard> {
+    /// The key's shard, writable, with the command's time (split borrows of `self`).
+    fn shard_mut(&mut self, k: HKey<'_>) -> Res<(&mut Shard, &Now<'a>)> {
         let index = self.shared.keyspace.shard_of(k.hash);
-        self.locks
-            .get_mut(index)
-            .ok_or_else(|| Reply::error(NOT_LOCKED))
+        match self.locks.get_mut(index) {
+            Some(shard) => Ok((shard, &self.now)),
+            None => Err(Reply::error(NOT_LOCKED)),
+        }
+    }
+
+    /// Unix ms of this command, frozen: the clock is read at the first call only.
+    pub(crate) fn now(&self) -> u64 {
+        self.now.get()
     }
 
     /// The value of `key` if it exists now.
@@ -96,15 +106,14 @@ impl<'a, 'l> Ctx<'a, 'l> {
     /// The live entry of `key` (value, expiry).
     pub(crate) fn entry(&self, key: &[u8]) -> Res<Option<&Entry>> {
         let k = self.hkey(key);
-        let now = self.now;
-        Ok(self.shard(k)?.get(k, now))
+        Ok(self.shard(k)?.get(k, &self.now))
     }
 
     /// Mutable access to `key` if it exists now (an expired key is deleted first).
     pub(crate) fn get_mut(&mut self, key: &[u8]) -> Res<Option<EntryMut<'_>>> {
         let k = self.hkey(key);
-        let now = self.now;
-        Ok(self.shard_mut(k)?.get_mut(k, now))
+        let (shard, now) = self.shard_mut(k)?;
+        Ok(shard.get_mut(k, now))
     }
 
     /// `key`, created with `make()` when missing; the flag says whether it was created.
@@ -114,22 +123,22 @@ impl<'a, 'l> Ctx<'a, 'l> {
         make: impl FnOnce() -> Value,
     ) -> Res<(EntryMut<'_>, bool)> {
         let k = self.hkey(key);
-        let now = self.now;
-        Ok(self.shard_mut(k)?.get_or_insert_with(k, now, make))
+        let (shard, now) = self.shard_mut(k)?;
+        Ok(shard.get_or_insert_with(k, now, make))
     }
 
     /// Stores `value` (expiry `expires_at`, 0 for none); returns the previous live value.
     pub(crate) fn set(&mut self, key: &[u8], value: Value, expires_at: u64) -> Res<Option<Value>> {
         let k = self.hkey(key);
-        let now = self.now;
-        Ok(self.shard_mut(k)?.insert(k, value, expires_at, now))
+        let (shard, now) = self.shard_mut(k)?;
+        Ok(shard.insert(k, value, expires_at, now))
     }
 
     /// Deletes `key`; returns its value if it existed.
     pub(crate) fn remove(&mut self, key: &[u8]) -> Res<Option<Value>> {
         let k = self.hkey(key);
-        let now = self.now;
-        Ok(self.shard_mut(k)?.remove(k, now))
+        let (shard, now) = self.shard_mut(k)?;
+        Ok(shard.remove(k, now))
     }
 
     /// Deletes `key` if it holds an empty container (Redis never keeps empty aggregates).

@@ -4,6 +4,7 @@
 use super::ctx::{Ctx, Res, err};
 use super::parse::{self, is};
 use super::{ALL, Keys, ONE, Spec, TWO, W, data as spec, glob};
+use crate::clock::Now;
 use crate::error::msg;
 use crate::keyspace::Entry;
 use crate::reply::Reply;
@@ -162,7 +163,7 @@ fn expire_deadline(raw: &[u8], seconds: bool, absolute: bool, now: u64, cmd: &st
 
 fn expire_generic(ctx: &mut Ctx, a: &[&[u8]], seconds: bool, absolute: bool, cmd: &str) -> Res {
     let cond = expire_conditions(&a[3..])?;
-    let when = expire_deadline(a[2], seconds, absolute, ctx.now, cmd)?;
+    let when = expire_deadline(a[2], seconds, absolute, ctx.now(), cmd)?;
     let Some(current) = ctx.entry(a[1])?.map(|e| e.expires_at) else {
         return Ok(Reply::Integer(0));
     };
@@ -175,7 +176,7 @@ fn expire_generic(ctx: &mut Ctx, a: &[&[u8]], seconds: bool, absolute: bool, cmd
     if refused {
         return Ok(Reply::Integer(0));
     }
-    if when <= ctx.now as i64 {
+    if when <= ctx.now() as i64 {
         ctx.remove(a[1])?;
     } else if let Some(mut e) = ctx.get_mut(a[1])? {
         e.set_expires_at(when as u64);
@@ -212,7 +213,7 @@ fn ttl_generic(ctx: &mut Ctx, key: &[u8], ms: bool, absolute: bool) -> Res {
     let v = if absolute {
         at
     } else {
-        (at - ctx.now as i64).max(0)
+        (at - ctx.now() as i64).max(0)
     };
     // Seconds round to nearest, as Redis does.
     Ok(Reply::Integer(if ms { v } else { (v + 500) / 1000 }))
@@ -247,13 +248,13 @@ fn persist(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
 }
 
 fn keys(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
-    let now = ctx.now;
+    let now = Now::fixed(ctx.now());
     let pattern = a[1];
     let all = pattern == b"*";
     let found = ctx
         .locks()
         .iter()
-        .flat_map(|shard| shard.iter_live(now))
+        .flat_map(|shard| shard.iter_live(&now))
         .filter(|(k, _)| all || glob::matches(pattern, k))
         .map(|(k, _)| Reply::bulk(k))
         .collect();
@@ -345,7 +346,7 @@ fn strtoull(raw: &[u8]) -> Option<u64> {
 fn scan(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     let cursor = parse_cursor(a[1])?;
     let o = scan_options(&a[2..], true)?;
-    let now = ctx.now;
+    let now = Now::fixed(ctx.now());
     let (mut s, mut upper) = decode_cursor(cursor);
     let shards: Vec<_> = ctx.locks().iter().collect();
     let mut found = Vec::new();
@@ -359,7 +360,7 @@ fn scan(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
             let Some((key, e)) = shard.slot(pos) else {
                 continue;
             };
-            let Some(v) = e.live(now) else { continue };
+            let Some(v) = e.live(&now) else { continue };
             let type_ok = o.type_name.is_none_or(|t| is(t, v.type_name()));
             let match_ok = o.pattern.is_none_or(|p| glob::matches(p, key));
             if type_ok && match_ok {
@@ -385,7 +386,7 @@ fn scan(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
 }
 
 fn randomkey(ctx: &mut Ctx, _a: &[&[u8]]) -> Res {
-    let now = ctx.now;
+    let now = Now::fixed(ctx.now());
     let shards: Vec<_> = ctx.locks().iter().collect();
     let total: usize = shards.iter().map(|s| s.slots()).sum();
     if total == 0 {
@@ -397,7 +398,7 @@ fn randomkey(ctx: &mut Ctx, _a: &[&[u8]]) -> Res {
         for shard in &shards {
             if pick < shard.slots() {
                 if let Some((k, e)) = shard.slot(pick) {
-                    if e.live(now).is_some() {
+                    if e.live(&now).is_some() {
                         return Ok(Reply::bulk(k));
                     }
                 }
@@ -406,6 +407,6 @@ fn randomkey(ctx: &mut Ctx, _a: &[&[u8]]) -> Res {
             pick -= shard.slots();
         }
     }
-    let first = shards.iter().find_map(|s| s.iter_live(now).next());
+    let first = shards.iter().find_map(|s| s.iter_live(&now).next());
     Ok(first.map_or(Reply::Nil, |(k, _)| Reply::bulk(k)))
 }

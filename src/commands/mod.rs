@@ -22,14 +22,10 @@ pub(crate) mod zranges;
 pub(crate) mod zsetops;
 pub(crate) mod zsets;
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use smallvec::SmallVec;
+pub(crate) use ctx::{Ctx, KeyHashes, Res};
 
-pub(crate) use ctx::{Ctx, Res};
-
-use crate::keyspace::HKey;
 use crate::keyspace::locks::Plan;
 use crate::reply::Reply;
 use crate::store::Shared;
@@ -196,15 +192,40 @@ fn families() -> [&'static [Spec]; 9] {
     ]
 }
 
-fn table() -> &'static HashMap<&'static [u8], &'static Spec, foldhash::fast::FixedState> {
-    static TABLE: OnceLock<HashMap<&'static [u8], &'static Spec, foldhash::fast::FixedState>> =
-        OnceLock::new();
+/// The command table: open addressing over the lowercase names, built once. A lookup hashes
+/// the name case-insensitively in one pass (FNV-1a) and compares in place, so finding a
+/// command costs no allocation and no lowercase copy.
+struct Table {
+    slots: Box<[Option<&'static Spec>]>,
+    mask: usize,
+}
+
+fn name_hash(name: &[u8]) -> usize {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in name {
+        h ^= u64::from(b.to_ascii_lowercase());
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    (h ^ (h >> 32)) as usize
+}
+
+fn table() -> &'static Table {
+    static TABLE: OnceLock<Table> = OnceLock::new();
     TABLE.get_or_init(|| {
-        families()
-            .into_iter()
-            .flatten()
-            .map(|s| (s.name.as_bytes(), s))
-            .collect()
+        let specs: Vec<&'static Spec> = all().collect();
+        let size = (specs.len() * 4).next_power_of_two();
+        let mut slots = vec![None; size].into_boxed_slice();
+        for spec in specs {
+            let mut i = name_hash(spec.name.as_bytes()) & (size - 1);
+            while slots[i].is_some() {
+                i = (i + 1) & (size - 1);
+            }
+            slots[i] = Some(spec);
+        }
+        Table {
+            slots,
+            mask: size - 1,
+        }
     })
 }
 
@@ -215,21 +236,24 @@ pub(crate) fn all() -> impl Iterator<Item = &'static Spec> {
 
 /// Finds a command by name, case-insensitively, without allocating.
 pub(crate) fn lookup(name: &[u8]) -> Option<&'static Spec> {
-    let mut buf = [0u8; 24];
-    let lower = buf.get_mut(..name.len())?;
-    for (dst, src) in lower.iter_mut().zip(name) {
-        *dst = src.to_ascii_lowercase();
+    let table = table();
+    let mut i = name_hash(name) & table.mask;
+    loop {
+        let spec = table.slots[i]?;
+        if spec.name.len() == name.len() && spec.name.as_bytes().eq_ignore_ascii_case(name) {
+            return Some(spec);
+        }
+        i = (i + 1) & table.mask;
     }
-    table().get(&*lower).copied()
 }
 
 /// Adds the shards of `spec`'s keys to `plan`, and their hashes to `hashes`.
-pub(crate) fn plan_keys<'a>(
+pub(crate) fn plan_keys(
     shared: &Shared,
     spec: &Spec,
-    args: &[&'a [u8]],
+    args: &[&[u8]],
     plan: &mut Plan,
-    hashes: &mut SmallVec<[HKey<'a>; 4]>,
+    hashes: &mut KeyHashes,
 ) {
     let ks = &shared.keyspace;
     if let Keys::All = spec.keys {
@@ -239,7 +263,7 @@ pub(crate) fn plan_keys<'a>(
     spec.for_each_key(args, |key| {
         let hk = ks.hkey(key);
         plan.add(ks.shard_of(hk.hash), spec.is_write());
-        hashes.push(hk);
+        hashes.push(ctx::remembered(hk));
     });
 }
 
@@ -249,10 +273,9 @@ pub(crate) fn run(shared: &Shared, spec: &Spec, args: &[&[u8]]) -> Reply {
         return Reply::error("ERR this command needs a connection");
     };
     let mut plan = Plan::default();
-    let mut hashes = SmallVec::new();
+    let mut hashes = KeyHashes::new();
     plan_keys(shared, spec, args, &mut plan, &mut hashes);
     let mut locks = shared.keyspace.lock(&plan);
-    let now = shared.now();
-    let mut ctx = Ctx::new(shared, &mut locks, now, hashes);
+    let mut ctx = Ctx::new(shared, &mut locks, shared.lazy_now(), hashes);
     handler(&mut ctx, args).unwrap_or_else(|e| e)
 }

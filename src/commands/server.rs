@@ -31,8 +31,8 @@ fn echo(_: &mut Ctx, a: &[&[u8]]) -> Res {
 
 /// The store's (frozen) time as [seconds, microseconds].
 fn time(ctx: &mut Ctx, _: &[&[u8]]) -> Res {
-    let secs = ctx.now / 1000;
-    let micros = (ctx.now % 1000) * 1000;
+    let secs = ctx.now() / 1000;
+    let micros = (ctx.now() % 1000) * 1000;
     Ok(Reply::Array(vec![
         Reply::bulk(secs.to_string()),
         Reply::bulk(micros.to_string()),

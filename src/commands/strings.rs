@@ -102,7 +102,7 @@ fn deadline(kind: &str, raw: &[u8], now: u64, cmd: &str) -> Res<u64> {
 fn set(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     let o = set_options(&a[3..])?;
     let at = match o.expire {
-        Some((kind, raw)) => Some(deadline(kind, raw, ctx.now, "set")?),
+        Some((kind, raw)) => Some(deadline(kind, raw, ctx.now(), "set")?),
         None => None,
     };
     let (exists, old) = match ctx.entry(a[1])? {
@@ -141,7 +141,7 @@ fn setnx(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
 }
 
 fn setex_with(ctx: &mut Ctx, a: &[&[u8]], seconds: bool, cmd: &str) -> Res {
-    let at = parse::positive_deadline(a[2], seconds, false, ctx.now, cmd)?;
+    let at = parse::positive_deadline(a[2], seconds, false, ctx.now(), cmd)?;
     ctx.set(a[1], Value::Str(bytes(a[3])), at)?;
     Ok(Reply::ok())
 }
@@ -196,7 +196,7 @@ fn getex_option(ctx: &Ctx, opts: &[&[u8]]) -> Res<Ttl> {
     Ok(match ttl {
         None => Ttl::Keep,
         Some((_, None)) => Ttl::Persist,
-        Some((kind, Some(raw))) => Ttl::At(deadline(kind, raw, ctx.now, "getex")?),
+        Some((kind, Some(raw))) => Ttl::At(deadline(kind, raw, ctx.now(), "getex")?),
     })
 }
 
@@ -205,7 +205,7 @@ fn getex(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     let Some(value) = string(ctx, a[1])?.cloned() else {
         return Ok(Reply::Nil);
     };
-    let now = ctx.now;
+    let now = ctx.now();
     match ttl {
         Ttl::Keep => {}
         Ttl::At(at) if at <= now => {

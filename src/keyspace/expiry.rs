@@ -9,13 +9,14 @@ use std::thread;
 use std::time::Duration;
 
 use super::Keyspace;
+use crate::clock::Now;
 use crate::store::Shared;
 
 impl Keyspace {
     /// One pass over every shard; returns how many keys were reclaimed.
     pub(crate) fn sweep(&self, now: u64, budget: usize) -> usize {
         (0..self.shard_count())
-            .map(|i| self.shard(i).write().sweep(now, budget))
+            .map(|i| self.shard(i).write().sweep(&Now::fixed(now), budget))
             .sum()
     }
 }
@@ -24,7 +25,7 @@ impl Keyspace {
     /// Reclaims every expired key, one shard's write lock at a time; returns how many.
     pub(crate) fn purge(&self, now: u64) -> usize {
         (0..self.shard_count())
-            .map(|i| self.shard(i).write().purge_expired(now))
+            .map(|i| self.shard(i).write().purge_expired(&Now::fixed(now)))
             .sum()
     }
 }

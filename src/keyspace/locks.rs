@@ -48,19 +48,16 @@ impl Keyspace {
     /// Locks the plan's shards in ascending index order. Blocks while any is held in a
     /// conflicting mode by another operation.
     pub(crate) fn lock(&self, plan: &Plan) -> Locks<'_> {
-        let held = plan
-            .shards
-            .iter()
-            .map(|&(index, write)| {
-                let lock = self.shard(index);
-                let guard = if write {
-                    Guard::Write(lock.write())
-                } else {
-                    Guard::Read(lock.read())
-                };
-                (index, guard)
-            })
-            .collect();
+        let mut held = SmallVec::new();
+        for &(index, write) in &plan.shards {
+            let lock = self.shard(index);
+            let guard = if write {
+                Guard::Write(lock.write())
+            } else {
+                Guard::Read(lock.read())
+            };
+            held.push((index, guard));
+        }
         Locks { held }
     }
 }

@@ -9,6 +9,7 @@ use indexmap::IndexMap;
 use indexmap::map::raw_entry_v1::{RawEntryApiV1, RawEntryMut};
 
 use super::{HKey, KeyHasher};
+use crate::clock::Now;
 use crate::types::{Bytes, Value, bytes};
 
 /// A key's slot: its value (absent for a tombstone kept only for WATCH), version and expiry.
@@ -28,8 +29,8 @@ pub(crate) struct Entry {
 
 impl Entry {
     /// Redis treats a key as expired once now is strictly past its deadline.
-    pub(crate) fn is_expired(&self, now: u64) -> bool {
-        self.expires_at != 0 && now > self.expires_at
+    pub(crate) fn is_expired(&self, now: &Now<'_>) -> bool {
+        self.expires_at != 0 && now.get() > self.expires_at
     }
 
     fn tombstone() -> Entry {
@@ -42,7 +43,7 @@ impl Entry {
     }
 
     /// The value, if the key exists at `now`.
-    pub(crate) fn live(&self, now: u64) -> Option<&Value> {
+    pub(crate) fn live(&self, now: &Now<'_>) -> Option<&Value> {
         self.value.as_ref().filter(|_| !self.is_expired(now))
     }
 }
@@ -115,18 +116,18 @@ impl Shard {
     }
 
     /// The live entry of `k` at `now`. Read-only: an expired key is hidden, not removed.
-    pub(crate) fn get(&self, k: HKey<'_>, now: u64) -> Option<&Entry> {
+    pub(crate) fn get(&self, k: HKey<'_>, now: &Now<'_>) -> Option<&Entry> {
         self.find(k)
             .filter(|e| e.value.is_some() && !e.is_expired(now))
     }
 
     /// Mutable access to the live key `k`, deleting it first if it has expired.
-    pub(crate) fn get_mut(&mut self, k: HKey<'_>, now: u64) -> Option<EntryMut<'_>> {
+    pub(crate) fn get_mut(&mut self, k: HKey<'_>, now: &Now<'_>) -> Option<EntryMut<'_>> {
         let i = self.index(k)?;
         self.entry_mut_at(i, now)
     }
 
-    fn entry_mut_at(&mut self, i: usize, now: u64) -> Option<EntryMut<'_>> {
+    fn entry_mut_at(&mut self, i: usize, now: &Now<'_>) -> Option<EntryMut<'_>> {
         if self.map[i].is_expired(now) {
             self.remove_at(i);
             return None;
@@ -155,7 +156,7 @@ impl Shard {
         k: HKey<'_>,
         value: Value,
         expires_at: u64,
-        now: u64,
+        now: &Now<'_>,
     ) -> Option<Value> {
         let version = next(&mut self.clock);
         match self
@@ -193,7 +194,7 @@ impl Shard {
     pub(crate) fn get_or_insert_with(
         &mut self,
         k: HKey<'_>,
-        now: u64,
+        now: &Now<'_>,
         make: impl FnOnce() -> Value,
     ) -> (EntryMut<'_>, bool) {
         if let Some(i) = self.index(k) {
@@ -235,7 +236,7 @@ impl Shard {
 
     /// Deletes `k`; returns its value if it was live. Deleting an expired key still
     /// signals (Redis's expiry deletion touches watchers) but returns `None`.
-    pub(crate) fn remove(&mut self, k: HKey<'_>, now: u64) -> Option<Value> {
+    pub(crate) fn remove(&mut self, k: HKey<'_>, now: &Now<'_>) -> Option<Value> {
         let i = self.index(k)?;
         let expired = self.map[i].is_expired(now);
         self.remove_at(i).filter(|_| !expired)
@@ -256,7 +257,7 @@ impl Shard {
     /// Registers a watcher of `k` and returns the version it must still have at EXEC.
     /// An expired key is deleted first, so a key already stale at WATCH does not abort EXEC
     /// when it is later reclaimed (Redis ≥ 7.0, #10256).
-    pub(crate) fn watch(&mut self, k: HKey<'_>, now: u64) -> u64 {
+    pub(crate) fn watch(&mut self, k: HKey<'_>, now: &Now<'_>) -> u64 {
         if let Some(i) = self.index(k) {
             if self.map[i].is_expired(now) {
                 self.remove_at(i);
@@ -287,7 +288,7 @@ impl Shard {
     }
 
     /// True when `k` still has `version` and has not expired: the EXEC check.
-    pub(crate) fn watch_intact(&self, k: HKey<'_>, version: u64, now: u64) -> bool {
+    pub(crate) fn watch_intact(&self, k: HKey<'_>, version: u64, now: &Now<'_>) -> bool {
         self.find(k)
             .is_some_and(|e| e.version == version && !(e.value.is_some() && e.is_expired(now)))
     }
@@ -322,7 +323,7 @@ impl Shard {
     }
 
     /// Every key live at `now`.
-    pub(crate) fn iter_live(&self, now: u64) -> impl Iterator<Item = (&Bytes, &Value)> {
+    pub(crate) fn iter_live(&self, now: &Now<'_>) -> impl Iterator<Item = (&Bytes, &Value)> {
         self.map
             .iter()
             .filter_map(move |(k, e)| e.live(now).map(|v| (k, v)))
@@ -331,7 +332,7 @@ impl Shard {
     /// Reclaims every expired key; returns how many. Walks from the last slot down, so the
     /// slot a swap-remove fills comes from above, already examined (the rolling sweep cursor
     /// would miss it when a pass starts mid-table).
-    pub(crate) fn purge_expired(&mut self, now: u64) -> usize {
+    pub(crate) fn purge_expired(&mut self, now: &Now<'_>) -> usize {
         let mut removed = 0;
         for i in (0..self.map.len()).rev() {
             if self.map[i].value.is_some() && self.map[i].is_expired(now) {
@@ -344,7 +345,7 @@ impl Shard {
 
     /// Reclaims expired keys among the next `budget` slots of a rolling cursor; returns how
     /// many it deleted. Bounded work per call keeps the write lock short.
-    pub(crate) fn sweep(&mut self, now: u64, budget: usize) -> usize {
+    pub(crate) fn sweep(&mut self, now: &Now<'_>, budget: usize) -> usize {
         let mut removed = 0;
         for _ in 0..budget.min(self.map.len()) {
             if self.sweep_cursor == 0 || self.sweep_cursor > self.map.len() {
@@ -380,13 +381,13 @@ mod tests {
         let keys: Vec<Vec<u8>> = (0..100).map(|i| format!("k{i}").into_bytes()).collect();
         for (i, k) in keys.iter().enumerate() {
             let at = if i % 3 == 0 { 0 } else { 10 };
-            shard.insert(hk(&hasher, k), Value::Str(bytes(b"v")), at, 0);
+            shard.insert(hk(&hasher, k), Value::Str(bytes(b"v")), at, &Now::fixed(1));
         }
         // A background pass stopped mid-table leaves the rolling cursor in the middle.
-        shard.sweep(20, 7);
-        shard.purge_expired(20);
+        shard.sweep(&Now::fixed(20), 7);
+        shard.purge_expired(&Now::fixed(20));
         assert_eq!(shard.live_count(), 34);
         assert_eq!(shard.slots(), 34);
-        assert_eq!(shard.iter_live(20).count(), 34);
+        assert_eq!(shard.iter_live(&Now::fixed(20)).count(), 34);
     }
 }

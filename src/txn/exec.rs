@@ -4,8 +4,7 @@ use smallvec::SmallVec;
 
 use super::queue::Queue;
 use super::watch::Watched;
-use crate::commands::{self, Ctx, Handler, Spec};
-use crate::keyspace::HKey;
+use crate::commands::{self, Ctx, Handler, KeyHashes, Spec};
 use crate::keyspace::locks::Plan;
 use crate::reply::Reply;
 use crate::store::Shared;
@@ -61,23 +60,21 @@ pub(crate) fn commit(shared: &Shared, watches: &mut Vec<Watched>, queue: &Queue)
     let mut plan = Plan::default();
     // Every queued key's hash, flat; `ends[i]` closes command i's run. Hashed once here and
     // reused by the handlers through `Ctx::remember`.
-    let mut hashes: SmallVec<[HKey<'_>; 8]> = SmallVec::new();
+    let mut hashes = KeyHashes::new();
     let mut ends: SmallVec<[usize; 8]> = SmallVec::new();
     for (spec, argv) in queue.iter() {
-        let mut h = SmallVec::new();
-        commands::plan_keys(shared, spec, &argv, &mut plan, &mut h);
-        hashes.extend(h);
+        commands::plan_keys(shared, spec, &argv, &mut plan, &mut hashes);
         ends.push(hashes.len());
     }
     for w in watches.iter() {
         plan.add(w.shard, true);
     }
     let mut locks = shared.keyspace.lock(&plan);
-    let now = shared.now();
+    let now = shared.lazy_now();
     let intact = watches.iter().all(|w| {
         locks
             .get(w.shard)
-            .is_some_and(|s| s.watch_intact(w.hkey(), w.version, now))
+            .is_some_and(|s| s.watch_intact(w.hkey(), w.version, &now))
     });
     for w in watches.drain(..) {
         if let Some(shard) = locks.get_mut(w.shard) {
@@ -87,7 +84,7 @@ pub(crate) fn commit(shared: &Shared, watches: &mut Vec<Watched>, queue: &Queue)
     if !intact {
         return ExecOutcome::Aborted;
     }
-    let mut ctx = Ctx::new(shared, &mut locks, now, SmallVec::new());
+    let mut ctx = Ctx::new(shared, &mut locks, now, KeyHashes::new());
     let mut replies = Vec::with_capacity(queue.len());
     let mut start = 0;
     for ((spec, argv), &end) in queue.iter().zip(&ends) {

@@ -33,7 +33,7 @@ pub(crate) fn watch(shared: &Shared, set: &mut Vec<Watched>, key: &[u8]) {
     }
     let shard = ks.shard_of(hk.hash);
     let mut guard = ks.shard(shard).write();
-    let version = guard.watch(hk, shared.now());
+    let version = guard.watch(hk, &shared.lazy_now());
     drop(guard);
     set.push(Watched {
         key: bytes(key),

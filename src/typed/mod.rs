@@ -18,23 +18,32 @@ mod strings;
 #[macro_use]
 mod zsets;
 
+use std::borrow::Cow;
+
+use smallvec::SmallVec;
+
 use crate::convert::convert;
 use crate::error::Error;
 use crate::reply::Reply;
 use crate::txn::Connection;
 use crate::{FromReply, Store, ToArg};
 
-/// Runs `name` with `args` through `query`, converting the reply.
+/// Runs `name` with `args` through `query`, converting the reply. Arguments and the argument
+/// vector stay on the stack for up to eight arguments.
 pub(crate) fn call<T: FromReply>(
     query: impl FnOnce(&[&[u8]]) -> Reply,
     name: &str,
     args: &[&dyn ToArg],
 ) -> Result<T, Error> {
-    let owned: smallvec::SmallVec<[std::borrow::Cow<'_, [u8]>; 6]> =
-        args.iter().map(|a| a.to_arg()).collect();
-    let mut argv: smallvec::SmallVec<[&[u8]; 8]> = smallvec::SmallVec::new();
+    let mut owned: SmallVec<[Cow<'_, [u8]>; 8]> = SmallVec::new();
+    for a in args {
+        owned.push(a.to_arg());
+    }
+    let mut argv: SmallVec<[&[u8]; 9]> = SmallVec::new();
     argv.push(name.as_bytes());
-    argv.extend(owned.iter().map(|a| &a[..]));
+    for a in &owned {
+        argv.push(a);
+    }
     convert(query(&argv))
 }
 
