@@ -100,17 +100,20 @@ fn execabort_wins_over_a_touched_watch() {
 }
 
 #[test]
-fn exec_with_arguments_in_multi_is_an_arity_error_that_dooms_the_transaction() {
+fn exec_with_arguments_in_multi_aborts_the_transaction_at_once() {
+    // Redis's rejectCommand turns EXEC's own arity error into EXECABORT and discards.
     let store = Store::new();
     let mut c = store.connection();
     c.execute(["MULTI"]);
     c.execute(["SET", "a", "1"]);
     assert_eq!(
         c.execute(["EXEC", "now"]),
-        Reply::error("ERR wrong number of arguments for 'exec' command")
+        Reply::error(
+            "EXECABORT Transaction discarded because of: wrong number of arguments for 'exec' command"
+        )
     );
-    assert!(c.in_multi());
-    assert_eq!(c.execute(["EXEC"]), Reply::error(EXECABORT));
+    assert!(!c.in_multi());
+    assert_eq!(c.execute(["EXEC"]), Reply::error("ERR EXEC without MULTI"));
 }
 
 #[test]

@@ -129,10 +129,9 @@ fn expire_conditions(opts: &[&[u8]]) -> Res<Cond> {
             _ if is(o, "GT") => c.gt = true,
             _ if is(o, "LT") => c.lt = true,
             _ => {
-                return err(format!(
-                    "ERR Unsupported option {}",
-                    String::from_utf8_lossy(o)
-                ));
+                // Redis turns CR/LF into spaces: an error reply is one RESP line.
+                let shown = String::from_utf8_lossy(o).replace(['\r', '\n'], " ");
+                return err(format!("ERR Unsupported option {shown}"));
             }
         }
     }

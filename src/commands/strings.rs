@@ -175,7 +175,12 @@ enum Ttl {
     At(u64),
 }
 
-fn getex_option(ctx: &Ctx, opts: &[&[u8]]) -> Res<Ttl> {
+/// GETEX's chosen option: (EX|PX|EXAT|PXAT|PERSIST, its raw time).
+type GetexOpt<'a> = Option<(&'static str, Option<&'a [u8]>)>;
+
+/// GETEX's option, checked for syntax only: the time itself is validated after the key
+/// lookup, as Redis does (a missing key answers nil even with `EX -5`).
+fn getex_option<'a>(opts: &[&'a [u8]]) -> Res<GetexOpt<'a>> {
     let mut ttl: Option<(&str, Option<&[u8]>)> = None;
     let mut i = 0;
     while i < opts.len() {
@@ -193,17 +198,18 @@ fn getex_option(ctx: &Ctx, opts: &[&[u8]]) -> Res<Ttl> {
         }
         i += 1;
     }
-    Ok(match ttl {
-        None => Ttl::Keep,
-        Some((_, None)) => Ttl::Persist,
-        Some((kind, Some(raw))) => Ttl::At(deadline(kind, raw, ctx.now(), "getex")?),
-    })
+    Ok(ttl)
 }
 
 fn getex(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
-    let ttl = getex_option(ctx, &a[2..])?;
+    let opt = getex_option(&a[2..])?;
     let Some(value) = string(ctx, a[1])?.cloned() else {
         return Ok(Reply::Nil);
+    };
+    let ttl = match opt {
+        None => Ttl::Keep,
+        Some((_, None)) => Ttl::Persist,
+        Some((kind, Some(raw))) => Ttl::At(deadline(kind, raw, ctx.now(), "getex")?),
     };
     let now = ctx.now();
     match ttl {

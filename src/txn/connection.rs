@@ -96,8 +96,7 @@ impl Connection {
             return Reply::error(msg::unknown_command(name, rest));
         };
         if !spec.arity_ok(argv.len()) {
-            self.fail_multi();
-            return Reply::error(msg::arity(spec.name));
+            return self.reject(spec, msg::arity(spec.name));
         }
         if let Some(multi) = &mut self.multi {
             if !spec.has(flag::NOQUEUE) {
@@ -115,6 +114,18 @@ impl Connection {
             Handler::Data(_) => commands::run(&self.shared, spec, argv),
             Handler::Conn(f) => f(self, argv),
         }
+    }
+
+    /// A command refused before it runs. A refused EXEC ends the transaction (queue and
+    /// watches dropped, even outside MULTI) and says why, as Redis's `rejectCommand` does.
+    fn reject(&mut self, spec: &Spec, error: String) -> Reply {
+        if spec.name == "exec" {
+            self.discard_multi();
+            let why = error.strip_prefix("ERR ").unwrap_or(&error);
+            return Reply::error(format!("EXECABORT Transaction discarded because of: {why}"));
+        }
+        self.fail_multi();
+        Reply::error(error)
     }
 
     fn fail_multi(&mut self) {

@@ -1,0 +1,319 @@
+//! Fuzz target `commands`: arbitrary command sequences over two connections.
+//!
+//! String and key commands and WATCH / MULTI / EXEC / DISCARD are checked reply by reply
+//! against the reference model in `model/`. Any other command of any family, with
+//! arguments from a small alphabet (never a model key), must not panic and must give a
+//! well-formed reply; when MULTI is open the model follows whether redlite queued it.
+
+#![no_main]
+
+mod model;
+
+use arbitrary::{Arbitrary, Unstructured};
+use libfuzzer_sys::fuzz_target;
+use redlite::{Config, ManualClock, Reply, Store};
+
+use model::{Model, Op, matches, well_formed};
+
+/// Commands outside the model, from every family (whether redlite knows them yet or not).
+/// Not here: the modelled ones, FLUSHDB/SWAPDB (would touch model keys), blocking pops.
+const OTHER: &[&str] = &[
+    "setnx",
+    "setex",
+    "psetex",
+    "getset",
+    "getdel",
+    "getex",
+    "mget",
+    "mset",
+    "msetnx",
+    "decr",
+    "incrby",
+    "decrby",
+    "incrbyfloat",
+    "getrange",
+    "substr",
+    "setrange",
+    "lcs",
+    "unlink",
+    "touch",
+    "type",
+    "rename",
+    "renamenx",
+    "copy",
+    "expire",
+    "pexpire",
+    "expireat",
+    "pexpireat",
+    "ttl",
+    "pttl",
+    "expiretime",
+    "pexpiretime",
+    "persist",
+    "keys",
+    "scan",
+    "randomkey",
+    "sort",
+    "sort_ro",
+    "ping",
+    "echo",
+    "time",
+    "select",
+    "dbsize",
+    "hset",
+    "hsetnx",
+    "hget",
+    "hmget",
+    "hmset",
+    "hdel",
+    "hlen",
+    "hexists",
+    "hgetall",
+    "hkeys",
+    "hvals",
+    "hincrby",
+    "hincrbyfloat",
+    "hstrlen",
+    "hrandfield",
+    "hscan",
+    "lpush",
+    "rpush",
+    "lpushx",
+    "rpushx",
+    "lpop",
+    "rpop",
+    "llen",
+    "lrange",
+    "lindex",
+    "lset",
+    "linsert",
+    "lrem",
+    "ltrim",
+    "lpos",
+    "lmove",
+    "rpoplpush",
+    "lmpop",
+    "sadd",
+    "srem",
+    "smembers",
+    "sismember",
+    "smismember",
+    "scard",
+    "spop",
+    "srandmember",
+    "smove",
+    "sinter",
+    "sunion",
+    "sdiff",
+    "sinterstore",
+    "sunionstore",
+    "sdiffstore",
+    "sintercard",
+    "sscan",
+    "zadd",
+    "zincrby",
+    "zscore",
+    "zmscore",
+    "zcard",
+    "zcount",
+    "zlexcount",
+    "zrank",
+    "zrevrank",
+    "zrem",
+    "zrange",
+    "zrevrange",
+    "zrangebyscore",
+    "zrevrangebyscore",
+    "zrangebylex",
+    "zrevrangebylex",
+    "zpopmin",
+    "zpopmax",
+    "zmpop",
+    "zremrangebyrank",
+    "zremrangebyscore",
+    "zremrangebylex",
+    "zunionstore",
+    "zinterstore",
+    "zdiffstore",
+    "zunion",
+    "zinter",
+    "zdiff",
+    "zrangestore",
+    "zrandmember",
+    "zintercard",
+    "zscan",
+    "nosuchcommand",
+    "",
+];
+
+/// Arguments of the commands outside the model: keys `x0`..`x2`, numbers, option words.
+const WORDS: &[&str] = &[
+    "x0",
+    "x1",
+    "x2",
+    "f",
+    "m",
+    "0",
+    "1",
+    "-1",
+    "2",
+    "10",
+    "3",
+    "-100",
+    "abc",
+    "",
+    "1.5",
+    "+inf",
+    "-inf",
+    "nan",
+    "(1",
+    "[a",
+    "-",
+    "+",
+    "*",
+    "9223372036854775807",
+    "-9223372036854775808",
+    "WITHSCORES",
+    "LIMIT",
+    "COUNT",
+    "BYSCORE",
+    "BYLEX",
+    "REV",
+    "NX",
+    "XX",
+    "GT",
+    "LT",
+    "CH",
+    "INCR",
+    "LEFT",
+    "RIGHT",
+    "BEFORE",
+    "AFTER",
+    "EX",
+    "PX",
+    "EXAT",
+    "PXAT",
+    "KEEPTTL",
+    "PERSIST",
+    "GET",
+    "MATCH",
+    "TYPE",
+    "REPLACE",
+    "ALPHA",
+    "DESC",
+    "WEIGHTS",
+    "AGGREGATE",
+    "SUM",
+    "MIN",
+    "MAX",
+    "RANK",
+    "MAXLEN",
+    "IDX",
+    "LEN",
+    "WITHVALUES",
+    "STORE",
+    "BY",
+    "ASYNC",
+];
+
+enum Action {
+    Model(Op),
+    Other(Vec<Vec<u8>>),
+}
+
+struct Step {
+    conn: usize,
+    action: Action,
+}
+
+fn other(u: &mut Unstructured) -> arbitrary::Result<Vec<Vec<u8>>> {
+    let mut args = vec![u.choose(OTHER)?.as_bytes().to_vec()];
+    for _ in 0..u.int_in_range(0..=6)? {
+        if u.ratio(1, 10)? {
+            // Raw bytes, marked so they never spell a model key.
+            let raw: Vec<u8> = Arbitrary::arbitrary(u)?;
+            args.push([&[0xFF][..], &raw[..raw.len().min(32)]].concat());
+        } else {
+            args.push(u.choose(WORDS)?.as_bytes().to_vec());
+        }
+    }
+    Ok(args)
+}
+
+impl<'a> Arbitrary<'a> for Step {
+    fn arbitrary(u: &mut Unstructured<'a>) -> arbitrary::Result<Step> {
+        let conn = usize::from(u.arbitrary::<bool>()?);
+        let action = if u.ratio(1, 4)? {
+            Action::Other(other(u)?)
+        } else {
+            Action::Model(u.arbitrary()?)
+        };
+        Ok(Step { conn, action })
+    }
+}
+
+struct Input(Vec<Step>);
+
+impl<'a> Arbitrary<'a> for Input {
+    fn arbitrary(u: &mut Unstructured<'a>) -> arbitrary::Result<Input> {
+        let mut steps = Vec::new();
+        while !u.is_empty() && steps.len() < 256 {
+            steps.push(u.arbitrary()?);
+        }
+        Ok(Input(steps))
+    }
+}
+
+impl std::fmt::Debug for Input {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for s in &self.0 {
+            let args = match &s.action {
+                Action::Model(op) => op.args(),
+                Action::Other(a) => a.clone(),
+            };
+            let shown: Vec<String> = args
+                .iter()
+                .map(|a| String::from_utf8_lossy(a).into())
+                .collect();
+            writeln!(f, "c{}: {}", s.conn, shown.join(" "))?;
+        }
+        Ok(())
+    }
+}
+
+fuzz_target!(|input: Input| {
+    let config = Config::default()
+        .shards(4)
+        .active_expiry(false)
+        .clock(ManualClock::at(1_700_000_000_000));
+    let store = Store::with_config(config);
+    let mut conns = [store.connection(), store.connection()];
+    let mut model = Model::new(2);
+    for (i, step) in input.0.iter().enumerate() {
+        let c = step.conn;
+        match &step.action {
+            Action::Model(op) => {
+                let got = conns[c].execute(op.args());
+                let want = model.step(c, op);
+                assert!(
+                    matches(&want, &got),
+                    "step {i} c{c} {:?}: want {want:?}, got {got:?}",
+                    op.args()
+                );
+            }
+            Action::Other(args) => {
+                let got = conns[c].execute(args);
+                assert!(well_formed(&got, 0), "step {i}: malformed reply {got:?}");
+                if model.in_multi(c) {
+                    match &got {
+                        Reply::Status(s) if s == "QUEUED" => model.queue_opaque(c),
+                        Reply::Error(_) => model.queue_error(c),
+                        other => {
+                            panic!("step {i}: in MULTI, {other:?} is neither QUEUED nor an error")
+                        }
+                    }
+                }
+            }
+        }
+    }
+});

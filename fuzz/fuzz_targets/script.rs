@@ -1,0 +1,38 @@
+//! Fuzz target `script`: arbitrary Rhai source with arbitrary KEYS / ARGV through EVAL.
+//! Nothing may panic or hang past the script limits, and the reply must be well formed.
+//!
+//! Input: NUL-separated parts: `source \0 numkeys \0 arg \0 arg ...` (the corpus files are
+//! readable that way). Sent as `EVAL source numkeys args...` via `Connection::execute`, so
+//! it compiles before EVAL exists (then it is an unknown command).
+
+#![no_main]
+
+#[path = "model/mod.rs"]
+#[allow(dead_code)]
+mod model;
+
+use libfuzzer_sys::fuzz_target;
+use redlite::{Config, ManualClock, Reply, Store};
+
+fuzz_target!(|data: &[u8]| {
+    let mut parts = data.split(|b| *b == 0);
+    let src = parts.next().unwrap_or_default();
+    let numkeys = parts.next().unwrap_or(b"0");
+    let mut args: Vec<&[u8]> = vec![b"EVAL", src, numkeys];
+    args.extend(parts.take(16));
+    let config = Config::default()
+        .shards(4)
+        .active_expiry(false)
+        .clock(ManualClock::at(1_700_000_000_000));
+    let store = Store::with_config(config);
+    let mut conn = store.connection();
+    conn.execute(["SET", "k", "v"]);
+    let got = conn.execute(&args);
+    assert!(model::well_formed(&got, 0), "malformed reply {got:?}");
+    // The store must still work (no lock left held) after whatever the script did.
+    let after = conn.execute(["EXISTS", "k", "x", "y"]);
+    assert!(
+        matches!(after, Reply::Integer(_)),
+        "store broken after script: {after:?}"
+    );
+});
