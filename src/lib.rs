@@ -22,6 +22,8 @@
 //! - [`Store`], [`Config`], [`Clock`] ([`SystemClock`], [`ManualClock`]): opening a store.
 //! - [`Connection`]: one client; `execute` any command; WATCH / MULTI / EXEC ([`ExecOutcome`]).
 //! - [`Reply`], [`Error`], [`FromReply`], [`ToArg`]: replies and conversions.
+//! - [`Script`]: atomic Rhai scripts (EVALSHA, then EVAL on NOSCRIPT); `script` holds the
+//!   engine, the SHA1 cache and the bridge between replies and Rhai values.
 //! - Inside: `keyspace` (shards, entries, versions, expiry), `commands` (the command table
 //!   and one file per family), `txn` (connections and EXEC), `sync` (parking_lot or loom).
 
@@ -35,6 +37,7 @@ mod convert;
 mod error;
 mod keyspace;
 mod reply;
+mod script;
 mod store;
 mod sync;
 mod txn;
@@ -46,5 +49,6 @@ pub use config::Config;
 pub use convert::{FromReply, ToArg, pairs};
 pub use error::Error;
 pub use reply::Reply;
+pub use script::{Script, ScriptInvocation, ScriptTarget};
 pub use store::Store;
 pub use txn::{Connection, ExecOutcome};
