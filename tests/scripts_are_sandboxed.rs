@@ -28,24 +28,40 @@ fn fails_and_store_survives(s: &Store, src: &str, prefix: &str) {
 #[test]
 fn endless_loop_hits_the_operation_limit() {
     let s = store();
-    fails_and_store_survives(&s, r#"redis::call("SET", KEYS[0], 1); loop { }"#, "ERR Too many operations");
+    fails_and_store_survives(
+        &s,
+        r#"redis::call("SET", KEYS[0], 1); loop { }"#,
+        "ERR Too many operations",
+    );
 }
 
 #[test]
 fn endless_loop_stops_under_default_limits() {
     let s = Store::with_config(Config::default().active_expiry(false));
-    fails_and_store_survives(&s, "let i = 0; while true { i += 1; }", "ERR Too many operations");
+    fails_and_store_survives(
+        &s,
+        "let i = 0; while true { i += 1; }",
+        "ERR Too many operations",
+    );
 }
 
 #[test]
 fn endless_allocation_hits_size_limits() {
     let s = store();
-    fails_and_store_survives(&s, r#"let t = "x"; loop { t += t; }"#, "ERR Length of string too large");
+    fails_and_store_survives(
+        &s,
+        r#"let t = "x"; loop { t += t; }"#,
+        "ERR Length of string too large",
+    );
     fails_and_store_survives(&s, "let a = []; loop { a.push(1); }", "ERR Size of array");
     fails_and_store_survives(&s, "let a = [1]; loop { a += a; }", "ERR Size of array");
     // Rhai does not re-measure a map grown by index assignment; the operation limit then
     // bounds it.
-    fails_and_store_survives(&s, "let m = #{}; let i = 0; loop { m[`k${i}`] = i; i += 1; }", "ERR Too many operations");
+    fails_and_store_survives(
+        &s,
+        "let m = #{}; let i = 0; loop { m[`k${i}`] = i; i += 1; }",
+        "ERR Too many operations",
+    );
 }
 
 #[test]
@@ -67,7 +83,10 @@ fn nested_eval_is_not_allowed() {
 fn rhai_eval_and_modules_are_unavailable() {
     let s = store();
     let r = s.execute(["EVAL", r#"eval("1")"#, "0"]);
-    assert!(r.to_string().starts_with("ERR Error compiling script"), "{r}");
+    assert!(
+        r.to_string().starts_with("ERR Error compiling script"),
+        "{r}"
+    );
     fails_and_store_survives(&s, r#"call(Fn("eval"), "1")"#, "ERR ");
     fails_and_store_survives(&s, "import \"std\" as m;\n1", "ERR ");
 }
@@ -75,7 +94,10 @@ fn rhai_eval_and_modules_are_unavailable() {
 #[test]
 fn nothing_is_kept_between_runs() {
     let s = store();
-    assert_eq!(s.execute(["EVAL", "let leaked = 5; leaked", "0"]), Reply::Integer(5));
+    assert_eq!(
+        s.execute(["EVAL", "let leaked = 5; leaked", "0"]),
+        Reply::Integer(5)
+    );
     let r = s.execute(["EVAL", "leaked", "0"]).to_string();
     assert!(r.starts_with("ERR Variable not found: leaked"), "{r}");
     let r = s.execute(["EVAL", "KEYS.push(\"x\"); KEYS.len()", "0"]);
@@ -88,5 +110,8 @@ fn deeply_nested_expressions_fail_to_compile() {
     let s = store();
     let src = format!("{}1{}", "(".repeat(200), ")".repeat(200));
     let r = s.execute(["EVAL", &src, "0"]).to_string();
-    assert!(r.starts_with("ERR Error compiling script (new function): "), "{r}");
+    assert!(
+        r.starts_with("ERR Error compiling script (new function): "),
+        "{r}"
+    );
 }

@@ -51,8 +51,13 @@ fn transfers_keep_the_total_exact_while_readers_run() {
                 assert_eq!(call.invoke::<i64>(&store).unwrap(), START * ACCOUNTS as i64);
                 let mut argv = vec!["MGET".to_string()];
                 argv.extend(all.iter().cloned());
-                let Reply::Array(vals) = store.execute(&argv) else { panic!("MGET") };
-                let sum: i64 = vals.iter().map(|v| v.to_string().trim_matches('"').parse::<i64>().unwrap()).sum();
+                let Reply::Array(vals) = store.execute(&argv) else {
+                    panic!("MGET")
+                };
+                let sum: i64 = vals
+                    .iter()
+                    .map(|v| v.to_string().trim_matches('"').parse::<i64>().unwrap())
+                    .sum();
                 assert_eq!(sum, START * ACCOUNTS as i64);
                 reads += 1;
             }
@@ -67,7 +72,9 @@ fn transfers_keep_the_total_exact_while_readers_run() {
                 let mut seed = t * 7919 + 1;
                 let mut moved = 0;
                 for _ in 0..10_000 {
-                    seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                    seed = seed
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
                     let from = (seed >> 33) as usize % ACCOUNTS;
                     let to = (from + 1 + (seed >> 40) as usize % (ACCOUNTS - 1)) % ACCOUNTS;
                     let amount = 1 + (seed >> 50) % 50;
@@ -82,7 +89,9 @@ fn transfers_keep_the_total_exact_while_readers_run() {
     done.store(true, Ordering::Relaxed);
     assert!(reader.join().unwrap() > 0);
     assert!(moved > 0);
-    let total: i64 = (0..ACCOUNTS).map(|i| store.get::<i64>(account(i)).unwrap()).sum();
+    let total: i64 = (0..ACCOUNTS)
+        .map(|i| store.get::<i64>(account(i)).unwrap())
+        .sum();
     assert_eq!(total, START * ACCOUNTS as i64);
 }
 
@@ -111,7 +120,10 @@ impl Clock for GateClock {
             st.0 = true;
             gate.cv.notify_all();
             // The timeout only ends a failed run instead of hanging the test.
-            let (st, res) = gate.cv.wait_timeout_while(st, Duration::from_secs(5), |s| !s.1).unwrap();
+            let (st, res) = gate
+                .cv
+                .wait_timeout_while(st, Duration::from_secs(5), |s| !s.1)
+                .unwrap();
             drop(st);
             if res.timed_out() {
                 gate.timed_out.store(true, Ordering::SeqCst);
@@ -126,7 +138,10 @@ impl Clock for GateClock {
 /// finished while A held its lock (false when `ka` and `kb` share a shard).
 fn b_completes_while_a_holds_its_shard(ka: &str, kb: &str) -> bool {
     let gate = Arc::new(Gate::default());
-    let config = Config::default().shards(64).active_expiry(false).clock(GateClock(gate.clone()));
+    let config = Config::default()
+        .shards(64)
+        .active_expiry(false)
+        .clock(GateClock(gate.clone()));
     let store = Store::with_config(config);
     let script = r#"redis::call("INCR", KEYS[0])"#;
     let a = {
@@ -138,7 +153,10 @@ fn b_completes_while_a_holds_its_shard(ka: &str, kb: &str) -> bool {
     };
     {
         let st = gate.state.lock().unwrap();
-        let (st, _) = gate.cv.wait_timeout_while(st, Duration::from_secs(5), |s| !s.0).unwrap();
+        let (st, _) = gate
+            .cv
+            .wait_timeout_while(st, Duration::from_secs(5), |s| !s.0)
+            .unwrap();
         assert!(st.0, "A never took its lock");
     }
     let b = store.execute(["EVAL", script, "1", kb]);
@@ -155,8 +173,12 @@ fn b_completes_while_a_holds_its_shard(ka: &str, kb: &str) -> bool {
 fn scripts_on_different_shards_make_progress_concurrently() {
     // Key pairs share a shard with probability 1/64 each (the hash seed is random per
     // store); one pair on different shards proves the point.
-    let parallel = (0..4).any(|i| b_completes_while_a_holds_its_shard(&format!("a{i}"), &format!("b{i}")));
-    assert!(parallel, "a script on another shard never ran while the first held its lock");
+    let parallel =
+        (0..4).any(|i| b_completes_while_a_holds_its_shard(&format!("a{i}"), &format!("b{i}")));
+    assert!(
+        parallel,
+        "a script on another shard never ran while the first held its lock"
+    );
 }
 
 #[test]

@@ -173,7 +173,11 @@ impl ScriptInvocation<'_> {
     pub fn invoke<T: FromReply>(&self, mut target: impl ScriptTarget) -> Result<T, Error> {
         let numkeys = self.keys.len().to_string();
         let mut argv: SmallVec<[&[u8]; 8]> = SmallVec::new();
-        argv.extend([&b"EVALSHA"[..], self.script.sha.as_bytes(), numkeys.as_bytes()]);
+        argv.extend([
+            &b"EVALSHA"[..],
+            self.script.sha.as_bytes(),
+            numkeys.as_bytes(),
+        ]);
         argv.extend(self.keys.iter().chain(&self.args).map(Vec::as_slice));
         let reply = target.run(&argv);
         let reply = match &reply {

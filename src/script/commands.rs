@@ -2,8 +2,8 @@
 //! EXEC's locks, like any other queued command.
 
 use super::run;
-use crate::commands::parse::{self, is};
 use crate::commands::ctx::err;
+use crate::commands::parse::{self, is};
 use crate::commands::{Ctx, Keys, Res, Spec, data, flag};
 use crate::error::msg;
 use crate::reply::Reply;
@@ -99,7 +99,9 @@ fn script(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     } else if is(sub, "KILL") && argc == 2 {
         err("NOTBUSY No scripts in execution right now.")
     } else if is(sub, "HELP") && argc == 2 {
-        Ok(Reply::Array(HELP.iter().map(|l| Reply::status(*l)).collect()))
+        Ok(Reply::Array(
+            HELP.iter().map(|l| Reply::status(*l)).collect(),
+        ))
     } else if ["LOAD", "EXISTS", "FLUSH", "KILL", "HELP"]
         .iter()
         .any(|s| is(sub, s))
