@@ -28,6 +28,35 @@ pub struct Config {
     pub(crate) active_expiry: bool,
     pub(crate) active_expiry_interval: Duration,
     pub(crate) active_expiry_budget: usize,
+    pub(crate) scripts: ScriptLimits,
+}
+
+/// The sandbox limits of scripts (see the `script_*` setters of [`Config`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct ScriptLimits {
+    pub(crate) max_operations: u64,
+    pub(crate) max_string_size: usize,
+    pub(crate) max_array_size: usize,
+    pub(crate) max_map_size: usize,
+    pub(crate) max_call_levels: usize,
+    pub(crate) max_expr_depth: usize,
+    pub(crate) cache_size: usize,
+}
+
+impl Default for ScriptLimits {
+    /// Generous for real scripts, yet a runaway script stops within about a second (in an
+    /// optimised build) and some tens of MiB; the EVAL cache bound is Redis 7.4's.
+    fn default() -> Self {
+        ScriptLimits {
+            max_operations: 5_000_000,
+            max_string_size: 16 << 20,
+            max_array_size: 1 << 14,
+            max_map_size: 1 << 12,
+            max_call_levels: 32,
+            max_expr_depth: 64,
+            cache_size: 500,
+        }
+    }
 }
 
 impl Default for Config {
@@ -41,6 +70,7 @@ impl Default for Config {
             active_expiry: true,
             active_expiry_interval: Duration::from_millis(100),
             active_expiry_budget: 64,
+            scripts: ScriptLimits::default(),
         }
     }
 }
@@ -76,6 +106,110 @@ impl Config {
     /// for that many slots at most).
     pub fn active_expiry_budget(mut self, slots: usize) -> Self {
         self.active_expiry_budget = slots.max(1);
+        self
+    }
+
+    /// How many Rhai operations (roughly: expressions evaluated) one script run may take
+    /// before it fails with an error; default 5,000,000. This is what stops a script that
+    /// loops forever: it holds its shard locks until it ends, so keep this bound.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use redlite::{Config, Store};
+    ///
+    /// let store = Store::with_config(Config::default().script_max_operations(1_000));
+    /// let reply = store.execute(["EVAL", "loop { }", "0"]);
+    /// assert!(reply.to_string().starts_with("ERR Too many operations"));
+    /// ```
+    pub fn script_max_operations(mut self, n: u64) -> Self {
+        self.scripts.max_operations = n.max(1);
+        self
+    }
+
+    /// Longest string (in bytes) a script may build; default 16 MiB.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use redlite::{Config, Store};
+    ///
+    /// let store = Store::with_config(Config::default().script_max_string_size(100));
+    /// let reply = store.execute(["EVAL", "let s = \"x\"; loop { s += s; }", "0"]);
+    /// assert!(reply.is_error());
+    /// ```
+    pub fn script_max_string_size(mut self, bytes: usize) -> Self {
+        self.scripts.max_string_size = bytes.max(1);
+        self
+    }
+
+    /// Most elements an array in a script may hold; default 16,384. Rhai re-counts an
+    /// array each time a script grows it, so growing one element at a time costs time
+    /// quadratic in this bound: keep it modest.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let config = redlite::Config::default().script_max_array_size(10_000);
+    /// # let _ = redlite::Store::with_config(config);
+    /// ```
+    pub fn script_max_array_size(mut self, n: usize) -> Self {
+        self.scripts.max_array_size = n.max(1);
+        self
+    }
+
+    /// Most properties an object map in a script may hold; default 4,096 (growing one
+    /// property at a time costs time quadratic in this bound, as for arrays).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let config = redlite::Config::default().script_max_map_size(10_000);
+    /// # let _ = redlite::Store::with_config(config);
+    /// ```
+    pub fn script_max_map_size(mut self, n: usize) -> Self {
+        self.scripts.max_map_size = n.max(1);
+        self
+    }
+
+    /// Deepest nesting of function calls in a script (recursion depth); default 32.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let config = redlite::Config::default().script_max_call_levels(16);
+    /// # let _ = redlite::Store::with_config(config);
+    /// ```
+    pub fn script_max_call_levels(mut self, levels: usize) -> Self {
+        self.scripts.max_call_levels = levels.max(1);
+        self
+    }
+
+    /// Deepest nesting of expressions in a script (function bodies get half); default 64.
+    /// Deeper scripts fail to compile.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let config = redlite::Config::default().script_max_expr_depth(32);
+    /// # let _ = redlite::Store::with_config(config);
+    /// ```
+    pub fn script_max_expr_depth(mut self, depth: usize) -> Self {
+        self.scripts.max_expr_depth = depth.max(2);
+        self
+    }
+
+    /// How many scripts added by EVAL stay cached (least recently used ones are evicted,
+    /// as in Redis 7.4); default 500. Scripts added by SCRIPT LOAD are never evicted.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let config = redlite::Config::default().script_cache_size(100);
+    /// # let _ = redlite::Store::with_config(config);
+    /// ```
+    pub fn script_cache_size(mut self, n: usize) -> Self {
+        self.scripts.cache_size = n.max(1);
         self
     }
 

@@ -81,6 +81,7 @@ pub(crate) mod msg {
         "ERR value is out of range, value must between -2147483648 and 2147483647";
     pub const DB_RANGE: &str = "ERR DB index is out of range";
     pub const OFFSET_RANGE: &str = "ERR offset is out of range";
+    pub const NOSCRIPT: &str = "NOSCRIPT No matching script. Please use EVAL.";
     pub const EXECABORT: &str = "EXECABORT Transaction discarded because of previous errors.";
 
     /// `ERR wrong number of arguments for '<name>' command`.
@@ -122,6 +123,12 @@ pub(crate) mod msg {
     }
 
     // Redis replaces newlines so the error stays on one RESP line.
+    /// `ERR unknown subcommand '<sub>'. Try <CMD> HELP.`
+    pub fn unknown_subcommand(sub: &[u8], cmd: &str) -> String {
+        let sub = one_line(c_prefix(sub, 128));
+        format!("ERR unknown subcommand '{sub}'. Try {cmd} HELP.")
+    }
+
     fn one_line(bytes: &[u8]) -> String {
         String::from_utf8_lossy(bytes).replace(['\r', '\n'], " ")
     }

@@ -23,6 +23,8 @@
 //! - [`Connection`]: one client; `execute` any command; WATCH / MULTI / EXEC ([`ExecOutcome`]).
 //! - [`Store::transaction`] ([`Transaction`], [`TxOptions`]): WATCH + MULTI/EXEC with retries.
 //! - [`Reply`], [`Error`], [`FromReply`], [`ToArg`]: replies and conversions.
+//! - [`Script`]: atomic Rhai scripts (EVALSHA, then EVAL on NOSCRIPT); `script` holds the
+//!   engine, the SHA1 cache and the bridge between replies and Rhai values.
 //! - Inside: `keyspace` (shards, entries, versions, expiry), `commands` (the command table
 //!   and one file per family), `txn` (connections and EXEC), `sync` (parking_lot or loom).
 
@@ -36,6 +38,7 @@ mod convert;
 mod error;
 mod keyspace;
 mod reply;
+mod script;
 mod store;
 mod sync;
 mod txn;
@@ -47,6 +50,7 @@ pub use config::Config;
 pub use convert::{FromReply, ToArg, pairs};
 pub use error::Error;
 pub use reply::Reply;
+pub use script::{Script, ScriptInvocation, ScriptTarget};
 pub use store::Store;
 pub use txn::{Connection, ExecOutcome, Transaction, TxOptions};
 

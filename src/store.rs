@@ -7,12 +7,14 @@ use crate::commands::{self, Spec};
 use crate::config::Config;
 use crate::keyspace::Keyspace;
 use crate::reply::Reply;
+use crate::script::Scripts;
 use crate::txn::Connection;
 
 /// State shared by every handle and connection of one store.
 pub(crate) struct Shared {
     pub(crate) keyspace: Keyspace,
     pub(crate) config: Config,
+    pub(crate) scripts: Scripts,
 }
 
 impl Shared {
@@ -67,7 +69,12 @@ impl Store {
     /// A store with the given configuration. Starts the active-expiry thread when enabled.
     pub fn with_config(config: Config) -> Store {
         let keyspace = Keyspace::new(config.shards);
-        let shared = Arc::new(Shared { keyspace, config });
+        let scripts = Scripts::new(&config.scripts);
+        let shared = Arc::new(Shared {
+            keyspace,
+            config,
+            scripts,
+        });
         #[cfg(not(loom))]
         if shared.config.active_expiry {
             crate::keyspace::expiry::spawn(

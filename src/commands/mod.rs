@@ -57,6 +57,9 @@ pub(crate) enum Keys {
     NumKeys { at: usize, dest: Option<usize> },
     /// Every shard (the keys are not known up front: KEYS, SCAN, FLUSHDB, ...).
     All,
+    /// The EVAL family: numkeys at 2, then the keys; the lock mode and whether every shard
+    /// is needed come from the script's flags (see `script::plan_keys`).
+    Script,
 }
 
 /// A data command's handler.
@@ -163,22 +166,26 @@ impl Spec {
                     i += step.max(1);
                 }
             }
-            Keys::NumKeys { at, dest } => {
-                if let Some(d) = dest.and_then(|d| args.get(d)) {
-                    f(d);
-                }
-                let n = args.get(at).and_then(|a| parse::int(a).ok()).unwrap_or(0);
-                let n = usize::try_from(n).unwrap_or(0);
-                if n <= args.len().saturating_sub(at + 1) {
-                    args[at + 1..at + 1 + n].iter().for_each(|k| f(k));
-                }
-            }
+            Keys::NumKeys { at, dest } => num_keys(args, at, dest, f),
+            Keys::Script => num_keys(args, 2, None, f),
         }
     }
 }
 
+/// A count at `at` followed by that many keys, after an optional `dest` key.
+fn num_keys<'a>(args: &[&'a [u8]], at: usize, dest: Option<usize>, mut f: impl FnMut(&'a [u8])) {
+    if let Some(d) = dest.and_then(|d| args.get(d)) {
+        f(d);
+    }
+    let n = args.get(at).and_then(|a| parse::int(a).ok()).unwrap_or(0);
+    let n = usize::try_from(n).unwrap_or(0);
+    if n <= args.len().saturating_sub(at + 1) {
+        args[at + 1..at + 1 + n].iter().for_each(|k| f(k));
+    }
+}
+
 /// All command families; each module lists its own rows.
-fn families() -> [&'static [Spec]; 9] {
+fn families() -> [&'static [Spec]; 10] {
     [
         strings::COMMANDS,
         lists::COMMANDS,
@@ -189,6 +196,7 @@ fn families() -> [&'static [Spec]; 9] {
         setops::COMMANDS,
         server::COMMANDS,
         crate::txn::COMMANDS,
+        crate::script::COMMANDS,
     ]
 }
 
@@ -256,9 +264,10 @@ pub(crate) fn plan_keys(
     hashes: &mut KeyHashes,
 ) {
     let ks = &shared.keyspace;
-    if let Keys::All = spec.keys {
-        plan.add_all(ks.shard_count(), spec.is_write());
-        return;
+    match spec.keys {
+        Keys::All => return plan.add_all(ks.shard_count(), spec.is_write()),
+        Keys::Script => return crate::script::plan_keys(shared, spec, args, plan, hashes),
+        _ => {}
     }
     spec.for_each_key(args, |key| {
         let hk = ks.hkey(key);

@@ -1,0 +1,222 @@
+//! Between Rhai and the store: the `redis` module, and replies ↔ Rhai values.
+//!
+//! `redis::call` must reach the running script's command context, which borrows the shard
+//! locks the run holds. Rhai only stores `'static` values, so the run lends its context to
+//! a scoped thread-local for exactly the length of the run (no unsafe code here; the
+//! `scoped-tls-hkt` crate scopes the borrow). The shared engine holds no per-run state.
+
+use std::borrow::Cow;
+
+use rhai::{
+    Array, Blob, Dynamic, EvalAltResult, ImmutableString, Map, Module, NativeCallContext, Position,
+};
+use scoped_tls_hkt::{ReborrowMut, scoped_thread_local};
+use smallvec::SmallVec;
+
+use crate::commands::parse;
+use crate::reply::Reply;
+
+/// What a running script's `redis::call` talks to.
+pub(crate) trait Host {
+    /// Runs one command (argument 0 is the name) under the script's locks and rules.
+    fn call(&mut self, argv: &[&[u8]]) -> Reply;
+}
+
+/// A lent `&mut dyn Host`, in the shape the scoped thread-local needs.
+pub(crate) struct HostRef<'a>(pub(crate) &'a mut (dyn Host + 'a));
+
+impl<'a, 'b> ReborrowMut<'a> for HostRef<'b> {
+    type Result = HostRef<'a>;
+    fn reborrow_mut(&'a mut self) -> HostRef<'a> {
+        HostRef(&mut *self.0)
+    }
+}
+
+scoped_thread_local!(static mut HOST: for<'a> HostRef<'a>);
+
+/// Runs `f` (a script run) with `host` answering its `redis::call`s on this thread.
+pub(crate) fn with_host<R>(host: &mut dyn Host, f: impl FnOnce() -> R) -> R {
+    HOST.set(HostRef(host), f)
+}
+
+const NO_ARGS: &str = "ERR Please specify at least one argument for this redis lib call";
+const BAD_ARG: &str = "ERR Rhai redis lib command arguments must be strings or integers";
+
+/// Most arguments `redis::call` takes directly; Rhai matches untyped parameters for at
+/// most 16. Longer commands pass an array, which is spread: `redis::call("MSET", pairs)`.
+macro_rules! arities {
+    ($m:ident, $name:literal, $t:ty, $raise:literal;) => {
+        $m.set_native_fn($name, |cx: NativeCallContext| call(&cx, &[], $raise));
+    };
+    ($m:ident, $name:literal, $t:ty, $raise:literal; $head:ident $(, $rest:ident)*) => {
+        $m.set_native_fn($name, |cx: NativeCallContext, $head: $t $(, $rest: $t)*| {
+            call(&cx, &[Dynamic::from($head) $(, Dynamic::from($rest))*], $raise)
+        });
+        arities!($m, $name, $t, $raise; $($rest),*);
+    };
+}
+
+/// The `redis` module scripts see.
+pub(crate) fn module() -> Module {
+    let mut m = Module::new();
+    // All-string calls (the common case) match exactly and skip Rhai's search over
+    // untyped parameters, which is exponential in the argument count.
+    arities!(m, "call", ImmutableString, true; a, b, c, d, e, f, g, h, i, j, k, l, n, o, p, q, r, s, t, u);
+    arities!(m, "pcall", ImmutableString, false; a, b, c, d, e, f, g, h, i, j, k, l, n, o, p, q, r, s, t, u);
+    arities!(m, "call", Dynamic, true; a, b, c, d, e, f, g, h, i, j, k, l, n, o, p, q);
+    arities!(m, "pcall", Dynamic, false; a, b, c, d, e, f, g, h, i, j, k, l, n, o, p, q);
+    m.set_native_fn("error_reply", |s: ImmutableString| Ok(tagged("err", s)));
+    m.set_native_fn("status_reply", |s: ImmutableString| Ok(tagged("ok", s)));
+    m.set_native_fn("sha1hex", |s: ImmutableString| Ok(sha1hex(s.as_bytes())));
+    m.set_native_fn("sha1hex", |b: Blob| Ok(sha1hex(&b)));
+    m
+}
+
+fn sha1hex(bytes: &[u8]) -> ImmutableString {
+    let sha = super::cache::sha1_hex(bytes);
+    String::from_utf8_lossy(&sha).into_owned().into()
+}
+
+/// `#{ok: s}` or `#{err: s}`.
+fn tagged(tag: &str, text: impl Into<Dynamic>) -> Dynamic {
+    let mut map = Map::new();
+    map.insert(tag.into(), text.into());
+    Dynamic::from_map(map)
+}
+
+/// `redis::call` (`raise`) and `redis::pcall`.
+fn call(
+    cx: &NativeCallContext,
+    args: &[Dynamic],
+    raise: bool,
+) -> Result<Dynamic, Box<EvalAltResult>> {
+    let reply = match to_args(args) {
+        Err(text) => Reply::error(text),
+        Ok(owned) if owned.is_empty() => Reply::error(NO_ARGS),
+        Ok(owned) => {
+            let argv: SmallVec<[&[u8]; 8]> = owned.iter().map(|a| &a[..]).collect();
+            if HOST.is_set() {
+                HOST.with(|host| host.0.call(&argv))
+            } else {
+                Reply::error("ERR redis::call is only available while a script runs")
+            }
+        }
+    };
+    match reply {
+        Reply::Error(text) if raise => Err(raise_error(text.into_owned(), cx.call_position())),
+        reply => Ok(to_dynamic(reply)),
+    }
+}
+
+/// A script error carrying an error reply's text as `#{err: text}`, so the reply keeps
+/// its code (`WRONGTYPE ...`) rather than becoming `ERR ...`.
+fn raise_error(text: String, at: Position) -> Box<EvalAltResult> {
+    EvalAltResult::ErrorRuntime(tagged("err", text), at).into()
+}
+
+fn to_args(args: &[Dynamic]) -> Result<SmallVec<[Cow<'static, [u8]>; 8]>, &'static str> {
+    let mut out = SmallVec::new();
+    for arg in args {
+        if arg.is_array() {
+            for item in arg.clone().into_array().unwrap_or_default() {
+                out.push(scalar_arg(&item)?);
+            }
+        } else {
+            out.push(scalar_arg(arg)?);
+        }
+    }
+    Ok(out)
+}
+
+/// A string, blob, INT, FLOAT or char as command-argument bytes (numbers as decimal text,
+/// floats in their shortest round-trip form, as Redis 7.2 does).
+fn scalar_arg(arg: &Dynamic) -> Result<Cow<'static, [u8]>, &'static str> {
+    let arg = arg.clone().flatten();
+    if let Ok(s) = arg.as_immutable_string_ref() {
+        return Ok(Cow::Owned(s.as_bytes().to_vec()));
+    }
+    if let Ok(n) = arg.as_int() {
+        return Ok(Cow::Owned(n.to_string().into_bytes()));
+    }
+    if let Ok(f) = arg.as_float() {
+        return Ok(Cow::Owned(parse::format_double(f).into_bytes()));
+    }
+    if let Ok(c) = arg.as_char() {
+        return Ok(Cow::Owned(c.to_string().into_bytes()));
+    }
+    if arg.is_blob() {
+        return Ok(Cow::Owned(arg.cast::<Blob>()));
+    }
+    Err(BAD_ARG)
+}
+
+/// A reply as a Rhai value: integer → INT, bulk → string (blob when not UTF-8), nil → `()`,
+/// array → array, status → `#{ok: ..}`, error → `#{err: ..}` (pcall only).
+pub(crate) fn to_dynamic(reply: Reply) -> Dynamic {
+    match reply {
+        Reply::Nil => Dynamic::UNIT,
+        Reply::Integer(n) => Dynamic::from_int(n),
+        Reply::Bulk(bytes) => match String::from_utf8(bytes) {
+            Ok(s) => Dynamic::from(s),
+            Err(e) => Dynamic::from_blob(e.into_bytes()),
+        },
+        Reply::Array(items) => {
+            Dynamic::from_array(items.into_iter().map(to_dynamic).collect::<Array>())
+        }
+        Reply::Status(s) => tagged("ok", s.into_owned()),
+        Reply::Error(s) => tagged("err", s.into_owned()),
+    }
+}
+
+/// A script's result as a reply: INT → integer, FLOAT → integer (truncated, as Redis does),
+/// string/blob/char → bulk, `()`/`false` → nil, `true` → 1, array → array, `#{err}` → error,
+/// `#{ok}` → status, any other map → empty array (a Lua table with no array part).
+pub(crate) fn to_reply(value: Dynamic) -> Reply {
+    let value = value.flatten();
+    if let Ok(n) = value.as_int() {
+        return Reply::Integer(n);
+    }
+    if let Ok(f) = value.as_float() {
+        return Reply::Integer(f as i64);
+    }
+    if let Ok(b) = value.as_bool() {
+        return if b { Reply::Integer(1) } else { Reply::Nil };
+    }
+    if let Ok(s) = value.as_immutable_string_ref() {
+        return Reply::bulk(s.as_bytes());
+    }
+    if let Ok(c) = value.as_char() {
+        return Reply::bulk(c.to_string());
+    }
+    if value.is_blob() {
+        return Reply::Bulk(value.cast::<Blob>());
+    }
+    if value.is_array() {
+        let items = value.cast::<Array>();
+        return Reply::Array(items.into_iter().map(to_reply).collect());
+    }
+    if value.is_map() {
+        return map_reply(value.cast::<Map>());
+    }
+    Reply::Nil
+}
+
+fn map_reply(map: Map) -> Reply {
+    if let Some(text) = map.get("err").and_then(|v| v.clone().into_string().ok()) {
+        return Reply::error(error_text(&text));
+    }
+    if let Some(text) = map.get("ok").and_then(|v| v.clone().into_string().ok()) {
+        return Reply::status(text);
+    }
+    Reply::Array(Vec::new())
+}
+
+/// An `err` text as an error reply: a leading `-` is dropped, and an empty text is `ERR`.
+pub(crate) fn error_text(text: &str) -> String {
+    let text = text.strip_prefix('-').unwrap_or(text);
+    if text.is_empty() {
+        "ERR".into()
+    } else {
+        text.into()
+    }
+}

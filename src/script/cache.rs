@@ -1,0 +1,135 @@
+//! Compiled scripts by SHA1: EVAL entries are bounded (least recently used evicted, as in
+//! Redis 7.4); SCRIPT LOAD entries stay until SCRIPT FLUSH.
+//!
+//! Lookups take a read lock and stamp the entry's last use with an atomic, so EVALSHA on
+//! many threads never serialises on the cache; only adding or flushing takes the write lock.
+
+use std::collections::HashMap;
+
+use rhai::AST;
+use sha1::{Digest, Sha1};
+
+use super::shebang::Flags;
+use crate::sync::{Arc, AtomicU64, Ordering, RwLock};
+
+/// A SHA1 as 40 lowercase hex digits.
+pub(crate) type Sha = [u8; 40];
+
+/// A script ready to run.
+pub(crate) struct Compiled {
+    pub(crate) sha: Sha,
+    pub(crate) ast: AST,
+    pub(crate) flags: Flags,
+}
+
+impl Compiled {
+    pub(crate) fn sha_str(&self) -> &str {
+        std::str::from_utf8(&self.sha).unwrap_or("")
+    }
+}
+
+struct Slot {
+    script: Arc<Compiled>,
+    /// Added (or later loaded) by SCRIPT LOAD: never evicted.
+    pinned: bool,
+    used: AtomicU64,
+}
+
+pub(crate) struct Cache {
+    slots: RwLock<HashMap<Sha, Slot, foldhash::fast::RandomState>>,
+    clock: AtomicU64,
+    /// Most unpinned (EVAL) entries kept.
+    capacity: usize,
+}
+
+/// The SHA1 of `bytes` in lowercase hex.
+pub(crate) fn sha1_hex(bytes: &[u8]) -> Sha {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let digest = Sha1::digest(bytes);
+    let mut out = [0u8; 40];
+    for (i, b) in digest.iter().enumerate() {
+        out[2 * i] = HEX[usize::from(b >> 4)];
+        out[2 * i + 1] = HEX[usize::from(b & 15)];
+    }
+    out
+}
+
+/// `text` as a cache key: SHA1s are matched case-insensitively; anything not 40 bytes long
+/// matches nothing.
+pub(crate) fn normalize(text: &[u8]) -> Option<Sha> {
+    let mut sha: Sha = text.try_into().ok()?;
+    sha.make_ascii_lowercase();
+    Some(sha)
+}
+
+impl Cache {
+    pub(crate) fn new(capacity: usize) -> Cache {
+        Cache {
+            slots: RwLock::new(HashMap::default()),
+            clock: AtomicU64::new(0),
+            capacity,
+        }
+    }
+
+    fn tick(&self) -> u64 {
+        self.clock.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// The script with this SHA1 (any letter case), marking it used.
+    pub(crate) fn get(&self, sha: &[u8]) -> Option<Arc<Compiled>> {
+        let sha = normalize(sha)?;
+        let slots = self.slots.read();
+        let slot = slots.get(&sha)?;
+        slot.used.store(self.tick(), Ordering::Relaxed);
+        Some(slot.script.clone())
+    }
+
+    pub(crate) fn contains(&self, sha: &[u8]) -> bool {
+        normalize(sha).is_some_and(|sha| self.slots.read().contains_key(&sha))
+    }
+
+    /// Adds a compiled script (or returns the one already there). `pin` is SCRIPT LOAD:
+    /// it also pins an entry that EVAL added before.
+    pub(crate) fn insert(&self, script: Compiled, pin: bool) -> Arc<Compiled> {
+        let mut slots = self.slots.write();
+        if let Some(slot) = slots.get_mut(&script.sha) {
+            slot.pinned |= pin;
+            return slot.script.clone();
+        }
+        if !pin {
+            self.evict_for_one(&mut slots);
+        }
+        let sha = script.sha;
+        let script = Arc::new(script);
+        let slot = Slot {
+            script: script.clone(),
+            pinned: pin,
+            used: AtomicU64::new(self.tick()),
+        };
+        slots.insert(sha, slot);
+        script
+    }
+
+    /// Makes room for one more EVAL entry by dropping the least recently used ones.
+    fn evict_for_one(&self, slots: &mut HashMap<Sha, Slot, foldhash::fast::RandomState>) {
+        loop {
+            let unpinned = slots.values().filter(|s| !s.pinned);
+            if unpinned.count() < self.capacity {
+                return;
+            }
+            let oldest = slots
+                .iter()
+                .filter(|(_, s)| !s.pinned)
+                .min_by_key(|(_, s)| s.used.load(Ordering::Relaxed))
+                .map(|(sha, _)| *sha);
+            match oldest {
+                Some(sha) => slots.remove(&sha),
+                None => return,
+            };
+        }
+    }
+
+    pub(crate) fn flush(&self) {
+        self.slots.write().clear();
+    }
+}

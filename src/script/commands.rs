@@ -1,0 +1,114 @@
+//! The EVAL family and SCRIPT, as data commands: inside MULTI they run at EXEC, under
+//! EXEC's locks, like any other queued command.
+
+use super::run;
+use crate::commands::ctx::err;
+use crate::commands::parse::{self, is};
+use crate::commands::{Ctx, Keys, Res, Spec, data, flag};
+use crate::error::msg;
+use crate::reply::Reply;
+
+/// Numkeys is the second argument, the keys follow it.
+const SCRIPT_KEYS: Keys = Keys::Script;
+
+pub(crate) const COMMANDS: &[Spec] = &[
+    data("eval", -3, flag::NOSCRIPT, SCRIPT_KEYS, eval),
+    data("evalsha", -3, flag::NOSCRIPT, SCRIPT_KEYS, evalsha),
+    data("eval_ro", -3, flag::NOSCRIPT, SCRIPT_KEYS, eval_ro),
+    data("evalsha_ro", -3, flag::NOSCRIPT, SCRIPT_KEYS, evalsha_ro),
+    data("script", -2, flag::NOSCRIPT, Keys::None, script),
+];
+
+fn eval(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
+    generic(ctx, a, false, false)
+}
+
+fn evalsha(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
+    generic(ctx, a, true, false)
+}
+
+fn eval_ro(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
+    generic(ctx, a, false, true)
+}
+
+fn evalsha_ro(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
+    generic(ctx, a, true, true)
+}
+
+/// Redis checks numkeys first, then finds (or compiles) the script, then its flags.
+fn generic(ctx: &mut Ctx, a: &[&[u8]], by_sha: bool, ro: bool) -> Res {
+    let numkeys = parse::int(a[2])?;
+    let rest = &a[3..];
+    if numkeys > rest.len() as i64 {
+        return err("ERR Number of keys can't be greater than number of args");
+    }
+    let Ok(numkeys) = usize::try_from(numkeys) else {
+        return err("ERR Number of keys can't be negative");
+    };
+    let scripts = &ctx.shared.scripts;
+    let script = if by_sha {
+        scripts.cache.get(a[1]).ok_or(Reply::error(msg::NOSCRIPT))?
+    } else {
+        scripts.load(a[1], false).map_err(Reply::error)?
+    };
+    if ro && script.flags.shebang && !script.flags.no_writes {
+        return err("ERR Can not execute a script with write flag using *_ro command.");
+    }
+    // EVALSHA of a script loaded after this command planned its locks: it was missing
+    // when the command started, so answer as if it still were.
+    let shards = ctx.shared.keyspace.shard_count();
+    if script.flags.allow_undeclared && ctx.locks().iter().count() < shards {
+        return err(msg::NOSCRIPT);
+    }
+    let (keys, argv) = rest.split_at(numkeys);
+    let read_only = ro || script.flags.no_writes;
+    Ok(run::execute(ctx, &script, keys, argv, read_only))
+}
+
+const HELP: &[&str] = &[
+    "SCRIPT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+    "EXISTS <sha1> [<sha1> ...]",
+    "    Return information about the existence of the scripts in the script cache.",
+    "FLUSH [ASYNC|SYNC]",
+    "    Flush the Rhai scripts cache.",
+    "KILL",
+    "    Kill the currently executing script (never possible here: no script is ever",
+    "    left running; see the script limits of Config).",
+    "LOAD <script>",
+    "    Load a script into the scripts cache without executing it.",
+    "HELP",
+    "    Print this help.",
+];
+
+fn script(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
+    let scripts = &ctx.shared.scripts;
+    let sub = a[1];
+    let argc = a.len();
+    if is(sub, "LOAD") && argc == 3 {
+        let script = scripts.load(a[2], true).map_err(Reply::error)?;
+        Ok(Reply::bulk(script.sha))
+    } else if is(sub, "EXISTS") && argc >= 3 {
+        let found = a[2..].iter().map(|sha| scripts.cache.contains(sha));
+        Ok(Reply::Array(found.map(Reply::from_bool).collect()))
+    } else if is(sub, "FLUSH") && argc <= 3 {
+        if a.get(2).is_some_and(|o| !is(o, "ASYNC") && !is(o, "SYNC")) {
+            return err("ERR SCRIPT FLUSH only support SYNC|ASYNC option");
+        }
+        scripts.cache.flush();
+        Ok(Reply::ok())
+    } else if is(sub, "KILL") && argc == 2 {
+        err("NOTBUSY No scripts in execution right now.")
+    } else if is(sub, "HELP") && argc == 2 {
+        Ok(Reply::Array(
+            HELP.iter().map(|l| Reply::status(*l)).collect(),
+        ))
+    } else if ["LOAD", "EXISTS", "FLUSH", "KILL", "HELP"]
+        .iter()
+        .any(|s| is(sub, s))
+    {
+        let name = String::from_utf8_lossy(sub).to_ascii_lowercase();
+        err(msg::arity(&format!("script|{name}")))
+    } else {
+        err(msg::unknown_subcommand(sub, "SCRIPT"))
+    }
+}

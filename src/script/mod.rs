@@ -1,0 +1,109 @@
+//! Atomic Rhai scripts: EVAL, EVALSHA, EVAL_RO, EVALSHA_RO, SCRIPT, and [`Script`].
+//!
+//! A script locks the shards of its declared `KEYS` (all shards with
+//! `#!rhai flags=allow-undeclared-keys`) for its whole run, through the same lock plan as
+//! every other command, so it is atomic against every other command, transaction and
+//! script; scripts on keys of different shards run in parallel. Its `redis::call`s run the
+//! ordinary command handlers on the run's own command context (same locks, frozen time).
+
+mod api;
+mod bridge;
+mod cache;
+mod commands;
+mod engine;
+mod run;
+mod shebang;
+
+pub use api::{Script, ScriptInvocation, ScriptTarget};
+pub(crate) use commands::COMMANDS;
+
+use rhai::Engine;
+
+use self::cache::{Cache, Compiled};
+use self::shebang::Flags;
+use crate::commands::ctx::remembered;
+use crate::commands::{KeyHashes, Spec};
+use crate::config::ScriptLimits;
+use crate::keyspace::locks::Plan;
+use crate::store::Shared;
+use crate::sync::Arc;
+
+/// A store's script machinery: one engine, one cache.
+pub(crate) struct Scripts {
+    engine: Engine,
+    cache: Cache,
+}
+
+impl Scripts {
+    pub(crate) fn new(limits: &ScriptLimits) -> Scripts {
+        Scripts {
+            engine: engine::build(limits),
+            cache: Cache::new(limits.cache_size),
+        }
+    }
+
+    /// The cached script for `src`, compiling and caching it first if needed (EVAL, and
+    /// SCRIPT LOAD with `pin`). The error is the reply text.
+    fn load(&self, src: &[u8], pin: bool) -> Result<Arc<Compiled>, String> {
+        let sha = cache::sha1_hex(src);
+        if !pin {
+            if let Some(script) = self.cache.get(&sha) {
+                return Ok(script);
+            }
+        }
+        let compiled = self.compile(src, sha)?;
+        Ok(self.cache.insert(compiled, pin))
+    }
+
+    fn compile(&self, src: &[u8], sha: cache::Sha) -> Result<Compiled, String> {
+        let text = std::str::from_utf8(src)
+            .map_err(|_| compile_error("script is not valid UTF-8", None))?;
+        let (flags, body) = shebang::parse(text)?;
+        let ast = self
+            .engine
+            .compile(&*body)
+            .map_err(|e| compile_error(&e.0.to_string(), e.1.line()))?;
+        Ok(Compiled { sha, ast, flags })
+    }
+
+    /// The flags the lock plan needs, when they can be known before running.
+    fn flags_for(&self, by_sha: bool, script: &[u8]) -> Flags {
+        if by_sha {
+            self.cache.get(script).map(|s| s.flags)
+        } else {
+            shebang::flags_of(script).ok()
+        }
+        .unwrap_or_default()
+    }
+}
+
+fn compile_error(msg: &str, line: Option<usize>) -> String {
+    let line = line.map_or(String::new(), |l| format!("user_script:{l}: "));
+    format!("ERR Error compiling script (new function): {line}{msg}")
+}
+
+/// Lock planning for the EVAL family: the shards of the declared keys (read-locked for
+/// `no-writes` scripts and the `*_RO` commands), or every shard for a script flagged
+/// `allow-undeclared-keys`. Malformed arguments plan no keys; the handler reports them.
+pub(crate) fn plan_keys(
+    shared: &Shared,
+    spec: &Spec,
+    args: &[&[u8]],
+    plan: &mut Plan,
+    hashes: &mut KeyHashes,
+) {
+    let ks = &shared.keyspace;
+    let Some(&script) = args.get(1) else { return };
+    let flags = shared
+        .scripts
+        .flags_for(spec.name.starts_with("evalsha"), script);
+    let write = !(spec.name.ends_with("_ro") || flags.no_writes);
+    if flags.allow_undeclared {
+        plan.add_all(ks.shard_count(), write);
+    }
+    spec.for_each_key(args, |key| {
+        let hk = ks.hkey(key);
+        plan.add(ks.shard_of(hk.hash), write);
+        hashes.push(remembered(hk));
+    });
+}

@@ -1,0 +1,160 @@
+//! One script run: `KEYS`/`ARGV`, the checks every `redis::call` passes, and the error text.
+
+use rhai::{Array, Dynamic, EvalAltResult, Scope};
+
+use super::bridge::{self, Host};
+use super::cache::Compiled;
+use crate::commands::{self, Ctx, Handler, Keys};
+use crate::reply::Reply;
+
+const UNKNOWN: &str = "ERR Unknown Redis command called from script";
+const ARITY: &str = "ERR Wrong number of args calling Redis command from script";
+const NOT_ALLOWED: &str = "ERR This Redis command is not allowed from script";
+const READ_ONLY: &str = "ERR Write commands are not allowed from read-only scripts.";
+
+/// The state `redis::call` sees while a script runs: the command context (holding the
+/// script's locks, time frozen) and what the script declared.
+struct Run<'r, 'a, 'l> {
+    ctx: &'r mut Ctx<'a, 'l>,
+    keys: &'r [&'r [u8]],
+    read_only: bool,
+    any_key: bool,
+}
+
+impl Host for Run<'_, '_, '_> {
+    fn call(&mut self, argv: &[&[u8]]) -> Reply {
+        match self.check(argv) {
+            Ok(run) => {
+                self.ctx.remember(&[]);
+                run(self.ctx, argv).unwrap_or_else(|e| e)
+            }
+            Err(text) => Reply::error(text),
+        }
+    }
+}
+
+impl Run<'_, '_, '_> {
+    /// Redis's order: unknown command, arity, not allowed in scripts, writes in read-only
+    /// scripts; then ours: every key must be declared (the run holds only their shards).
+    fn check(&self, argv: &[&[u8]]) -> Result<commands::DataFn, String> {
+        let spec = commands::lookup(argv[0]).ok_or(UNKNOWN)?;
+        if !spec.arity_ok(argv.len()) {
+            return Err(ARITY.into());
+        }
+        let Handler::Data(run) = spec.handler else {
+            return Err(NOT_ALLOWED.into());
+        };
+        if spec.has(commands::flag::NOSCRIPT) {
+            return Err(NOT_ALLOWED.into());
+        }
+        if self.read_only && spec.is_write() {
+            return Err(READ_ONLY.into());
+        }
+        if !self.any_key {
+            self.check_keys(spec, argv)?;
+        }
+        Ok(run)
+    }
+
+    fn check_keys(&self, spec: &commands::Spec, argv: &[&[u8]]) -> Result<(), String> {
+        if let Keys::All = spec.keys {
+            return Err(format!(
+                "ERR Script attempted to run '{}', which needs every key; add \
+                 '#!rhai flags=allow-undeclared-keys' as the script's first line",
+                spec.name
+            ));
+        }
+        let mut undeclared = None;
+        spec.for_each_key(argv, |key| {
+            if undeclared.is_none() && !self.keys.contains(&key) {
+                undeclared = Some(key);
+            }
+        });
+        match undeclared {
+            None => Ok(()),
+            Some(key) => Err(format!(
+                "ERR Script attempted to access key '{}' that is not in KEYS; declare it, or \
+                 add '#!rhai flags=allow-undeclared-keys' as the script's first line",
+                String::from_utf8_lossy(key)
+            )),
+        }
+    }
+}
+
+/// Runs `script` on `ctx` (which already holds the locks the script needs) and returns
+/// its reply. Writes made before an error stay, as in Redis: there is no rollback.
+pub(crate) fn execute(
+    ctx: &mut Ctx<'_, '_>,
+    script: &Compiled,
+    keys: &[&[u8]],
+    argv: &[&[u8]],
+    read_only: bool,
+) -> Reply {
+    let engine = &ctx.shared.scripts.engine;
+    let mut scope = Scope::new();
+    scope.push("KEYS", strings(keys));
+    scope.push("ARGV", strings(argv));
+    let mut run = Run {
+        ctx,
+        keys,
+        read_only,
+        any_key: script.flags.allow_undeclared,
+    };
+    let result = bridge::with_host(&mut run, || {
+        engine.eval_ast_with_scope::<Dynamic>(&mut scope, &script.ast)
+    });
+    match result {
+        Ok(value) => bridge::to_reply(value),
+        Err(e) => Reply::error(error_text(*e, script.sha_str())),
+    }
+}
+
+/// Arguments as Rhai strings (blobs when not UTF-8).
+fn strings(args: &[&[u8]]) -> Array {
+    args.iter()
+        .map(|a| match std::str::from_utf8(a) {
+            Ok(s) => Dynamic::from(s.to_string()),
+            Err(_) => Dynamic::from_blob(a.to_vec()),
+        })
+        .collect()
+}
+
+/// Redis 7's script error text: `<error> script: <sha1>, on @user_script:<line>.`, where
+/// an error reply raised by `redis::call` keeps its code and anything else gets `ERR`.
+pub(crate) fn error_text(err: EvalAltResult, sha: &str) -> String {
+    let (mut inner, line) = innermost(err);
+    let text = match &inner {
+        EvalAltResult::ErrorRuntime(value, _) => runtime_text(value),
+        _ => {
+            inner.clear_position();
+            format!("ERR {inner}")
+        }
+    };
+    match line {
+        Some(line) => format!("{text} script: {sha}, on @user_script:{line}."),
+        None => format!("{text} script: {sha}."),
+    }
+}
+
+/// The error inside any layers of script-function calls, and the line where it happened.
+fn innermost(err: EvalAltResult) -> (EvalAltResult, Option<usize>) {
+    let outer_line = err.position().line();
+    match err {
+        EvalAltResult::ErrorInFunctionCall(_, _, inner, _) => {
+            let (e, line) = innermost(*inner);
+            (e, line.or(outer_line))
+        }
+        other => (other, outer_line),
+    }
+}
+
+/// `throw`n values: `#{err: ..}` (from `redis::call` or `redis::error_reply`) keeps its
+/// text; anything else is shown after `ERR`.
+fn runtime_text(value: &Dynamic) -> String {
+    if let Some(map) = value.read_lock::<rhai::Map>() {
+        if let Some(text) = map.get("err").and_then(|v| v.clone().into_string().ok()) {
+            return bridge::error_text(&text);
+        }
+    }
+    format!("ERR {value}")
+}
