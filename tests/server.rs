@@ -37,10 +37,14 @@ fn select_accepts_only_db_zero() {
         c.execute(["SELECT", "-1"]),
         err("ERR DB index is out of range")
     );
-    assert_eq!(c.execute(["SELECT", "x"]), err("ERR invalid DB index"));
+    // Redis 7's getIntFromObjectOrReply texts (checked against redis-server 7.0).
+    assert_eq!(
+        c.execute(["SELECT", "x"]),
+        err("ERR value is not an integer or out of range")
+    );
     assert_eq!(
         c.execute(["SELECT", "4294967296"]),
-        err("ERR invalid DB index")
+        err("ERR value is out of range, value must between -2147483648 and 2147483647")
     );
     assert_eq!(c.execute(["SELECT"]), arity("select"));
 }

@@ -60,7 +60,7 @@ pub(crate) fn int_in(s: &[u8], min: i64, max: i64, text: Option<&'static str>) -
 }
 
 /// Redis's `getIntFromObjectOrReply`: an integer that fits in a C `int`. With `msg`, both
-/// failures reply `text` (SELECT's "invalid DB index"); without, the usual texts.
+/// failures reply `text` (a caller's own wording); without, the usual texts.
 pub(crate) fn int32(s: &[u8], text: Option<&'static str>) -> Res<i32> {
     let n = match (parse_int(s), text) {
         (Some(n), _) => n,

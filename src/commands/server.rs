@@ -41,7 +41,7 @@ fn time(ctx: &mut Ctx, _: &[&[u8]]) -> Res {
 
 /// One database only: SELECT 0 is accepted, anything else is out of range.
 fn select(_: &mut Ctx, a: &[&[u8]]) -> Res {
-    match parse::int32(a[1], Some("ERR invalid DB index"))? {
+    match parse::int32(a[1], None)? {
         0 => Ok(Reply::ok()),
         _ => err(msg::DB_RANGE),
     }

@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use super::ctx::{Ctx, Res, err};
+use super::ctx::{Ctx, Res, err, wrongtype};
 use super::glob;
 use super::keys::{parse_cursor, scan_options};
 use super::list_moves::mpop_count;
@@ -10,7 +10,7 @@ use super::parse::{self, is};
 use super::zparse::{elements_reply, score_reply, with_zset, zset};
 use crate::error::msg;
 use crate::reply::Reply;
-use crate::types::{Bytes, ZSet, bytes};
+use crate::types::{Bytes, Value, ZSet, bytes};
 
 const NUMKEYS: &str = "ERR numkeys should be greater than 0";
 
@@ -42,12 +42,17 @@ fn flat(items: &[(Bytes, f64)]) -> Reply {
 }
 
 /// ZPOPMIN/ZPOPMAX key [count]: a flat member/score array (RESP2), empty when missing.
-fn zpop(ctx: &mut Ctx, a: &[&[u8]], max: bool, name: &str) -> Res {
+fn zpop(ctx: &mut Ctx, a: &[&[u8]], max: bool) -> Res {
     let n = match a.len() {
         2 => 1,
         3 => parse::count(a[2])?,
-        _ => return err(msg::arity(name)),
+        // Redis's ZPOPMIN/ZPOPMAX take any number of arguments and call extras a syntax error.
+        _ => return err(msg::SYNTAX),
     };
+    // Redis checks the type before it looks at a zero count.
+    if ctx.get(a[1])?.is_some_and(|v| !matches!(v, Value::ZSet(_))) {
+        return Err(wrongtype());
+    }
     if n == 0 {
         return Ok(Reply::Array(Vec::new()));
     }
@@ -56,11 +61,11 @@ fn zpop(ctx: &mut Ctx, a: &[&[u8]], max: bool, name: &str) -> Res {
 }
 
 pub(super) fn zpopmin(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
-    zpop(ctx, a, false, "zpopmin")
+    zpop(ctx, a, false)
 }
 
 pub(super) fn zpopmax(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
-    zpop(ctx, a, true, "zpopmax")
+    zpop(ctx, a, true)
 }
 
 /// ZMPOP numkeys key [key ...] MIN|MAX [COUNT count]: `[key, [[member, score] ...]]` from

@@ -12,6 +12,20 @@ const SCORE_BOUNDS: &[&str] = &[
 ];
 const LEX_BOUNDS: &[&str] = &["-", "+", "[a", "(a", "[m1", "(m2", "[m3", "a", "[", "(1"];
 
+/// Lex ranges are specified only when every member has the same score (Redis's docs call
+/// mixed scores "unspecified", and its two encodings then answer differently). Lex
+/// commands therefore run on one key that only ever gets score 0.
+const LEX_KEY: &str = "lexz";
+
+fn zadd_lex(g: &mut G) -> Vec<String> {
+    let mut a = cmd!["ZADD", LEX_KEY];
+    if g.chance(30) {
+        a.push(g.pick(&["NX", "XX", "CH"]));
+    }
+    a.extend(g.many(1, 3, |g| cmd!["0", g.member()]));
+    a
+}
+
 fn score(g: &mut G) -> String {
     g.pick(SCORES)
 }
@@ -30,8 +44,13 @@ fn zadd(g: &mut G) -> Vec<String> {
 
 /// ZRANGE with a random mix of BYSCORE/BYLEX, REV, LIMIT and WITHSCORES.
 fn zrange(g: &mut G) -> Vec<String> {
-    let mut a = cmd!["ZRANGE", g.key()];
     let by = g.rng.below(3);
+    let key = if by == 2 {
+        LEX_KEY.to_string()
+    } else {
+        g.key()
+    };
+    let mut a = cmd!["ZRANGE", key];
     let bounds = match by {
         0 => cmd![g.small(), g.small()],
         1 => cmd![g.pick(SCORE_BOUNDS), g.pick(SCORE_BOUNDS)],
@@ -131,12 +150,14 @@ pub fn gens() -> Vec<Gen> {
             ]
         }),
         row("zlexcount", Exact, 1, |g| {
-            cmd!["ZLEXCOUNT", g.key(), g.pick(LEX_BOUNDS), g.pick(LEX_BOUNDS)]
+            cmd!["ZLEXCOUNT", LEX_KEY, g.pick(LEX_BOUNDS), g.pick(LEX_BOUNDS)]
         }),
         row("zrank", Exact, 1, |g| cmd!["ZRANK", g.key(), g.member()]),
         row("zrevrank", Exact, 1, |g| {
             cmd!["ZREVRANK", g.key(), g.member()]
         }),
+        row("zadd", Exact, 2, zadd_lex),
+        row("zrem", Exact, 1, |g| cmd!["ZREM", LEX_KEY, g.member()]),
         row("zrem", Exact, 2, |g| {
             cmd!["ZREM", g.key(), g.member(), g.member()]
         }),
@@ -151,7 +172,7 @@ pub fn gens() -> Vec<Gen> {
         row("zrangebylex", Exact, 1, |g| {
             cmd![
                 "ZRANGEBYLEX",
-                g.key(),
+                LEX_KEY,
                 g.pick(LEX_BOUNDS),
                 g.pick(LEX_BOUNDS)
             ]
@@ -173,7 +194,7 @@ pub fn gens() -> Vec<Gen> {
         row("zremrangebylex", Exact, 1, |g| {
             cmd![
                 "ZREMRANGEBYLEX",
-                g.key(),
+                LEX_KEY,
                 g.pick(LEX_BOUNDS),
                 g.pick(LEX_BOUNDS)
             ]
