@@ -94,6 +94,36 @@ fn execs_in_opposite_key_orders_never_deadlock() {
     });
 }
 
+/// Model 3: a script incrementing two keys on different shards, against a reader that
+/// GETs both in MULTI/EXEC: the reader sees both writes or neither, never one.
+#[test]
+fn script_writes_are_all_or_nothing_for_an_exec_reader() {
+    model(|| {
+        let store = store();
+        let (a, b) = keys_on_both_shards(&store);
+        store.set(a.as_str(), 0).unwrap();
+        store.set(b.as_str(), 0).unwrap();
+        let (other, a2, b2) = (store.clone(), a.clone(), b.clone());
+        let t = thread::spawn(move || {
+            let src = r#"redis::call("INCR", KEYS[0]); redis::call("INCR", KEYS[1])"#;
+            other.execute(["EVAL", src, "2", a2.as_str(), b2.as_str()])
+        });
+        let mut conn = store.connection();
+        conn.execute(["MULTI"]);
+        conn.execute(["GET", a.as_str()]);
+        conn.execute(["GET", b.as_str()]);
+        let seen = conn.exec().unwrap();
+        assert_eq!(t.join().unwrap(), redlite::Reply::Integer(1));
+        let ExecOutcome::Committed(replies) = seen else {
+            panic!("nothing watched, EXEC cannot abort")
+        };
+        assert_eq!(
+            replies[0], replies[1],
+            "saw one script write without the other"
+        );
+    });
+}
+
 /// Model 4: WATCH an absent key; another thread creates and deletes it. If both happened
 /// before EXEC started, EXEC must abort (ABA), although the key is absent again.
 #[test]
