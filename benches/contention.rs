@@ -20,7 +20,7 @@ use criterion::{
     BenchmarkGroup, BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group,
     criterion_main, measurement::WallTime,
 };
-use redlite::{Error, Store};
+use redlite::{Error, Script, Store};
 
 const COUNTER: &str = "counter";
 const THREADS: [usize; 4] = [1, 2, 4, 8];
@@ -152,11 +152,23 @@ fn mutex_hashmap(g: &mut Group, threads: usize) {
     );
 }
 
-/// SCRIPT VARIANT GOES HERE. Once `redlite::Script` lands, measure the guide's Example 2
-/// done right: `Script::new(INCR_SCRIPT).key(COUNTER).invoke::<i64>(&store)` from T threads
-/// (EVALSHA after the first call), shaped exactly like `transaction` above (reset, timed,
-/// `check`), and register it as `BenchmarkId::new("script", threads)`.
-fn script(_g: &mut Group, _threads: usize) {}
+/// The guide's Example 2 done right: an increment script, EVALSHA after the first call.
+fn script(g: &mut Group, threads: usize) {
+    let store = Store::new();
+    let incr = Script::new(r#"redis::call("INCR", KEYS[0])"#);
+    g.bench_with_input(BenchmarkId::new("script", threads), &threads, |b, &t| {
+        b.iter_custom(|iters| {
+            store.set(COUNTER, 0).unwrap();
+            let took = threads::timed(t, |_| {
+                for _ in 0..iters {
+                    incr.key(COUNTER).invoke::<i64>(&store).unwrap();
+                }
+            });
+            check("script", store.get(COUNTER).unwrap(), t, iters);
+            took
+        })
+    });
+}
 
 fn contention(c: &mut Criterion) {
     let mut g = c.benchmark_group("contention");
