@@ -19,6 +19,7 @@ use parity::compare::{Cmp, same};
 use parity::gens::{self, EXCLUDED, G, Gen};
 use parity::resp::RespConn;
 use parity::rng::Rng;
+use parity::scripts;
 use parity::server::{RedisServer, StartError};
 use redlite::{Connection, Reply, Store};
 
@@ -43,6 +44,54 @@ fn random_command_sequences_match_real_redis() {
         totals.mismatches, 0,
         "redlite and Redis disagreed (see above)"
     );
+}
+
+/// Pairs of equivalent Lua (Redis) and Rhai (redlite) scripts give the same replies.
+#[test]
+fn scripts_match_their_lua_twins_on_real_redis() {
+    let Some(server) = start_server() else { return };
+    let mut redis = server.connect();
+    let mut lite = Store::new().connection();
+    let mut compared = 0;
+    let check = |args: &[&str], redis: &mut RespConn, lite: &mut Connection, what: &str| {
+        let (r, l) = (redis.call(args), lite.execute(args));
+        let (r, l) = (scripts::without_sha(&r), scripts::without_sha(&l));
+        assert_eq!(l, r, "{what}: {args:?}");
+        1
+    };
+    for raw in scripts::RAW {
+        compared += check(raw, &mut redis, &mut lite, "argument checks");
+    }
+    for case in scripts::CASES {
+        for cmd in [&["FLUSHALL"][..]].iter().chain(case.setup) {
+            compared += check(cmd, &mut redis, &mut lite, case.name);
+        }
+        let numkeys = case.keys.len().to_string();
+        for _ in 0..case.runs {
+            let (r, l) = (
+                redis.call(&eval(case.lua, &numkeys, case)),
+                lite.execute(eval(case.rhai, &numkeys, case)),
+            );
+            assert_eq!(
+                scripts::without_sha(&l),
+                scripts::without_sha(&r),
+                "{}: Lua and Rhai replies differ",
+                case.name
+            );
+            compared += 1;
+        }
+        for cmd in case.after {
+            compared += check(cmd, &mut redis, &mut lite, case.name);
+        }
+    }
+    println!("script parity: {compared} replies compared, 0 mismatches");
+}
+
+fn eval<'a>(src: &'a str, numkeys: &'a str, case: &'a scripts::Case) -> Vec<&'a str> {
+    let mut argv = vec!["EVAL", src, numkeys];
+    argv.extend(case.keys);
+    argv.extend(case.args);
+    argv
 }
 
 fn start_server() -> Option<RedisServer> {

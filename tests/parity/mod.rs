@@ -5,4 +5,5 @@ pub mod compare;
 pub mod gens;
 pub mod resp;
 pub mod rng;
+pub mod scripts;
 pub mod server;
