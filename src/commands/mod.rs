@@ -42,7 +42,7 @@ pub(crate) mod flag {
 }
 
 /// Where a command's keys sit among its arguments (index 0 is the command name).
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[allow(clippy::enum_variant_names)] // `NumKeys` is Redis's name for the count argument
 pub(crate) enum Keys {
     /// No keys.
@@ -281,10 +281,21 @@ pub(crate) fn run(shared: &Shared, spec: &Spec, args: &[&[u8]]) -> Reply {
     let Handler::Data(handler) = spec.handler else {
         return Reply::error("ERR this command needs a connection");
     };
-    let mut plan = Plan::default();
     let mut hashes = KeyHashes::new();
-    plan_keys(shared, spec, args, &mut plan, &mut hashes);
-    let mut locks = shared.keyspace.lock(&plan);
+    let mut locks = match (spec.keys, args.get(1)) {
+        // Most commands name one key: lock its shard directly, with no plan to build.
+        (ONE, Some(key)) => {
+            let ks = &shared.keyspace;
+            let hk = ks.hkey(key);
+            hashes.push(ctx::remembered(hk));
+            ks.lock_one(ks.shard_of(hk.hash), spec.is_write())
+        }
+        _ => {
+            let mut plan = Plan::default();
+            plan_keys(shared, spec, args, &mut plan, &mut hashes);
+            shared.keyspace.lock(&plan)
+        }
+    };
     let mut ctx = Ctx::new(shared, &mut locks, shared.lazy_now(), hashes);
     handler(&mut ctx, args).unwrap_or_else(|e| e)
 }

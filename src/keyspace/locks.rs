@@ -62,6 +62,21 @@ impl Keyspace {
     }
 }
 
+impl Keyspace {
+    /// Locks one shard: the plan of a single-key command, without building a plan.
+    pub(crate) fn lock_one(&self, index: usize, write: bool) -> Locks<'_> {
+        let lock = self.shard(index);
+        let guard = if write {
+            Guard::Write(lock.write())
+        } else {
+            Guard::Read(lock.read())
+        };
+        let mut held = SmallVec::new();
+        held.push((index, guard));
+        Locks { held }
+    }
+}
+
 impl<'a> Locks<'a> {
     fn position(&self, shard: usize) -> Option<usize> {
         if self.held.len() > 8 {
