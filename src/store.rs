@@ -150,6 +150,11 @@ impl Shared {
         let Some(spec) = commands::lookup(name) else {
             return Reply::error(crate::error::msg::unknown_command(name, rest));
         };
+        self.query_spec(spec, argv)
+    }
+
+    /// [`query`](Self::query) for a command already looked up.
+    pub(crate) fn query_spec(&self, spec: &Spec, argv: &[&[u8]]) -> Reply {
         if !spec.arity_ok(argv.len()) {
             return Reply::error(crate::error::msg::arity(spec.name));
         }

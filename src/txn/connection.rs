@@ -89,12 +89,23 @@ impl Connection {
             .unwrap_or_else(|_| Reply::error("ERR internal error: command panicked"))
     }
 
+    /// [`execute_argv`](Self::execute_argv) for a command already looked up (the typed
+    /// methods resolve their command once per call site).
+    pub(crate) fn execute_spec(&mut self, spec: &'static Spec, argv: &[&[u8]]) -> Reply {
+        catch_unwind(AssertUnwindSafe(|| self.dispatch_spec(spec, argv)))
+            .unwrap_or_else(|_| Reply::error("ERR internal error: command panicked"))
+    }
+
     fn dispatch(&mut self, argv: &[&[u8]]) -> Reply {
         let (name, rest) = argv.split_first().unwrap_or((&EMPTY, &[]));
         let Some(spec) = commands::lookup(name) else {
             self.fail_multi();
             return Reply::error(msg::unknown_command(name, rest));
         };
+        self.dispatch_spec(spec, argv)
+    }
+
+    fn dispatch_spec(&mut self, spec: &'static Spec, argv: &[&[u8]]) -> Reply {
         if !spec.arity_ok(argv.len()) {
             return self.reject(spec, msg::arity(spec.name));
         }

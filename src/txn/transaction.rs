@@ -197,7 +197,7 @@ impl Transaction {
     /// assert_eq!(v, None);
     /// ```
     pub fn get<T: FromReply>(&mut self, key: impl ToArg) -> Result<T, Error> {
-        crate::typed::call(|a| self.read_argv(a), "GET", &[&key])
+        crate::typed::call(|_, a| self.read_argv(a), (None, "GET"), &[&key])
     }
 
     /// MGET `keys` now: one value per key (nil for missing keys and non-strings).
@@ -212,7 +212,7 @@ impl Transaction {
     /// ```
     pub fn mget<T: FromReply, K: ToArg>(&mut self, keys: &[K]) -> Result<T, Error> {
         let args: SmallVec<[&dyn ToArg; 8]> = keys.iter().map(|k| k as &dyn ToArg).collect();
-        crate::typed::call(|a| self.read_argv(a), "MGET", &args)
+        crate::typed::call(|_, a| self.read_argv(a), (None, "MGET"), &args)
     }
 
     /// EXISTS `key` now.
@@ -224,7 +224,7 @@ impl Transaction {
     /// assert!(!store.transaction(&["k"], |tx| tx.exists("k")).unwrap());
     /// ```
     pub fn exists(&mut self, key: impl ToArg) -> Result<bool, Error> {
-        crate::typed::call(|a| self.read_argv(a), "EXISTS", &[&key])
+        crate::typed::call(|_, a| self.read_argv(a), (None, "EXISTS"), &[&key])
     }
 
     /// Queues any command, as sent inside MULTI. A queue-time error (unknown command, wrong

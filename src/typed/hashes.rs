@@ -13,7 +13,7 @@ macro_rules! hash_methods {
         /// assert!(!store.hset("user:1", "name", "grace").unwrap());
         /// ```
         pub fn hset($($r)* $s, key: impl $crate::ToArg, field: impl $crate::ToArg, value: impl $crate::ToArg) -> Result<bool, $crate::Error> {
-            $crate::typed::call(|a| $s.query(a), "HSET", &[&key, &field, &value])
+            $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("HSET"), "HSET"), &[&key, &field, &value])
         }
 
         /// HSET several fields at once; returns how many are new.
@@ -27,7 +27,7 @@ macro_rules! hash_methods {
         pub fn hset_multiple<F: $crate::ToArg, V: $crate::ToArg>($($r)* $s, key: impl $crate::ToArg, pairs: &[(F, V)]) -> Result<usize, $crate::Error> {
             let mut args: Vec<&dyn $crate::ToArg> = vec![&key];
             args.extend(pairs.iter().flat_map(|(f, v)| [f as &dyn $crate::ToArg, v as &dyn $crate::ToArg]));
-            $crate::typed::call(|a| $s.query(a), "HSET", &args)
+            $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("HSET"), "HSET"), &args)
         }
 
         /// HSETNX: sets the field only when it does not exist; true when it was set.
@@ -40,7 +40,7 @@ macro_rules! hash_methods {
         /// assert!(!store.hset_nx("h", "f", 2).unwrap());
         /// ```
         pub fn hset_nx($($r)* $s, key: impl $crate::ToArg, field: impl $crate::ToArg, value: impl $crate::ToArg) -> Result<bool, $crate::Error> {
-            $crate::typed::call(|a| $s.query(a), "HSETNX", &[&key, &field, &value])
+            $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("HSETNX"), "HSETNX"), &[&key, &field, &value])
         }
 
         /// HGET, converted to `T`; use `Option<T>` when the field may be missing.
@@ -54,7 +54,7 @@ macro_rules! hash_methods {
         /// assert_eq!(store.hget::<Option<i64>>("h", "missing").unwrap(), None);
         /// ```
         pub fn hget<T: $crate::FromReply>($($r)* $s, key: impl $crate::ToArg, field: impl $crate::ToArg) -> Result<T, $crate::Error> {
-            $crate::typed::call(|a| $s.query(a), "HGET", &[&key, &field])
+            $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("HGET"), "HGET"), &[&key, &field])
         }
 
         /// HMGET: one value per field (nil for missing fields).
@@ -70,7 +70,7 @@ macro_rules! hash_methods {
         pub fn hmget<T: $crate::FromReply, F: $crate::ToArg>($($r)* $s, key: impl $crate::ToArg, fields: &[F]) -> Result<T, $crate::Error> {
             let mut args: Vec<&dyn $crate::ToArg> = vec![&key];
             args.extend(fields.iter().map(|f| f as &dyn $crate::ToArg));
-            $crate::typed::call(|a| $s.query(a), "HMGET", &args)
+            $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("HMGET"), "HMGET"), &args)
         }
 
         /// HDEL: removes fields; returns how many existed. An emptied hash is deleted.
@@ -86,7 +86,7 @@ macro_rules! hash_methods {
         pub fn hdel<F: $crate::ToArg>($($r)* $s, key: impl $crate::ToArg, fields: &[F]) -> Result<usize, $crate::Error> {
             let mut args: Vec<&dyn $crate::ToArg> = vec![&key];
             args.extend(fields.iter().map(|f| f as &dyn $crate::ToArg));
-            $crate::typed::call(|a| $s.query(a), "HDEL", &args)
+            $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("HDEL"), "HDEL"), &args)
         }
 
         /// HEXISTS: whether the field exists.
@@ -99,7 +99,7 @@ macro_rules! hash_methods {
         /// assert!(store.hexists("h", "a").unwrap());
         /// ```
         pub fn hexists($($r)* $s, key: impl $crate::ToArg, field: impl $crate::ToArg) -> Result<bool, $crate::Error> {
-            $crate::typed::call(|a| $s.query(a), "HEXISTS", &[&key, &field])
+            $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("HEXISTS"), "HEXISTS"), &[&key, &field])
         }
 
         /// HLEN: the number of fields (0 when the key is missing).
@@ -112,7 +112,7 @@ macro_rules! hash_methods {
         /// assert_eq!(store.hlen("h").unwrap(), 2);
         /// ```
         pub fn hlen($($r)* $s, key: impl $crate::ToArg) -> Result<usize, $crate::Error> {
-            $crate::typed::call(|a| $s.query(a), "HLEN", &[&key])
+            $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("HLEN"), "HLEN"), &[&key])
         }
 
         /// HKEYS: every field name.
@@ -125,7 +125,7 @@ macro_rules! hash_methods {
         /// assert_eq!(store.hkeys::<Vec<String>>("h").unwrap(), vec!["a"]);
         /// ```
         pub fn hkeys<T: $crate::FromReply>($($r)* $s, key: impl $crate::ToArg) -> Result<T, $crate::Error> {
-            $crate::typed::call(|a| $s.query(a), "HKEYS", &[&key])
+            $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("HKEYS"), "HKEYS"), &[&key])
         }
 
         /// HVALS: every value.
@@ -138,7 +138,7 @@ macro_rules! hash_methods {
         /// assert_eq!(store.hvals::<Vec<i64>>("h").unwrap(), vec![1]);
         /// ```
         pub fn hvals<T: $crate::FromReply>($($r)* $s, key: impl $crate::ToArg) -> Result<T, $crate::Error> {
-            $crate::typed::call(|a| $s.query(a), "HVALS", &[&key])
+            $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("HVALS"), "HVALS"), &[&key])
         }
 
         /// HGETALL as a map (empty when the key is missing).
@@ -157,7 +157,7 @@ macro_rules! hash_methods {
             K: $crate::FromReply + Eq + std::hash::Hash,
             V: $crate::FromReply,
         {
-            $crate::typed::call(|a| $s.query(a), "HGETALL", &[&key])
+            $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("HGETALL"), "HGETALL"), &[&key])
         }
 
         /// HINCRBY: adds `by` to an integer field (missing counts as 0); returns the new value.
@@ -170,7 +170,7 @@ macro_rules! hash_methods {
         /// assert_eq!(store.hincr_by("h", "hits", -2).unwrap(), 3);
         /// ```
         pub fn hincr_by($($r)* $s, key: impl $crate::ToArg, field: impl $crate::ToArg, by: i64) -> Result<i64, $crate::Error> {
-            $crate::typed::call(|a| $s.query(a), "HINCRBY", &[&key, &field, &by])
+            $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("HINCRBY"), "HINCRBY"), &[&key, &field, &by])
         }
 
         /// HINCRBYFLOAT: adds a float to a field; returns the new value.
@@ -183,7 +183,7 @@ macro_rules! hash_methods {
         /// assert_eq!(store.hincr_by_float("h", "f", 0.1).unwrap(), 10.6);
         /// ```
         pub fn hincr_by_float($($r)* $s, key: impl $crate::ToArg, field: impl $crate::ToArg, by: f64) -> Result<f64, $crate::Error> {
-            $crate::typed::call(|a| $s.query(a), "HINCRBYFLOAT", &[&key, &field, &by])
+            $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("HINCRBYFLOAT"), "HINCRBYFLOAT"), &[&key, &field, &by])
         }
 
         /// HRANDFIELD with a count: up to `count` distinct fields, or `-count` fields with
@@ -197,7 +197,7 @@ macro_rules! hash_methods {
         /// assert_eq!(store.hrandfield::<Vec<String>>("h", -3).unwrap(), vec!["only"; 3]);
         /// ```
         pub fn hrandfield<T: $crate::FromReply>($($r)* $s, key: impl $crate::ToArg, count: i64) -> Result<T, $crate::Error> {
-            $crate::typed::call(|a| $s.query(a), "HRANDFIELD", &[&key, &count])
+            $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("HRANDFIELD"), "HRANDFIELD"), &[&key, &count])
         }
     };
 }

@@ -14,7 +14,7 @@ macro_rules! key_methods {
         /// ```
         pub fn del<K: $crate::ToArg>($($r)* $s, keys: &[K]) -> Result<usize, $crate::Error> {
             let args: Vec<&dyn $crate::ToArg> = keys.iter().map(|k| k as &dyn $crate::ToArg).collect();
-            $crate::typed::call(|a| $s.query(a), "DEL", &args)
+            $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("DEL"), "DEL"), &args)
         }
 
         /// EXISTS for one key.
@@ -26,7 +26,7 @@ macro_rules! key_methods {
         /// assert!(!store.exists("k").unwrap());
         /// ```
         pub fn exists($($r)* $s, key: impl $crate::ToArg) -> Result<bool, $crate::Error> {
-            $crate::typed::call(|a| $s.query(a), "EXISTS", &[&key])
+            $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("EXISTS"), "EXISTS"), &[&key])
         }
 
         /// TYPE: `string`, `list`, `set`, `zset`, `hash` or `none`.
@@ -39,7 +39,7 @@ macro_rules! key_methods {
         /// assert_eq!(store.key_type("k").unwrap(), "string");
         /// ```
         pub fn key_type($($r)* $s, key: impl $crate::ToArg) -> Result<String, $crate::Error> {
-            $crate::typed::call(|a| $s.query(a), "TYPE", &[&key])
+            $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("TYPE"), "TYPE"), &[&key])
         }
 
         /// RENAME: moves the key (and its TTL); errors when `from` is missing.
@@ -53,7 +53,7 @@ macro_rules! key_methods {
         /// assert_eq!(store.get::<i64>("new").unwrap(), 1);
         /// ```
         pub fn rename($($r)* $s, from: impl $crate::ToArg, to: impl $crate::ToArg) -> Result<(), $crate::Error> {
-            $crate::typed::call(|a| $s.query(a), "RENAME", &[&from, &to])
+            $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("RENAME"), "RENAME"), &[&from, &to])
         }
 
         /// EXPIRE in whole seconds: true when the timeout was set.
@@ -67,7 +67,7 @@ macro_rules! key_methods {
         /// assert!(!store.expire("missing", 100).unwrap());
         /// ```
         pub fn expire($($r)* $s, key: impl $crate::ToArg, seconds: i64) -> Result<bool, $crate::Error> {
-            $crate::typed::call(|a| $s.query(a), "EXPIRE", &[&key, &seconds])
+            $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("EXPIRE"), "EXPIRE"), &[&key, &seconds])
         }
 
         /// PEXPIRE in milliseconds: true when the timeout was set.
@@ -81,7 +81,7 @@ macro_rules! key_methods {
         /// assert!((1000..=1500).contains(&store.pttl("k").unwrap()));
         /// ```
         pub fn pexpire($($r)* $s, key: impl $crate::ToArg, ms: i64) -> Result<bool, $crate::Error> {
-            $crate::typed::call(|a| $s.query(a), "PEXPIRE", &[&key, &ms])
+            $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("PEXPIRE"), "PEXPIRE"), &[&key, &ms])
         }
 
         /// TTL in seconds: -2 when missing, -1 without a timeout.
@@ -93,7 +93,7 @@ macro_rules! key_methods {
         /// assert_eq!(store.ttl("missing").unwrap(), -2);
         /// ```
         pub fn ttl($($r)* $s, key: impl $crate::ToArg) -> Result<i64, $crate::Error> {
-            $crate::typed::call(|a| $s.query(a), "TTL", &[&key])
+            $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("TTL"), "TTL"), &[&key])
         }
 
         /// PTTL in milliseconds: -2 when missing, -1 without a timeout.
@@ -106,7 +106,7 @@ macro_rules! key_methods {
         /// assert_eq!(store.pttl("k").unwrap(), -1);
         /// ```
         pub fn pttl($($r)* $s, key: impl $crate::ToArg) -> Result<i64, $crate::Error> {
-            $crate::typed::call(|a| $s.query(a), "PTTL", &[&key])
+            $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("PTTL"), "PTTL"), &[&key])
         }
 
         /// PERSIST: true when a timeout was removed.
@@ -120,7 +120,7 @@ macro_rules! key_methods {
         /// assert!(store.persist("k").unwrap());
         /// ```
         pub fn persist($($r)* $s, key: impl $crate::ToArg) -> Result<bool, $crate::Error> {
-            $crate::typed::call(|a| $s.query(a), "PERSIST", &[&key])
+            $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("PERSIST"), "PERSIST"), &[&key])
         }
 
         /// KEYS matching a glob pattern (locks every shard while it runs).
@@ -134,7 +134,7 @@ macro_rules! key_methods {
         /// assert_eq!(store.keys::<Vec<String>>("user:*").unwrap(), vec!["user:1"]);
         /// ```
         pub fn keys<T: $crate::FromReply>($($r)* $s, pattern: impl $crate::ToArg) -> Result<T, $crate::Error> {
-            $crate::typed::call(|a| $s.query(a), "KEYS", &[&pattern])
+            $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("KEYS"), "KEYS"), &[&pattern])
         }
 
         /// DBSIZE: the number of keys.
@@ -147,7 +147,7 @@ macro_rules! key_methods {
         /// assert_eq!(store.dbsize().unwrap(), 1);
         /// ```
         pub fn dbsize($($r)* $s) -> Result<usize, $crate::Error> {
-            $crate::typed::call(|a| $s.query(a), "DBSIZE", &[])
+            $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("DBSIZE"), "DBSIZE"), &[])
         }
 
         /// FLUSHDB: deletes every key.
@@ -161,7 +161,7 @@ macro_rules! key_methods {
         /// assert_eq!(store.dbsize().unwrap(), 0);
         /// ```
         pub fn flushdb($($r)* $s) -> Result<(), $crate::Error> {
-            $crate::typed::call(|a| $s.query(a), "FLUSHDB", &[])
+            $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("FLUSHDB"), "FLUSHDB"), &[])
         }
     };
 }

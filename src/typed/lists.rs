@@ -15,7 +15,7 @@ macro_rules! list_methods {
         pub fn lpush<V: $crate::ToArg>($($r)* $s, key: impl $crate::ToArg, values: &[V]) -> Result<usize, $crate::Error> {
             let mut args: Vec<&dyn $crate::ToArg> = vec![&key];
             args.extend(values.iter().map(|v| v as &dyn $crate::ToArg));
-            $crate::typed::call(|a| $s.query(a), "LPUSH", &args)
+            $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("LPUSH"), "LPUSH"), &args)
         }
 
         /// RPUSH: appends `values` at the tail; returns the length.
@@ -30,7 +30,7 @@ macro_rules! list_methods {
         pub fn rpush<V: $crate::ToArg>($($r)* $s, key: impl $crate::ToArg, values: &[V]) -> Result<usize, $crate::Error> {
             let mut args: Vec<&dyn $crate::ToArg> = vec![&key];
             args.extend(values.iter().map(|v| v as &dyn $crate::ToArg));
-            $crate::typed::call(|a| $s.query(a), "RPUSH", &args)
+            $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("RPUSH"), "RPUSH"), &args)
         }
 
         /// LPOP: removes and returns the head; use `Option<T>` for a list that may be empty.
@@ -43,7 +43,7 @@ macro_rules! list_methods {
         /// assert_eq!(store.lpop::<Option<String>>("q").unwrap().as_deref(), Some("job1"));
         /// ```
         pub fn lpop<T: $crate::FromReply>($($r)* $s, key: impl $crate::ToArg) -> Result<T, $crate::Error> {
-            $crate::typed::call(|a| $s.query(a), "LPOP", &[&key])
+            $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("LPOP"), "LPOP"), &[&key])
         }
 
         /// RPOP: removes and returns the tail; use `Option<T>` for a list that may be empty.
@@ -57,7 +57,7 @@ macro_rules! list_methods {
         /// assert_eq!(store.rpop::<Option<String>>("empty").unwrap(), None);
         /// ```
         pub fn rpop<T: $crate::FromReply>($($r)* $s, key: impl $crate::ToArg) -> Result<T, $crate::Error> {
-            $crate::typed::call(|a| $s.query(a), "RPOP", &[&key])
+            $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("RPOP"), "RPOP"), &[&key])
         }
 
         /// LRANGE: elements `start..=stop` (negative indexes count from the end).
@@ -70,7 +70,7 @@ macro_rules! list_methods {
         /// assert_eq!(store.lrange::<Vec<String>>("l", -2, -1).unwrap(), ["b", "c"]);
         /// ```
         pub fn lrange<T: $crate::FromReply>($($r)* $s, key: impl $crate::ToArg, start: i64, stop: i64) -> Result<T, $crate::Error> {
-            $crate::typed::call(|a| $s.query(a), "LRANGE", &[&key, &start, &stop])
+            $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("LRANGE"), "LRANGE"), &[&key, &start, &stop])
         }
 
         /// LLEN: the list's length (0 when missing).
@@ -83,7 +83,7 @@ macro_rules! list_methods {
         /// assert_eq!(store.llen("l").unwrap(), 1);
         /// ```
         pub fn llen($($r)* $s, key: impl $crate::ToArg) -> Result<usize, $crate::Error> {
-            $crate::typed::call(|a| $s.query(a), "LLEN", &[&key])
+            $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("LLEN"), "LLEN"), &[&key])
         }
 
         /// LMOVE from the head or tail (`from_left`) of `src` to an end of `dst`
@@ -100,7 +100,7 @@ macro_rules! list_methods {
         /// ```
         pub fn lmove<T: $crate::FromReply>($($r)* $s, src: impl $crate::ToArg, dst: impl $crate::ToArg, from_left: bool, to_left: bool) -> Result<T, $crate::Error> {
             let side = |left: bool| if left { "LEFT" } else { "RIGHT" };
-            $crate::typed::call(|a| $s.query(a), "LMOVE", &[&src, &dst, &side(from_left), &side(to_left)])
+            $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("LMOVE"), "LMOVE"), &[&src, &dst, &side(from_left), &side(to_left)])
         }
     };
 }

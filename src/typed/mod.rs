@@ -5,6 +5,17 @@
 //! with [`FromReply`](crate::FromReply). Each family's macro is expanded for both types, with
 //! `&self` on `Store` and `&mut self` on `Connection` (whose MULTI state a command can change).
 
+/// The table row of command `$name`, looked up once per call site and then kept in a
+/// static: typed methods skip the name lookup `execute` needs. `None` (a name missing from
+/// the table) falls back to the by-name path, which replies "unknown command".
+macro_rules! spec {
+    ($name:literal) => {{
+        static SPEC: std::sync::OnceLock<Option<&'static $crate::commands::Spec>> =
+            std::sync::OnceLock::new();
+        *SPEC.get_or_init(|| $crate::commands::lookup($name.as_bytes()))
+    }};
+}
+
 #[macro_use]
 mod hashes;
 #[macro_use]
@@ -22,17 +33,19 @@ use std::borrow::Cow;
 
 use smallvec::SmallVec;
 
+use crate::commands::Spec;
 use crate::convert::convert;
 use crate::error::Error;
 use crate::reply::Reply;
 use crate::txn::Connection;
 use crate::{FromReply, Store, ToArg};
 
-/// Runs `name` with `args` through `query`, converting the reply. Arguments and the argument
-/// vector stay on the stack for up to eight arguments.
+/// Runs the command (`spec`, or `name` when it has no row) with `args` through `query`,
+/// converting the reply. Arguments and the argument vector stay on the stack for up to
+/// eight arguments.
 pub(crate) fn call<T: FromReply>(
-    query: impl FnOnce(&[&[u8]]) -> Reply,
-    name: &str,
+    query: impl FnOnce(Option<&'static Spec>, &[&[u8]]) -> Reply,
+    (spec, name): (Option<&'static Spec>, &str),
     args: &[&dyn ToArg],
 ) -> Result<T, Error> {
     let mut owned: SmallVec<[Cow<'_, [u8]>; 8]> = SmallVec::new();
@@ -44,12 +57,15 @@ pub(crate) fn call<T: FromReply>(
     for a in &owned {
         argv.push(a);
     }
-    convert(query(&argv))
+    convert(query(spec, &argv))
 }
 
 impl Store {
-    fn query(&self, argv: &[&[u8]]) -> Reply {
-        self.shared.query(argv)
+    fn query(&self, spec: Option<&'static Spec>, argv: &[&[u8]]) -> Reply {
+        match spec {
+            Some(spec) => self.shared.query_spec(spec, argv),
+            None => self.shared.query(argv),
+        }
     }
 
     string_methods!([&] self);
@@ -61,8 +77,11 @@ impl Store {
 }
 
 impl Connection {
-    fn query(&mut self, argv: &[&[u8]]) -> Reply {
-        self.execute_argv(argv)
+    fn query(&mut self, spec: Option<&'static Spec>, argv: &[&[u8]]) -> Reply {
+        match spec {
+            Some(spec) => self.execute_spec(spec, argv),
+            None => self.execute_argv(argv),
+        }
     }
 
     string_methods!([&mut] self);

@@ -15,7 +15,7 @@ macro_rules! set_methods {
         pub fn sadd<M: $crate::ToArg>($($r)* $s, key: impl $crate::ToArg, members: &[M]) -> Result<usize, $crate::Error> {
             let mut args: Vec<&dyn $crate::ToArg> = vec![&key];
             args.extend(members.iter().map(|m| m as &dyn $crate::ToArg));
-            $crate::typed::call(|a| $s.query(a), "SADD", &args)
+            $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("SADD"), "SADD"), &args)
         }
 
         /// SREM: removes members; returns how many existed. An emptied set is deleted.
@@ -31,7 +31,7 @@ macro_rules! set_methods {
         pub fn srem<M: $crate::ToArg>($($r)* $s, key: impl $crate::ToArg, members: &[M]) -> Result<usize, $crate::Error> {
             let mut args: Vec<&dyn $crate::ToArg> = vec![&key];
             args.extend(members.iter().map(|m| m as &dyn $crate::ToArg));
-            $crate::typed::call(|a| $s.query(a), "SREM", &args)
+            $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("SREM"), "SREM"), &args)
         }
 
         /// SISMEMBER: whether `member` is in the set.
@@ -45,7 +45,7 @@ macro_rules! set_methods {
         /// assert!(!store.sismember("s", 3).unwrap());
         /// ```
         pub fn sismember($($r)* $s, key: impl $crate::ToArg, member: impl $crate::ToArg) -> Result<bool, $crate::Error> {
-            $crate::typed::call(|a| $s.query(a), "SISMEMBER", &[&key, &member])
+            $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("SISMEMBER"), "SISMEMBER"), &[&key, &member])
         }
 
         /// SMISMEMBER: membership of each given member.
@@ -60,7 +60,7 @@ macro_rules! set_methods {
         pub fn smismember<M: $crate::ToArg>($($r)* $s, key: impl $crate::ToArg, members: &[M]) -> Result<Vec<bool>, $crate::Error> {
             let mut args: Vec<&dyn $crate::ToArg> = vec![&key];
             args.extend(members.iter().map(|m| m as &dyn $crate::ToArg));
-            $crate::typed::call(|a| $s.query(a), "SMISMEMBER", &args)
+            $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("SMISMEMBER"), "SMISMEMBER"), &args)
         }
 
         /// SCARD: the number of members (0 when the key is missing).
@@ -73,7 +73,7 @@ macro_rules! set_methods {
         /// assert_eq!(store.scard("s").unwrap(), 2);
         /// ```
         pub fn scard($($r)* $s, key: impl $crate::ToArg) -> Result<usize, $crate::Error> {
-            $crate::typed::call(|a| $s.query(a), "SCARD", &[&key])
+            $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("SCARD"), "SCARD"), &[&key])
         }
 
         /// SMEMBERS, e.g. into a `HashSet<String>` or a `Vec<String>` (in no given order).
@@ -88,7 +88,7 @@ macro_rules! set_methods {
         /// assert!(members.contains("a") && members.len() == 2);
         /// ```
         pub fn smembers<T: $crate::FromReply>($($r)* $s, key: impl $crate::ToArg) -> Result<T, $crate::Error> {
-            $crate::typed::call(|a| $s.query(a), "SMEMBERS", &[&key])
+            $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("SMEMBERS"), "SMEMBERS"), &[&key])
         }
 
         /// SPOP one member: removes and returns a random member (`None` when empty).
@@ -102,7 +102,7 @@ macro_rules! set_methods {
         /// assert_eq!(store.spop::<Option<String>>("s").unwrap(), None);
         /// ```
         pub fn spop<T: $crate::FromReply>($($r)* $s, key: impl $crate::ToArg) -> Result<T, $crate::Error> {
-            $crate::typed::call(|a| $s.query(a), "SPOP", &[&key])
+            $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("SPOP"), "SPOP"), &[&key])
         }
 
         /// SPOP with a count: removes and returns up to `count` distinct random members.
@@ -116,7 +116,7 @@ macro_rules! set_methods {
         /// assert_eq!(store.scard("s").unwrap(), 1);
         /// ```
         pub fn spop_count<T: $crate::FromReply>($($r)* $s, key: impl $crate::ToArg, count: usize) -> Result<T, $crate::Error> {
-            $crate::typed::call(|a| $s.query(a), "SPOP", &[&key, &count])
+            $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("SPOP"), "SPOP"), &[&key, &count])
         }
 
         /// SRANDMEMBER with a count: up to `count` distinct members, or `-count` members with
@@ -130,7 +130,7 @@ macro_rules! set_methods {
         /// assert_eq!(store.srandmember::<Vec<String>>("s", -2).unwrap(), vec!["x", "x"]);
         /// ```
         pub fn srandmember<T: $crate::FromReply>($($r)* $s, key: impl $crate::ToArg, count: i64) -> Result<T, $crate::Error> {
-            $crate::typed::call(|a| $s.query(a), "SRANDMEMBER", &[&key, &count])
+            $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("SRANDMEMBER"), "SRANDMEMBER"), &[&key, &count])
         }
 
         /// SMOVE: moves `member` from `src` to `dst` atomically; false when it was not in `src`.
@@ -144,7 +144,7 @@ macro_rules! set_methods {
         /// assert!(store.sismember("done", "task").unwrap());
         /// ```
         pub fn smove($($r)* $s, src: impl $crate::ToArg, dst: impl $crate::ToArg, member: impl $crate::ToArg) -> Result<bool, $crate::Error> {
-            $crate::typed::call(|a| $s.query(a), "SMOVE", &[&src, &dst, &member])
+            $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("SMOVE"), "SMOVE"), &[&src, &dst, &member])
         }
 
         /// SINTER: the members present in every set.
@@ -159,7 +159,7 @@ macro_rules! set_methods {
         /// ```
         pub fn sinter<T: $crate::FromReply, K: $crate::ToArg>($($r)* $s, keys: &[K]) -> Result<T, $crate::Error> {
             let args: Vec<&dyn $crate::ToArg> = keys.iter().map(|k| k as &dyn $crate::ToArg).collect();
-            $crate::typed::call(|a| $s.query(a), "SINTER", &args)
+            $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("SINTER"), "SINTER"), &args)
         }
 
         /// SUNION: the members present in any set.
@@ -174,7 +174,7 @@ macro_rules! set_methods {
         /// ```
         pub fn sunion<T: $crate::FromReply, K: $crate::ToArg>($($r)* $s, keys: &[K]) -> Result<T, $crate::Error> {
             let args: Vec<&dyn $crate::ToArg> = keys.iter().map(|k| k as &dyn $crate::ToArg).collect();
-            $crate::typed::call(|a| $s.query(a), "SUNION", &args)
+            $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("SUNION"), "SUNION"), &args)
         }
 
         /// SDIFF: the members of the first set that are in none of the others.
@@ -189,7 +189,7 @@ macro_rules! set_methods {
         /// ```
         pub fn sdiff<T: $crate::FromReply, K: $crate::ToArg>($($r)* $s, keys: &[K]) -> Result<T, $crate::Error> {
             let args: Vec<&dyn $crate::ToArg> = keys.iter().map(|k| k as &dyn $crate::ToArg).collect();
-            $crate::typed::call(|a| $s.query(a), "SDIFF", &args)
+            $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("SDIFF"), "SDIFF"), &args)
         }
 
         /// SINTERSTORE: stores the intersection in `dst`; returns its size (an empty result
@@ -206,7 +206,7 @@ macro_rules! set_methods {
         pub fn sinterstore<K: $crate::ToArg>($($r)* $s, dst: impl $crate::ToArg, keys: &[K]) -> Result<usize, $crate::Error> {
             let mut args: Vec<&dyn $crate::ToArg> = vec![&dst];
             args.extend(keys.iter().map(|k| k as &dyn $crate::ToArg));
-            $crate::typed::call(|a| $s.query(a), "SINTERSTORE", &args)
+            $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("SINTERSTORE"), "SINTERSTORE"), &args)
         }
 
         /// SUNIONSTORE: stores the union in `dst`; returns its size.
@@ -222,7 +222,7 @@ macro_rules! set_methods {
         pub fn sunionstore<K: $crate::ToArg>($($r)* $s, dst: impl $crate::ToArg, keys: &[K]) -> Result<usize, $crate::Error> {
             let mut args: Vec<&dyn $crate::ToArg> = vec![&dst];
             args.extend(keys.iter().map(|k| k as &dyn $crate::ToArg));
-            $crate::typed::call(|a| $s.query(a), "SUNIONSTORE", &args)
+            $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("SUNIONSTORE"), "SUNIONSTORE"), &args)
         }
 
         /// SDIFFSTORE: stores the difference in `dst`; returns its size.
@@ -238,7 +238,7 @@ macro_rules! set_methods {
         pub fn sdiffstore<K: $crate::ToArg>($($r)* $s, dst: impl $crate::ToArg, keys: &[K]) -> Result<usize, $crate::Error> {
             let mut args: Vec<&dyn $crate::ToArg> = vec![&dst];
             args.extend(keys.iter().map(|k| k as &dyn $crate::ToArg));
-            $crate::typed::call(|a| $s.query(a), "SDIFFSTORE", &args)
+            $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("SDIFFSTORE"), "SDIFFSTORE"), &args)
         }
 
         /// SINTERCARD: the size of the intersection, counting stops at `limit` (0: no limit).
@@ -258,7 +258,7 @@ macro_rules! set_methods {
             args.extend(keys.iter().map(|k| k as &dyn $crate::ToArg));
             args.push(&"LIMIT");
             args.push(&limit);
-            $crate::typed::call(|a| $s.query(a), "SINTERCARD", &args)
+            $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("SINTERCARD"), "SINTERCARD"), &args)
         }
     };
 }

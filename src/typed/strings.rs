@@ -14,7 +14,7 @@ macro_rules! string_methods {
         /// assert_eq!(store.get::<Option<String>>("missing").unwrap(), None);
         /// ```
         pub fn get<T: $crate::FromReply>($($r)* $s, key: impl $crate::ToArg) -> Result<T, $crate::Error> {
-            $crate::typed::call(|a| $s.query(a), "GET", &[&key])
+            $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("GET"), "GET"), &[&key])
         }
 
         /// SET `key` to `value` (clears any TTL, as Redis does).
@@ -27,7 +27,7 @@ macro_rules! string_methods {
         /// assert_eq!(store.get::<String>("greeting").unwrap(), "hello");
         /// ```
         pub fn set($($r)* $s, key: impl $crate::ToArg, value: impl $crate::ToArg) -> Result<(), $crate::Error> {
-            $crate::typed::call(|a| $s.query(a), "SET", &[&key, &value])
+            $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("SET"), "SET"), &[&key, &value])
         }
 
         /// SET `key` `value` NX: true when the key was set (it did not exist).
@@ -40,7 +40,7 @@ macro_rules! string_methods {
         /// assert!(!store.set_nx("lock", "you").unwrap());
         /// ```
         pub fn set_nx($($r)* $s, key: impl $crate::ToArg, value: impl $crate::ToArg) -> Result<bool, $crate::Error> {
-            $crate::typed::call(|a| $s.query(a), "SETNX", &[&key, &value])
+            $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("SETNX"), "SETNX"), &[&key, &value])
         }
 
         /// SET `key` `value` PX `ttl`: sets the value with a time to live.
@@ -55,7 +55,7 @@ macro_rules! string_methods {
         /// ```
         pub fn set_ex($($r)* $s, key: impl $crate::ToArg, value: impl $crate::ToArg, ttl: std::time::Duration) -> Result<(), $crate::Error> {
             let ms = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX);
-            $crate::typed::call(|a| $s.query(a), "SET", &[&key, &value, &"PX", &ms])
+            $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("SET"), "SET"), &[&key, &value, &"PX", &ms])
         }
 
         /// GETDEL: the value (if any), and the key is deleted.
@@ -69,7 +69,7 @@ macro_rules! string_methods {
         /// assert!(!store.exists("k").unwrap());
         /// ```
         pub fn get_del<T: $crate::FromReply>($($r)* $s, key: impl $crate::ToArg) -> Result<T, $crate::Error> {
-            $crate::typed::call(|a| $s.query(a), "GETDEL", &[&key])
+            $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("GETDEL"), "GETDEL"), &[&key])
         }
 
         /// GETSET: sets a new value and returns the old one.
@@ -82,7 +82,7 @@ macro_rules! string_methods {
         /// assert_eq!(store.get_set::<Option<i64>>("k", 2).unwrap(), Some(1));
         /// ```
         pub fn get_set<T: $crate::FromReply>($($r)* $s, key: impl $crate::ToArg, value: impl $crate::ToArg) -> Result<T, $crate::Error> {
-            $crate::typed::call(|a| $s.query(a), "GETSET", &[&key, &value])
+            $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("GETSET"), "GETSET"), &[&key, &value])
         }
 
         /// MGET: one value per key (nil for missing keys and non-strings).
@@ -97,7 +97,7 @@ macro_rules! string_methods {
         /// ```
         pub fn mget<T: $crate::FromReply, K: $crate::ToArg>($($r)* $s, keys: &[K]) -> Result<T, $crate::Error> {
             let args: Vec<&dyn $crate::ToArg> = keys.iter().map(|k| k as &dyn $crate::ToArg).collect();
-            $crate::typed::call(|a| $s.query(a), "MGET", &args)
+            $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("MGET"), "MGET"), &args)
         }
 
         /// MSET: sets every pair at once.
@@ -114,7 +114,7 @@ macro_rules! string_methods {
                 .iter()
                 .flat_map(|(k, v)| [k as &dyn $crate::ToArg, v as &dyn $crate::ToArg])
                 .collect();
-            $crate::typed::call(|a| $s.query(a), "MSET", &args)
+            $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("MSET"), "MSET"), &args)
         }
 
         /// INCR: adds one; a missing key counts as 0.
@@ -126,7 +126,7 @@ macro_rules! string_methods {
         /// assert_eq!(store.incr("hits").unwrap(), 1);
         /// ```
         pub fn incr($($r)* $s, key: impl $crate::ToArg) -> Result<i64, $crate::Error> {
-            $crate::typed::call(|a| $s.query(a), "INCR", &[&key])
+            $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("INCR"), "INCR"), &[&key])
         }
 
         /// INCRBY: adds `by` (may be negative); errors on overflow or a non-integer value.
@@ -139,7 +139,7 @@ macro_rules! string_methods {
         /// assert_eq!(store.incr_by("n", -7).unwrap(), -2);
         /// ```
         pub fn incr_by($($r)* $s, key: impl $crate::ToArg, by: i64) -> Result<i64, $crate::Error> {
-            $crate::typed::call(|a| $s.query(a), "INCRBY", &[&key, &by])
+            $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("INCRBY"), "INCRBY"), &[&key, &by])
         }
 
         /// DECRBY: subtracts `by`.
@@ -151,7 +151,7 @@ macro_rules! string_methods {
         /// assert_eq!(store.decr_by("n", 3).unwrap(), -3);
         /// ```
         pub fn decr_by($($r)* $s, key: impl $crate::ToArg, by: i64) -> Result<i64, $crate::Error> {
-            $crate::typed::call(|a| $s.query(a), "DECRBY", &[&key, &by])
+            $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("DECRBY"), "DECRBY"), &[&key, &by])
         }
 
         /// INCRBYFLOAT: adds a float; returns the new value.
@@ -164,7 +164,7 @@ macro_rules! string_methods {
         /// assert_eq!(store.incr_by_float("f", 0.1).unwrap(), 10.6);
         /// ```
         pub fn incr_by_float($($r)* $s, key: impl $crate::ToArg, by: f64) -> Result<f64, $crate::Error> {
-            $crate::typed::call(|a| $s.query(a), "INCRBYFLOAT", &[&key, &by])
+            $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("INCRBYFLOAT"), "INCRBYFLOAT"), &[&key, &by])
         }
 
         /// APPEND: appends bytes; returns the new length.
@@ -177,7 +177,7 @@ macro_rules! string_methods {
         /// assert_eq!(store.append("log", "c").unwrap(), 3);
         /// ```
         pub fn append($($r)* $s, key: impl $crate::ToArg, value: impl $crate::ToArg) -> Result<usize, $crate::Error> {
-            $crate::typed::call(|a| $s.query(a), "APPEND", &[&key, &value])
+            $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("APPEND"), "APPEND"), &[&key, &value])
         }
 
         /// STRLEN: the length of the string (0 when missing).
@@ -190,7 +190,7 @@ macro_rules! string_methods {
         /// assert_eq!(store.strlen("k").unwrap(), 4);
         /// ```
         pub fn strlen($($r)* $s, key: impl $crate::ToArg) -> Result<usize, $crate::Error> {
-            $crate::typed::call(|a| $s.query(a), "STRLEN", &[&key])
+            $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("STRLEN"), "STRLEN"), &[&key])
         }
     };
 }

@@ -13,7 +13,7 @@ macro_rules! zset_methods {
         /// assert!(!store.zadd("board", "alice", 12.0).unwrap());
         /// ```
         pub fn zadd($($r)* $s, key: impl $crate::ToArg, member: impl $crate::ToArg, score: f64) -> Result<bool, $crate::Error> {
-            $crate::typed::call(|a| $s.query(a), "ZADD", &[&key, &score, &member])
+            $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("ZADD"), "ZADD"), &[&key, &score, &member])
         }
 
         /// ZINCRBY: adds `by` to the member's score (0 when new); returns the new score.
@@ -26,7 +26,7 @@ macro_rules! zset_methods {
         /// assert_eq!(store.zincr_by("board", "bob", 1.0).unwrap(), 3.5);
         /// ```
         pub fn zincr_by($($r)* $s, key: impl $crate::ToArg, member: impl $crate::ToArg, by: f64) -> Result<f64, $crate::Error> {
-            $crate::typed::call(|a| $s.query(a), "ZINCRBY", &[&key, &by, &member])
+            $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("ZINCRBY"), "ZINCRBY"), &[&key, &by, &member])
         }
 
         /// ZSCORE: the member's score, `None` when absent.
@@ -40,7 +40,7 @@ macro_rules! zset_methods {
         /// assert_eq!(store.zscore("z", "other").unwrap(), None);
         /// ```
         pub fn zscore($($r)* $s, key: impl $crate::ToArg, member: impl $crate::ToArg) -> Result<Option<f64>, $crate::Error> {
-            $crate::typed::call(|a| $s.query(a), "ZSCORE", &[&key, &member])
+            $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("ZSCORE"), "ZSCORE"), &[&key, &member])
         }
 
         /// ZRANK: the member's 0-based rank by ascending score, `None` when absent.
@@ -54,7 +54,7 @@ macro_rules! zset_methods {
         /// assert_eq!(store.zrank("z", "high").unwrap(), Some(1));
         /// ```
         pub fn zrank($($r)* $s, key: impl $crate::ToArg, member: impl $crate::ToArg) -> Result<Option<usize>, $crate::Error> {
-            $crate::typed::call(|a| $s.query(a), "ZRANK", &[&key, &member])
+            $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("ZRANK"), "ZRANK"), &[&key, &member])
         }
 
         /// ZREM: removes members; returns how many were there.
@@ -69,7 +69,7 @@ macro_rules! zset_methods {
         pub fn zrem<M: $crate::ToArg>($($r)* $s, key: impl $crate::ToArg, members: &[M]) -> Result<usize, $crate::Error> {
             let mut args: Vec<&dyn $crate::ToArg> = vec![&key];
             args.extend(members.iter().map(|m| m as &dyn $crate::ToArg));
-            $crate::typed::call(|a| $s.query(a), "ZREM", &args)
+            $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("ZREM"), "ZREM"), &args)
         }
 
         /// ZCARD: the number of members (0 when missing).
@@ -82,7 +82,7 @@ macro_rules! zset_methods {
         /// assert_eq!(store.zcard("z").unwrap(), 1);
         /// ```
         pub fn zcard($($r)* $s, key: impl $crate::ToArg) -> Result<usize, $crate::Error> {
-            $crate::typed::call(|a| $s.query(a), "ZCARD", &[&key])
+            $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("ZCARD"), "ZCARD"), &[&key])
         }
 
         /// ZRANGE by rank `start..=stop` (negative counts from the end), members only.
@@ -96,7 +96,7 @@ macro_rules! zset_methods {
         /// assert_eq!(store.zrange::<Vec<String>>("z", 0, -1).unwrap(), ["a", "b"]);
         /// ```
         pub fn zrange<T: $crate::FromReply>($($r)* $s, key: impl $crate::ToArg, start: i64, stop: i64) -> Result<T, $crate::Error> {
-            $crate::typed::call(|a| $s.query(a), "ZRANGE", &[&key, &start, &stop])
+            $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("ZRANGE"), "ZRANGE"), &[&key, &start, &stop])
         }
 
         /// ZRANGE … WITHSCORES: `(member, score)` pairs by ascending score.
@@ -111,7 +111,7 @@ macro_rules! zset_methods {
         /// assert_eq!(top, [("bob".to_string(), 3.0), ("amy".to_string(), 7.5)]);
         /// ```
         pub fn zrange_withscores<M: $crate::FromReply>($($r)* $s, key: impl $crate::ToArg, start: i64, stop: i64) -> Result<Vec<(M, f64)>, $crate::Error> {
-            let reply: $crate::Reply = $crate::typed::call(|a| $s.query(a), "ZRANGE", &[&key, &start, &stop, &"WITHSCORES"])?;
+            let reply: $crate::Reply = $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("ZRANGE"), "ZRANGE"), &[&key, &start, &stop, &"WITHSCORES"])?;
             $crate::pairs(reply)
         }
     };
