@@ -1,7 +1,8 @@
 //! Fuzz target `commands`: arbitrary command sequences over two connections.
 //!
-//! String and key commands and WATCH / MULTI / EXEC / DISCARD are checked reply by reply
-//! against the reference model in `model/`. Any other command of any family, with
+//! String, key, hash, list and set commands and WATCH / MULTI / EXEC / DISCARD are
+//! checked reply by reply against the reference model in `model/` (replies whose order
+//! Redis leaves open, SMEMBERS and HGETALL, compared sorted). Any other command of any family, with
 //! arguments from a small alphabet (never a model key), must not panic and must give a
 //! well-formed reply; when MULTI is open the model follows whether redlite queued it.
 
@@ -254,6 +255,15 @@ impl<'a> Arbitrary<'a> for Step {
 
 struct Input(Vec<Step>);
 
+/// A command line as text, for failure messages and `cargo fuzz fmt`.
+fn shown(args: &[Vec<u8>]) -> String {
+    let words: Vec<String> = args
+        .iter()
+        .map(|a| String::from_utf8_lossy(a).into())
+        .collect();
+    words.join(" ")
+}
+
 impl<'a> Arbitrary<'a> for Input {
     fn arbitrary(u: &mut Unstructured<'a>) -> arbitrary::Result<Input> {
         let mut steps = Vec::new();
@@ -271,11 +281,7 @@ impl std::fmt::Debug for Input {
                 Action::Model(op) => op.args(),
                 Action::Other(a) => a.clone(),
             };
-            let shown: Vec<String> = args
-                .iter()
-                .map(|a| String::from_utf8_lossy(a).into())
-                .collect();
-            writeln!(f, "c{}: {}", s.conn, shown.join(" "))?;
+            writeln!(f, "c{}: {}", s.conn, shown(&args))?;
         }
         Ok(())
     }
@@ -297,8 +303,8 @@ fuzz_target!(|input: Input| {
                 let want = model.step(c, op);
                 assert!(
                     matches(&want, &got),
-                    "step {i} c{c} {:?}: want {want:?}, got {got:?}",
-                    op.args()
+                    "step {i} c{c} {}: want {want:?}, got {got:?}",
+                    shown(&op.args())
                 );
             }
             Action::Other(args) => {

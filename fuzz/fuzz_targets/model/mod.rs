@@ -1,22 +1,67 @@
-//! A single-threaded reference model of redlite's string and key commands and of
-//! WATCH / MULTI / EXEC / DISCARD, for the `commands` fuzz target.
+//! A single-threaded reference model of redlite's string, key, hash, list and set
+//! commands and of WATCH / MULTI / EXEC / DISCARD, for the `commands` fuzz target.
 //!
-//! Plain Rust over a `HashMap`: every write Redis "signals" bumps the key's version, and
-//! EXEC aborts when a watched key's version moved. New types go in [`Val`] and new
-//! commands in [`Op`] with their rule in `apply`.
+//! Plain Rust over a `HashMap`: every write Redis "signals" bumps the key's version
+//! (no-op writes do not; a container emptied by a write is deleted), and EXEC aborts
+//! when a watched key's version moved. One file per command family: its op enum, how
+//! the op is written, and its rules. New types go in [`Val`].
 
+mod alpha;
+mod hashes;
+mod keys;
+mod lists;
 mod ops;
+mod sets;
+mod strings;
 
-pub use ops::{OPAQUE, Op};
+pub use ops::Op;
 
 use std::collections::HashMap;
 
 use redlite::Reply;
 
-/// A value in the model keyspace. Add `Hash`, `List`, `Set` here as they are modelled.
+/// A value in the model keyspace.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Val {
     Str(Vec<u8>),
+    Hash(hashes::Hash),
+    List(lists::List),
+    Set(sets::Set),
+}
+
+impl Val {
+    /// What TYPE answers.
+    fn type_name(&self) -> &'static str {
+        match self {
+            Val::Str(_) => "string",
+            Val::Hash(_) => "hash",
+            Val::List(_) => "list",
+            Val::Set(_) => "set",
+        }
+    }
+
+    fn is_empty_container(&self) -> bool {
+        match self {
+            Val::Str(_) => false,
+            Val::Hash(h) => h.is_empty(),
+            Val::List(l) => l.is_empty(),
+            Val::Set(s) => s.is_empty(),
+        }
+    }
+}
+
+/// The reply the model expects: exact, or equal up to an order Redis leaves unspecified.
+#[derive(Debug)]
+pub enum Want {
+    Exact(Reply),
+    /// A command outside the model: any well-formed reply.
+    Any,
+    /// An array of these bulk strings in any order (SMEMBERS), sorted here.
+    Members(Vec<Vec<u8>>),
+    /// A flat array of these field/value pairs in any pair order (HGETALL), sorted here.
+    Pairs(Vec<(Vec<u8>, Vec<u8>)>),
+    /// EXEC's array: one expectation per queued command.
+    Array(Vec<Want>),
 }
 
 /// One client: its watches and MULTI queue.
@@ -55,15 +100,22 @@ impl Model {
         self.versions.insert(key.to_vec(), self.clock);
     }
 
+    /// A write that emptied a container deletes the key (the write already signalled).
+    fn remove_if_empty(&mut self, key: &[u8]) {
+        if self.data.get(key).is_some_and(Val::is_empty_container) {
+            self.data.remove(key);
+        }
+    }
+
     fn version(&self, key: &[u8]) -> u64 {
         self.versions.get(key).copied().unwrap_or(0)
     }
 
     /// The reply redlite must give to `op` sent on connection `c`.
-    pub fn step(&mut self, c: usize, op: &Op) -> Reply {
-        match op {
+    pub fn step(&mut self, c: usize, op: &Op) -> Want {
+        let reply = match op {
             Op::Multi => self.multi(c),
-            Op::Exec => self.exec(c),
+            Op::Exec => return self.exec(c),
             Op::Discard => self.discard(c),
             Op::Watch(keys) => self.watch(c, keys),
             Op::Unwatch if self.clients[c].multi.is_none() => {
@@ -75,9 +127,10 @@ impl Model {
                     queue.push(op.clone());
                     Reply::status("QUEUED")
                 }
-                None => self.apply(op),
+                None => return self.apply(op),
             },
-        }
+        };
+        Want::Exact(reply)
     }
 
     /// A command redlite refused at queue time (unknown, arity): dooms an open MULTI.
@@ -108,19 +161,20 @@ impl Model {
         Reply::ok()
     }
 
-    fn exec(&mut self, c: usize) -> Reply {
+    fn exec(&mut self, c: usize) -> Want {
         let cl = &mut self.clients[c];
         let Some(queue) = cl.multi.take() else {
-            return Reply::error("ERR EXEC without MULTI");
+            return Want::Exact(Reply::error("ERR EXEC without MULTI"));
         };
         let watched = std::mem::take(&mut cl.watched);
         if std::mem::take(&mut cl.failed) {
-            return Reply::error("EXECABORT Transaction discarded because of previous errors.");
+            let text = "EXECABORT Transaction discarded because of previous errors.";
+            return Want::Exact(Reply::error(text));
         }
         if watched.iter().any(|(k, v)| self.version(k) != *v) {
-            return Reply::Nil;
+            return Want::Exact(Reply::Nil);
         }
-        Reply::Array(queue.iter().map(|op| self.apply(op)).collect())
+        Want::Array(queue.iter().map(|op| self.apply(op)).collect())
     }
 
     fn discard(&mut self, c: usize) -> Reply {
@@ -163,14 +217,40 @@ pub fn well_formed(r: &Reply, depth: usize) -> bool {
     }
 }
 
-/// Whether redlite's reply `got` is what the model `want`s (model-less EXEC elements
-/// only need to be well formed).
-pub fn matches(want: &Reply, got: &Reply) -> bool {
+/// Whether redlite's reply `got` is what the model `want`s.
+pub fn matches(want: &Want, got: &Reply) -> bool {
     match (want, got) {
-        (Reply::Status(s), g) if s == OPAQUE => well_formed(g, 0),
-        (Reply::Array(w), Reply::Array(g)) => {
+        (Want::Exact(w), g) => w == g,
+        (Want::Any, g) => well_formed(g, 0),
+        (Want::Members(w), Reply::Array(g)) => {
+            let mut g = bulks(g);
+            g.sort();
+            g.len() == w.len() && g.iter().zip(w).all(|(g, w)| *g == Some(w))
+        }
+        (Want::Pairs(w), Reply::Array(g)) => {
+            let g = bulks(g);
+            let mut pairs: Vec<_> = g.chunks(2).map(|p| (p[0], p.get(1).copied())).collect();
+            pairs.sort();
+            g.len() == 2 * w.len()
+                && pairs
+                    .iter()
+                    .zip(w)
+                    .all(|(g, w)| g.0 == Some(&w.0) && g.1 == Some(Some(&w.1)))
+        }
+        (Want::Array(w), Reply::Array(g)) => {
             w.len() == g.len() && w.iter().zip(g).all(|(w, g)| matches(w, g))
         }
-        _ => want == got,
+        _ => false,
     }
+}
+
+/// Each reply's bytes if it is a bulk string.
+fn bulks(items: &[Reply]) -> Vec<Option<&Vec<u8>>> {
+    fn bulk(r: &Reply) -> Option<&Vec<u8>> {
+        match r {
+            Reply::Bulk(b) => Some(b),
+            _ => None,
+        }
+    }
+    items.iter().map(bulk).collect()
 }
