@@ -37,13 +37,19 @@ fuzz_target!(|data: &[u8]| {
     );
 });
 
-/// A script chooses its own error codes (`redis::error_reply("MY7 err")`, even lowercase
-/// ones, as in Redis), so its errors need only be one non-empty line that reports no bug.
+/// A script chooses its own error codes (`redis::error_reply("MY7 err")`, `#{err: ..}`
+/// anywhere in a returned array, even lowercase, as in Redis), so its errors need only be
+/// one non-empty line that reports no bug.
 fn well_formed_script_reply(r: &Reply) -> bool {
+    script_reply_ok(r, 0)
+}
+
+fn script_reply_ok(r: &Reply, depth: usize) -> bool {
     match r {
         Reply::Error(text) => {
             !text.is_empty() && !text.contains(['\r', '\n']) && !text.contains("internal error")
         }
+        Reply::Array(items) => depth < 256 && items.iter().all(|i| script_reply_ok(i, depth + 1)),
         other => model::well_formed(other, 0),
     }
 }
