@@ -60,12 +60,13 @@ impl Default for ScriptLimits {
 }
 
 impl Default for Config {
-    /// Shards: 8 per core, rounded to a power of two, between 16 and 256; system clock;
+    /// Shards: 8 per core, rounded to a power of two, between 64 and 1024 (enough that two
+    /// threads' keys rarely share a shard lock by chance); system clock;
     /// active expiry on, every 100 ms (Redis's default `hz 10`), 64 slots per shard per pass.
     fn default() -> Self {
         let cores = std::thread::available_parallelism().map_or(4, |n| n.get());
         Config {
-            shards: (cores * 8).next_power_of_two().clamp(16, 256),
+            shards: (cores * 8).next_power_of_two().clamp(64, 1024),
             clock: Arc::new(SystemClock),
             active_expiry: true,
             active_expiry_interval: Duration::from_millis(100),
