@@ -100,6 +100,11 @@ fn deadline(kind: &str, raw: &[u8], now: u64, cmd: &str) -> Res<u64> {
 }
 
 fn set(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
+    if a.len() == 3 {
+        // Plain SET: replace whatever is there (any type, any TTL) in one lookup.
+        ctx.set(a[1], Value::Str(bytes(a[2])), 0)?;
+        return Ok(Reply::ok());
+    }
     let o = set_options(&a[3..])?;
     let at = match o.expire {
         Some((kind, raw)) => Some(deadline(kind, raw, ctx.now(), "set")?),
