@@ -269,9 +269,23 @@ pub(crate) fn plan_keys(
         Keys::Script => return crate::script::plan_keys(shared, spec, args, plan, hashes),
         _ => {}
     }
+    plan_each_key(shared, spec, args, spec.is_write(), plan, hashes);
+}
+
+/// Hashes each key argument once, adds its shard to `plan` (for writing if `write`), and
+/// remembers the hash for the handler's lookups.
+pub(crate) fn plan_each_key(
+    shared: &Shared,
+    spec: &Spec,
+    args: &[&[u8]],
+    write: bool,
+    plan: &mut Plan,
+    hashes: &mut KeyHashes,
+) {
+    let ks = &shared.keyspace;
     spec.for_each_key(args, |key| {
         let hk = ks.hkey(key);
-        plan.add(ks.shard_of(hk.hash), spec.is_write());
+        plan.add(ks.shard_of(hk.hash), write);
         hashes.push(ctx::remembered(hk));
     });
 }

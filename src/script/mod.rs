@@ -21,8 +21,7 @@ use rhai::Engine;
 
 use self::cache::{Cache, Compiled};
 use self::shebang::Flags;
-use crate::commands::ctx::remembered;
-use crate::commands::{KeyHashes, Spec};
+use crate::commands::{KeyHashes, Spec, plan_each_key};
 use crate::config::ScriptLimits;
 use crate::keyspace::locks::Plan;
 use crate::store::Shared;
@@ -101,9 +100,5 @@ pub(crate) fn plan_keys(
     if flags.allow_undeclared {
         plan.add_all(ks.shard_count(), write);
     }
-    spec.for_each_key(args, |key| {
-        let hk = ks.hkey(key);
-        plan.add(ks.shard_of(hk.hash), write);
-        hashes.push(remembered(hk));
-    });
+    plan_each_key(shared, spec, args, write, plan, hashes);
 }
