@@ -1,27 +1,10 @@
 //! List commands: exact replies, error texts, deletion of emptied lists, WATCH signalling,
 //! and many-thread pushes and moves with exact final state.
 
-use redlite::{Connection, Reply, Store};
+mod common;
 
-fn run(c: &mut Connection, line: &str) -> Reply {
-    c.execute(line.split_whitespace())
-}
-
-fn bulk(s: &str) -> Reply {
-    Reply::bulk(s)
-}
-
-fn arr(items: &[&str]) -> Reply {
-    Reply::Array(items.iter().map(Reply::bulk).collect())
-}
-
-fn ints(items: &[i64]) -> Reply {
-    Reply::Array(items.iter().map(|&n| Reply::Integer(n)).collect())
-}
-
-fn err(text: &str) -> Reply {
-    Reply::error(text.to_string())
-}
+use common::*;
+use redlite::{Reply, Store};
 
 const WRONGTYPE: &str = "WRONGTYPE Operation against a key holding the wrong kind of value";
 
@@ -32,7 +15,7 @@ fn variadic_push_returns_length_and_keeps_order() {
     assert_eq!(run(&mut c, "RPUSH l 0 1 2 3"), Reply::Integer(8));
     assert_eq!(
         run(&mut c, "LRANGE l 0 -1"),
-        arr(&["d", "c", "b", "a", "0", "1", "2", "3"])
+        bulks(&["d", "c", "b", "a", "0", "1", "2", "3"])
     );
     assert_eq!(run(&mut c, "LLEN l"), Reply::Integer(8));
     assert_eq!(run(&mut c, "LLEN missing"), Reply::Integer(0));
@@ -47,7 +30,7 @@ fn pushx_only_touches_existing_lists() {
     run(&mut c, "RPUSH l b");
     assert_eq!(run(&mut c, "LPUSHX l a"), Reply::Integer(2));
     assert_eq!(run(&mut c, "RPUSHX l c d"), Reply::Integer(4));
-    assert_eq!(run(&mut c, "LRANGE l 0 -1"), arr(&["a", "b", "c", "d"]));
+    assert_eq!(run(&mut c, "LRANGE l 0 -1"), bulks(&["a", "b", "c", "d"]));
 }
 
 #[test]
@@ -59,9 +42,9 @@ fn pop_without_and_with_count() {
     run(&mut c, "RPUSH l a b c d e");
     assert_eq!(run(&mut c, "LPOP l"), bulk("a"));
     assert_eq!(run(&mut c, "RPOP l"), bulk("e"));
-    assert_eq!(run(&mut c, "LPOP l 0"), arr(&[]));
-    assert_eq!(run(&mut c, "RPOP l 2"), arr(&["d", "c"]));
-    assert_eq!(run(&mut c, "LPOP l 10"), arr(&["b"]));
+    assert_eq!(run(&mut c, "LPOP l 0"), bulks(&[]));
+    assert_eq!(run(&mut c, "RPOP l 2"), bulks(&["d", "c"]));
+    assert_eq!(run(&mut c, "LPOP l 10"), bulks(&["b"]));
     assert_eq!(run(&mut c, "EXISTS l"), Reply::Integer(0));
 }
 
@@ -88,15 +71,15 @@ fn lrange_clamps_out_of_range_bounds() {
     run(&mut c, "RPUSH l 1 2 3 4 5 6 7 8 9 10");
     assert_eq!(
         run(&mut c, "LRANGE l 1 -2"),
-        arr(&["2", "3", "4", "5", "6", "7", "8", "9"])
+        bulks(&["2", "3", "4", "5", "6", "7", "8", "9"])
     );
-    assert_eq!(run(&mut c, "LRANGE l -3 -1"), arr(&["8", "9", "10"]));
-    assert_eq!(run(&mut c, "LRANGE l 4 4"), arr(&["5"]));
-    assert_eq!(run(&mut c, "LRANGE l -100 1"), arr(&["1", "2"]));
-    assert_eq!(run(&mut c, "LRANGE l 8 100"), arr(&["9", "10"]));
-    assert_eq!(run(&mut c, "LRANGE l 5 2"), arr(&[]));
-    assert_eq!(run(&mut c, "LRANGE l 10 20"), arr(&[]));
-    assert_eq!(run(&mut c, "LRANGE missing 0 -1"), arr(&[]));
+    assert_eq!(run(&mut c, "LRANGE l -3 -1"), bulks(&["8", "9", "10"]));
+    assert_eq!(run(&mut c, "LRANGE l 4 4"), bulks(&["5"]));
+    assert_eq!(run(&mut c, "LRANGE l -100 1"), bulks(&["1", "2"]));
+    assert_eq!(run(&mut c, "LRANGE l 8 100"), bulks(&["9", "10"]));
+    assert_eq!(run(&mut c, "LRANGE l 5 2"), bulks(&[]));
+    assert_eq!(run(&mut c, "LRANGE l 10 20"), bulks(&[]));
+    assert_eq!(run(&mut c, "LRANGE missing 0 -1"), bulks(&[]));
     assert_eq!(
         run(&mut c, "LRANGE l a 1"),
         err("ERR value is not an integer or out of range")
@@ -114,7 +97,7 @@ fn lindex_and_lset() {
     assert_eq!(run(&mut c, "LINDEX missing 0"), Reply::Nil);
     assert_eq!(run(&mut c, "LSET l 1 B"), Reply::ok());
     assert_eq!(run(&mut c, "LSET l -1 C"), Reply::ok());
-    assert_eq!(run(&mut c, "LRANGE l 0 -1"), arr(&["a", "B", "C"]));
+    assert_eq!(run(&mut c, "LRANGE l 0 -1"), bulks(&["a", "B", "C"]));
     assert_eq!(run(&mut c, "LSET l 3 x"), err("ERR index out of range"));
     assert_eq!(run(&mut c, "LSET missing 0 x"), err("ERR no such key"));
     assert_eq!(
@@ -130,7 +113,7 @@ fn lrem_from_head_tail_and_all() {
     assert_eq!(run(&mut c, "LREM l 0 bar"), Reply::Integer(2));
     assert_eq!(
         run(&mut c, "LRANGE l 0 -1"),
-        arr(&["foo", "foobar", "foobared", "zap", "test", "foo"])
+        bulks(&["foo", "foobar", "foobared", "zap", "test", "foo"])
     );
     run(&mut c, "DEL l");
     run(
@@ -142,7 +125,7 @@ fn lrem_from_head_tail_and_all() {
     assert_eq!(run(&mut c, "LREM l -2 bar"), Reply::Integer(2));
     assert_eq!(
         run(&mut c, "LRANGE l 0 -1"),
-        arr(&["foobar", "foobared", "zap", "test", "foo"])
+        bulks(&["foobar", "foobared", "zap", "test", "foo"])
     );
     assert_eq!(run(&mut c, "LREM l 0 nothing"), Reply::Integer(0));
     assert_eq!(run(&mut c, "LREM missing 0 a"), Reply::Integer(0));
@@ -156,7 +139,7 @@ fn lrem_from_tail_removes_the_last_matches() {
     let mut c = Store::new().connection();
     run(&mut c, "RPUSH l a x b x c x");
     assert_eq!(run(&mut c, "LREM l -2 x"), Reply::Integer(2));
-    assert_eq!(run(&mut c, "LRANGE l 0 -1"), arr(&["a", "x", "b", "c"]));
+    assert_eq!(run(&mut c, "LRANGE l 0 -1"), bulks(&["a", "x", "b", "c"]));
 }
 
 #[test]
@@ -164,9 +147,9 @@ fn ltrim_keeps_the_range_and_deletes_when_empty() {
     let mut c = Store::new().connection();
     run(&mut c, "RPUSH l 1 2 3 4 5");
     assert_eq!(run(&mut c, "LTRIM l 1 -2"), Reply::ok());
-    assert_eq!(run(&mut c, "LRANGE l 0 -1"), arr(&["2", "3", "4"]));
+    assert_eq!(run(&mut c, "LRANGE l 0 -1"), bulks(&["2", "3", "4"]));
     assert_eq!(run(&mut c, "LTRIM l -100 100"), Reply::ok());
-    assert_eq!(run(&mut c, "LRANGE l 0 -1"), arr(&["2", "3", "4"]));
+    assert_eq!(run(&mut c, "LRANGE l 0 -1"), bulks(&["2", "3", "4"]));
     assert_eq!(run(&mut c, "LTRIM l 2 1"), Reply::ok());
     assert_eq!(run(&mut c, "EXISTS l"), Reply::Integer(0));
     assert_eq!(run(&mut c, "LTRIM missing 0 1"), Reply::ok());
@@ -182,7 +165,7 @@ fn linsert_before_after_and_errors() {
     assert_eq!(run(&mut c, "LINSERT l before a aa"), Reply::Integer(8));
     assert_eq!(
         run(&mut c, "LRANGE l 0 -1"),
-        arr(&["aa", "a", "b", "zz", "c", "yy", "d", "dd"])
+        bulks(&["aa", "a", "b", "zz", "c", "yy", "d", "dd"])
     );
     assert_eq!(run(&mut c, "LINSERT l before nope x"), Reply::Integer(-1));
     assert_eq!(run(&mut c, "LINSERT missing before a x"), Reply::Integer(0));
@@ -251,13 +234,13 @@ fn lmove_all_directions_and_rpoplpush() {
     run(&mut c, "RPUSH src a b c");
     assert_eq!(run(&mut c, "LMOVE src dst LEFT RIGHT"), bulk("a"));
     assert_eq!(run(&mut c, "LMOVE src dst RIGHT LEFT"), bulk("c"));
-    assert_eq!(run(&mut c, "LRANGE dst 0 -1"), arr(&["c", "a"]));
+    assert_eq!(run(&mut c, "LRANGE dst 0 -1"), bulks(&["c", "a"]));
     assert_eq!(run(&mut c, "RPOPLPUSH src dst"), bulk("b"));
     assert_eq!(run(&mut c, "EXISTS src"), Reply::Integer(0));
-    assert_eq!(run(&mut c, "LRANGE dst 0 -1"), arr(&["b", "c", "a"]));
+    assert_eq!(run(&mut c, "LRANGE dst 0 -1"), bulks(&["b", "c", "a"]));
     assert_eq!(run(&mut c, "LMOVE missing dst LEFT LEFT"), Reply::Nil);
     assert_eq!(run(&mut c, "LMOVE dst dst left right"), bulk("b"));
-    assert_eq!(run(&mut c, "LRANGE dst 0 -1"), arr(&["c", "a", "b"]));
+    assert_eq!(run(&mut c, "LRANGE dst 0 -1"), bulks(&["c", "a", "b"]));
     assert_eq!(
         run(&mut c, "LMOVE dst dst UP LEFT"),
         err("ERR syntax error")
@@ -280,7 +263,7 @@ fn lmove_checks_destination_type_before_popping() {
     run(&mut c, "SET dst x");
     assert_eq!(run(&mut c, "LMOVE src dst LEFT LEFT"), err(WRONGTYPE));
     assert_eq!(run(&mut c, "RPOPLPUSH src dst"), err(WRONGTYPE));
-    assert_eq!(run(&mut c, "LRANGE src 0 -1"), arr(&["a"]));
+    assert_eq!(run(&mut c, "LRANGE src 0 -1"), bulks(&["a"]));
 }
 
 #[test]
@@ -288,9 +271,9 @@ fn lmpop_pops_from_the_first_non_empty_list() {
     let mut c = Store::new().connection();
     run(&mut c, "RPUSH b 1 2 3");
     let got = run(&mut c, "LMPOP 2 a b LEFT COUNT 2");
-    assert_eq!(got, Reply::Array(vec![bulk("b"), arr(&["1", "2"])]));
+    assert_eq!(got, Reply::Array(vec![bulk("b"), bulks(&["1", "2"])]));
     let got = run(&mut c, "LMPOP 2 a b RIGHT");
-    assert_eq!(got, Reply::Array(vec![bulk("b"), arr(&["3"])]));
+    assert_eq!(got, Reply::Array(vec![bulk("b"), bulks(&["3"])]));
     assert_eq!(run(&mut c, "LMPOP 2 a b RIGHT"), Reply::Nil);
     assert_eq!(run(&mut c, "EXISTS b"), Reply::Integer(0));
 }
@@ -341,21 +324,6 @@ fn every_list_command_rejects_other_types() {
         assert_eq!(run(&mut c, line), err(WRONGTYPE), "{line}");
     }
     assert_eq!(run(&mut c, "GET s"), bulk("x"));
-}
-
-/// WATCH s, then `line` from another connection, then an EXEC: true when it committed.
-fn exec_survives(store: &Store, setup: &str, line: &str) -> bool {
-    let mut other = store.connection();
-    run(&mut other, "DEL k");
-    if !setup.is_empty() {
-        run(&mut other, setup);
-    }
-    let mut c = store.connection();
-    run(&mut c, "WATCH k");
-    run(&mut other, line);
-    run(&mut c, "MULTI");
-    run(&mut c, "PING");
-    run(&mut c, "EXEC") != Reply::Nil
 }
 
 #[test]

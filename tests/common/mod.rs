@@ -68,3 +68,28 @@ pub fn sorted(reply: Reply) -> Vec<String> {
     out.sort();
     out
 }
+
+/// Runs a whitespace-separated command line (no argument may contain a space).
+pub fn run(c: &mut Connection, line: &str) -> Reply {
+    c.execute(line.split_whitespace())
+}
+
+pub fn ints(items: &[i64]) -> Reply {
+    Reply::Array(items.iter().map(|&n| Reply::Integer(n)).collect())
+}
+
+/// WATCH k on one connection, run `setup` then `line` on another, then MULTI/PING/EXEC on
+/// the first: true when that EXEC committed (the write did not touch k).
+pub fn exec_survives(store: &Store, setup: &str, line: &str) -> bool {
+    let mut other = store.connection();
+    run(&mut other, "DEL k");
+    if !setup.is_empty() {
+        run(&mut other, setup);
+    }
+    let mut c = store.connection();
+    run(&mut c, "WATCH k");
+    run(&mut other, line);
+    run(&mut c, "MULTI");
+    run(&mut c, "PING");
+    run(&mut c, "EXEC") != Reply::Nil
+}
