@@ -620,8 +620,6 @@ fn every_zset_command_rejects_other_types() {
     assert_eq!(run(&mut c, "EXISTS d"), Reply::Integer(0));
 }
 
-/// WATCH k, run `line` from another connection after `setup`: true when EXEC committed.
-
 #[test]
 fn no_op_zset_writes_do_not_abort_watchers() {
     let s = Store::new();
