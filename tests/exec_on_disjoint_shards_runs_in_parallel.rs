@@ -2,59 +2,21 @@
 //! locks, an EXEC on another shard runs to completion; on the same key it has to wait.
 //! Shown with a clock that parks one thread inside its EXEC, not with timing.
 
-use std::cell::Cell;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Condvar, Mutex};
+mod common;
+
 use std::thread;
-use std::time::Duration;
 
-use redlite::{Clock, Config, Reply, Store};
-
-thread_local! {
-    /// Set on the thread whose next clock read should park.
-    static PARK: Cell<bool> = const { Cell::new(false) };
-}
-
-/// Parks the marked thread's next clock read until released. EXEC reads the clock only
-/// under its locks (and only when a key it checks or touches has an expiry).
-#[derive(Debug, Default)]
-struct Gate {
-    state: Mutex<(bool, bool)>, // (parked, released)
-    cv: Condvar,
-    timed_out: AtomicBool,
-}
-
-#[derive(Debug, Clone)]
-struct GateClock(Arc<Gate>);
-
-impl Clock for GateClock {
-    fn now_ms(&self) -> u64 {
-        if PARK.with(|p| p.replace(false)) {
-            let gate = &self.0;
-            let mut st = gate.state.lock().unwrap();
-            st.0 = true;
-            gate.cv.notify_all();
-            // The timeout only ends a failed run instead of hanging the test.
-            let (_st, res) = gate
-                .cv
-                .wait_timeout_while(st, Duration::from_secs(5), |s| !s.1)
-                .unwrap();
-            if res.timed_out() {
-                gate.timed_out.store(true, Ordering::SeqCst);
-            }
-        }
-        1_700_000_000_000
-    }
-}
+use common::gate::GateClock;
+use redlite::{Config, Reply, Store};
 
 /// Thread A runs `MULTI; INCR ka; EXEC` and parks inside the EXEC, holding ka's shard; then
 /// this thread runs the same on kb. True when B committed while A still held its locks.
 fn b_commits_while_a_holds_its_shard(ka: &str, kb: &str) -> bool {
-    let gate = Arc::new(Gate::default());
+    let gate = GateClock::default();
     let config = Config::default()
         .shards(64)
         .active_expiry(false)
-        .clock(GateClock(gate.clone()));
+        .clock(gate.clone());
     let store = Store::with_config(config);
     // A TTL on ka makes A's EXEC read the clock while it holds the lock.
     store.execute(["SET", ka, "0", "EX", "1000"]);
@@ -64,25 +26,17 @@ fn b_commits_while_a_holds_its_shard(ka: &str, kb: &str) -> bool {
             let mut c = store.connection();
             c.execute(["MULTI"]);
             c.execute(["INCR", ka.as_str()]);
-            PARK.with(|p| p.set(true));
+            GateClock::park_next_read_here();
             c.execute(["EXEC"])
         })
     };
-    {
-        let st = gate.state.lock().unwrap();
-        let (st, _) = gate
-            .cv
-            .wait_timeout_while(st, Duration::from_secs(5), |s| !s.0)
-            .unwrap();
-        assert!(st.0, "A never reached its EXEC");
-    }
+    assert!(gate.wait_until_parked(), "A never reached its EXEC");
     let mut c = store.connection();
     c.execute(["MULTI"]);
     c.execute(["INCR", kb]);
     let b = c.execute(["EXEC"]);
-    let b_first = !gate.timed_out.load(Ordering::SeqCst);
-    gate.state.lock().unwrap().1 = true;
-    gate.cv.notify_all();
+    let b_first = !gate.timed_out();
+    gate.release();
     assert_eq!(a.join().unwrap(), Reply::Array(vec![Reply::Integer(1)]));
     let expected = if ka == kb { 2 } else { 1 };
     assert_eq!(b, Reply::Array(vec![Reply::Integer(expected)]));

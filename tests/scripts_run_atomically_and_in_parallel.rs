@@ -1,13 +1,14 @@
 //! Many threads: scripts are atomic (transfers keep the total exact while readers run), and
 //! scripts on keys of different shards run at the same time.
 
-use std::cell::Cell;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Condvar, Mutex};
-use std::thread;
-use std::time::Duration;
+mod common;
 
-use redlite::{Clock, Config, Reply, Script, Store};
+use common::gate::GateClock;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread;
+
+use redlite::{Config, Reply, Script, Store};
 
 const ACCOUNTS: usize = 16;
 const START: i64 = 1_000;
@@ -95,53 +96,15 @@ fn transfers_keep_the_total_exact_while_readers_run() {
     assert_eq!(total, START * ACCOUNTS as i64);
 }
 
-thread_local! {
-    /// Set on the thread whose next command should park inside its clock read.
-    static PARK: Cell<bool> = const { Cell::new(false) };
-}
-
-/// A clock that lets a test park one command *after* it has taken its shard locks (the
-/// store reads the clock only under the locks, when first needed), until the test says go.
-#[derive(Debug, Default)]
-struct Gate {
-    state: Mutex<(bool, bool)>, // (parked holder arrived, release)
-    cv: Condvar,
-    timed_out: AtomicBool,
-}
-
-#[derive(Debug, Clone)]
-struct GateClock(Arc<Gate>);
-
-impl Clock for GateClock {
-    fn now_ms(&self) -> u64 {
-        if PARK.with(|p| p.replace(false)) {
-            let gate = &self.0;
-            let mut st = gate.state.lock().unwrap();
-            st.0 = true;
-            gate.cv.notify_all();
-            // The timeout only ends a failed run instead of hanging the test.
-            let (st, res) = gate
-                .cv
-                .wait_timeout_while(st, Duration::from_secs(5), |s| !s.1)
-                .unwrap();
-            drop(st);
-            if res.timed_out() {
-                gate.timed_out.store(true, Ordering::SeqCst);
-            }
-        }
-        1_700_000_000_000
-    }
-}
-
 /// Thread A runs a script on `ka` and parks while holding `ka`'s shard; only then does
 /// this thread run a script on `kb` to completion, and release A. Returns whether B
 /// finished while A held its lock (false when `ka` and `kb` share a shard).
 fn b_completes_while_a_holds_its_shard(ka: &str, kb: &str) -> bool {
-    let gate = Arc::new(Gate::default());
+    let gate = GateClock::default();
     let config = Config::default()
         .shards(64)
         .active_expiry(false)
-        .clock(GateClock(gate.clone()));
+        .clock(gate.clone());
     let store = Store::with_config(config);
     // TIME makes the script read the clock while it holds its shard (the store reads the
     // clock lazily, only when something needs the time).
@@ -149,22 +112,14 @@ fn b_completes_while_a_holds_its_shard(ka: &str, kb: &str) -> bool {
     let a = {
         let (store, ka) = (store.clone(), ka.to_string());
         thread::spawn(move || {
-            PARK.with(|p| p.set(true));
+            GateClock::park_next_read_here();
             store.execute(["EVAL", script, "1", &ka])
         })
     };
-    {
-        let st = gate.state.lock().unwrap();
-        let (st, _) = gate
-            .cv
-            .wait_timeout_while(st, Duration::from_secs(5), |s| !s.0)
-            .unwrap();
-        assert!(st.0, "A never took its lock");
-    }
+    assert!(gate.wait_until_parked(), "A never took its lock");
     let b = store.execute(["EVAL", script, "1", kb]);
-    let b_finished_first = !gate.timed_out.load(Ordering::SeqCst);
-    gate.state.lock().unwrap().1 = true;
-    gate.cv.notify_all();
+    let b_finished_first = !gate.timed_out();
+    gate.release();
     assert_eq!(a.join().unwrap(), Reply::Integer(1));
     // On one key, B's INCR had to wait for A's.
     assert_eq!(b, Reply::Integer(if ka == kb { 2 } else { 1 }));

@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests: a store on a manual clock, reply builders.
 #![allow(dead_code)]
 
+pub mod gate;
+
 use redlite::{Config, Connection, ManualClock, Reply, Store};
 
 /// A store whose time moves only when the test says so, with no background sweep.
