@@ -29,6 +29,7 @@ pub struct Config {
     pub(crate) active_expiry_interval: Duration,
     pub(crate) active_expiry_budget: usize,
     pub(crate) scripts: ScriptLimits,
+    pub(crate) max_reply_bytes: usize,
 }
 
 /// The sandbox limits of scripts (see the `script_*` setters of [`Config`]).
@@ -59,10 +60,14 @@ impl Default for ScriptLimits {
     }
 }
 
+/// The default of [`Config::max_reply_bytes`]: 1 GiB.
+const DEFAULT_MAX_REPLY_BYTES: usize = 1 << 30;
+
 impl Default for Config {
     /// Shards: 8 per core, rounded to a power of two, between 64 and 1024 (enough that two
     /// threads' keys rarely share a shard lock by chance); system clock;
-    /// active expiry on, every 100 ms (Redis's default `hz 10`), 64 slots per shard per pass.
+    /// active expiry on, every 100 ms (Redis's default `hz 10`), 64 slots per shard per pass;
+    /// replies up to 1 GiB.
     fn default() -> Self {
         let cores = std::thread::available_parallelism().map_or(4, |n| n.get());
         Config {
@@ -72,6 +77,7 @@ impl Default for Config {
             active_expiry_interval: Duration::from_millis(100),
             active_expiry_budget: 64,
             scripts: ScriptLimits::default(),
+            max_reply_bytes: DEFAULT_MAX_REPLY_BYTES,
         }
     }
 }
@@ -211,6 +217,38 @@ impl Config {
     /// ```
     pub fn script_cache_size(mut self, n: usize) -> Self {
         self.scripts.cache_size = n.max(1);
+        self
+    }
+
+    /// The largest reply one command may build, in bytes; default 1 GiB (twice Redis's 512 MB
+    /// `proto-max-bulk-len`, so the largest string Redis allows can still be read).
+    ///
+    /// Redis streams a reply into the client's output buffer; redlite builds each reply whole
+    /// in the caller's memory, where a failed allocation aborts the process. So a command whose
+    /// reply would pass this bound (a huge negative count to SRANDMEMBER, HRANDFIELD or
+    /// ZRANDMEMBER, the same big key named a million times in MGET, a range over a huge
+    /// container) replies `ERR reply exceeds max-reply-bytes (<limit> bytes)` instead, found
+    /// before the reply is allocated, and a command that pops (SPOP, LPOP, ZPOPMIN, ...)
+    /// removes nothing when it fails. The size counted is the memory the reply holds: 32 bytes
+    /// per element (one [`Reply`](crate::Reply)) plus the bytes of its strings. The replies of
+    /// one EXEC share one bound: a queued command that does not fit in what is left answers
+    /// the error (the commands before it have run). This is the in-process analogue of Redis's
+    /// `client-output-buffer-limit`; a bound past the memory the process can get disables the
+    /// protection.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use redlite::{Config, Reply, Store};
+    ///
+    /// let store = Store::with_config(Config::default().max_reply_bytes(1 << 20));
+    /// store.execute(["SADD", "s", "member"]);
+    /// let reply = store.execute(["SRANDMEMBER", "s", "-1000000"]);
+    /// assert_eq!(reply, Reply::error("ERR reply exceeds max-reply-bytes (1048576 bytes)"));
+    /// assert_eq!(store.execute(["SRANDMEMBER", "s", "-3"]).to_string(), r#"["member", "member", "member"]"#);
+    /// ```
+    pub fn max_reply_bytes(mut self, bytes: usize) -> Self {
+        self.max_reply_bytes = bytes;
         self
     }
 

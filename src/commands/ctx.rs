@@ -46,6 +46,9 @@ pub(crate) struct Ctx<'a, 'l> {
     /// Unix ms, read at most once and frozen for the command (or the whole EXEC / script).
     now: Now<'a>,
     hashes: KeyHashes,
+    /// Bytes of reply already handed out under this context: an EXEC's queued replies share
+    /// one `max_reply_bytes` bound (see `commands::budget`).
+    replied: usize,
 }
 
 impl<'a, 'l> Ctx<'a, 'l> {
@@ -60,7 +63,21 @@ impl<'a, 'l> Ctx<'a, 'l> {
             locks,
             now,
             hashes,
+            replied: 0,
         }
+    }
+
+    /// How many bytes the next reply may still hold.
+    pub(crate) fn reply_room(&self) -> usize {
+        self.shared
+            .config
+            .max_reply_bytes
+            .saturating_sub(self.replied)
+    }
+
+    /// Counts a reply handed out (EXEC does, for each queued command).
+    pub(crate) fn add_replied(&mut self, bytes: usize) {
+        self.replied = self.replied.saturating_add(bytes);
     }
 
     /// Replaces the remembered hashes (EXEC and scripts run many commands on one `Ctx`).

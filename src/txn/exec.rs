@@ -4,7 +4,7 @@ use smallvec::SmallVec;
 
 use super::queue::Queue;
 use super::watch::Watched;
-use crate::commands::{self, Ctx, Handler, KeyHashes, Spec};
+use crate::commands::{self, Ctx, Handler, KeyHashes, Spec, budget};
 use crate::keyspace::locks::Plan;
 use crate::reply::Reply;
 use crate::store::Shared;
@@ -90,9 +90,25 @@ pub(crate) fn commit(shared: &Shared, watches: &mut Vec<Watched>, queue: &Queue)
     for ((spec, argv), &end) in queue.iter().zip(&ends) {
         ctx.remember(&hashes[start..end]);
         start = end;
-        replies.push(run_queued(&mut ctx, spec, &argv));
+        replies.push(run_metered(&mut ctx, spec, &argv));
     }
     ExecOutcome::Committed(replies)
+}
+
+/// Runs one queued command within what the EXEC's earlier replies left of
+/// `max_reply_bytes`. Handlers check their own replies against that room before they build
+/// them; a reply that still does not fit is replaced by the error, so the EXEC reply as a
+/// whole stays bounded.
+fn run_metered(ctx: &mut Ctx<'_, '_>, spec: &Spec, argv: &[&[u8]]) -> Reply {
+    let room = ctx.reply_room();
+    let mut reply = run_queued(ctx, spec, argv);
+    let mut size = budget::size(&reply);
+    if size > room {
+        reply = budget::too_large(ctx.shared.config.max_reply_bytes);
+        size = budget::size(&reply);
+    }
+    ctx.add_replied(size);
+    reply
 }
 
 fn run_queued(ctx: &mut Ctx<'_, '_>, spec: &Spec, argv: &[&[u8]]) -> Reply {

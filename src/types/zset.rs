@@ -338,6 +338,11 @@ impl ZSet {
         out
     }
 
+    /// Every (member, score), in no particular order.
+    pub(crate) fn iter(&self) -> impl ExactSizeIterator<Item = (&[u8], f64)> {
+        self.scores.iter().map(|(m, s)| (&m[..], *s))
+    }
+
     /// Every element in ascending order.
     pub(crate) fn iter_all(&self) -> Vec<(&[u8], f64)> {
         self.range(0, self.len(), false)
