@@ -296,21 +296,22 @@ fn zset_algebra_does_not_copy_a_key_named_many_times() {
                 "ZADD",
                 "z",
                 &i.to_string(),
-                &format!("{i}{}", "m".repeat(64 << 10)),
+                &format!("{i}{}", "m".repeat(256 << 10)),
             ],
         );
     }
-    // Copying each of 5,000 inputs would take 5 GiB before the missing key empties the result.
-    let n = "5001";
-    let inter = repeated("ZINTER", "z", 5000, &["missing"]);
+    // Copying each of 10,000 inputs would take 40 GiB before the missing key empties the
+    // result.
+    let n = "10001";
+    let inter = repeated("ZINTER", "z", 10_000, &["missing"]);
     let mut inter = inter;
     inter.insert(1, n);
     assert_eq!(run(&s, &inter), Reply::Array(vec![]));
-    let mut diff = repeated("ZDIFF", "z", 5000, &[]);
+    let mut diff = repeated("ZDIFF", "z", 10_000, &[]);
     diff.insert(1, "missing");
     diff.insert(1, n);
     assert_eq!(run(&s, &diff), Reply::Array(vec![]));
-    let mut card = repeated("ZINTERCARD", "z", 5000, &["missing"]);
+    let mut card = repeated("ZINTERCARD", "z", 10_000, &["missing"]);
     card.insert(1, n);
     assert_eq!(run(&s, &card), int(0));
 }
