@@ -1,6 +1,6 @@
 //! [`Store`]: the handle an application keeps; [`Shared`]: what all handles point at.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use crate::clock::Now;
 use crate::commands::{self, Spec};
@@ -15,6 +15,8 @@ pub(crate) struct Shared {
     pub(crate) keyspace: Keyspace,
     pub(crate) config: Config,
     pub(crate) scripts: Scripts,
+    /// The active-expiry thread, stopped and joined when the last handle drops.
+    pub(crate) sweeper: OnceLock<crate::keyspace::expiry::Sweeper>,
 }
 
 impl Shared {
@@ -74,13 +76,16 @@ impl Store {
             keyspace,
             config,
             scripts,
+            sweeper: OnceLock::new(),
         });
         #[cfg(not(loom))]
         if shared.config.active_expiry {
-            crate::keyspace::expiry::spawn(
-                Arc::downgrade(&shared),
-                shared.config.active_expiry_interval,
-            );
+            let every = shared.config.active_expiry_interval;
+            if let Some(sweeper) =
+                crate::keyspace::expiry::Sweeper::spawn(Arc::downgrade(&shared), every)
+            {
+                let _ = shared.sweeper.set(sweeper);
+            }
         }
         Store { shared }
     }
