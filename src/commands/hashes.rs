@@ -9,7 +9,7 @@ use super::{ONE, Spec, W, data as spec, glob};
 use crate::error::msg;
 use crate::keyspace::EntryMut;
 use crate::reply::Reply;
-use crate::types::{Bytes, HashValue, Value, bytes};
+use crate::types::{Bytes, HashValue, Shrink, Value, bytes};
 
 const NOT_INT: &str = "ERR hash value is not an integer";
 const NOT_FLOAT: &str = "ERR hash value is not a float";
@@ -130,6 +130,7 @@ fn hdel(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
         // swap_remove only: HSCAN's cursor relies on it (see elemscan).
         removed += i64::from(h.swap_remove(*f).is_some());
     }
+    h.shrink_if_sparse();
     if removed > 0 {
         e.signal();
         ctx.remove_if_empty(a[1])?;

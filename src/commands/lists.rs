@@ -7,7 +7,7 @@ use super::parse::{self, is};
 use super::{ONE, Spec, W, data as spec, list_moves};
 use crate::error::msg;
 use crate::reply::Reply;
-use crate::types::{Bytes, ListValue, Value, bytes};
+use crate::types::{Bytes, ListValue, Shrink, Value, bytes};
 
 pub(crate) const COMMANDS: &[Spec] = &[
     spec("lpush", -3, W, ONE, lpush),
@@ -59,6 +59,7 @@ pub(super) fn with_list<T>(
     };
     let (out, wrote) = f(l);
     if wrote {
+        l.shrink_if_sparse();
         e.signal();
     }
     ctx.remove_if_empty(key)?;

@@ -12,6 +12,8 @@ pub(crate) mod hashes;
 pub(crate) mod keys;
 pub(crate) mod list_moves;
 pub(crate) mod lists;
+#[cfg(test)]
+mod memory_tests;
 pub(crate) mod parse;
 pub(crate) mod server;
 pub(crate) mod setops;

@@ -10,7 +10,7 @@ use super::{ONE, Spec, TWO, W, data as spec, glob};
 use crate::error::msg;
 use crate::keyspace::EntryMut;
 use crate::reply::Reply;
-use crate::types::{Bytes, SetValue, Value, bytes};
+use crate::types::{Bytes, SetValue, Shrink, Value, bytes};
 
 pub(crate) const COMMANDS: &[Spec] = &[
     spec("sadd", -3, W, ONE, sadd),
@@ -73,6 +73,7 @@ fn srem(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     let s = inner(&mut e)?;
     // swap_remove only: SSCAN's cursor relies on it (see elemscan).
     let removed: i64 = a[2..].iter().map(|m| i64::from(s.swap_remove(*m))).sum();
+    s.shrink_if_sparse();
     if removed > 0 {
         e.signal();
         ctx.remove_if_empty(a[1])?;
@@ -166,6 +167,7 @@ fn spop(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
                 s.swap_remove(&member[..]);
             }
         }
+        s.shrink_if_sparse();
         e.signal();
     }
     ctx.remove_if_empty(a[1])?;
@@ -186,7 +188,9 @@ fn smove(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
         return Ok(Reply::from_bool(in_src));
     }
     if let Some(mut e) = ctx.get_mut(src)? {
-        inner(&mut e)?.swap_remove(member);
+        let s = inner(&mut e)?;
+        s.swap_remove(member);
+        s.shrink_if_sparse();
         e.signal();
     }
     ctx.remove_if_empty(src)?;

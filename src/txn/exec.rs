@@ -81,6 +81,7 @@ pub(crate) fn commit(shared: &Shared, watches: &mut Vec<Watched>, queue: &Queue)
             shard.unwatch(w.hkey());
         }
     }
+    super::watch::shrink(watches);
     if !intact {
         return ExecOutcome::Aborted;
     }

@@ -48,6 +48,16 @@ pub(crate) fn release_all(shared: &Shared, set: &mut Vec<Watched>) {
     for w in set.drain(..) {
         shared.keyspace.shard(w.shard).write().unwatch(w.hkey());
     }
+    shrink(set);
+}
+
+/// Gives back the memory of a large, now empty, watch set: a connection that once watched
+/// many keys holds only what it watches now.
+pub(crate) fn shrink(set: &mut Vec<Watched>) {
+    const KEEP: usize = 16;
+    if set.is_empty() && set.capacity() > KEEP {
+        *set = Vec::new();
+    }
 }
 
 #[cfg(test)]
@@ -90,6 +100,26 @@ mod tests {
             c.execute(["MULTI"]);
             assert_eq!(c.execute(["EXEC"]), crate::Reply::Nil);
             assert_eq!(slots(&store), 0);
+        }
+    }
+
+    #[test]
+    fn unwatch_gives_back_the_connections_watch_memory() {
+        let store = quiet_store();
+        let mut c = store.connection();
+        let keys: Vec<String> = (0..5_000).map(|i| format!("k{i}")).collect();
+        for round in 0..2 {
+            let mut argv = vec!["WATCH"];
+            argv.extend(keys.iter().map(String::as_str));
+            c.execute(&argv);
+            assert!(c.watches.capacity() >= 5_000);
+            if round == 0 {
+                c.execute(["UNWATCH"]);
+            } else {
+                c.execute(["MULTI"]);
+                c.execute(["EXEC"]);
+            }
+            assert!(c.watches.capacity() <= 16, "{}", c.watches.capacity());
         }
     }
 
