@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod gate;
+pub mod rss;
 
 use redlite::{Config, Connection, ManualClock, Reply, Store};
 
