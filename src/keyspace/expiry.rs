@@ -48,6 +48,8 @@ struct Stop {
     wake: Condvar,
 }
 
+// Loom models build stores without the sweeper thread.
+#[cfg_attr(loom, allow(dead_code))]
 impl Stop {
     /// Waits up to `every`; false once the sweeper is told to stop.
     fn wait(&self, every: Duration) -> bool {
@@ -62,6 +64,7 @@ impl Stop {
     }
 }
 
+#[cfg_attr(loom, allow(dead_code))]
 impl Sweeper {
     /// Starts the sweeper; `None` when the thread cannot be started (the store stays
     /// correct without it: lazy expiry; it only reclaims later).

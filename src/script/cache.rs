@@ -129,7 +129,9 @@ impl Cache {
         }
     }
 
+    /// SCRIPT FLUSH. The table is replaced, not cleared: a cache that once held many
+    /// loaded scripts gives their slots back too.
     pub(crate) fn flush(&self) {
-        self.slots.write().clear();
+        *self.slots.write() = HashMap::default();
     }
 }
