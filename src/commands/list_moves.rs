@@ -6,6 +6,7 @@
 use super::ctx::{Ctx, Res, err};
 use super::lists::{list, pop_n, push_all, with_list};
 use super::parse::{self, is};
+use crate::effects::ev;
 use crate::error::msg;
 use crate::reply::Reply;
 
@@ -42,7 +43,8 @@ fn move_one(ctx: &mut Ctx, src: &[u8], dst: &[u8], from_left: bool, to_left: boo
     list(ctx, dst)?; // WRONGTYPE on the destination before anything is popped
     if src == dst {
         // A rotation: the key never becomes empty (nor loses its TTL) on the way.
-        let moved = with_list(ctx, src, |l| match pop_n(l, from_left, 1).pop() {
+        let event = if from_left { ev::LPOP } else { ev::RPOP };
+        let moved = with_list(ctx, src, event, |l| match pop_n(l, from_left, 1).pop() {
             Some(v) => {
                 if to_left {
                     l.push_front(v.clone());
@@ -55,7 +57,8 @@ fn move_one(ctx: &mut Ctx, src: &[u8], dst: &[u8], from_left: bool, to_left: boo
         })?;
         return Ok(moved.flatten().map_or(Reply::Nil, Reply::bulk));
     }
-    let popped = with_list(ctx, src, |l| (pop_n(l, from_left, 1).pop(), true))?;
+    let event = if from_left { ev::LPOP } else { ev::RPOP };
+    let popped = with_list(ctx, src, event, |l| (pop_n(l, from_left, 1).pop(), true))?;
     let Some(item) = popped.flatten() else {
         return Ok(Reply::Nil);
     };
@@ -74,7 +77,8 @@ pub(super) fn lmpop(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     let left = side(a[2 + numkeys])?;
     let count = mpop_count(&a[3 + numkeys..])?;
     for &key in keys {
-        let popped = with_list(ctx, key, |l| {
+        let event = if left { ev::LPOP } else { ev::RPOP };
+        let popped = with_list(ctx, key, event, |l| {
             let items = pop_n(l, left, count);
             let wrote = !items.is_empty();
             (items, wrote)

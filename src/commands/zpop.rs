@@ -8,6 +8,7 @@ use super::keys::{parse_cursor, scan_options};
 use super::list_moves::mpop_count;
 use super::parse::{self, is};
 use super::zparse::{elements_reply, score_reply, with_zset, zset};
+use crate::effects::ev;
 use crate::error::msg;
 use crate::reply::Reply;
 use crate::types::{Bytes, Value, ZSet, bytes};
@@ -29,7 +30,8 @@ fn pop_n(z: &mut ZSet, max: bool, n: usize) -> Vec<(Bytes, f64)> {
 
 /// Pops from the set at `key` if it exists; the bool says whether the key existed.
 fn pop_from(ctx: &mut Ctx, key: &[u8], max: bool, n: usize) -> Res<Option<Vec<(Bytes, f64)>>> {
-    with_zset(ctx, key, |z| {
+    let event = if max { ev::ZPOPMAX } else { ev::ZPOPMIN };
+    with_zset(ctx, key, event, |z| {
         let items = pop_n(z, max, n);
         let wrote = !items.is_empty();
         (items, wrote)

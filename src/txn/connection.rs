@@ -11,7 +11,7 @@ use super::watch::{self, Watched};
 use crate::commands::{self, Handler, Spec, flag};
 use crate::error::{Error, msg};
 use crate::reply::Reply;
-use crate::store::Shared;
+use crate::shared::Shared;
 
 /// One client of a [`Store`](crate::Store): what Redis keeps per connection.
 ///
