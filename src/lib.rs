@@ -51,7 +51,7 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::Config;
 pub use convert::{FromReply, ToArg, pairs};
 pub use effects::{Batch, Event, EventClass, KeyEvent, Listener, Subscription};
-pub use error::Error;
+pub use error::{Error, ErrorKind};
 pub use reply::Reply;
 pub use script::{Script, ScriptInvocation, ScriptTarget};
 pub use store::Store;

@@ -87,7 +87,7 @@ pub(super) fn lmpop(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
             return Ok(Reply::Array(vec![Reply::bulk(key), Reply::bulks(items)]));
         }
     }
-    Ok(Reply::Nil)
+    Ok(Reply::NilArray)
 }
 
 /// The `[COUNT count]` tail of LMPOP / ZMPOP (count ≥ 1, given at most once).

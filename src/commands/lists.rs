@@ -138,7 +138,9 @@ fn pop(ctx: &mut Ctx, a: &[&[u8]], left: bool, name: &str) -> Res {
         (items, wrote)
     })?;
     Ok(match (popped, count) {
-        (None, _) => Reply::Nil,
+        (None, None) => Reply::Nil,
+        // With a count, Redis answers a missing key with a null array.
+        (None, Some(_)) => Reply::NilArray,
         (Some(items), Some(_)) => Reply::bulks(items),
         (Some(items), None) => items.first().map_or(Reply::Nil, Reply::bulk),
     })

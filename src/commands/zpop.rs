@@ -94,7 +94,7 @@ pub(super) fn zmpop(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
             .collect();
         return Ok(Reply::Array(vec![Reply::bulk(key), Reply::Array(pairs)]));
     }
-    Ok(Reply::Nil)
+    Ok(Reply::NilArray)
 }
 
 /// ZRANDMEMBER key [count [WITHSCORES]]

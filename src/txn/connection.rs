@@ -226,7 +226,7 @@ pub(super) fn multi(c: &mut Connection, _: &[&[u8]]) -> Reply {
 pub(super) fn exec(c: &mut Connection, _: &[&[u8]]) -> Reply {
     match c.exec() {
         Ok(ExecOutcome::Committed(replies)) => Reply::Array(replies),
-        Ok(ExecOutcome::Aborted) => Reply::Nil,
+        Ok(ExecOutcome::Aborted) => Reply::NilArray,
         Err(e) => Reply::error(e.to_string()),
     }
 }

@@ -99,7 +99,7 @@ mod tests {
             c.execute(["WATCH", key.as_str()]);
             store.del(&[&key]).unwrap();
             c.execute(["MULTI"]);
-            assert_eq!(c.execute(["EXEC"]), crate::Reply::Nil);
+            assert_eq!(c.execute(["EXEC"]), crate::Reply::NilArray);
             assert_eq!(slots(&store), 0);
         }
     }
