@@ -35,6 +35,7 @@ mod clock;
 mod commands;
 mod config;
 mod convert;
+pub mod docs;
 mod effects;
 mod error;
 mod keyspace;
