@@ -1,7 +1,7 @@
 //! [`Ctx`]: a command's view of the keyspace through the shard locks it holds.
 
 use std::borrow::Cow;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 use smallvec::SmallVec;
 
@@ -76,6 +76,8 @@ pub(crate) struct Ctx<'a, 'l> {
     /// Unix ms, read at most once and frozen for the command (or the whole EXEC / script).
     now: Now<'a>,
     hashes: KeyHashes,
+    /// The remembered hash the next lookup most likely wants.
+    next_hash: Cell<usize>,
     rec: Recorder,
     /// Keys reads found expired, not yet deleted (reads see `&self`).
     seen_expired: RefCell<Vec<SeenExpired>>,
@@ -122,6 +124,7 @@ impl<'a, 'l> Ctx<'a, 'l> {
             locks,
             now,
             hashes,
+            next_hash: Cell::new(0),
             rec: Recorder::new(shared.listeners.active()),
             seen_expired: RefCell::new(Vec::new()),
             reap_later: Vec::new(),
@@ -132,12 +135,33 @@ impl<'a, 'l> Ctx<'a, 'l> {
     pub(crate) fn remember(&mut self, keys: &[(usize, usize, u64)]) {
         self.hashes.clear();
         self.hashes.extend_from_slice(keys);
+        self.next_hash.set(0);
     }
 
+    /// The key with its remembered hash. Handlers look keys up in the order they were
+    /// planned, so the next remembered slot is tried first: O(1) per key, which keeps
+    /// commands with thousands of keys linear. Anything else scans, then hashes afresh.
     pub(crate) fn hkey<'k>(&self, key: &'k [u8]) -> HKey<'k> {
         let at = (key.as_ptr() as usize, key.len());
-        match self.hashes.iter().find(|h| (h.0, h.1) == at) {
-            Some(&(_, _, hash)) => HKey { bytes: key, hash },
+        let next = self.next_hash.get();
+        if let Some(&(p, l, hash)) = self.hashes.get(next) {
+            if (p, l) == at {
+                self.next_hash.set(next + 1);
+                return HKey { bytes: key, hash };
+            }
+        }
+        // Small sets only: a large one accessed out of order would make this quadratic.
+        let found = (self.hashes.len() <= 16)
+            .then(|| self.hashes.iter().position(|h| (h.0, h.1) == at))
+            .flatten();
+        match found {
+            Some(i) => {
+                self.next_hash.set(i + 1);
+                HKey {
+                    bytes: key,
+                    hash: self.hashes[i].2,
+                }
+            }
             None => self.shared.keyspace.hkey(key),
         }
     }
