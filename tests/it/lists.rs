@@ -1,12 +1,8 @@
 //! List commands: exact replies, error texts, deletion of emptied lists, WATCH signalling,
 //! and many-thread pushes and moves with exact final state.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use redlite::{Reply, Store};
-
-const WRONGTYPE: &str = "WRONGTYPE Operation against a key holding the wrong kind of value";
 
 #[test]
 fn variadic_push_returns_length_and_keeps_order() {
