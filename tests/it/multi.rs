@@ -207,7 +207,7 @@ fn unwatch_inside_multi_does_not_save_a_touched_transaction() {
     c.execute(["MULTI"]);
     c.execute(["UNWATCH"]);
     c.execute(["SET", "y", "1"]);
-    assert_eq!(c.execute(["EXEC"]), Reply::Nil);
+    assert_eq!(c.execute(["EXEC"]), Reply::NilArray);
     assert!(!store.exists("y").unwrap());
 }
 

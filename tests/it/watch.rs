@@ -34,7 +34,7 @@ fn watch_aborted_exec_replies_null() {
     store.set("x", 1).unwrap();
     c.execute(["MULTI"]);
     c.execute(["PING"]);
-    assert_eq!(c.execute(["EXEC"]), Reply::Nil);
+    assert_eq!(c.execute(["EXEC"]), Reply::NilArray);
 }
 
 #[test]

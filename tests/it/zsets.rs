@@ -415,7 +415,7 @@ fn zmpop_nested_reply_and_errors() {
         run(&mut c, "ZMPOP 2 a b MAX"),
         Reply::Array(vec![bulk("b"), Reply::Array(vec![pair("z", "3")])])
     );
-    assert_eq!(run(&mut c, "ZMPOP 2 a b MAX"), Reply::Nil);
+    assert_eq!(run(&mut c, "ZMPOP 2 a b MAX"), Reply::NilArray);
     assert_eq!(
         run(&mut c, "ZMPOP 0 a MIN"),
         err("ERR numkeys should be greater than 0")

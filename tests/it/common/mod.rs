@@ -95,12 +95,12 @@ pub fn watching(store: &Store, keys: &[&str]) -> Connection {
 }
 
 /// MULTI; PING; EXEC on `c`: true when EXEC replied the null array (a watched key
-/// changed), false when it ran the PING. Any other reply fails the test.
+/// changed), false when it ran the PING. Any other reply (a null bulk too) fails the test.
 pub fn exec_aborts(c: &mut Connection) -> bool {
     c.execute(["MULTI"]);
     c.execute(["PING"]);
     match c.execute(["EXEC"]) {
-        Reply::Nil => true,
+        Reply::NilArray => true,
         Reply::Array(r) if r == vec![Reply::status("PONG")] => false,
         other => panic!("unexpected EXEC reply {other:?}"),
     }
