@@ -1,9 +1,7 @@
 //! Server and connection commands, arity and unknown-command errors.
 
-mod common;
-
-use common::*;
-use redlite::Reply;
+use crate::common::*;
+use redlite::{Reply, Store};
 
 #[test]
 fn ping_and_echo() {
@@ -102,6 +100,18 @@ fn unknown_command_args_stop_at_128_bytes_of_list() {
     assert_eq!(
         r,
         err("ERR unknown command 'nope', with args beginning with: 'ab' ")
+    );
+}
+
+// Error texts that echo user input replace CR and LF with spaces, as Redis does, so an
+// error reply is always one RESP line.
+#[test]
+fn unknown_command_echoes_without_newlines() {
+    let store = Store::new();
+    let mut c = store.connection();
+    assert_eq!(
+        c.execute(["NO\nPE", "x\ry"]),
+        Reply::error("ERR unknown command 'NO PE', with args beginning with: 'x y' ")
     );
 }
 

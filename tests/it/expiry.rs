@@ -3,13 +3,11 @@
 //! Redis's tests/unit/expire.tcl). All on a manual clock; nothing sleeps except the one
 //! test of the background thread.
 
-mod common;
-
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use common::*;
+use crate::common::*;
 use redlite::{Clock, Config, ManualClock, Reply, Store};
 
 const NOW_MS: i64 = 1_767_225_600_000;
@@ -181,6 +179,19 @@ fn expire_option_errors_come_before_the_time() {
         err("ERR Unsupported option AB")
     );
     assert_eq!(c.execute(["PEXPIRE", "foo", "notanint", "NX", "GT"]), nx);
+}
+
+// Error texts that echo user input replace CR and LF with spaces, as Redis does, so an
+// error reply is always one RESP line.
+#[test]
+fn expire_unsupported_option_echoes_without_newlines() {
+    let store = Store::new();
+    let mut c = store.connection();
+    c.execute(["SET", "k", "v"]);
+    assert_eq!(
+        c.execute(["EXPIRE", "k", "10", "a\r\nb"]),
+        Reply::error("ERR Unsupported option a  b")
+    );
 }
 
 #[test]

@@ -1,10 +1,10 @@
 //! Loom models of the real keyspace, EXEC and locking code, on a 2-shard store.
 //!
-//! Run with `RUSTFLAGS="--cfg loom" cargo test --release --test loom`.
+//! Run with `RUSTFLAGS="--cfg loom" cargo test --release --target-dir target/loom --test it`
+//! (under `cfg(loom)` the `it` binary holds only this module).
 //! Each model explores every interleaving (up to the preemption bound set in `model`) of
 //! the real `Store` / `Connection` code paths; under `cfg(loom)` the crate's locks and atomics
 //! are loom's (see `src/sync.rs`).
-#![cfg(loom)]
 
 use std::time::Duration;
 

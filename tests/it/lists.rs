@@ -1,12 +1,8 @@
 //! List commands: exact replies, error texts, deletion of emptied lists, WATCH signalling,
 //! and many-thread pushes and moves with exact final state.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use redlite::{Reply, Store};
-
-const WRONGTYPE: &str = "WRONGTYPE Operation against a key holding the wrong kind of value";
 
 #[test]
 fn variadic_push_returns_length_and_keeps_order() {
@@ -37,8 +33,8 @@ fn pushx_only_touches_existing_lists() {
 fn pop_without_and_with_count() {
     let mut c = Store::new().connection();
     assert_eq!(run(&mut c, "LPOP missing"), Reply::Nil);
-    assert_eq!(run(&mut c, "LPOP missing 3"), Reply::Nil);
-    assert_eq!(run(&mut c, "RPOP missing 0"), Reply::Nil);
+    assert_eq!(run(&mut c, "LPOP missing 3"), Reply::NilArray);
+    assert_eq!(run(&mut c, "RPOP missing 0"), Reply::NilArray);
     run(&mut c, "RPUSH l a b c d e");
     assert_eq!(run(&mut c, "LPOP l"), bulk("a"));
     assert_eq!(run(&mut c, "RPOP l"), bulk("e"));
@@ -274,7 +270,7 @@ fn lmpop_pops_from_the_first_non_empty_list() {
     assert_eq!(got, Reply::Array(vec![bulk("b"), bulks(&["1", "2"])]));
     let got = run(&mut c, "LMPOP 2 a b RIGHT");
     assert_eq!(got, Reply::Array(vec![bulk("b"), bulks(&["3"])]));
-    assert_eq!(run(&mut c, "LMPOP 2 a b RIGHT"), Reply::Nil);
+    assert_eq!(run(&mut c, "LMPOP 2 a b RIGHT"), Reply::NilArray);
     assert_eq!(run(&mut c, "EXISTS b"), Reply::Integer(0));
 }
 

@@ -1,10 +1,10 @@
 //! String commands, checked against Redis 7's replies (cases from tests/unit/type/string.tcl
 //! and incr.tcl).
 
-mod common;
-
-use common::*;
 use std::time::Duration;
+
+use crate::common::*;
+use redlite::{Reply, Store};
 
 #[test]
 fn set_and_get_including_empty_and_binary_values() {
@@ -282,6 +282,42 @@ fn getex_errors() {
     );
     assert_eq!(c.execute(["GETEX"]), arity("getex"));
     assert_eq!(c.execute(["GETEX", "nokey", "EX", "5"]), nil());
+}
+
+// GETEX validates its time only once it has found a string, as Redis does: a missing key
+// answers nil and a key of another type WRONGTYPE, whatever the time says.
+
+#[test]
+fn getex_on_missing_key_ignores_a_bad_time() {
+    let store = Store::new();
+    let mut c = store.connection();
+    assert_eq!(c.execute(["GETEX", "nokey", "PX", "-5"]), Reply::Nil);
+    assert_eq!(c.execute(["GETEX", "nokey", "EX", "0"]), Reply::Nil);
+}
+
+#[test]
+fn getex_on_a_string_rejects_a_bad_time() {
+    let store = Store::new();
+    let mut c = store.connection();
+    c.execute(["SET", "k", "v"]);
+    assert_eq!(
+        c.execute(["GETEX", "k", "EX", "0"]),
+        Reply::error("ERR invalid expire time in 'getex' command")
+    );
+    assert_eq!(
+        c.execute(["GETEX", "k", "EX", "abc"]),
+        Reply::error("ERR value is not an integer or out of range")
+    );
+}
+
+#[test]
+fn getex_syntax_errors_come_first() {
+    let store = Store::new();
+    let mut c = store.connection();
+    assert_eq!(
+        c.execute(["GETEX", "nokey", "EX"]),
+        Reply::error("ERR syntax error")
+    );
 }
 
 #[test]

@@ -1,6 +1,14 @@
-//! `Store::transaction`: value, retries, bounds, errors, panics (one behaviour per test).
+//! `Store::transaction` and the optimistic pattern: the API's value, retries and errors, the
+//! guide's lost update (and how WATCH prevents it), and exact results under many threads.
 
-use redlite::{Error, Store, TxOptions};
+use std::sync::Barrier;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::thread;
+
+use redlite::{Error, ExecOutcome, Reply, Store, TxOptions};
+
+// --------------------------------------------------------------------------------------------
+// `Store::transaction`: value, retries, bounds, errors, panics (one behaviour per test).
 
 #[test]
 fn transaction_returns_the_closure_value() {
@@ -268,4 +276,211 @@ fn transaction_zero_max_attempts_still_runs_once() {
     };
     let v = store.transaction_with(&opts, &["k"], |tx| Ok(tx.attempt()));
     assert_eq!(v, Ok(1));
+}
+
+// --------------------------------------------------------------------------------------------
+// The guide's Example 1 (GET then SET, no WATCH) loses updates; WATCH + retry does not.
+// Interleavings are forced (two connections, or a barrier), so the results are exact.
+
+#[test]
+fn get_then_set_without_watch_loses_an_update() {
+    let store = Store::new();
+    store.set("counter", 0).unwrap();
+    let (mut a, mut b) = (store.connection(), store.connection());
+    let ra: i64 = a.get("counter").unwrap();
+    let rb: i64 = b.get("counter").unwrap();
+    a.execute(["MULTI"]);
+    a.execute(["SET", "counter", &(ra + 1).to_string()]);
+    a.execute(["EXEC"]);
+    b.execute(["MULTI"]);
+    b.execute(["SET", "counter", &(rb + 1).to_string()]);
+    b.execute(["EXEC"]);
+    // Two increments, one survives: b's EXEC could not know a's write happened.
+    assert_eq!(store.get::<i64>("counter").unwrap(), 1);
+}
+
+#[test]
+fn get_then_set_with_watch_aborts_the_stale_exec_instead() {
+    let store = Store::new();
+    store.set("counter", 0).unwrap();
+    let (mut a, mut b) = (store.connection(), store.connection());
+    a.execute(["WATCH", "counter"]);
+    b.execute(["WATCH", "counter"]);
+    let ra: i64 = a.get("counter").unwrap();
+    let rb: i64 = b.get("counter").unwrap();
+    a.execute(["MULTI"]);
+    a.execute(["SET", "counter", &(ra + 1).to_string()]);
+    assert_eq!(a.exec().unwrap(), ExecOutcome::Committed(vec![Reply::ok()]));
+    b.execute(["MULTI"]);
+    b.execute(["SET", "counter", &(rb + 1).to_string()]);
+    assert_eq!(b.exec().unwrap(), ExecOutcome::Aborted);
+    assert_eq!(store.get::<i64>("counter").unwrap(), 1); // b retries from here
+}
+
+#[test]
+fn get_then_set_without_watch_loses_updates_across_threads() {
+    let store = Store::new();
+    store.set("counter", 0).unwrap();
+    let both_read = Barrier::new(2);
+    thread::scope(|s| {
+        for _ in 0..2 {
+            s.spawn(|| {
+                let n: i64 = store.get("counter").unwrap();
+                both_read.wait();
+                store.set("counter", n + 1).unwrap();
+            });
+        }
+    });
+    assert_eq!(store.get::<i64>("counter").unwrap(), 1);
+}
+
+#[test]
+fn transaction_does_not_lose_updates_across_threads() {
+    let store = Store::new();
+    store.set("counter", 0).unwrap();
+    let both_read = Barrier::new(2);
+    let attempts: Vec<u32> = thread::scope(|s| {
+        let handles: Vec<_> = (0..2)
+            .map(|_| {
+                s.spawn(|| {
+                    store
+                        .transaction(&["counter"], |tx| {
+                            let n: i64 = tx.get("counter")?;
+                            if tx.attempt() == 1 {
+                                both_read.wait(); // both read 0 before either commits
+                            }
+                            tx.set("counter", n + 1);
+                            Ok(tx.attempt())
+                        })
+                        .unwrap()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(store.get::<i64>("counter").unwrap(), 2);
+    let mut attempts = attempts;
+    attempts.sort_unstable();
+    assert_eq!(attempts, vec![1, 2]); // the loser saw the abort and retried once
+}
+
+// --------------------------------------------------------------------------------------------
+// Many threads, exact results: the counter, and the bank whose total never changes.
+
+/// Plenty of attempts: under a 2-core test machine a thread can lose many races in a row.
+fn patient() -> TxOptions {
+    TxOptions {
+        max_attempts: 10_000,
+        ..TxOptions::default()
+    }
+}
+
+#[test]
+fn counter_incremented_by_t_threads_n_times_is_exactly_t_times_n() {
+    const T: usize = 4;
+    const N: usize = 1_000;
+    let store = Store::new();
+    thread::scope(|s| {
+        for _ in 0..T {
+            s.spawn(|| {
+                for _ in 0..N {
+                    store
+                        .transaction_with(&patient(), &["counter"], |tx| {
+                            let n = tx.get::<Option<i64>>("counter")?.unwrap_or(0);
+                            tx.set("counter", n + 1);
+                            Ok(())
+                        })
+                        .unwrap();
+                }
+            });
+        }
+    });
+    assert_eq!(store.get::<i64>("counter").unwrap(), (T * N) as i64);
+}
+
+const ACCOUNTS: usize = 16;
+const START: i64 = 1_000;
+
+fn account(i: usize) -> String {
+    format!("account:{i}")
+}
+
+/// Reads every balance inside one MULTI/EXEC and returns their sum.
+fn total_in_multi(store: &Store) -> i64 {
+    let mut c = store.connection();
+    c.execute(["MULTI"]);
+    for i in 0..ACCOUNTS {
+        assert_eq!(c.execute(["GET", &account(i)]), Reply::status("QUEUED"));
+    }
+    let ExecOutcome::Committed(replies) = c.exec().unwrap() else {
+        panic!("nothing watched: EXEC cannot abort");
+    };
+    replies
+        .iter()
+        .map(|r| match r {
+            Reply::Bulk(b) => std::str::from_utf8(b).unwrap().parse::<i64>().unwrap(),
+            other => panic!("unexpected balance {other:?}"),
+        })
+        .sum()
+}
+
+fn transfer(store: &Store, from: usize, to: usize, amount: i64) {
+    let (from, to) = (account(from), account(to));
+    store
+        .transaction_with(&patient(), &[&from, &to], |tx| {
+            let a: i64 = tx.get(&from)?;
+            let b: i64 = tx.get(&to)?;
+            if a < amount {
+                return Ok(());
+            }
+            tx.set(&from, a - amount);
+            tx.set(&to, b + amount);
+            Ok(())
+        })
+        .unwrap();
+}
+
+#[test]
+fn bank_transfers_keep_the_total_that_multi_exec_readers_see() {
+    const WRITERS: usize = 4;
+    const TRANSFERS: usize = 10_000;
+    let store = Store::new();
+    for i in 0..ACCOUNTS {
+        store.set(account(i), START).unwrap();
+    }
+    let expected = START * ACCOUNTS as i64;
+    let done = AtomicBool::new(false);
+    let reads = AtomicU64::new(0);
+    thread::scope(|s| {
+        for _ in 0..2 {
+            s.spawn(|| {
+                while !done.load(Ordering::Relaxed) {
+                    assert_eq!(total_in_multi(&store), expected);
+                    reads.fetch_add(1, Ordering::Relaxed);
+                }
+            });
+        }
+        let writers: Vec<_> = (0..WRITERS)
+            .map(|w| {
+                let store = &store;
+                s.spawn(move || {
+                    let mut rng = fastrand::Rng::with_seed(w as u64);
+                    for _ in 0..TRANSFERS {
+                        let from = rng.usize(..ACCOUNTS);
+                        let to = (from + 1 + rng.usize(..ACCOUNTS - 1)) % ACCOUNTS;
+                        transfer(store, from, to, rng.i64(1..=100));
+                    }
+                })
+            })
+            .collect();
+        for w in writers {
+            w.join().unwrap();
+        }
+        done.store(true, Ordering::Relaxed);
+    });
+    assert!(reads.load(Ordering::Relaxed) > 0);
+    assert_eq!(total_in_multi(&store), expected);
+    for i in 0..ACCOUNTS {
+        assert!(store.get::<i64>(account(i)).unwrap() >= 0);
+    }
 }

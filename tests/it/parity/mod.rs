@@ -10,17 +10,24 @@
 //! - `REDLITE_PARITY_COMMANDS=<n>`: commands per seed.
 //! - `REDLITE_PARITY_KEEP_GOING=1`: on a mismatch, report it, flush both sides and go on
 //!   (for hunting several bugs in one run); the test still fails at the end.
+//!
+//! Support: a real `redis-server` child (`server`), a tiny RESP2 client (`resp`), seeded
+//! command generators per family (`gens`), and reply comparison rules (`compare`).
 
-mod parity;
+pub mod compare;
+pub mod gens;
+pub mod resp;
+pub mod rng;
+pub mod scripts;
+pub mod server;
 
 use std::collections::BTreeSet;
 
-use parity::compare::{Cmp, same};
-use parity::gens::{self, EXCLUDED, G, Gen};
-use parity::resp::RespConn;
-use parity::rng::Rng;
-use parity::scripts;
-use parity::server::{RedisServer, StartError};
+use self::compare::{Cmp, same};
+use self::gens::{EXCLUDED, G, Gen};
+use self::resp::RespConn;
+use self::rng::Rng;
+use self::server::{RedisServer, StartError};
 use redlite::{Connection, Reply, Store};
 
 const CONNECTIONS: usize = 3;

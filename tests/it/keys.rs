@@ -1,12 +1,10 @@
 //! Generic key commands: DEL, UNLINK, EXISTS, TOUCH, TYPE, RENAME, RENAMENX, COPY, KEYS,
 //! SCAN, RANDOMKEY (cases from Redis's tests/unit/keyspace.tcl and scan.tcl).
 
-mod common;
-
 use std::collections::HashSet;
 use std::time::Duration;
 
-use common::*;
+use crate::common::*;
 use redlite::{Connection, Reply};
 
 #[test]

@@ -1,13 +1,8 @@
 //! Sorted set commands: exact replies, error texts, score formatting, deletion of emptied
 //! sets, WATCH signalling, and many-thread increments with an exact final score.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use redlite::{Connection, Reply, Store};
-
-const WRONGTYPE: &str = "WRONGTYPE Operation against a key holding the wrong kind of value";
-const NOT_FLOAT: &str = "ERR value is not a valid float";
 
 fn abcd(c: &mut Connection) {
     run(c, "ZADD z 1 a 2 b 3 c 4 d");
@@ -420,7 +415,7 @@ fn zmpop_nested_reply_and_errors() {
         run(&mut c, "ZMPOP 2 a b MAX"),
         Reply::Array(vec![bulk("b"), Reply::Array(vec![pair("z", "3")])])
     );
-    assert_eq!(run(&mut c, "ZMPOP 2 a b MAX"), Reply::Nil);
+    assert_eq!(run(&mut c, "ZMPOP 2 a b MAX"), Reply::NilArray);
     assert_eq!(
         run(&mut c, "ZMPOP 0 a MIN"),
         err("ERR numkeys should be greater than 0")

@@ -66,7 +66,8 @@ impl RespConn {
                 }
             },
             "*" => match num()? {
-                n if n < 0 => Reply::Nil,
+                // The null array (`*-1`): EXEC aborted, LPOP with a count on a missing key.
+                n if n < 0 => Reply::NilArray,
                 n => {
                     let items = (0..n).map(|_| self.read_reply());
                     Reply::Array(items.collect::<io::Result<_>>()?)

@@ -1,15 +1,18 @@
-//! Threads share a store: counters stay exact under contention, and commands on other
-//! shards proceed while one command holds its shards' locks.
-
-mod common;
+//! Threads share a store: counts stay exact under contention, and commands and EXECs on
+//! other shards proceed while one command holds its shards' locks.
 
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::{self, ThreadId};
 use std::time::Duration;
 
-use common::*;
+use crate::common::gate::GateClock;
+use crate::common::*;
 use redlite::{Clock, Config, Reply, Store};
+
+// --------------------------------------------------------------------------------------------
+// Threads share a store: counters stay exact under contention, and commands on other
+// shards proceed while one command holds its shards' locks.
 
 #[test]
 fn eight_threads_incr_one_key_to_exactly_80000() {
@@ -74,15 +77,16 @@ fn mixed_readers_and_writers_keep_counts_exact() {
 /// A clock that, read from one chosen thread, reports that read and then waits to be
 /// released. Commands read the clock after taking their locks (and only when a key they
 /// touch has an expiry), so that thread's command holds its shards' locks for as long as
-/// the test likes.
+/// the test likes. Unlike `common::gate::GateClock` it holds every read of that thread and
+/// never gives up, so the work done meanwhile may take as long as it needs.
 #[derive(Debug, Clone, Default)]
-struct GateClock {
+struct HoldClock {
     holder: Arc<Mutex<Option<ThreadId>>>,
     holding: Arc<Mutex<Option<mpsc::Sender<()>>>>,
     released: Arc<(Mutex<bool>, Condvar)>,
 }
 
-impl Clock for GateClock {
+impl Clock for HoldClock {
     fn now_ms(&self) -> u64 {
         if *self.holder.lock().unwrap() == Some(thread::current().id()) {
             if let Some(tx) = self.holding.lock().unwrap().take() {
@@ -98,7 +102,7 @@ impl Clock for GateClock {
     }
 }
 
-impl GateClock {
+impl HoldClock {
     fn release(&self) {
         let (lock, cvar) = &*self.released;
         *lock.lock().unwrap() = true;
@@ -118,7 +122,7 @@ fn recv<T>(rx: &mpsc::Receiver<T>, what: &str) -> T {
 
 #[test]
 fn commands_on_other_shards_proceed_while_a_multi_key_command_holds_its_locks() {
-    let clock = GateClock::default();
+    let clock = HoldClock::default();
     let store = Store::with_config(
         Config::default()
             .shards(64)
@@ -189,4 +193,59 @@ fn commands_on_other_shards_proceed_while_a_multi_key_command_holds_its_locks() 
         h.join().unwrap();
     }
     assert_eq!(store.execute(["DBSIZE"]), int(100));
+}
+
+// --------------------------------------------------------------------------------------------
+// Transactions on disjoint shards commit in parallel: while one EXEC holds its shards'
+// locks, an EXEC on another shard runs to completion; on the same key it has to wait.
+// Shown with a clock that parks one thread inside its EXEC, not with timing.
+
+/// Thread A runs `MULTI; INCR ka; EXEC` and parks inside the EXEC, holding ka's shard; then
+/// this thread runs the same on kb. True when B committed while A still held its locks.
+fn b_commits_while_a_holds_its_shard(ka: &str, kb: &str) -> bool {
+    let gate = GateClock::default();
+    let config = Config::default()
+        .shards(64)
+        .active_expiry(false)
+        .clock(gate.clone());
+    let store = Store::with_config(config);
+    // A TTL on ka makes A's EXEC read the clock while it holds the lock.
+    store.execute(["SET", ka, "0", "EX", "1000"]);
+    let a = {
+        let (store, ka) = (store.clone(), ka.to_string());
+        thread::spawn(move || {
+            let mut c = store.connection();
+            c.execute(["MULTI"]);
+            c.execute(["INCR", ka.as_str()]);
+            GateClock::park_next_read_here();
+            c.execute(["EXEC"])
+        })
+    };
+    assert!(gate.wait_until_parked(), "A never reached its EXEC");
+    let mut c = store.connection();
+    c.execute(["MULTI"]);
+    c.execute(["INCR", kb]);
+    let b = c.execute(["EXEC"]);
+    let b_first = !gate.timed_out();
+    gate.release();
+    assert_eq!(a.join().unwrap(), Reply::Array(vec![Reply::Integer(1)]));
+    let expected = if ka == kb { 2 } else { 1 };
+    assert_eq!(b, Reply::Array(vec![Reply::Integer(expected)]));
+    b_first
+}
+
+#[test]
+fn exec_on_another_shard_commits_while_one_exec_holds_its_locks() {
+    // Two keys share a shard with probability 1/64 per pair (random hash seed per store).
+    let parallel =
+        (0..4).any(|i| b_commits_while_a_holds_its_shard(&format!("a{i}"), &format!("b{i}")));
+    assert!(
+        parallel,
+        "an EXEC on another shard never ran beside the first"
+    );
+}
+
+#[test]
+fn exec_on_the_same_key_waits_for_the_first() {
+    assert!(!b_commits_while_a_holds_its_shard("same", "same"));
 }
