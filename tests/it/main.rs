@@ -14,6 +14,8 @@ mod loom;
 #[cfg(not(loom))]
 mod concurrency;
 #[cfg(not(loom))]
+mod effects;
+#[cfg(not(loom))]
 mod expiry;
 #[cfg(not(loom))]
 mod hashes;

@@ -1,12 +1,10 @@
 //! The effects path: every write reports its event once, with a deterministic replay form,
 //! one batch per command / EXEC / script; expired keys seen by reads are deleted for good.
 
-mod common;
-
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::setup;
+use crate::common::setup;
 use redlite::{Batch, Config, Listener, ManualClock, Reply, Store};
 
 #[derive(Default)]
