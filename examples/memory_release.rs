@@ -12,7 +12,7 @@
 //!
 //! `cargo run --release --example memory_release`
 
-#[path = "../tests/common/rss.rs"]
+#[path = "../tests/it/common/rss.rs"]
 mod rss;
 
 use std::alloc::{GlobalAlloc, Layout, System};

@@ -189,7 +189,7 @@ impl FromReply for bool {
         match &reply {
             Reply::Integer(n) => Ok(*n != 0),
             Reply::Status(_) => Ok(true),
-            Reply::Nil => Ok(false),
+            Reply::Nil | Reply::NilArray => Ok(false),
             Reply::Bulk(b) => Ok(b.as_slice() == b"1"),
             _ => mismatch(&reply, "bool"),
         }
@@ -211,7 +211,7 @@ impl FromReply for String {
 impl<T: FromReply> FromReply for Option<T> {
     fn from_reply(reply: Reply) -> Result<Self, Error> {
         match reply {
-            Reply::Nil => Ok(None),
+            Reply::Nil | Reply::NilArray => Ok(None),
             other => T::from_reply(other).map(Some),
         }
     }
@@ -223,7 +223,7 @@ impl<T: FromReply> FromReply for Vec<T> {
     fn from_reply(reply: Reply) -> Result<Self, Error> {
         match reply {
             Reply::Array(items) => items.into_iter().map(convert).collect(),
-            Reply::Nil => Ok(Vec::new()),
+            Reply::Nil | Reply::NilArray => Ok(Vec::new()),
             Reply::Bulk(b) => {
                 T::from_bulk_vec(b).ok_or_else(|| Error::Conversion("bulk into Vec".into()))
             }
@@ -262,7 +262,7 @@ where
     fn from_reply(reply: Reply) -> Result<Self, Error> {
         let items = match reply {
             Reply::Array(items) if items.len() % 2 == 0 => items,
-            Reply::Nil => Vec::new(),
+            Reply::Nil | Reply::NilArray => Vec::new(),
             other => return mismatch(&other, "HashMap"),
         };
         let mut map = HashMap::with_capacity_and_hasher(items.len() / 2, S::default());
@@ -283,7 +283,7 @@ where
     fn from_reply(reply: Reply) -> Result<Self, Error> {
         match reply {
             Reply::Array(items) => items.into_iter().map(convert).collect(),
-            Reply::Nil => Ok(HashSet::default()),
+            Reply::Nil | Reply::NilArray => Ok(HashSet::default()),
             other => mismatch(&other, "HashSet"),
         }
     }
@@ -303,7 +303,7 @@ where
 pub fn pairs<A: FromReply, B: FromReply>(reply: Reply) -> Result<Vec<(A, B)>, Error> {
     let items = match reply {
         Reply::Array(items) if items.len() % 2 == 0 => items,
-        Reply::Nil => Vec::new(),
+        Reply::Nil | Reply::NilArray => Vec::new(),
         Reply::Error(e) => return Err(Error::Reply(e.into_owned())),
         other => return mismatch(&other, "pairs"),
     };

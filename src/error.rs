@@ -43,6 +43,97 @@ pub enum Error {
     },
 }
 
+/// What kind of error an [`Error`] is, to match on without comparing texts.
+///
+/// Error replies map by their code (the first word of Redis's text); a code without a
+/// variant of its own is [`ErrorKind::Other`] (the code is still in [`Error::code`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// `ERR`: Redis's generic error (syntax, range, arity, ...).
+    Generic,
+    /// `WRONGTYPE`: the key holds another type.
+    WrongType,
+    /// `NOSCRIPT`: EVALSHA of a script that is not cached.
+    NoScript,
+    /// `EXECABORT`: EXEC refused because a command was rejected while queued.
+    ExecAbort,
+    /// `BUSYKEY`: the target key exists.
+    BusyKey,
+    /// `NOTBUSY`: SCRIPT KILL with no script running.
+    NotBusy,
+    /// `UNKILLABLE`: SCRIPT KILL of a script that already wrote.
+    Unkillable,
+    /// `OOM`: the memory limit refused a write.
+    OutOfMemory,
+    /// `CROSSSLOT`: keys of one request hash to different cluster slots.
+    CrossSlot,
+    /// Another error code.
+    Other,
+    /// The reply could not be converted to the requested type.
+    Conversion,
+    /// [`Error::RetriesExhausted`].
+    RetriesExhausted,
+    /// [`Error::ClosurePanicked`].
+    ClosurePanicked,
+}
+
+impl Error {
+    /// The Redis error code (`WRONGTYPE`, `NOSCRIPT`, `ERR`, ...) of an error reply, the
+    /// failed queued command's included; `None` for errors that are not replies.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> Result<(), redlite::Error> {
+    /// let store = redlite::Store::new();
+    /// store.rpush("list", &["a"])?;
+    /// let err = store.get::<String>("list").unwrap_err();
+    /// assert_eq!(err.code(), Some("WRONGTYPE"));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            Error::Reply(text) | Error::PartiallyApplied { error: text, .. } => {
+                text.split(' ').next()
+            }
+            _ => None,
+        }
+    }
+
+    /// The error's kind, for matching.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use redlite::{ErrorKind, Script, Store};
+    ///
+    /// let store = Store::new();
+    /// let err = store.set("k", "x").and_then(|()| store.incr_by("k", 1)).unwrap_err();
+    /// assert_eq!(err.kind(), ErrorKind::Generic);
+    /// ```
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::Conversion(_) => ErrorKind::Conversion,
+            Error::RetriesExhausted { .. } => ErrorKind::RetriesExhausted,
+            Error::ClosurePanicked(_) => ErrorKind::ClosurePanicked,
+            _ => match self.code().unwrap_or_default() {
+                "ERR" => ErrorKind::Generic,
+                "WRONGTYPE" => ErrorKind::WrongType,
+                "NOSCRIPT" => ErrorKind::NoScript,
+                "EXECABORT" => ErrorKind::ExecAbort,
+                "BUSYKEY" => ErrorKind::BusyKey,
+                "NOTBUSY" => ErrorKind::NotBusy,
+                "UNKILLABLE" => ErrorKind::Unkillable,
+                "OOM" => ErrorKind::OutOfMemory,
+                "CROSSSLOT" => ErrorKind::CrossSlot,
+                _ => ErrorKind::Other,
+            },
+        }
+    }
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -5,8 +5,15 @@ use std::fmt;
 
 /// A command's reply, mirroring RESP2.
 ///
-/// Nil bulk and null array are both [`Reply::Nil`]. `Status` and `Error` carry the full Redis
-/// text (`OK`, `WRONGTYPE Operation against a key holding the wrong kind of value`).
+/// `Status` and `Error` carry the full Redis text (`OK`, `WRONGTYPE Operation against a key
+/// holding the wrong kind of value`). A null bulk string is [`Reply::Nil`]; where Redis
+/// answers with a null *array* instead (EXEC aborted by WATCH, LPOP with a count on a missing
+/// key, LMPOP/ZMPOP with nothing to pop) the reply is [`Reply::NilArray`], so anything
+/// speaking RESP on top of redlite answers byte for byte. Code that does not care tests
+/// [`Reply::is_nil`], which is true for both, and [`FromReply`](crate::FromReply) turns both
+/// into `None`.
+///
+/// The enum is `#[non_exhaustive]`: RESP3's types may join it; match with a `_` arm.
 ///
 /// # Examples
 ///
@@ -22,9 +29,12 @@ use std::fmt;
 /// assert_eq!(err.to_string(), "ERR value is not an integer or out of range");
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Reply {
-    /// Null bulk string or null array.
+    /// The null bulk string (`$-1`): GET of a missing key, ...
     Nil,
+    /// The null array (`*-1`): EXEC aborted by WATCH, LPOP with a count on a missing key.
+    NilArray,
     /// A simple string such as `OK` or `QUEUED`.
     Status(Cow<'static, str>),
     /// An error reply; the text starts with its code (`ERR`, `WRONGTYPE`, `NOSCRIPT` …).
@@ -89,6 +99,37 @@ impl Reply {
         Reply::Bulk(bytes.as_ref().to_vec())
     }
 
+    /// True for both nulls, [`Reply::Nil`] and [`Reply::NilArray`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use redlite::{Reply, Store};
+    ///
+    /// let store = Store::new();
+    /// assert!(store.execute(["GET", "missing"]).is_nil());
+    /// assert!(store.execute(["LPOP", "missing", "2"]).is_nil());
+    /// ```
+    pub fn is_nil(&self) -> bool {
+        matches!(self, Reply::Nil | Reply::NilArray)
+    }
+
+    /// The code of an error reply (`WRONGTYPE`, `NOSCRIPT`, `ERR`, ...), else `None`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let store = redlite::Store::new();
+    /// store.execute(["RPUSH", "l", "a"]);
+    /// assert_eq!(store.execute(["GET", "l"]).error_code(), Some("WRONGTYPE"));
+    /// ```
+    pub fn error_code(&self) -> Option<&str> {
+        match self {
+            Reply::Error(text) => text.split(' ').next(),
+            _ => None,
+        }
+    }
+
     /// True for [`Reply::Error`].
     ///
     /// # Examples
@@ -111,7 +152,7 @@ impl Reply {
 impl fmt::Display for Reply {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Reply::Nil => f.write_str("(nil)"),
+            Reply::Nil | Reply::NilArray => f.write_str("(nil)"),
             Reply::Status(s) | Reply::Error(s) => f.write_str(s),
             Reply::Integer(n) => write!(f, "{n}"),
             Reply::Bulk(b) => write!(f, "{:?}", String::from_utf8_lossy(b)),

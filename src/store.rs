@@ -1,44 +1,12 @@
-//! [`Store`]: the handle an application keeps; [`Shared`]: what all handles point at.
+//! [`Store`]: the handle an application keeps.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
-use crate::clock::Now;
-use crate::commands::{self, Spec};
 use crate::config::Config;
-use crate::keyspace::Keyspace;
+use crate::effects::{Listener, Subscription};
 use crate::reply::Reply;
-use crate::script::Scripts;
+use crate::shared::Shared;
 use crate::txn::Connection;
-
-/// State shared by every handle and connection of one store.
-pub(crate) struct Shared {
-    pub(crate) keyspace: Keyspace,
-    pub(crate) config: Config,
-    pub(crate) scripts: Scripts,
-    /// The active-expiry thread, stopped and joined when the last handle drops.
-    pub(crate) sweeper: OnceLock<crate::keyspace::expiry::Sweeper>,
-}
-
-impl Shared {
-    pub(crate) fn now(&self) -> u64 {
-        self.config.clock.now_ms()
-    }
-
-    /// The time of one command, read from the clock only if needed.
-    pub(crate) fn lazy_now(&self) -> Now<'_> {
-        Now::lazy(&*self.config.clock)
-    }
-
-    pub(crate) fn active_expire_pass(&self) -> usize {
-        self.keyspace
-            .sweep(self.now(), self.config.active_expiry_budget)
-    }
-
-    /// Runs one data command outside any transaction.
-    pub(crate) fn run(&self, spec: &Spec, args: &[&[u8]]) -> Reply {
-        commands::run(self, spec, args)
-    }
-}
 
 /// An in-process Redis: a sharded keyspace shared by every clone of the handle.
 ///
@@ -70,14 +38,7 @@ impl Store {
 
     /// A store with the given configuration. Starts the active-expiry thread when enabled.
     pub fn with_config(config: Config) -> Store {
-        let keyspace = Keyspace::new(config.shards);
-        let scripts = Scripts::new(&config.scripts);
-        let shared = Arc::new(Shared {
-            keyspace,
-            config,
-            scripts,
-            sweeper: OnceLock::new(),
-        });
+        let shared = Arc::new(Shared::new(config));
         #[cfg(not(loom))]
         if shared.config.active_expiry {
             let every = shared.config.active_expiry_interval;
@@ -130,7 +91,42 @@ impl Store {
     /// assert_eq!(store.purge_expired(), 0);
     /// ```
     pub fn purge_expired(&self) -> usize {
-        self.shared.keyspace.purge(self.shared.now())
+        self.shared.purge()
+    }
+
+    /// Registers `listener` for the effects of every later write to this store (see
+    /// [`Listener`]); it stays registered until the returned [`Subscription`] is dropped.
+    ///
+    /// With no listener registered, writes record nothing beyond their WATCH versions.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::{Arc, Mutex};
+    /// use redlite::{Batch, Listener, Store};
+    ///
+    /// struct Count(Mutex<usize>);
+    /// impl Listener for Count {
+    ///     fn on_batch(&self, _: &Batch) {
+    ///         *self.0.lock().unwrap() += 1;
+    ///     }
+    /// }
+    ///
+    /// let store = Store::new();
+    /// let count = Arc::new(Count(Mutex::new(0)));
+    /// let subscription = store.listen(count.clone());
+    /// store.execute(["SET", "k", "1"]);
+    /// store.execute(["GET", "k"]); // reads deliver nothing
+    /// drop(subscription);
+    /// store.execute(["SET", "k", "2"]);
+    /// assert_eq!(*count.0.lock().unwrap(), 1);
+    /// ```
+    pub fn listen(&self, listener: Arc<dyn Listener>) -> Subscription {
+        let id = self.shared.listeners.add(listener);
+        Subscription {
+            store: Arc::downgrade(&self.shared),
+            id,
+        }
     }
 }
 
@@ -147,25 +143,3 @@ impl std::fmt::Debug for Store {
             .finish_non_exhaustive()
     }
 }
-
-impl Shared {
-    /// Runs a command given as argument slices, without connection state.
-    pub(crate) fn query(&self, argv: &[&[u8]]) -> Reply {
-        let (name, rest) = argv.split_first().unwrap_or((&EMPTY, &[]));
-        let Some(spec) = commands::lookup(name) else {
-            return Reply::error(crate::error::msg::unknown_command(name, rest));
-        };
-        self.query_spec(spec, argv)
-    }
-
-    /// [`query`](Self::query) for a command already looked up.
-    pub(crate) fn query_spec(&self, spec: &Spec, argv: &[&[u8]]) -> Reply {
-        if !spec.arity_ok(argv.len()) {
-            return Reply::error(crate::error::msg::arity(spec.name));
-        }
-        self.run(spec, argv)
-    }
-}
-
-/// The name of an empty command line.
-const EMPTY: &[u8] = b"";

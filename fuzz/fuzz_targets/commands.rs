@@ -12,7 +12,7 @@ mod model;
 
 use arbitrary::{Arbitrary, Unstructured};
 use libfuzzer_sys::fuzz_target;
-use redlite::{Config, ManualClock, Reply, Store};
+use redlite::{Clock, Config, ManualClock, Reply, Store};
 
 use model::{Model, Op, matches, well_formed};
 
@@ -215,11 +215,26 @@ const WORDS: &[&str] = &[
     "STORE",
     "BY",
     "ASYNC",
+    // Huge counts and offsets: replies and intermediates must stay bounded.
+    "-9223372036854775807",
+    "16777216",
+    "-16777216",
+    "4294967296",
+    "536870911",
+    "536870912",
+];
+
+/// Commands whose key count grows with their arguments (run with many keys).
+const MANY_KEYS: &[&str] = &[
+    "mget", "exists", "del", "touch", "unlink", "sunion", "sinter", "sdiff", "sunionstore",
+    "mset", "msetnx", "watch",
 ];
 
 enum Action {
     Model(Op),
     Other(Vec<Vec<u8>>),
+    /// Moves the store's clock by this many ms, backwards too (NTP can step a clock back).
+    Clock(i32),
 }
 
 struct Step {
@@ -227,7 +242,18 @@ struct Step {
     action: Action,
 }
 
+/// A multi-key command over thousands of `x` keys (never a model key).
+fn many_keys(u: &mut Unstructured) -> arbitrary::Result<Vec<Vec<u8>>> {
+    let mut args = vec![u.choose(MANY_KEYS)?.as_bytes().to_vec()];
+    let n = u.int_in_range(100..=5000)?;
+    args.extend((0..n).map(|i| format!("x{}", i % 2500).into_bytes()));
+    Ok(args)
+}
+
 fn other(u: &mut Unstructured) -> arbitrary::Result<Vec<Vec<u8>>> {
+    if u.ratio(1, 50)? {
+        return many_keys(u);
+    }
     let mut args = vec![u.choose(OTHER)?.as_bytes().to_vec()];
     for _ in 0..u.int_in_range(0..=6)? {
         if u.ratio(1, 10)? {
@@ -244,7 +270,9 @@ fn other(u: &mut Unstructured) -> arbitrary::Result<Vec<Vec<u8>>> {
 impl<'a> Arbitrary<'a> for Step {
     fn arbitrary(u: &mut Unstructured<'a>) -> arbitrary::Result<Step> {
         let conn = usize::from(u.arbitrary::<bool>()?);
-        let action = if u.ratio(1, 4)? {
+        let action = if u.ratio(1, 40)? {
+            Action::Clock(u.int_in_range(-5_000..=5_000)?)
+        } else if u.ratio(1, 4)? {
             Action::Other(other(u)?)
         } else {
             Action::Model(u.arbitrary()?)
@@ -280,6 +308,7 @@ impl std::fmt::Debug for Input {
             let args = match &s.action {
                 Action::Model(op) => op.args(),
                 Action::Other(a) => a.clone(),
+                Action::Clock(ms) => vec![format!("(clock {ms:+} ms)").into_bytes()],
             };
             writeln!(f, "c{}: {}", s.conn, shown(&args))?;
         }
@@ -288,10 +317,11 @@ impl std::fmt::Debug for Input {
 }
 
 fuzz_target!(|input: Input| {
+    let clock = ManualClock::at(1_700_000_000_000);
     let config = Config::default()
         .shards(4)
         .active_expiry(false)
-        .clock(ManualClock::at(1_700_000_000_000));
+        .clock(clock.clone());
     let store = Store::with_config(config);
     let mut conns = [store.connection(), store.connection()];
     let mut model = Model::new(2);
@@ -306,6 +336,11 @@ fuzz_target!(|input: Input| {
                     "step {i} c{c} {}: want {want:?}, got {got:?}",
                     shown(&op.args())
                 );
+            }
+            Action::Clock(ms) => {
+                // The model has no time (its keys never expire): only `x` keys feel this.
+                let now = clock.now_ms();
+                clock.set(now.saturating_add_signed(i64::from(*ms)));
             }
             Action::Other(args) => {
                 let got = conns[c].execute(args);

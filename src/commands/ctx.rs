@@ -1,16 +1,18 @@
 //! [`Ctx`]: a command's view of the keyspace through the shard locks it holds.
 
 use std::borrow::Cow;
+use std::cell::{Cell, RefCell};
 
 use smallvec::SmallVec;
 
 use crate::clock::Now;
+use crate::effects::{Event, Recorder, ev};
 use crate::error::msg;
 use crate::keyspace::locks::Locks;
-use crate::keyspace::{Entry, EntryMut, HKey, Shard};
+use crate::keyspace::{Entry, EntryMut, HKey, Removed, Shard, Slot};
 use crate::reply::Reply;
-use crate::store::Shared;
-use crate::types::Value;
+use crate::shared::Shared;
+use crate::types::{Bytes, Value, bytes};
 
 /// A handler's result: the reply, or an error reply to send instead.
 pub(crate) type Res<T = Reply> = Result<T, Reply>;
@@ -36,19 +38,81 @@ pub(crate) fn remembered(k: HKey<'_>) -> (usize, usize, u64) {
 
 const NOT_LOCKED: &str = "ERR internal error: key outside the locks of this command";
 
+/// A key a read found expired: deleted at the end of the command (under a write lock it
+/// holds) or just after (re-locking the shard for writing), so that once seen expired a key
+/// stays deleted whatever the clock does later, as in Redis.
+#[derive(Debug)]
+pub(crate) struct SeenExpired {
+    pub(crate) key: Bytes,
+    pub(crate) hash: u64,
+    /// Where in the batch the deletion belongs (before what the command did after it).
+    at: (usize, usize),
+}
+
+/// Expired keys a context saw on shards it held only for reading.
+#[must_use = "run the reap after dropping the locks"]
+pub(crate) struct Reap {
+    seen: Vec<SeenExpired>,
+    now: u64,
+}
+
+impl Reap {
+    /// Deletes the keys; call it after the context's locks are dropped.
+    pub(crate) fn run(self, shared: &Shared) {
+        if !self.seen.is_empty() {
+            shared.reap(self.seen, self.now);
+        }
+    }
+}
+
 /// What a running command sees: the store, the shard locks held for it, and the frozen time.
 ///
 /// Lookups reuse the hashes computed while planning the locks (matched by the argument's
-/// address), so a key is hashed once per command.
+/// address), so a key is hashed once per command. Every write goes through [`Recorder`],
+/// the effects path: version stamps, events, replay forms.
 pub(crate) struct Ctx<'a, 'l> {
     pub(crate) shared: &'a Shared,
     locks: &'l mut Locks<'a>,
     /// Unix ms, read at most once and frozen for the command (or the whole EXEC / script).
     now: Now<'a>,
     hashes: KeyHashes,
+    /// The remembered hash the next lookup most likely wants.
+    next_hash: Cell<usize>,
+    rec: Recorder,
+    /// Keys reads found expired, not yet deleted (reads see `&self`).
+    seen_expired: RefCell<Vec<SeenExpired>>,
+    /// Expired keys on shards this context holds only for reading: deleted after unlocking.
+    reap_later: Vec<SeenExpired>,
     /// Bytes of reply already handed out under this context: an EXEC's queued replies share
     /// one `max_reply_bytes` bound (see `commands::budget`).
     replied: usize,
+}
+
+/// A live key opened for writing. Its writes become visible to WATCH and to listeners only
+/// through [`KeyMut::signal`].
+pub(crate) struct KeyMut<'c> {
+    entry: EntryMut<'c>,
+    key: &'c [u8],
+    rec: &'c mut Recorder,
+}
+
+impl KeyMut<'_> {
+    pub(crate) fn value_mut(&mut self) -> &mut Value {
+        self.entry.value_mut()
+    }
+
+    pub(crate) fn expires_at(&self) -> u64 {
+        self.entry.expires_at()
+    }
+
+    pub(crate) fn set_expires_at(&mut self, at: u64) {
+        self.entry.set_expires_at(at);
+    }
+
+    /// The write happened: a new version for WATCH, and `event` for listeners.
+    pub(crate) fn signal(&mut self, event: Event) {
+        self.rec.signal(self.entry.stamp(), self.key, event);
+    }
 }
 
 impl<'a, 'l> Ctx<'a, 'l> {
@@ -63,6 +127,10 @@ impl<'a, 'l> Ctx<'a, 'l> {
             locks,
             now,
             hashes,
+            next_hash: Cell::new(0),
+            rec: Recorder::new(shared.listeners.active()),
+            seen_expired: RefCell::new(Vec::new()),
+            reap_later: Vec::new(),
             replied: 0,
         }
     }
@@ -84,12 +152,33 @@ impl<'a, 'l> Ctx<'a, 'l> {
     pub(crate) fn remember(&mut self, keys: &[(usize, usize, u64)]) {
         self.hashes.clear();
         self.hashes.extend_from_slice(keys);
+        self.next_hash.set(0);
     }
 
+    /// The key with its remembered hash. Handlers look keys up in the order they were
+    /// planned, so the next remembered slot is tried first: O(1) per key, which keeps
+    /// commands with thousands of keys linear. Anything else scans, then hashes afresh.
     pub(crate) fn hkey<'k>(&self, key: &'k [u8]) -> HKey<'k> {
         let at = (key.as_ptr() as usize, key.len());
-        match self.hashes.iter().find(|h| (h.0, h.1) == at) {
-            Some(&(_, _, hash)) => HKey { bytes: key, hash },
+        let next = self.next_hash.get();
+        if let Some(&(p, l, hash)) = self.hashes.get(next) {
+            if (p, l) == at {
+                self.next_hash.set(next + 1);
+                return HKey { bytes: key, hash };
+            }
+        }
+        // Small sets only: a large one accessed out of order would make this quadratic.
+        let found = (self.hashes.len() <= 16)
+            .then(|| self.hashes.iter().position(|h| (h.0, h.1) == at))
+            .flatten();
+        match found {
+            Some(i) => {
+                self.next_hash.set(i + 1);
+                HKey {
+                    bytes: key,
+                    hash: self.hashes[i].2,
+                }
+            }
             None => self.shared.keyspace.hkey(key),
         }
     }
@@ -101,11 +190,11 @@ impl<'a, 'l> Ctx<'a, 'l> {
             .ok_or_else(|| Reply::error(NOT_LOCKED))
     }
 
-    /// The key's shard, writable, with the command's time (split borrows of `self`).
-    fn shard_mut(&mut self, k: HKey<'_>) -> Res<(&mut Shard, &Now<'a>)> {
+    /// The key's shard, writable, with the command's time and recorder (split borrows).
+    fn shard_mut(&mut self, k: HKey<'_>) -> Res<(&mut Shard, &Now<'a>, &mut Recorder)> {
         let index = self.shared.keyspace.shard_of(k.hash);
         match self.locks.get_mut(index) {
-            Some(shard) => Ok((shard, &self.now)),
+            Some(shard) => Ok((shard, &self.now, &mut self.rec)),
             None => Err(Reply::error(NOT_LOCKED)),
         }
     }
@@ -120,58 +209,194 @@ impl<'a, 'l> Ctx<'a, 'l> {
         Ok(self.entry(key)?.and_then(|e| e.value.as_ref()))
     }
 
-    /// The live entry of `key` (value, expiry).
+    /// The live entry of `key` (value, expiry). An expired key reads as missing, and is
+    /// deleted when the command ends.
     pub(crate) fn entry(&self, key: &[u8]) -> Res<Option<&Entry>> {
         let k = self.hkey(key);
-        Ok(self.shard(k)?.get(k, &self.now))
+        let Some(e) = self.shard(k)?.find(k) else {
+            return Ok(None);
+        };
+        if e.value.is_none() {
+            return Ok(None);
+        }
+        if e.is_expired(&self.now) {
+            self.saw_expired(k);
+            return Ok(None);
+        }
+        Ok(Some(e))
+    }
+
+    #[cold]
+    fn saw_expired(&self, k: HKey<'_>) {
+        let mut seen = self.seen_expired.borrow_mut();
+        if !seen
+            .iter()
+            .any(|s| s.hash == k.hash && s.key[..] == *k.bytes)
+        {
+            seen.push(SeenExpired {
+                key: bytes(k.bytes),
+                hash: k.hash,
+                at: self.rec.mark(),
+            });
+        }
     }
 
     /// Mutable access to `key` if it exists now (an expired key is deleted first).
-    pub(crate) fn get_mut(&mut self, key: &[u8]) -> Res<Option<EntryMut<'_>>> {
+    pub(crate) fn get_mut<'c>(&'c mut self, key: &'c [u8]) -> Res<Option<KeyMut<'c>>> {
         let k = self.hkey(key);
-        let (shard, now) = self.shard_mut(k)?;
-        Ok(shard.get_mut(k, now))
+        let (shard, now, rec) = self.shard_mut(k)?;
+        match shard.get_mut(k, now) {
+            Slot::Missing => Ok(None),
+            Slot::Expired(stamp) => {
+                let at = rec.mark();
+                rec.expired(stamp, key, at);
+                Ok(None)
+            }
+            Slot::Live(entry) => Ok(Some(KeyMut { entry, key, rec })),
+        }
     }
 
     /// `key`, created with `make()` when missing; the flag says whether it was created.
-    pub(crate) fn get_or_create(
+    /// The caller signals the write (creation included) on the returned key.
+    pub(crate) fn get_or_create<'c>(
+        &'c mut self,
+        key: &'c [u8],
+        make: impl FnOnce() -> Value,
+    ) -> Res<(KeyMut<'c>, bool)> {
+        let k = self.hkey(key);
+        let (shard, now, rec) = self.shard_mut(k)?;
+        let (entry, created, expired) = shard.get_or_insert_with(k, now, make);
+        if expired {
+            rec.expired_unstamped(key);
+        }
+        if created {
+            rec.note(key, ev::NEW);
+        }
+        Ok((KeyMut { entry, key, rec }, created))
+    }
+
+    /// Stores `value` (expiry `expires_at`, 0 for none) as the write `event`; returns the
+    /// previous live value.
+    pub(crate) fn set(
         &mut self,
         key: &[u8],
-        make: impl FnOnce() -> Value,
-    ) -> Res<(EntryMut<'_>, bool)> {
+        value: Value,
+        expires_at: u64,
+        event: Event,
+    ) -> Res<Option<Value>> {
         let k = self.hkey(key);
-        let (shard, now) = self.shard_mut(k)?;
-        Ok(shard.get_or_insert_with(k, now, make))
+        let (shard, now, rec) = self.shard_mut(k)?;
+        let ins = shard.insert(k, value, expires_at, now);
+        if ins.expired {
+            rec.expired_unstamped(key);
+        }
+        if ins.old.is_none() {
+            rec.note(key, ev::NEW);
+        }
+        rec.signal(ins.stamp, key, event);
+        Ok(ins.old)
     }
 
-    /// Stores `value` (expiry `expires_at`, 0 for none); returns the previous live value.
-    pub(crate) fn set(&mut self, key: &[u8], value: Value, expires_at: u64) -> Res<Option<Value>> {
+    /// Deletes `key` as the write `event` (`del`, `rename_from`, ...); returns its value if
+    /// it existed.
+    pub(crate) fn remove(&mut self, key: &[u8], event: Event) -> Res<Option<Value>> {
         let k = self.hkey(key);
-        let (shard, now) = self.shard_mut(k)?;
-        Ok(shard.insert(k, value, expires_at, now))
-    }
-
-    /// Deletes `key`; returns its value if it existed.
-    pub(crate) fn remove(&mut self, key: &[u8]) -> Res<Option<Value>> {
-        let k = self.hkey(key);
-        let (shard, now) = self.shard_mut(k)?;
-        Ok(shard.remove(k, now))
+        let (shard, now, rec) = self.shard_mut(k)?;
+        match shard.remove(k, now) {
+            Removed::Missing => Ok(None),
+            Removed::Expired(stamp) => {
+                let at = rec.mark();
+                rec.expired(stamp, key, at);
+                Ok(None)
+            }
+            Removed::Live(value, stamp) => {
+                rec.signal(stamp, key, event);
+                Ok(Some(value))
+            }
+        }
     }
 
     /// Deletes `key` if it holds an empty container (Redis never keeps empty aggregates).
     pub(crate) fn remove_if_empty(&mut self, key: &[u8]) -> Res<()> {
         if self.get(key)?.is_some_and(Value::is_empty_container) {
-            self.remove(key)?;
+            self.remove(key, ev::DEL)?;
         }
         Ok(())
     }
 
-    /// The shard locks held (whole-keyspace commands iterate them).
-    pub(crate) fn locks(&self) -> &Locks<'a> {
-        self.locks
+    /// The running command replays as `args` (a deterministic form) instead of as written.
+    /// Call it once per replay command; skipped cheaply when nothing listens.
+    pub(crate) fn replay<'x>(&mut self, args: impl IntoIterator<Item = &'x [u8]>) {
+        self.rec.replay(args);
     }
 
-    pub(crate) fn locks_mut(&mut self) -> &mut Locks<'a> {
+    /// Records a further event on `key` (SET's `expire`), without a new version.
+    pub(crate) fn note(&mut self, key: &[u8], event: Event) {
+        self.rec.note(key, event);
+    }
+
+    /// Whether replay forms are being kept (a handler may skip building one otherwise).
+    pub(crate) fn listening(&self) -> bool {
+        self.rec.listening()
+    }
+
+    /// Empties every shard held for writing (FLUSHALL / FLUSHDB); returns how many keys went.
+    pub(crate) fn flush_locked(&mut self) -> usize {
+        let Ctx { locks, rec, .. } = self;
+        let mut removed = 0;
+        for shard in locks.iter_mut() {
+            removed += shard.flush(|stamp| rec.touch(stamp));
+        }
+        rec.touch_all();
+        removed
+    }
+
+    /// Ends one command of this context: deletes what its reads found expired (recording
+    /// `expired` and `DEL` where they were seen), and records the command's replay form.
+    pub(crate) fn end_command(&mut self, args: &[&[u8]]) {
+        let seen = std::mem::take(self.seen_expired.get_mut());
+        for s in seen {
+            let k = HKey {
+                bytes: &s.key,
+                hash: s.hash,
+            };
+            let index = self.shared.keyspace.shard_of(k.hash);
+            match self.locks.get_mut(index) {
+                Some(shard) => {
+                    if let Some(stamp) = shard.remove_expired(k, &self.now) {
+                        self.rec.expired(stamp, &s.key, s.at);
+                    }
+                }
+                None => self.reap_later.push(s),
+            }
+        }
+        self.rec.end_command(args);
+    }
+
+    /// Marks the batch as an EXEC's or a script's: one unit for listeners.
+    pub(crate) fn set_atomic(&mut self) {
+        self.rec.set_atomic();
+    }
+
+    /// Ends the context: hands its batch to the listeners while the locks are still held,
+    /// and returns what must be deleted once they are gone.
+    pub(crate) fn finish(self) -> Reap {
+        if let Some(batch) = self.rec.batch() {
+            self.shared.listeners.deliver(batch);
+        }
+        let now = if self.reap_later.is_empty() {
+            0
+        } else {
+            self.now()
+        };
+        Reap {
+            seen: self.reap_later,
+            now,
+        }
+    }
+
+    /// The shard locks held (whole-keyspace commands iterate them).
+    pub(crate) fn locks(&self) -> &Locks<'a> {
         self.locks
     }
 }

@@ -1,13 +1,13 @@
 //! Hash commands: HSET and friends, counters, HRANDFIELD, HSCAN.
 
 use super::budget::{self, ELEMENT, Meter};
-use super::ctx::{Ctx, Res, err, wrongtype};
+use super::ctx::{Ctx, KeyMut, Res, err, wrongtype};
 use super::elemscan::{self, OUT_OF_RANGE, random_count, scan_reply};
 use super::keys::{parse_cursor, scan_options};
 use super::parse::{self, is};
 use super::{ONE, Spec, W, data as spec, glob};
+use crate::effects::{Event, ev};
 use crate::error::msg;
-use crate::keyspace::EntryMut;
 use crate::reply::Reply;
 use crate::types::{Bytes, HashValue, Shrink, Value, bytes};
 
@@ -44,7 +44,7 @@ fn hash<'c>(ctx: &'c Ctx<'_, '_>, key: &[u8]) -> Res<Option<&'c HashValue>> {
 }
 
 /// The hash inside an entry the caller already type-checked.
-fn inner<'e>(e: &'e mut EntryMut<'_>) -> Res<&'e mut HashValue> {
+fn inner<'e>(e: &'e mut KeyMut<'_>) -> Res<&'e mut HashValue> {
     match e.value_mut() {
         Value::Hash(h) => Ok(h),
         _ => Err(wrongtype()),
@@ -53,7 +53,7 @@ fn inner<'e>(e: &'e mut EntryMut<'_>) -> Res<&'e mut HashValue> {
 
 /// The hash at `key` for writing, created empty when missing. The type is checked before
 /// anything is created, so a WRONGTYPE leaves the keyspace untouched.
-fn hash_for_write<'c>(ctx: &'c mut Ctx<'_, '_>, key: &[u8]) -> Res<EntryMut<'c>> {
+fn hash_for_write<'c>(ctx: &'c mut Ctx<'_, '_>, key: &'c [u8]) -> Res<KeyMut<'c>> {
     hash(ctx, key)?;
     let (e, _) = ctx.get_or_create(key, || Value::Hash(Box::default()))?;
     Ok(e)
@@ -77,7 +77,7 @@ fn set_pairs(ctx: &mut Ctx, a: &[&[u8]]) -> Res<i64> {
     for pair in a[2..].chunks_exact(2) {
         added += i64::from(h.insert(bytes(pair[0]), bytes(pair[1])).is_none());
     }
-    e.signal();
+    e.signal(ev::HSET);
     Ok(added)
 }
 
@@ -96,7 +96,7 @@ fn hsetnx(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     }
     let mut e = hash_for_write(ctx, a[1])?;
     inner(&mut e)?.insert(bytes(a[2]), bytes(a[3]));
-    e.signal();
+    e.signal(ev::HSET);
     Ok(Reply::Integer(1))
 }
 
@@ -132,7 +132,7 @@ fn hdel(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     }
     h.shrink_if_sparse();
     if removed > 0 {
-        e.signal();
+        e.signal(ev::HDEL);
         ctx.remove_if_empty(a[1])?;
     }
     Ok(Reply::Integer(removed))
@@ -173,10 +173,10 @@ fn hgetall(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
 }
 
 /// Stores `text` in `field` of the hash at `key` (created when missing) and signals.
-fn store_field(ctx: &mut Ctx, key: &[u8], field: &[u8], text: &[u8]) -> Res<()> {
+fn store_field(ctx: &mut Ctx, key: &[u8], field: &[u8], text: &[u8], event: Event) -> Res<()> {
     let mut e = hash_for_write(ctx, key)?;
     inner(&mut e)?.insert(bytes(field), bytes(text));
-    e.signal();
+    e.signal(event);
     Ok(())
 }
 
@@ -189,7 +189,7 @@ fn hincrby(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     let Some(new) = current.checked_add(by) else {
         return err(msg::OVERFLOW);
     };
-    store_field(ctx, a[1], a[2], new.to_string().as_bytes())?;
+    store_field(ctx, a[1], a[2], new.to_string().as_bytes(), ev::HINCRBY)?;
     Ok(Reply::Integer(new))
 }
 
@@ -207,7 +207,9 @@ fn hincrbyfloat(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
         return err(msg::NAN_OR_INF);
     }
     let text = parse::format_incr_float(new, current.abs().max(by.abs()));
-    store_field(ctx, a[1], a[2], text.as_bytes())?;
+    store_field(ctx, a[1], a[2], text.as_bytes(), ev::HINCRBYFLOAT)?;
+    // Float arithmetic may round differently elsewhere: replay the result, not the sum.
+    ctx.replay([&b"HSET"[..], a[1], a[2], text.as_bytes()]);
     Ok(Reply::bulk(text))
 }
 

@@ -6,6 +6,7 @@ use super::ctx::{Ctx, Res, err};
 use super::parse::{self, is};
 use super::{ALL, Keys, ONE, Spec, TWO, W, data as spec, glob};
 use crate::clock::Now;
+use crate::effects::ev;
 use crate::error::msg;
 use crate::keyspace::Entry;
 use crate::reply::Reply;
@@ -36,7 +37,7 @@ pub(crate) const COMMANDS: &[Spec] = &[
 fn del(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     let mut n = 0;
     for k in &a[1..] {
-        n += i64::from(ctx.remove(k)?.is_some());
+        n += i64::from(ctx.remove(k, ev::DEL)?.is_some());
     }
     Ok(Reply::Integer(n))
 }
@@ -65,8 +66,8 @@ fn rename_with(ctx: &mut Ctx, a: &[&[u8]], nx: bool) -> Res {
     if nx && ctx.entry(a[2])?.is_some() {
         return Ok(Reply::Integer(0));
     }
-    if let Some(value) = ctx.remove(a[1])? {
-        ctx.set(a[2], value, expires_at)?;
+    if let Some(value) = ctx.remove(a[1], ev::RENAME_FROM)? {
+        ctx.set(a[2], value, expires_at, ev::RENAME_TO)?;
     }
     Ok(if nx { Reply::Integer(1) } else { Reply::ok() })
 }
@@ -104,7 +105,7 @@ fn copy(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     if !replace && ctx.entry(a[2])?.is_some() {
         return Ok(Reply::Integer(0));
     }
-    ctx.set(a[2], value, expires_at)?;
+    ctx.set(a[2], value, expires_at, ev::COPY_TO)?;
     Ok(Reply::Integer(1))
 }
 
@@ -177,12 +178,22 @@ fn expire_generic(ctx: &mut Ctx, a: &[&[u8]], seconds: bool, absolute: bool, cmd
         return Ok(Reply::Integer(0));
     }
     if when <= ctx.now() as i64 {
-        ctx.remove(a[1])?;
+        ctx.remove(a[1], ev::DEL)?;
+        ctx.replay([&b"DEL"[..], a[1]]);
     } else if let Some(mut e) = ctx.get_mut(a[1])? {
         e.set_expires_at(when as u64);
-        e.signal();
+        e.signal(ev::EXPIRE);
+        replay_pexpireat(ctx, a[1], when as u64);
     }
     Ok(Reply::Integer(1))
+}
+
+/// A relative or conditional expiry replays as the absolute deadline it set.
+pub(crate) fn replay_pexpireat(ctx: &mut Ctx, key: &[u8], at: u64) {
+    if ctx.listening() {
+        let at = at.to_string();
+        ctx.replay([&b"PEXPIREAT"[..], key, at.as_bytes()]);
+    }
 }
 
 fn expire(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
@@ -243,7 +254,7 @@ fn persist(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
         return Ok(Reply::Integer(0));
     }
     e.set_expires_at(0);
-    e.signal();
+    e.signal(ev::PERSIST);
     Ok(Reply::Integer(1))
 }
 

@@ -7,6 +7,7 @@ use super::budget::{self, ELEMENT, Meter};
 use super::ctx::{Ctx, Res, err};
 use super::lists::{list, pop_n, pop_replies, push_all, with_list};
 use super::parse::{self, is};
+use crate::effects::ev;
 use crate::error::msg;
 use crate::reply::Reply;
 
@@ -46,7 +47,8 @@ fn move_one(ctx: &mut Ctx, src: &[u8], dst: &[u8], from_left: bool, to_left: boo
     budget::check(ctx, ELEMENT + len)?; // and the reply's size
     if src == dst {
         // A rotation: the key never becomes empty (nor loses its TTL) on the way.
-        let moved = with_list(ctx, src, |l| match pop_n(l, from_left, 1).pop() {
+        let event = if from_left { ev::LPOP } else { ev::RPOP };
+        let moved = with_list(ctx, src, event, |l| match pop_n(l, from_left, 1).pop() {
             Some(v) => {
                 if to_left {
                     l.push_front(v.clone());
@@ -59,7 +61,8 @@ fn move_one(ctx: &mut Ctx, src: &[u8], dst: &[u8], from_left: bool, to_left: boo
         })?;
         return Ok(moved.flatten().map_or(Reply::Nil, Reply::bulk));
     }
-    let popped = with_list(ctx, src, |l| (pop_n(l, from_left, 1).pop(), true))?;
+    let event = if from_left { ev::LPOP } else { ev::RPOP };
+    let popped = with_list(ctx, src, event, |l| (pop_n(l, from_left, 1).pop(), true))?;
     let Some(item) = popped.flatten() else {
         return Ok(Reply::Nil);
     };
@@ -81,12 +84,13 @@ pub(super) fn lmpop(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
         let mut m = Meter::new(ctx);
         m.reserve(2)?;
         m.bytes(key.len())?;
-        let popped = with_list(ctx, key, |l| pop_replies(l, left, count, &mut m))?;
+        let event = if left { ev::LPOP } else { ev::RPOP };
+        let popped = with_list(ctx, key, event, |l| pop_replies(l, left, count, &mut m))?;
         if let Some(items) = popped.transpose()?.filter(|i| !i.is_empty()) {
             return Ok(Reply::Array(vec![Reply::bulk(key), Reply::Array(items)]));
         }
     }
-    Ok(Reply::Nil)
+    Ok(Reply::NilArray)
 }
 
 /// The `[COUNT count]` tail of LMPOP / ZMPOP (count ≥ 1, given at most once).

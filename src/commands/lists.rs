@@ -5,6 +5,7 @@ use super::budget::{self, Meter};
 use super::ctx::{Ctx, Res, err, wrongtype};
 use super::parse::{self, is};
 use super::{ONE, Spec, W, data as spec, list_moves};
+use crate::effects::{Event, ev};
 use crate::error::msg;
 use crate::reply::Reply;
 use crate::types::{Bytes, ListValue, Shrink, Value, bytes};
@@ -49,6 +50,7 @@ pub(super) fn list<'c>(ctx: &'c Ctx<'_, '_>, key: &[u8]) -> Res<Option<&'c ListV
 pub(super) fn with_list<T>(
     ctx: &mut Ctx,
     key: &[u8],
+    event: Event,
     f: impl FnOnce(&mut ListValue) -> (T, bool),
 ) -> Res<Option<T>> {
     let Some(mut e) = ctx.get_mut(key)? else {
@@ -60,7 +62,7 @@ pub(super) fn with_list<T>(
     let (out, wrote) = f(l);
     if wrote {
         l.shrink_if_sparse();
-        e.signal();
+        e.signal(event);
     }
     ctx.remove_if_empty(key)?;
     Ok(Some(out))
@@ -83,7 +85,7 @@ pub(super) fn push_all(ctx: &mut Ctx, key: &[u8], items: &[&[u8]], left: bool) -
         }
     }
     let len = l.len();
-    e.signal();
+    e.signal(if left { ev::LPUSH } else { ev::RPUSH });
     Ok(len)
 }
 
@@ -166,9 +168,12 @@ fn pop(ctx: &mut Ctx, a: &[&[u8]], left: bool, name: &str) -> Res {
     };
     let n = count.unwrap_or(1);
     let mut m = Meter::new(ctx);
-    let popped = with_list(ctx, a[1], |l| pop_replies(l, left, n, &mut m))?;
+    let event = if left { ev::LPOP } else { ev::RPOP };
+    let popped = with_list(ctx, a[1], event, |l| pop_replies(l, left, n, &mut m))?;
     Ok(match (popped.transpose()?, count) {
-        (None, _) => Reply::Nil,
+        (None, None) => Reply::Nil,
+        // With a count, Redis answers a missing key with a null array.
+        (None, Some(_)) => Reply::NilArray,
         (Some(items), Some(_)) => Reply::Array(items),
         (Some(mut items), None) => items.pop().unwrap_or(Reply::Nil),
     })
@@ -230,7 +235,7 @@ fn lset(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
         return err(msg::NO_SUCH_KEY);
     }
     let i = parse::int(a[2])?;
-    let done = with_list(ctx, a[1], |l| match index_of(i, l.len()) {
+    let done = with_list(ctx, a[1], ev::LSET, |l| match index_of(i, l.len()) {
         Some(i) => {
             l[i] = bytes(a[3]);
             (true, true)
@@ -271,7 +276,7 @@ fn remove_matching(l: &mut ListValue, v: &[u8], limit: usize, rev: bool) -> usiz
 fn lrem(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     let count = parse::int(a[2])?;
     let limit = usize::try_from(count.unsigned_abs()).unwrap_or(usize::MAX);
-    let removed = with_list(ctx, a[1], |l| {
+    let removed = with_list(ctx, a[1], ev::LREM, |l| {
         let n = remove_matching(l, a[3], limit, count < 0);
         (n, n > 0)
     })?;
@@ -281,7 +286,7 @@ fn lrem(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
 fn ltrim(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     let (start, stop) = (parse::int(a[2])?, parse::int(a[3])?);
     // Redis signals LTRIM even when it keeps every element.
-    with_list(ctx, a[1], |l| {
+    with_list(ctx, a[1], ev::LTRIM, |l| {
         match clamp_range(start, stop, l.len()) {
             Some((s, e)) => {
                 l.truncate(e + 1);
@@ -300,12 +305,14 @@ fn linsert(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
         w if is(w, "AFTER") => true,
         _ => return err(msg::SYNTAX),
     };
-    let len = with_list(ctx, a[1], |l| match l.iter().position(|x| x[..] == *a[3]) {
-        Some(i) => {
-            l.insert(i + usize::from(after), bytes(a[4]));
-            (l.len() as i64, true)
+    let len = with_list(ctx, a[1], ev::LINSERT, |l| {
+        match l.iter().position(|x| x[..] == *a[3]) {
+            Some(i) => {
+                l.insert(i + usize::from(after), bytes(a[4]));
+                (l.len() as i64, true)
+            }
+            None => (-1, false),
         }
-        None => (-1, false),
     })?;
     Ok(Reply::Integer(len.unwrap_or(0)))
 }

@@ -51,7 +51,7 @@ fn flushall_gives_the_key_table_back() {
     assert!(table_capacity(&s) <= SMALL_TABLES, "{}", table_capacity(&s));
     // The watched slots survive the new table: k1 existed, so its watch is touched.
     watcher.execute(["MULTI"]);
-    assert_eq!(watcher.execute(["EXEC"]), Reply::Nil);
+    assert_eq!(watcher.execute(["EXEC"]), Reply::NilArray);
 }
 
 #[test]

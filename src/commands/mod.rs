@@ -27,11 +27,11 @@ pub(crate) mod zsets;
 
 use std::sync::OnceLock;
 
-pub(crate) use ctx::{Ctx, KeyHashes, Res};
+pub(crate) use ctx::{Ctx, KeyHashes, Res, SeenExpired};
 
 use crate::keyspace::locks::Plan;
 use crate::reply::Reply;
-use crate::store::Shared;
+use crate::shared::Shared;
 use crate::txn::Connection;
 
 /// Command flags (a small bit set).
@@ -314,5 +314,10 @@ pub(crate) fn run(shared: &Shared, spec: &Spec, args: &[&[u8]]) -> Reply {
         }
     };
     let mut ctx = Ctx::new(shared, &mut locks, shared.lazy_now(), hashes);
-    handler(&mut ctx, args).unwrap_or_else(|e| e)
+    let reply = handler(&mut ctx, args).unwrap_or_else(|e| e);
+    ctx.end_command(args);
+    let reap = ctx.finish();
+    drop(locks);
+    reap.run(shared);
+    reply
 }

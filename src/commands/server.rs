@@ -58,6 +58,6 @@ fn flush(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
         Some(o) if a.len() == 2 && (is(o, "ASYNC") || is(o, "SYNC")) => {}
         Some(_) => return err(msg::SYNTAX),
     }
-    ctx.locks_mut().iter_mut().for_each(|s| s.flush());
+    ctx.flush_locked();
     Ok(Reply::ok())
 }

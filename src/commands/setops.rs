@@ -8,6 +8,7 @@ use super::ctx::{Ctx, Res, err};
 use super::parse::{self, is};
 use super::sets::{new_set, set};
 use super::{ALL, Keys, Spec, W, data as spec};
+use crate::effects::ev;
 use crate::error::msg;
 use crate::reply::Reply;
 use crate::types::{Bytes, SetValue};
@@ -99,11 +100,16 @@ fn store(ctx: &mut Ctx, a: &[&[u8]], op: Op) -> Res {
         compute(op, &sets).into_iter().cloned().collect()
     };
     if members.is_empty() {
-        ctx.remove(a[1])?;
+        ctx.remove(a[1], ev::DEL)?;
         return Ok(Reply::Integer(0));
     }
     let n = members.len() as i64;
-    ctx.set(a[1], new_set(members), 0)?;
+    let event = match op {
+        Op::Inter => ev::SINTERSTORE,
+        Op::Union => ev::SUNIONSTORE,
+        Op::Diff => ev::SDIFFSTORE,
+    };
+    ctx.set(a[1], new_set(members), 0, event)?;
     Ok(Reply::Integer(n))
 }
 

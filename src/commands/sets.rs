@@ -2,13 +2,13 @@
 //! The multi-key algebra (SINTER, SUNION, SDIFF and their STORE forms) is in `setops`.
 
 use super::budget::{self, ELEMENT, Meter};
-use super::ctx::{Ctx, Res, err, wrongtype};
+use super::ctx::{Ctx, KeyMut, Res, err, wrongtype};
 use super::elemscan::{self, random_count, scan_reply};
 use super::keys::{parse_cursor, scan_options};
 use super::parse;
 use super::{ONE, Spec, TWO, W, data as spec, glob};
+use crate::effects::ev;
 use crate::error::msg;
-use crate::keyspace::EntryMut;
 use crate::reply::Reply;
 use crate::types::{Bytes, SetValue, Shrink, Value, bytes};
 
@@ -35,7 +35,7 @@ pub(crate) fn set<'c>(ctx: &'c Ctx<'_, '_>, key: &[u8]) -> Res<Option<&'c SetVal
 }
 
 /// The set inside an entry the caller already type-checked.
-fn inner<'e>(e: &'e mut EntryMut<'_>) -> Res<&'e mut SetValue> {
+fn inner<'e>(e: &'e mut KeyMut<'_>) -> Res<&'e mut SetValue> {
     match e.value_mut() {
         Value::Set(s) => Ok(s),
         _ => Err(wrongtype()),
@@ -61,7 +61,7 @@ fn sadd(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     let (mut e, _) = ctx.get_or_create(a[1], || Value::Set(Box::default()))?;
     let s = inner(&mut e)?;
     let added: i64 = a[2..].iter().map(|m| i64::from(s.insert(bytes(m)))).sum();
-    e.signal();
+    e.signal(ev::SADD);
     Ok(Reply::Integer(added))
 }
 
@@ -75,7 +75,7 @@ fn srem(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     let removed: i64 = a[2..].iter().map(|m| i64::from(s.swap_remove(*m))).sum();
     s.shrink_if_sparse();
     if removed > 0 {
-        e.signal();
+        e.signal(ev::SREM);
         ctx.remove_if_empty(a[1])?;
     }
     Ok(Reply::Integer(removed))
@@ -168,9 +168,18 @@ fn spop(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
             }
         }
         s.shrink_if_sparse();
-        e.signal();
+        e.signal(ev::SPOP);
     }
     ctx.remove_if_empty(a[1])?;
+    // The members were picked at random: replay their removal, not the pick.
+    if ctx.listening() {
+        let removal = [&b"SREM"[..], a[1]].into_iter();
+        let members = out.iter().filter_map(|r| match r {
+            Reply::Bulk(m) => Some(&m[..]),
+            _ => None,
+        });
+        ctx.replay(removal.chain(members));
+    }
     Ok(match count {
         Some(_) => Reply::Array(out),
         None => out.pop().unwrap_or(Reply::Nil),
@@ -191,14 +200,14 @@ fn smove(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
         let s = inner(&mut e)?;
         s.swap_remove(member);
         s.shrink_if_sparse();
-        e.signal();
+        e.signal(ev::SREM);
     }
     ctx.remove_if_empty(src)?;
     // Already in the destination: only the source changed, so only it is signalled.
     if !in_dst {
         let (mut e, _) = ctx.get_or_create(dst, || Value::Set(Box::default()))?;
         inner(&mut e)?.insert(bytes(member));
-        e.signal();
+        e.signal(ev::SADD);
     }
     Ok(Reply::Integer(1))
 }

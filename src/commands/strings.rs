@@ -2,8 +2,10 @@
 
 use super::budget::{self, Meter};
 use super::ctx::{Ctx, Res, err, wrongtype};
+use super::keys::replay_pexpireat;
 use super::parse::{self, is};
 use super::{ALL, ONE, PAIRS, Spec, W, data as spec};
+use crate::effects::ev;
 use crate::error::msg;
 use crate::reply::Reply;
 use crate::types::{Bytes, Value, bytes};
@@ -99,7 +101,7 @@ fn deadline(kind: &str, raw: &[u8], now: u64, cmd: &str) -> Res<u64> {
 fn set(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     if a.len() == 3 {
         // Plain SET: replace whatever is there (any type, any TTL) in one lookup.
-        ctx.set(a[1], Value::Str(bytes(a[2])), 0)?;
+        ctx.set(a[1], Value::Str(bytes(a[2])), 0, ev::SET)?;
         return Ok(Reply::ok());
     }
     let o = set_options(&a[3..])?;
@@ -123,7 +125,10 @@ fn set(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
         (true, Some(e)) => e.expires_at,
         _ => 0,
     };
-    ctx.set(a[1], Value::Str(bytes(a[2])), at.unwrap_or(keep))?;
+    ctx.set(a[1], Value::Str(bytes(a[2])), at.unwrap_or(keep), ev::SET)?;
+    if let Some(at) = at {
+        expiry_set(ctx, a[1], a[2], at);
+    }
     Ok(if o.get { old } else { Reply::ok() })
 }
 
@@ -131,14 +136,25 @@ fn setnx(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     if ctx.entry(a[1])?.is_some() {
         return Ok(Reply::Integer(0));
     }
-    ctx.set(a[1], Value::Str(bytes(a[2])), 0)?;
+    ctx.set(a[1], Value::Str(bytes(a[2])), 0, ev::SET)?;
     Ok(Reply::Integer(1))
 }
 
 fn setex_with(ctx: &mut Ctx, a: &[&[u8]], seconds: bool, cmd: &str) -> Res {
     let at = parse::positive_deadline(a[2], seconds, false, ctx.now(), cmd)?;
-    ctx.set(a[1], Value::Str(bytes(a[3])), at)?;
+    ctx.set(a[1], Value::Str(bytes(a[3])), at, ev::SET)?;
+    expiry_set(ctx, a[1], a[3], at);
     Ok(Reply::ok())
+}
+
+/// A SET with a relative or absolute expiry: the `expire` event, and a replay with the
+/// absolute deadline (`SET key value PXAT ms`), as Redis 7 propagates it.
+fn expiry_set(ctx: &mut Ctx, key: &[u8], value: &[u8], at: u64) {
+    ctx.note(key, ev::EXPIRE);
+    if ctx.listening() {
+        let at = at.to_string();
+        ctx.replay([&b"SET"[..], key, value, b"PXAT", at.as_bytes()]);
+    }
 }
 
 fn setex(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
@@ -151,7 +167,7 @@ fn psetex(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
 
 fn getset(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     let old = budget::bulk_or_nil(ctx, string(ctx, a[1])?)?;
-    ctx.set(a[1], Value::Str(bytes(a[2])), 0)?;
+    ctx.set(a[1], Value::Str(bytes(a[2])), 0, ev::SET)?;
     Ok(old)
 }
 
@@ -160,7 +176,8 @@ fn getdel(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
         return Ok(Reply::Nil);
     };
     let old = budget::bulk(ctx, old)?;
-    ctx.remove(a[1])?;
+    ctx.remove(a[1], ev::DEL)?;
+    ctx.replay([&b"DEL"[..], a[1]]);
     Ok(old)
 }
 
@@ -212,19 +229,22 @@ fn getex(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     match ttl {
         Ttl::Keep => {}
         Ttl::At(at) if at <= now => {
-            ctx.remove(a[1])?;
+            ctx.remove(a[1], ev::DEL)?;
+            ctx.replay([&b"DEL"[..], a[1]]);
         }
         Ttl::At(at) => {
             if let Some(mut e) = ctx.get_mut(a[1])? {
                 e.set_expires_at(at);
-                e.signal();
+                e.signal(ev::EXPIRE);
+                replay_pexpireat(ctx, a[1], at);
             }
         }
         Ttl::Persist => {
             if let Some(mut e) = ctx.get_mut(a[1])? {
                 if e.expires_at() != 0 {
                     e.set_expires_at(0);
-                    e.signal();
+                    e.signal(ev::PERSIST);
+                    ctx.replay([&b"PERSIST"[..], a[1]]);
                 }
             }
         }
@@ -257,7 +277,7 @@ fn check_pairs(a: &[&[u8]]) -> Res<()> {
 fn mset(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     check_pairs(a)?;
     for pair in a[1..].chunks_exact(2) {
-        ctx.set(pair[0], Value::Str(bytes(pair[1])), 0)?;
+        ctx.set(pair[0], Value::Str(bytes(pair[1])), 0, ev::SET)?;
     }
     Ok(Reply::ok())
 }
@@ -286,10 +306,10 @@ pub(crate) fn incr_by(ctx: &mut Ctx, key: &[u8], by: i64) -> Res {
     match ctx.get_mut(key)? {
         Some(mut e) => {
             *e.value_mut() = text;
-            e.signal();
+            e.signal(ev::INCRBY);
         }
         None => {
-            ctx.set(key, text, 0)?;
+            ctx.set(key, text, 0, ev::INCRBY)?;
         }
     }
     Ok(Reply::Integer(new))
@@ -336,12 +356,14 @@ fn incrbyfloat(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     match ctx.get_mut(a[1])? {
         Some(mut e) => {
             *e.value_mut() = value;
-            e.signal();
+            e.signal(ev::INCRBYFLOAT);
         }
         None => {
-            ctx.set(a[1], value, 0)?;
+            ctx.set(a[1], value, 0, ev::INCRBYFLOAT)?;
         }
     }
+    // Float rounding may differ where the log is replayed: replay the result.
+    ctx.replay([&b"SET"[..], a[1], text.as_bytes(), b"KEEPTTL"]);
     Ok(Reply::bulk(text))
 }
 
@@ -356,7 +378,7 @@ fn append(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     };
     s.extend_from_slice(a[2]);
     let len = s.len();
-    e.signal();
+    e.signal(ev::APPEND);
     Ok(Reply::Integer(len as i64))
 }
 
@@ -405,6 +427,6 @@ fn setrange(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     }
     s[offset..end].copy_from_slice(value);
     let len = s.len();
-    e.signal();
+    e.signal(ev::SETRANGE);
     Ok(Reply::Integer(len as i64))
 }

@@ -5,6 +5,7 @@
 use super::budget::Meter;
 use super::ctx::{Ctx, Res, wrongtype};
 use super::parse::format_double;
+use crate::effects::{Event, ev};
 use crate::reply::Reply;
 use crate::types::{Value, ZSet};
 
@@ -26,6 +27,7 @@ pub(super) fn zset<'c>(ctx: &'c Ctx<'_, '_>, key: &[u8]) -> Res<Option<&'c ZSet>
 pub(super) fn with_zset<T>(
     ctx: &mut Ctx,
     key: &[u8],
+    event: Event,
     f: impl FnOnce(&mut ZSet) -> (T, bool),
 ) -> Res<Option<T>> {
     let Some(mut e) = ctx.get_mut(key)? else {
@@ -36,19 +38,19 @@ pub(super) fn with_zset<T>(
     };
     let (out, wrote) = f(z);
     if wrote {
-        e.signal();
+        e.signal(event);
     }
     ctx.remove_if_empty(key)?;
     Ok(Some(out))
 }
 
 /// Replaces `dst` with `result` (a *STORE command); an empty result deletes `dst`.
-pub(super) fn store(ctx: &mut Ctx, dst: &[u8], result: ZSet) -> Res {
+pub(super) fn store(ctx: &mut Ctx, dst: &[u8], result: ZSet, event: Event) -> Res {
     let n = result.len();
     if n == 0 {
-        ctx.remove(dst)?;
+        ctx.remove(dst, ev::DEL)?;
     } else {
-        ctx.set(dst, Value::ZSet(Box::new(result)), 0)?;
+        ctx.set(dst, Value::ZSet(Box::new(result)), 0, event)?;
     }
     Ok(Reply::Integer(n as i64))
 }

@@ -10,6 +10,7 @@ use super::keys::{parse_cursor, scan_options};
 use super::list_moves::mpop_count;
 use super::parse::{self, format_double, is};
 use super::zparse::{elements_reply, with_zset, zset};
+use crate::effects::ev;
 use crate::error::msg;
 use crate::reply::Reply;
 use crate::types::{Value, ZSet};
@@ -26,7 +27,8 @@ fn pop_from(
     n: usize,
     reply: impl FnOnce(&[(&[u8], f64)]) -> Res,
 ) -> Res<Option<Reply>> {
-    let popped = with_zset(ctx, key, |z| {
+    let event = if max { ev::ZPOPMAX } else { ev::ZPOPMIN };
+    let popped = with_zset(ctx, key, event, |z| {
         let n = n.min(z.len());
         let (lo, hi) = if max { (z.len() - n, z.len()) } else { (0, n) };
         let built = reply(&z.range(lo, hi, max));
@@ -91,7 +93,7 @@ pub(super) fn zmpop(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
             return Ok(reply);
         }
     }
-    Ok(Reply::Nil)
+    Ok(Reply::NilArray)
 }
 
 /// `[key, [[member, score] ...]]`, metered.

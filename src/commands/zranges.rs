@@ -10,6 +10,7 @@ use super::zparse::{
     LexBound, ScoreBound, elements_reply, lex_range, lex_ranks, score_range, score_ranks, store,
     with_zset, zset,
 };
+use crate::effects::{Event, ev};
 use crate::error::msg;
 use crate::reply::Reply;
 use crate::types::ZSet;
@@ -176,12 +177,17 @@ pub(super) fn zrangestore(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
             result.insert(m, s);
         }
     }
-    store(ctx, a[1], result)
+    store(ctx, a[1], result, ev::ZRANGESTORE)
 }
 
 /// Removes the ascending ranks `ranks(z)` from the set at `key`; replies the count.
-fn remove_ranks(ctx: &mut Ctx, key: &[u8], ranks: impl FnOnce(&ZSet) -> (usize, usize)) -> Res {
-    let n = with_zset(ctx, key, |z| {
+fn remove_ranks(
+    ctx: &mut Ctx,
+    key: &[u8],
+    event: Event,
+    ranks: impl FnOnce(&ZSet) -> (usize, usize),
+) -> Res {
+    let n = with_zset(ctx, key, event, |z| {
         let (lo, hi) = ranks(z);
         let n = z.remove_ranks(lo, hi);
         (n, n > 0)
@@ -191,17 +197,19 @@ fn remove_ranks(ctx: &mut Ctx, key: &[u8], ranks: impl FnOnce(&ZSet) -> (usize, 
 
 pub(super) fn zremrangebyrank(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     let (start, stop) = (parse::int(a[2])?, parse::int(a[3])?);
-    remove_ranks(ctx, a[1], |z| {
+    remove_ranks(ctx, a[1], ev::ZREMRANGEBYRANK, |z| {
         clamp_range(start, stop, z.len()).map_or((0, 0), |(s, e)| (s, e + 1))
     })
 }
 
 pub(super) fn zremrangebyscore(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     let (min, max) = score_range(a[2], a[3])?;
-    remove_ranks(ctx, a[1], |z| score_ranks(z, min, max))
+    remove_ranks(ctx, a[1], ev::ZREMRANGEBYSCORE, |z| {
+        score_ranks(z, min, max)
+    })
 }
 
 pub(super) fn zremrangebylex(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     let (min, max) = lex_range(a[2], a[3])?;
-    remove_ranks(ctx, a[1], |z| lex_ranks(z, &min, &max))
+    remove_ranks(ctx, a[1], ev::ZREMRANGEBYLEX, |z| lex_ranks(z, &min, &max))
 }

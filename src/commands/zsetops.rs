@@ -7,6 +7,7 @@ use super::budget::Meter;
 use super::ctx::{Ctx, Res, err, wrongtype};
 use super::parse::{self, is};
 use super::zparse::{elements_reply, store};
+use crate::effects::ev;
 use crate::error::msg;
 use crate::reply::Reply;
 use crate::types::{Hasher, SetValue, Value, ZSet};
@@ -199,7 +200,12 @@ fn read_form(ctx: &mut Ctx, a: &[&[u8]], op: Op) -> Res {
 fn store_form(ctx: &mut Ctx, a: &[&[u8]], op: Op) -> Res {
     let args = args(ctx, a, 2, op, true, false)?;
     let z = compute(&args, op);
-    store(ctx, a[1], z)
+    let event = match op {
+        Op::Union => ev::ZUNIONSTORE,
+        Op::Inter => ev::ZINTERSTORE,
+        Op::Diff => ev::ZDIFFSTORE,
+    };
+    store(ctx, a[1], z, event)
 }
 
 pub(super) fn zunion(ctx: &mut Ctx, a: &[&[u8]]) -> Res {

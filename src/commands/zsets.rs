@@ -9,6 +9,7 @@ use super::zparse::{
     NAN_SCORE, lex_range, lex_ranks, score_range, score_ranks, score_reply, with_zset, zset,
 };
 use super::{Keys, ONE, Spec, W, data as spec, zpop, zranges, zsetops};
+use crate::effects::ev;
 use crate::error::msg;
 use crate::reply::Reply;
 use crate::types::{Value, ZSet};
@@ -180,7 +181,8 @@ fn zadd_run(ctx: &mut Ctx, key: &[u8], f: AddFlags, pairs: &[(f64, &[u8])]) -> R
         }
     }
     let (mut added, mut changed, mut last) = (0, 0, None);
-    let result = with_zset(ctx, key, |z| {
+    let event = if f.incr { ev::ZINCR } else { ev::ZADD };
+    let result = with_zset(ctx, key, event, |z| {
         for &(score, member) in pairs {
             match add_one(z, f, score, member) {
                 Ok(Added::New(s)) => (added, last) = (added + 1, Some(s)),
@@ -202,7 +204,7 @@ fn zadd_run(ctx: &mut Ctx, key: &[u8], f: AddFlags, pairs: &[(f64, &[u8])]) -> R
 }
 
 fn zrem(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
-    let removed = with_zset(ctx, a[1], |z| {
+    let removed = with_zset(ctx, a[1], ev::ZREM, |z| {
         let n = a[2..].iter().filter(|m| z.remove(m).is_some()).count();
         (n, n > 0)
     })?;

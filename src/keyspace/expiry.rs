@@ -10,27 +10,7 @@ use std::time::{Duration, Instant};
 
 use parking_lot::{Condvar, Mutex};
 
-use super::Keyspace;
-use crate::clock::Now;
-use crate::store::Shared;
-
-impl Keyspace {
-    /// One pass over every shard; returns how many keys were reclaimed.
-    pub(crate) fn sweep(&self, now: u64, budget: usize) -> usize {
-        (0..self.shard_count())
-            .map(|i| self.shard(i).write().sweep(&Now::fixed(now), budget))
-            .sum()
-    }
-}
-
-impl Keyspace {
-    /// Reclaims every expired key, one shard's write lock at a time; returns how many.
-    pub(crate) fn purge(&self, now: u64) -> usize {
-        (0..self.shard_count())
-            .map(|i| self.shard(i).write().purge_expired(&Now::fixed(now)))
-            .sum()
-    }
-}
+use crate::shared::Shared;
 
 /// The active-expiry thread of one store: how to stop it, and the thread to join.
 ///

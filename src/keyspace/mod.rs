@@ -13,7 +13,7 @@ use std::hash::BuildHasher;
 use crossbeam_utils::CachePadded;
 
 use crate::sync::RwLock;
-pub(crate) use shard::{Entry, EntryMut, Shard};
+pub(crate) use shard::{Entry, EntryMut, Removed, Shard, Slot, Stamp};
 
 /// A key with its hash, computed once.
 #[derive(Clone, Copy, Debug)]

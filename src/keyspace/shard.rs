@@ -48,9 +48,31 @@ impl Entry {
     }
 }
 
-/// Mutable access to a live key. Writing through it does not bump the version by itself:
-/// the command calls [`EntryMut::signal`] when a write really happened, because Redis does
-/// not signal no-op writes (SADD of a present member, ...).
+/// The right to give a key a new version: what a signalled write hands to the effects path
+/// ([`crate::effects`]), which stamps it while recording the write. Shard methods never
+/// stamp by themselves, so every version bump is also a recorded effect.
+#[must_use = "a write's stamp must reach the effects path"]
+pub(crate) struct Stamp<'s> {
+    /// The key's version, or `None` when the slot is already gone (nobody watches it, so
+    /// only the clock needs to move on).
+    version: Option<&'s mut u64>,
+    clock: &'s mut u64,
+}
+
+impl Stamp<'_> {
+    /// Gives the key the shard's next version.
+    #[inline]
+    pub(crate) fn bump(self) {
+        *self.clock += 1;
+        if let Some(v) = self.version {
+            *v = *self.clock;
+        }
+    }
+}
+
+/// Mutable access to a live key. Writing through it does not change the version: the
+/// command signals the write through the effects path, because Redis does not signal no-op
+/// writes (SADD of a present member, ...).
 pub(crate) struct EntryMut<'s> {
     value: &'s mut Value,
     version: &'s mut u64,
@@ -63,9 +85,12 @@ impl EntryMut<'_> {
         self.value
     }
 
-    /// Marks the key as written: watchers of it will abort.
-    pub(crate) fn signal(&mut self) {
-        *self.version = next(self.clock);
+    /// The stamp for a write to this key.
+    pub(crate) fn stamp(&mut self) -> Stamp<'_> {
+        Stamp {
+            version: Some(self.version),
+            clock: self.clock,
+        }
     }
 
     pub(crate) fn expires_at(&self) -> u64 {
@@ -77,9 +102,31 @@ impl EntryMut<'_> {
     }
 }
 
-fn next(clock: &mut u64) -> u64 {
-    *clock += 1;
-    *clock
+/// What a write-side lookup found.
+pub(crate) enum Slot<'s> {
+    /// No live key (missing, or a tombstone).
+    Missing,
+    /// The key had expired and was just deleted; its stamp records that deletion.
+    Expired(Stamp<'s>),
+    /// A live key.
+    Live(EntryMut<'s>),
+}
+
+/// What [`Shard::insert`] replaced.
+pub(crate) struct Inserted<'s> {
+    /// The previous live value.
+    pub(crate) old: Option<Value>,
+    /// The previous value had expired (its deletion is part of this write).
+    pub(crate) expired: bool,
+    pub(crate) stamp: Stamp<'s>,
+}
+
+/// What [`Shard::remove`] removed.
+pub(crate) enum Removed<'s> {
+    Missing,
+    /// The key had expired: deleted, but it did not exist for the command.
+    Expired(Stamp<'s>),
+    Live(Value, Stamp<'s>),
 }
 
 /// A shard of the keyspace. Only reached through its `RwLock`.
@@ -107,6 +154,11 @@ impl Shard {
             .index_from_hash(k.hash, |key| key[..] == *k.bytes)
     }
 
+    fn next_version(&mut self) -> u64 {
+        self.clock += 1;
+        self.clock
+    }
+
     /// The entry (live, expired or tombstone) stored for `k`.
     pub(crate) fn find(&self, k: HKey<'_>) -> Option<&Entry> {
         self.map
@@ -115,52 +167,44 @@ impl Shard {
             .map(|(_, e)| e)
     }
 
-    /// The live entry of `k` at `now`. Read-only: an expired key is hidden, not removed.
-    pub(crate) fn get(&self, k: HKey<'_>, now: &Now<'_>) -> Option<&Entry> {
-        self.find(k)
-            .filter(|e| e.value.is_some() && !e.is_expired(now))
-    }
-
-    /// Mutable access to the live key `k`, deleting it first if it has expired.
-    pub(crate) fn get_mut(&mut self, k: HKey<'_>, now: &Now<'_>) -> Option<EntryMut<'_>> {
-        let i = self.index(k)?;
-        self.entry_mut_at(i, now)
-    }
-
-    fn entry_mut_at(&mut self, i: usize, now: &Now<'_>) -> Option<EntryMut<'_>> {
-        if self.map[i].is_expired(now) {
-            self.remove_at(i);
-            return None;
+    /// Write-side lookup of `k`: deletes it first if it has expired.
+    pub(crate) fn get_mut(&mut self, k: HKey<'_>, now: &Now<'_>) -> Slot<'_> {
+        let Some(i) = self.index(k) else {
+            return Slot::Missing;
+        };
+        if self.map[i].value.is_some() && self.map[i].is_expired(now) {
+            return Slot::Expired(self.remove_at(i).1);
         }
+        let Shard { map, clock, .. } = self;
         let Entry {
             value: Some(value),
             version,
             expires_at,
             ..
-        } = &mut self.map[i]
+        } = &mut map[i]
         else {
-            return None;
+            return Slot::Missing;
         };
-        Some(EntryMut {
+        Slot::Live(EntryMut {
             value,
             version,
             expires_at,
-            clock: &mut self.clock,
+            clock,
         })
     }
 
     /// Stores `value` under `k` with the given expiry (0: none), replacing whatever was there.
-    /// Returns the previous live value.
     pub(crate) fn insert(
         &mut self,
         k: HKey<'_>,
         value: Value,
         expires_at: u64,
         now: &Now<'_>,
-    ) -> Option<Value> {
-        let version = next(&mut self.clock);
-        match self
-            .map
+    ) -> Inserted<'_> {
+        let Shard {
+            map, clock, live, ..
+        } = self;
+        match map
             .raw_entry_mut_v1()
             .from_hash(k.hash, |key| key[..] == *k.bytes)
         {
@@ -168,40 +212,49 @@ impl Shard {
                 let e = o.into_mut();
                 let was_expired = e.is_expired(now);
                 let old = e.value.replace(value);
-                e.version = version;
                 e.expires_at = expires_at;
                 if old.is_none() {
-                    self.live += 1;
+                    *live += 1;
                 }
-                old.filter(|_| !was_expired)
+                Inserted {
+                    expired: was_expired && old.is_some(),
+                    old: old.filter(|_| !was_expired),
+                    stamp: Stamp {
+                        version: Some(&mut e.version),
+                        clock,
+                    },
+                }
             }
             RawEntryMut::Vacant(v) => {
                 let entry = Entry {
                     value: Some(value),
-                    version,
+                    version: 0,
                     expires_at,
                     watchers: 0,
                 };
-                v.insert_hashed_nocheck(k.hash, bytes(k.bytes), entry);
-                self.live += 1;
-                None
+                let (_, e) = v.insert_hashed_nocheck(k.hash, bytes(k.bytes), entry);
+                *live += 1;
+                Inserted {
+                    old: None,
+                    expired: false,
+                    stamp: Stamp {
+                        version: Some(&mut e.version),
+                        clock,
+                    },
+                }
             }
         }
     }
 
     /// The live key `k`, created with `make()` (no expiry) when missing or expired.
-    /// Returns the entry and whether it was created (creation is a signalled write).
+    /// Returns the entry, whether it was created, and whether an expired value was deleted
+    /// first (the caller's signal stamps both changes with one version).
     pub(crate) fn get_or_insert_with(
         &mut self,
         k: HKey<'_>,
         now: &Now<'_>,
         make: impl FnOnce() -> Value,
-    ) -> (EntryMut<'_>, bool) {
-        if let Some(i) = self.index(k) {
-            if self.map[i].is_expired(now) {
-                self.remove_at(i);
-            }
-        }
+    ) -> (EntryMut<'_>, bool, bool) {
         let Shard {
             map, clock, live, ..
         } = self;
@@ -215,12 +268,16 @@ impl Shard {
             expires_at,
             ..
         } = e;
+        let expired = value.is_some() && *expires_at != 0 && now.get() > *expires_at;
+        if expired {
+            *value = None;
+            *live -= 1;
+        }
         let created = value.is_none();
         let value = match value {
             Some(v) => v,
             None => {
                 *live += 1;
-                *version = next(clock);
                 *expires_at = 0;
                 value.insert(make())
             }
@@ -231,28 +288,61 @@ impl Shard {
             expires_at,
             clock,
         };
-        (entry, created)
+        (entry, created, expired)
     }
 
-    /// Deletes `k`; returns its value if it was live. Deleting an expired key still
-    /// signals (Redis's expiry deletion touches watchers) but returns `None`.
-    pub(crate) fn remove(&mut self, k: HKey<'_>, now: &Now<'_>) -> Option<Value> {
-        let i = self.index(k)?;
+    /// Deletes `k`.
+    pub(crate) fn remove(&mut self, k: HKey<'_>, now: &Now<'_>) -> Removed<'_> {
+        let Some(i) = self.index(k) else {
+            return Removed::Missing;
+        };
+        if self.map[i].value.is_none() {
+            return Removed::Missing;
+        }
         let expired = self.map[i].is_expired(now);
-        self.remove_at(i).filter(|_| !expired)
+        match self.remove_at(i) {
+            (Some(_), stamp) if expired => Removed::Expired(stamp),
+            (Some(v), stamp) => Removed::Live(v, stamp),
+            (None, stamp) => {
+                // Unreachable (checked above); the stamp still must be used.
+                stamp.bump();
+                Removed::Missing
+            }
+        }
     }
 
-    fn remove_at(&mut self, i: usize) -> Option<Value> {
+    /// Deletes `k` if it holds a value that has expired at `now`.
+    pub(crate) fn remove_expired(&mut self, k: HKey<'_>, now: &Now<'_>) -> Option<Stamp<'_>> {
+        let i = self.index(k)?;
+        if self.map[i].value.is_none() || !self.map[i].is_expired(now) {
+            return None;
+        }
+        Some(self.remove_at(i).1)
+    }
+
+    /// Takes the value out of slot `i`; the slot stays (as a tombstone) only while watched.
+    fn remove_at(&mut self, i: usize) -> (Option<Value>, Stamp<'_>) {
         let e = &mut self.map[i];
-        let old = e.value.take()?;
-        e.version = next(&mut self.clock);
+        let old = e.value.take();
         e.expires_at = 0;
-        self.live -= 1;
+        if old.is_some() {
+            self.live -= 1;
+        }
         if e.watchers == 0 {
             self.map.swap_remove_index(i);
             self.shrink_if_sparse();
+            let stamp = Stamp {
+                version: None,
+                clock: &mut self.clock,
+            };
+            return (old, stamp);
         }
-        Some(old)
+        let Shard { map, clock, .. } = self;
+        let stamp = Stamp {
+            version: Some(&mut map[i].version),
+            clock,
+        };
+        (old, stamp)
     }
 
     /// Gives memory back once the table is mostly empty: below a quarter of its capacity it
@@ -267,23 +357,18 @@ impl Shard {
         }
     }
 
-    /// Registers a watcher of `k` and returns the version it must still have at EXEC.
-    /// An expired key is deleted first, so a key already stale at WATCH does not abort EXEC
-    /// when it is later reclaimed (Redis ≥ 7.0, #10256).
-    pub(crate) fn watch(&mut self, k: HKey<'_>, now: &Now<'_>) -> u64 {
-        if let Some(i) = self.index(k) {
-            if self.map[i].is_expired(now) {
-                self.remove_at(i);
-            }
-        }
-        let clock = &mut self.clock;
+    /// Registers a watcher of `k` and returns the version it must still have at EXEC. The
+    /// caller deletes an expired key first ([`Shard::remove_expired`]), so a key already
+    /// stale at WATCH does not abort EXEC when it is later reclaimed (Redis ≥ 7.0, #10256).
+    pub(crate) fn watch(&mut self, k: HKey<'_>) -> u64 {
+        let fresh = self.next_version();
         let (_, e) = self
             .map
             .raw_entry_mut_v1()
             .from_hash(k.hash, |key| key[..] == *k.bytes)
             .or_insert_with(|| {
                 let mut tombstone = Entry::tombstone();
-                tombstone.version = next(clock);
+                tombstone.version = fresh;
                 (bytes(k.bytes), tombstone)
             });
         e.watchers += 1;
@@ -307,21 +392,30 @@ impl Shard {
             .is_some_and(|e| e.version == version && !(e.value.is_some() && e.is_expired(now)))
     }
 
-    /// Deletes every key. Watched keys that existed are signalled; watched missing keys are
-    /// not (Redis's FLUSHDB touches only existing watched keys). The table is replaced, not
+    /// Deletes every key; returns how many existed. Watched keys that existed get `stamp`ed
+    /// (Redis's FLUSHDB touches only existing watched keys). The table is replaced, not
     /// cleared, so its memory goes back too; only the watched slots move to the new one.
-    pub(crate) fn flush(&mut self) {
+    pub(crate) fn flush(&mut self, mut stamp: impl FnMut(Stamp<'_>)) -> usize {
         let empty = IndexMap::with_hasher(self.map.hasher().clone());
         let old = std::mem::replace(&mut self.map, empty);
+        let Shard {
+            map,
+            clock,
+            live,
+            sweep_cursor,
+        } = self;
+        *sweep_cursor = 0;
         for (key, mut e) in old.into_iter().filter(|(_, e)| e.watchers > 0) {
             if e.value.take().is_some() {
-                e.version = next(&mut self.clock);
                 e.expires_at = 0;
+                stamp(Stamp {
+                    version: Some(&mut e.version),
+                    clock: &mut *clock,
+                });
             }
-            self.map.insert(key, e);
+            map.insert(key, e);
         }
-        self.live = 0;
-        self.sweep_cursor = 0;
+        std::mem::take(live)
     }
 
     /// Keys that exist (expired ones not yet reclaimed included, as Redis's DBSIZE counts).
@@ -352,34 +446,57 @@ impl Shard {
             .filter_map(move |(k, e)| e.live(now).map(|v| (k, v)))
     }
 
+    /// Deletes slot `i` if it holds an expired value, handing its key and stamp to `found`.
+    fn reclaim_at(
+        &mut self,
+        i: usize,
+        now: &Now<'_>,
+        found: &mut impl FnMut(&[u8], Stamp<'_>),
+    ) -> bool {
+        if self.map[i].value.is_none() || !self.map[i].is_expired(now) {
+            return false;
+        }
+        // The key is copied only when someone needs it after the slot is gone.
+        let key = self
+            .map
+            .get_index(i)
+            .map(|(k, _)| k.clone())
+            .unwrap_or_default();
+        let (_, stamp) = self.remove_at(i);
+        found(&key, stamp);
+        true
+    }
+
     /// Reclaims every expired key; returns how many. Walks from the last slot down, so the
     /// slot a swap-remove fills comes from above, already examined (the rolling sweep cursor
     /// would miss it when a pass starts mid-table).
-    pub(crate) fn purge_expired(&mut self, now: &Now<'_>) -> usize {
+    pub(crate) fn purge_expired(
+        &mut self,
+        now: &Now<'_>,
+        mut found: impl FnMut(&[u8], Stamp<'_>),
+    ) -> usize {
         let mut removed = 0;
         for i in (0..self.map.len()).rev() {
-            if self.map[i].value.is_some() && self.map[i].is_expired(now) {
-                self.remove_at(i);
-                removed += 1;
-            }
+            removed += usize::from(self.reclaim_at(i, now, &mut found));
         }
         removed
     }
 
     /// Reclaims expired keys among the next `budget` slots of a rolling cursor; returns how
     /// many it deleted. Bounded work per call keeps the write lock short.
-    pub(crate) fn sweep(&mut self, now: &Now<'_>, budget: usize) -> usize {
+    pub(crate) fn sweep(
+        &mut self,
+        now: &Now<'_>,
+        budget: usize,
+        mut found: impl FnMut(&[u8], Stamp<'_>),
+    ) -> usize {
         let mut removed = 0;
         for _ in 0..budget.min(self.map.len()) {
             if self.sweep_cursor == 0 || self.sweep_cursor > self.map.len() {
                 self.sweep_cursor = self.map.len();
             }
             self.sweep_cursor -= 1;
-            let i = self.sweep_cursor;
-            if self.map[i].value.is_some() && self.map[i].is_expired(now) {
-                self.remove_at(i);
-                removed += 1;
-            }
+            removed += usize::from(self.reclaim_at(self.sweep_cursor, now, &mut found));
         }
         removed
     }
@@ -404,11 +521,14 @@ mod tests {
         let keys: Vec<Vec<u8>> = (0..100).map(|i| format!("k{i}").into_bytes()).collect();
         for (i, k) in keys.iter().enumerate() {
             let at = if i % 3 == 0 { 0 } else { 10 };
-            shard.insert(hk(&hasher, k), Value::Str(bytes(b"v")), at, &Now::fixed(1));
+            shard
+                .insert(hk(&hasher, k), Value::Str(bytes(b"v")), at, &Now::fixed(1))
+                .stamp
+                .bump();
         }
         // A background pass stopped mid-table leaves the rolling cursor in the middle.
-        shard.sweep(&Now::fixed(20), 7);
-        shard.purge_expired(&Now::fixed(20));
+        shard.sweep(&Now::fixed(20), 7, |_, s| s.bump());
+        shard.purge_expired(&Now::fixed(20), |_, s| s.bump());
         assert_eq!(shard.live_count(), 34);
         assert_eq!(shard.slots(), 34);
         assert_eq!(shard.iter_live(&Now::fixed(20)).count(), 34);

@@ -154,7 +154,7 @@ fn scalar_arg(arg: &Dynamic) -> Result<Cow<'static, [u8]>, &'static str> {
 /// array → array, status → `#{ok: ..}`, error → `#{err: ..}` (pcall only).
 pub(crate) fn to_dynamic(reply: Reply) -> Dynamic {
     match reply {
-        Reply::Nil => Dynamic::UNIT,
+        Reply::Nil | Reply::NilArray => Dynamic::UNIT,
         Reply::Integer(n) => Dynamic::from_int(n),
         Reply::Bulk(bytes) => match String::from_utf8(bytes) {
             Ok(s) => Dynamic::from(s),

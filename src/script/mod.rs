@@ -24,7 +24,7 @@ use self::shebang::Flags;
 use crate::commands::{KeyHashes, Spec, plan_each_key};
 use crate::config::ScriptLimits;
 use crate::keyspace::locks::Plan;
-use crate::store::Shared;
+use crate::shared::Shared;
 use crate::sync::Arc;
 
 /// A store's script machinery: one engine, one cache.

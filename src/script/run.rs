@@ -26,7 +26,11 @@ impl Host for Run<'_, '_, '_> {
         match self.check(argv) {
             Ok(run) => {
                 self.ctx.remember(&[]);
-                run(self.ctx, argv).unwrap_or_else(|e| e)
+                let reply = run(self.ctx, argv).unwrap_or_else(|e| e);
+                // Each call replays on its own (Redis 7's effects replication); the script's
+                // EVAL itself never does.
+                self.ctx.end_command(argv);
+                reply
             }
             Err(text) => Reply::error(text),
         }
@@ -91,6 +95,7 @@ pub(crate) fn execute(
     read_only: bool,
 ) -> Reply {
     let engine = &ctx.shared.scripts.engine;
+    ctx.set_atomic();
     let mut scope = Scope::new();
     scope.push("KEYS", strings(keys));
     scope.push("ARGV", strings(argv));

@@ -11,7 +11,7 @@ use super::watch::{self, Watched};
 use crate::commands::{self, Handler, Spec, flag};
 use crate::error::{Error, msg};
 use crate::reply::Reply;
-use crate::store::Shared;
+use crate::shared::Shared;
 
 /// One client of a [`Store`](crate::Store): what Redis keeps per connection.
 ///
@@ -226,7 +226,7 @@ pub(super) fn multi(c: &mut Connection, _: &[&[u8]]) -> Reply {
 pub(super) fn exec(c: &mut Connection, _: &[&[u8]]) -> Reply {
     match c.exec() {
         Ok(ExecOutcome::Committed(replies)) => Reply::Array(replies),
-        Ok(ExecOutcome::Aborted) => Reply::Nil,
+        Ok(ExecOutcome::Aborted) => Reply::NilArray,
         Err(e) => Reply::error(e.to_string()),
     }
 }

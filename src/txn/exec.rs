@@ -7,7 +7,7 @@ use super::watch::Watched;
 use crate::commands::{self, Ctx, Handler, KeyHashes, Spec, budget};
 use crate::keyspace::locks::Plan;
 use crate::reply::Reply;
-use crate::store::Shared;
+use crate::shared::Shared;
 
 /// What EXEC did: ran the queue, or aborted because a watched key changed.
 ///
@@ -86,13 +86,19 @@ pub(crate) fn commit(shared: &Shared, watches: &mut Vec<Watched>, queue: &Queue)
         return ExecOutcome::Aborted;
     }
     let mut ctx = Ctx::new(shared, &mut locks, now, KeyHashes::new());
+    ctx.set_atomic();
     let mut replies = Vec::with_capacity(queue.len());
     let mut start = 0;
     for ((spec, argv), &end) in queue.iter().zip(&ends) {
         ctx.remember(&hashes[start..end]);
         start = end;
         replies.push(run_metered(&mut ctx, spec, &argv));
+        ctx.end_command(&argv);
     }
+    // The whole EXEC is one batch, handed on before any of its locks drop.
+    let reap = ctx.finish();
+    drop(locks);
+    reap.run(shared);
     ExecOutcome::Committed(replies)
 }
 

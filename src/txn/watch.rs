@@ -1,7 +1,8 @@
 //! A connection's WATCH set: each key with its shard and the version seen at WATCH time.
 
+use crate::effects::Recorder;
 use crate::keyspace::HKey;
-use crate::store::Shared;
+use crate::shared::Shared;
 use crate::types::{Bytes, bytes};
 
 /// One watched key. The shard keeps a watcher count on the key (a tombstone if the key is
@@ -33,7 +34,17 @@ pub(crate) fn watch(shared: &Shared, set: &mut Vec<Watched>, key: &[u8]) {
     }
     let shard = ks.shard_of(hk.hash);
     let mut guard = ks.shard(shard).write();
-    let version = guard.watch(hk, &shared.lazy_now());
+    let now = shared.lazy_now();
+    if let Some(stamp) = guard.remove_expired(hk, &now) {
+        // A key already stale at WATCH is reclaimed first: an effect like any expiry.
+        let mut rec = Recorder::new(shared.listeners.active());
+        let at = rec.mark();
+        rec.expired(stamp, key, at);
+        if let Some(batch) = rec.batch() {
+            shared.listeners.deliver(batch);
+        }
+    }
+    let version = guard.watch(hk);
     drop(guard);
     set.push(Watched {
         key: bytes(key),
@@ -98,7 +109,7 @@ mod tests {
             c.execute(["WATCH", key.as_str()]);
             store.del(&[&key]).unwrap();
             c.execute(["MULTI"]);
-            assert_eq!(c.execute(["EXEC"]), crate::Reply::Nil);
+            assert_eq!(c.execute(["EXEC"]), crate::Reply::NilArray);
             assert_eq!(slots(&store), 0);
         }
     }

@@ -118,6 +118,8 @@ impl Model {
         };
         let l = match self.list_mut(k) {
             Ok(Some(l)) => l,
+            // With a count, a missing key is Redis's null array.
+            Ok(None) if count.is_some() => return Reply::NilArray,
             Ok(None) => return Reply::Nil,
             Err(e) => return e,
         };

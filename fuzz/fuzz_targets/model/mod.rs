@@ -172,7 +172,7 @@ impl Model {
             return Want::Exact(Reply::error(text));
         }
         if watched.iter().any(|(k, v)| self.version(k) != *v) {
-            return Want::Exact(Reply::Nil);
+            return Want::Exact(Reply::NilArray);
         }
         Want::Array(queue.iter().map(|op| self.apply(op)).collect())
     }
@@ -213,7 +213,7 @@ pub fn well_formed(r: &Reply, depth: usize) -> bool {
                 && !s.contains("internal error")
         }
         Reply::Array(items) => depth < 256 && items.iter().all(|i| well_formed(i, depth + 1)),
-        Reply::Nil | Reply::Integer(_) | Reply::Bulk(_) => true,
+        _ => true,
     }
 }
 

@@ -1,0 +1,19 @@
+//! Guides: how redlite works and how to use its transactions and scripts.
+//!
+//! - [`architecture`]: the life of a command, locks, versions, expiry, the effects path,
+//!   and the checklist for adding a command.
+//! - [`transactions`]: WATCH / MULTI / EXEC and `Store::transaction`.
+//! - [`scripts`]: Rhai scripts, their API, locking and limits.
+//! - [`differences`]: where redlite differs from Redis, on purpose.
+
+#[doc = include_str!("architecture.md")]
+pub mod architecture {}
+
+#[doc = include_str!("transactions.md")]
+pub mod transactions {}
+
+#[doc = include_str!("scripts.md")]
+pub mod scripts {}
+
+#[doc = include_str!("differences.md")]
+pub mod differences {}

@@ -1,0 +1,188 @@
+//! [`Recorder`]: collects one command's (or one EXEC's, one script's) effects into a [`Batch`].
+
+use super::events::{Event, ev};
+use crate::keyspace::Stamp;
+
+/// One key's event: which key, and what happened to it in Redis's words.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyEvent {
+    key: Box<[u8]>,
+    event: Event,
+}
+
+impl KeyEvent {
+    /// The key.
+    pub fn key(&self) -> &[u8] {
+        &self.key
+    }
+
+    /// What happened to it.
+    pub fn event(&self) -> Event {
+        self.event
+    }
+}
+
+/// The effects of one command, one EXEC or one script, in the order they happened.
+///
+/// `events` are what keyspace notifications publish; `commands` are the deterministic
+/// commands that replay the same change on another store (what an append-only log writes):
+/// relative expiries as `PEXPIREAT`, a popped random member as `SREM`, an expired key as
+/// `DEL`. A batch from EXEC or a script is [atomic](Batch::is_atomic): replay it all or none.
+///
+/// # Examples
+///
+/// See [`Listener`](crate::Listener).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Batch {
+    events: Vec<KeyEvent>,
+    commands: Vec<Vec<Box<[u8]>>>,
+    atomic: bool,
+}
+
+impl Batch {
+    /// Every key event, in order.
+    pub fn events(&self) -> &[KeyEvent] {
+        &self.events
+    }
+
+    /// The commands that replay this batch, each as its argument vector.
+    pub fn commands(&self) -> &[Vec<Box<[u8]>>] {
+        &self.commands
+    }
+
+    /// True for the batch of an EXEC or a script, which must be applied as one unit.
+    pub fn is_atomic(&self) -> bool {
+        self.atomic
+    }
+
+    /// True when nothing was written.
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty() && self.commands.is_empty()
+    }
+}
+
+fn argv<'x>(args: impl IntoIterator<Item = &'x [u8]>) -> Vec<Box<[u8]>> {
+    args.into_iter().map(Box::from).collect()
+}
+
+/// Records effects as commands run. Stamping versions is all it does when nothing listens.
+#[derive(Debug, Default)]
+pub(crate) struct Recorder {
+    on: bool,
+    batch: Batch,
+    /// The running command signalled at least one write.
+    wrote: bool,
+    /// The running command recorded its own replay form.
+    replaced: bool,
+}
+
+impl Recorder {
+    /// A recorder that keeps events and replay forms only when `listening`.
+    pub(crate) fn new(listening: bool) -> Recorder {
+        Recorder {
+            on: listening,
+            ..Recorder::default()
+        }
+    }
+
+    /// Whether anything listens (handlers skip building replay forms otherwise).
+    pub(crate) fn listening(&self) -> bool {
+        self.on
+    }
+
+    /// Marks the batch as one EXEC's or one script's.
+    pub(crate) fn set_atomic(&mut self) {
+        self.batch.atomic = true;
+    }
+
+    /// A write happened to `key`: stamp its new version (WATCH sees it) and record the event.
+    #[inline]
+    pub(crate) fn signal(&mut self, stamp: Stamp<'_>, key: &[u8], event: Event) {
+        stamp.bump();
+        self.wrote = true;
+        if self.on {
+            self.event(key, event);
+        }
+    }
+
+    /// Records a further event on a key already signalled (`new` before `lpush`, ...).
+    pub(crate) fn note(&mut self, key: &[u8], event: Event) {
+        if self.on {
+            self.event(key, event);
+        }
+    }
+
+    fn event(&mut self, key: &[u8], event: Event) {
+        self.batch.events.push(KeyEvent {
+            key: key.into(),
+            event,
+        });
+    }
+
+    /// The running command replays as `args` instead of as written. Several calls record
+    /// several commands, in order.
+    pub(crate) fn replay<'x>(&mut self, args: impl IntoIterator<Item = &'x [u8]>) {
+        self.replaced = true;
+        if self.on {
+            self.batch.commands.push(argv(args));
+        }
+    }
+
+    /// Where the next event goes: lets a deletion found later be placed where it was seen.
+    pub(crate) fn mark(&self) -> (usize, usize) {
+        (self.batch.events.len(), self.batch.commands.len())
+    }
+
+    /// `key` was found expired and deleted: the `expired` event and its `DEL`, placed at
+    /// `at` (a [`mark`](Self::mark)), before what the command did after seeing it.
+    pub(crate) fn expired(&mut self, stamp: Stamp<'_>, key: &[u8], at: (usize, usize)) {
+        stamp.bump();
+        if self.on {
+            let event = KeyEvent {
+                key: key.into(),
+                event: ev::EXPIRED,
+            };
+            self.batch
+                .events
+                .insert(at.0.min(self.batch.events.len()), event);
+            let del = argv([&b"DEL"[..], key]);
+            let at = at.1.min(self.batch.commands.len());
+            self.batch.commands.insert(at, del);
+        }
+    }
+
+    /// `key` had expired and its deletion is part of the write that follows (which stamps
+    /// the key once for both).
+    pub(crate) fn expired_unstamped(&mut self, key: &[u8]) {
+        if self.on {
+            self.event(key, ev::EXPIRED);
+            self.batch.commands.push(argv([&b"DEL"[..], key]));
+        }
+    }
+
+    /// A key changed with no event of its own (FLUSHALL empties watched keys).
+    pub(crate) fn touch(&mut self, stamp: Stamp<'_>) {
+        stamp.bump();
+    }
+
+    /// The running command wrote even if no single key reports it (FLUSHALL on an empty
+    /// store still replays).
+    pub(crate) fn touch_all(&mut self) {
+        self.wrote = true;
+    }
+
+    /// Ends one command: unless it recorded its own form, a command that wrote replays as
+    /// written.
+    pub(crate) fn end_command(&mut self, args: &[&[u8]]) {
+        if self.on && self.wrote && !self.replaced {
+            self.batch.commands.push(argv(args.iter().copied()));
+        }
+        self.wrote = false;
+        self.replaced = false;
+    }
+
+    /// The batch so far, when there is anything to hand on.
+    pub(crate) fn batch(&self) -> Option<&Batch> {
+        (self.on && !self.batch.is_empty()).then_some(&self.batch)
+    }
+}

@@ -1,0 +1,114 @@
+//! [`Listener`]s: who receives each [`Batch`].
+
+use std::fmt;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Weak};
+
+use parking_lot::RwLock;
+
+use super::Batch;
+
+/// Receives the effects of every write: one [`Batch`] per command, EXEC or script.
+///
+/// `on_batch` runs on the writer's thread while the writer still holds the shard locks of
+/// the keys it wrote, so batches that touch the same keys arrive in the order they took
+/// effect. Keep it short, and never call the same store from it (that would wait on the
+/// locks the caller holds).
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::{Arc, Mutex};
+/// use redlite::{Batch, Listener, Store};
+///
+/// #[derive(Default)]
+/// struct Log(Mutex<Vec<String>>);
+///
+/// impl Listener for Log {
+///     fn on_batch(&self, batch: &Batch) {
+///         for e in batch.events() {
+///             let key = String::from_utf8_lossy(e.key()).into_owned();
+///             self.0.lock().unwrap().push(format!("{} {key}", e.event().name()));
+///         }
+///     }
+/// }
+///
+/// let store = Store::new();
+/// let log = Arc::new(Log::default());
+/// let _subscription = store.listen(log.clone());
+/// store.execute(["SET", "k", "v"]);
+/// store.execute(["EXPIRE", "k", "10"]);
+/// // `new` is Redis 7's event for a key being created.
+/// assert_eq!(*log.0.lock().unwrap(), ["new k", "set k", "expire k"]);
+/// ```
+pub trait Listener: Send + Sync {
+    /// Called once per command, EXEC or script that wrote something.
+    fn on_batch(&self, batch: &Batch);
+}
+
+type Entry = (u64, Arc<dyn Listener>);
+
+/// The listeners of one store. `active` lets writers skip recording with one relaxed load.
+/// Not modelled under loom: registration is not part of any ordering the models check.
+#[derive(Default)]
+pub(crate) struct Listeners {
+    list: RwLock<Vec<Entry>>,
+    active: AtomicBool,
+    next_id: AtomicU64,
+}
+
+impl Listeners {
+    /// True when at least one listener is registered.
+    #[inline]
+    pub(crate) fn active(&self) -> bool {
+        self.active.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn add(&self, listener: Arc<dyn Listener>) -> u64 {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let mut list = self.list.write();
+        list.push((id, listener));
+        self.active.store(true, Ordering::Release);
+        id
+    }
+
+    pub(crate) fn remove(&self, id: u64) {
+        let mut list = self.list.write();
+        list.retain(|(i, _)| *i != id);
+        self.active.store(!list.is_empty(), Ordering::Release);
+    }
+
+    /// Hands `batch` to every listener.
+    pub(crate) fn deliver(&self, batch: &Batch) {
+        for (_, l) in self.list.read().iter() {
+            l.on_batch(batch);
+        }
+    }
+}
+
+/// Keeps a [`Listener`] registered; dropping it unregisters the listener.
+///
+/// # Examples
+///
+/// See [`Listener`].
+#[must_use = "dropping the subscription unregisters the listener"]
+pub struct Subscription {
+    pub(crate) store: Weak<crate::shared::Shared>,
+    pub(crate) id: u64,
+}
+
+impl Drop for Subscription {
+    fn drop(&mut self) {
+        if let Some(shared) = self.store.upgrade() {
+            shared.listeners.remove(self.id);
+        }
+    }
+}
+
+impl fmt::Debug for Subscription {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Subscription")
+            .field("id", &self.id)
+            .finish()
+    }
+}

@@ -1,0 +1,198 @@
+//! Loom models of the real keyspace, EXEC and locking code, on a 2-shard store.
+//!
+//! Run with `RUSTFLAGS="--cfg loom" cargo test --release --target-dir target/loom --test it`
+//! (under `cfg(loom)` the `it` binary holds only this module).
+//! Each model explores every interleaving (up to the preemption bound set in `model`) of
+//! the real `Store` / `Connection` code paths; under `cfg(loom)` the crate's locks and atomics
+//! are loom's (see `src/sync.rs`).
+
+use std::time::Duration;
+
+use loom::sync::Arc;
+use loom::sync::atomic::{AtomicBool, Ordering};
+use loom::thread;
+use redlite::{Config, ExecOutcome, ManualClock, Store};
+
+fn model(f: impl Fn() + Sync + Send + 'static) {
+    let runs = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = runs.clone();
+    let mut builder = loom::model::Builder::new();
+    builder.preemption_bound = Some(3);
+    builder.check(move || {
+        counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        f();
+    });
+    // Printed so the CI log shows each model explored many interleavings.
+    println!(
+        "explored {} interleavings",
+        runs.load(std::sync::atomic::Ordering::Relaxed)
+    );
+}
+
+fn store() -> Store {
+    Store::with_config(Config::default().shards(2).active_expiry(false))
+}
+
+/// Two keys that hash to different shards of a 2-shard store.
+fn keys_on_both_shards(store: &Store) -> (String, String) {
+    let first = "k0".to_string();
+    let other = (1..100)
+        .map(|i| format!("k{i}"))
+        .find(|k| store.shard_index(k) != store.shard_index(&first))
+        .expect("some key lands on the other shard");
+    (first, other)
+}
+
+/// WATCH k, read it, EXEC `SET k (v+1)`; true when the EXEC committed.
+fn watched_increment(store: &Store) -> bool {
+    let mut conn = store.connection();
+    conn.execute(["WATCH", "k"]);
+    let v: i64 = conn.get("k").unwrap();
+    conn.execute(["MULTI"]);
+    let next = (v + 1).to_string();
+    conn.execute(["SET", "k", next.as_str()]);
+    matches!(conn.exec().unwrap(), ExecOutcome::Committed(_))
+}
+
+/// Model 1: the final value equals the number of committed EXECs, and at least one commits.
+#[test]
+fn watch_exec_counts_every_committed_increment() {
+    model(|| {
+        let store = store();
+        store.set("k", 0).unwrap();
+        let other = store.clone();
+        let t = thread::spawn(move || watched_increment(&other));
+        let a = watched_increment(&store);
+        let b = t.join().unwrap();
+        let committed = i64::from(a) + i64::from(b);
+        assert!(committed >= 1, "at least one EXEC commits");
+        assert_eq!(store.get::<i64>("k").unwrap(), committed);
+    });
+}
+
+/// Model 2: two EXECs over keys on both shards, queued in opposite orders, never deadlock.
+#[test]
+fn execs_in_opposite_key_orders_never_deadlock() {
+    model(|| {
+        let store = store();
+        let (a, b) = keys_on_both_shards(&store);
+        let run = |store: Store, first: String, second: String| {
+            let mut conn = store.connection();
+            conn.execute(["MULTI"]);
+            conn.execute(["INCR", first.as_str()]);
+            conn.execute(["INCR", second.as_str()]);
+            conn.exec().unwrap()
+        };
+        let (s2, a2, b2) = (store.clone(), a.clone(), b.clone());
+        let t = thread::spawn(move || run(s2, b2, a2));
+        let mine = run(store.clone(), a.clone(), b.clone());
+        let theirs = t.join().unwrap();
+        assert!(matches!(mine, ExecOutcome::Committed(_)));
+        assert!(matches!(theirs, ExecOutcome::Committed(_)));
+        assert_eq!(store.get::<i64>(a.as_str()).unwrap(), 2);
+        assert_eq!(store.get::<i64>(b.as_str()).unwrap(), 2);
+    });
+}
+
+/// Model 3: a script incrementing two keys on different shards, against a reader that
+/// GETs both in MULTI/EXEC: the reader sees both writes or neither, never one.
+#[test]
+fn script_writes_are_all_or_nothing_for_an_exec_reader() {
+    model(|| {
+        let store = store();
+        let (a, b) = keys_on_both_shards(&store);
+        store.set(a.as_str(), 0).unwrap();
+        store.set(b.as_str(), 0).unwrap();
+        let (other, a2, b2) = (store.clone(), a.clone(), b.clone());
+        let t = thread::spawn(move || {
+            let src = r#"redis::call("INCR", KEYS[0]); redis::call("INCR", KEYS[1])"#;
+            other.execute(["EVAL", src, "2", a2.as_str(), b2.as_str()])
+        });
+        let mut conn = store.connection();
+        conn.execute(["MULTI"]);
+        conn.execute(["GET", a.as_str()]);
+        conn.execute(["GET", b.as_str()]);
+        let seen = conn.exec().unwrap();
+        assert_eq!(t.join().unwrap(), redlite::Reply::Integer(1));
+        let ExecOutcome::Committed(replies) = seen else {
+            panic!("nothing watched, EXEC cannot abort")
+        };
+        assert_eq!(
+            replies[0], replies[1],
+            "saw one script write without the other"
+        );
+    });
+}
+
+/// Model 4: WATCH an absent key; another thread creates and deletes it. If both happened
+/// before EXEC started, EXEC must abort (ABA), although the key is absent again.
+#[test]
+fn created_then_deleted_watched_key_aborts_exec() {
+    model(|| {
+        let store = store();
+        let mut conn = store.connection();
+        conn.execute(["WATCH", "k"]);
+        let done = Arc::new(AtomicBool::new(false));
+        let (other, flag) = (store.clone(), done.clone());
+        let t = thread::spawn(move || {
+            let mut c = other.connection();
+            c.execute(["SET", "k", "x"]);
+            c.execute(["DEL", "k"]);
+            flag.store(true, Ordering::SeqCst);
+        });
+        conn.execute(["MULTI"]);
+        conn.execute(["SET", "mine", "1"]);
+        let aba_before_exec = done.load(Ordering::SeqCst);
+        let outcome = conn.exec().unwrap();
+        t.join().unwrap();
+        if aba_before_exec {
+            assert_eq!(outcome, ExecOutcome::Aborted);
+        }
+        let applied = store.exists("mine").unwrap();
+        assert_eq!(applied, matches!(outcome, ExecOutcome::Committed(_)));
+    });
+}
+
+/// Model 5: a watched key expires (ManualClock) while another connection runs an EXEC.
+/// If the clock passed the deadline before our EXEC began, it aborts; if it commits, its
+/// write is there without a TTL; if it aborts, the expired key is gone.
+#[test]
+fn watched_key_expiring_during_other_exec_aborts() {
+    model(|| {
+        let clock = ManualClock::new();
+        let store = Store::with_config(
+            Config::default()
+                .shards(2)
+                .active_expiry(false)
+                .clock(clock.clone()),
+        );
+        store.execute(["SET", "k", "v", "PX", "100"]);
+        let mut conn = store.connection();
+        conn.execute(["WATCH", "k"]);
+        let advanced = Arc::new(AtomicBool::new(false));
+        let (other, flag) = (store.clone(), advanced.clone());
+        let t = thread::spawn(move || {
+            clock.advance(Duration::from_millis(200));
+            flag.store(true, Ordering::SeqCst);
+            let mut c = other.connection();
+            c.execute(["MULTI"]);
+            c.execute(["GET", "k"]);
+            c.exec().unwrap()
+        });
+        conn.execute(["MULTI"]);
+        conn.execute(["SET", "k", "mine"]);
+        let expired_before_exec = advanced.load(Ordering::SeqCst);
+        let outcome = conn.exec().unwrap();
+        t.join().unwrap();
+        if expired_before_exec {
+            assert_eq!(outcome, ExecOutcome::Aborted);
+        }
+        match outcome {
+            ExecOutcome::Committed(_) => {
+                assert_eq!(store.get::<String>("k").unwrap(), "mine");
+                assert_eq!(store.ttl("k").unwrap(), -1);
+            }
+            ExecOutcome::Aborted => assert!(!store.exists("k").unwrap()),
+        }
+    });
+}

@@ -1,0 +1,45 @@
+//! The integration tests, in one binary: one module per command family or topic, so the test
+//! of a behaviour has one obvious home, and the crate is linked once instead of once per file.
+//!
+//! `cargo test` runs everything but the loom models. Those need the crate built with
+//! `--cfg loom` (its locks and atomics become loom's), so under that cfg this binary holds
+//! only `loom`: `RUSTFLAGS="--cfg loom" cargo test --release --target-dir target/loom --test it`.
+//! One family: `cargo test --test it zsets::`.
+
+#[cfg(not(loom))]
+mod common;
+#[cfg(loom)]
+mod loom;
+
+#[cfg(not(loom))]
+mod concurrency;
+#[cfg(not(loom))]
+mod effects;
+#[cfg(not(loom))]
+mod expiry;
+#[cfg(not(loom))]
+mod hashes;
+#[cfg(not(loom))]
+mod keys;
+#[cfg(not(loom))]
+mod lists;
+#[cfg(not(loom))]
+mod multi;
+#[cfg(not(loom))]
+mod never_panics;
+#[cfg(not(loom))]
+mod parity;
+#[cfg(not(loom))]
+mod scripts;
+#[cfg(not(loom))]
+mod server;
+#[cfg(not(loom))]
+mod sets;
+#[cfg(not(loom))]
+mod strings;
+#[cfg(not(loom))]
+mod transactions;
+#[cfg(not(loom))]
+mod watch;
+#[cfg(not(loom))]
+mod zsets;
