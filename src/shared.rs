@@ -18,7 +18,9 @@ pub(crate) struct Shared {
     pub(crate) scripts: Scripts,
     /// Who receives the effects of writes (see [`crate::effects`]).
     pub(crate) listeners: Listeners,
-    /// The active-expiry thread, stopped and joined when the last handle drops.
+    /// The active-expiry thread, stopped and joined when the last handle drops (loom
+    /// models run without it).
+    #[cfg_attr(loom, allow(dead_code))]
     pub(crate) sweeper: OnceLock<Sweeper>,
 }
 
