@@ -101,6 +101,20 @@ pub(crate) fn check(ctx: &Ctx<'_, '_>, bytes: usize) -> Res<()> {
     Ok(())
 }
 
+/// Fails unless `n` picked elements fit, each costing `elements` reply elements plus at least
+/// `least()` bytes. `least` (a scan of the container) runs only once the elements alone fit,
+/// so an absurd count fails at once.
+pub(crate) fn check_picks(
+    ctx: &Ctx<'_, '_>,
+    n: usize,
+    elements: usize,
+    least: impl FnOnce() -> usize,
+) -> Res<()> {
+    let overhead = ELEMENT * elements;
+    check(ctx, n.saturating_mul(overhead))?;
+    check(ctx, n.saturating_mul(overhead + least()))
+}
+
 /// An array of bulk strings, metered element by element. The `Vec` grows as it is filled
 /// (never sized from the iterator's own estimate beyond what the room allows).
 pub(crate) fn bulks<B: AsRef<[u8]>>(ctx: &Ctx<'_, '_>, items: impl IntoIterator<Item = B>) -> Res {

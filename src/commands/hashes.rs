@@ -1,6 +1,6 @@
 //! Hash commands: HSET and friends, counters, HRANDFIELD, HSCAN.
 
-use super::budget::{self, ELEMENT, Meter};
+use super::budget::{self, Meter};
 use super::ctx::{Ctx, KeyMut, Res, err, wrongtype};
 use super::elemscan::{self, OUT_OF_RANGE, random_count, scan_reply};
 use super::keys::{parse_cursor, scan_options};
@@ -236,9 +236,10 @@ fn hrandfield(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     // Sized before anything is allocated: a negative count is bounded only by the budget.
     let n = elemscan::picked(h.len(), count);
     let pair = |(f, v): (&Bytes, &Bytes)| f.len() + if with_values { v.len() } else { 0 };
-    let least = elemscan::least_bytes(count, h.iter().map(pair));
-    let per_pick = ELEMENT * (1 + usize::from(with_values)) + least;
-    budget::check(ctx, n.saturating_mul(per_pick))?;
+    let elements = 1 + usize::from(with_values);
+    budget::check_picks(ctx, n, elements, || {
+        elemscan::least_bytes(count, h.iter().map(pair))
+    })?;
     let mut m = Meter::new(ctx);
     let mut out = m.array(n.saturating_mul(1 + usize::from(with_values)))?;
     for (f, v) in elemscan::positions(h.len(), count)

@@ -1,7 +1,7 @@
 //! Set commands on one or two keys: SADD, SREM, membership, SPOP / SRANDMEMBER, SMOVE, SSCAN.
 //! The multi-key algebra (SINTER, SUNION, SDIFF and their STORE forms) is in `setops`.
 
-use super::budget::{self, ELEMENT, Meter};
+use super::budget::{self, Meter};
 use super::ctx::{Ctx, KeyMut, Res, err, wrongtype};
 use super::elemscan::{self, random_count, scan_reply};
 use super::keys::{parse_cursor, scan_options};
@@ -119,8 +119,9 @@ fn srandmember(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     };
     // Sized before anything is allocated: a negative count is bounded only by the budget.
     let n = elemscan::picked(s.len(), count);
-    let least = elemscan::least_bytes(count, s.iter().map(|m| m.len()));
-    budget::check(ctx, n.saturating_mul(ELEMENT + least))?;
+    budget::check_picks(ctx, n, 1, || {
+        elemscan::least_bytes(count, s.iter().map(|m| m.len()))
+    })?;
     let mut m = Meter::new(ctx);
     let mut out = m.array(n)?;
     for i in elemscan::positions(s.len(), count) {

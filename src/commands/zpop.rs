@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use super::budget::{self, ELEMENT, Meter};
+use super::budget::{self, Meter};
 use super::ctx::{Ctx, Res, err, wrongtype};
 use super::elemscan;
 use super::glob;
@@ -133,9 +133,9 @@ pub(super) fn zrandmember(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     // Sized before the sample is drawn: a negative count is bounded only by the budget.
     let mut m = Meter::new(ctx);
     let n = elemscan::picked(z.len(), count);
-    let least = elemscan::least_bytes(count, z.iter().map(|(m, _)| m.len()));
-    let per_pick = ELEMENT * (1 + usize::from(withscores)) + least;
-    budget::check(ctx, n.saturating_mul(per_pick))?;
+    budget::check_picks(ctx, n, 1 + usize::from(withscores), || {
+        elemscan::least_bytes(count, z.iter().map(|(m, _)| m.len()))
+    })?;
     elements_reply(&mut m, &sample(z, count), withscores)
 }
 
