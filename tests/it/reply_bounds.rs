@@ -2,9 +2,7 @@
 //! times, a long EXEC queue or a range over a huge container answers an error instead of
 //! allocating past the bound, and a refused pop removes nothing.
 
-mod common;
-
-use common::{bulk, err, int, nil};
+use crate::common::{bulk, err, int, nil};
 use redlite::{Config, Reply, Store};
 
 /// The bound of the small stores below.
