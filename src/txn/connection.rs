@@ -7,7 +7,7 @@ use smallvec::SmallVec;
 
 use super::exec::{self, ExecOutcome};
 use super::queue::Queue;
-use super::watch::{self, Watched};
+use super::watch::{self, WatchSet};
 use crate::commands::{self, Handler, Spec, flag};
 use crate::error::{Error, msg};
 use crate::reply::Reply;
@@ -37,7 +37,7 @@ use crate::shared::Shared;
 /// ```
 pub struct Connection {
     pub(crate) shared: Arc<Shared>,
-    pub(super) watches: Vec<Watched>,
+    pub(super) watches: WatchSet,
     multi: Option<Multi>,
 }
 
@@ -52,7 +52,7 @@ impl Connection {
     pub(crate) fn new(shared: Arc<Shared>) -> Connection {
         Connection {
             shared,
-            watches: Vec::new(),
+            watches: WatchSet::default(),
             multi: None,
         }
     }

@@ -3,7 +3,7 @@
 use smallvec::SmallVec;
 
 use super::queue::Queue;
-use super::watch::Watched;
+use super::watch::WatchSet;
 use crate::commands::{self, Ctx, Handler, KeyHashes, Spec, budget};
 use crate::keyspace::locks::Plan;
 use crate::reply::Reply;
@@ -56,7 +56,7 @@ impl ExecOutcome {
 /// frozen time, so no write can land between the check and the first queued command.
 /// Releases the watches before running the queue (queued writes never abort their own
 /// EXEC) and before unlocking (no window where a released watch is still counted).
-pub(crate) fn commit(shared: &Shared, watches: &mut Vec<Watched>, queue: &Queue) -> ExecOutcome {
+pub(crate) fn commit(shared: &Shared, watches: &mut WatchSet, queue: &Queue) -> ExecOutcome {
     let mut plan = Plan::default();
     // Every queued key's hash, flat; `ends[i]` closes command i's run. Hashed once here and
     // reused by the handlers through `Ctx::remember`.
@@ -76,12 +76,11 @@ pub(crate) fn commit(shared: &Shared, watches: &mut Vec<Watched>, queue: &Queue)
             .get(w.shard)
             .is_some_and(|s| s.watch_intact(w.hkey(), w.version, &now))
     });
-    for w in watches.drain(..) {
+    for w in watches.drain() {
         if let Some(shard) = locks.get_mut(w.shard) {
             shard.unwatch(w.hkey());
         }
     }
-    super::watch::shrink(watches);
     if !intact {
         return ExecOutcome::Aborted;
     }
