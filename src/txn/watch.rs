@@ -78,6 +78,12 @@ impl WatchSet {
         self.list.len()
     }
 
+    /// Watches the set has room for without growing (memory tests).
+    #[cfg(test)]
+    pub(crate) fn capacity(&self) -> usize {
+        self.list.capacity().max(self.index.capacity())
+    }
+
     /// Takes every watch out (the caller releases them), leaving the set empty and, if it
     /// was large, its memory given back: a connection holds only what it watches now.
     pub(crate) fn drain(&mut self) -> Vec<Watched> {
