@@ -12,11 +12,13 @@ use crate::reply::Reply;
 const SCRIPT_KEYS: Keys = Keys::Script;
 
 pub(crate) const COMMANDS: &[Spec] = &[
-    data("eval", -3, flag::NOSCRIPT, SCRIPT_KEYS, eval),
-    data("evalsha", -3, flag::NOSCRIPT, SCRIPT_KEYS, evalsha),
+    data("eval", -3, flag::NOSCRIPT | flag::MAY_WRITE, SCRIPT_KEYS, eval),
+    data("evalsha", -3, flag::NOSCRIPT | flag::MAY_WRITE, SCRIPT_KEYS, evalsha),
     data("eval_ro", -3, flag::NOSCRIPT, SCRIPT_KEYS, eval_ro),
     data("evalsha_ro", -3, flag::NOSCRIPT, SCRIPT_KEYS, evalsha_ro),
-    data("script", -2, flag::NOSCRIPT, Keys::None, script),
+    // SCRIPT changes the script cache, not keys: it locks nothing (so SCRIPT KILL can reach
+    // a script that holds every shard).
+    data("script", -2, flag::NOSCRIPT | flag::MAY_WRITE, Keys::None, script),
 ];
 
 fn eval(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
