@@ -74,8 +74,7 @@ const HELP: &[&str] = &[
     "FLUSH [ASYNC|SYNC]",
     "    Flush the Rhai scripts cache.",
     "KILL",
-    "    Kill the currently executing script (never possible here: no script is ever",
-    "    left running; see the script limits of Config).",
+    "    Kill the currently executing scripts that have not written yet.",
     "LOAD <script>",
     "    Load a script into the scripts cache without executing it.",
     "HELP",
@@ -99,7 +98,7 @@ fn script(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
         scripts.cache.flush();
         Ok(Reply::ok())
     } else if is(sub, "KILL") && argc == 2 {
-        err("NOTBUSY No scripts in execution right now.")
+        scripts.running.kill().map(|()| Reply::ok()).map_err(Reply::error)
     } else if is(sub, "HELP") && argc == 2 {
         Ok(Reply::Array(
             HELP.iter().map(|l| Reply::status(*l)).collect(),

@@ -8,14 +8,18 @@
 
 mod api;
 mod bridge;
+mod builtins;
 mod cache;
 mod commands;
 mod engine;
 mod run;
 mod shebang;
+mod watchdog;
 
 pub use api::{Script, ScriptInvocation, ScriptTarget};
 pub(crate) use commands::COMMANDS;
+
+use std::time::Duration;
 
 use rhai::Engine;
 
@@ -27,10 +31,13 @@ use crate::keyspace::locks::Plan;
 use crate::shared::Shared;
 use crate::sync::Arc;
 
-/// A store's script machinery: one engine, one cache.
+/// A store's script machinery: one engine, one cache, the runs in progress.
 pub(crate) struct Scripts {
     engine: Engine,
     cache: Cache,
+    running: watchdog::Registry,
+    time_limit: Duration,
+    max_source_size: usize,
 }
 
 impl Scripts {
@@ -38,6 +45,9 @@ impl Scripts {
         Scripts {
             engine: engine::build(limits),
             cache: Cache::new(limits.cache_size),
+            running: watchdog::Registry::new(),
+            time_limit: limits.time_limit,
+            max_source_size: limits.max_source_size,
         }
     }
 
@@ -55,6 +65,14 @@ impl Scripts {
     }
 
     fn compile(&self, src: &[u8], sha: cache::Sha) -> Result<Compiled, String> {
+        if src.len() > self.max_source_size {
+            return Err(format!(
+                "ERR Script is too large: {} bytes, over the script size limit of {} bytes",
+                src.len(),
+                self.max_source_size
+            ));
+        }
+        engine::start_compile();
         let text = std::str::from_utf8(src)
             .map_err(|_| compile_error("script is not valid UTF-8", None))?;
         let (flags, body) = shebang::parse(text)?;
@@ -142,6 +160,13 @@ pub(crate) fn plan_keys(
 ) {
     if args.len() < 2 {
         return;
+    }
+    if spec.name.starts_with("eval") && !spec.name.starts_with("evalsha") {
+        // Compile (or find) the script now, before any lock: the handler then finds it in
+        // the cache. One that does not compile locks nothing; the handler reports it.
+        if shared.scripts.load(args[1], false).is_err() {
+            return;
+        }
     }
     let needs = needs(shared, spec, args);
     if needs.all_shards {
