@@ -5,7 +5,7 @@
 //! pass the array or string limit, with Rhai's own error texts. Registered on the engine,
 //! they take precedence over the package functions of the same signature.
 
-use rhai::{Array, Dynamic, Engine, EvalAltResult, ImmutableString, INT, NativeCallContext};
+use rhai::{Array, Dynamic, Engine, EvalAltResult, INT, ImmutableString, NativeCallContext};
 
 type Res<T> = Result<T, Box<EvalAltResult>>;
 
@@ -36,12 +36,15 @@ fn segments(n: INT) -> usize {
 }
 
 pub(crate) fn register(engine: &mut Engine) {
-    engine.register_fn("split", |cx: NativeCallContext, s: &mut ImmutableString, d: &str| {
-        if s.is_empty() || (!d.is_empty() && !s.contains(d)) {
-            return Ok(whole(s));
-        }
-        bounded(&cx, s.split(d))
-    });
+    engine.register_fn(
+        "split",
+        |cx: NativeCallContext, s: &mut ImmutableString, d: &str| {
+            if s.is_empty() || (!d.is_empty() && !s.contains(d)) {
+                return Ok(whole(s));
+            }
+            bounded(&cx, s.split(d))
+        },
+    );
     engine.register_fn(
         "split",
         |cx: NativeCallContext, s: &mut ImmutableString, d: &str, n: INT| {
@@ -51,12 +54,15 @@ pub(crate) fn register(engine: &mut Engine) {
             bounded(&cx, s.splitn(segments(n), d))
         },
     );
-    engine.register_fn("split", |cx: NativeCallContext, s: &mut ImmutableString, d: char| {
-        if s.is_empty() || !s.contains(d) {
-            return Ok(whole(s));
-        }
-        bounded(&cx, s.split(d))
-    });
+    engine.register_fn(
+        "split",
+        |cx: NativeCallContext, s: &mut ImmutableString, d: char| {
+            if s.is_empty() || !s.contains(d) {
+                return Ok(whole(s));
+            }
+            bounded(&cx, s.split(d))
+        },
+    );
     engine.register_fn(
         "split",
         |cx: NativeCallContext, s: &mut ImmutableString, d: char, n: INT| {
@@ -73,17 +79,20 @@ pub(crate) fn register(engine: &mut Engine) {
         bounded(&cx, s.split_whitespace())
     });
     register_rev(engine);
-    engine.register_fn("to_chars", |cx: NativeCallContext, s: &mut ImmutableString| {
-        let max = cx.engine().max_array_size();
-        let mut out = Array::new();
-        for c in s.chars() {
-            if max > 0 && out.len() >= max {
-                return Err(too_large("Size of array/BLOB", &cx));
+    engine.register_fn(
+        "to_chars",
+        |cx: NativeCallContext, s: &mut ImmutableString| {
+            let max = cx.engine().max_array_size();
+            let mut out = Array::new();
+            for c in s.chars() {
+                if max > 0 && out.len() >= max {
+                    return Err(too_large("Size of array/BLOB", &cx));
+                }
+                out.push(Dynamic::from_char(c));
             }
-            out.push(Dynamic::from_char(c));
-        }
-        Ok(out)
-    });
+            Ok(out)
+        },
+    );
     engine.register_fn(
         "replace",
         |cx: NativeCallContext, s: &mut ImmutableString, find: &str, with: &str| {
@@ -99,12 +108,15 @@ pub(crate) fn register(engine: &mut Engine) {
 }
 
 fn register_rev(engine: &mut Engine) {
-    engine.register_fn("split_rev", |cx: NativeCallContext, s: &mut ImmutableString, d: &str| {
-        if s.is_empty() || (!d.is_empty() && !s.contains(d)) {
-            return Ok(whole(s));
-        }
-        bounded(&cx, s.rsplit(d))
-    });
+    engine.register_fn(
+        "split_rev",
+        |cx: NativeCallContext, s: &mut ImmutableString, d: &str| {
+            if s.is_empty() || (!d.is_empty() && !s.contains(d)) {
+                return Ok(whole(s));
+            }
+            bounded(&cx, s.rsplit(d))
+        },
+    );
     engine.register_fn(
         "split_rev",
         |cx: NativeCallContext, s: &mut ImmutableString, d: &str, n: INT| {
@@ -114,12 +126,15 @@ fn register_rev(engine: &mut Engine) {
             bounded(&cx, s.rsplitn(segments(n), d))
         },
     );
-    engine.register_fn("split_rev", |cx: NativeCallContext, s: &mut ImmutableString, d: char| {
-        if s.is_empty() || !s.contains(d) {
-            return Ok(whole(s));
-        }
-        bounded(&cx, s.rsplit(d))
-    });
+    engine.register_fn(
+        "split_rev",
+        |cx: NativeCallContext, s: &mut ImmutableString, d: char| {
+            if s.is_empty() || !s.contains(d) {
+                return Ok(whole(s));
+            }
+            bounded(&cx, s.rsplit(d))
+        },
+    );
     engine.register_fn(
         "split_rev",
         |cx: NativeCallContext, s: &mut ImmutableString, d: char, n: INT| {

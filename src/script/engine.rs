@@ -98,18 +98,20 @@ fn shape_check(token: Token) -> Token {
             Token::LeftBrace => open.push(Open::Brace),
             Token::MapStart => open.push(Open::Map(0)),
             Token::LeftBracket | Token::LeftParen => open.push(Open::Other),
-            Token::RightBrace => {
-                if matches!(open.last(), Some(Open::Map(_) | Open::Switch(_) | Open::Brace)) {
-                    open.pop();
-                }
+            Token::RightBrace
+                if matches!(
+                    open.last(),
+                    Some(Open::Map(_) | Open::Switch(_) | Open::Brace)
+                ) =>
+            {
+                open.pop();
             }
-            Token::RightBracket | Token::RightParen => {
-                if open.last() == Some(&Open::Other) {
-                    open.pop();
-                }
+            Token::RightBracket | Token::RightParen if open.last() == Some(&Open::Other) => {
+                open.pop();
             }
             Token::Comma | Token::DoubleArrow => match (open.last_mut(), &token) {
-                (Some(Open::Map(n)), Token::Comma) | (Some(Open::Switch(n)), Token::DoubleArrow) => {
+                (Some(Open::Map(n)), Token::Comma)
+                | (Some(Open::Switch(n)), Token::DoubleArrow) => {
                     *n += 1;
                     return *n > MAX_LITERAL_ENTRIES;
                 }
@@ -120,9 +122,7 @@ fn shape_check(token: Token) -> Token {
         false
     });
     if too_many {
-        let text = format!(
-            "more than {MAX_LITERAL_ENTRIES} entries in one map literal or switch"
-        );
+        let text = format!("more than {MAX_LITERAL_ENTRIES} entries in one map literal or switch");
         return Token::LexError(LexError::Runtime(text).into());
     }
     token

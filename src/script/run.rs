@@ -209,7 +209,11 @@ fn innermost(err: EvalAltResult) -> (EvalAltResult, Option<usize>) {
 
 /// Why the progress hook stopped the run: SCRIPT KILL (Redis's text), or the time limit.
 fn terminated_text(token: &Dynamic, limit: Duration) -> String {
-    if token.clone().into_string().is_ok_and(|t| t == watchdog::TOKEN_TIME) {
+    if token
+        .clone()
+        .into_string()
+        .is_ok_and(|t| t == watchdog::TOKEN_TIME)
+    {
         format!(
             "ERR Script killed: it ran longer than the script time limit ({} ms)",
             limit.as_millis()

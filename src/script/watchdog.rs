@@ -96,9 +96,12 @@ fn next_stripe() -> usize {
     NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % STRIPES
 }
 
+/// One stripe of a registry: the runs of the threads that map to it.
+type Stripe = CachePadded<Mutex<Vec<Arc<RunState>>>>;
+
 /// The runs in progress of one store.
 pub(crate) struct Registry {
-    stripes: Box<[CachePadded<Mutex<Vec<Arc<RunState>>>>]>,
+    stripes: Box<[Stripe]>,
 }
 
 impl Registry {
