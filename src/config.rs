@@ -47,8 +47,10 @@ pub(crate) struct ScriptLimits {
 }
 
 impl Default for ScriptLimits {
-    /// Generous for real scripts, yet a runaway script stops within about a second (in an
-    /// optimised build) and some tens of MiB; the EVAL cache bound is Redis 7.4's.
+    /// Generous for real scripts, yet a runaway script stops within some tens of MiB and,
+    /// whatever it spends its time on, the 5 s time limit (Redis's busy-script threshold;
+    /// a loop of cheap operations hits the operation limit in about a second in an
+    /// optimised build); the EVAL cache bound is Redis 7.4's.
     fn default() -> Self {
         ScriptLimits {
             max_operations: 5_000_000,
