@@ -406,3 +406,28 @@ fn many_declared_keys_are_each_checked() {
     let text = s.execute(&argv).to_string();
     assert!(text.contains("key 'k40000' that is not in KEYS"), "{text}");
 }
+
+#[test]
+fn curry_is_disabled_but_closures_capture() {
+    let s = store();
+    let curry = "let f = Fn(\"x\"); for i in 0..100000 { f = f.curry(f); } 0";
+    let text = s.execute(["EVAL", curry, "0"]).to_string();
+    assert!(text.starts_with("ERR Error compiling script"), "{text}");
+    let closure = "let y = 2; let f = |x| x + y; f.call(3)";
+    assert_eq!(s.execute(["EVAL", closure, "0"]), int(5));
+}
+
+#[test]
+fn deep_arrays_passed_to_redis_call_are_refused_without_copying() {
+    let s = store();
+    let s2 = s.clone();
+    let reply = on_small_stack(move || {
+        let src = "let a = 1; for i in 0..900 { a = [a]; } redis::call(\"ECHO\", a)";
+        s2.execute(["EVAL", src, "0"])
+    });
+    let text = reply.to_string();
+    assert!(
+        text.starts_with("ERR Rhai redis lib command arguments must be strings or integers"),
+        "{text}"
+    );
+}

@@ -117,9 +117,9 @@ fn raise_error(text: String, at: Position) -> Box<EvalAltResult> {
 fn to_args(args: &[Dynamic]) -> Result<SmallVec<[Cow<'static, [u8]>; 8]>, &'static str> {
     let mut out = SmallVec::new();
     for arg in args {
-        if arg.is_array() {
-            for item in arg.clone().into_array().unwrap_or_default() {
-                out.push(scalar_arg(&item)?);
+        if let Ok(items) = arg.as_array_ref() {
+            for item in items.iter() {
+                out.push(scalar_arg(item)?);
             }
         } else {
             out.push(scalar_arg(arg)?);
@@ -131,6 +131,10 @@ fn to_args(args: &[Dynamic]) -> Result<SmallVec<[Cow<'static, [u8]>; 8]>, &'stat
 /// A string, blob, INT, FLOAT or char as command-argument bytes (numbers as decimal text,
 /// floats in their shortest round-trip form, as Redis 7.2 does).
 fn scalar_arg(arg: &Dynamic) -> Result<Cow<'static, [u8]>, &'static str> {
+    // Never copy an array or map only to refuse it (copying a deep one recurses).
+    if arg.is_array() || arg.is_map() {
+        return Err(BAD_ARG);
+    }
     let arg = arg.clone().flatten();
     if let Ok(s) = arg.as_immutable_string_ref() {
         return Ok(Cow::Owned(s.as_bytes().to_vec()));
@@ -295,13 +299,21 @@ pub(crate) fn nests_deeper_than(value: &Dynamic, max: usize) -> bool {
 }
 
 fn map_reply(map: &Map) -> Reply {
-    if let Some(text) = map.get("err").and_then(|v| v.clone().into_string().ok()) {
+    if let Some(text) = map.get("err").and_then(text_of) {
         return Reply::error(error_text(&text));
     }
-    if let Some(text) = map.get("ok").and_then(|v| v.clone().into_string().ok()) {
+    if let Some(text) = map.get("ok").and_then(text_of) {
         return Reply::status(text);
     }
     Reply::Array(Vec::new())
+}
+
+/// A string value's text, without copying anything else (a deep array would recurse).
+pub(crate) fn text_of(value: &Dynamic) -> Option<String> {
+    if !value.is_string() {
+        return None;
+    }
+    value.clone().into_string().ok()
 }
 
 /// An `err` text as an error reply: a leading `-` is dropped, and an empty text is `ERR`.

@@ -21,6 +21,9 @@ pub(crate) fn build(limits: &ScriptLimits) -> Engine {
     let mut engine = Engine::new();
     // Sandbox: no `eval`, no modules from anywhere, no output.
     engine.disable_symbol("eval");
+    // `curry` nests function pointers without any size check (each level copies the one
+    // below it, and dropping the chain recurses once per level); closures still capture.
+    engine.disable_symbol("curry");
     engine.set_module_resolver(DummyModuleResolver::new());
     engine.on_print(|_| {});
     engine.on_debug(|_, _, _| {});

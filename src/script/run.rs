@@ -227,7 +227,7 @@ fn terminated_text(token: &Dynamic, limit: Duration) -> String {
 /// text; anything else is shown after `ERR`.
 fn runtime_text(value: &Dynamic) -> String {
     if let Some(map) = value.read_lock::<rhai::Map>() {
-        if let Some(text) = map.get("err").and_then(|v| v.clone().into_string().ok()) {
+        if let Some(text) = map.get("err").and_then(bridge::text_of) {
             return bridge::error_text(&text);
         }
     }
