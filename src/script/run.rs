@@ -100,9 +100,7 @@ impl Run<'_, '_, '_> {
             )),
         }
     }
-}
 
-impl Run<'_, '_, '_> {
     fn declares(&self, key: &[u8]) -> bool {
         if self.keys.len() <= SCAN_KEYS {
             return self.keys.contains(&key);
@@ -189,6 +187,9 @@ pub(crate) fn error_text(err: EvalAltResult, sha: &str, limit: Duration) -> Stri
             format!("ERR {inner}")
         }
     };
+    if let EvalAltResult::ErrorRuntime(value, _) = inner {
+        bridge::dismantle(value);
+    }
     match line {
         Some(line) => format!("{text} script: {sha}, on @user_script:{line}."),
         None => format!("{text} script: {sha}."),
@@ -209,11 +210,7 @@ fn innermost(err: EvalAltResult) -> (EvalAltResult, Option<usize>) {
 
 /// Why the progress hook stopped the run: SCRIPT KILL (Redis's text), or the time limit.
 fn terminated_text(token: &Dynamic, limit: Duration) -> String {
-    if token
-        .clone()
-        .into_string()
-        .is_ok_and(|t| t == watchdog::TOKEN_TIME)
-    {
+    if bridge::text_of(token).is_some_and(|t| t == watchdog::TOKEN_TIME) {
         format!(
             "ERR Script killed: it ran longer than the script time limit ({} ms)",
             limit.as_millis()
