@@ -55,10 +55,13 @@ impl Scripts {
     /// SCRIPT LOAD with `pin`). The error is the reply text.
     fn load(&self, src: &[u8], pin: bool) -> Result<Arc<Compiled>, String> {
         let sha = cache::sha1_hex(src);
-        if !pin {
-            if let Some(script) = self.cache.get(&sha) {
-                return Ok(script);
-            }
+        let cached = if pin {
+            self.cache.pin(&sha)
+        } else {
+            self.cache.get(&sha)
+        };
+        if let Some(script) = cached {
+            return Ok(script);
         }
         let compiled = self.compile(src, sha)?;
         Ok(self.cache.insert(compiled, pin))
