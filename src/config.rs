@@ -41,12 +41,16 @@ pub(crate) struct ScriptLimits {
     pub(crate) max_map_size: usize,
     pub(crate) max_call_levels: usize,
     pub(crate) max_expr_depth: usize,
+    pub(crate) max_source_size: usize,
+    pub(crate) time_limit: Duration,
     pub(crate) cache_size: usize,
 }
 
 impl Default for ScriptLimits {
-    /// Generous for real scripts, yet a runaway script stops within about a second (in an
-    /// optimised build) and some tens of MiB; the EVAL cache bound is Redis 7.4's.
+    /// Generous for real scripts, yet a runaway script stops within some tens of MiB and,
+    /// whatever it spends its time on, the 5 s time limit (Redis's busy-script threshold;
+    /// a loop of cheap operations hits the operation limit in about a second in an
+    /// optimised build); the EVAL cache bound is Redis 7.4's.
     fn default() -> Self {
         ScriptLimits {
             max_operations: 5_000_000,
@@ -55,6 +59,8 @@ impl Default for ScriptLimits {
             max_map_size: 1 << 12,
             max_call_levels: 32,
             max_expr_depth: 64,
+            max_source_size: 1 << 20,
+            time_limit: Duration::from_secs(5),
             cache_size: 500,
         }
     }
@@ -203,6 +209,54 @@ impl Config {
     /// ```
     pub fn script_max_expr_depth(mut self, depth: usize) -> Self {
         self.scripts.max_expr_depth = depth.max(2);
+        self
+    }
+
+    /// Longest script source (in bytes) EVAL and SCRIPT LOAD accept; default 1 MiB. Longer
+    /// ones fail with an error before anything is compiled. Compiling takes time linear in
+    /// the source (constructs that Rhai compiles in quadratic time are capped: at most
+    /// 1,024 variables in scope, 1,024 functions, and a `switch` or map literal of at most
+    /// `script_max_map_size` entries), about 0.3 s for 1 MiB in an optimised build, and
+    /// happens before the script takes any lock.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use redlite::{Config, Store};
+    ///
+    /// let store = Store::with_config(Config::default().script_max_source_size(16));
+    /// let reply = store.execute(["EVAL", "1 + 1 + 1 + 1 + 1 + 1", "0"]);
+    /// assert!(reply.to_string().starts_with("ERR Script is too large"));
+    /// ```
+    pub fn script_max_source_size(mut self, bytes: usize) -> Self {
+        self.scripts.max_source_size = bytes.max(1);
+        self
+    }
+
+    /// Longest wall-clock time one script run may take; default 5 s (Redis's
+    /// `busy-reply-threshold`). A script still running then is stopped with an error
+    /// (`ERR Script killed: it ran longer than the script time limit ...`); its writes so
+    /// far stay, as after any script error. The limit is checked between Rhai operations
+    /// (at least every millisecond or so), so one long native call (a `redis::call` of
+    /// KEYS on a big keyspace, a string function on a string of the largest allowed size)
+    /// may overrun it by that call's length. Another thread can stop a script sooner with
+    /// `SCRIPT KILL`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use redlite::{Config, Store};
+    ///
+    /// let config = Config::default()
+    ///     .script_max_operations(u64::MAX)
+    ///     .script_time_limit(Duration::from_millis(50));
+    /// let store = Store::with_config(config);
+    /// let reply = store.execute(["EVAL", "loop { }", "0"]);
+    /// assert!(reply.to_string().starts_with("ERR Script killed: it ran longer"));
+    /// ```
+    pub fn script_time_limit(mut self, limit: Duration) -> Self {
+        self.scripts.time_limit = limit;
         self
     }
 

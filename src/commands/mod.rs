@@ -42,6 +42,9 @@ pub(crate) mod flag {
     pub const NOSCRIPT: u8 = 2;
     /// Runs at once inside MULTI instead of being queued (MULTI, EXEC, DISCARD, WATCH).
     pub const NOQUEUE: u8 = 4;
+    /// Whether it writes depends on its arguments (EVAL's script flags, SCRIPT's
+    /// subcommand): ask [`writes`](super::writes), never assume a read.
+    pub const MAY_WRITE: u8 = 8;
 }
 
 /// Where a command's keys sit among its arguments (index 0 is the command name).
@@ -273,6 +276,12 @@ pub(crate) fn plan_keys(
         _ => {}
     }
     plan_each_key(shared, spec, args, spec.is_write(), plan, hashes);
+}
+
+/// Whether this command, with these arguments, may change the store (the keyspace or the
+/// script cache): what `Transaction::read` refuses.
+pub(crate) fn writes(shared: &Shared, spec: &Spec, args: &[&[u8]]) -> bool {
+    spec.is_write() || (spec.has(flag::MAY_WRITE) && crate::script::writes(shared, spec, args))
 }
 
 /// Hashes each key argument once, adds its shard to `plan` (for writing if `write`), and

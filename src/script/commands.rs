@@ -12,11 +12,31 @@ use crate::reply::Reply;
 const SCRIPT_KEYS: Keys = Keys::Script;
 
 pub(crate) const COMMANDS: &[Spec] = &[
-    data("eval", -3, flag::NOSCRIPT, SCRIPT_KEYS, eval),
-    data("evalsha", -3, flag::NOSCRIPT, SCRIPT_KEYS, evalsha),
+    data(
+        "eval",
+        -3,
+        flag::NOSCRIPT | flag::MAY_WRITE,
+        SCRIPT_KEYS,
+        eval,
+    ),
+    data(
+        "evalsha",
+        -3,
+        flag::NOSCRIPT | flag::MAY_WRITE,
+        SCRIPT_KEYS,
+        evalsha,
+    ),
     data("eval_ro", -3, flag::NOSCRIPT, SCRIPT_KEYS, eval_ro),
     data("evalsha_ro", -3, flag::NOSCRIPT, SCRIPT_KEYS, evalsha_ro),
-    data("script", -2, flag::NOSCRIPT, Keys::None, script),
+    // SCRIPT changes the script cache, not keys: it locks nothing (so SCRIPT KILL can reach
+    // a script that holds every shard).
+    data(
+        "script",
+        -2,
+        flag::NOSCRIPT | flag::MAY_WRITE,
+        Keys::None,
+        script,
+    ),
 ];
 
 fn eval(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
@@ -72,8 +92,7 @@ const HELP: &[&str] = &[
     "FLUSH [ASYNC|SYNC]",
     "    Flush the Rhai scripts cache.",
     "KILL",
-    "    Kill the currently executing script (never possible here: no script is ever",
-    "    left running; see the script limits of Config).",
+    "    Kill the currently executing scripts that have not written yet.",
     "LOAD <script>",
     "    Load a script into the scripts cache without executing it.",
     "HELP",
@@ -97,7 +116,11 @@ fn script(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
         scripts.cache.flush();
         Ok(Reply::ok())
     } else if is(sub, "KILL") && argc == 2 {
-        err("NOTBUSY No scripts in execution right now.")
+        scripts
+            .running
+            .kill()
+            .map(|()| Reply::ok())
+            .map_err(Reply::error)
     } else if is(sub, "HELP") && argc == 2 {
         Ok(Reply::Array(
             HELP.iter().map(|l| Reply::status(*l)).collect(),

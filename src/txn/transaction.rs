@@ -166,8 +166,14 @@ impl Transaction {
         self.conn.watch_key(&key.to_arg());
     }
 
-    /// Runs a read-only command now and converts its reply. Write commands are refused
-    /// (queue them with [`cmd`](Self::cmd)), as are connection commands (MULTI, WATCH ...).
+    /// Runs a read-only command now and converts its reply. Commands that may write are
+    /// refused (queue them with [`cmd`](Self::cmd)): writes, EVAL/EVALSHA of a script not
+    /// flagged `no-writes` (or not cached yet), SCRIPT LOAD/FLUSH/KILL; so are connection
+    /// commands (MULTI, WATCH ...). EVAL_RO, EVALSHA_RO and SCRIPT EXISTS are reads.
+    ///
+    /// # Errors
+    ///
+    /// The refusal, the command's error reply, or a failed conversion to `T`.
     ///
     /// # Examples
     ///
@@ -345,7 +351,8 @@ impl Transaction {
             Ok(spec) => spec,
             Err(e) => return Reply::error(e.to_string()),
         };
-        if spec.is_write() || !matches!(spec.handler, Handler::Data(_)) {
+        let writes = commands::writes(&self.conn.shared, spec, argv);
+        if writes || !matches!(spec.handler, Handler::Data(_)) {
             return Reply::error(format!(
                 "ERR '{}' is not a read: queue writes with Transaction::cmd",
                 spec.name
