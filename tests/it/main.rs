@@ -32,6 +32,8 @@ mod parity;
 #[cfg(not(loom))]
 mod reply_bounds;
 #[cfg(not(loom))]
+mod script_limits;
+#[cfg(not(loom))]
 mod scripts;
 #[cfg(not(loom))]
 mod server;

@@ -1,9 +1,7 @@
 //! Scripts under attack: writes through `Transaction::read`, cache state inside EXEC,
 //! deep values, time, kills, compile cost, transient memory and many keys.
 
-mod common;
-
-use common::{bulk, int, ok};
+use crate::common::{bulk, int, ok};
 use redlite::{Config, Error, Reply, Script, Store};
 
 fn store() -> Store {
@@ -221,7 +219,7 @@ fn script_kill_stops_a_looping_script_from_another_thread() {
 
 #[test]
 fn script_kill_refuses_a_script_that_wrote() {
-    let clock = common::gate::GateClock::default();
+    let clock = crate::common::gate::GateClock::default();
     let config = Config::default()
         .active_expiry(false)
         .clock(clock.clone())
@@ -234,7 +232,7 @@ fn script_kill_refuses_a_script_that_wrote() {
     let runner = {
         let s = s.clone();
         std::thread::spawn(move || {
-            common::gate::GateClock::park_next_read_here();
+            crate::common::gate::GateClock::park_next_read_here();
             s.execute(["EVAL", src, "1", "k"])
         })
     };
@@ -331,13 +329,13 @@ fn constructs_rhai_compiles_in_quadratic_time_are_capped() {
 
 #[test]
 fn a_script_that_does_not_compile_takes_no_lock() {
-    let clock = common::gate::GateClock::default();
+    let clock = crate::common::gate::GateClock::default();
     let s = Store::with_config(Config::default().active_expiry(false).clock(clock.clone()));
     // Park a script holding k's shard inside its clock read.
     let holder = {
         let s = s.clone();
         std::thread::spawn(move || {
-            common::gate::GateClock::park_next_read_here();
+            crate::common::gate::GateClock::park_next_read_here();
             s.execute(["EVAL", "redis::call(\"TIME\"); 1", "1", "k"])
         })
     };
