@@ -4,6 +4,8 @@ use std::cell::Cell;
 use std::fmt;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use std::sync::Weak;
+
 use crate::sync::{Arc, AtomicU64, Ordering};
 
 /// A source of Unix time in milliseconds.
@@ -21,6 +23,18 @@ use crate::sync::{Arc, AtomicU64, Ordering};
 pub trait Clock: Send + Sync + fmt::Debug {
     /// Milliseconds since the Unix epoch.
     fn now_ms(&self) -> u64;
+
+    /// The [`ManualClock`] behind this clock, if it is one: its jumps, not the passing of
+    /// real time, end the timeouts of blocked calls. Other clocks keep the default.
+    #[doc(hidden)]
+    fn as_manual(&self) -> Option<&ManualClock> {
+        None
+    }
+}
+
+/// Told each time a [`ManualClock`] moves, so that waits with a deadline can end.
+pub(crate) trait TimeWatch: Send + Sync {
+    fn time_moved(&self, now_ms: u64);
 }
 
 /// The system's wall clock (the default).
@@ -61,9 +75,20 @@ impl Clock for SystemClock {
 /// clock.advance(Duration::from_secs(11));
 /// assert_eq!(store.get::<Option<String>>("k").unwrap(), None);
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ManualClock {
     ms: Arc<AtomicU64>,
+    /// The stores whose blocked calls time out by this clock (weak: a dropped store leaves).
+    /// Plain std/parking_lot types: registration is not part of what the loom models check.
+    watchers: std::sync::Arc<parking_lot::Mutex<Vec<Weak<dyn TimeWatch>>>>,
+}
+
+impl fmt::Debug for ManualClock {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ManualClock")
+            .field("ms", &self.ms.load(Ordering::SeqCst))
+            .finish()
+    }
 }
 
 impl ManualClock {
@@ -76,18 +101,43 @@ impl ManualClock {
     pub fn at(ms: u64) -> ManualClock {
         ManualClock {
             ms: Arc::new(AtomicU64::new(ms)),
+            watchers: std::sync::Arc::default(),
         }
     }
 
-    /// Moves the clock forward.
+    /// Moves the clock forward. Blocked calls whose deadline it passes return (timed out)
+    /// before this returns.
     pub fn advance(&self, by: Duration) {
         let by = u64::try_from(by.as_millis()).unwrap_or(u64::MAX);
         self.ms.fetch_add(by, Ordering::SeqCst);
+        self.moved();
     }
 
     /// Sets the clock to `ms` milliseconds after the Unix epoch (it may go backwards).
     pub fn set(&self, ms: u64) {
         self.ms.store(ms, Ordering::SeqCst);
+        self.moved();
+    }
+
+    /// Registers a store's timers; they hear of every move until the store is dropped.
+    pub(crate) fn watch(&self, watcher: Weak<dyn TimeWatch>) {
+        let mut list = self.watchers.lock();
+        list.retain(|w| w.strong_count() > 0);
+        list.push(watcher);
+    }
+
+    fn moved(&self) {
+        // Collected first: a watcher wakes tasks, which must not run under this lock.
+        let live: Vec<std::sync::Arc<dyn TimeWatch>> = self
+            .watchers
+            .lock()
+            .iter()
+            .filter_map(Weak::upgrade)
+            .collect();
+        let now = self.now_ms();
+        for w in live {
+            w.time_moved(now);
+        }
     }
 }
 
@@ -100,6 +150,10 @@ impl Default for ManualClock {
 impl Clock for ManualClock {
     fn now_ms(&self) -> u64 {
         self.ms.load(Ordering::SeqCst)
+    }
+
+    fn as_manual(&self) -> Option<&ManualClock> {
+        Some(self)
     }
 }
 

@@ -30,6 +30,9 @@ pub struct Config {
     pub(crate) active_expiry_budget: usize,
     pub(crate) scripts: ScriptLimits,
     pub(crate) max_reply_bytes: usize,
+    /// `notify-keyspace-events` as Redis's class bits (see `events::notify`).
+    pub(crate) notify_flags: u32,
+    pub(crate) pubsub_buffer_limit: usize,
 }
 
 /// The sandbox limits of scripts (see the `script_*` setters of [`Config`]).
@@ -84,6 +87,8 @@ impl Default for Config {
             active_expiry_budget: 64,
             scripts: ScriptLimits::default(),
             max_reply_bytes: DEFAULT_MAX_REPLY_BYTES,
+            notify_flags: 0,
+            pubsub_buffer_limit: 32 << 20,
         }
     }
 }
@@ -303,6 +308,71 @@ impl Config {
     /// ```
     pub fn max_reply_bytes(mut self, bytes: usize) -> Self {
         self.max_reply_bytes = bytes;
+        self
+    }
+
+    /// Which keyspace notifications to publish, in Redis's `notify-keyspace-events` letters:
+    /// `K` (on `__keyspace@0__:<key>`, the event name as payload) and/or `E` (on
+    /// `__keyevent@0__:<event>`, the key as payload), plus classes: `g` generic, `$` string,
+    /// `l` list, `s` set, `h` hash, `z` sorted set, `x` expired, `e` evicted, `n` new key,
+    /// `A` for `g$lshzxe` (and the stream/module classes `t`, `d`, which redlite never
+    /// emits). `m` (key miss) is accepted but redlite emits no key-miss events. Default: ""
+    /// (off), as in Redis. A string with a letter Redis does not know is ignored as a whole
+    /// (the setting stays as it was), as Redis's `CONFIG SET` refuses it; see
+    /// [`Store::set_notify_keyspace_events`](crate::Store::set_notify_keyspace_events) for
+    /// the error.
+    ///
+    /// Events are published after the command, EXEC or script that caused them, in command
+    /// order, with Redis's event names (`set`, `del`, `expired`, `lpush`, `rename_from`, ...).
+    /// An expired key publishes `expired` once, whether a read or the background sweep
+    /// found it. With notifications off, writes record nothing for them.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> Result<(), redlite::Error> {
+    /// use redlite::{Config, Store};
+    ///
+    /// let store = Store::with_config(Config::default().notify_keyspace_events("KEA"));
+    /// let mut events = store.psubscribe(&["__key*__:*"]);
+    /// store.set("k", "v")?;
+    /// let first = events.recv()?;
+    /// assert_eq!(first.channel(), b"__keyspace@0__:k");
+    /// assert_eq!(first.payload(), b"set");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn notify_keyspace_events(mut self, classes: &str) -> Self {
+        if let Some(flags) = crate::events::notify::parse_flags(classes) {
+            self.notify_flags = flags;
+        }
+        self
+    }
+
+    /// How many bytes of published messages one [`Subscriber`](crate::Subscriber) may have
+    /// waiting (each message counts its channel, pattern and payload plus 64 bytes); default
+    /// 32 MiB, Redis's hard `client-output-buffer-limit` for pub/sub clients. A subscriber
+    /// past it is disconnected: its buffer is dropped, it leaves every channel, and its
+    /// receives answer [`Error::SubscriberOverflow`](crate::Error::SubscriberOverflow).
+    /// Publishers never wait for a slow subscriber.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> Result<(), redlite::Error> {
+    /// use redlite::{Config, Error, Store};
+    ///
+    /// let store = Store::with_config(Config::default().pubsub_buffer_limit(1000));
+    /// let mut slow = store.subscribe(&["c"]);
+    /// for _ in 0..100 {
+    ///     store.publish("c", "0123456789")?;
+    /// }
+    /// assert!(matches!(slow.recv(), Err(Error::SubscriberOverflow { .. })));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn pubsub_buffer_limit(mut self, bytes: usize) -> Self {
+        self.pubsub_buffer_limit = bytes;
         self
     }
 

@@ -252,6 +252,22 @@ impl<A: FromReply, B: FromReply> FromReply for (A, B) {
     }
 }
 
+impl<A: FromReply, B: FromReply, C: FromReply> FromReply for (A, B, C) {
+    /// From a three-element array (BZPOPMIN's `[key, member, score]`).
+    fn from_reply(reply: Reply) -> Result<Self, Error> {
+        match reply {
+            Reply::Array(items) if items.len() == 3 => {
+                let mut it = items.into_iter();
+                match (it.next(), it.next(), it.next()) {
+                    (Some(a), Some(b), Some(c)) => Ok((convert(a)?, convert(b)?, convert(c)?)),
+                    _ => Err(Error::Conversion("triple".into())),
+                }
+            }
+            other => mismatch(&other, "a triple"),
+        }
+    }
+}
+
 impl<K, V, S> FromReply for HashMap<K, V, S>
 where
     K: FromReply + Eq + Hash,

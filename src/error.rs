@@ -41,6 +41,15 @@ pub enum Error {
         /// Its error reply, in full Redis text.
         error: String,
     },
+    /// A [`Subscriber`](crate::Subscriber) fell a whole buffer of messages behind and was
+    /// disconnected (its buffered messages dropped, its subscriptions ended), as Redis
+    /// disconnects a pub/sub client past its output-buffer limit.
+    SubscriberOverflow {
+        /// The buffer limit in bytes (`Config::pubsub_buffer_limit`).
+        limit: usize,
+    },
+    /// The store was dropped: nothing more will arrive.
+    Closed,
 }
 
 /// What kind of error an [`Error`] is, to match on without comparing texts.
@@ -76,6 +85,10 @@ pub enum ErrorKind {
     RetriesExhausted,
     /// [`Error::ClosurePanicked`].
     ClosurePanicked,
+    /// [`Error::SubscriberOverflow`].
+    SubscriberOverflow,
+    /// [`Error::Closed`].
+    Closed,
 }
 
 impl Error {
@@ -118,6 +131,8 @@ impl Error {
             Error::Conversion(_) => ErrorKind::Conversion,
             Error::RetriesExhausted { .. } => ErrorKind::RetriesExhausted,
             Error::ClosurePanicked(_) => ErrorKind::ClosurePanicked,
+            Error::SubscriberOverflow { .. } => ErrorKind::SubscriberOverflow,
+            Error::Closed => ErrorKind::Closed,
             _ => match self.code().unwrap_or_default() {
                 "ERR" => ErrorKind::Generic,
                 "WRONGTYPE" => ErrorKind::WrongType,
@@ -144,6 +159,11 @@ impl fmt::Display for Error {
                 "transaction aborted: a watched key changed on each of {attempts} attempts"
             ),
             Error::ClosurePanicked(msg) => write!(f, "transaction closure panicked: {msg}"),
+            Error::SubscriberOverflow { limit } => write!(
+                f,
+                "subscriber disconnected: more than {limit} bytes of messages were waiting"
+            ),
+            Error::Closed => f.write_str("the store was dropped"),
             Error::PartiallyApplied { index, error } => write!(
                 f,
                 "transaction committed without rollback, but queued command {index} failed: {error}"

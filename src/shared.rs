@@ -6,6 +6,7 @@ use crate::clock::Now;
 use crate::commands::{self, SeenExpired, Spec};
 use crate::config::Config;
 use crate::effects::{Listeners, Recorder};
+use crate::events::Events;
 use crate::keyspace::expiry::Sweeper;
 use crate::keyspace::{HKey, Keyspace, Shard};
 use crate::reply::Reply;
@@ -22,17 +23,25 @@ pub(crate) struct Shared {
     /// models run without it).
     #[cfg_attr(loom, allow(dead_code))]
     pub(crate) sweeper: OnceLock<Sweeper>,
+    /// Blocked calls' timers, pub/sub, keyspace notifications (see [`crate::events`]).
+    pub(crate) events: Events,
 }
 
 impl Shared {
     pub(crate) fn new(config: Config) -> Shared {
-        Shared {
+        let events = Events::new(config.clock.clone(), config.pubsub_buffer_limit);
+        let shared = Shared {
             keyspace: Keyspace::new(config.shards),
             scripts: Scripts::new(&config.scripts),
             config,
             listeners: Listeners::default(),
             sweeper: OnceLock::new(),
-        }
+            events,
+        };
+        shared
+            .events
+            .set_notify(&shared.listeners, shared.config.notify_flags);
+        shared
     }
 
     pub(crate) fn now(&self) -> u64 {
@@ -44,8 +53,12 @@ impl Shared {
         Now::lazy(&*self.config.clock)
     }
 
-    /// Runs one data command outside any transaction.
+    /// Runs one data command outside any transaction; a blocking one (BLPOP, ...) that
+    /// finds nothing waits here.
     pub(crate) fn run(&self, spec: &Spec, args: &[&[u8]]) -> Reply {
+        if spec.has(commands::flag::BLOCKING) {
+            return crate::events::blocking::run(self, spec, args);
+        }
         commands::run(self, spec, args)
     }
 

@@ -6,18 +6,75 @@
 //! no poisoning), so the rest of the crate is written once.
 
 #[cfg(not(loom))]
-pub(crate) use parking_lot::{RwLock, RwLockReadGuard, RwLockWriteGuard};
+pub(crate) use parking_lot::{Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 #[cfg(not(loom))]
 pub(crate) use std::sync::Arc;
 #[cfg(not(loom))]
 pub(crate) use std::sync::atomic::{AtomicU64, Ordering};
 
 #[cfg(loom)]
-pub(crate) use loom::sync::Arc;
-#[cfg(loom)]
 pub(crate) use loom::sync::atomic::{AtomicU64, Ordering};
 #[cfg(loom)]
-pub(crate) use loom_locks::{RwLock, RwLockReadGuard, RwLockWriteGuard};
+pub(crate) use loom::sync::{Arc, MutexGuard};
+#[cfg(loom)]
+pub(crate) use loom_locks::{Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+/// A condition variable with one by-value surface for parking_lot's and loom's: `wait`
+/// takes the guard and gives it back (loom's style), so callers are written once.
+#[derive(Debug, Default)]
+pub(crate) struct Condvar {
+    #[cfg(not(loom))]
+    inner: parking_lot::Condvar,
+    #[cfg(loom)]
+    inner: loom::sync::Condvar,
+}
+
+impl Condvar {
+    pub(crate) fn new() -> Condvar {
+        Condvar::default()
+    }
+
+    pub(crate) fn notify_one(&self) {
+        self.inner.notify_one();
+    }
+
+    pub(crate) fn notify_all(&self) {
+        self.inner.notify_all();
+    }
+
+    /// Sleeps until notified (spurious wake-ups are possible: re-check the condition).
+    #[cfg(not(loom))]
+    pub(crate) fn wait<'a, T>(&self, mut guard: MutexGuard<'a, T>) -> MutexGuard<'a, T> {
+        self.inner.wait(&mut guard);
+        guard
+    }
+
+    /// Sleeps until notified or `timeout` passes.
+    #[cfg(not(loom))]
+    pub(crate) fn wait_for<'a, T>(
+        &self,
+        mut guard: MutexGuard<'a, T>,
+        timeout: std::time::Duration,
+    ) -> MutexGuard<'a, T> {
+        self.inner.wait_for(&mut guard, timeout);
+        guard
+    }
+
+    #[cfg(loom)]
+    pub(crate) fn wait<'a, T>(&self, guard: MutexGuard<'a, T>) -> MutexGuard<'a, T> {
+        self.inner.wait(guard).unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// loom does not model time: a timed wait is a plain wait.
+    #[cfg(loom)]
+    pub(crate) fn wait_for<'a, T>(
+        &self,
+        guard: MutexGuard<'a, T>,
+        _timeout: std::time::Duration,
+    ) -> MutexGuard<'a, T> {
+        self.wait(guard)
+    }
+}
 
 #[cfg(loom)]
 mod loom_locks {
@@ -37,6 +94,28 @@ mod loom_locks {
         }
         pub(crate) fn write(&self) -> RwLockWriteGuard<'_, T> {
             self.0.write().unwrap_or_else(|e| e.into_inner())
+        }
+        pub(crate) fn try_write(&self) -> Option<RwLockWriteGuard<'_, T>> {
+            self.0.try_write().ok()
+        }
+    }
+
+    /// loom's `Mutex` with parking_lot's surface.
+    #[derive(Debug)]
+    pub(crate) struct Mutex<T>(loom::sync::Mutex<T>);
+
+    impl<T> Mutex<T> {
+        pub(crate) fn new(value: T) -> Self {
+            Self(loom::sync::Mutex::new(value))
+        }
+        pub(crate) fn lock(&self) -> loom::sync::MutexGuard<'_, T> {
+            self.0.lock().unwrap_or_else(|e| e.into_inner())
+        }
+    }
+
+    impl<T: Default> Default for Mutex<T> {
+        fn default() -> Self {
+            Self::new(T::default())
         }
     }
 }

@@ -9,6 +9,7 @@ use crate::clock::Now;
 use crate::effects::{Event, Recorder, ev};
 use crate::error::msg;
 use crate::keyspace::locks::Locks;
+use crate::keyspace::waits::WaitTable;
 use crate::keyspace::{Entry, EntryMut, HKey, Removed, Shard, Slot};
 use crate::reply::Reply;
 use crate::shared::Shared;
@@ -54,14 +55,25 @@ pub(crate) struct SeenExpired {
 pub(crate) struct Reap {
     seen: Vec<SeenExpired>,
     now: u64,
+    /// Keys whose blocked pops wait for a lock the context could not take in order.
+    deferred: Vec<Box<[u8]>>,
 }
 
 impl Reap {
-    /// Deletes the keys; call it after the context's locks are dropped.
+    /// Deletes the keys, then serves deferred blocked pops; call it after the context's
+    /// locks are dropped.
     pub(crate) fn run(self, shared: &Shared) {
         if !self.seen.is_empty() {
             shared.reap(self.seen, self.now);
         }
+        if !self.deferred.is_empty() {
+            super::blocking::serve_deferred(shared, self.deferred);
+        }
+    }
+
+    /// The expired keys, their time, and the deferred ready keys.
+    pub(crate) fn into_parts(self) -> (Vec<SeenExpired>, u64, Vec<Box<[u8]>>) {
+        (self.seen, self.now, self.deferred)
     }
 }
 
@@ -83,6 +95,8 @@ pub(crate) struct Ctx<'a, 'l> {
     seen_expired: RefCell<Vec<SeenExpired>>,
     /// Expired keys on shards this context holds only for reading: deleted after unlocking.
     reap_later: Vec<SeenExpired>,
+    /// Ready keys whose waiters need a lock this context could not take (see `Reap`).
+    deferred: Vec<Box<[u8]>>,
     /// Bytes of reply already handed out under this context: an EXEC's queued replies share
     /// one `max_reply_bytes` bound (see `commands::budget`).
     replied: usize,
@@ -131,6 +145,7 @@ impl<'a, 'l> Ctx<'a, 'l> {
             rec: Recorder::new(shared.listeners.active()),
             seen_expired: RefCell::new(Vec::new()),
             reap_later: Vec::new(),
+            deferred: Vec::new(),
             replied: 0,
         }
     }
@@ -265,12 +280,13 @@ impl<'a, 'l> Ctx<'a, 'l> {
     ) -> Res<(KeyMut<'c>, bool)> {
         let k = self.hkey(key);
         let (shard, now, rec) = self.shard_mut(k)?;
+        let waited = shard.waits.waited(key);
         let (entry, created, expired) = shard.get_or_insert_with(k, now, make);
         if expired {
             rec.expired_unstamped(key);
         }
         if created {
-            rec.note(key, ev::NEW);
+            rec.created(key, waited);
         }
         Ok((KeyMut { entry, key, rec }, created))
     }
@@ -286,12 +302,13 @@ impl<'a, 'l> Ctx<'a, 'l> {
     ) -> Res<Option<Value>> {
         let k = self.hkey(key);
         let (shard, now, rec) = self.shard_mut(k)?;
+        let waited = shard.waits.waited(key);
         let ins = shard.insert(k, value, expires_at, now);
         if ins.expired {
             rec.expired_unstamped(key);
         }
         if ins.old.is_none() {
-            rec.note(key, ev::NEW);
+            rec.created(key, waited);
         }
         rec.signal(ins.stamp, key, event);
         Ok(ins.old)
@@ -380,7 +397,10 @@ impl<'a, 'l> Ctx<'a, 'l> {
 
     /// Ends the context: hands its batch to the listeners while the locks are still held,
     /// and returns what must be deleted once they are gone.
-    pub(crate) fn finish(self) -> Reap {
+    pub(crate) fn finish(mut self) -> Reap {
+        // Blocked pops are served first, under the same locks, as Redis serves them right
+        // after the command, EXEC or script: their pops join this batch.
+        super::blocking::serve_ready(&mut self);
         if let Some(batch) = self.rec.batch() {
             self.shared.listeners.deliver(batch);
         }
@@ -392,7 +412,46 @@ impl<'a, 'l> Ctx<'a, 'l> {
         Reap {
             seen: self.reap_later,
             now,
+            deferred: self.deferred,
         }
+    }
+
+    /// The wait queues of `key`'s shard, which this context holds for writing.
+    pub(crate) fn waits_mut(&mut self, key: &[u8]) -> Res<&mut WaitTable> {
+        let k = self.hkey(key);
+        Ok(&mut self.shard_mut(k)?.0.waits)
+    }
+
+    /// The next key made ready for blocked pops (created while they wait on it).
+    pub(crate) fn take_ready(&mut self) -> Option<Box<[u8]>> {
+        self.rec.take_ready()
+    }
+
+    /// Makes sure `key`'s shard is held for writing, taking its lock only if that needs no
+    /// waiting (a held context must never wait for a lock out of order); false when it
+    /// cannot be had now.
+    pub(crate) fn try_hold_for_write(&mut self, key: &[u8]) -> bool {
+        let k = self.hkey(key);
+        let shared: &'a Shared = self.shared;
+        let index = shared.keyspace.shard_of(k.hash);
+        self.locks.try_add_write(&shared.keyspace, index)
+    }
+
+    /// `key`'s blocked pops could not all be served under this context's locks: serve
+    /// them again right after they drop (see [`Reap::run`]).
+    pub(crate) fn defer_serving(&mut self, key: &[u8]) {
+        if !self.deferred.iter().any(|k| **k == *key) {
+            self.deferred.push(key.into());
+        }
+    }
+
+    /// Runs `f` with a reply budget of its own (a served waiter's reply is not part of the
+    /// EXEC that served it).
+    pub(crate) fn with_own_budget<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
+        let saved = std::mem::take(&mut self.replied);
+        let out = f(self);
+        self.replied = saved;
+        out
     }
 
     /// The shard locks held (whole-keyspace commands iterate them).

@@ -4,6 +4,7 @@
 //! the command's keys, hashes each once, locks their shards in ascending order, reads the
 //! clock once (time is frozen for the command) and calls the handler with a [`Ctx`].
 
+pub(crate) mod blocking;
 pub(crate) mod budget;
 pub(crate) mod ctx;
 pub(crate) mod elemscan;
@@ -45,6 +46,8 @@ pub(crate) mod flag {
     /// Whether it writes depends on its arguments (EVAL's script flags, SCRIPT's
     /// subcommand): ask [`writes`](super::writes), never assume a read.
     pub const MAY_WRITE: u8 = 8;
+    /// Blocks when it finds nothing (BLPOP, ...), unless run inside MULTI or a script.
+    pub const BLOCKING: u8 = 16;
 }
 
 /// Where a command's keys sit among its arguments (index 0 is the command name).
@@ -191,10 +194,11 @@ fn num_keys<'a>(args: &[&'a [u8]], at: usize, dest: Option<usize>, mut f: impl F
 }
 
 /// All command families; each module lists its own rows.
-fn families() -> [&'static [Spec]; 10] {
+fn families() -> [&'static [Spec]; 12] {
     [
         strings::COMMANDS,
         lists::COMMANDS,
+        blocking::COMMANDS,
         zsets::COMMANDS,
         keys::COMMANDS,
         hashes::COMMANDS,
@@ -203,6 +207,7 @@ fn families() -> [&'static [Spec]; 10] {
         server::COMMANDS,
         crate::txn::COMMANDS,
         crate::script::COMMANDS,
+        crate::events::COMMANDS,
     ]
 }
 

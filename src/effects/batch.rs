@@ -74,6 +74,9 @@ pub(crate) struct Recorder {
     wrote: bool,
     /// The running command recorded its own replay form.
     replaced: bool,
+    /// Keys created while blocked pops wait on them, in creation order, each once until
+    /// served: Redis's "ready keys", served before the batch is handed on.
+    ready: std::collections::VecDeque<Box<[u8]>>,
 }
 
 impl Recorder {
@@ -103,6 +106,20 @@ impl Recorder {
         if self.on {
             self.event(key, event);
         }
+    }
+
+    /// `key` was created (Redis's `new` event, its `dbAdd`); `waited` says blocked pops
+    /// wait on it, which makes it ready to serve them.
+    pub(crate) fn created(&mut self, key: &[u8], waited: bool) {
+        self.note(key, ev::NEW);
+        if waited && !self.ready.iter().any(|k| **k == *key) {
+            self.ready.push_back(key.into());
+        }
+    }
+
+    /// The next ready key to serve, in the order they became ready.
+    pub(crate) fn take_ready(&mut self) -> Option<Box<[u8]>> {
+        self.ready.pop_front()
     }
 
     /// Records a further event on a key already signalled (`new` before `lpush`, ...).

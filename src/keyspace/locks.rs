@@ -78,6 +78,22 @@ impl Keyspace {
 }
 
 impl<'a> Locks<'a> {
+    /// Adds the write lock of `shard` if it is free right now. Never waits, so taking it
+    /// out of ascending order cannot deadlock. True when the shard is (now) held for
+    /// writing; false when it is held here only for reading, or busy elsewhere.
+    pub(crate) fn try_add_write(&mut self, ks: &'a Keyspace, shard: usize) -> bool {
+        if let Some(i) = self.position(shard) {
+            return matches!(self.held[i].1, Guard::Write(_));
+        }
+        let Some(guard) = ks.shard(shard).try_write() else {
+            return false;
+        };
+        // Kept sorted: `position` binary-searches large sets.
+        let at = self.held.partition_point(|(s, _)| *s < shard);
+        self.held.insert(at, (shard, Guard::Write(guard)));
+        true
+    }
+
     fn position(&self, shard: usize) -> Option<usize> {
         if self.held.len() > 8 {
             self.held.binary_search_by_key(&shard, |(s, _)| *s).ok()

@@ -7,6 +7,7 @@
 pub(crate) mod expiry;
 pub(crate) mod locks;
 pub(crate) mod shard;
+pub(crate) mod waits;
 
 use std::hash::BuildHasher;
 

@@ -136,6 +136,8 @@ pub(crate) struct Shard {
     clock: u64,
     live: usize,
     sweep_cursor: usize,
+    /// Blocked pops waiting on keys of this shard (guarded by the shard lock, see `waits`).
+    pub(crate) waits: super::waits::WaitTable,
 }
 
 impl Shard {
@@ -145,6 +147,7 @@ impl Shard {
             clock: 0,
             live: 0,
             sweep_cursor: 0,
+            waits: super::waits::WaitTable::default(),
         }
     }
 
@@ -403,6 +406,7 @@ impl Shard {
             clock,
             live,
             sweep_cursor,
+            ..
         } = self;
         *sweep_cursor = 0;
         for (key, mut e) in old.into_iter().filter(|(_, e)| e.watchers > 0) {

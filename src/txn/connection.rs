@@ -122,7 +122,7 @@ impl Connection {
 
     pub(super) fn run(&mut self, spec: &'static Spec, argv: &[&[u8]]) -> Reply {
         match spec.handler {
-            Handler::Data(_) => commands::run(&self.shared, spec, argv),
+            Handler::Data(_) => self.shared.run(spec, argv),
             Handler::Conn(f) => f(self, argv),
         }
     }

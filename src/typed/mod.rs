@@ -17,6 +17,8 @@ macro_rules! spec {
 }
 
 #[macro_use]
+pub(crate) mod blocking;
+#[macro_use]
 mod hashes;
 #[macro_use]
 mod keys;
@@ -28,6 +30,7 @@ mod lists;
 mod strings;
 #[macro_use]
 mod zsets;
+mod pubsub;
 
 use std::borrow::Cow;
 
@@ -74,6 +77,7 @@ impl Store {
     set_methods!([&] self);
     list_methods!([&] self);
     zset_methods!([&] self);
+    blocking_methods!([&] self);
 }
 
 impl Connection {
@@ -90,4 +94,5 @@ impl Connection {
     set_methods!([&mut] self);
     list_methods!([&mut] self);
     zset_methods!([&mut] self);
+    blocking_methods!([&mut] self);
 }

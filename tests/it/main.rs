@@ -12,6 +12,8 @@ mod common;
 mod loom;
 
 #[cfg(not(loom))]
+mod blocking;
+#[cfg(not(loom))]
 mod concurrency;
 #[cfg(not(loom))]
 mod effects;

@@ -1,0 +1,307 @@
+//! Who waits on which key of a shard: the first-come-first-served queues of blocked pops
+//! (BLPOP, BZPOPMIN, ...) and the cell a writer hands a waiter its reply through.
+//!
+//! A shard's [`WaitTable`] lives inside the shard, behind the shard's own lock. A waiter
+//! registers while holding the write locks of its keys' shards (right after finding them
+//! empty), and a writer serves while holding the write lock of the key it just created. So
+//! a push can never fall between a waiter's check and its registration: the two take the
+//! same lock, and whichever comes second sees the other (no lost wake-up, by construction).
+//!
+//! A waiter on several keys is queued on each. Serving claims it first ([`Waiter::claim`]),
+//! so exactly one writer pops for it, and only after the claim: an element is never taken
+//! for a waiter that another key already served or that timed out.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::task::Waker;
+
+use crate::reply::Reply;
+use crate::sync::{Arc, Condvar, Mutex, MutexGuard};
+use crate::types::Bytes;
+
+/// What a waiter pops once one of its keys holds something: the non-blocking command that
+/// serves it, run on the writer's command context (see `commands::blocking`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Pop {
+    /// BLPOP / BRPOP: one element, replied as `[key, element]`.
+    List { left: bool },
+    /// BLMPOP: up to `count` elements, replied as `[key, [elements]]`.
+    ListMany { left: bool, count: usize },
+    /// BLMOVE / BRPOPLPUSH: one element moved onto `dst`, replied as the element.
+    Move {
+        dst: Bytes,
+        from_left: bool,
+        to_left: bool,
+    },
+    /// BZPOPMIN / BZPOPMAX: one member, replied as `[key, member, score]`.
+    ZSet { max: bool },
+    /// BZMPOP: up to `count` members, replied as `[key, [[member, score] ...]]`.
+    ZSetMany { max: bool, count: usize },
+}
+
+impl Pop {
+    /// Whether the waiter wants a list (else a sorted set): keys of the other type are
+    /// skipped, as Redis serves list waiters only from lists.
+    pub(crate) fn wants_list(&self) -> bool {
+        matches!(
+            self,
+            Pop::List { .. } | Pop::ListMany { .. } | Pop::Move { .. }
+        )
+    }
+}
+
+/// Where a waiter stands.
+#[derive(Debug)]
+enum Status {
+    /// Queued on its keys, nobody serving it yet.
+    Waiting,
+    /// A writer holding one of its keys' locks is popping for it right now.
+    Claimed,
+    /// Served: the reply, not yet taken; `key` is the index of the key that served it.
+    Served(Reply, usize),
+    /// Its deadline passed before anyone served it.
+    TimedOut,
+    /// Finished and its outcome taken (or abandoned by a dropped future).
+    Gone,
+}
+
+struct Cell {
+    status: Status,
+    /// The task of an awaiting caller, woken with the outcome.
+    waker: Option<Waker>,
+}
+
+/// How a wait ended.
+#[derive(Debug)]
+pub(crate) enum Outcome {
+    /// Served through the waiter's key at this index.
+    Served(Reply, usize),
+    TimedOut,
+}
+
+/// One blocked call: its place in line, what it pops, and the hand-off cell.
+pub(crate) struct Waiter {
+    /// Store-wide arrival order: queues are kept in this order (first come, first served).
+    pub(crate) seq: u64,
+    pub(crate) pop: Pop,
+    /// The keys it waits on, in argument order, each once.
+    pub(crate) keys: Vec<Bytes>,
+    cell: Mutex<Cell>,
+    changed: Condvar,
+}
+
+impl Waiter {
+    pub(crate) fn new(seq: u64, pop: Pop, keys: Vec<Bytes>) -> Waiter {
+        Waiter {
+            seq,
+            pop,
+            keys,
+            cell: Mutex::new(Cell {
+                status: Status::Waiting,
+                waker: None,
+            }),
+            changed: Condvar::new(),
+        }
+    }
+
+    /// Takes the right to serve this waiter; false when it is already served, being
+    /// served, timed out or gone.
+    pub(crate) fn claim(&self) -> bool {
+        let mut cell = self.cell.lock();
+        if matches!(cell.status, Status::Waiting) {
+            cell.status = Status::Claimed;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// True while nobody has claimed it and it has not timed out.
+    pub(crate) fn is_waiting(&self) -> bool {
+        matches!(self.cell.lock().status, Status::Waiting)
+    }
+
+    /// Hands the reply of a claimed waiter over, through its key at index `key`.
+    pub(crate) fn serve(&self, reply: Reply, key: usize) {
+        self.finish(self.cell.lock(), Status::Served(reply, key));
+    }
+
+    /// Marks a waiter that nobody claimed as timed out; false if it was claimed or done.
+    pub(crate) fn time_out(&self) -> bool {
+        let cell = self.cell.lock();
+        if !matches!(cell.status, Status::Waiting) {
+            return false;
+        }
+        self.finish(cell, Status::TimedOut);
+        true
+    }
+
+    fn finish(&self, mut cell: MutexGuard<'_, Cell>, status: Status) {
+        cell.status = status;
+        let waker = cell.waker.take();
+        drop(cell);
+        // Only the waiter's own caller ever sleeps on this condvar: one wake-up, no herd.
+        self.changed.notify_one();
+        if let Some(w) = waker {
+            w.wake();
+        }
+    }
+
+    /// The outcome if the wait is over (taking it), else `None`.
+    fn take(cell: &mut Cell) -> Option<Outcome> {
+        match std::mem::replace(&mut cell.status, Status::Gone) {
+            Status::Served(reply, key) => Some(Outcome::Served(reply, key)),
+            Status::TimedOut => Some(Outcome::TimedOut),
+            other => {
+                cell.status = other;
+                None
+            }
+        }
+    }
+
+    /// Blocks the calling thread until served or timed out. `sleep` decides how long one
+    /// sleep may last (`None`: until notified) and may time the waiter out itself; it is
+    /// called with the cell unlocked.
+    pub(crate) fn wait(
+        &self,
+        mut sleep: impl FnMut(&Waiter) -> Option<std::time::Duration>,
+    ) -> Outcome {
+        loop {
+            let mut cell = self.cell.lock();
+            if let Some(outcome) = Self::take(&mut cell) {
+                return outcome;
+            }
+            drop(cell);
+            let limit = sleep(self);
+            let mut cell = self.cell.lock();
+            if let Some(outcome) = Self::take(&mut cell) {
+                return outcome;
+            }
+            cell = match limit {
+                None => self.changed.wait(cell),
+                Some(d) => self.changed.wait_for(cell, d),
+            };
+            drop(cell);
+        }
+    }
+
+    /// The outcome if ready; otherwise remembers `waker` to be woken with it.
+    pub(crate) fn poll(&self, waker: &Waker) -> Option<Outcome> {
+        let mut cell = self.cell.lock();
+        let outcome = Self::take(&mut cell);
+        if outcome.is_none() {
+            match &cell.waker {
+                Some(w) if w.will_wake(waker) => {}
+                _ => cell.waker = Some(waker.clone()),
+            }
+        }
+        outcome
+    }
+
+    /// Gives up waiting (a dropped future): a waiter nobody claimed will never be served.
+    /// Returns the outcome if it had already been served (the caller decides its fate).
+    pub(crate) fn abandon(&self) -> Option<Outcome> {
+        let mut cell = self.cell.lock();
+        cell.waker = None;
+        match cell.status {
+            Status::Waiting => {
+                cell.status = Status::Gone;
+                None
+            }
+            _ => Self::take(&mut cell),
+        }
+    }
+}
+
+impl fmt::Debug for Waiter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Waiter")
+            .field("seq", &self.seq)
+            .field("pop", &self.pop)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A shard's waiters: for each key, the waiters in arrival order.
+///
+/// Memory is bounded by the calls blocked now: a waiter leaves every queue when its wait
+/// ends (served, timed out or dropped), and an empty queue is removed with it.
+#[derive(Default)]
+pub(crate) struct WaitTable {
+    keys: HashMap<Bytes, BTreeMap<u64, Arc<Waiter>>>,
+}
+
+impl WaitTable {
+    /// Whether anyone waits on `key`.
+    #[inline]
+    pub(crate) fn waited(&self, key: &[u8]) -> bool {
+        !self.keys.is_empty() && self.keys.contains_key(key)
+    }
+
+    pub(crate) fn add(&mut self, key: &[u8], waiter: Arc<Waiter>) {
+        self.keys
+            .entry(Bytes::from_slice(key))
+            .or_default()
+            .insert(waiter.seq, waiter);
+    }
+
+    pub(crate) fn remove(&mut self, key: &[u8], seq: u64) {
+        if let Some(queue) = self.keys.get_mut(key) {
+            queue.remove(&seq);
+            if queue.is_empty() {
+                self.keys.remove(key);
+            }
+        }
+    }
+
+    /// The first waiter on `key` that still waits and wants a list (`list`) or a sorted
+    /// set; finished waiters met on the way are dropped from the queue.
+    pub(crate) fn first(&mut self, key: &[u8], list: bool) -> Option<Arc<Waiter>> {
+        let queue = self.keys.get_mut(key)?;
+        let mut found = None;
+        let mut stale = Vec::new();
+        for (seq, w) in queue.iter() {
+            if !w.is_waiting() {
+                stale.push(*seq);
+            } else if w.pop.wants_list() == list {
+                found = Some(w.clone());
+                break;
+            }
+        }
+        for seq in stale {
+            queue.remove(&seq);
+        }
+        if queue.is_empty() {
+            self.keys.remove(key);
+        }
+        found
+    }
+
+    /// The destinations of the BLMOVE-style waiters still waiting on `key`.
+    pub(crate) fn move_targets(&self, key: &[u8]) -> Vec<Bytes> {
+        let Some(queue) = self.keys.get(key) else {
+            return Vec::new();
+        };
+        queue
+            .values()
+            .filter(|w| w.is_waiting())
+            .filter_map(|w| match &w.pop {
+                Pop::Move { dst, .. } => Some(dst.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// How many (key, waiter) entries the table holds (for leak tests).
+    pub(crate) fn len(&self) -> usize {
+        self.keys.values().map(BTreeMap::len).sum()
+    }
+}
+
+impl fmt::Debug for WaitTable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WaitTable")
+            .field("keys", &self.keys.len())
+            .finish()
+    }
+}
