@@ -224,14 +224,26 @@ impl Inbox {
 
     /// Waits until a message, an error, or `deadline` (Unix ms by the store's clock).
     pub(crate) fn recv_until(
-        self: &Arc<Self>,
+        this: &Arc<Self>,
         timers: &std::sync::Arc<Timers>,
         deadline: Option<u64>,
     ) -> Result<Option<Message>, Error> {
         let timer = match deadline {
-            Some(d) if timers.manual() => Some(timers.add(d, Due::Inbox(self.clone()), false)),
+            Some(d) if timers.manual() => Some(timers.add(d, Due::Inbox(this.clone()), false)),
             _ => None,
         };
+        let out = this.wait_until(timers, deadline);
+        if let Some(id) = timer {
+            timers.cancel(id);
+        }
+        out
+    }
+
+    fn wait_until(
+        &self,
+        timers: &Timers,
+        deadline: Option<u64>,
+    ) -> Result<Option<Message>, Error> {
         let mut st = self.state.lock();
         let out = loop {
             if let Some(m) = self.take(&mut st)? {
@@ -251,10 +263,6 @@ impl Inbox {
                 self.changed.wait_for(st, Duration::from_millis(d - now))
             };
         };
-        drop(st);
-        if let Some(id) = timer {
-            timers.cancel(id);
-        }
         Ok(out)
     }
 
@@ -474,7 +482,7 @@ impl Subscriber {
     /// # }
     /// ```
     pub fn recv(&mut self) -> Result<Message, Error> {
-        let r = self.inbox.recv_until(&self.timers, None);
+        let r = Inbox::recv_until(&self.inbox, &self.timers, None);
         self.checked(r)?.ok_or(Error::Closed)
     }
 
@@ -500,7 +508,7 @@ impl Subscriber {
     pub fn recv_timeout(&mut self, timeout: Duration) -> Result<Option<Message>, Error> {
         let ms = u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX);
         let deadline = self.timers.now().saturating_add(ms);
-        let r = self.inbox.recv_until(&self.timers, Some(deadline));
+        let r = Inbox::recv_until(&self.inbox, &self.timers, Some(deadline));
         self.checked(r)
     }
 

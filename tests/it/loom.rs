@@ -196,3 +196,43 @@ fn watched_key_expiring_during_other_exec_aborts() {
         }
     });
 }
+
+/// Model 6: the wake-up race of a blocking pop. BLPOP finds `k` empty and queues itself
+/// while LPUSH runs on another thread: whatever the interleaving, the pop returns the
+/// pushed element and the list ends empty. A push landing between the pop's check and its
+/// sleep would leave it asleep forever, which loom reports as a deadlock.
+#[test]
+fn a_push_racing_a_blocking_pop_always_wakes_it() {
+    model(|| {
+        let store = store();
+        let other = store.clone();
+        let t = thread::spawn(move || other.execute(["LPUSH", "k", "x"]));
+        let got = store.execute(["BLPOP", "k", "0"]);
+        assert_eq!(t.join().unwrap(), redlite::Reply::Integer(1));
+        let want = redlite::Reply::Array(vec![redlite::Reply::bulk("k"), redlite::Reply::bulk("x")]);
+        assert_eq!(got, want);
+        assert_eq!(store.llen("k").unwrap(), 0);
+        assert_eq!(store.wait_queue_entries(), 0);
+    });
+}
+
+/// Model 7: one waiter on keys of both shards, one push to each from two threads: exactly
+/// one element is popped for it (the claim lets one writer serve it), the other stays.
+#[test]
+fn a_waiter_on_two_shards_is_served_exactly_once() {
+    model(|| {
+        let store = store();
+        let (a, b) = keys_on_both_shards(&store);
+        let (s1, a1) = (store.clone(), a.clone());
+        let t1 = thread::spawn(move || s1.execute(["RPUSH", a1.as_str(), "1"]));
+        let (s2, b2) = (store.clone(), b.clone());
+        let t2 = thread::spawn(move || s2.execute(["RPUSH", b2.as_str(), "2"]));
+        let got = store.execute(["BLPOP", a.as_str(), b.as_str(), "0"]);
+        t1.join().unwrap();
+        t2.join().unwrap();
+        let left = store.llen(a.as_str()).unwrap() + store.llen(b.as_str()).unwrap();
+        assert_eq!(left, 1, "exactly one element was taken: {got:?}");
+        assert!(matches!(got, redlite::Reply::Array(ref v) if v.len() == 2));
+        assert_eq!(store.wait_queue_entries(), 0);
+    });
+}
