@@ -39,6 +39,8 @@ pub struct Connection {
     pub(crate) shared: Arc<Shared>,
     pub(super) watches: WatchSet,
     multi: Option<Multi>,
+    /// Pub/sub state, once the connection subscribed (see `txn::pubsub`).
+    pub(super) pubsub: Option<Box<super::pubsub::ConnPubSub>>,
 }
 
 /// The MULTI state: queued commands, and whether a queue-time error doomed the EXEC.
@@ -54,6 +56,7 @@ impl Connection {
             shared,
             watches: WatchSet::default(),
             multi: None,
+            pubsub: None,
         }
     }
 
@@ -109,6 +112,15 @@ impl Connection {
         if !spec.arity_ok(argv.len()) {
             return self.reject(spec, msg::arity(spec.name));
         }
+        if self.is_subscribed() {
+            if spec.name == "ping" && argv.len() <= 2 {
+                return super::pubsub::subscribed_ping(argv);
+            }
+            if let Some(refusal) = super::pubsub::refused(spec.name) {
+                self.fail_multi();
+                return refusal;
+            }
+        }
         if let Some(multi) = &mut self.multi {
             if !spec.has(flag::NOQUEUE) {
                 if !multi.failed {
@@ -143,6 +155,16 @@ impl Connection {
         if let Some(m) = &mut self.multi {
             m.failed = true;
         }
+    }
+
+    /// For commands that cannot be part of a transaction: inside MULTI, dooms it and
+    /// says so (true).
+    pub(super) fn refuse_in_multi(&mut self) -> bool {
+        if self.multi.is_some() {
+            self.fail_multi();
+            return true;
+        }
+        false
     }
 
     /// Whether MULTI is open.
@@ -210,6 +232,7 @@ impl std::fmt::Debug for Connection {
         f.debug_struct("Connection")
             .field("watched", &self.watches.len())
             .field("in_multi", &self.multi.is_some())
+            .field("subscribed", &self.is_subscribed())
             .finish_non_exhaustive()
     }
 }

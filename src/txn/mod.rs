@@ -3,6 +3,7 @@
 mod backoff;
 mod connection;
 mod exec;
+mod pubsub;
 mod queue;
 mod transaction;
 mod watch;
@@ -35,4 +36,9 @@ pub(crate) const COMMANDS: &[Spec] = &[
     conn("watch", -2, flag::NOQUEUE, connection::watch),
     // UNWATCH inside MULTI is queued, like in Redis, and does nothing at EXEC time.
     conn("unwatch", 1, 0, connection::unwatch),
+    conn("subscribe", -2, flag::NOQUEUE, pubsub::subscribe),
+    conn("psubscribe", -2, flag::NOQUEUE, pubsub::psubscribe),
+    conn("unsubscribe", -1, flag::NOQUEUE, pubsub::unsubscribe),
+    conn("punsubscribe", -1, flag::NOQUEUE, pubsub::punsubscribe),
+    conn("reset", 1, flag::NOQUEUE, pubsub::reset),
 ];

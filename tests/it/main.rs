@@ -32,6 +32,8 @@ mod never_panics;
 #[cfg(not(loom))]
 mod parity;
 #[cfg(not(loom))]
+mod pubsub;
+#[cfg(not(loom))]
 mod reply_bounds;
 #[cfg(not(loom))]
 mod script_limits;
