@@ -298,7 +298,7 @@ pub(crate) enum Attempt {
         waiter: Arc<Waiter>,
         /// Unix ms by the store's clock; `None` waits forever.
         deadline: Option<u64>,
-        /// The reply if it times out.
+        /// The reply if it times out (the null array).
         nothing: Reply,
     },
 }
@@ -341,7 +341,10 @@ fn register(ctx: &mut Ctx, a: &[&[u8]], req: Request) -> Res<Attempt> {
         }
     }
     let deadline = (req.timeout_ms > 0).then(|| ctx.now().saturating_add(req.timeout_ms));
-    let nothing = req.nothing();
+    // A wait that times out answers the null array whatever the command, BLMOVE too
+    // (Redis's `replyToBlockedClientTimedOut`), unlike the null bulk BLMOVE answers when it
+    // may not block.
+    let nothing = Reply::NilArray;
     let seq = NEXT_WAITER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let waiter = Arc::new(Waiter::new(seq, req.pop, keys));
     for key in &waiter.keys {

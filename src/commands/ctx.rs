@@ -333,6 +333,42 @@ impl<'a, 'l> Ctx<'a, 'l> {
         }
     }
 
+    /// Deletes `key` like [`remove`](Self::remove) but records no event: the caller notes
+    /// it where Redis publishes it (RENAME's `rename_from` comes after the `new` of its
+    /// destination).
+    pub(crate) fn take(&mut self, key: &[u8]) -> Res<Option<Value>> {
+        let k = self.hkey(key);
+        let (shard, now, rec) = self.shard_mut(k)?;
+        match shard.remove(k, now) {
+            Removed::Missing => Ok(None),
+            Removed::Expired(stamp) => {
+                let at = rec.mark();
+                rec.expired(stamp, key, at);
+                Ok(None)
+            }
+            Removed::Live(value, stamp) => {
+                rec.signal_quiet(stamp);
+                Ok(Some(value))
+            }
+        }
+    }
+
+    /// Stores `value` as Redis's delete-then-`dbAdd` does (RENAME, COPY): whatever was
+    /// there, the key is created anew (its `new` event, and blocked pops waiting on it are
+    /// served); the caller notes the command's own event.
+    pub(crate) fn add(&mut self, key: &[u8], value: Value, expires_at: u64) -> Res<()> {
+        let k = self.hkey(key);
+        let (shard, now, rec) = self.shard_mut(k)?;
+        let waited = shard.waits.waited(key);
+        let ins = shard.insert(k, value, expires_at, now);
+        if ins.expired {
+            rec.expired_unstamped(key);
+        }
+        rec.created(key, waited);
+        rec.signal_quiet(ins.stamp);
+        Ok(())
+    }
+
     /// Deletes `key` if it holds an empty container (Redis never keeps empty aggregates).
     pub(crate) fn remove_if_empty(&mut self, key: &[u8]) -> Res<()> {
         if self.get(key)?.is_some_and(Value::is_empty_container) {

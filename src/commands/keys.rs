@@ -66,8 +66,12 @@ fn rename_with(ctx: &mut Ctx, a: &[&[u8]], nx: bool) -> Res {
     if nx && ctx.entry(a[2])?.is_some() {
         return Ok(Reply::Integer(0));
     }
-    if let Some(value) = ctx.remove(a[1], ev::RENAME_FROM)? {
-        ctx.set(a[2], value, expires_at, ev::RENAME_TO)?;
+    // Redis deletes an existing destination silently and adds it anew: `new` on the
+    // destination, then `rename_from`, then `rename_to`.
+    if let Some(value) = ctx.take(a[1])? {
+        ctx.add(a[2], value, expires_at)?;
+        ctx.note(a[1], ev::RENAME_FROM);
+        ctx.note(a[2], ev::RENAME_TO);
     }
     Ok(if nx { Reply::Integer(1) } else { Reply::ok() })
 }
@@ -105,7 +109,10 @@ fn copy(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     if !replace && ctx.entry(a[2])?.is_some() {
         return Ok(Reply::Integer(0));
     }
-    ctx.set(a[2], value, expires_at, ev::COPY_TO)?;
+    // As Redis: a replaced destination is deleted silently and added anew (`new`, then
+    // `copy_to`).
+    ctx.add(a[2], value, expires_at)?;
+    ctx.note(a[2], ev::COPY_TO);
     Ok(Reply::Integer(1))
 }
 

@@ -10,6 +10,7 @@ use super::parse::{self, is};
 use crate::effects::ev;
 use crate::error::msg;
 use crate::reply::Reply;
+use crate::types::Value;
 
 const RANK_ZERO: &str = "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list";
 const COUNT_NEGATIVE: &str = "ERR COUNT can't be negative";
@@ -45,28 +46,25 @@ fn move_one(ctx: &mut Ctx, src: &[u8], dst: &[u8], from_left: bool, to_left: boo
     let len = end.map_or(0, |e| e.len());
     list(ctx, dst)?; // WRONGTYPE on the destination before anything is popped
     budget::check(ctx, ELEMENT + len)?; // and the reply's size
-    if src == dst {
-        // A rotation: the key never becomes empty (nor loses its TTL) on the way.
-        let event = if from_left { ev::LPOP } else { ev::RPOP };
-        let moved = with_list(ctx, src, event, |l| match pop_n(l, from_left, 1).pop() {
-            Some(v) => {
-                if to_left {
-                    l.push_front(v.clone());
-                } else {
-                    l.push_back(v.clone());
-                }
-                (Some(v), true)
-            }
-            None => (None, false),
-        })?;
-        return Ok(moved.flatten().map_or(Reply::Nil, Reply::bulk));
-    }
-    let event = if from_left { ev::LPOP } else { ev::RPOP };
-    let popped = with_list(ctx, src, event, |l| (pop_n(l, from_left, 1).pop(), true))?;
-    let Some(item) = popped.flatten() else {
+    // Redis's order of events: the push onto `dst` (with `new` if it is created), then the
+    // pop from `src`, then `del` if `src` emptied. The element leaves `src` first, but the
+    // key is signalled only after the push; a rotation (`src == dst`) never empties the key
+    // (nor loses its TTL) on the way.
+    let item = match ctx.get_mut(src)? {
+        Some(mut e) => match e.value_mut() {
+            Value::List(l) => pop_n(l, from_left, 1).pop(),
+            _ => None,
+        },
+        None => None,
+    };
+    let Some(item) = item else {
         return Ok(Reply::Nil);
     };
     push_all(ctx, dst, &[&item], to_left)?;
+    if let Some(mut e) = ctx.get_mut(src)? {
+        e.signal(if from_left { ev::LPOP } else { ev::RPOP });
+    }
+    ctx.remove_if_empty(src)?;
     Ok(Reply::bulk(item))
 }
 

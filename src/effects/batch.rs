@@ -122,6 +122,13 @@ impl Recorder {
         self.ready.pop_front()
     }
 
+    /// A write whose events the command records itself with [`note`](Self::note), to keep
+    /// Redis's order across several keys (RENAME's `new`, `rename_from`, `rename_to`).
+    pub(crate) fn signal_quiet(&mut self, stamp: Stamp<'_>) {
+        stamp.bump();
+        self.wrote = true;
+    }
+
     /// Records a further event on a key already signalled (`new` before `lpush`, ...).
     pub(crate) fn note(&mut self, key: &[u8], event: Event) {
         if self.on {

@@ -239,11 +239,7 @@ impl Inbox {
         out
     }
 
-    fn wait_until(
-        &self,
-        timers: &Timers,
-        deadline: Option<u64>,
-    ) -> Result<Option<Message>, Error> {
+    fn wait_until(&self, timers: &Timers, deadline: Option<u64>) -> Result<Option<Message>, Error> {
         let mut st = self.state.lock();
         let out = loop {
             if let Some(m) = self.take(&mut st)? {

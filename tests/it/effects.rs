@@ -68,7 +68,8 @@ fn each_write_reports_its_redis_event_once() {
         (&["LSET", "l", "0", "q"], &["lset l"]),
         (
             &["LMOVE", "l", "l2", "LEFT", "RIGHT"],
-            &["lpop l", "new l2", "rpush l2"],
+            // Redis's order: the push onto the destination, then the pop.
+            &["new l2", "rpush l2", "lpop l"],
         ),
         (&["RPOP", "l"], &["rpop l", "del l"]),
         (&["HSET", "h", "f", "1"], &["new h", "hset h"]),
@@ -84,7 +85,8 @@ fn each_write_reports_its_redis_event_once() {
         (&["PERSIST", "s"], &["persist s"]),
         (
             &["RENAME", "s", "s2"],
-            &["rename_from s", "new s2", "rename_to s2"],
+            // Redis adds the destination first (`new`), then publishes the rename.
+            &["new s2", "rename_from s", "rename_to s2"],
         ),
         (&["DEL", "s2", "missing"], &["del s2"]),
         (&["GET", "t"], &[]),

@@ -209,7 +209,8 @@ fn a_push_racing_a_blocking_pop_always_wakes_it() {
         let t = thread::spawn(move || other.execute(["LPUSH", "k", "x"]));
         let got = store.execute(["BLPOP", "k", "0"]);
         assert_eq!(t.join().unwrap(), redlite::Reply::Integer(1));
-        let want = redlite::Reply::Array(vec![redlite::Reply::bulk("k"), redlite::Reply::bulk("x")]);
+        let want =
+            redlite::Reply::Array(vec![redlite::Reply::bulk("k"), redlite::Reply::bulk("x")]);
         assert_eq!(got, want);
         assert_eq!(store.llen("k").unwrap(), 0);
         assert_eq!(store.wait_queue_entries(), 0);

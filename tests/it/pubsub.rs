@@ -37,7 +37,13 @@ fn a_subscriber_receives_messages_in_publish_order_with_their_pattern() {
     let (s, _, _) = setup();
     let mut sub = s.subscribe(&["a"]);
     sub.psubscribe(&["b.*"]);
-    for (ch, p) in [("a", "1"), ("b.x", "2"), ("a", "3"), ("b.y", "4"), ("c", "5")] {
+    for (ch, p) in [
+        ("a", "1"),
+        ("b.x", "2"),
+        ("a", "3"),
+        ("b.y", "4"),
+        ("c", "5"),
+    ] {
         s.publish(ch, p).unwrap();
     }
     let got: Vec<_> = (0..4).map(|_| text(&sub.recv().unwrap())).collect();
@@ -77,9 +83,15 @@ fn subscribing_more_and_unsubscribing_changes_what_arrives() {
     s.publish("a", "lost").unwrap();
     s.publish("b", "kept").unwrap();
     assert_eq!(text(&sub.recv().unwrap()).2, "kept");
-    assert_eq!(run(&mut c, "PUBSUB NUMSUB a b"), Reply::Array(vec![bulk("a"), int(0), bulk("b"), int(1)]));
+    assert_eq!(
+        run(&mut c, "PUBSUB NUMSUB a b"),
+        Reply::Array(vec![bulk("a"), int(0), bulk("b"), int(1)])
+    );
     drop(sub);
-    assert_eq!(run(&mut c, "PUBSUB NUMSUB b"), Reply::Array(vec![bulk("b"), int(0)]));
+    assert_eq!(
+        run(&mut c, "PUBSUB NUMSUB b"),
+        Reply::Array(vec![bulk("b"), int(0)])
+    );
     assert_eq!(run(&mut c, "PUBSUB CHANNELS"), Reply::Array(vec![]));
 }
 
@@ -93,14 +105,20 @@ fn pubsub_introspection_matches_redis() {
     let mut chans = crate::common::sorted(run(&mut c, "PUBSUB CHANNELS"));
     chans.sort();
     assert_eq!(chans, ["news.art", "news.tech", "sport"]);
-    assert_eq!(crate::common::sorted(run(&mut c, "PUBSUB CHANNELS news.*")), ["news.art", "news.tech"]);
+    assert_eq!(
+        crate::common::sorted(run(&mut c, "PUBSUB CHANNELS news.*")),
+        ["news.art", "news.tech"]
+    );
     assert_eq!(
         run(&mut c, "PUBSUB NUMSUB sport none"),
         Reply::Array(vec![bulk("sport"), int(2), bulk("none"), int(0)])
     );
     assert_eq!(run(&mut c, "PUBSUB NUMSUB"), Reply::Array(vec![]));
     assert_eq!(run(&mut c, "PUBSUB NUMPAT"), int(2));
-    assert_eq!(run(&mut c, "PUBSUB FOO"), err("ERR unknown subcommand 'FOO'. Try PUBSUB HELP."));
+    assert_eq!(
+        run(&mut c, "PUBSUB FOO"),
+        err("ERR unknown subcommand 'FOO'. Try PUBSUB HELP.")
+    );
     assert_eq!(
         run(&mut c, "PUBSUB CHANNELS a b"),
         err("ERR unknown subcommand or wrong number of arguments for 'CHANNELS'. Try PUBSUB HELP.")
@@ -151,7 +169,11 @@ fn recv_timeout_returns_a_message_that_arrives_in_time() {
 fn recv_timeout_on_the_system_clock_returns_none() {
     let s = Store::new();
     let mut sub = s.subscribe(&["c"]);
-    assert!(sub.recv_timeout(Duration::from_millis(5)).unwrap().is_none());
+    assert!(
+        sub.recv_timeout(Duration::from_millis(5))
+            .unwrap()
+            .is_none()
+    );
 }
 
 #[test]
@@ -206,22 +228,37 @@ fn a_subscriber_past_its_buffer_is_disconnected_and_publishers_never_wait() {
     let mut counts = Vec::new();
     for _ in 0..200 {
         counts.push(s.publish("c", &payload).unwrap());
-        assert!(fast.recv().is_ok(), "a slow subscriber must not hold others back");
+        assert!(
+            fast.recv().is_ok(),
+            "a slow subscriber must not hold others back"
+        );
     }
     // 10 KiB holds 62 messages of 165 bytes (64 + 1 + 100): the 63rd disconnects the slow one.
     assert_eq!(counts.iter().filter(|&&n| n == 2).count(), 62);
     assert_eq!(counts.iter().filter(|&&n| n == 1).count(), 138);
-    assert_eq!(slow.recv(), Err(Error::SubscriberOverflow { limit: 10 * 1024 }));
-    assert_eq!(slow.try_recv(), Err(Error::SubscriberOverflow { limit: 10 * 1024 }));
+    assert_eq!(
+        slow.recv(),
+        Err(Error::SubscriberOverflow { limit: 10 * 1024 })
+    );
+    assert_eq!(
+        slow.try_recv(),
+        Err(Error::SubscriberOverflow { limit: 10 * 1024 })
+    );
     assert_eq!(slow.subscription_count(), 0);
-    assert_eq!(s.execute(["PUBSUB", "NUMSUB", "c"]), Reply::Array(vec![bulk("c"), int(1)]));
+    assert_eq!(
+        s.execute(["PUBSUB", "NUMSUB", "c"]),
+        Reply::Array(vec![bulk("c"), int(1)])
+    );
 }
 
 #[test]
 fn subscribe_on_a_connection_replies_one_frame_per_channel() {
     let (s, mut c, _) = setup();
     assert_eq!(run(&mut c, "SUBSCRIBE a b"), frame("subscribe", "a", 1));
-    assert_eq!(c.next_message(Duration::ZERO).unwrap(), Some(frame("subscribe", "b", 2)));
+    assert_eq!(
+        c.next_message(Duration::ZERO).unwrap(),
+        Some(frame("subscribe", "b", 2))
+    );
     assert_eq!(run(&mut c, "PSUBSCRIBE p*"), frame("psubscribe", "p*", 3));
     assert_eq!(c.next_message(Duration::ZERO).unwrap(), None);
     s.publish("b", "to-b").unwrap();
@@ -250,7 +287,11 @@ fn a_subscribed_connection_allows_only_what_resp2_allows() {
     assert_eq!(run(&mut c, "MULTI"), refused("multi"));
     // Unknown commands and wrong arity are reported first, as in Redis.
     assert_eq!(run(&mut c, "GET"), arity("get"));
-    assert!(run(&mut c, "FOO").to_string().starts_with("ERR unknown command 'FOO'"));
+    assert!(
+        run(&mut c, "FOO")
+            .to_string()
+            .starts_with("ERR unknown command 'FOO'")
+    );
     assert_eq!(run(&mut c, "PING"), bulks(&["pong", ""]));
     assert_eq!(run(&mut c, "PING x"), bulks(&["pong", "x"]));
     assert_eq!(run(&mut c, "PING x y"), arity("ping"));
@@ -288,7 +329,10 @@ fn reset_leaves_subscribed_mode_and_multi() {
 fn subscribe_inside_multi_is_refused_and_aborts_the_exec() {
     let (_, mut c, _) = setup();
     run(&mut c, "MULTI");
-    assert_eq!(run(&mut c, "SUBSCRIBE a"), err("ERR Command not allowed inside a transaction"));
+    assert_eq!(
+        run(&mut c, "SUBSCRIBE a"),
+        err("ERR Command not allowed inside a transaction")
+    );
     assert_eq!(
         run(&mut c, "EXEC"),
         err("EXECABORT Transaction discarded because of previous errors.")
@@ -300,7 +344,11 @@ fn subscribe_inside_multi_is_refused_and_aborts_the_exec() {
 fn subscribe_is_not_allowed_in_scripts() {
     let (_, mut c, _) = setup();
     let r = c.execute(["EVAL", r#"redis::call("SUBSCRIBE", "a")"#, "0"]);
-    assert!(r.to_string().starts_with("ERR This Redis command is not allowed from script"), "{r}");
+    assert!(
+        r.to_string()
+            .starts_with("ERR This Redis command is not allowed from script"),
+        "{r}"
+    );
 }
 
 #[test]

@@ -16,6 +16,7 @@
 
 pub mod compare;
 pub mod gens;
+pub mod notify;
 pub mod resp;
 pub mod rng;
 pub mod scripts;

@@ -24,6 +24,12 @@ impl RespConn {
 
     /// Sends one command as a RESP array and reads its reply.
     pub fn call<A: AsRef<[u8]>>(&mut self, args: &[A]) -> Reply {
+        self.send(args);
+        self.read()
+    }
+
+    /// Sends one command without reading its reply (a blocking command, a subscription).
+    pub fn send<A: AsRef<[u8]>>(&mut self, args: &[A]) {
         let mut out = format!("*{}\r\n", args.len()).into_bytes();
         for a in args {
             let a = a.as_ref();
@@ -32,6 +38,10 @@ impl RespConn {
             out.extend_from_slice(b"\r\n");
         }
         self.writer.write_all(&out).expect("write to redis-server");
+    }
+
+    /// Reads the next reply or pushed frame.
+    pub fn read(&mut self) -> Reply {
         self.read_reply().expect("read from redis-server")
     }
 
