@@ -30,6 +30,8 @@ mod multi;
 #[cfg(not(loom))]
 mod never_panics;
 #[cfg(not(loom))]
+mod notify;
+#[cfg(not(loom))]
 mod parity;
 #[cfg(not(loom))]
 mod pubsub;
