@@ -54,7 +54,11 @@ fn redlite_pingpong(store: &Store) -> (impl FnMut(), thread::JoinHandle<()>) {
     (round, handle)
 }
 
-fn crossbeam_pingpong() -> (impl FnMut(), thread::JoinHandle<()>, crossbeam_channel::Sender<u8>) {
+fn crossbeam_pingpong() -> (
+    impl FnMut(),
+    thread::JoinHandle<()>,
+    crossbeam_channel::Sender<u8>,
+) {
     let (ping_tx, ping_rx) = crossbeam_channel::unbounded::<u8>();
     let (pong_tx, pong_rx) = crossbeam_channel::unbounded::<u8>();
     let handle = thread::spawn(move || {
@@ -77,17 +81,33 @@ fn redis_pingpong(server: &RedisServer) -> (impl FnMut(), thread::JoinHandle<()>
     let mut echo = server.connect();
     let handle = thread::spawn(move || {
         loop {
-            let (_, v): (String, String) = redis::cmd("BLPOP").arg("ping").arg(0).query(&mut echo).unwrap();
+            let (_, v): (String, String) = redis::cmd("BLPOP")
+                .arg("ping")
+                .arg(0)
+                .query(&mut echo)
+                .unwrap();
             if v == "stop" {
                 return;
             }
-            redis::cmd("LPUSH").arg("pong").arg(v).exec(&mut echo).unwrap();
+            redis::cmd("LPUSH")
+                .arg("pong")
+                .arg(v)
+                .exec(&mut echo)
+                .unwrap();
         }
     });
     let mut con = server.connect();
     let round = move || {
-        redis::cmd("LPUSH").arg("ping").arg("x").exec(&mut con).unwrap();
-        let _: (String, String) = redis::cmd("BLPOP").arg("pong").arg(0).query(&mut con).unwrap();
+        redis::cmd("LPUSH")
+            .arg("ping")
+            .arg("x")
+            .exec(&mut con)
+            .unwrap();
+        let _: (String, String) = redis::cmd("BLPOP")
+            .arg("pong")
+            .arg(0)
+            .query(&mut con)
+            .unwrap();
     };
     (round, handle)
 }
@@ -101,7 +121,11 @@ fn print_rtt(name: &str, round: &mut dyn FnMut(), samples: usize) {
         })
         .collect();
     let (median, p99) = percentiles(ns);
-    println!("wake round trip {name:<13} median {:>8.1} µs   p99 {:>8.1} µs   (one wake-up ≈ half)", median as f64 / 1e3, p99 as f64 / 1e3);
+    println!(
+        "wake round trip {name:<13} median {:>8.1} µs   p99 {:>8.1} µs   (one wake-up ≈ half)",
+        median as f64 / 1e3,
+        p99 as f64 / 1e3
+    );
 }
 
 fn wake_latency(c: &mut Criterion, server: Option<&RedisServer>, quick: bool) {
@@ -124,7 +148,11 @@ fn wake_latency(c: &mut Criterion, server: Option<&RedisServer>, quick: bool) {
         let (mut round, echo) = redis_pingpong(server);
         g.bench_function("redis_server_blpop", |b| b.iter(&mut round));
         print_rtt("redis-server", &mut round, samples / 4);
-        redis::cmd("LPUSH").arg("ping").arg("stop").exec(&mut server.connect()).unwrap();
+        redis::cmd("LPUSH")
+            .arg("ping")
+            .arg("stop")
+            .exec(&mut server.connect())
+            .unwrap();
         echo.join().unwrap();
     }
     g.finish();
@@ -184,9 +212,11 @@ fn publish(c: &mut Criterion, server: Option<&RedisServer>, n: usize) {
     let (txs, handles): (Vec<_>, Vec<_>) = (0..n)
         .map(|_| {
             let (tx, rx) = crossbeam_channel::unbounded::<&'static str>();
-            let h = thread::spawn(move || while let Ok(m) = rx.recv() {
-                if m == "stop" {
-                    return;
+            let h = thread::spawn(move || {
+                while let Ok(m) = rx.recv() {
+                    if m == "stop" {
+                        return;
+                    }
                 }
             });
             (tx, h)
@@ -203,11 +233,19 @@ fn publish(c: &mut Criterion, server: Option<&RedisServer>, n: usize) {
         let mut con = server.connect();
         g.bench_function("redis_server", |b| {
             b.iter(|| {
-                let got: usize = redis::cmd("PUBLISH").arg("c").arg("message").query(&mut con).unwrap();
+                let got: usize = redis::cmd("PUBLISH")
+                    .arg("c")
+                    .arg("message")
+                    .query(&mut con)
+                    .unwrap();
                 assert_eq!(got, n);
             })
         });
-        redis::cmd("PUBLISH").arg("c").arg("stop").exec(&mut con).unwrap();
+        redis::cmd("PUBLISH")
+            .arg("c")
+            .arg("stop")
+            .exec(&mut con)
+            .unwrap();
         subs.into_iter().for_each(|h| h.join().unwrap());
     }
     g.finish();
@@ -271,6 +309,10 @@ fn main() {
     wake_latency(&mut c, server.as_ref(), quick);
     publish(&mut c, server.as_ref(), 1);
     publish(&mut c, server.as_ref(), 100);
-    idle_cpu(if quick { Duration::from_millis(100) } else { Duration::from_secs(5) });
+    idle_cpu(if quick {
+        Duration::from_millis(100)
+    } else {
+        Duration::from_secs(5)
+    });
     c.final_summary();
 }

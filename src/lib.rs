@@ -25,8 +25,12 @@
 //! - [`Reply`], [`Error`], [`FromReply`], [`ToArg`]: replies and conversions.
 //! - [`Script`]: atomic Rhai scripts (EVALSHA, then EVAL on NOSCRIPT); `script` holds the
 //!   engine, the SHA1 cache and the bridge between replies and Rhai values.
-//! - Inside: `keyspace` (shards, entries, versions, expiry), `commands` (the command table
-//!   and one file per family), `txn` (connections and EXEC), `sync` (parking_lot or loom).
+//! - Waiting and reacting: blocking pops ([`Store::blpop`], [`Store::blpop_async`] →
+//!   [`BlockingPop`]), pub/sub ([`Store::subscribe`] → [`Subscriber`], [`Message`]) and
+//!   keyspace notifications ([`Config::notify_keyspace_events`]); `events` holds them.
+//! - Inside: `keyspace` (shards, entries, versions, expiry, wait queues), `commands` (the
+//!   command table and one file per family), `txn` (connections and EXEC), `sync`
+//!   (parking_lot or loom).
 
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
