@@ -45,6 +45,9 @@ struct State {
     thread: bool,
     /// The store is gone: the thread stops.
     closed: bool,
+    /// The timer thread, joined when the store closes.
+    #[cfg(not(loom))]
+    handle: Option<std::thread::JoinHandle<()>>,
 }
 
 /// One store's deadlines.
@@ -134,13 +137,22 @@ impl Timers {
         }
     }
 
-    /// The store is gone: the timer thread, if any, stops.
+    /// The store is gone: the timer thread, if any, stops before this returns (unless this
+    /// is that thread, when a task it woke dropped the store: it then stops on its own).
     pub(crate) fn close(&self) {
         let mut st = self.state.lock();
         st.closed = true;
         st.due.clear();
+        #[cfg(not(loom))]
+        let handle = st.handle.take();
         drop(st);
         self.changed.notify_all();
+        #[cfg(not(loom))]
+        if let Some(h) = handle {
+            if h.thread().id() != std::thread::current().id() {
+                let _ = h.join();
+            }
+        }
     }
 
     #[cfg(not(loom))]
@@ -149,9 +161,11 @@ impl Timers {
         let spawned = std::thread::Builder::new()
             .name("redlite-timers".into())
             .spawn(move || timers.run_thread());
-        if spawned.is_err() {
+        let mut st = self.state.lock();
+        match spawned {
+            Ok(h) => st.handle = Some(h),
             // No thread: awaiting calls with a timeout wait until served instead.
-            self.state.lock().thread = false;
+            Err(_) => st.thread = false,
         }
     }
 

@@ -73,3 +73,27 @@ fn stores_dropped_while_their_sweeper_runs_do_not_hang() {
         drop(store);
     }
 }
+
+#[test]
+fn dropped_stores_stop_their_timer_threads() {
+    if !cfg!(target_os = "linux") {
+        return;
+    }
+    if let Some(passed) = in_child("dropped_stores_stop_their_timer_threads") {
+        assert!(passed, "the child process failed");
+        return;
+    }
+    let config = Config::default().active_expiry(false);
+    let before = threads();
+    let stores: Vec<Store> = (0..20)
+        .map(|_| Store::with_config(config.clone()))
+        .collect();
+    for s in &stores {
+        // An awaited pop with a timeout on the system clock starts the store's timer thread.
+        let pop = s.blpop_async::<Option<(String, String)>, _>(&["q"], Duration::from_millis(1));
+        assert_eq!(crate::common::poll::block_on(pop).unwrap(), None);
+    }
+    assert_eq!(threads(), before + 20);
+    drop(stores);
+    assert_eq!(threads(), before);
+}
