@@ -69,8 +69,31 @@ impl Reap {
     #[inline]
     pub(crate) fn run(self, shared: &Shared) {
         if let Some(seen) = self.seen {
-            shared.reap(seen, self.now);
+            reap(shared, seen, self.now);
         }
+    }
+}
+
+/// Deletes keys that reads under read locks found expired, once those locks are gone: each
+/// shard is write-locked in turn and the key deleted if it is still expired at the reading
+/// command's time (`now`), so a later step back of the clock cannot revive it.
+#[cold]
+fn reap(shared: &Shared, seen: Vec<SeenExpired>, now: u64) {
+    let now = Now::fixed(now);
+    let ks = &shared.keyspace;
+    for s in seen {
+        let k = HKey {
+            bytes: &s.key,
+            hash: s.hash,
+        };
+        let mut shard = ks.shard(ks.shard_of(k.hash)).write();
+        let mut rec = Recorder::new(shared.listeners.active());
+        if let Some(stamp) = shard.remove_expired(k, &now) {
+            let at = rec.mark();
+            rec.expired(stamp, &s.key, at);
+        }
+        shared.deliver(&rec);
+        drop(shard);
     }
 }
 

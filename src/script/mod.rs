@@ -31,6 +31,17 @@ use crate::keyspace::locks::Plan;
 use crate::shared::Shared;
 use crate::sync::Arc;
 
+/// The store's script state: `Shared` keeps it opaque (it sits below this layer). Always
+/// present in a store built by `Store::with_config`.
+pub(crate) fn state(shared: &Shared) -> Option<&Scripts> {
+    shared.script_state.downcast_ref::<Scripts>()
+}
+
+/// The same, as a command's error when missing (never, in a store built normally).
+pub(crate) fn state_or_error(shared: &Shared) -> Result<&Scripts, crate::reply::Reply> {
+    state(shared).ok_or_else(|| crate::reply::Reply::error("ERR scripting is not available"))
+}
+
 /// A store's script machinery: one engine, one cache, the runs in progress.
 pub(crate) struct Scripts {
     engine: Engine,
@@ -125,7 +136,7 @@ fn needs(shared: &Shared, spec: &Spec, args: &[&[u8]]) -> Needs {
             all_shards: false,
         };
     }
-    match shared.scripts.flags_for(by_sha, script) {
+    match state(shared).and_then(|s| s.flags_for(by_sha, script)) {
         Some(flags) => Needs {
             write: !(ro || flags.no_writes),
             all_shards: flags.allow_undeclared,
@@ -167,7 +178,7 @@ pub(crate) fn plan_keys(
     if spec.name.starts_with("eval") && !spec.name.starts_with("evalsha") {
         // Compile (or find) the script now, before any lock: the handler then finds it in
         // the cache. One that does not compile locks nothing; the handler reports it.
-        if shared.scripts.load(args[1], false).is_err() {
+        if state(shared).is_none_or(|s| s.load(args[1], false).is_err()) {
             return;
         }
     }

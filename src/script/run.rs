@@ -54,7 +54,7 @@ impl Run<'_, '_, '_> {
     /// Redis's order: unknown command, arity, not allowed in scripts, writes in read-only
     /// scripts; then ours: every key must be declared (the run holds only their shards).
     fn check(&self, argv: &[&[u8]]) -> Result<commands::DataFn, String> {
-        let spec = commands::lookup(argv[0]).ok_or(UNKNOWN)?;
+        let spec = self.ctx.shared.commands.lookup(argv[0]).ok_or(UNKNOWN)?;
         if !spec.arity_ok(argv.len()) {
             return Err(ARITY.into());
         }
@@ -121,7 +121,10 @@ pub(crate) fn execute(
     argv: &[&[u8]],
     read_only: bool,
 ) -> Reply {
-    let scripts = &ctx.shared.scripts;
+    let scripts = match super::state_or_error(ctx.shared) {
+        Ok(scripts) => scripts,
+        Err(reply) => return reply,
+    };
     let engine = &scripts.engine;
     ctx.set_atomic();
     let mut scope = Scope::new();

@@ -8,7 +8,7 @@ use smallvec::SmallVec;
 use super::exec::{self, ExecOutcome};
 use super::queue::Queue;
 use super::watch::{self, WatchSet};
-use crate::commands::{self, Handler, Spec, flag};
+use crate::commands::{self, ConnOp, Handler, Spec, flag};
 use crate::error::{Error, msg};
 use crate::reply::Reply;
 use crate::shared::Shared;
@@ -98,7 +98,7 @@ impl Connection {
 
     fn dispatch(&mut self, argv: &[&[u8]]) -> Reply {
         let (name, rest) = argv.split_first().unwrap_or((&EMPTY, &[]));
-        let Some(spec) = commands::lookup(name) else {
+        let Some(spec) = self.shared.commands.lookup(name) else {
             self.fail_multi();
             return Reply::error(msg::unknown_command(name, rest));
         };
@@ -123,7 +123,13 @@ impl Connection {
     pub(super) fn run(&mut self, spec: &'static Spec, argv: &[&[u8]]) -> Reply {
         match spec.handler {
             Handler::Data(_) => commands::run(&self.shared, spec, argv),
-            Handler::Conn(f) => f(self, argv),
+            Handler::Conn(op) => match op {
+                ConnOp::Multi => multi(self, argv),
+                ConnOp::Exec => exec(self, argv),
+                ConnOp::Discard => discard(self, argv),
+                ConnOp::Watch => watch(self, argv),
+                ConnOp::Unwatch => unwatch(self, argv),
+            },
         }
     }
 

@@ -18,6 +18,7 @@ use super::queue::Queue;
 use crate::commands::{self, Handler, flag};
 use crate::error::{Error, msg};
 use crate::reply::Reply;
+use crate::shared::Shared;
 use crate::store::Store;
 use crate::{FromReply, ToArg};
 
@@ -326,7 +327,7 @@ impl Transaction {
     }
 
     fn queue_argv(&mut self, argv: &[&[u8]]) -> Result<(), Error> {
-        let checked = check(argv).and_then(|spec| {
+        let checked = check(&self.conn.shared, argv).and_then(|spec| {
             if spec.has(flag::NOQUEUE) {
                 return Err(Error::Reply(
                     "ERR Command not allowed inside a transaction".into(),
@@ -347,7 +348,7 @@ impl Transaction {
     }
 
     fn read_argv(&mut self, argv: &[&[u8]]) -> Reply {
-        let spec = match check(argv) {
+        let spec = match check(&self.conn.shared, argv) {
             Ok(spec) => spec,
             Err(e) => return Reply::error(e.to_string()),
         };
@@ -412,9 +413,9 @@ impl std::fmt::Debug for Transaction {
 }
 
 /// Name lookup and arity, with Redis's texts.
-fn check(argv: &[&[u8]]) -> Result<&'static commands::Spec, Error> {
+fn check(shared: &Shared, argv: &[&[u8]]) -> Result<&'static commands::Spec, Error> {
     let (name, rest) = argv.split_first().unwrap_or((&EMPTY, &[]));
-    let Some(spec) = commands::lookup(name) else {
+    let Some(spec) = shared.commands.lookup(name) else {
         return Err(Error::Reply(msg::unknown_command(name, rest)));
     };
     if !spec.arity_ok(argv.len()) {
