@@ -4,7 +4,8 @@
 
 use super::budget::Meter;
 use super::ctx::{Ctx, Res, err, wrongtype};
-use super::parse::{self, format_double, is};
+use super::parse::{self, is};
+use crate::numbers::format_double;
 use super::zparse::{
     NAN_SCORE, lex_range, lex_ranks, score_range, score_ranks, score_reply, with_zset, zset,
 };

@@ -13,7 +13,7 @@ use rhai::{
 use scoped_tls_hkt::{ReborrowMut, scoped_thread_local};
 use smallvec::SmallVec;
 
-use crate::commands::parse;
+use crate::numbers;
 use crate::reply::Reply;
 
 /// What a running script's `redis::call` talks to.
@@ -143,7 +143,7 @@ fn scalar_arg(arg: &Dynamic) -> Result<Cow<'static, [u8]>, &'static str> {
         return Ok(Cow::Owned(n.to_string().into_bytes()));
     }
     if let Ok(f) = arg.as_float() {
-        return Ok(Cow::Owned(parse::format_double(f).into_bytes()));
+        return Ok(Cow::Owned(numbers::format_double(f).into_bytes()));
     }
     if let Ok(c) = arg.as_char() {
         return Ok(Cow::Owned(c.to_string().into_bytes()));
