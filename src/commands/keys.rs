@@ -131,8 +131,8 @@ fn expire_conditions(opts: &[&[u8]]) -> Res<Cond> {
             _ if is(o, "GT") => c.gt = true,
             _ if is(o, "LT") => c.lt = true,
             _ => {
-                // Redis turns CR/LF into spaces: an error reply is one RESP line.
-                let shown = String::from_utf8_lossy(o).replace(['\r', '\n'], " ");
+                // Reply::error keeps it on one line, as Redis does.
+                let shown = String::from_utf8_lossy(o);
                 return err(format!("ERR Unsupported option {shown}"));
             }
         }
