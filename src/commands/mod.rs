@@ -8,6 +8,7 @@ pub(crate) mod budget;
 pub(crate) mod ctx;
 pub(crate) mod elemscan;
 pub(crate) mod glob;
+pub(crate) mod guard;
 pub(crate) mod hashes;
 pub(crate) mod keys;
 pub(crate) mod list_moves;
@@ -302,8 +303,13 @@ pub(crate) fn plan_each_key(
     });
 }
 
-/// Runs a data command on its own: lock, freeze time, call, unlock.
+/// Runs a data command on its own: lock, freeze time, call, unlock. A panic in it becomes
+/// an error reply ([`guard`]): the choke point of every entry point outside EXEC.
 pub(crate) fn run(shared: &Shared, spec: &Spec, args: &[&[u8]]) -> Reply {
+    guard::reply_on_panic(|| run_unguarded(shared, spec, args))
+}
+
+fn run_unguarded(shared: &Shared, spec: &Spec, args: &[&[u8]]) -> Reply {
     let Handler::Data(handler) = spec.handler else {
         return Reply::error("ERR this command needs a connection");
     };
