@@ -304,7 +304,9 @@ pub(crate) fn plan_each_key(
 }
 
 /// Runs a data command on its own: lock, freeze time, call, unlock. A panic in it becomes
-/// an error reply ([`guard`]): the choke point of every entry point outside EXEC.
+/// an error reply ([`guard`]): the choke point of every entry point outside EXEC. The
+/// handler has a guard of its own so that what it wrote before panicking still goes down
+/// the effects path; the outer one covers key planning.
 pub(crate) fn run(shared: &Shared, spec: &Spec, args: &[&[u8]]) -> Reply {
     guard::reply_on_panic(|| run_unguarded(shared, spec, args))
 }
@@ -329,7 +331,7 @@ fn run_unguarded(shared: &Shared, spec: &Spec, args: &[&[u8]]) -> Reply {
         }
     };
     let mut ctx = Ctx::new(shared, &mut locks, shared.lazy_now(), hashes);
-    let reply = handler(&mut ctx, args).unwrap_or_else(|e| e);
+    let reply = guard::reply_on_panic(|| handler(&mut ctx, args).unwrap_or_else(|e| e));
     ctx.end_command(args);
     let reap = ctx.finish();
     drop(locks);
