@@ -171,3 +171,19 @@ fn a_store_at_the_end_of_time_answers_every_expiry_command() {
     assert_eq!(x(&mut c, &["PEXPIRE", "p", "-1"]), int(1));
     assert_eq!(x(&mut c, &["EXISTS", "p"]), int(0));
 }
+
+#[test]
+fn typed_set_ex_with_huge_durations_is_an_error_not_a_panic() {
+    let (store, _c, _clock) = setup();
+    let huge = store.set_ex("k", "v", Duration::MAX);
+    assert_eq!(huge, Err(redlite::Error::Reply(NOT_INT.into())));
+    let past_now = store.set_ex("k", "v", Duration::from_millis(i64::MAX as u64));
+    let want = "ERR invalid expire time in 'set' command";
+    assert_eq!(past_now, Err(redlite::Error::Reply(want.into())));
+    // Queued, the argument fails when EXEC runs it, as in Redis.
+    let queued = store.transaction(&["k"], |tx| Ok(tx.set_ex("k", "v", Duration::MAX)));
+    assert!(
+        matches!(&queued, Err(redlite::Error::PartiallyApplied { index: 0, error }) if error == NOT_INT),
+        "{queued:?}"
+    );
+}
