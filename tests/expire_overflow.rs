@@ -181,7 +181,10 @@ fn typed_set_ex_with_huge_durations_is_an_error_not_a_panic() {
     let want = "ERR invalid expire time in 'set' command";
     assert_eq!(past_now, Err(redlite::Error::Reply(want.into())));
     // Queued, the argument fails when EXEC runs it, as in Redis.
-    let queued = store.transaction(&["k"], |tx| Ok(tx.set_ex("k", "v", Duration::MAX)));
+    let queued = store.transaction(&["k"], |tx| {
+        tx.set_ex("k", "v", Duration::MAX);
+        Ok(())
+    });
     assert!(
         matches!(&queued, Err(redlite::Error::PartiallyApplied { index: 0, error }) if error == NOT_INT),
         "{queued:?}"
