@@ -2,9 +2,7 @@
 //! errors, spaces) and INCRBYFLOAT/HINCRBYFLOAT compute in C `long double` as Redis does.
 //! Every expected reply here was taken from redis-server 7.0.15.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use redlite::{Connection, Store};
 
 const WEIGHT: &str = "ERR weight value is not a float";

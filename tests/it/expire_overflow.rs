@@ -3,11 +3,9 @@
 //! wraps. Replies were checked against redis-server 7.0.15 (its clock at 2025/2026, as the
 //! ManualClock here).
 
-mod common;
-
 use std::time::Duration;
 
-use common::*;
+use crate::common::*;
 use redlite::{Clock, Config, Connection, ManualClock, Store};
 
 const MAX: &str = "9223372036854775807"; // i64::MAX ms
