@@ -10,6 +10,9 @@ use super::strtod::{Literal, is_c_space, scan};
 /// it, including hex floats (`0x10`, `0x1p-2`) and `inf`/`-inf`, with no leading space, no
 /// NaN, and no range error (a finite text that overflows to infinity or underflows to zero).
 pub(crate) fn parse_double(s: &[u8]) -> Option<f64> {
+    if let Some(v) = quick(s) {
+        return Some(v);
+    }
     let literal = scan(s)?;
     let v = to_f64(&literal)?;
     let range_error = (v.is_infinite() && !matches!(literal, Literal::Infinity { .. }))
@@ -27,8 +30,20 @@ pub(crate) fn parse_range_bound(s: &[u8]) -> Option<f64> {
     if text.is_empty() {
         return Some(0.0);
     }
+    if let Some(v) = quick(text) {
+        return Some(v);
+    }
     let start = text.iter().position(|&c| !is_c_space(c))?;
     to_f64(&scan(&text[start..])?)
+}
+
+/// The common case without the scanner: a decimal that reads as a finite, non-zero value.
+/// Rust's `f64::from_str` reads exactly strtod's decimal grammar (when all of the text must
+/// be read), so only hex floats, infinities, zeros (range error or not) and refusals need
+/// the full rules.
+fn quick(s: &[u8]) -> Option<f64> {
+    let v: f64 = std::str::from_utf8(s).ok()?.parse().ok()?;
+    (v.is_finite() && v != 0.0).then_some(v)
 }
 
 /// The value strtod gives: correctly rounded, ±inf on overflow, 0 on underflow.

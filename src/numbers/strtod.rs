@@ -51,12 +51,13 @@ pub(super) fn scan(s: &[u8]) -> Option<Literal<'_>> {
         (b'+', rest) => (false, rest),
         _ => (false, s),
     };
-    if body.eq_ignore_ascii_case(b"inf") || body.eq_ignore_ascii_case(b"infinity") {
-        return Some(Literal::Infinity { negative });
-    }
     match body {
         // Without a hex digit after it, strtod reads "0" and stops at the `x`: trailing text.
         [b'0', b'x' | b'X', rest @ ..] => hex(negative, rest),
+        [b'i' | b'I', ..] => {
+            let inf = body.eq_ignore_ascii_case(b"inf") || body.eq_ignore_ascii_case(b"infinity");
+            inf.then_some(Literal::Infinity { negative })
+        }
         _ => decimal(negative, body),
     }
 }
@@ -100,7 +101,7 @@ fn hex(negative: bool, body: &[u8]) -> Option<Literal<'_>> {
 
 /// The significand's length (digits and at most one point, at least one digit) and whether
 /// a digit is non-zero.
-fn significand(s: &[u8], digit: fn(&u8) -> bool) -> Option<(usize, bool)> {
+fn significand(s: &[u8], digit: impl Fn(&u8) -> bool) -> Option<(usize, bool)> {
     let (mut any, mut nonzero, mut dot) = (false, false, false);
     let mut end = 0;
     for &c in s {
