@@ -35,7 +35,10 @@ impl LongDouble {
         let literal = scan(s)?;
         let (negative, v) = match literal {
             Literal::Infinity { negative } => (negative, X87::INFINITY),
-            Literal::Decimal { negative, text, .. } => (negative, read(text)?),
+            Literal::Decimal { negative, text, .. } => (
+                negative,
+                short_decimal(text).map_or_else(|| read(text), Some)?,
+            ),
             Literal::Hex {
                 negative,
                 digits,
@@ -80,6 +83,40 @@ impl LongDouble {
         text.push_str(&fixed_digits(sig, exp2));
         trim_fraction(text)
     }
+}
+
+/// The usual increment without apfloat's big-number parse: at most 19 significant digits
+/// `m` and a decimal exponent `e` with `m × 10^e` an integer below 2^64 (exact in a long
+/// double) or `m / 10^k` for `k <= 19`, where both are exact long doubles and one
+/// correctly rounded division gives the correctly rounded value, as strtold does.
+fn short_decimal(text: &str) -> Option<X87> {
+    let (mantissa, exp) = match text.find(['e', 'E']) {
+        Some(at) => (&text[..at], text[at + 1..].parse::<i32>().ok()?),
+        None => (text, 0),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits = int.bytes().chain(frac.bytes()).skip_while(|&c| c == b'0');
+    let mut m: u64 = 0;
+    let mut count = 0;
+    for c in digits {
+        count += 1;
+        if count > 19 {
+            return None;
+        }
+        m = m * 10 + u64::from(c - b'0');
+    }
+    let e = exp.checked_sub(i32::try_from(frac.len()).ok()?)?;
+    let exact = |n: u64| X87::from_u128(u128::from(n)).value;
+    if e >= 0 {
+        let scaled = 10u64.checked_pow(e.unsigned_abs())?.checked_mul(m)?;
+        return Some(exact(scaled));
+    }
+    let divisor = 10u64.checked_pow(e.unsigned_abs())?;
+    Some(
+        exact(m)
+            .div_r(exact(divisor), Round::NearestTiesToEven)
+            .value,
+    )
 }
 
 /// A decimal or hex text (no sign) in apfloat's grammar, rounded to nearest.
