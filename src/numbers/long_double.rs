@@ -235,6 +235,39 @@ mod tests {
     }
 
     #[test]
+    fn short_decimals_round_as_the_full_parser_does() {
+        let texts = [
+            "0.1",
+            "0.3",
+            "1.1",
+            "2.2",
+            "12345.678",
+            "9999999999999999999",
+            "0.0000000000000000001",
+            "1e19",
+            "18446744073709551615",
+            "1.5e-10",
+            "123e-5",
+            "0.00",
+            "7",
+            "3.14159265358979323",
+        ];
+        for t in texts {
+            let full = read(t).map(|v| v.to_bits());
+            let short = short_decimal(t).map(|v| v.to_bits());
+            assert!(
+                short.is_none() || short == full,
+                "{t}: {short:?} vs {full:?}"
+            );
+        }
+        assert!(short_decimal("0.1").is_some() && short_decimal("1e19").is_some());
+        assert!(
+            short_decimal("12345678901234567890").is_none(),
+            "20 digits: the full parser"
+        );
+    }
+
+    #[test]
     fn long_double_sums_print_as_ld2string_human() {
         assert_eq!(sum("0.1", "0.2"), "0.3");
         assert_eq!(sum("10.5", "0.1"), "10.6");
