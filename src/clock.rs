@@ -9,7 +9,9 @@ use crate::sync::{Arc, AtomicU64, Ordering};
 /// A source of Unix time in milliseconds.
 ///
 /// The store reads the clock once per command, EXEC or script and uses that frozen value for
-/// every expiry check inside it, as Redis 7.2 does.
+/// every expiry check inside it, as Redis 7.2 does. Redis keeps times as signed 64-bit
+/// milliseconds, so the store reads a time past `i64::MAX` ms (about 292 million years) as
+/// `i64::MAX`, and time 0 as 1.
 ///
 /// # Examples
 ///
@@ -46,6 +48,9 @@ impl Clock for SystemClock {
 
 /// A clock that moves only when told to: deterministic expiry in tests.
 ///
+/// It stands between 0 and `i64::MAX` ms, the range of Redis's times: moving or setting it
+/// further holds it at `i64::MAX` (it never wraps around into the past).
+///
 /// Clones share one time, so keep a clone and hand the other to [`Config::clock`](crate::Config::clock).
 ///
 /// # Examples
@@ -75,19 +80,35 @@ impl ManualClock {
     /// A clock standing at `ms` milliseconds after the Unix epoch.
     pub fn at(ms: u64) -> ManualClock {
         ManualClock {
-            ms: Arc::new(AtomicU64::new(ms)),
+            ms: Arc::new(AtomicU64::new(ms.min(LATEST_MS))),
         }
     }
 
-    /// Moves the clock forward.
+    /// Moves the clock forward by whole milliseconds, stopping at `i64::MAX` ms.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use redlite::{Clock, ManualClock};
+    ///
+    /// let clock = ManualClock::at(1_000);
+    /// clock.advance(Duration::MAX);
+    /// assert_eq!(clock.now_ms(), i64::MAX as u64);
+    /// ```
     pub fn advance(&self, by: Duration) {
         let by = u64::try_from(by.as_millis()).unwrap_or(u64::MAX);
-        self.ms.fetch_add(by, Ordering::SeqCst);
+        // fetch_add would wrap past u64::MAX and move time backwards.
+        let step = |t: u64| Some(t.saturating_add(by).min(LATEST_MS));
+        let _ = self
+            .ms
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, step);
     }
 
-    /// Sets the clock to `ms` milliseconds after the Unix epoch (it may go backwards).
+    /// Sets the clock to `ms` milliseconds after the Unix epoch (it may go backwards), at
+    /// most `i64::MAX`.
     pub fn set(&self, ms: u64) {
-        self.ms.store(ms, Ordering::SeqCst);
+        self.ms.store(ms.min(LATEST_MS), Ordering::SeqCst);
     }
 }
 
@@ -101,6 +122,16 @@ impl Clock for ManualClock {
     fn now_ms(&self) -> u64 {
         self.ms.load(Ordering::SeqCst)
     }
+}
+
+/// The latest time Redis can hold: its times are signed 64-bit milliseconds, and every
+/// deadline and TTL computation assumes that range.
+pub(crate) const LATEST_MS: u64 = i64::MAX as u64;
+
+/// `clock`'s time within Redis's range, 1..=`i64::MAX` ms. A `Clock` is user code and may
+/// answer anything; 0 is kept for "not read yet" by [`Now`].
+pub(crate) fn read(clock: &dyn Clock) -> u64 {
+    clock.now_ms().clamp(1, LATEST_MS)
 }
 
 /// The time of one command, EXEC or script: read from the clock at most once, and only when
@@ -126,7 +157,7 @@ impl<'c> Now<'c> {
     pub(crate) fn fixed(ms: u64) -> Now<'static> {
         Now {
             clock: None,
-            ms: Cell::new(ms.max(1)),
+            ms: Cell::new(ms.clamp(1, LATEST_MS)),
         }
     }
 
@@ -136,7 +167,7 @@ impl<'c> Now<'c> {
         if ms != 0 {
             return ms;
         }
-        let ms = self.clock.map_or(1, |c| c.now_ms().max(1));
+        let ms = self.clock.map_or(1, read);
         self.ms.set(ms);
         ms
     }

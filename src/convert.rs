@@ -4,8 +4,8 @@ use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasher, Hash};
 
-use crate::commands::parse;
 use crate::error::Error;
+use crate::numbers;
 use crate::reply::Reply;
 
 /// A value usable as a command argument: bytes, strings and numbers (as decimal text).
@@ -74,13 +74,13 @@ int_to_arg!(i8, i16, i32, i64, isize, u8, u16, u32, u64, usize);
 impl ToArg for f64 {
     /// The shortest decimal that reads back to the same double (Redis 7.2's rule).
     fn to_arg(&self) -> Cow<'_, [u8]> {
-        Cow::Owned(parse::format_double(*self).into_bytes())
+        Cow::Owned(numbers::format_double(*self).into_bytes())
     }
 }
 
 impl ToArg for f32 {
     fn to_arg(&self) -> Cow<'_, [u8]> {
-        Cow::Owned(parse::format_double(f64::from(*self)).into_bytes())
+        Cow::Owned(numbers::format_double(f64::from(*self)).into_bytes())
     }
 }
 
@@ -141,7 +141,7 @@ impl FromReply for i64 {
     fn from_reply(reply: Reply) -> Result<Self, Error> {
         match &reply {
             Reply::Integer(n) => Ok(*n),
-            Reply::Bulk(b) => parse::int(b).or_else(|_| mismatch(&reply, "i64")),
+            Reply::Bulk(b) => numbers::parse_i64(b).map_or_else(|| mismatch(&reply, "i64"), Ok),
             Reply::Status(s) => s.parse().or_else(|_| mismatch(&reply, "i64")),
             _ => mismatch(&reply, "i64"),
         }
@@ -177,7 +177,7 @@ impl FromReply for f64 {
     fn from_reply(reply: Reply) -> Result<Self, Error> {
         match &reply {
             Reply::Integer(n) => Ok(*n as f64),
-            Reply::Bulk(b) => parse::parse_float(b).map_or_else(|| mismatch(&reply, "f64"), Ok),
+            Reply::Bulk(b) => numbers::parse_double(b).map_or_else(|| mismatch(&reply, "f64"), Ok),
             _ => mismatch(&reply, "f64"),
         }
     }

@@ -221,6 +221,7 @@ pub(crate) mod msg {
     }
 
     fn one_line(bytes: &[u8]) -> String {
-        String::from_utf8_lossy(bytes).replace(['\r', '\n'], " ")
+        let text = String::from_utf8_lossy(bytes).into_owned();
+        crate::reply::one_line(text.into()).into_owned()
     }
 }

@@ -39,6 +39,7 @@ pub mod docs;
 mod effects;
 mod error;
 mod keyspace;
+mod numbers;
 mod registry;
 mod reply;
 mod script;

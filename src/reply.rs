@@ -59,18 +59,23 @@ impl Reply {
         Reply::Status(Cow::Borrowed("OK"))
     }
 
-    /// A status reply with the given text.
+    /// A status reply with the given text. A status is one RESP line, so CR and LF become
+    /// spaces, as Redis does for a script's `status_reply`.
     ///
     /// # Examples
     ///
     /// ```
-    /// assert_eq!(redlite::Reply::status("QUEUED").to_string(), "QUEUED");
+    /// use redlite::Reply;
+    ///
+    /// assert_eq!(Reply::status("QUEUED").to_string(), "QUEUED");
+    /// assert_eq!(Reply::status("x\ny"), Reply::status("x y"));
     /// ```
     pub fn status(text: impl Into<Cow<'static, str>>) -> Reply {
-        Reply::Status(text.into())
+        Reply::Status(one_line(text.into()))
     }
 
-    /// An error reply with the given full text (code first).
+    /// An error reply with the given full text (code first). Like a status it is one line:
+    /// CR and LF become spaces.
     ///
     /// # Examples
     ///
@@ -79,13 +84,7 @@ impl Reply {
     /// assert!(e.is_error());
     /// ```
     pub fn error(text: impl Into<Cow<'static, str>>) -> Reply {
-        let text = text.into();
-        // As Redis's addReplyErrorFormat does: an error is one line, so user bytes echoed
-        // into it (an unknown option, a command name) lose their newlines.
-        if text.contains(['\r', '\n']) {
-            return Reply::Error(text.replace(['\r', '\n'], " ").into());
-        }
-        Reply::Error(text)
+        Reply::Error(one_line(text.into()))
     }
 
     /// A bulk reply copied from bytes.
@@ -149,6 +148,17 @@ impl Reply {
 
 /// Shows the reply as `redis-cli` would, on one line: statuses and errors as their text,
 /// bulks as (lossy) UTF-8 in quotes, arrays in brackets.
+/// The one rule for status and error texts, as Redis applies it to texts that echo user
+/// input (`addReplyErrorFormat`, a script's `status_reply`/`error_reply`): a RESP simple
+/// string ends at the first CR LF, so CR and LF become spaces.
+pub(crate) fn one_line(text: Cow<'static, str>) -> Cow<'static, str> {
+    if text.contains(['\r', '\n']) {
+        Cow::Owned(text.replace(['\r', '\n'], " "))
+    } else {
+        text
+    }
+}
+
 impl fmt::Display for Reply {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -46,7 +46,7 @@ impl Shared {
     }
 
     pub(crate) fn now(&self) -> u64 {
-        self.config.clock.now_ms()
+        crate::clock::read(&*self.config.clock)
     }
 
     /// The time of one command, read from the clock only if needed.

@@ -8,6 +8,7 @@ use super::parse::{self, is};
 use super::{ONE, Spec, W, data as spec, glob};
 use crate::effects::{Event, ev};
 use crate::error::msg;
+use crate::numbers::LongDouble;
 use crate::reply::Reply;
 use crate::types::{Bytes, HashValue, Shrink, Value, bytes};
 
@@ -194,19 +195,20 @@ fn hincrby(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
 }
 
 fn hincrbyfloat(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
-    let by = parse::float(a[3])?;
-    if by.is_infinite() {
+    // Redis reads both in long double (`string2ld`), as INCRBYFLOAT does.
+    let by = parse::long_double(a[3])?;
+    if !by.is_finite() {
         return err(NAN_INCR);
     }
     let current = match hash(ctx, a[1])?.and_then(|h| h.get(a[2])) {
-        None => 0.0,
-        Some(v) => parse::parse_float(v).map_or_else(|| err(NOT_FLOAT), Ok)?,
+        None => LongDouble::ZERO,
+        Some(v) => LongDouble::parse(v).map_or_else(|| err(NOT_FLOAT), Ok)?,
     };
-    let new = current + by;
+    let new = current.add(by);
     if !new.is_finite() {
         return err(msg::NAN_OR_INF);
     }
-    let text = parse::format_incr_float(new, current.abs().max(by.abs()));
+    let text = new.to_human();
     store_field(ctx, a[1], a[2], text.as_bytes(), ev::HINCRBYFLOAT)?;
     // Float arithmetic may round differently elsewhere: replay the result, not the sum.
     ctx.replay([&b"HSET"[..], a[1], a[2], text.as_bytes()]);

@@ -131,8 +131,8 @@ fn expire_conditions(opts: &[&[u8]]) -> Res<Cond> {
             _ if is(o, "GT") => c.gt = true,
             _ if is(o, "LT") => c.lt = true,
             _ => {
-                // Redis turns CR/LF into spaces: an error reply is one RESP line.
-                let shown = String::from_utf8_lossy(o).replace(['\r', '\n'], " ");
+                // Reply::error keeps it on one line, as Redis does.
+                let shown = String::from_utf8_lossy(o);
                 return err(format!("ERR Unsupported option {shown}"));
             }
         }
@@ -226,8 +226,13 @@ fn ttl_generic(ctx: &mut Ctx, key: &[u8], ms: bool, absolute: bool) -> Res {
     } else {
         (at - ctx.now() as i64).max(0)
     };
-    // Seconds round to nearest, as Redis does.
-    Ok(Reply::Integer(if ms { v } else { (v + 500) / 1000 }))
+    Ok(Reply::Integer(if ms { v } else { round_to_seconds(v) }))
+}
+
+/// Milliseconds to seconds, rounding half up as Redis's `(ttl+500)/1000` does, without its
+/// overflow near `i64::MAX` (`v` is never negative here).
+fn round_to_seconds(v: i64) -> i64 {
+    v / 1000 + i64::from(v % 1000 >= 500)
 }
 
 fn ttl(ctx: &mut Ctx, a: &[&[u8]]) -> Res {

@@ -8,6 +8,7 @@ pub(crate) mod budget;
 pub(crate) mod ctx;
 pub(crate) mod elemscan;
 pub(crate) mod glob;
+pub(crate) mod guard;
 pub(crate) mod hashes;
 pub(crate) mod keys;
 pub(crate) mod list_moves;
@@ -254,8 +255,15 @@ pub(crate) fn plan_each_key(
     });
 }
 
-/// Runs a data command on its own: lock, freeze time, call, unlock.
+/// Runs a data command on its own: lock, freeze time, call, unlock. A panic in it becomes
+/// an error reply ([`guard`]): the choke point of every entry point outside EXEC. The
+/// handler has a guard of its own so that what it wrote before panicking still goes down
+/// the effects path; the outer one covers key planning.
 pub(crate) fn run(shared: &Shared, spec: &Spec, args: &[&[u8]]) -> Reply {
+    guard::reply_on_panic(|| run_unguarded(shared, spec, args))
+}
+
+fn run_unguarded(shared: &Shared, spec: &Spec, args: &[&[u8]]) -> Reply {
     let Handler::Data(handler) = spec.handler else {
         return Reply::error("ERR this command needs a connection");
     };
@@ -275,7 +283,7 @@ pub(crate) fn run(shared: &Shared, spec: &Spec, args: &[&[u8]]) -> Reply {
         }
     };
     let mut ctx = Ctx::new(shared, &mut locks, shared.lazy_now(), hashes);
-    let reply = handler(&mut ctx, args).unwrap_or_else(|e| e);
+    let reply = guard::reply_on_panic(|| handler(&mut ctx, args).unwrap_or_else(|e| e));
     ctx.end_command(args);
     let reap = ctx.finish();
     drop(locks);

@@ -7,6 +7,7 @@ use super::parse::{self, is};
 use super::{ALL, ONE, PAIRS, Spec, W, data as spec};
 use crate::effects::ev;
 use crate::error::msg;
+use crate::numbers::LongDouble;
 use crate::reply::Reply;
 use crate::types::{Bytes, Value, bytes};
 
@@ -343,15 +344,15 @@ fn decrby(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
 fn incrbyfloat(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     // Redis checks the type, then the stored value, then the increment.
     let current = match string(ctx, a[1])? {
-        None => 0.0,
+        None => LongDouble::ZERO,
         Some(s) => parse::long_double(s)?,
     };
     let by = parse::long_double(a[2])?;
-    let new = current + by;
+    let new = current.add(by);
     if !new.is_finite() {
         return err(msg::NAN_OR_INF);
     }
-    let text = parse::format_incr_float(new, current.abs().max(by.abs()));
+    let text = new.to_human();
     let value = Value::Str(bytes(text.as_bytes()));
     match ctx.get_mut(a[1])? {
         Some(mut e) => {

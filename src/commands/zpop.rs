@@ -8,10 +8,11 @@ use super::elemscan;
 use super::glob;
 use super::keys::{parse_cursor, scan_options};
 use super::list_moves::mpop_count;
-use super::parse::{self, format_double, is};
+use super::parse::{self, is};
 use super::zparse::{elements_reply, with_zset, zset};
 use crate::effects::ev;
 use crate::error::msg;
+use crate::numbers::format_double;
 use crate::reply::Reply;
 use crate::types::{Value, ZSet};
 

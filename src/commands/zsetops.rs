@@ -9,6 +9,7 @@ use super::parse::{self, is};
 use super::zparse::{elements_reply, store};
 use crate::effects::ev;
 use crate::error::msg;
+use crate::numbers;
 use crate::reply::Reply;
 use crate::types::{Hasher, SetValue, Value, ZSet};
 
@@ -106,7 +107,7 @@ fn args<'c>(ctx: &'c Ctx, a: &[&[u8]], at: usize, op: Op, dest: bool, card: bool
         let w = a[i];
         if op != Op::Diff && !card && left > n && is(w, "WEIGHTS") {
             for (j, slot) in out.weights.iter_mut().enumerate() {
-                *slot = parse::parse_float(a[i + 1 + j])
+                *slot = numbers::parse_double(a[i + 1 + j])
                     .map_or_else(|| err("ERR weight value is not a float"), Ok)?;
             }
             i += 1 + n;

@@ -4,13 +4,14 @@
 
 use super::budget::Meter;
 use super::ctx::{Ctx, Res, err, wrongtype};
-use super::parse::{self, format_double, is};
+use super::parse::{self, is};
 use super::zparse::{
     NAN_SCORE, lex_range, lex_ranks, score_range, score_ranks, score_reply, with_zset, zset,
 };
 use super::{Keys, ONE, Spec, W, data as spec, zpop, zranges, zsetops};
 use crate::effects::ev;
 use crate::error::msg;
+use crate::numbers::format_double;
 use crate::reply::Reply;
 use crate::types::{Value, ZSet};
 

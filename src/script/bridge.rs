@@ -13,7 +13,7 @@ use rhai::{
 use scoped_tls_hkt::{ReborrowMut, scoped_thread_local};
 use smallvec::SmallVec;
 
-use crate::commands::parse;
+use crate::numbers;
 use crate::reply::Reply;
 
 /// What a running script's `redis::call` talks to.
@@ -65,7 +65,9 @@ pub(crate) fn module() -> Module {
     arities!(m, "pcall", ImmutableString, false; a, b, c, d, e, f, g, h, i, j, k, l, n, o, p, q, r, s, t, u);
     arities!(m, "call", Dynamic, true; a, b, c, d, e, f, g, h, i, j, k, l, n, o, p, q);
     arities!(m, "pcall", Dynamic, false; a, b, c, d, e, f, g, h, i, j, k, l, n, o, p, q);
-    m.set_native_fn("error_reply", |s: ImmutableString| Ok(tagged("err", s)));
+    m.set_native_fn("error_reply", |s: ImmutableString| {
+        Ok(tagged("err", error_reply_text(&s)))
+    });
     m.set_native_fn("status_reply", |s: ImmutableString| Ok(tagged("ok", s)));
     m.set_native_fn("sha1hex", |s: ImmutableString| Ok(sha1hex(s.as_bytes())));
     m.set_native_fn("sha1hex", |b: Blob| Ok(sha1hex(&b)));
@@ -143,7 +145,7 @@ fn scalar_arg(arg: &Dynamic) -> Result<Cow<'static, [u8]>, &'static str> {
         return Ok(Cow::Owned(n.to_string().into_bytes()));
     }
     if let Ok(f) = arg.as_float() {
-        return Ok(Cow::Owned(parse::format_double(f).into_bytes()));
+        return Ok(Cow::Owned(numbers::format_double(f).into_bytes()));
     }
     if let Ok(c) = arg.as_char() {
         return Ok(Cow::Owned(c.to_string().into_bytes()));
@@ -314,6 +316,15 @@ pub(crate) fn text_of(value: &Dynamic) -> Option<String> {
         return None;
     }
     value.clone().into_string().ok()
+}
+
+/// `redis.error_reply`'s text as Redis 7 builds it (`luaPushErrorBuff`): a leading `-` is
+/// dropped; the first word is the code when a space follows it, else the code is `ERR`
+/// (`"x"` gives `ERR x`, `""` gives `ERR `); CR and LF at either end of the message go.
+fn error_reply_text(text: &str) -> String {
+    let text = text.strip_prefix('-').unwrap_or(text);
+    let (code, message) = text.split_once(' ').unwrap_or(("ERR", text));
+    format!("{code} {}", message.trim_matches(['\r', '\n']))
 }
 
 /// An `err` text as an error reply: a leading `-` is dropped, and an empty text is `ERR`.

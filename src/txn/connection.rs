@@ -1,6 +1,5 @@
 //! [`Connection`]: one client, with its WATCH set and MULTI queue.
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
 use smallvec::SmallVec;
@@ -8,7 +7,7 @@ use smallvec::SmallVec;
 use super::exec::{self, ExecOutcome};
 use super::queue::Queue;
 use super::watch::{self, WatchSet};
-use crate::commands::{self, ConnOp, Handler, Spec, flag};
+use crate::commands::{self, ConnOp, Handler, Spec, flag, guard};
 use crate::error::{Error, msg};
 use crate::reply::Reply;
 use crate::shared::Shared;
@@ -83,17 +82,14 @@ impl Connection {
 
     /// [`execute`](Self::execute) on borrowed argument slices.
     pub(crate) fn execute_argv(&mut self, argv: &[&[u8]]) -> Reply {
-        // A panic would be a bug in a command; keep the promise that execute never panics
-        // (parking_lot locks are released on unwind and never poisoned).
-        catch_unwind(AssertUnwindSafe(|| self.dispatch(argv)))
-            .unwrap_or_else(|_| Reply::error("ERR internal error: command panicked"))
+        // Connection commands (MULTI, EXEC, WATCH ...) run here, outside commands::run.
+        guard::reply_on_panic(|| self.dispatch(argv))
     }
 
     /// [`execute_argv`](Self::execute_argv) for a command already looked up (the typed
     /// methods resolve their command once per call site).
     pub(crate) fn execute_spec(&mut self, spec: &'static Spec, argv: &[&[u8]]) -> Reply {
-        catch_unwind(AssertUnwindSafe(|| self.dispatch_spec(spec, argv)))
-            .unwrap_or_else(|_| Reply::error("ERR internal error: command panicked"))
+        guard::reply_on_panic(|| self.dispatch_spec(spec, argv))
     }
 
     fn dispatch(&mut self, argv: &[&[u8]]) -> Reply {

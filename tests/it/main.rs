@@ -16,7 +16,13 @@ mod concurrency;
 #[cfg(not(loom))]
 mod effects;
 #[cfg(not(loom))]
+mod entry_points_never_panic;
+#[cfg(not(loom))]
+mod expire_overflow;
+#[cfg(not(loom))]
 mod expiry;
+#[cfg(not(loom))]
+mod float_rules;
 #[cfg(not(loom))]
 mod hashes;
 #[cfg(not(loom))]
@@ -39,6 +45,8 @@ mod scripts;
 mod server;
 #[cfg(not(loom))]
 mod sets;
+#[cfg(not(loom))]
+mod status_and_error_texts;
 #[cfg(not(loom))]
 mod store_drop;
 #[cfg(not(loom))]

@@ -347,7 +347,7 @@ fn error_and_status_helpers() {
     );
     assert_eq!(
         s.execute(["EVAL", r#"redis::error_reply("")"#, "0"]),
-        err("ERR")
+        err("ERR ")
     );
     assert_eq!(
         s.execute(["EVAL", r#"redis::status_reply("FINE")"#, "0"]),
