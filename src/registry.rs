@@ -8,18 +8,18 @@
 use std::sync::OnceLock;
 
 use crate::commands::table::Table;
-use crate::commands::{Spec, hashes, keys, lists, server, setops, sets, strings, zsets};
+use crate::commands::{Spec, hashes, keys, list, server, set, strings, zset};
 
 /// Every family's rows, in the order `COMMAND` lists them.
 fn families() -> [&'static [Spec]; 10] {
     [
         strings::COMMANDS,
-        lists::COMMANDS,
-        zsets::COMMANDS,
+        list::COMMANDS,
+        zset::COMMANDS,
         keys::COMMANDS,
         hashes::COMMANDS,
-        sets::COMMANDS,
-        setops::COMMANDS,
+        set::COMMANDS,
+        set::algebra::COMMANDS,
         server::COMMANDS,
         crate::txn::COMMANDS,
         crate::script::COMMANDS,

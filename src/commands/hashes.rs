@@ -2,9 +2,9 @@
 
 use super::budget::{self, Meter};
 use super::ctx::{Ctx, KeyMut, Res, err, wrongtype};
-use super::elemscan::{self, OUT_OF_RANGE, random_count, scan_reply};
 use super::keys::{parse_cursor, scan_options};
 use super::parse::{self, is};
+use super::scan_and_sample::{self, OUT_OF_RANGE, random_count, scan_reply};
 use super::{ONE, Spec, W, data as spec, glob};
 use crate::effects::{Event, ev};
 use crate::error::msg;
@@ -128,7 +128,7 @@ fn hdel(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     let h = inner(&mut e)?;
     let mut removed = 0;
     for f in &a[2..] {
-        // swap_remove only: HSCAN's cursor relies on it (see elemscan).
+        // swap_remove only: HSCAN's cursor relies on it (see scan_and_sample).
         removed += i64::from(h.swap_remove(*f).is_some());
     }
     h.shrink_if_sparse();
@@ -236,15 +236,15 @@ fn hrandfield(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
         return Ok(Reply::Array(Vec::new()));
     };
     // Sized before anything is allocated: a negative count is bounded only by the budget.
-    let n = elemscan::picked(h.len(), count);
+    let n = scan_and_sample::picked(h.len(), count);
     let pair = |(f, v): (&Bytes, &Bytes)| f.len() + if with_values { v.len() } else { 0 };
     let elements = 1 + usize::from(with_values);
     budget::check_picks(ctx, n, elements, || {
-        elemscan::least_bytes(count, h.iter().map(pair))
+        scan_and_sample::least_bytes(count, h.iter().map(pair))
     })?;
     let mut m = Meter::new(ctx);
     let mut out = m.array(n.saturating_mul(1 + usize::from(with_values)))?;
-    for (f, v) in elemscan::positions(h.len(), count)
+    for (f, v) in scan_and_sample::positions(h.len(), count)
         .into_iter()
         .filter_map(|i| h.get_index(i))
     {
@@ -281,7 +281,7 @@ fn hscan(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     };
     let (opts, novalues) = split_novalues(&a[3..]);
     let o = scan_options(&opts, false)?;
-    let (range, next) = elemscan::step(h.len(), cursor, o.count);
+    let (range, next) = scan_and_sample::step(h.len(), cursor, o.count);
     let mut m = Meter::new(ctx);
     let mut found = Vec::new();
     for (f, v) in range.filter_map(|i| h.get_index(i)) {

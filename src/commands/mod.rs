@@ -6,26 +6,20 @@
 
 pub(crate) mod budget;
 pub(crate) mod ctx;
-pub(crate) mod elemscan;
 pub(crate) mod glob;
 pub(crate) mod guard;
 pub(crate) mod hashes;
 pub(crate) mod keys;
-pub(crate) mod list_moves;
-pub(crate) mod lists;
+pub(crate) mod list;
 #[cfg(test)]
 mod memory_tests;
 pub(crate) mod parse;
+pub(crate) mod scan_and_sample;
 pub(crate) mod server;
-pub(crate) mod setops;
-pub(crate) mod sets;
+pub(crate) mod set;
 pub(crate) mod strings;
 pub(crate) mod table;
-pub(crate) mod zparse;
-pub(crate) mod zpop;
-pub(crate) mod zranges;
-pub(crate) mod zsetops;
-pub(crate) mod zsets;
+pub(crate) mod zset;
 
 pub(crate) use ctx::{Ctx, KeyHashes, Res};
 

@@ -535,7 +535,7 @@ fn zstore_forms_replace_or_delete_destination() {
 }
 
 #[test]
-fn zsetops_error_texts() {
+fn zset_algebra_error_texts() {
     let mut c = Store::new().connection();
     run(&mut c, "ZADD a 1 x");
     run(&mut c, "SET s v");

@@ -3,10 +3,10 @@
 
 use std::collections::HashMap;
 
-use super::budget::Meter;
-use super::ctx::{Ctx, Res, err, wrongtype};
-use super::parse::{self, is};
-use super::zparse::{elements_reply, store};
+use super::common::{elements_reply, store};
+use crate::commands::budget::Meter;
+use crate::commands::ctx::{Ctx, Res, err, wrongtype};
+use crate::commands::parse::{self, is};
 use crate::effects::ev;
 use crate::error::msg;
 use crate::numbers;

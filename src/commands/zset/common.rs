@@ -2,8 +2,8 @@
 //! as Redis's `zslParseRange` / `zslParseLexRange` do), resolving a range to ranks, and the
 //! access helpers and reply shapes.
 
-use super::budget::Meter;
-use super::ctx::{Ctx, Res, wrongtype};
+use crate::commands::budget::Meter;
+use crate::commands::ctx::{Ctx, Res, wrongtype};
 use crate::effects::{Event, ev};
 use crate::numbers::{format_double, parse_range_bound};
 use crate::reply::Reply;

@@ -1,14 +1,19 @@
 //! Sorted set commands: the table, and the single-member commands (ZADD, ZINCRBY, ZREM,
-//! ZSCORE, ZMSCORE, ZCARD, ZCOUNT, ZLEXCOUNT, ZRANK, ZREVRANK). Ranges are in `zranges`,
-//! pops and sampling in `zpop`, set algebra in `zsetops`.
+//! ZSCORE, ZMSCORE, ZCARD, ZCOUNT, ZLEXCOUNT, ZRANK, ZREVRANK). Ranges are in `ranges`,
+//! pops and sampling in `pops`, set algebra in `algebra`.
 
-use super::budget::Meter;
-use super::ctx::{Ctx, Res, err, wrongtype};
-use super::parse::{self, is};
-use super::zparse::{
+use crate::commands::budget::Meter;
+use crate::commands::ctx::{Ctx, Res, err, wrongtype};
+use crate::commands::parse::{self, is};
+use crate::commands::{Keys, ONE, Spec, W, data as spec};
+use common::{
     NAN_SCORE, lex_range, lex_ranks, score_range, score_ranks, score_reply, with_zset, zset,
 };
-use super::{Keys, ONE, Spec, W, data as spec, zpop, zranges, zsetops};
+
+mod algebra;
+mod common;
+mod pops;
+mod ranges;
 use crate::effects::ev;
 use crate::error::msg;
 use crate::numbers::format_double;
@@ -21,7 +26,7 @@ const NUM2: Keys = Keys::NumKeys {
     dest: Some(1),
 };
 /// ZRANGESTORE dst src: both are keys.
-const TWO: Keys = super::TWO;
+const TWO: Keys = crate::commands::TWO;
 
 pub(crate) const COMMANDS: &[Spec] = &[
     spec("zadd", -4, W, ONE, zadd),
@@ -34,28 +39,28 @@ pub(crate) const COMMANDS: &[Spec] = &[
     spec("zlexcount", 4, 0, ONE, zlexcount),
     spec("zrank", -3, 0, ONE, zrank),
     spec("zrevrank", -3, 0, ONE, zrevrank),
-    spec("zrange", -4, 0, ONE, zranges::zrange),
-    spec("zrangebyscore", -4, 0, ONE, zranges::zrangebyscore),
-    spec("zrevrangebyscore", -4, 0, ONE, zranges::zrevrangebyscore),
-    spec("zrangebylex", -4, 0, ONE, zranges::zrangebylex),
-    spec("zrevrangebylex", -4, 0, ONE, zranges::zrevrangebylex),
-    spec("zrevrange", -4, 0, ONE, zranges::zrevrange),
-    spec("zrangestore", -5, W, TWO, zranges::zrangestore),
-    spec("zremrangebyrank", 4, W, ONE, zranges::zremrangebyrank),
-    spec("zremrangebyscore", 4, W, ONE, zranges::zremrangebyscore),
-    spec("zremrangebylex", 4, W, ONE, zranges::zremrangebylex),
-    spec("zpopmin", -2, W, ONE, zpop::zpopmin),
-    spec("zpopmax", -2, W, ONE, zpop::zpopmax),
-    spec("zmpop", -4, W, NUM1, zpop::zmpop),
-    spec("zrandmember", -2, 0, ONE, zpop::zrandmember),
-    spec("zscan", -3, 0, ONE, zpop::zscan),
-    spec("zunion", -3, 0, NUM1, zsetops::zunion),
-    spec("zinter", -3, 0, NUM1, zsetops::zinter),
-    spec("zdiff", -3, 0, NUM1, zsetops::zdiff),
-    spec("zunionstore", -4, W, NUM2, zsetops::zunionstore),
-    spec("zinterstore", -4, W, NUM2, zsetops::zinterstore),
-    spec("zdiffstore", -4, W, NUM2, zsetops::zdiffstore),
-    spec("zintercard", -3, 0, NUM1, zsetops::zintercard),
+    spec("zrange", -4, 0, ONE, ranges::zrange),
+    spec("zrangebyscore", -4, 0, ONE, ranges::zrangebyscore),
+    spec("zrevrangebyscore", -4, 0, ONE, ranges::zrevrangebyscore),
+    spec("zrangebylex", -4, 0, ONE, ranges::zrangebylex),
+    spec("zrevrangebylex", -4, 0, ONE, ranges::zrevrangebylex),
+    spec("zrevrange", -4, 0, ONE, ranges::zrevrange),
+    spec("zrangestore", -5, W, TWO, ranges::zrangestore),
+    spec("zremrangebyrank", 4, W, ONE, ranges::zremrangebyrank),
+    spec("zremrangebyscore", 4, W, ONE, ranges::zremrangebyscore),
+    spec("zremrangebylex", 4, W, ONE, ranges::zremrangebylex),
+    spec("zpopmin", -2, W, ONE, pops::zpopmin),
+    spec("zpopmax", -2, W, ONE, pops::zpopmax),
+    spec("zmpop", -4, W, NUM1, pops::zmpop),
+    spec("zrandmember", -2, 0, ONE, pops::zrandmember),
+    spec("zscan", -3, 0, ONE, pops::zscan),
+    spec("zunion", -3, 0, NUM1, algebra::zunion),
+    spec("zinter", -3, 0, NUM1, algebra::zinter),
+    spec("zdiff", -3, 0, NUM1, algebra::zdiff),
+    spec("zunionstore", -4, W, NUM2, algebra::zunionstore),
+    spec("zinterstore", -4, W, NUM2, algebra::zinterstore),
+    spec("zdiffstore", -4, W, NUM2, algebra::zdiffstore),
+    spec("zintercard", -3, 0, NUM1, algebra::zintercard),
 ];
 
 /// ZADD's flags.

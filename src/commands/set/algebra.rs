@@ -3,11 +3,11 @@
 //! Every source key is type-checked before anything is computed or written, so a WRONGTYPE
 //! source leaves the destination of a STORE untouched (Redis ≥ 6.2.5, #9032).
 
-use super::budget;
-use super::ctx::{Ctx, Res, err};
-use super::parse::{self, is};
-use super::sets::{new_set, set};
-use super::{ALL, Keys, Spec, W, data as spec};
+use super::{new_set, set};
+use crate::commands::budget;
+use crate::commands::ctx::{Ctx, Res, err};
+use crate::commands::parse::{self, is};
+use crate::commands::{ALL, Keys, Spec, W, data as spec};
 use crate::effects::ev;
 use crate::error::msg;
 use crate::reply::Reply;

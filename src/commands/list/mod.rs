@@ -1,10 +1,12 @@
 //! List commands: pushes and pops at both ends, ranges, indexes, LREM, LTRIM, LINSERT.
-//! Multi-key moves (LMOVE, RPOPLPUSH, LMPOP) and LPOS live in `list_moves`.
+//! Multi-key moves (LMOVE, RPOPLPUSH, LMPOP) and LPOS live in `moves`.
 
-use super::budget::{self, Meter};
-use super::ctx::{Ctx, Res, err, wrongtype};
-use super::parse::{self, is};
-use super::{ONE, Spec, W, data as spec, list_moves};
+use crate::commands::budget::{self, Meter};
+use crate::commands::ctx::{Ctx, Res, err, wrongtype};
+use crate::commands::parse::{self, is};
+use crate::commands::{ONE, Spec, W, data as spec};
+
+pub(crate) mod moves;
 use crate::effects::{Event, ev};
 use crate::error::msg;
 use crate::reply::Reply;
@@ -24,15 +26,15 @@ pub(crate) const COMMANDS: &[Spec] = &[
     spec("lrem", 4, W, ONE, lrem),
     spec("ltrim", 4, W, ONE, ltrim),
     spec("linsert", 5, W, ONE, linsert),
-    spec("lpos", -3, 0, ONE, list_moves::lpos),
-    spec("lmove", 5, W, super::TWO, list_moves::lmove),
-    spec("rpoplpush", 3, W, super::TWO, list_moves::rpoplpush),
+    spec("lpos", -3, 0, ONE, moves::lpos),
+    spec("lmove", 5, W, crate::commands::TWO, moves::lmove),
+    spec("rpoplpush", 3, W, crate::commands::TWO, moves::rpoplpush),
     spec(
         "lmpop",
         -4,
         W,
-        super::Keys::NumKeys { at: 1, dest: None },
-        list_moves::lmpop,
+        crate::commands::Keys::NumKeys { at: 1, dest: None },
+        moves::lmpop,
     ),
 ];
 

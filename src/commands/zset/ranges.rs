@@ -2,14 +2,14 @@
 //! ZREMRANGEBY* commands. Every form goes through one parser, as Redis's
 //! `zrangeGenericCommand` does, so option rules and error texts agree across them.
 
-use super::budget::Meter;
-use super::ctx::{Ctx, Res, err};
-use super::lists::clamp_range;
-use super::parse::{self, is};
-use super::zparse::{
+use super::common::{
     LexBound, ScoreBound, elements_reply, lex_range, lex_ranks, score_range, score_ranks, store,
     with_zset, zset,
 };
+use crate::commands::budget::Meter;
+use crate::commands::ctx::{Ctx, Res, err};
+use crate::commands::list::clamp_range;
+use crate::commands::parse::{self, is};
 use crate::effects::{Event, ev};
 use crate::error::msg;
 use crate::reply::Reply;

@@ -3,10 +3,10 @@
 //! The dispatcher has already locked every key's shard in ascending order, so a move is
 //! one atomic step: no other thread sees the element in neither list or in both.
 
-use super::budget::{self, ELEMENT, Meter};
-use super::ctx::{Ctx, Res, err};
-use super::lists::{list, pop_n, pop_replies, push_all, with_list};
-use super::parse::{self, is};
+use super::{list, pop_n, pop_replies, push_all, with_list};
+use crate::commands::budget::{self, ELEMENT, Meter};
+use crate::commands::ctx::{Ctx, Res, err};
+use crate::commands::parse::{self, is};
 use crate::effects::ev;
 use crate::error::msg;
 use crate::reply::Reply;
@@ -94,7 +94,7 @@ pub(super) fn lmpop(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
 }
 
 /// The `[COUNT count]` tail of LMPOP / ZMPOP (count ≥ 1, given at most once).
-pub(super) fn mpop_count(opts: &[&[u8]]) -> Res<usize> {
+pub(crate) fn mpop_count(opts: &[&[u8]]) -> Res<usize> {
     let mut count = None;
     let mut i = 0;
     while i < opts.len() {
