@@ -18,6 +18,8 @@ mod effects;
 #[cfg(not(loom))]
 mod entry_points_never_panic;
 #[cfg(not(loom))]
+mod errors_and_nulls;
+#[cfg(not(loom))]
 mod expire_overflow;
 #[cfg(not(loom))]
 mod expiry;
