@@ -32,7 +32,9 @@
 #![warn(missing_docs)]
 
 mod clock;
+mod cluster;
 mod commands;
+mod compat;
 mod config;
 mod convert;
 pub mod docs;
@@ -49,6 +51,8 @@ mod typed;
 mod types;
 
 pub use clock::{Clock, ManualClock, SystemClock};
+#[cfg(feature = "redis")]
+pub use compat::redis::RedisConnection;
 pub use config::Config;
 pub use convert::{FromReply, ToArg, pairs};
 pub use effects::{Batch, Event, EventClass, KeyEvent, Listener, Subscription};
@@ -57,6 +61,7 @@ pub use reply::Reply;
 pub use script::{Script, ScriptInvocation, ScriptTarget};
 pub use store::Store;
 pub use txn::{Connection, ExecOutcome, Transaction, TxOptions};
+pub use typed::{Cmd, CmdTarget};
 
 /// The README's code blocks, compiled and run as doc tests so they stay true.
 #[cfg(doctest)]

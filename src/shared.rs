@@ -55,6 +55,9 @@ impl Shared {
         if !spec.arity_ok(argv.len()) {
             return Reply::error(crate::error::msg::arity(spec.name));
         }
+        if let Err(text) = crate::cluster::lint::command(self, spec, argv) {
+            return Reply::error(text);
+        }
         self.run(spec, argv)
     }
 

@@ -4,6 +4,7 @@
 //! the command's keys, hashes each once, locks their shards in ascending order, reads the
 //! clock once (time is frozen for the command) and calls the handler with a [`Ctx`].
 
+pub(crate) mod cluster;
 pub(crate) mod ctx;
 pub(crate) mod elemscan;
 pub(crate) mod glob;
@@ -185,7 +186,7 @@ fn num_keys<'a>(args: &[&'a [u8]], at: usize, dest: Option<usize>, mut f: impl F
 }
 
 /// All command families; each module lists its own rows.
-fn families() -> [&'static [Spec]; 10] {
+fn families() -> [&'static [Spec]; 11] {
     [
         strings::COMMANDS,
         lists::COMMANDS,
@@ -195,6 +196,7 @@ fn families() -> [&'static [Spec]; 10] {
         sets::COMMANDS,
         setops::COMMANDS,
         server::COMMANDS,
+        cluster::COMMANDS,
         crate::txn::COMMANDS,
         crate::script::COMMANDS,
     ]

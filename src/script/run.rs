@@ -57,6 +57,7 @@ impl Run<'_, '_, '_> {
         if !self.any_key {
             self.check_keys(spec, argv)?;
         }
+        crate::cluster::lint::script_call(self.ctx.shared, spec, argv)?;
         Ok(run)
     }
 

@@ -1,0 +1,66 @@
+//! One client session behind a [`RedisConnection`](super::RedisConnection) and its clones.
+
+use ::redis::{Arg, Cmd};
+
+use super::request::{self, Argv};
+use crate::reply::Reply;
+use crate::txn::Connection;
+
+/// The connection, and the database SELECT last chose (what `get_db` reports).
+pub(super) struct Session {
+    conn: Connection,
+    db: i64,
+}
+
+impl Session {
+    pub(super) fn new(conn: Connection) -> Session {
+        Session { conn, db: 0 }
+    }
+
+    pub(super) fn db(&self) -> i64 {
+        self.db
+    }
+
+    /// Runs one command given as argument slices.
+    pub(super) fn run(&mut self, argv: &[&[u8]]) -> Reply {
+        let reply = self.conn.execute_argv(argv);
+        if let [name, index] = argv {
+            if name.eq_ignore_ascii_case(b"SELECT") && reply == Reply::ok() {
+                self.db = std::str::from_utf8(index)
+                    .ok()
+                    .and_then(|i| i.parse().ok())
+                    .unwrap_or(0);
+            }
+        }
+        reply
+    }
+
+    /// Runs a redis-rs command from its arguments, without packing it. A SCAN iterator's
+    /// cursor argument has no bytes of its own in the command, so such a command is packed
+    /// (its cursor written in) and split again.
+    pub(super) fn run_cmd(&mut self, cmd: &Cmd) -> Reply {
+        let mut argv = Argv::new();
+        for arg in cmd.args_iter() {
+            match arg {
+                Arg::Simple(bytes) => argv.push(bytes),
+                _ => {
+                    return self
+                        .run_packed(&cmd.get_packed_command())
+                        .into_iter()
+                        .next()
+                        .unwrap_or(Reply::Nil);
+                }
+            }
+        }
+        self.run(&argv)
+    }
+
+    /// Runs every command of a packed buffer, in order. Bytes that are not RESP commands
+    /// get one protocol error reply, as a server would send before closing.
+    pub(super) fn run_packed(&mut self, bytes: &[u8]) -> Vec<Reply> {
+        match request::split(bytes) {
+            Ok(commands) => commands.iter().map(|argv| self.run(argv)).collect(),
+            Err(e) => vec![Reply::error(format!("ERR {e}"))],
+        }
+    }
+}
