@@ -32,7 +32,11 @@ pub(crate) const COMMANDS: &[Spec] = &[
     conn("multi", 1, flag::NOQUEUE, connection::multi),
     conn("exec", 1, flag::NOQUEUE, connection::exec),
     conn("discard", 1, flag::NOQUEUE, connection::discard),
-    conn("watch", -2, flag::NOQUEUE, connection::watch),
+    // WATCH names keys (the cluster lint checks they share a slot); it never plans locks.
+    Spec {
+        keys: crate::commands::ALL,
+        ..conn("watch", -2, flag::NOQUEUE, connection::watch)
+    },
     // UNWATCH inside MULTI is queued, like in Redis, and does nothing at EXEC time.
     conn("unwatch", 1, 0, connection::unwatch),
 ];

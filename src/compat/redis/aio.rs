@@ -11,6 +11,9 @@ use crate::reply::Reply;
 impl ConnectionLike for RedisConnection {
     fn req_packed_command<'a>(&'a mut self, cmd: &'a Cmd) -> RedisFuture<'a, Value> {
         Box::pin(async move {
+            if cmd.args_iter().len() == 0 {
+                return Err(pipeline::empty_command());
+            }
             let reply = self.session.lock().run_cmd(cmd);
             value::to_value(reply)
         })
@@ -26,8 +29,11 @@ impl ConnectionLike for RedisConnection {
         count: usize,
     ) -> RedisFuture<'a, Vec<Value>> {
         Box::pin(async move {
-            let mut session = self.session.lock();
             let atomic = pipe.is_transaction();
+            if pipe.is_empty() && !atomic {
+                return Err(pipeline::empty_command());
+            }
+            let mut session = self.session.lock();
             let mut replies: Vec<Reply> = Vec::with_capacity(pipe.len() + 2);
             if atomic {
                 replies.push(session.run(&[b"MULTI"]));

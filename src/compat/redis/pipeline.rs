@@ -39,6 +39,12 @@ pub(super) fn select(replies: Vec<Reply>, offset: usize, count: usize) -> RedisR
     }
 }
 
+/// What redis-rs's connections answer when there are no bytes to send (a command without
+/// arguments, an empty plain pipeline).
+pub(super) fn empty_command() -> RedisError {
+    RedisError::from((::redis::ErrorKind::Client, "empty command"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,7 +1,7 @@
 //! `redis::ConnectionLike`: the sync trait behind `redis::Commands`, `Cmd::query`,
 //! `Pipeline::query`, `redis::transaction` and `Script::invoke`.
 
-use ::redis::{Cmd, ConnectionLike, ErrorKind, RedisError, RedisResult, Value};
+use ::redis::{Cmd, ConnectionLike, RedisResult, Value};
 
 use super::RedisConnection;
 use super::{pipeline, value};
@@ -10,7 +10,7 @@ impl ConnectionLike for RedisConnection {
     /// The path every `redis::Commands` call takes: arguments straight from the `Cmd`.
     fn req_command(&mut self, cmd: &Cmd) -> RedisResult<Value> {
         if cmd.args_iter().len() == 0 {
-            return Err(RedisError::from((ErrorKind::Client, "empty command")));
+            return Err(pipeline::empty_command());
         }
         let reply = self.session.lock().run_cmd(cmd);
         if cmd.is_no_response() {
@@ -25,7 +25,7 @@ impl ConnectionLike for RedisConnection {
         let replies = self.session.lock().run_packed(cmd);
         match replies.into_iter().next() {
             Some(reply) => value::to_value(reply),
-            None => Err(RedisError::from((ErrorKind::Client, "empty command"))),
+            None => Err(pipeline::empty_command()),
         }
     }
 
@@ -37,6 +37,9 @@ impl ConnectionLike for RedisConnection {
         offset: usize,
         count: usize,
     ) -> RedisResult<Vec<Value>> {
+        if cmd.is_empty() {
+            return Err(pipeline::empty_command());
+        }
         let replies = self.session.lock().run_packed(cmd);
         pipeline::select(replies, offset, count)
     }
