@@ -164,14 +164,14 @@ int_from_reply!(i8, i16, i32, isize, u16, u32);
 
 /// Unsigned 64-bit values above `i64::MAX` are stored as their decimal text (`ToArg`), so a
 /// bulk reads back through the full `u64` range; an integer reply is still an `i64`.
-fn u64_from_reply(reply: Reply, into: &str) -> Result<u64, Error> {
-    match &reply {
+fn u64_from_reply(reply: &Reply, into: &str) -> Result<u64, Error> {
+    match reply {
         Reply::Integer(n) => {
             u64::try_from(*n).map_err(|_| Error::Conversion(format!("{n} does not fit in {into}")))
         }
-        Reply::Bulk(b) => parse_u64(b).map_or_else(|| mismatch(&reply, into), Ok),
-        Reply::Status(s) => parse_u64(s.as_bytes()).map_or_else(|| mismatch(&reply, into), Ok),
-        _ => mismatch(&reply, into),
+        Reply::Bulk(b) => parse_u64(b).map_or_else(|| mismatch(reply, into), Ok),
+        Reply::Status(s) => parse_u64(s.as_bytes()).map_or_else(|| mismatch(reply, into), Ok),
+        _ => mismatch(reply, into),
     }
 }
 
@@ -191,13 +191,13 @@ fn parse_u64(bytes: &[u8]) -> Option<u64> {
 
 impl FromReply for u64 {
     fn from_reply(reply: Reply) -> Result<Self, Error> {
-        u64_from_reply(reply, "u64")
+        u64_from_reply(&reply, "u64")
     }
 }
 
 impl FromReply for usize {
     fn from_reply(reply: Reply) -> Result<Self, Error> {
-        let wide = u64_from_reply(reply, "usize")?;
+        let wide = u64_from_reply(&reply, "usize")?;
         usize::try_from(wide)
             .map_err(|_| Error::Conversion(format!("{wide} does not fit in usize")))
     }

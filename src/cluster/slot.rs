@@ -18,6 +18,7 @@ const fn table() -> [u16; 256] {
     let mut table = [0u16; 256];
     let mut i = 0;
     while i < 256 {
+        // `i` < 256: the cast keeps every bit (`u16::from` is not const).
         let mut crc = (i as u16) << 8;
         let mut bit = 0;
         while bit < 8 {

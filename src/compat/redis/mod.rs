@@ -75,6 +75,7 @@ impl Store {
     /// # Ok(())
     /// # }
     /// ```
+    #[must_use]
     pub fn redis_connection(&self) -> RedisConnection {
         RedisConnection {
             session: Arc::new(Mutex::new(Session::new(self.connection()))),
