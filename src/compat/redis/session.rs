@@ -3,18 +3,46 @@
 use ::redis::{Arg, Cmd};
 
 use super::request::{self, Argv};
+use crate::commands::{self, Spec};
 use crate::reply::Reply;
 use crate::txn::Connection;
+
+/// How many recently used command names a session remembers.
+const RECENT: usize = 4;
 
 /// The connection, and the database SELECT last chose (what `get_db` reports).
 pub(super) struct Session {
     conn: Connection,
     db: i64,
+    /// The table rows of the last few command names. Code written for redis-rs repeats a
+    /// handful of names, and a hit skips the table's hashing (the typed API skips it the
+    /// same way, with a row per call site).
+    recent: [Option<&'static Spec>; RECENT],
+    next: usize,
 }
 
 impl Session {
     pub(super) fn new(conn: Connection) -> Session {
-        Session { conn, db: 0 }
+        Session {
+            conn,
+            db: 0,
+            recent: [None; RECENT],
+            next: 0,
+        }
+    }
+
+    fn spec_for(&mut self, name: &[u8]) -> Option<&'static Spec> {
+        let hit =
+            self.recent.iter().flatten().find(|s| {
+                s.name.len() == name.len() && s.name.as_bytes().eq_ignore_ascii_case(name)
+            });
+        if let Some(&spec) = hit {
+            return Some(spec);
+        }
+        let spec = commands::lookup(name)?;
+        self.recent[self.next] = Some(spec);
+        self.next = (self.next + 1) % RECENT;
+        Some(spec)
     }
 
     pub(super) fn db(&self) -> i64 {
@@ -23,7 +51,11 @@ impl Session {
 
     /// Runs one command given as argument slices.
     pub(super) fn run(&mut self, argv: &[&[u8]]) -> Reply {
-        let reply = self.conn.execute_argv(argv);
+        let reply = match argv.first().and_then(|name| self.spec_for(name)) {
+            Some(spec) => self.conn.execute_spec(spec, argv),
+            // Unknown (or no) command: the connection's own path says so, as Redis would.
+            None => self.conn.execute_argv(argv),
+        };
         if let [name, index] = argv {
             if name.eq_ignore_ascii_case(b"SELECT") && reply == Reply::ok() {
                 self.db = std::str::from_utf8(index)
