@@ -23,6 +23,10 @@
 //! - [`Connection`]: one client; `execute` any command; WATCH / MULTI / EXEC ([`ExecOutcome`]).
 //! - [`Store::transaction`] ([`Transaction`], [`TxOptions`]): WATCH + MULTI/EXEC with retries.
 //! - [`Reply`], [`Error`], [`FromReply`], [`ToArg`]: replies and conversions.
+//! - [`Store::cmd`] ([`Cmd`]): any command built argument by argument, also on a
+//!   [`Connection`] and inside a [`Transaction`].
+//! - `RedisConnection` (feature `redis`): code written for the `redis` crate runs on a
+//!   store; [`Config::cluster_mode`] lints for Redis Cluster ([`docs::redis_rs`]).
 //! - [`Script`]: atomic Rhai scripts (EVALSHA, then EVAL on NOSCRIPT); `script` holds the
 //!   engine, the SHA1 cache and the bridge between replies and Rhai values.
 //! - Inside: `keyspace` (shards, entries, versions, expiry), `commands` (the command table
