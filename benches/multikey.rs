@@ -37,6 +37,14 @@ fn multikey(c: &mut Criterion) {
                 b.iter(|| black_box(store.execute(args)));
             });
         }
+        let watch = argv("WATCH", n, false);
+        let mut conn = store.connection();
+        g.bench_with_input(BenchmarkId::new("WATCH+UNWATCH", n), &watch, |b, watch| {
+            b.iter(|| {
+                conn.execute(watch);
+                black_box(conn.execute(["UNWATCH"]))
+            });
+        });
         let del = argv("DEL", n, false);
         g.bench_with_input(BenchmarkId::new("MSET+DEL", n), &del, |b, del| {
             b.iter(|| {

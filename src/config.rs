@@ -29,6 +29,7 @@ pub struct Config {
     pub(crate) active_expiry_interval: Duration,
     pub(crate) active_expiry_budget: usize,
     pub(crate) scripts: ScriptLimits,
+    pub(crate) max_reply_bytes: usize,
     pub(crate) cluster_mode: bool,
 }
 
@@ -41,12 +42,16 @@ pub(crate) struct ScriptLimits {
     pub(crate) max_map_size: usize,
     pub(crate) max_call_levels: usize,
     pub(crate) max_expr_depth: usize,
+    pub(crate) max_source_size: usize,
+    pub(crate) time_limit: Duration,
     pub(crate) cache_size: usize,
 }
 
 impl Default for ScriptLimits {
-    /// Generous for real scripts, yet a runaway script stops within about a second (in an
-    /// optimised build) and some tens of MiB; the EVAL cache bound is Redis 7.4's.
+    /// Generous for real scripts, yet a runaway script stops within some tens of MiB and,
+    /// whatever it spends its time on, the 5 s time limit (Redis's busy-script threshold;
+    /// a loop of cheap operations hits the operation limit in about a second in an
+    /// optimised build); the EVAL cache bound is Redis 7.4's.
     fn default() -> Self {
         ScriptLimits {
             max_operations: 5_000_000,
@@ -55,15 +60,21 @@ impl Default for ScriptLimits {
             max_map_size: 1 << 12,
             max_call_levels: 32,
             max_expr_depth: 64,
+            max_source_size: 1 << 20,
+            time_limit: Duration::from_secs(5),
             cache_size: 500,
         }
     }
 }
 
+/// The default of [`Config::max_reply_bytes`]: 1 GiB.
+const DEFAULT_MAX_REPLY_BYTES: usize = 1 << 30;
+
 impl Default for Config {
     /// Shards: 8 per core, rounded to a power of two, between 64 and 1024 (enough that two
     /// threads' keys rarely share a shard lock by chance); system clock;
-    /// active expiry on, every 100 ms (Redis's default `hz 10`), 64 slots per shard per pass.
+    /// active expiry on, every 100 ms (Redis's default `hz 10`), 64 slots per shard per pass;
+    /// replies up to 1 GiB.
     fn default() -> Self {
         let cores = std::thread::available_parallelism().map_or(4, |n| n.get());
         Config {
@@ -73,6 +84,7 @@ impl Default for Config {
             active_expiry_interval: Duration::from_millis(100),
             active_expiry_budget: 64,
             scripts: ScriptLimits::default(),
+            max_reply_bytes: DEFAULT_MAX_REPLY_BYTES,
             cluster_mode: false,
         }
     }
@@ -202,6 +214,54 @@ impl Config {
         self
     }
 
+    /// Longest script source (in bytes) EVAL and SCRIPT LOAD accept; default 1 MiB. Longer
+    /// ones fail with an error before anything is compiled. Compiling takes time linear in
+    /// the source (constructs that Rhai compiles in quadratic time are capped: at most
+    /// 1,024 variables in scope, 1,024 functions, and a `switch` or map literal of at most
+    /// `script_max_map_size` entries), about 0.3 s for 1 MiB in an optimised build, and
+    /// happens before the script takes any lock.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use redlite::{Config, Store};
+    ///
+    /// let store = Store::with_config(Config::default().script_max_source_size(16));
+    /// let reply = store.execute(["EVAL", "1 + 1 + 1 + 1 + 1 + 1", "0"]);
+    /// assert!(reply.to_string().starts_with("ERR Script is too large"));
+    /// ```
+    pub fn script_max_source_size(mut self, bytes: usize) -> Self {
+        self.scripts.max_source_size = bytes.max(1);
+        self
+    }
+
+    /// Longest wall-clock time one script run may take; default 5 s (Redis's
+    /// `busy-reply-threshold`). A script still running then is stopped with an error
+    /// (`ERR Script killed: it ran longer than the script time limit ...`); its writes so
+    /// far stay, as after any script error. The limit is checked between Rhai operations
+    /// (at least every millisecond or so), so one long native call (a `redis::call` of
+    /// KEYS on a big keyspace, a string function on a string of the largest allowed size)
+    /// may overrun it by that call's length. Another thread can stop a script sooner with
+    /// `SCRIPT KILL`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use redlite::{Config, Store};
+    ///
+    /// let config = Config::default()
+    ///     .script_max_operations(u64::MAX)
+    ///     .script_time_limit(Duration::from_millis(50));
+    /// let store = Store::with_config(config);
+    /// let reply = store.execute(["EVAL", "loop { }", "0"]);
+    /// assert!(reply.to_string().starts_with("ERR Script killed: it ran longer"));
+    /// ```
+    pub fn script_time_limit(mut self, limit: Duration) -> Self {
+        self.scripts.time_limit = limit;
+        self
+    }
+
     /// How many scripts added by EVAL stay cached (least recently used ones are evicted,
     /// as in Redis 7.4); default 500. Scripts added by SCRIPT LOAD are never evicted.
     ///
@@ -213,6 +273,38 @@ impl Config {
     /// ```
     pub fn script_cache_size(mut self, n: usize) -> Self {
         self.scripts.cache_size = n.max(1);
+        self
+    }
+
+    /// The largest reply one command may build, in bytes; default 1 GiB (twice Redis's 512 MB
+    /// `proto-max-bulk-len`, so the largest string Redis allows can still be read).
+    ///
+    /// Redis streams a reply into the client's output buffer; redlite builds each reply whole
+    /// in the caller's memory, where a failed allocation aborts the process. So a command whose
+    /// reply would pass this bound (a huge negative count to SRANDMEMBER, HRANDFIELD or
+    /// ZRANDMEMBER, the same big key named a million times in MGET, a range over a huge
+    /// container) replies `ERR reply exceeds max-reply-bytes (<limit> bytes)` instead, found
+    /// before the reply is allocated, and a command that pops (SPOP, LPOP, ZPOPMIN, ...)
+    /// removes nothing when it fails. The size counted is the memory the reply holds: 32 bytes
+    /// per element (one [`Reply`](crate::Reply)) plus the bytes of its strings. The replies of
+    /// one EXEC share one bound: a queued command that does not fit in what is left answers
+    /// the error (the commands before it have run). This is the in-process analogue of Redis's
+    /// `client-output-buffer-limit`; a bound past the memory the process can get disables the
+    /// protection.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use redlite::{Config, Reply, Store};
+    ///
+    /// let store = Store::with_config(Config::default().max_reply_bytes(1 << 20));
+    /// store.execute(["SADD", "s", "member"]);
+    /// let reply = store.execute(["SRANDMEMBER", "s", "-1000000"]);
+    /// assert_eq!(reply, Reply::error("ERR reply exceeds max-reply-bytes (1048576 bytes)"));
+    /// assert_eq!(store.execute(["SRANDMEMBER", "s", "-3"]).to_string(), r#"["member", "member", "member"]"#);
+    /// ```
+    pub fn max_reply_bytes(mut self, bytes: usize) -> Self {
+        self.max_reply_bytes = bytes;
         self
     }
 

@@ -36,7 +36,6 @@
 #![warn(missing_docs)]
 
 mod clock;
-mod cluster;
 mod commands;
 mod compat;
 mod config;
@@ -45,9 +44,11 @@ pub mod docs;
 mod effects;
 mod error;
 mod keyspace;
+mod registry;
 mod reply;
 mod script;
 mod shared;
+mod slot;
 mod store;
 mod sync;
 mod txn;
@@ -75,5 +76,5 @@ pub struct ReadmeDoctests;
 /// Every command name in the table, lowercase (for tests that must cover them all).
 #[doc(hidden)]
 pub fn command_names() -> Vec<&'static str> {
-    commands::all().map(|s| s.name).collect()
+    registry::table().iter().map(|s| s.name).collect()
 }

@@ -145,15 +145,6 @@ impl Reply {
     pub(crate) fn from_bool(b: bool) -> Reply {
         Reply::Integer(i64::from(b))
     }
-
-    /// An array of bulk strings.
-    pub(crate) fn bulks<I, B>(items: I) -> Reply
-    where
-        I: IntoIterator<Item = B>,
-        B: AsRef<[u8]>,
-    {
-        Reply::Array(items.into_iter().map(Reply::bulk).collect())
-    }
 }
 
 /// Shows the reply as `redis-cli` would, on one line: statuses and errors as their text,

@@ -38,13 +38,17 @@ impl Store {
 
     /// A store with the given configuration. Starts the active-expiry thread when enabled.
     pub fn with_config(config: Config) -> Store {
-        let shared = Arc::new(Shared::new(config));
+        let scripts = Box::new(crate::script::Scripts::new(&config.scripts));
+        let shared = Arc::new(Shared::new(config, crate::registry::table(), scripts));
         #[cfg(not(loom))]
         if shared.config.active_expiry {
-            crate::keyspace::expiry::spawn(
-                Arc::downgrade(&shared),
-                shared.config.active_expiry_interval,
-            );
+            let every = shared.config.active_expiry_interval;
+            let weak = Arc::downgrade(&shared);
+            // The thread holds only a weak handle, upgraded for the length of one pass.
+            let pass = move || weak.upgrade().map(|s| s.active_expire_pass()).is_some();
+            if let Some(sweeper) = crate::keyspace::expiry::Sweeper::spawn(pass, every) {
+                let _ = shared.sweeper.set(sweeper);
+            }
         }
         Store { shared }
     }

@@ -1,12 +1,12 @@
 //! CLUSTER KEYSLOT: the one CLUSTER subcommand a single process can answer truthfully.
 
+use super::crossslot as lint;
 use super::ctx::{Ctx, Res, err};
 use super::parse::is;
 use super::{Keys, Spec, data as spec};
-use crate::cluster::lint;
-use crate::cluster::slot::key_slot;
 use crate::error::msg;
 use crate::reply::Reply;
+use crate::slot::key_slot;
 
 pub(crate) const COMMANDS: &[Spec] = &[spec("cluster", -2, 0, Keys::None, cluster)];
 

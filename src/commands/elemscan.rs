@@ -1,11 +1,10 @@
 //! Cursors, random picks and their argument rules for the dense containers (hashes, sets).
 //!
-//! Where redlite differs from Redis here, on purpose:
-//! - a negative SRANDMEMBER / HRANDFIELD count below `-MAX_REPEATS` (2^24) is refused with
-//!   `ERR value is out of range`: Redis streams such replies, redlite would build them whole;
-//! - containers of at most `SMALL` (128) elements answer HSCAN / SSCAN in one call with
-//!   cursor 0 whatever COUNT says, as Redis's listpack/intset encodings do; larger ones
-//!   iterate COUNT positions per call with the cursor described below.
+//! Where redlite differs from Redis here, on purpose: containers of at most `SMALL` (128)
+//! elements answer HSCAN / SSCAN in one call with cursor 0 whatever COUNT says, as Redis's
+//! listpack/intset encodings do; larger ones iterate COUNT positions per call with the cursor
+//! described below. Random picks with a negative count (repeats allowed) take any count Redis
+//! takes; the reply is bounded by `max-reply-bytes` instead (see `budget`).
 //!
 //! HSCAN / SSCAN walk positions from the top of the container's dense vector downwards; the
 //! cursor is the first position not visited yet (0 ends the walk). Elements are removed only
@@ -29,10 +28,6 @@ pub(crate) const OUT_OF_RANGE: &str = "ERR value is out of range";
 /// Containers up to this size answer in one call with cursor 0, as Redis's small encodings
 /// (listpack, intset) do whatever COUNT says.
 pub(crate) const SMALL: usize = 128;
-
-/// Negative counts (SRANDMEMBER, HRANDFIELD) above this are refused: the whole reply is built
-/// in memory here, where Redis would stream it to a socket.
-pub(crate) const MAX_REPEATS: u64 = 1 << 24;
 
 /// The positions one SCAN call visits and the cursor to reply.
 pub(crate) fn step(len: usize, cursor: u64, count: usize) -> (Range<usize>, u64) {
@@ -70,16 +65,49 @@ pub(crate) fn with_repeats(len: usize, count: usize) -> impl Iterator<Item = usi
 }
 
 /// A random-count argument (SRANDMEMBER, HRANDFIELD): any i64 but i64::MIN; negative means
-/// repeats allowed, bounded by [`MAX_REPEATS`] because the reply is built in memory.
+/// repeats allowed.
 pub(crate) fn random_count(raw: &[u8]) -> Res<i64> {
     let n = parse::int(raw)?;
     if n == i64::MIN {
         return err(COUNT_RANGE);
     }
-    if n < 0 && n.unsigned_abs() > MAX_REPEATS {
-        return err(OUT_OF_RANGE);
-    }
     Ok(n)
+}
+
+/// How many elements a random pick of `count` from `len` elements replies: all `|count|`
+/// when negative (repeats), at most `len` when positive.
+pub(crate) fn picked(len: usize, count: i64) -> usize {
+    let n = usize::try_from(count.unsigned_abs()).unwrap_or(usize::MAX);
+    match () {
+        _ if len == 0 => 0,
+        _ if count < 0 => n,
+        _ => n.min(len),
+    }
+}
+
+/// The fewest bytes each element of a random pick of `count` holds: the shortest of `lens`
+/// (the elements' lengths) when a pick with repeats asks for at least as many elements as
+/// there are, else 0 (scanning would cost more than the reply). Lets a huge negative count
+/// fail at once, before its reply is reserved.
+pub(crate) fn least_bytes(count: i64, lens: impl ExactSizeIterator<Item = usize>) -> usize {
+    if count >= 0 || (lens.len() as u64) > count.unsigned_abs() {
+        return 0;
+    }
+    lens.min().unwrap_or(0)
+}
+
+/// The positions of a random pick of `count` from `len` elements: distinct and in random
+/// order when positive (every position, in order, when it asks for all), repeats allowed
+/// when negative. Allocates [`picked`] positions: reserve that many replies first.
+pub(crate) fn positions(len: usize, count: i64) -> Vec<usize> {
+    let n = picked(len, count);
+    if count < 0 {
+        with_repeats(len, n).collect()
+    } else if n >= len {
+        (0..len).collect()
+    } else {
+        distinct(len, n)
+    }
 }
 
 /// `[cursor, [items...]]`, the shape of every SCAN-family reply.

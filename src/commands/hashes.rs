@@ -1,5 +1,6 @@
 //! Hash commands: HSET and friends, counters, HRANDFIELD, HSCAN.
 
+use super::budget::{self, Meter};
 use super::ctx::{Ctx, KeyMut, Res, err, wrongtype};
 use super::elemscan::{self, OUT_OF_RANGE, random_count, scan_reply};
 use super::keys::{parse_cursor, scan_options};
@@ -8,7 +9,7 @@ use super::{ONE, Spec, W, data as spec, glob};
 use crate::effects::{Event, ev};
 use crate::error::msg;
 use crate::reply::Reply;
-use crate::types::{HashValue, Value, bytes};
+use crate::types::{Bytes, HashValue, Shrink, Value, bytes};
 
 const NOT_INT: &str = "ERR hash value is not an integer";
 const NOT_FLOAT: &str = "ERR hash value is not a float";
@@ -101,15 +102,20 @@ fn hsetnx(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
 
 fn hget(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     let v = hash(ctx, a[1])?.and_then(|h| h.get(a[2]));
-    Ok(v.map_or(Reply::Nil, Reply::bulk))
+    budget::bulk_or_nil(ctx, v)
 }
 
 fn hmget(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     let h = hash(ctx, a[1])?;
-    let items = a[2..]
-        .iter()
-        .map(|f| h.and_then(|h| h.get(*f)).map_or(Reply::Nil, Reply::bulk))
-        .collect();
+    // A field named many times is copied each time: meter the reply, not the arguments.
+    let mut m = Meter::new(ctx);
+    let mut items = m.array(a.len() - 2)?;
+    for f in &a[2..] {
+        items.push(match h.and_then(|h| h.get(*f)) {
+            Some(v) => m.bulk(v)?,
+            None => Reply::Nil,
+        });
+    }
     Ok(Reply::Array(items))
 }
 
@@ -124,6 +130,7 @@ fn hdel(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
         // swap_remove only: HSCAN's cursor relies on it (see elemscan).
         removed += i64::from(h.swap_remove(*f).is_some());
     }
+    h.shrink_if_sparse();
     if removed > 0 {
         e.signal(ev::HDEL);
         ctx.remove_if_empty(a[1])?;
@@ -150,15 +157,11 @@ fn hstrlen(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
 }
 
 fn hkeys(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
-    Ok(Reply::bulks(
-        hash(ctx, a[1])?.into_iter().flat_map(|h| h.keys()),
-    ))
+    budget::bulks(ctx, hash(ctx, a[1])?.into_iter().flat_map(|h| h.keys()))
 }
 
 fn hvals(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
-    Ok(Reply::bulks(
-        hash(ctx, a[1])?.into_iter().flat_map(|h| h.values()),
-    ))
+    budget::bulks(ctx, hash(ctx, a[1])?.into_iter().flat_map(|h| h.values()))
 }
 
 fn hgetall(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
@@ -166,7 +169,7 @@ fn hgetall(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
         .into_iter()
         .flat_map(|h| h.iter())
         .flat_map(|(f, v)| [f, v]);
-    Ok(Reply::bulks(flat))
+    budget::bulks(ctx, flat)
 }
 
 /// Stores `text` in `field` of the hash at `key` (created when missing) and signals.
@@ -216,7 +219,7 @@ fn hrandfield(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
             return Ok(Reply::Nil);
         };
         let pick = h.get_index(fastrand::usize(..h.len().max(1)));
-        return Ok(pick.map_or(Reply::Nil, |(f, _)| Reply::bulk(f)));
+        return budget::bulk_or_nil(ctx, pick.map(|(f, _)| f));
     }
     let count = random_count(a[2])?;
     let with_values = match a.get(3) {
@@ -230,22 +233,22 @@ fn hrandfield(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     let Some(h) = hash(ctx, a[1])? else {
         return Ok(Reply::Array(Vec::new()));
     };
-    let positions: Vec<usize> = if count >= 0 {
-        let n = usize::try_from(count).unwrap_or(usize::MAX);
-        if n >= h.len() {
-            (0..h.len()).collect()
-        } else {
-            elemscan::distinct(h.len(), n)
-        }
-    } else {
-        let n = count.unsigned_abs() as usize;
-        elemscan::with_repeats(h.len(), n).collect()
-    };
-    let mut out = Vec::with_capacity(positions.len() * (1 + usize::from(with_values)));
-    for (f, v) in positions.into_iter().filter_map(|i| h.get_index(i)) {
-        out.push(Reply::bulk(f));
+    // Sized before anything is allocated: a negative count is bounded only by the budget.
+    let n = elemscan::picked(h.len(), count);
+    let pair = |(f, v): (&Bytes, &Bytes)| f.len() + if with_values { v.len() } else { 0 };
+    let elements = 1 + usize::from(with_values);
+    budget::check_picks(ctx, n, elements, || {
+        elemscan::least_bytes(count, h.iter().map(pair))
+    })?;
+    let mut m = Meter::new(ctx);
+    let mut out = m.array(n.saturating_mul(1 + usize::from(with_values)))?;
+    for (f, v) in elemscan::positions(h.len(), count)
+        .into_iter()
+        .filter_map(|i| h.get_index(i))
+    {
+        out.push(m.bulk(f)?);
         if with_values {
-            out.push(Reply::bulk(v));
+            out.push(m.bulk(v)?);
         }
     }
     Ok(Reply::Array(out))
@@ -277,12 +280,13 @@ fn hscan(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     let (opts, novalues) = split_novalues(&a[3..]);
     let o = scan_options(&opts, false)?;
     let (range, next) = elemscan::step(h.len(), cursor, o.count);
+    let mut m = Meter::new(ctx);
     let mut found = Vec::new();
     for (f, v) in range.filter_map(|i| h.get_index(i)) {
         if o.pattern.is_none_or(|p| glob::matches(p, f)) {
-            found.push(Reply::bulk(f));
+            m.push(&mut found, f)?;
             if !novalues {
-                found.push(Reply::bulk(v));
+                m.push(&mut found, v)?;
             }
         }
     }

@@ -1,6 +1,7 @@
 //! Generic key commands: DEL, EXISTS, TYPE, RENAME, COPY, the EXPIRE and TTL families,
 //! KEYS, SCAN and RANDOMKEY.
 
+use super::budget::{self, Meter};
 use super::ctx::{Ctx, Res, err};
 use super::parse::{self, is};
 use super::{ALL, Keys, ONE, Spec, TWO, W, data as spec, glob};
@@ -266,9 +267,8 @@ fn keys(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
         .iter()
         .flat_map(|shard| shard.iter_live(&now))
         .filter(|(k, _)| all || glob::matches(pattern, k))
-        .map(|(k, _)| Reply::bulk(k))
-        .collect();
-    Ok(Reply::Array(found))
+        .map(|(k, _)| k);
+    budget::bulks(ctx, found)
 }
 
 /// SCAN's cursor: shard index in the high bits, the position bound inside it in the low
@@ -359,6 +359,7 @@ fn scan(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     let now = Now::fixed(ctx.now());
     let (mut s, mut upper) = decode_cursor(cursor);
     let shards: Vec<_> = ctx.locks().iter().collect();
+    let mut m = Meter::new(ctx);
     let mut found = Vec::new();
     let mut examined = 0;
     while s < shards.len() && examined < o.count {
@@ -374,7 +375,7 @@ fn scan(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
             let type_ok = o.type_name.is_none_or(|t| is(t, v.type_name()));
             let match_ok = o.pattern.is_none_or(|p| glob::matches(p, key));
             if type_ok && match_ok {
-                found.push(Reply::bulk(key));
+                m.push(&mut found, key)?;
             }
         }
         if pos == 0 {
@@ -409,7 +410,7 @@ fn randomkey(ctx: &mut Ctx, _a: &[&[u8]]) -> Res {
             if pick < shard.slots() {
                 if let Some((k, e)) = shard.slot(pick) {
                     if e.live(&now).is_some() {
-                        return Ok(Reply::bulk(k));
+                        return budget::bulk(ctx, k);
                     }
                 }
                 break;
@@ -418,5 +419,5 @@ fn randomkey(ctx: &mut Ctx, _a: &[&[u8]]) -> Res {
         }
     }
     let first = shards.iter().find_map(|s| s.iter_live(&now).next());
-    Ok(first.map_or(Reply::Nil, |(k, _)| Reply::bulk(k)))
+    budget::bulk_or_nil(ctx, first.map(|(k, _)| k))
 }

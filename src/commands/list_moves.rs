@@ -3,8 +3,9 @@
 //! The dispatcher has already locked every key's shard in ascending order, so a move is
 //! one atomic step: no other thread sees the element in neither list or in both.
 
+use super::budget::{self, ELEMENT, Meter};
 use super::ctx::{Ctx, Res, err};
-use super::lists::{list, pop_n, push_all, with_list};
+use super::lists::{list, pop_n, pop_replies, push_all, with_list};
 use super::parse::{self, is};
 use crate::effects::ev;
 use crate::error::msg;
@@ -37,10 +38,13 @@ pub(super) fn rpoplpush(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
 }
 
 fn move_one(ctx: &mut Ctx, src: &[u8], dst: &[u8], from_left: bool, to_left: bool) -> Res {
-    if list(ctx, src)?.is_none() {
+    let Some(l) = list(ctx, src)? else {
         return Ok(Reply::Nil);
-    }
+    };
+    let end = if from_left { l.front() } else { l.back() };
+    let len = end.map_or(0, |e| e.len());
     list(ctx, dst)?; // WRONGTYPE on the destination before anything is popped
+    budget::check(ctx, ELEMENT + len)?; // and the reply's size
     if src == dst {
         // A rotation: the key never becomes empty (nor loses its TTL) on the way.
         let event = if from_left { ev::LPOP } else { ev::RPOP };
@@ -77,14 +81,13 @@ pub(super) fn lmpop(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     let left = side(a[2 + numkeys])?;
     let count = mpop_count(&a[3 + numkeys..])?;
     for &key in keys {
+        let mut m = Meter::new(ctx);
+        m.reserve(2)?;
+        m.bytes(key.len())?;
         let event = if left { ev::LPOP } else { ev::RPOP };
-        let popped = with_list(ctx, key, event, |l| {
-            let items = pop_n(l, left, count);
-            let wrote = !items.is_empty();
-            (items, wrote)
-        })?;
-        if let Some(items) = popped.filter(|i| !i.is_empty()) {
-            return Ok(Reply::Array(vec![Reply::bulk(key), Reply::bulks(items)]));
+        let popped = with_list(ctx, key, event, |l| pop_replies(l, left, count, &mut m))?;
+        if let Some(items) = popped.transpose()?.filter(|i| !i.is_empty()) {
+            return Ok(Reply::Array(vec![Reply::bulk(key), Reply::Array(items)]));
         }
     }
     Ok(Reply::NilArray)
@@ -163,6 +166,7 @@ pub(super) fn lpos(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     } else {
         Box::new((0..l.len()).rev())
     };
+    let mut m = Meter::new(ctx);
     let mut found = Vec::new();
     for i in order.take(maxlen) {
         if l[i][..] != *a[2] {
@@ -172,6 +176,7 @@ pub(super) fn lpos(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
             skip -= 1;
             continue;
         }
+        m.reserve(1)?;
         found.push(Reply::Integer(i as i64));
         if found.len() >= want {
             break;

@@ -1,13 +1,14 @@
 //! List commands: pushes and pops at both ends, ranges, indexes, LREM, LTRIM, LINSERT.
 //! Multi-key moves (LMOVE, RPOPLPUSH, LMPOP) and LPOS live in `list_moves`.
 
+use super::budget::{self, Meter};
 use super::ctx::{Ctx, Res, err, wrongtype};
 use super::parse::{self, is};
 use super::{ONE, Spec, W, data as spec, list_moves};
 use crate::effects::{Event, ev};
 use crate::error::msg;
 use crate::reply::Reply;
-use crate::types::{Bytes, ListValue, Value, bytes};
+use crate::types::{Bytes, ListValue, Shrink, Value, bytes};
 
 pub(crate) const COMMANDS: &[Spec] = &[
     spec("lpush", -3, W, ONE, lpush),
@@ -60,6 +61,7 @@ pub(super) fn with_list<T>(
     };
     let (out, wrote) = f(l);
     if wrote {
+        l.shrink_if_sparse();
         e.signal(event);
     }
     ctx.remove_if_empty(key)?;
@@ -122,6 +124,40 @@ pub(super) fn pop_n(l: &mut ListValue, left: bool, n: usize) -> Vec<Bytes> {
     }
 }
 
+/// Pops up to `n` elements from one end as bulk replies, in pop order. The replies are
+/// built (and metered) from the elements in place before any is removed, so a pop refused
+/// by the budget leaves the list as it was. The bool says whether anything was removed.
+pub(super) fn pop_replies(
+    l: &mut ListValue,
+    left: bool,
+    n: usize,
+    m: &mut Meter,
+) -> (Res<Vec<Reply>>, bool) {
+    let n = n.min(l.len());
+    let replies = if left {
+        peek(l.iter().take(n), n, m)
+    } else {
+        peek(l.iter().rev().take(n), n, m)
+    };
+    if replies.is_ok() {
+        if left {
+            l.drain(..n);
+        } else {
+            l.truncate(l.len() - n);
+        }
+    }
+    let wrote = replies.is_ok() && n > 0;
+    (replies, wrote)
+}
+
+fn peek<'l>(items: impl Iterator<Item = &'l Bytes>, n: usize, m: &mut Meter) -> Res<Vec<Reply>> {
+    let mut out = m.array(n)?;
+    for item in items {
+        out.push(m.bulk(item)?);
+    }
+    Ok(out)
+}
+
 /// LPOP/RPOP: without a count, one element or nil; with one, an array, a null array for a
 /// missing key (Redis ≥ 7.0), and an empty array for count 0 (nothing is written).
 fn pop(ctx: &mut Ctx, a: &[&[u8]], left: bool, name: &str) -> Res {
@@ -131,18 +167,15 @@ fn pop(ctx: &mut Ctx, a: &[&[u8]], left: bool, name: &str) -> Res {
         _ => return err(msg::arity(name)),
     };
     let n = count.unwrap_or(1);
+    let mut m = Meter::new(ctx);
     let event = if left { ev::LPOP } else { ev::RPOP };
-    let popped = with_list(ctx, a[1], event, |l| {
-        let items = pop_n(l, left, n);
-        let wrote = !items.is_empty();
-        (items, wrote)
-    })?;
-    Ok(match (popped, count) {
+    let popped = with_list(ctx, a[1], event, |l| pop_replies(l, left, n, &mut m))?;
+    Ok(match (popped.transpose()?, count) {
         (None, None) => Reply::Nil,
         // With a count, Redis answers a missing key with a null array.
         (None, Some(_)) => Reply::NilArray,
-        (Some(items), Some(_)) => Reply::bulks(items),
-        (Some(items), None) => items.first().map_or(Reply::Nil, Reply::bulk),
+        (Some(items), Some(_)) => Reply::Array(items),
+        (Some(mut items), None) => items.pop().unwrap_or(Reply::Nil),
     })
 }
 
@@ -177,7 +210,7 @@ fn lrange(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
         return Ok(Reply::Array(Vec::new()));
     };
     Ok(match clamp_range(start, stop, l.len()) {
-        Some((s, e)) => Reply::bulks(l.range(s..=e)),
+        Some((s, e)) => budget::bulks(ctx, l.range(s..=e))?,
         None => Reply::Array(Vec::new()),
     })
 }
@@ -194,7 +227,7 @@ fn lindex(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
         return Ok(Reply::Nil);
     };
     let i = parse::int(a[2])?;
-    Ok(index_of(i, l.len()).map_or(Reply::Nil, |i| Reply::bulk(&l[i])))
+    budget::bulk_or_nil(ctx, index_of(i, l.len()).map(|i| &l[i]))
 }
 
 fn lset(ctx: &mut Ctx, a: &[&[u8]]) -> Res {

@@ -43,7 +43,7 @@ fn time(ctx: &mut Ctx, _: &[&[u8]]) -> Res {
 /// mode, refused as a cluster node refuses it).
 fn select(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     let index = parse::int32(a[1], None)?;
-    crate::cluster::lint::select(ctx.shared, i64::from(index)).or_else(err)?;
+    crate::commands::crossslot::select(ctx.shared, i64::from(index)).or_else(err)?;
     match index {
         0 => Ok(Reply::ok()),
         _ => err(msg::DB_RANGE),

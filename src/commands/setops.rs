@@ -3,6 +3,7 @@
 //! Every source key is type-checked before anything is computed or written, so a WRONGTYPE
 //! source leaves the destination of a STORE untouched (Redis ≥ 6.2.5, #9032).
 
+use super::budget;
 use super::ctx::{Ctx, Res, err};
 use super::parse::{self, is};
 use super::sets::{new_set, set};
@@ -88,7 +89,7 @@ fn compute<'s>(op: Op, sets: &[Option<&'s SetValue>]) -> Vec<&'s Bytes> {
 
 fn read(ctx: &mut Ctx, a: &[&[u8]], op: Op) -> Res {
     let sets = sources(ctx, &a[1..])?;
-    Ok(Reply::bulks(compute(op, &sets)))
+    budget::bulks(ctx, compute(op, &sets))
 }
 
 /// Stores the result in `a[1]` (replacing any value and TTL); an empty result deletes it,

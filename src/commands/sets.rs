@@ -1,6 +1,7 @@
 //! Set commands on one or two keys: SADD, SREM, membership, SPOP / SRANDMEMBER, SMOVE, SSCAN.
 //! The multi-key algebra (SINTER, SUNION, SDIFF and their STORE forms) is in `setops`.
 
+use super::budget::{self, Meter};
 use super::ctx::{Ctx, KeyMut, Res, err, wrongtype};
 use super::elemscan::{self, random_count, scan_reply};
 use super::keys::{parse_cursor, scan_options};
@@ -9,7 +10,7 @@ use super::{ONE, Spec, TWO, W, data as spec, glob};
 use crate::effects::ev;
 use crate::error::msg;
 use crate::reply::Reply;
-use crate::types::{Bytes, SetValue, Value, bytes};
+use crate::types::{Bytes, SetValue, Shrink, Value, bytes};
 
 pub(crate) const COMMANDS: &[Spec] = &[
     spec("sadd", -3, W, ONE, sadd),
@@ -72,6 +73,7 @@ fn srem(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     let s = inner(&mut e)?;
     // swap_remove only: SSCAN's cursor relies on it (see elemscan).
     let removed: i64 = a[2..].iter().map(|m| i64::from(s.swap_remove(*m))).sum();
+    s.shrink_if_sparse();
     if removed > 0 {
         e.signal(ev::SREM);
         ctx.remove_if_empty(a[1])?;
@@ -86,10 +88,12 @@ fn sismember(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
 
 fn smismember(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     let s = set(ctx, a[1])?;
-    let items = a[2..]
-        .iter()
-        .map(|m| Reply::from_bool(s.is_some_and(|s| s.contains(*m))))
-        .collect();
+    let mut items = Meter::new(ctx).array(a.len() - 2)?;
+    items.extend(
+        a[2..]
+            .iter()
+            .map(|m| Reply::from_bool(s.is_some_and(|s| s.contains(*m)))),
+    );
     Ok(Reply::Array(items))
 }
 
@@ -98,7 +102,7 @@ fn scard(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
 }
 
 fn smembers(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
-    Ok(Reply::bulks(set(ctx, a[1])?.into_iter().flatten()))
+    budget::bulks(ctx, set(ctx, a[1])?.into_iter().flatten())
 }
 
 fn srandmember(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
@@ -107,21 +111,25 @@ fn srandmember(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     }
     if a.len() == 2 {
         let pick = set(ctx, a[1])?.and_then(|s| s.get_index(fastrand::usize(..s.len().max(1))));
-        return Ok(pick.map_or(Reply::Nil, Reply::bulk));
+        return budget::bulk_or_nil(ctx, pick);
     }
     let count = random_count(a[2])?;
     let Some(s) = set(ctx, a[1])? else {
         return Ok(Reply::Array(Vec::new()));
     };
-    let positions: Vec<usize> = if count < 0 {
-        elemscan::with_repeats(s.len(), count.unsigned_abs() as usize).collect()
-    } else if count as u64 >= s.len() as u64 {
-        (0..s.len()).collect()
-    } else {
-        elemscan::distinct(s.len(), count as usize)
-    };
-    let picked = positions.into_iter().filter_map(|i| s.get_index(i));
-    Ok(Reply::bulks(picked))
+    // Sized before anything is allocated: a negative count is bounded only by the budget.
+    let n = elemscan::picked(s.len(), count);
+    budget::check_picks(ctx, n, 1, || {
+        elemscan::least_bytes(count, s.iter().map(|m| m.len()))
+    })?;
+    let mut m = Meter::new(ctx);
+    let mut out = m.array(n)?;
+    for i in elemscan::positions(s.len(), count) {
+        if let Some(member) = s.get_index(i) {
+            out.push(m.bulk(member)?);
+        }
+    }
+    Ok(Reply::Array(out))
 }
 
 fn spop(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
@@ -139,31 +147,43 @@ fn spop(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     if want == 0 {
         return Ok(Reply::Array(Vec::new()));
     }
-    let popped: Vec<Bytes> = if want >= s.len() {
-        s.iter().cloned().collect()
+    let picks = if want >= s.len() {
+        (0..s.len()).collect()
     } else {
-        let picks = elemscan::distinct(s.len(), want);
-        picks
-            .into_iter()
-            .filter_map(|i| s.get_index(i).cloned())
-            .collect()
+        elemscan::distinct(s.len(), want)
     };
+    // The reply is built (and its size checked) before anything is removed, so a refused
+    // SPOP pops nothing.
+    let mut m = Meter::new(ctx);
+    let mut out = m.array(picks.len())?;
+    for i in picks {
+        if let Some(member) = s.get_index(i) {
+            out.push(m.bulk(member)?);
+        }
+    }
     if let Some(mut e) = ctx.get_mut(a[1])? {
         let s = inner(&mut e)?;
-        for m in &popped {
-            s.swap_remove(&m[..]);
+        for r in &out {
+            if let Reply::Bulk(member) = r {
+                s.swap_remove(&member[..]);
+            }
         }
+        s.shrink_if_sparse();
         e.signal(ev::SPOP);
     }
     ctx.remove_if_empty(a[1])?;
     // The members were picked at random: replay their removal, not the pick.
     if ctx.listening() {
         let removal = [&b"SREM"[..], a[1]].into_iter();
-        ctx.replay(removal.chain(popped.iter().map(|m| &m[..])));
+        let members = out.iter().filter_map(|r| match r {
+            Reply::Bulk(m) => Some(&m[..]),
+            _ => None,
+        });
+        ctx.replay(removal.chain(members));
     }
     Ok(match count {
-        Some(_) => Reply::bulks(popped),
-        None => popped.first().map_or(Reply::Nil, Reply::bulk),
+        Some(_) => Reply::Array(out),
+        None => out.pop().unwrap_or(Reply::Nil),
     })
 }
 
@@ -178,7 +198,9 @@ fn smove(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
         return Ok(Reply::from_bool(in_src));
     }
     if let Some(mut e) = ctx.get_mut(src)? {
-        inner(&mut e)?.swap_remove(member);
+        let s = inner(&mut e)?;
+        s.swap_remove(member);
+        s.shrink_if_sparse();
         e.signal(ev::SREM);
     }
     ctx.remove_if_empty(src)?;
@@ -199,10 +221,12 @@ fn sscan(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     };
     let o = scan_options(&a[3..], false)?;
     let (range, next) = elemscan::step(s.len(), cursor, o.count);
-    let found = range
-        .filter_map(|i| s.get_index(i))
-        .filter(|m| o.pattern.is_none_or(|p| glob::matches(p, m)))
-        .map(Reply::bulk)
-        .collect();
+    let mut m = Meter::new(ctx);
+    let mut found = Vec::new();
+    for member in range.filter_map(|i| s.get_index(i)) {
+        if o.pattern.is_none_or(|p| glob::matches(p, member)) {
+            m.push(&mut found, member)?;
+        }
+    }
     Ok(scan_reply(next, found))
 }

@@ -1,5 +1,6 @@
 //! String commands: GET, SET and friends, counters, ranges.
 
+use super::budget::{self, Meter};
 use super::ctx::{Ctx, Res, err, wrongtype};
 use super::keys::replay_pexpireat;
 use super::parse::{self, is};
@@ -45,12 +46,8 @@ fn string<'c>(ctx: &'c Ctx<'_, '_>, key: &[u8]) -> Res<Option<&'c Bytes>> {
     }
 }
 
-fn bulk_or_nil(v: Option<&Bytes>) -> Reply {
-    v.map_or(Reply::Nil, Reply::bulk)
-}
-
 fn get(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
-    Ok(bulk_or_nil(string(ctx, a[1])?))
+    budget::bulk_or_nil(ctx, string(ctx, a[1])?)
 }
 
 /// What SET's options asked for.
@@ -112,24 +109,17 @@ fn set(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
         Some((kind, raw)) => Some(deadline(kind, raw, ctx.now(), "set")?),
         None => None,
     };
+    // GET's reply is built (and its size checked) before anything is written.
     let (exists, old) = match ctx.entry(a[1])? {
-        None => (false, None),
+        None => (false, Reply::Nil),
         Some(e) => match (&e.value, o.get) {
-            (Some(Value::Str(s)), true) => (true, Some(s.clone())),
+            (Some(Value::Str(s)), true) => (true, budget::bulk(ctx, s)?),
             (_, true) => return Err(wrongtype()),
-            (_, false) => (true, None),
+            (_, false) => (true, Reply::Nil),
         },
     };
-    let done_reply = |old: Option<Bytes>| match o.get {
-        true => bulk_or_nil(old.as_ref()),
-        false => Reply::ok(),
-    };
     if (o.nx && exists) || (o.xx && !exists) {
-        return Ok(if o.get {
-            bulk_or_nil(old.as_ref())
-        } else {
-            Reply::Nil
-        });
+        return Ok(old);
     }
     let keep = match (o.keepttl, ctx.entry(a[1])?) {
         (true, Some(e)) => e.expires_at,
@@ -139,7 +129,7 @@ fn set(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     if let Some(at) = at {
         expiry_set(ctx, a[1], a[2], at);
     }
-    Ok(done_reply(old))
+    Ok(if o.get { old } else { Reply::ok() })
 }
 
 fn setnx(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
@@ -176,18 +166,19 @@ fn psetex(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
 }
 
 fn getset(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
-    let old = string(ctx, a[1])?.cloned();
+    let old = budget::bulk_or_nil(ctx, string(ctx, a[1])?)?;
     ctx.set(a[1], Value::Str(bytes(a[2])), 0, ev::SET)?;
-    Ok(bulk_or_nil(old.as_ref()))
+    Ok(old)
 }
 
 fn getdel(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
-    let Some(old) = string(ctx, a[1])?.cloned() else {
+    let Some(old) = string(ctx, a[1])? else {
         return Ok(Reply::Nil);
     };
+    let old = budget::bulk(ctx, old)?;
     ctx.remove(a[1], ev::DEL)?;
     ctx.replay([&b"DEL"[..], a[1]]);
-    Ok(Reply::bulk(old))
+    Ok(old)
 }
 
 /// GETEX's one optional expiry change.
@@ -225,9 +216,10 @@ fn getex_option<'a>(opts: &[&'a [u8]]) -> Res<GetexOpt<'a>> {
 
 fn getex(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     let opt = getex_option(&a[2..])?;
-    let Some(value) = string(ctx, a[1])?.cloned() else {
+    let Some(value) = string(ctx, a[1])? else {
         return Ok(Reply::Nil);
     };
+    let value = budget::bulk(ctx, value)?;
     let ttl = match opt {
         None => Ttl::Keep,
         Some((_, None)) => Ttl::Persist,
@@ -257,17 +249,19 @@ fn getex(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
             }
         }
     }
-    Ok(Reply::bulk(value))
+    Ok(value)
 }
 
 fn mget(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
-    let items = a[1..]
-        .iter()
-        .map(|k| match ctx.get(k) {
-            Ok(Some(Value::Str(s))) => Reply::bulk(s),
+    // A key named many times is copied each time: meter the reply, not the arguments.
+    let mut m = Meter::new(ctx);
+    let mut items = m.array(a.len() - 1)?;
+    for k in &a[1..] {
+        items.push(match ctx.get(k) {
+            Ok(Some(Value::Str(s))) => m.bulk(s)?,
             _ => Reply::Nil,
-        })
-        .collect();
+        });
+    }
     Ok(Reply::Array(items))
 }
 
@@ -407,7 +401,7 @@ fn getrange(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     if start > end {
         return Ok(Reply::bulk(""));
     }
-    Ok(Reply::bulk(&s[start as usize..=end as usize]))
+    budget::bulk(ctx, &s[start as usize..=end as usize])
 }
 
 fn setrange(ctx: &mut Ctx, a: &[&[u8]]) -> Res {

@@ -2,6 +2,7 @@
 //! as Redis's `zslParseRange` / `zslParseLexRange` do), resolving a range to ranks, and the
 //! access helpers and reply shapes.
 
+use super::budget::Meter;
 use super::ctx::{Ctx, Res, wrongtype};
 use super::parse::format_double;
 use crate::effects::{Event, ev};
@@ -59,16 +60,16 @@ pub(super) fn score_reply(v: f64) -> Reply {
     Reply::bulk(format_double(v))
 }
 
-/// Members, with their scores interleaved when `withscores` (RESP2's flat shape).
-pub(super) fn elements_reply(items: &[(&[u8], f64)], withscores: bool) -> Reply {
-    let mut out = Vec::with_capacity(items.len() * (1 + usize::from(withscores)));
-    for (m, s) in items {
-        out.push(Reply::bulk(m));
+/// Members, with their scores interleaved when `withscores` (RESP2's flat shape), metered.
+pub(super) fn elements_reply(m: &mut Meter, items: &[(&[u8], f64)], withscores: bool) -> Res {
+    let mut out = m.array(items.len().saturating_mul(1 + usize::from(withscores)))?;
+    for (member, s) in items {
+        out.push(m.bulk(member)?);
         if withscores {
-            out.push(score_reply(*s));
+            out.push(m.bulk(format_double(*s))?);
         }
     }
-    Reply::Array(out)
+    Ok(Reply::Array(out))
 }
 
 /// C's `strtod` over the whole text: leading spaces and the empty string (as 0) pass, NaN

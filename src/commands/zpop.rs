@@ -2,45 +2,43 @@
 
 use std::collections::HashSet;
 
+use super::budget::{self, Meter};
 use super::ctx::{Ctx, Res, err, wrongtype};
+use super::elemscan;
 use super::glob;
 use super::keys::{parse_cursor, scan_options};
 use super::list_moves::mpop_count;
-use super::parse::{self, is};
-use super::zparse::{elements_reply, score_reply, with_zset, zset};
+use super::parse::{self, format_double, is};
+use super::zparse::{elements_reply, with_zset, zset};
 use crate::effects::ev;
 use crate::error::msg;
 use crate::reply::Reply;
-use crate::types::{Bytes, Value, ZSet, bytes};
+use crate::types::{Value, ZSet};
 
 const NUMKEYS: &str = "ERR numkeys should be greater than 0";
 
-/// Removes up to `n` elements from the low (`max` false) or high end, in pop order.
-fn pop_n(z: &mut ZSet, max: bool, n: usize) -> Vec<(Bytes, f64)> {
-    let n = n.min(z.len());
-    let (lo, hi) = if max { (z.len() - n, z.len()) } else { (0, n) };
-    let taken: Vec<(Bytes, f64)> = z
-        .range(lo, hi, max)
-        .into_iter()
-        .map(|(m, s)| (bytes(m), s))
-        .collect();
-    z.remove_ranks(lo, hi);
-    taken
-}
-
-/// Pops from the set at `key` if it exists; the bool says whether the key existed.
-fn pop_from(ctx: &mut Ctx, key: &[u8], max: bool, n: usize) -> Res<Option<Vec<(Bytes, f64)>>> {
+/// Pops up to `n` elements from the low (`max` false) or high end of the set at `key`, in
+/// pop order, replying `reply(elements)`; `None` when the key is missing. The reply is built
+/// (and metered) before anything is removed, so a pop refused by the budget removes nothing.
+fn pop_from(
+    ctx: &mut Ctx,
+    key: &[u8],
+    max: bool,
+    n: usize,
+    reply: impl FnOnce(&[(&[u8], f64)]) -> Res,
+) -> Res<Option<Reply>> {
     let event = if max { ev::ZPOPMAX } else { ev::ZPOPMIN };
-    with_zset(ctx, key, event, |z| {
-        let items = pop_n(z, max, n);
-        let wrote = !items.is_empty();
-        (items, wrote)
-    })
-}
-
-fn flat(items: &[(Bytes, f64)]) -> Reply {
-    let refs: Vec<(&[u8], f64)> = items.iter().map(|(m, s)| (&m[..], *s)).collect();
-    elements_reply(&refs, true)
+    let popped = with_zset(ctx, key, event, |z| {
+        let n = n.min(z.len());
+        let (lo, hi) = if max { (z.len() - n, z.len()) } else { (0, n) };
+        let built = reply(&z.range(lo, hi, max));
+        if built.is_ok() {
+            z.remove_ranks(lo, hi);
+        }
+        let wrote = built.is_ok() && n > 0;
+        (built, wrote)
+    })?;
+    popped.transpose()
 }
 
 /// ZPOPMIN/ZPOPMAX key [count]: a flat member/score array (RESP2), empty when missing.
@@ -58,8 +56,11 @@ fn zpop(ctx: &mut Ctx, a: &[&[u8]], max: bool) -> Res {
     if n == 0 {
         return Ok(Reply::Array(Vec::new()));
     }
-    let items = pop_from(ctx, a[1], max, n)?.unwrap_or_default();
-    Ok(flat(&items))
+    let mut m = Meter::new(ctx);
+    let popped = pop_from(ctx, a[1], max, n, |items| {
+        elements_reply(&mut m, items, true)
+    })?;
+    Ok(popped.unwrap_or(Reply::Array(Vec::new())))
 }
 
 pub(super) fn zpopmin(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
@@ -85,16 +86,29 @@ pub(super) fn zmpop(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     };
     let count = mpop_count(&a[3 + numkeys..])?;
     for &key in &a[2..2 + numkeys] {
-        let Some(items) = pop_from(ctx, key, max, count)?.filter(|i| !i.is_empty()) else {
-            continue;
-        };
-        let pairs = items
-            .iter()
-            .map(|(m, s)| Reply::Array(vec![Reply::bulk(m), score_reply(*s)]))
-            .collect();
-        return Ok(Reply::Array(vec![Reply::bulk(key), Reply::Array(pairs)]));
+        let mut m = Meter::new(ctx);
+        // A set that exists is never empty (emptied sets are deleted), so this pops.
+        if let Some(reply) = pop_from(ctx, key, max, count, |items| mpop_reply(&mut m, key, items))?
+        {
+            return Ok(reply);
+        }
     }
     Ok(Reply::NilArray)
+}
+
+/// `[key, [[member, score] ...]]`, metered.
+fn mpop_reply(m: &mut Meter, key: &[u8], items: &[(&[u8], f64)]) -> Res {
+    let mut head = m.array(2)?;
+    head.push(m.bulk(key)?);
+    let mut pairs = m.array(items.len())?;
+    for (member, s) in items {
+        let mut pair = m.array(2)?;
+        pair.push(m.bulk(member)?);
+        pair.push(m.bulk(format_double(*s))?);
+        pairs.push(Reply::Array(pair));
+    }
+    head.push(Reply::Array(pairs));
+    Ok(Reply::Array(head))
 }
 
 /// ZRANDMEMBER key [count [WITHSCORES]]
@@ -102,7 +116,7 @@ pub(super) fn zrandmember(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     if a.len() == 2 {
         let z = zset(ctx, a[1])?;
         let pick = z.and_then(|z| z.at(fastrand::usize(..z.len().max(1))));
-        return Ok(pick.map_or(Reply::Nil, |(m, _)| Reply::bulk(m)));
+        return budget::bulk_or_nil(ctx, pick.map(|(m, _)| m));
     }
     let count = parse::int_in(a[2], -i64::MAX, i64::MAX, None)?;
     let withscores = match a.get(3) {
@@ -116,7 +130,13 @@ pub(super) fn zrandmember(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     let Some(z) = zset(ctx, a[1])? else {
         return Ok(Reply::Array(Vec::new()));
     };
-    Ok(elements_reply(&sample(z, count), withscores))
+    // Sized before the sample is drawn: a negative count is bounded only by the budget.
+    let mut m = Meter::new(ctx);
+    let n = elemscan::picked(z.len(), count);
+    budget::check_picks(ctx, n, 1 + usize::from(withscores), || {
+        elemscan::least_bytes(count, z.iter().map(|(m, _)| m.len()))
+    })?;
+    elements_reply(&mut m, &sample(z, count), withscores)
 }
 
 /// `count` random elements: distinct when positive (the whole set in order when it asks
@@ -167,8 +187,6 @@ pub(super) fn zscan(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
         .into_iter()
         .filter(|(m, _)| o.pattern.is_none_or(|p| glob::matches(p, m)))
         .collect();
-    Ok(Reply::Array(vec![
-        Reply::bulk("0"),
-        elements_reply(&items, true),
-    ]))
+    let items = elements_reply(&mut Meter::new(ctx), &items, true)?;
+    Ok(Reply::Array(vec![Reply::bulk("0"), items]))
 }

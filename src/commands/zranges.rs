@@ -2,6 +2,7 @@
 //! ZREMRANGEBY* commands. Every form goes through one parser, as Redis's
 //! `zrangeGenericCommand` does, so option rules and error texts agree across them.
 
+use super::budget::Meter;
 use super::ctx::{Ctx, Res, err};
 use super::lists::clamp_range;
 use super::parse::{self, is};
@@ -140,7 +141,7 @@ fn range_reply(ctx: &mut Ctx, a: &[&[u8]], kind: Option<Kind>, rev: Option<bool>
     let Some(z) = zset(ctx, a[1])? else {
         return Ok(Reply::Array(Vec::new()));
     };
-    Ok(elements_reply(&select(z, &r), r.withscores))
+    elements_reply(&mut Meter::new(ctx), &select(z, &r), r.withscores)
 }
 
 pub(super) fn zrange(ctx: &mut Ctx, a: &[&[u8]]) -> Res {

@@ -3,13 +3,14 @@
 
 use std::collections::HashMap;
 
+use super::budget::Meter;
 use super::ctx::{Ctx, Res, err, wrongtype};
 use super::parse::{self, is};
 use super::zparse::{elements_reply, store};
 use crate::effects::ev;
 use crate::error::msg;
 use crate::reply::Reply;
-use crate::types::{Bytes, Hasher, Value, ZSet, bytes};
+use crate::types::{Hasher, SetValue, Value, ZSet};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Op {
@@ -25,11 +26,37 @@ enum Aggregate {
     Max,
 }
 
-/// One input: its (member, score) pairs, or `None` for a missing key.
-type Input = Option<Vec<(Bytes, f64)>>;
+/// One input, borrowed from the keyspace: a key named several times costs nothing extra
+/// (copying each input would multiply a big set by the number of times it is named).
+#[derive(Clone, Copy)]
+enum Input<'c> {
+    Missing,
+    ZSet(&'c ZSet),
+    /// A plain set: every member scores 1.
+    Set(&'c SetValue),
+}
 
-struct Args {
-    inputs: Vec<Input>,
+impl<'c> Input<'c> {
+    fn score(self, member: &[u8]) -> Option<f64> {
+        match self {
+            Input::Missing => None,
+            Input::ZSet(z) => z.score(member),
+            Input::Set(s) => s.contains(member).then_some(1.0),
+        }
+    }
+
+    /// Every (member, score), in no particular order.
+    fn each(self, mut f: impl FnMut(&'c [u8], f64)) {
+        match self {
+            Input::Missing => {}
+            Input::ZSet(z) => z.iter().for_each(|(m, s)| f(m, s)),
+            Input::Set(s) => s.iter().for_each(|m| f(m, 1.0)),
+        }
+    }
+}
+
+struct Args<'c> {
+    inputs: Vec<Input<'c>>,
     weights: Vec<f64>,
     aggregate: Aggregate,
     withscores: bool,
@@ -37,16 +64,11 @@ struct Args {
 }
 
 /// Reads an input key: a zset, a set (scores 1), missing, or WRONGTYPE.
-fn input(ctx: &Ctx, key: &[u8]) -> Res<Input> {
+fn input<'c>(ctx: &'c Ctx, key: &[u8]) -> Res<Input<'c>> {
     Ok(match ctx.get(key)? {
-        None => None,
-        Some(Value::ZSet(z)) => Some(
-            z.iter_all()
-                .into_iter()
-                .map(|(m, s)| (bytes(m), s))
-                .collect(),
-        ),
-        Some(Value::Set(s)) => Some(s.iter().map(|m| (m.clone(), 1.0)).collect()),
+        None => Input::Missing,
+        Some(Value::ZSet(z)) => Input::ZSet(z),
+        Some(Value::Set(s)) => Input::Set(s),
         Some(_) => return Err(wrongtype()),
     })
 }
@@ -54,7 +76,7 @@ fn input(ctx: &Ctx, key: &[u8]) -> Res<Input> {
 /// Parses `numkeys key... [options]` at `a[at]`, reading the keys before the options as
 /// Redis does (so a WRONGTYPE input wins over a bad option). `dest` marks STORE forms,
 /// `card` ZINTERCARD.
-fn args(ctx: &Ctx, a: &[&[u8]], at: usize, op: Op, dest: bool, card: bool) -> Res<Args> {
+fn args<'c>(ctx: &'c Ctx, a: &[&[u8]], at: usize, op: Op, dest: bool, card: bool) -> Res<Args<'c>> {
     let n = parse::int(a[at])?;
     if n < 1 {
         return err(format!(
@@ -129,54 +151,38 @@ fn combine(acc: f64, v: f64, agg: Aggregate) -> f64 {
 
 fn compute(args: &Args, op: Op) -> ZSet {
     let mut acc: HashMap<&[u8], f64, Hasher> = HashMap::default();
-    let inputs = &args.inputs;
+    let (inputs, weights) = (&args.inputs, &args.weights);
     match op {
         Op::Union => {
-            for (input, &w) in inputs.iter().zip(&args.weights) {
-                for (m, s) in input.iter().flatten() {
-                    let v = weighted(*s, w);
-                    acc.entry(&m[..])
+            for (input, &w) in inputs.iter().zip(weights) {
+                input.each(|m, s| {
+                    let v = weighted(s, w);
+                    acc.entry(m)
                         .and_modify(|a| *a = combine(*a, v, args.aggregate))
                         .or_insert(v);
-                }
+                });
             }
         }
         Op::Inter => {
-            if inputs.iter().any(Option::is_none) {
+            if inputs.iter().any(|i| matches!(i, Input::Missing)) {
                 return ZSet::new();
             }
-            let sets: Vec<HashMap<&[u8], f64, Hasher>> = inputs
-                .iter()
-                .flatten()
-                .map(|v| v.iter().map(|(m, s)| (&m[..], *s)).collect())
-                .collect();
-            for (m, s) in inputs[0].iter().flatten() {
-                let mut total = weighted(*s, args.weights[0]);
-                let mut all = true;
-                for (set, &w) in sets.iter().zip(&args.weights).skip(1) {
-                    match set.get(&m[..]) {
-                        Some(&o) => total = combine(total, weighted(o, w), args.aggregate),
-                        None => {
-                            all = false;
-                            break;
-                        }
+            inputs[0].each(|m, s| {
+                let mut total = weighted(s, weights[0]);
+                for (other, &w) in inputs.iter().zip(weights).skip(1) {
+                    match other.score(m) {
+                        Some(o) => total = combine(total, weighted(o, w), args.aggregate),
+                        None => return,
                     }
                 }
-                if all {
-                    acc.insert(&m[..], total);
-                }
-            }
+                acc.insert(m, total);
+            });
         }
-        Op::Diff => {
-            for (m, s) in inputs[0].iter().flatten() {
-                acc.insert(&m[..], *s);
+        Op::Diff => inputs[0].each(|m, s| {
+            if inputs[1..].iter().all(|other| other.score(m).is_none()) {
+                acc.insert(m, s);
             }
-            for other in inputs.iter().skip(1).flatten() {
-                for (m, _) in other {
-                    acc.remove(&m[..]);
-                }
-            }
-        }
+        }),
     }
     let mut z = ZSet::new();
     for (m, s) in acc {
@@ -188,7 +194,7 @@ fn compute(args: &Args, op: Op) -> ZSet {
 fn read_form(ctx: &mut Ctx, a: &[&[u8]], op: Op) -> Res {
     let args = args(ctx, a, 1, op, false, false)?;
     let z = compute(&args, op);
-    Ok(elements_reply(&z.iter_all(), args.withscores))
+    elements_reply(&mut Meter::new(ctx), &z.iter_all(), args.withscores)
 }
 
 fn store_form(ctx: &mut Ctx, a: &[&[u8]], op: Op) -> Res {

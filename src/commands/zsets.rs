@@ -2,8 +2,9 @@
 //! ZSCORE, ZMSCORE, ZCARD, ZCOUNT, ZLEXCOUNT, ZRANK, ZREVRANK). Ranges are in `zranges`,
 //! pops and sampling in `zpop`, set algebra in `zsetops`.
 
+use super::budget::Meter;
 use super::ctx::{Ctx, Res, err, wrongtype};
-use super::parse::{self, is};
+use super::parse::{self, format_double, is};
 use super::zparse::{
     NAN_SCORE, lex_range, lex_ranks, score_range, score_ranks, score_reply, with_zset, zset,
 };
@@ -217,10 +218,15 @@ fn zscore(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
 
 fn zmscore(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     let z = zset(ctx, a[1])?;
-    let scores = a[2..]
-        .iter()
-        .map(|m| z.and_then(|z| z.score(m)).map_or(Reply::Nil, score_reply));
-    Ok(Reply::Array(scores.collect()))
+    let mut m = Meter::new(ctx);
+    let mut scores = m.array(a.len() - 2)?;
+    for member in &a[2..] {
+        scores.push(match z.and_then(|z| z.score(member)) {
+            Some(s) => m.bulk(format_double(s))?,
+            None => Reply::Nil,
+        });
+    }
+    Ok(Reply::Array(scores))
 }
 
 fn zcard(ctx: &mut Ctx, a: &[&[u8]]) -> Res {

@@ -69,7 +69,9 @@ fn argv<'x>(args: impl IntoIterator<Item = &'x [u8]>) -> Vec<Box<[u8]>> {
 #[derive(Debug, Default)]
 pub(crate) struct Recorder {
     on: bool,
-    batch: Batch,
+    /// Boxed and made at the first record, so a context stays small (it is on every
+    /// command's hot path) and costs nothing when nothing listens.
+    batch: Option<Box<Batch>>,
     /// The running command signalled at least one write.
     wrote: bool,
     /// The running command recorded its own replay form.
@@ -92,7 +94,13 @@ impl Recorder {
 
     /// Marks the batch as one EXEC's or one script's.
     pub(crate) fn set_atomic(&mut self) {
-        self.batch.atomic = true;
+        if self.on {
+            self.batch_mut().atomic = true;
+        }
+    }
+
+    fn batch_mut(&mut self) -> &mut Batch {
+        self.batch.get_or_insert_with(Box::default)
     }
 
     /// A write happened to `key`: stamp its new version (WATCH sees it) and record the event.
@@ -113,7 +121,7 @@ impl Recorder {
     }
 
     fn event(&mut self, key: &[u8], event: Event) {
-        self.batch.events.push(KeyEvent {
+        self.batch_mut().events.push(KeyEvent {
             key: key.into(),
             event,
         });
@@ -124,13 +132,15 @@ impl Recorder {
     pub(crate) fn replay<'x>(&mut self, args: impl IntoIterator<Item = &'x [u8]>) {
         self.replaced = true;
         if self.on {
-            self.batch.commands.push(argv(args));
+            self.batch_mut().commands.push(argv(args));
         }
     }
 
     /// Where the next event goes: lets a deletion found later be placed where it was seen.
     pub(crate) fn mark(&self) -> (usize, usize) {
-        (self.batch.events.len(), self.batch.commands.len())
+        self.batch
+            .as_ref()
+            .map_or((0, 0), |b| (b.events.len(), b.commands.len()))
     }
 
     /// `key` was found expired and deleted: the `expired` event and its `DEL`, placed at
@@ -142,12 +152,11 @@ impl Recorder {
                 key: key.into(),
                 event: ev::EXPIRED,
             };
-            self.batch
-                .events
-                .insert(at.0.min(self.batch.events.len()), event);
+            let batch = self.batch_mut();
+            batch.events.insert(at.0.min(batch.events.len()), event);
             let del = argv([&b"DEL"[..], key]);
-            let at = at.1.min(self.batch.commands.len());
-            self.batch.commands.insert(at, del);
+            let at = at.1.min(batch.commands.len());
+            batch.commands.insert(at, del);
         }
     }
 
@@ -156,7 +165,7 @@ impl Recorder {
     pub(crate) fn expired_unstamped(&mut self, key: &[u8]) {
         if self.on {
             self.event(key, ev::EXPIRED);
-            self.batch.commands.push(argv([&b"DEL"[..], key]));
+            self.batch_mut().commands.push(argv([&b"DEL"[..], key]));
         }
     }
 
@@ -173,16 +182,29 @@ impl Recorder {
 
     /// Ends one command: unless it recorded its own form, a command that wrote replays as
     /// written.
+    #[inline]
     pub(crate) fn end_command(&mut self, args: &[&[u8]]) {
         if self.on && self.wrote && !self.replaced {
-            self.batch.commands.push(argv(args.iter().copied()));
+            self.batch_mut().commands.push(argv(args.iter().copied()));
         }
         self.wrote = false;
         self.replaced = false;
     }
 
+    /// True once anything was recorded (only ever when listening).
+    #[inline(always)]
+    pub(crate) fn has_batch(&self) -> bool {
+        self.batch.is_some()
+    }
+
+    /// Takes the batch out (the context hands it on once, at its end).
+    pub(crate) fn take_batch(&mut self) -> Option<Box<Batch>> {
+        self.batch.take()
+    }
+
     /// The batch so far, when there is anything to hand on.
+    #[inline]
     pub(crate) fn batch(&self) -> Option<&Batch> {
-        (self.on && !self.batch.is_empty()).then_some(&self.batch)
+        self.batch.as_deref().filter(|b| !b.is_empty())
     }
 }

@@ -330,6 +330,7 @@ impl Shard {
         }
         if e.watchers == 0 {
             self.map.swap_remove_index(i);
+            self.shrink_if_sparse();
             let stamp = Stamp {
                 version: None,
                 clock: &mut self.clock,
@@ -342,6 +343,18 @@ impl Shard {
             clock,
         };
         (old, stamp)
+    }
+
+    /// Gives memory back once the table is mostly empty: below a quarter of its capacity it
+    /// shrinks to twice its length, so a shrink's O(len) rehash follows at least len/2
+    /// removals since the last resize (amortized O(1) per removal, as Redis's dict resize).
+    /// Shrinking keeps the order of the dense vector, so SCAN and the sweep cursor hold.
+    fn shrink_if_sparse(&mut self) {
+        const MIN_CAPACITY: usize = 64;
+        let cap = self.map.capacity();
+        if cap > MIN_CAPACITY && self.map.len() < cap / 4 {
+            self.map.shrink_to((self.map.len() * 2).max(MIN_CAPACITY));
+        }
     }
 
     /// Registers a watcher of `k` and returns the version it must still have at EXEC. The
@@ -369,6 +382,7 @@ impl Shard {
         e.watchers = e.watchers.saturating_sub(1);
         if e.watchers == 0 && e.value.is_none() {
             self.map.swap_remove_index(i);
+            self.shrink_if_sparse();
         }
     }
 
@@ -379,27 +393,40 @@ impl Shard {
     }
 
     /// Deletes every key; returns how many existed. Watched keys that existed get `stamp`ed
-    /// (Redis's FLUSHDB touches only existing watched keys).
+    /// (Redis's FLUSHDB touches only existing watched keys). The table is replaced, not
+    /// cleared, so its memory goes back too; only the watched slots move to the new one.
     pub(crate) fn flush(&mut self, mut stamp: impl FnMut(Stamp<'_>)) -> usize {
+        let empty = IndexMap::with_hasher(self.map.hasher().clone());
+        let old = std::mem::replace(&mut self.map, empty);
         let Shard {
-            map, clock, live, ..
+            map,
+            clock,
+            live,
+            sweep_cursor,
         } = self;
-        map.retain(|_, e| {
-            if e.value.take().is_some() && e.watchers > 0 {
+        *sweep_cursor = 0;
+        for (key, mut e) in old.into_iter().filter(|(_, e)| e.watchers > 0) {
+            if e.value.take().is_some() {
                 e.expires_at = 0;
                 stamp(Stamp {
                     version: Some(&mut e.version),
                     clock: &mut *clock,
                 });
             }
-            e.watchers > 0
-        });
+            map.insert(key, e);
+        }
         std::mem::take(live)
     }
 
     /// Keys that exist (expired ones not yet reclaimed included, as Redis's DBSIZE counts).
     pub(crate) fn live_count(&self) -> usize {
         self.live
+    }
+
+    /// Slots the table has room for, for tests of its shrinking.
+    #[cfg(test)]
+    pub(crate) fn capacity(&self) -> usize {
+        self.map.capacity()
     }
 
     /// Slots in the dense vector (live keys, expired keys and tombstones).

@@ -206,7 +206,7 @@ pub trait ScriptTarget: sealed::Sealed {
 
 impl ScriptTarget for &Store {
     fn run(&mut self, argv: &[&[u8]]) -> Reply {
-        self.shared.query(argv)
+        crate::commands::query(&self.shared, argv)
     }
 }
 

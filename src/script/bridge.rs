@@ -117,9 +117,9 @@ fn raise_error(text: String, at: Position) -> Box<EvalAltResult> {
 fn to_args(args: &[Dynamic]) -> Result<SmallVec<[Cow<'static, [u8]>; 8]>, &'static str> {
     let mut out = SmallVec::new();
     for arg in args {
-        if arg.is_array() {
-            for item in arg.clone().into_array().unwrap_or_default() {
-                out.push(scalar_arg(&item)?);
+        if let Ok(items) = arg.as_array_ref() {
+            for item in items.iter() {
+                out.push(scalar_arg(item)?);
             }
         } else {
             out.push(scalar_arg(arg)?);
@@ -131,6 +131,10 @@ fn to_args(args: &[Dynamic]) -> Result<SmallVec<[Cow<'static, [u8]>; 8]>, &'stat
 /// A string, blob, INT, FLOAT or char as command-argument bytes (numbers as decimal text,
 /// floats in their shortest round-trip form, as Redis 7.2 does).
 fn scalar_arg(arg: &Dynamic) -> Result<Cow<'static, [u8]>, &'static str> {
+    // Never copy an array or map only to refuse it (copying a deep one recurses).
+    if arg.is_array() || arg.is_map() {
+        return Err(BAD_ARG);
+    }
     let arg = arg.clone().flatten();
     if let Ok(s) = arg.as_immutable_string_ref() {
         return Ok(Cow::Owned(s.as_bytes().to_vec()));
@@ -168,11 +172,64 @@ pub(crate) fn to_dynamic(reply: Reply) -> Dynamic {
     }
 }
 
+/// The deepest array nesting a script's result may have. Redis stops at its Lua stack
+/// limit (a few thousand levels); a reply is a recursive value that the caller drops,
+/// compares and prints recursively, so keep it shallow enough for any thread's stack.
+pub(crate) const MAX_NESTING: usize = 512;
+
+const TOO_DEEP: &str = "ERR reached lua stack limit";
+
 /// A script's result as a reply: INT → integer, FLOAT → integer (truncated, as Redis does),
 /// string/blob/char → bulk, `()`/`false` → nil, `true` → 1, array → array, `#{err}` → error,
 /// `#{ok}` → status, any other map → empty array (a Lua table with no array part).
+/// Converted without recursion; nested deeper than [`MAX_NESTING`], it is Redis's
+/// `ERR reached lua stack limit`.
 pub(crate) fn to_reply(value: Dynamic) -> Reply {
     let value = value.flatten();
+    if !value.is_array() {
+        return scalar_reply(value);
+    }
+    // One frame per open array: what is left to convert, and what is converted.
+    let mut frames: Vec<(std::vec::IntoIter<Dynamic>, Vec<Reply>)> = Vec::new();
+    frames.push((value.cast::<Array>().into_iter(), Vec::new()));
+    loop {
+        let Some((items, _)) = frames.last_mut() else {
+            return Reply::Nil;
+        };
+        match items.next() {
+            Some(item) if item.is_array() => {
+                if frames.len() >= MAX_NESTING {
+                    frames.push((vec![item].into_iter(), Vec::new()));
+                    for (rest, _) in frames {
+                        rest.for_each(dismantle);
+                    }
+                    return Reply::error(TOO_DEEP);
+                }
+                let items = item.cast::<Array>();
+                let len = items.len();
+                frames.push((items.into_iter(), Vec::with_capacity(len)));
+            }
+            Some(item) => {
+                let reply = scalar_reply(item);
+                if let Some((_, out)) = frames.last_mut() {
+                    out.push(reply);
+                }
+            }
+            None => {
+                let Some((_, out)) = frames.pop() else {
+                    return Reply::Nil;
+                };
+                match frames.last_mut() {
+                    Some((_, parent)) => parent.push(Reply::Array(out)),
+                    None => return Reply::Array(out),
+                }
+            }
+        }
+    }
+}
+
+/// Any value but an array, as a reply.
+fn scalar_reply(value: Dynamic) -> Reply {
     if let Ok(n) = value.as_int() {
         return Reply::Integer(n);
     }
@@ -191,24 +248,72 @@ pub(crate) fn to_reply(value: Dynamic) -> Reply {
     if value.is_blob() {
         return Reply::Bulk(value.cast::<Blob>());
     }
-    if value.is_array() {
-        let items = value.cast::<Array>();
-        return Reply::Array(items.into_iter().map(to_reply).collect());
-    }
     if value.is_map() {
-        return map_reply(value.cast::<Map>());
+        let map = value.cast::<Map>();
+        let reply = map_reply(&map);
+        map.into_values().for_each(dismantle);
+        return reply;
     }
+    dismantle(value);
     Reply::Nil
 }
 
-fn map_reply(map: Map) -> Reply {
-    if let Some(text) = map.get("err").and_then(|v| v.clone().into_string().ok()) {
+/// Drops a value without recursion (Rhai's own drop of nested arrays and maps recurses
+/// once per level, which overflows a thread's stack on a deep enough value).
+pub(crate) fn dismantle(value: Dynamic) {
+    if !(value.is_array() || value.is_map()) {
+        return;
+    }
+    let mut stack = vec![value];
+    while let Some(v) = stack.pop() {
+        if v.is_array() {
+            stack.extend(v.cast::<Array>());
+        } else if v.is_map() {
+            stack.extend(v.cast::<Map>().into_values());
+        }
+    }
+}
+
+/// Whether `value` is an array or map holding an array or map (dropping it recurses).
+pub(crate) fn nests(value: &Dynamic) -> bool {
+    let container = |v: &Dynamic| v.is_array() || v.is_map();
+    if let Ok(items) = value.as_array_ref() {
+        return items.iter().any(container);
+    }
+    if let Ok(map) = value.as_map_ref() {
+        return map.values().any(container);
+    }
+    false
+}
+
+/// Whether `value` nests arrays and maps more than `max` levels deep (recursing at most
+/// `max` levels).
+pub(crate) fn nests_deeper_than(value: &Dynamic, max: usize) -> bool {
+    if let Ok(items) = value.as_array_ref() {
+        return max == 0 || items.iter().any(|v| nests_deeper_than(v, max - 1));
+    }
+    if let Ok(map) = value.as_map_ref() {
+        return max == 0 || map.values().any(|v| nests_deeper_than(v, max - 1));
+    }
+    false
+}
+
+fn map_reply(map: &Map) -> Reply {
+    if let Some(text) = map.get("err").and_then(text_of) {
         return Reply::error(error_text(&text));
     }
-    if let Some(text) = map.get("ok").and_then(|v| v.clone().into_string().ok()) {
+    if let Some(text) = map.get("ok").and_then(text_of) {
         return Reply::status(text);
     }
     Reply::Array(Vec::new())
+}
+
+/// A string value's text, without copying anything else (a deep array would recurse).
+pub(crate) fn text_of(value: &Dynamic) -> Option<String> {
+    if !value.is_string() {
+        return None;
+    }
+    value.clone().into_string().ok()
 }
 
 /// An `err` text as an error reply: a leading `-` is dropped, and an empty text is `ERR`.

@@ -84,6 +84,16 @@ impl Cache {
         Some(slot.script.clone())
     }
 
+    /// The script with this SHA1, now pinned (SCRIPT LOAD of a script already cached).
+    pub(crate) fn pin(&self, sha: &[u8]) -> Option<Arc<Compiled>> {
+        let sha = normalize(sha)?;
+        let mut slots = self.slots.write();
+        let slot = slots.get_mut(&sha)?;
+        slot.pinned = true;
+        slot.used.store(self.tick(), Ordering::Relaxed);
+        Some(slot.script.clone())
+    }
+
     pub(crate) fn contains(&self, sha: &[u8]) -> bool {
         normalize(sha).is_some_and(|sha| self.slots.read().contains_key(&sha))
     }
@@ -129,7 +139,9 @@ impl Cache {
         }
     }
 
+    /// SCRIPT FLUSH. The table is replaced, not cleared: a cache that once held many
+    /// loaded scripts gives their slots back too.
     pub(crate) fn flush(&self) {
-        self.slots.write().clear();
+        *self.slots.write() = HashMap::default();
     }
 }

@@ -4,19 +4,40 @@
 use super::run;
 use crate::commands::ctx::err;
 use crate::commands::parse::{self, is};
-use crate::commands::{Ctx, Keys, Res, Spec, data, flag};
+use crate::commands::{Ctx, DataFn, Keys, Res, Spec, data, flag};
 use crate::error::msg;
 use crate::reply::Reply;
 
 /// Numkeys is the second argument, the keys follow it.
 const SCRIPT_KEYS: Keys = Keys::Script;
 
+/// An EVAL-family row: its locks are planned from the script's flags, and whether it
+/// writes depends on them too (the hooks of `commands::Spec`).
+const fn eval_row(name: &'static str, flags: u8, run: DataFn) -> Spec {
+    Spec {
+        plan: Some(super::plan_keys),
+        writes: Some(super::writes),
+        ..data(name, -3, flags | flag::NOSCRIPT, SCRIPT_KEYS, run)
+    }
+}
+
 pub(crate) const COMMANDS: &[Spec] = &[
-    data("eval", -3, flag::NOSCRIPT, SCRIPT_KEYS, eval),
-    data("evalsha", -3, flag::NOSCRIPT, SCRIPT_KEYS, evalsha),
-    data("eval_ro", -3, flag::NOSCRIPT, SCRIPT_KEYS, eval_ro),
-    data("evalsha_ro", -3, flag::NOSCRIPT, SCRIPT_KEYS, evalsha_ro),
-    data("script", -2, flag::NOSCRIPT, Keys::None, script),
+    eval_row("eval", flag::MAY_WRITE, eval),
+    eval_row("evalsha", flag::MAY_WRITE, evalsha),
+    eval_row("eval_ro", 0, eval_ro),
+    eval_row("evalsha_ro", 0, evalsha_ro),
+    // SCRIPT changes the script cache, not keys: it locks nothing (so SCRIPT KILL can reach
+    // a script that holds every shard).
+    Spec {
+        writes: Some(super::writes),
+        ..data(
+            "script",
+            -2,
+            flag::NOSCRIPT | flag::MAY_WRITE,
+            Keys::None,
+            script,
+        )
+    },
 ];
 
 fn eval(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
@@ -45,7 +66,7 @@ fn generic(ctx: &mut Ctx, a: &[&[u8]], by_sha: bool, ro: bool) -> Res {
     let Ok(numkeys) = usize::try_from(numkeys) else {
         return err("ERR Number of keys can't be negative");
     };
-    let scripts = &ctx.shared.scripts;
+    let scripts = super::state_or_error(ctx.shared)?;
     let script = if by_sha {
         scripts.cache.get(a[1]).ok_or(Reply::error(msg::NOSCRIPT))?
     } else {
@@ -72,8 +93,7 @@ const HELP: &[&str] = &[
     "FLUSH [ASYNC|SYNC]",
     "    Flush the Rhai scripts cache.",
     "KILL",
-    "    Kill the currently executing script (never possible here: no script is ever",
-    "    left running; see the script limits of Config).",
+    "    Kill the currently executing scripts that have not written yet.",
     "LOAD <script>",
     "    Load a script into the scripts cache without executing it.",
     "HELP",
@@ -81,7 +101,7 @@ const HELP: &[&str] = &[
 ];
 
 fn script(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
-    let scripts = &ctx.shared.scripts;
+    let scripts = super::state_or_error(ctx.shared)?;
     let sub = a[1];
     let argc = a.len();
     if is(sub, "LOAD") && argc == 3 {
@@ -97,7 +117,11 @@ fn script(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
         scripts.cache.flush();
         Ok(Reply::ok())
     } else if is(sub, "KILL") && argc == 2 {
-        err("NOTBUSY No scripts in execution right now.")
+        scripts
+            .running
+            .kill()
+            .map(|()| Reply::ok())
+            .map_err(Reply::error)
     } else if is(sub, "HELP") && argc == 2 {
         Ok(Reply::Array(
             HELP.iter().map(|l| Reply::status(*l)).collect(),

@@ -8,14 +8,18 @@
 
 mod api;
 mod bridge;
+mod builtins;
 mod cache;
 mod commands;
 mod engine;
 mod run;
 mod shebang;
+mod watchdog;
 
 pub use api::{Script, ScriptInvocation, ScriptTarget};
 pub(crate) use commands::COMMANDS;
+
+use std::time::Duration;
 
 use rhai::Engine;
 
@@ -27,10 +31,24 @@ use crate::keyspace::locks::Plan;
 use crate::shared::Shared;
 use crate::sync::Arc;
 
-/// A store's script machinery: one engine, one cache.
+/// The store's script state: `Shared` keeps it opaque (it sits below this layer). Always
+/// present in a store built by `Store::with_config`.
+pub(crate) fn state(shared: &Shared) -> Option<&Scripts> {
+    shared.script_state.downcast_ref::<Scripts>()
+}
+
+/// The same, as a command's error when missing (never, in a store built normally).
+pub(crate) fn state_or_error(shared: &Shared) -> Result<&Scripts, crate::reply::Reply> {
+    state(shared).ok_or_else(|| crate::reply::Reply::error("ERR scripting is not available"))
+}
+
+/// A store's script machinery: one engine, one cache, the runs in progress.
 pub(crate) struct Scripts {
     engine: Engine,
     cache: Cache,
+    running: watchdog::Registry,
+    time_limit: Duration,
+    max_source_size: usize,
 }
 
 impl Scripts {
@@ -38,6 +56,9 @@ impl Scripts {
         Scripts {
             engine: engine::build(limits),
             cache: Cache::new(limits.cache_size),
+            running: watchdog::Registry::new(),
+            time_limit: limits.time_limit,
+            max_source_size: limits.max_source_size,
         }
     }
 
@@ -45,16 +66,27 @@ impl Scripts {
     /// SCRIPT LOAD with `pin`). The error is the reply text.
     fn load(&self, src: &[u8], pin: bool) -> Result<Arc<Compiled>, String> {
         let sha = cache::sha1_hex(src);
-        if !pin {
-            if let Some(script) = self.cache.get(&sha) {
-                return Ok(script);
-            }
+        let cached = if pin {
+            self.cache.pin(&sha)
+        } else {
+            self.cache.get(&sha)
+        };
+        if let Some(script) = cached {
+            return Ok(script);
         }
         let compiled = self.compile(src, sha)?;
         Ok(self.cache.insert(compiled, pin))
     }
 
     fn compile(&self, src: &[u8], sha: cache::Sha) -> Result<Compiled, String> {
+        if src.len() > self.max_source_size {
+            return Err(format!(
+                "ERR Script is too large: {} bytes, over the script size limit of {} bytes",
+                src.len(),
+                self.max_source_size
+            ));
+        }
+        engine::start_compile();
         let text = std::str::from_utf8(src)
             .map_err(|_| compile_error("script is not valid UTF-8", None))?;
         let (flags, body) = shebang::parse(text)?;
@@ -65,14 +97,15 @@ impl Scripts {
         Ok(Compiled { sha, ast, flags })
     }
 
-    /// The flags the lock plan needs, when they can be known before running.
-    fn flags_for(&self, by_sha: bool, script: &[u8]) -> Flags {
+    /// The flags the lock plan needs, when they can be known before running; `None` for an
+    /// EVALSHA whose script is not cached (yet: an earlier command of the same EXEC may
+    /// load it).
+    fn flags_for(&self, by_sha: bool, script: &[u8]) -> Option<Flags> {
         if by_sha {
             self.cache.get(script).map(|s| s.flags)
         } else {
-            shebang::flags_of(script).ok()
+            Some(shebang::flags_of(script).unwrap_or_default())
         }
-        .unwrap_or_default()
     }
 }
 
@@ -81,9 +114,57 @@ fn compile_error(msg: &str, line: Option<usize>) -> String {
     format!("ERR Error compiling script (new function): {line}{msg}")
 }
 
+/// What the lock plan of an EVAL-family command needs: write locks, and every shard.
+struct Needs {
+    write: bool,
+    all_shards: bool,
+}
+
+fn needs(shared: &Shared, spec: &Spec, args: &[&[u8]]) -> Needs {
+    let Some(&script) = args.get(1) else {
+        return Needs {
+            write: false,
+            all_shards: false,
+        };
+    };
+    let ro = spec.name.ends_with("_ro");
+    let by_sha = spec.name.starts_with("evalsha");
+    if by_sha && cache::normalize(script).is_none() {
+        // Not a SHA1: it can never be found, the run only answers NOSCRIPT.
+        return Needs {
+            write: false,
+            all_shards: false,
+        };
+    }
+    match state(shared).and_then(|s| s.flags_for(by_sha, script)) {
+        Some(flags) => Needs {
+            write: !(ro || flags.no_writes),
+            all_shards: flags.allow_undeclared,
+        },
+        // Unknown SHA: plan for whatever it may turn out to be (Redis runs a script that
+        // an earlier SCRIPT LOAD of the same EXEC loaded). Outside EXEC the run answers
+        // NOSCRIPT; the cost is one all-shard lock per cache miss.
+        None => Needs {
+            write: !ro,
+            all_shards: true,
+        },
+    }
+}
+
+/// Whether a SCRIPT or EVAL-family command may change the store: EVAL/EVALSHA of a
+/// script that is not `no-writes` (or not cached), SCRIPT LOAD/FLUSH/KILL.
+pub(crate) fn writes(shared: &Shared, spec: &Spec, args: &[&[u8]]) -> bool {
+    if spec.name == "script" {
+        let sub = args.get(1).copied().unwrap_or_default();
+        return !(sub.eq_ignore_ascii_case(b"EXISTS") || sub.eq_ignore_ascii_case(b"HELP"));
+    }
+    needs(shared, spec, args).write
+}
+
 /// Lock planning for the EVAL family: the shards of the declared keys (read-locked for
 /// `no-writes` scripts and the `*_RO` commands), or every shard for a script flagged
-/// `allow-undeclared-keys`. Malformed arguments plan no keys; the handler reports them.
+/// `allow-undeclared-keys` or not cached. Malformed arguments plan no keys; the handler
+/// reports them.
 pub(crate) fn plan_keys(
     shared: &Shared,
     spec: &Spec,
@@ -91,14 +172,19 @@ pub(crate) fn plan_keys(
     plan: &mut Plan,
     hashes: &mut KeyHashes,
 ) {
-    let ks = &shared.keyspace;
-    let Some(&script) = args.get(1) else { return };
-    let flags = shared
-        .scripts
-        .flags_for(spec.name.starts_with("evalsha"), script);
-    let write = !(spec.name.ends_with("_ro") || flags.no_writes);
-    if flags.allow_undeclared {
-        plan.add_all(ks.shard_count(), write);
+    if args.len() < 2 {
+        return;
     }
-    plan_each_key(shared, spec, args, write, plan, hashes);
+    if spec.name.starts_with("eval") && !spec.name.starts_with("evalsha") {
+        // Compile (or find) the script now, before any lock: the handler then finds it in
+        // the cache. One that does not compile locks nothing; the handler reports it.
+        if state(shared).is_none_or(|s| s.load(args[1], false).is_err()) {
+            return;
+        }
+    }
+    let needs = needs(shared, spec, args);
+    if needs.all_shards {
+        plan.add_all(shared.keyspace.shard_count(), needs.write);
+    }
+    plan_each_key(shared, spec, args, needs.write, plan, hashes);
 }

@@ -1,9 +1,14 @@
 //! One script run: `KEYS`/`ARGV`, the checks every `redis::call` passes, and the error text.
 
+use std::cell::OnceCell;
+use std::collections::HashSet;
+use std::time::Duration;
+
 use rhai::{Array, Dynamic, EvalAltResult, Scope};
 
 use super::bridge::{self, Host};
 use super::cache::Compiled;
+use super::watchdog::{self, RunState};
 use crate::commands::{self, Ctx, Handler, Keys};
 use crate::reply::Reply;
 
@@ -12,13 +17,21 @@ const ARITY: &str = "ERR Wrong number of args calling Redis command from script"
 const NOT_ALLOWED: &str = "ERR This Redis command is not allowed from script";
 const READ_ONLY: &str = "ERR Write commands are not allowed from read-only scripts.";
 
+/// Up to this many declared keys are searched in place; more get a hash set, so a call's
+/// key check is O(its keys) however many keys the script declared.
+const SCAN_KEYS: usize = 16;
+
 /// The state `redis::call` sees while a script runs: the command context (holding the
 /// script's locks, time frozen) and what the script declared.
 struct Run<'r, 'a, 'l> {
     ctx: &'r mut Ctx<'a, 'l>,
     keys: &'r [&'r [u8]],
+    /// `keys` as a set, built at the first key check of a run with many keys.
+    declared: OnceCell<HashSet<&'r [u8], foldhash::fast::RandomState>>,
     read_only: bool,
     any_key: bool,
+    /// Shared with SCRIPT KILL: a run is killable until its first write.
+    state: &'r RunState,
 }
 
 impl Host for Run<'_, '_, '_> {
@@ -41,7 +54,7 @@ impl Run<'_, '_, '_> {
     /// Redis's order: unknown command, arity, not allowed in scripts, writes in read-only
     /// scripts; then ours: every key must be declared (the run holds only their shards).
     fn check(&self, argv: &[&[u8]]) -> Result<commands::DataFn, String> {
-        let spec = commands::lookup(argv[0]).ok_or(UNKNOWN)?;
+        let spec = self.ctx.shared.commands.lookup(argv[0]).ok_or(UNKNOWN)?;
         if !spec.arity_ok(argv.len()) {
             return Err(ARITY.into());
         }
@@ -57,7 +70,11 @@ impl Run<'_, '_, '_> {
         if !self.any_key {
             self.check_keys(spec, argv)?;
         }
-        crate::cluster::lint::script_call(self.ctx.shared, spec, argv)?;
+        crate::commands::crossslot::script_call(self.ctx.shared, spec, argv)?;
+        if spec.is_write() && !self.state.write() {
+            // SCRIPT KILL won the race against this first write: nothing was written.
+            return Err(watchdog::KILLED_TEXT.into());
+        }
         Ok(run)
     }
 
@@ -71,7 +88,7 @@ impl Run<'_, '_, '_> {
         }
         let mut undeclared = None;
         spec.for_each_key(argv, |key| {
-            if undeclared.is_none() && !self.keys.contains(&key) {
+            if undeclared.is_none() && !self.declares(key) {
                 undeclared = Some(key);
             }
         });
@@ -84,6 +101,16 @@ impl Run<'_, '_, '_> {
             )),
         }
     }
+
+    fn declares(&self, key: &[u8]) -> bool {
+        if self.keys.len() <= SCAN_KEYS {
+            return self.keys.contains(&key);
+        }
+        let set = self
+            .declared
+            .get_or_init(|| self.keys.iter().copied().collect());
+        set.contains(key)
+    }
 }
 
 /// Runs `script` on `ctx` (which already holds the locks the script needs) and returns
@@ -95,23 +122,50 @@ pub(crate) fn execute(
     argv: &[&[u8]],
     read_only: bool,
 ) -> Reply {
-    let engine = &ctx.shared.scripts.engine;
+    let scripts = match super::state_or_error(ctx.shared) {
+        Ok(scripts) => scripts,
+        Err(reply) => return reply,
+    };
+    let engine = &scripts.engine;
     ctx.set_atomic();
     let mut scope = Scope::new();
     scope.push("KEYS", strings(keys));
     scope.push("ARGV", strings(argv));
+    let watched = watchdog::watch(&scripts.running, scripts.time_limit);
     let mut run = Run {
         ctx,
         keys,
+        declared: OnceCell::new(),
         read_only,
         any_key: script.flags.allow_undeclared,
+        state: watched.state(),
     };
     let result = bridge::with_host(&mut run, || {
         engine.eval_ast_with_scope::<Dynamic>(&mut scope, &script.ast)
     });
-    match result {
+    drop(watched);
+    let reply = match result {
         Ok(value) => bridge::to_reply(value),
-        Err(e) => Reply::error(error_text(*e, script.sha_str())),
+        Err(e) => Reply::error(error_text(*e, script.sha_str(), scripts.time_limit)),
+    };
+    empty(scope);
+    reply
+}
+
+/// Drops the run's variables, taking apart without recursion those holding arrays or maps.
+fn empty(mut scope: Scope) {
+    if !scope.iter_raw().any(|(_, _, v)| bridge::nests(v)) {
+        return;
+    }
+    while let Some((name, _, value)) = scope.iter_raw().last() {
+        if bridge::nests(value) {
+            let name = name.to_string();
+            if let Some(value) = scope.remove::<Dynamic>(&name) {
+                bridge::dismantle(value);
+                continue;
+            }
+        }
+        scope.pop();
     }
 }
 
@@ -127,15 +181,19 @@ fn strings(args: &[&[u8]]) -> Array {
 
 /// Redis 7's script error text: `<error> script: <sha1>, on @user_script:<line>.`, where
 /// an error reply raised by `redis::call` keeps its code and anything else gets `ERR`.
-pub(crate) fn error_text(err: EvalAltResult, sha: &str) -> String {
+pub(crate) fn error_text(err: EvalAltResult, sha: &str, limit: Duration) -> String {
     let (mut inner, line) = innermost(err);
     let text = match &inner {
         EvalAltResult::ErrorRuntime(value, _) => runtime_text(value),
+        EvalAltResult::ErrorTerminated(token, _) => terminated_text(token, limit),
         _ => {
             inner.clear_position();
             format!("ERR {inner}")
         }
     };
+    if let EvalAltResult::ErrorRuntime(value, _) = inner {
+        bridge::dismantle(value);
+    }
     match line {
         Some(line) => format!("{text} script: {sha}, on @user_script:{line}."),
         None => format!("{text} script: {sha}."),
@@ -154,13 +212,29 @@ fn innermost(err: EvalAltResult) -> (EvalAltResult, Option<usize>) {
     }
 }
 
+/// Why the progress hook stopped the run: SCRIPT KILL (Redis's text), or the time limit.
+fn terminated_text(token: &Dynamic, limit: Duration) -> String {
+    if bridge::text_of(token).is_some_and(|t| t == watchdog::TOKEN_TIME) {
+        format!(
+            "ERR Script killed: it ran longer than the script time limit ({} ms)",
+            limit.as_millis()
+        )
+    } else {
+        watchdog::KILLED_TEXT.into()
+    }
+}
+
 /// `throw`n values: `#{err: ..}` (from `redis::call` or `redis::error_reply`) keeps its
 /// text; anything else is shown after `ERR`.
 fn runtime_text(value: &Dynamic) -> String {
     if let Some(map) = value.read_lock::<rhai::Map>() {
-        if let Some(text) = map.get("err").and_then(|v| v.clone().into_string().ok()) {
+        if let Some(text) = map.get("err").and_then(bridge::text_of) {
             return bridge::error_text(&text);
         }
+    }
+    // Showing a value recurses once per level of nesting.
+    if bridge::nests_deeper_than(value, bridge::MAX_NESTING) {
+        return "ERR reached lua stack limit".into();
     }
     format!("ERR {value}")
 }

@@ -7,8 +7,8 @@ use smallvec::SmallVec;
 
 use super::exec::{self, ExecOutcome};
 use super::queue::Queue;
-use super::watch::{self, Watched};
-use crate::commands::{self, Handler, Spec, flag};
+use super::watch::{self, WatchSet};
+use crate::commands::{self, ConnOp, Handler, Spec, flag};
 use crate::error::{Error, msg};
 use crate::reply::Reply;
 use crate::shared::Shared;
@@ -37,7 +37,7 @@ use crate::shared::Shared;
 /// ```
 pub struct Connection {
     pub(crate) shared: Arc<Shared>,
-    pub(super) watches: Vec<Watched>,
+    pub(super) watches: WatchSet,
     multi: Option<Multi>,
 }
 
@@ -52,7 +52,7 @@ impl Connection {
     pub(crate) fn new(shared: Arc<Shared>) -> Connection {
         Connection {
             shared,
-            watches: Vec::new(),
+            watches: WatchSet::default(),
             multi: None,
         }
     }
@@ -98,7 +98,7 @@ impl Connection {
 
     fn dispatch(&mut self, argv: &[&[u8]]) -> Reply {
         let (name, rest) = argv.split_first().unwrap_or((&EMPTY, &[]));
-        let Some(spec) = commands::lookup(name) else {
+        let Some(spec) = self.shared.commands.lookup(name) else {
             self.fail_multi();
             return Reply::error(msg::unknown_command(name, rest));
         };
@@ -109,7 +109,7 @@ impl Connection {
         if !spec.arity_ok(argv.len()) {
             return self.reject(spec, msg::arity(spec.name));
         }
-        if let Err(text) = crate::cluster::lint::command(&self.shared, spec, argv) {
+        if let Err(text) = crate::commands::crossslot::command(&self.shared, spec, argv) {
             return self.reject(spec, text.to_owned());
         }
         if let Some(multi) = &mut self.multi {
@@ -126,7 +126,13 @@ impl Connection {
     pub(super) fn run(&mut self, spec: &'static Spec, argv: &[&[u8]]) -> Reply {
         match spec.handler {
             Handler::Data(_) => commands::run(&self.shared, spec, argv),
-            Handler::Conn(f) => f(self, argv),
+            Handler::Conn(op) => match op {
+                ConnOp::Multi => multi(self, argv),
+                ConnOp::Exec => exec(self, argv),
+                ConnOp::Discard => discard(self, argv),
+                ConnOp::Watch => watch(self, argv),
+                ConnOp::Unwatch => unwatch(self, argv),
+            },
         }
     }
 
@@ -185,7 +191,7 @@ impl Connection {
             return Err(Error::Reply(msg::EXECABORT.into()));
         }
         // A cluster node checks the whole queue's keys when EXEC arrives, then discards.
-        if let Err(text) = crate::cluster::lint::exec(&self.shared, multi.queue.iter()) {
+        if let Err(text) = crate::commands::crossslot::exec(&self.shared, multi.queue.iter()) {
             watch::release_all(&self.shared, &mut self.watches);
             return Err(Error::Reply(text.into()));
         }

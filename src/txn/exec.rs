@@ -3,8 +3,8 @@
 use smallvec::SmallVec;
 
 use super::queue::Queue;
-use super::watch::Watched;
-use crate::commands::{self, Ctx, Handler, KeyHashes, Spec};
+use super::watch::WatchSet;
+use crate::commands::{self, Ctx, Handler, KeyHashes, Spec, budget};
 use crate::keyspace::locks::Plan;
 use crate::reply::Reply;
 use crate::shared::Shared;
@@ -56,7 +56,7 @@ impl ExecOutcome {
 /// frozen time, so no write can land between the check and the first queued command.
 /// Releases the watches before running the queue (queued writes never abort their own
 /// EXEC) and before unlocking (no window where a released watch is still counted).
-pub(crate) fn commit(shared: &Shared, watches: &mut Vec<Watched>, queue: &Queue) -> ExecOutcome {
+pub(crate) fn commit(shared: &Shared, watches: &mut WatchSet, queue: &Queue) -> ExecOutcome {
     let mut plan = Plan::default();
     // Every queued key's hash, flat; `ends[i]` closes command i's run. Hashed once here and
     // reused by the handlers through `Ctx::remember`.
@@ -76,7 +76,7 @@ pub(crate) fn commit(shared: &Shared, watches: &mut Vec<Watched>, queue: &Queue)
             .get(w.shard)
             .is_some_and(|s| s.watch_intact(w.hkey(), w.version, &now))
     });
-    for w in watches.drain(..) {
+    for w in watches.drain() {
         if let Some(shard) = locks.get_mut(w.shard) {
             shard.unwatch(w.hkey());
         }
@@ -91,7 +91,7 @@ pub(crate) fn commit(shared: &Shared, watches: &mut Vec<Watched>, queue: &Queue)
     for ((spec, argv), &end) in queue.iter().zip(&ends) {
         ctx.remember(&hashes[start..end]);
         start = end;
-        replies.push(run_queued(&mut ctx, spec, &argv));
+        replies.push(run_metered(&mut ctx, spec, &argv));
         ctx.end_command(&argv);
     }
     // The whole EXEC is one batch, handed on before any of its locks drop.
@@ -99,6 +99,22 @@ pub(crate) fn commit(shared: &Shared, watches: &mut Vec<Watched>, queue: &Queue)
     drop(locks);
     reap.run(shared);
     ExecOutcome::Committed(replies)
+}
+
+/// Runs one queued command within what the EXEC's earlier replies left of
+/// `max_reply_bytes`. Handlers check their own replies against that room before they build
+/// them; a reply that still does not fit is replaced by the error, so the EXEC reply as a
+/// whole stays bounded.
+fn run_metered(ctx: &mut Ctx<'_, '_>, spec: &Spec, argv: &[&[u8]]) -> Reply {
+    let room = ctx.reply_room();
+    let mut reply = run_queued(ctx, spec, argv);
+    let mut size = budget::size(&reply);
+    if size > room {
+        reply = budget::too_large(ctx.shared.config.max_reply_bytes);
+        size = budget::size(&reply);
+    }
+    ctx.add_replied(size);
+    reply
 }
 
 fn run_queued(ctx: &mut Ctx<'_, '_>, spec: &Spec, argv: &[&[u8]]) -> Reply {

@@ -167,13 +167,16 @@ impl Transaction {
         self.conn.watch_key(&key.to_arg());
     }
 
-    /// Runs a read-only command now and converts its reply. Write commands are refused
-    /// (queue them with [`queue`](Self::queue)), as are connection commands (MULTI, WATCH
-    /// ...). [`cmd`](Self::cmd) builds the same call argument by argument.
+    /// Runs a read-only command now and converts its reply. Commands that may write are
+    /// refused (queue them with [`queue`](Self::queue) or [`cmd`](Self::cmd)`(..).queue()`):
+    /// writes, EVAL/EVALSHA of a script not flagged `no-writes` (or not cached yet), SCRIPT
+    /// LOAD/FLUSH/KILL; so are connection commands (MULTI, WATCH ...). EVAL_RO, EVALSHA_RO
+    /// and SCRIPT EXISTS are reads. [`cmd`](Self::cmd)`(..).query()` builds the same call
+    /// argument by argument.
     ///
     /// # Errors
     ///
-    /// The command's error reply, a refused write, or a reply `T` cannot hold.
+    /// The refusal, the command's error reply, or a failed conversion to `T`.
     ///
     /// # Examples
     ///
@@ -366,7 +369,8 @@ impl Transaction {
             Ok(spec) => spec,
             Err(e) => return Reply::error(e.to_string()),
         };
-        if spec.is_write() || !matches!(spec.handler, Handler::Data(_)) {
+        let writes = commands::writes(&self.conn.shared, spec, argv);
+        if writes || !matches!(spec.handler, Handler::Data(_)) {
             return Reply::error(format!(
                 "ERR '{}' is not a read: queue writes with Transaction::cmd",
                 spec.name
@@ -400,7 +404,7 @@ impl Transaction {
         if let Some(e) = self.failed.take() {
             return Err(self.abandon(e));
         }
-        if let Err(text) = crate::cluster::lint::exec(&self.conn.shared, self.queue.iter()) {
+        if let Err(text) = crate::commands::crossslot::exec(&self.conn.shared, self.queue.iter()) {
             return Err(self.abandon(Error::Reply(text.into())));
         }
         match exec::commit(&self.conn.shared, &mut self.conn.watches, &self.queue) {
@@ -431,13 +435,13 @@ impl std::fmt::Debug for Transaction {
 /// Name lookup, arity and the cluster lint, with Redis's texts.
 fn check(shared: &Shared, argv: &[&[u8]]) -> Result<&'static commands::Spec, Error> {
     let (name, rest) = argv.split_first().unwrap_or((&EMPTY, &[]));
-    let Some(spec) = commands::lookup(name) else {
+    let Some(spec) = shared.commands.lookup(name) else {
         return Err(Error::Reply(msg::unknown_command(name, rest)));
     };
     if !spec.arity_ok(argv.len()) {
         return Err(Error::Reply(msg::arity(spec.name)));
     }
-    crate::cluster::lint::command(shared, spec, argv).map_err(|e| Error::Reply(e.into()))?;
+    crate::commands::crossslot::command(shared, spec, argv).map_err(|e| Error::Reply(e.into()))?;
     Ok(spec)
 }
 

@@ -1,5 +1,9 @@
 //! A connection's WATCH set: each key with its shard and the version seen at WATCH time.
 
+use std::collections::HashMap;
+
+use smallvec::SmallVec;
+
 use crate::effects::Recorder;
 use crate::keyspace::HKey;
 use crate::shared::Shared;
@@ -25,11 +29,74 @@ impl Watched {
     }
 }
 
+/// A connection's watched keys, in WATCH order, with an index by hash once there are many,
+/// so that watching N keys costs O(N), not O(N²) duplicate checks.
+#[derive(Debug, Default)]
+pub(crate) struct WatchSet {
+    list: Vec<Watched>,
+    /// Positions in `list` by key hash; built only past [`INDEX_FROM`] keys.
+    index: HashMap<u64, SmallVec<[u32; 1]>, foldhash::fast::FixedState>,
+}
+
+/// Below this many keys a scan is cheaper than keeping an index.
+const INDEX_FROM: usize = 16;
+
+impl WatchSet {
+    fn contains(&self, hash: u64, key: &[u8]) -> bool {
+        if self.list.len() <= INDEX_FROM {
+            return self
+                .list
+                .iter()
+                .any(|w| w.hash == hash && w.key[..] == *key);
+        }
+        self.index.get(&hash).is_some_and(|at| {
+            at.iter()
+                .any(|&i| self.list.get(i as usize).is_some_and(|w| w.key[..] == *key))
+        })
+    }
+
+    fn push(&mut self, w: Watched) {
+        self.list.push(w);
+        if self.list.len() == INDEX_FROM + 1 {
+            for (i, w) in self.list.iter().enumerate() {
+                self.index.entry(w.hash).or_default().push(i as u32);
+            }
+        } else if self.list.len() > INDEX_FROM + 1 {
+            let i = self.list.len() - 1;
+            self.index
+                .entry(self.list[i].hash)
+                .or_default()
+                .push(i as u32);
+        }
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &Watched> {
+        self.list.iter()
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.list.len()
+    }
+
+    /// Watches the set has room for without growing (memory tests).
+    #[cfg(test)]
+    pub(crate) fn capacity(&self) -> usize {
+        self.list.capacity().max(self.index.capacity())
+    }
+
+    /// Takes every watch out (the caller releases them), leaving the set empty and, if it
+    /// was large, its memory given back: a connection holds only what it watches now.
+    pub(crate) fn drain(&mut self) -> Vec<Watched> {
+        self.index = HashMap::default();
+        std::mem::take(&mut self.list)
+    }
+}
+
 /// Watches `key` unless already watched. Takes the key's shard write lock briefly.
-pub(crate) fn watch(shared: &Shared, set: &mut Vec<Watched>, key: &[u8]) {
+pub(crate) fn watch(shared: &Shared, set: &mut WatchSet, key: &[u8]) {
     let ks = &shared.keyspace;
     let hk = ks.hkey(key);
-    if set.iter().any(|w| w.hash == hk.hash && w.key[..] == *key) {
+    if set.contains(hk.hash, key) {
         return;
     }
     let shard = ks.shard_of(hk.hash);
@@ -55,8 +122,8 @@ pub(crate) fn watch(shared: &Shared, set: &mut Vec<Watched>, key: &[u8]) {
 }
 
 /// Forgets every watch, releasing the shards' watcher counts (and tombstones).
-pub(crate) fn release_all(shared: &Shared, set: &mut Vec<Watched>) {
-    for w in set.drain(..) {
+pub(crate) fn release_all(shared: &Shared, set: &mut WatchSet) {
+    for w in set.drain() {
         shared.keyspace.shard(w.shard).write().unwatch(w.hkey());
     }
 }
@@ -102,6 +169,41 @@ mod tests {
             assert_eq!(c.execute(["EXEC"]), crate::Reply::NilArray);
             assert_eq!(slots(&store), 0);
         }
+    }
+
+    #[test]
+    fn unwatch_gives_back_the_connections_watch_memory() {
+        let store = quiet_store();
+        let mut c = store.connection();
+        let keys: Vec<String> = (0..5_000).map(|i| format!("k{i}")).collect();
+        for round in 0..2 {
+            let mut argv = vec!["WATCH"];
+            argv.extend(keys.iter().map(String::as_str));
+            c.execute(&argv);
+            assert!(c.watches.capacity() >= 5_000);
+            if round == 0 {
+                c.execute(["UNWATCH"]);
+            } else {
+                c.execute(["MULTI"]);
+                c.execute(["EXEC"]);
+            }
+            assert!(c.watches.capacity() <= 16, "{}", c.watches.capacity());
+        }
+    }
+
+    #[test]
+    fn watching_many_keys_with_repeats_keeps_each_key_once() {
+        let store = quiet_store();
+        let mut c = store.connection();
+        let keys: Vec<String> = (0..1000).map(|i| format!("k{}", i % 400)).collect();
+        let mut argv = vec!["WATCH".to_string()];
+        argv.extend(keys.iter().cloned());
+        c.execute(&argv);
+        c.execute(&argv);
+        assert_eq!(c.watches.len(), 400);
+        assert_eq!(slots(&store), 400);
+        c.execute(["UNWATCH"]);
+        assert_eq!(slots(&store), 0);
     }
 
     #[test]

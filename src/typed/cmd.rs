@@ -48,7 +48,7 @@ mod target {
 impl CmdTarget for &Store {}
 impl target::Sealed for &Store {
     fn run(&mut self, argv: &[&[u8]]) -> Reply {
-        self.shared.query(argv)
+        crate::commands::query(&self.shared, argv)
     }
 }
 

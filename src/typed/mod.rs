@@ -12,7 +12,7 @@ macro_rules! spec {
     ($name:literal) => {{
         static SPEC: std::sync::OnceLock<Option<&'static $crate::commands::Spec>> =
             std::sync::OnceLock::new();
-        *SPEC.get_or_init(|| $crate::commands::lookup($name.as_bytes()))
+        *SPEC.get_or_init(|| $crate::registry::lookup($name.as_bytes()))
     }};
 }
 
@@ -67,8 +67,8 @@ pub(crate) fn call<T: FromReply>(
 impl Store {
     fn query(&self, spec: Option<&'static Spec>, argv: &[&[u8]]) -> Reply {
         match spec {
-            Some(spec) => self.shared.query_spec(spec, argv),
-            None => self.shared.query(argv),
+            Some(spec) => crate::commands::query_spec(&self.shared, spec, argv),
+            None => crate::commands::query(&self.shared, argv),
         }
     }
 

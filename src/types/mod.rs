@@ -4,7 +4,8 @@
 //! values, fields and members cost no separate allocation. Containers are boxed to keep
 //! [`Value`] (and so every shard slot) at 32 bytes whatever the type.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
+use std::hash::{BuildHasher, Hash};
 
 use indexmap::{IndexMap, IndexSet};
 use smallvec::SmallVec;
@@ -62,7 +63,107 @@ impl Value {
     }
 }
 
+/// Containers give memory back as they empty, as Redis resizes its dicts: below a quarter of
+/// its capacity a container shrinks to twice its length. A shrink's O(len) copy follows at
+/// least len/2 removals since the last resize, so it costs O(1) amortized per removal, and a
+/// container cut down holds memory for what it holds now, not for its peak. Commands call
+/// this after they remove elements.
+pub(crate) trait Shrink {
+    fn shrink_if_sparse(&mut self);
+}
+
+/// Capacities up to this are kept: shrinking them would save little and cost a copy.
+pub(crate) const MIN_CAPACITY: usize = 64;
+
+/// The capacity to shrink to, when `len` elements sit in a sparse `capacity`.
+pub(crate) fn shrunk_capacity(len: usize, capacity: usize) -> Option<usize> {
+    (capacity > MIN_CAPACITY && len < capacity / 4).then(|| (len * 2).max(MIN_CAPACITY))
+}
+
+impl<K: Hash + Eq, V, S: BuildHasher> Shrink for IndexMap<K, V, S> {
+    fn shrink_if_sparse(&mut self) {
+        if let Some(to) = shrunk_capacity(self.len(), self.capacity()) {
+            self.shrink_to(to);
+        }
+    }
+}
+
+impl<T: Hash + Eq, S: BuildHasher> Shrink for IndexSet<T, S> {
+    fn shrink_if_sparse(&mut self) {
+        if let Some(to) = shrunk_capacity(self.len(), self.capacity()) {
+            self.shrink_to(to);
+        }
+    }
+}
+
+impl<K: Hash + Eq, V, S: BuildHasher> Shrink for HashMap<K, V, S> {
+    fn shrink_if_sparse(&mut self) {
+        if let Some(to) = shrunk_capacity(self.len(), self.capacity()) {
+            self.shrink_to(to);
+        }
+    }
+}
+
+impl<T> Shrink for VecDeque<T> {
+    fn shrink_if_sparse(&mut self) {
+        if let Some(to) = shrunk_capacity(self.len(), self.capacity()) {
+            self.shrink_to(to);
+        }
+    }
+}
+
+impl Value {
+    /// Elements the container has room for (a string: its bytes), for tests of [`Shrink`].
+    #[cfg(test)]
+    pub(crate) fn capacity(&self) -> usize {
+        match self {
+            Value::Str(s) => s.capacity(),
+            Value::List(l) => l.capacity(),
+            Value::Hash(h) => h.capacity(),
+            Value::Set(s) => s.capacity(),
+            Value::ZSet(z) => z.capacity(),
+        }
+    }
+}
+
 /// Copies a byte slice into [`Bytes`].
 pub(crate) fn bytes(b: &[u8]) -> Bytes {
     SmallVec::from_slice(b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn containers_cut_to_one_element_shrink() {
+        let mut h = HashValue::default();
+        let mut s = SetValue::default();
+        let mut l = ListValue::default();
+        for i in 0..10_000u32 {
+            h.insert(bytes(&i.to_be_bytes()), Bytes::new());
+            s.insert(bytes(&i.to_be_bytes()));
+            l.push_back(Bytes::new());
+        }
+        for i in 1..10_000u32 {
+            h.swap_remove(&i.to_be_bytes()[..]);
+            h.shrink_if_sparse();
+            s.swap_remove(&i.to_be_bytes()[..]);
+            s.shrink_if_sparse();
+            l.pop_back();
+            l.shrink_if_sparse();
+        }
+        assert!(h.capacity() <= MIN_CAPACITY * 2, "{}", h.capacity());
+        assert!(s.capacity() <= MIN_CAPACITY * 2, "{}", s.capacity());
+        assert!(l.capacity() <= MIN_CAPACITY * 2, "{}", l.capacity());
+        assert!(h.contains_key(&0u32.to_be_bytes()[..]) && s.contains(&0u32.to_be_bytes()[..]));
+    }
+
+    #[test]
+    fn shrinking_waits_for_a_quarter() {
+        assert_eq!(shrunk_capacity(10, 64), None);
+        assert_eq!(shrunk_capacity(300, 1024), None);
+        assert_eq!(shrunk_capacity(255, 1024), Some(510));
+        assert_eq!(shrunk_capacity(1, 1024), Some(MIN_CAPACITY));
+    }
 }

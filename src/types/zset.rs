@@ -10,7 +10,7 @@
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
-use super::{Bytes, Hasher, bytes};
+use super::{Bytes, Hasher, Shrink, bytes, shrunk_capacity};
 
 const NIL: u32 = u32::MAX;
 
@@ -237,6 +237,32 @@ impl Tree {
         out
     }
 
+    /// Moves the live nodes to the front of a vector of `capacity` slots, keeping the tree's
+    /// shape and priorities: O(slots), no comparisons. Freed slots are dropped.
+    fn compact(&mut self, capacity: usize) {
+        let mut index = vec![0u32; self.nodes.len()];
+        for &f in &self.free {
+            index[f as usize] = NIL;
+        }
+        let mut next = 0u32;
+        for slot in index.iter_mut().filter(|i| **i != NIL) {
+            *slot = next;
+            next += 1;
+        }
+        let moved = |t: u32| if t == NIL { NIL } else { index[t as usize] };
+        let mut nodes = Vec::with_capacity(capacity.max(next as usize));
+        for (i, mut node) in std::mem::take(&mut self.nodes).into_iter().enumerate() {
+            if index[i] != NIL {
+                node.left = moved(node.left);
+                node.right = moved(node.right);
+                nodes.push(node);
+            }
+        }
+        self.root = moved(self.root);
+        self.nodes = nodes;
+        self.free = Vec::new();
+    }
+
     fn release_all(&mut self, t: u32, out: &mut Vec<Bytes>) {
         let mut stack = vec![t];
         while let Some(t) = stack.pop() {
@@ -305,9 +331,7 @@ impl ZSet {
     pub(crate) fn remove(&mut self, member: &[u8]) -> Option<f64> {
         let score = self.scores.remove(member)?;
         self.tree.remove(score, member);
-        if self.scores.is_empty() {
-            self.tree = Tree::new(); // give the node vector back
-        }
+        self.shrink_if_sparse();
         Some(score)
     }
 
@@ -338,6 +362,11 @@ impl ZSet {
         out
     }
 
+    /// Every (member, score), in no particular order.
+    pub(crate) fn iter(&self) -> impl ExactSizeIterator<Item = (&[u8], f64)> {
+        self.scores.iter().map(|(m, s)| (&m[..], *s))
+    }
+
     /// Every element in ascending order.
     pub(crate) fn iter_all(&self) -> Vec<(&[u8], f64)> {
         self.range(0, self.len(), false)
@@ -353,16 +382,34 @@ impl ZSet {
         for m in &gone {
             self.scores.remove(m);
         }
-        if self.scores.is_empty() {
-            self.tree = Tree::new();
-        }
+        self.shrink_if_sparse();
         gone.len()
+    }
+
+    /// Gives memory back as the set empties (see [`Shrink`]): the member map shrinks, and
+    /// the node vector, whose freed slots wait for reuse, is compacted.
+    fn shrink_if_sparse(&mut self) {
+        if self.scores.is_empty() {
+            *self = ZSet::new();
+            return;
+        }
+        self.scores.shrink_if_sparse();
+        if let Some(to) = shrunk_capacity(self.len(), self.tree.nodes.capacity()) {
+            self.tree.compact(to);
+        }
+    }
+
+    /// Members the set has room for (the larger of its map and node vector), for tests.
+    #[cfg(test)]
+    pub(crate) fn capacity(&self) -> usize {
+        self.scores.capacity().max(self.tree.nodes.capacity())
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::types::MIN_CAPACITY as MIN;
 
     /// The naive model: a vector kept sorted by (score, member).
     #[derive(Default)]
@@ -431,6 +478,48 @@ mod tests {
             }
         }
         check(&z, &model);
+    }
+
+    #[test]
+    fn a_set_cut_down_gives_memory_back_and_stays_ordered() {
+        fastrand::seed(11);
+        let mut z = ZSet::new();
+        let mut model = Model::default();
+        for i in 0..5000 {
+            let m = format!("m{i}").into_bytes();
+            let s = f64::from(fastrand::i32(-50..50));
+            z.insert(&m, s);
+            model.insert(&m, s);
+        }
+        let peak = z.capacity();
+        // Shrink by single removals and by rank ranges, with inserts in between (which
+        // reuse freed node slots until a compaction drops them).
+        while model.0.len() > 3 {
+            if fastrand::bool() {
+                let i = fastrand::usize(..model.0.len());
+                let (_, m) = model.0.remove(i);
+                assert!(z.remove(&m).is_some());
+            } else {
+                let lo = fastrand::usize(..model.0.len());
+                let hi = (lo + 7).min(model.0.len());
+                assert_eq!(z.remove_ranks(lo, hi), hi - lo);
+                model.0.drain(lo..hi);
+            }
+            if fastrand::u32(..8) == 0 {
+                let m = format!("n{}", fastrand::u32(..)).into_bytes();
+                z.insert(&m, 0.5);
+                model.insert(&m, 0.5);
+            }
+            if model.0.len() % 97 == 0 {
+                check(&z, &model);
+            }
+        }
+        check(&z, &model);
+        assert!(
+            peak >= 5000 && z.capacity() <= 2 * MIN,
+            "{peak} -> {}",
+            z.capacity()
+        );
     }
 
     #[test]

@@ -34,11 +34,17 @@ mod never_panics;
 #[cfg(not(loom))]
 mod parity;
 #[cfg(not(loom))]
+mod reply_bounds;
+#[cfg(not(loom))]
+mod script_limits;
+#[cfg(not(loom))]
 mod scripts;
 #[cfg(not(loom))]
 mod server;
 #[cfg(not(loom))]
 mod sets;
+#[cfg(not(loom))]
+mod store_drop;
 #[cfg(not(loom))]
 mod strings;
 #[cfg(not(loom))]

@@ -3,7 +3,7 @@
 use ::redis::{Arg, Cmd};
 
 use super::request::{self, Argv};
-use crate::commands::{self, Spec};
+use crate::commands::Spec;
 use crate::reply::Reply;
 use crate::txn::Connection;
 
@@ -39,7 +39,7 @@ impl Session {
         if let Some(&spec) = hit {
             return Some(spec);
         }
-        let spec = commands::lookup(name)?;
+        let spec = self.conn.shared.commands.lookup(name)?;
         self.recent[self.next] = Some(spec);
         self.next = (self.next + 1) % RECENT;
         Some(spec)

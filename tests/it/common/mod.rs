@@ -2,6 +2,7 @@
 //! error texts, and the WATCH / MULTI / EXEC probes that tell whether a write touched a key.
 
 pub mod gate;
+pub mod rss;
 
 use redlite::{Config, Connection, ManualClock, Reply, Store};
 

@@ -1,8 +1,22 @@
-//! The cluster lint: what a Redis Cluster node refuses because of where keys live.
+//! The cluster lint that `Config::cluster_mode(true)` turns on: what a Redis Cluster node
+//! refuses because of where keys live.
+//!
+//! redlite is one process, so it never redirects anything; the lint only refuses what a
+//! cluster would refuse for key placement, so that code tested against a store in this mode
+//! does not meet `CROSSSLOT` on a real cluster:
+//!
+//! - the keys of one command, of one EXEC (every queued command's keys together) and the
+//!   declared keys of one script must share a hash slot;
+//! - a script's `redis::call` of a command whose keys do not share the slot fails;
+//! - `SELECT` of any database but 0 fails.
+//!
+//! Watched keys are not part of EXEC's check, as on a cluster node (WATCH checks its own
+//! keys as a command). Dispatch (connections, typed calls, `Store::transaction`), EXEC and
+//! script calls consult it; with the mode off each check is one load of a flag.
 
-use super::slot::key_slot;
-use crate::commands::Spec;
+use super::Spec;
 use crate::shared::Shared;
+use crate::slot::key_slot;
 
 /// Redis Cluster's reply when the keys of one request hash to different slots.
 pub(crate) const CROSSSLOT: &str = "CROSSSLOT Keys in request don't hash to the same slot";

@@ -1,4 +1,5 @@
-//! The hash slot of a key: CRC16 (XMODEM) of the key, or of its `{hashtag}`, mod 16384.
+//! Redis Cluster's hash slot of a key: CRC16 (XMODEM) of the key, or of its `{hashtag}`,
+//! mod 16384 (what `Config::cluster_mode` lints with and `CLUSTER KEYSLOT` answers).
 
 /// Redis Cluster's slot count.
 pub(crate) const SLOTS: u16 = 16384;

@@ -1,0 +1,39 @@
+//! The registry: every command family's table rows, one layer above them all.
+//!
+//! The families (`commands::*`, the connection commands of `txn`, the EVAL family of
+//! `script`) each list their own rows; this module is the one place that knows all of them.
+//! The store hands the resulting [`Table`] down in `Shared`, so the layers below look
+//! commands up without importing anything above them.
+
+use std::sync::OnceLock;
+
+use crate::commands::table::Table;
+use crate::commands::{Spec, cluster, hashes, keys, lists, server, setops, sets, strings, zsets};
+
+/// Every family's rows, in the order `COMMAND` lists them.
+fn families() -> [&'static [Spec]; 11] {
+    [
+        strings::COMMANDS,
+        lists::COMMANDS,
+        zsets::COMMANDS,
+        keys::COMMANDS,
+        hashes::COMMANDS,
+        sets::COMMANDS,
+        setops::COMMANDS,
+        server::COMMANDS,
+        cluster::COMMANDS,
+        crate::txn::COMMANDS,
+        crate::script::COMMANDS,
+    ]
+}
+
+/// The table of every command, built once per process.
+pub(crate) fn table() -> &'static Table {
+    static TABLE: OnceLock<Table> = OnceLock::new();
+    TABLE.get_or_init(|| Table::new(families().into_iter().flatten()))
+}
+
+/// Finds a command by name (for layers above the store, such as typed methods).
+pub(crate) fn lookup(name: &[u8]) -> Option<&'static Spec> {
+    table().lookup(name)
+}
