@@ -12,7 +12,11 @@ mod common;
 mod loom;
 
 #[cfg(not(loom))]
+mod cluster;
+#[cfg(not(loom))]
 mod concurrency;
+#[cfg(not(loom))]
+mod dropin;
 #[cfg(not(loom))]
 mod effects;
 #[cfg(not(loom))]
@@ -55,6 +59,8 @@ mod store_drop;
 mod strings;
 #[cfg(not(loom))]
 mod transactions;
+#[cfg(not(loom))]
+mod typed;
 #[cfg(not(loom))]
 mod watch;
 #[cfg(not(loom))]
