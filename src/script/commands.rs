@@ -67,10 +67,13 @@ fn generic(ctx: &mut Ctx, a: &[&[u8]], by_sha: bool, ro: bool) -> Res {
         return err("ERR Number of keys can't be negative");
     };
     let scripts = super::state_or_error(ctx.shared)?;
-    let script = if by_sha {
-        scripts.cache.get(a[1]).ok_or(Reply::error(msg::NOSCRIPT))?
+    let (script, found_at) = if by_sha {
+        let (script, generation) = scripts
+            .take_planned(a[1])
+            .ok_or(Reply::error(msg::NOSCRIPT))?;
+        (script, Some(generation))
     } else {
-        scripts.load(a[1], false).map_err(Reply::error)?
+        (scripts.load(a[1], false).map_err(Reply::error)?, None)
     };
     if ro && script.flags.shebang && !script.flags.no_writes {
         return err("ERR Can not execute a script with write flag using *_ro command.");
@@ -83,7 +86,11 @@ fn generic(ctx: &mut Ctx, a: &[&[u8]], by_sha: bool, ro: bool) -> Res {
     }
     let (keys, argv) = rest.split_at(numkeys);
     let read_only = ro || script.flags.no_writes;
-    Ok(run::execute(ctx, &script, keys, argv, read_only))
+    let reply = run::execute(ctx, &script, keys, argv, read_only);
+    if let Some(generation) = found_at {
+        scripts.give_back(script, generation);
+    }
+    Ok(reply)
 }
 
 const HELP: &[&str] = &[

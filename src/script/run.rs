@@ -126,7 +126,7 @@ pub(crate) fn execute(
         Ok(scripts) => scripts,
         Err(reply) => return reply,
     };
-    let engine = &scripts.engine;
+    let engine = scripts.engine();
     ctx.set_atomic();
     let mut scope = Scope::new();
     scope.push("KEYS", strings(keys));

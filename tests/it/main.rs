@@ -44,6 +44,8 @@ mod parity;
 #[cfg(not(loom))]
 mod reply_bounds;
 #[cfg(not(loom))]
+mod script_fast_paths;
+#[cfg(not(loom))]
 mod script_limits;
 #[cfg(not(loom))]
 mod scripts;

@@ -1,0 +1,100 @@
+//! The shortcuts of the script hot path keep Redis's behaviour: a thread's EVALSHA reuses
+//! the script its lock plan found (never one flushed, evicted or from another store), the
+//! least-recently-used order survives scripts run over and over, and the Rhai engine is
+//! built only when a store first needs it.
+
+use crate::common::*;
+use redlite::{Config, Reply, Script, Store};
+
+fn store() -> Store {
+    Store::with_config(Config::default().active_expiry(false))
+}
+
+fn sha(src: &str) -> String {
+    Script::new(src).sha1().to_string()
+}
+
+#[test]
+fn evalsha_after_script_flush_on_the_same_thread_is_noscript() {
+    let s = store();
+    let src = r#"redis::call("INCR", KEYS[0])"#;
+    s.execute(["SCRIPT", "LOAD", src]);
+    let sha = sha(src);
+    assert_eq!(s.execute(["EVALSHA", &sha, "1", "n"]), Reply::Integer(1));
+    assert_eq!(s.execute(["EVALSHA", &sha, "1", "n"]), Reply::Integer(2));
+    s.execute(["SCRIPT", "FLUSH"]);
+    let r = s.execute(["EVALSHA", &sha, "1", "n"]);
+    assert!(
+        matches!(&r, Reply::Error(e) if e.starts_with("NOSCRIPT")),
+        "{r}"
+    );
+}
+
+#[test]
+fn evalsha_does_not_find_a_script_loaded_only_in_another_store() {
+    let (a, b) = (store(), store());
+    let src = "40 + 2";
+    a.execute(["SCRIPT", "LOAD", src]);
+    assert_eq!(a.execute(["EVALSHA", &sha(src), "0"]), Reply::Integer(42));
+    let r = b.execute(["EVALSHA", &sha(src), "0"]);
+    assert!(
+        matches!(&r, Reply::Error(e) if e.starts_with("NOSCRIPT")),
+        "{r}"
+    );
+    assert_eq!(a.execute(["EVALSHA", &sha(src), "0"]), Reply::Integer(42));
+}
+
+#[test]
+fn evalsha_of_a_script_evicted_since_its_last_run_is_noscript() {
+    let s = Store::with_config(Config::default().active_expiry(false).script_cache_size(1));
+    s.execute(["EVAL", "1", "0"]);
+    assert_eq!(s.execute(["EVALSHA", &sha("1"), "0"]), Reply::Integer(1));
+    s.execute(["EVAL", "2", "0"]); // evicts "1"
+    let r = s.execute(["EVALSHA", &sha("1"), "0"]);
+    assert!(
+        matches!(&r, Reply::Error(e) if e.starts_with("NOSCRIPT")),
+        "{r}"
+    );
+}
+
+#[test]
+fn a_script_run_repeatedly_stays_the_most_recently_used() {
+    let s = Store::with_config(Config::default().active_expiry(false).script_cache_size(2));
+    s.execute(["EVAL", "1", "0"]);
+    s.execute(["EVAL", "2", "0"]);
+    for _ in 0..3 {
+        s.execute(["EVALSHA", &sha("1"), "0"]);
+    }
+    s.execute(["EVALSHA", &sha("2"), "0"]);
+    s.execute(["EVALSHA", &sha("1"), "0"]); // "1" after "2": "2" is the oldest
+    s.execute(["EVAL", "3", "0"]);
+    let r = s.execute(["SCRIPT", "EXISTS", &sha("1"), &sha("2"), &sha("3")]);
+    assert_eq!(r, Reply::Array([1, 0, 1].map(Reply::Integer).to_vec()));
+}
+
+#[test]
+fn evalsha_queued_after_script_flush_in_one_exec_is_noscript() {
+    let s = store();
+    s.execute(["SCRIPT", "LOAD", "7"]);
+    let mut c = s.connection();
+    c.execute(["MULTI"]);
+    c.execute(["EVALSHA", &sha("7"), "0"]);
+    c.execute(["SCRIPT", "FLUSH"]);
+    c.execute(["EVALSHA", &sha("7"), "0"]);
+    let Reply::Array(replies) = c.execute(["EXEC"]) else {
+        panic!("EXEC did not run");
+    };
+    assert_eq!(replies[0], Reply::Integer(7));
+    assert_eq!(replies[1], Reply::ok());
+    assert!(matches!(&replies[2], Reply::Error(e) if e.starts_with("NOSCRIPT")));
+}
+
+#[test]
+fn scripts_work_in_a_store_whose_first_command_is_not_a_script() {
+    let s = store();
+    assert_eq!(s.execute(["SET", "k", "5"]), Reply::ok());
+    assert_eq!(
+        s.execute(["EVAL", r#"redis::call("GET", KEYS[0])"#, "1", "k"]),
+        bulk("5")
+    );
+}
