@@ -98,3 +98,41 @@ fn scripts_work_in_a_store_whose_first_command_is_not_a_script() {
         bulk("5")
     );
 }
+
+#[test]
+fn keys_and_argv_are_fresh_in_each_run_whatever_the_last_run_did_to_them() {
+    let s = store();
+    let mangle = r#"KEYS[0] += "x"; KEYS.push([[1]]); ARGV = [[2], #{a: [3]}]; let KEYS = 9; 0"#;
+    let show = r#"[KEYS, ARGV]"#;
+    assert_eq!(
+        s.execute(["EVAL", mangle, "2", "a", "b", "c"]),
+        Reply::Integer(0)
+    );
+    let want = Reply::Array(vec![bulks(&["a", "b"]), bulks(&["c"])]);
+    assert_eq!(s.execute(["EVAL", show, "2", "a", "b", "c"]), want);
+    assert_eq!(
+        s.execute(["EVAL", "KEYS[0] += \"y\"; 0", "1", "a"]),
+        Reply::Integer(0)
+    );
+    let want = Reply::Array(vec![bulks(&["a"]), bulks(&[])]);
+    assert_eq!(s.execute(["EVAL", show, "1", "a"]), want);
+    let blob: &[u8] = b"\xff\xfe";
+    let r = s.execute([&b"EVAL"[..], b"type_of(ARGV[0])", b"0", blob]);
+    assert_eq!(r, bulk("blob"));
+    let r = s.execute(["EVAL", "[type_of(ARGV[0]), ARGV.len()]", "0", "x"]);
+    assert_eq!(r, Reply::Array(vec![bulk("string"), Reply::Integer(1)]));
+}
+
+#[test]
+fn a_scripts_variables_do_not_survive_into_the_next_run() {
+    let s = store();
+    assert_eq!(
+        s.execute(["EVAL", "let leftover = 5; leftover", "0"]),
+        Reply::Integer(5)
+    );
+    let r = s.execute(["EVAL", "leftover", "0"]);
+    assert!(
+        matches!(&r, Reply::Error(e) if e.contains("Variable not found")),
+        "{r}"
+    );
+}
