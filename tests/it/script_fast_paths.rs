@@ -136,3 +136,51 @@ fn a_scripts_variables_do_not_survive_into_the_next_run() {
         "{r}"
     );
 }
+
+#[test]
+fn integer_arguments_are_sent_as_their_decimal_text_at_both_ends_of_the_range() {
+    let s = store();
+    let src = r#"
+        redis::call("SET", KEYS[0], -9223372036854775807 - 1);
+        redis::call("SET", KEYS[1], 0);
+        redis::call("SET", KEYS[2], 9223372036854775807);
+        redis::call("MGET", KEYS)"#;
+    let r = s.execute(["EVAL", src, "3", "a", "b", "c"]);
+    let want = bulks(&["-9223372036854775808", "0", "9223372036854775807"]);
+    assert_eq!(r, want);
+}
+
+#[test]
+fn mixed_argument_shapes_reach_the_command_in_order() {
+    let s = store();
+    let src = r#"
+        redis::call("ZADD", KEYS[0], 1, "one");
+        redis::call("ZADD", KEYS[0], 2.5, "two");
+        redis::call("HINCRBY", KEYS[1], "f", 3);
+        redis::call("HINCRBYFLOAT", KEYS[1], "g", 0.5);
+        redis::call("SET", KEYS[2], "v", "EX", 100);
+        redis::call("RPUSH", KEYS[3], 7, "x");
+        [redis::call("ZRANGE", KEYS[0], 0, -1, "WITHSCORES"), redis::call("HGETALL", KEYS[1]),
+         redis::call("TTL", KEYS[2]), redis::call("LRANGE", KEYS[3], 0, -1),
+         redis::pcall("INCRBY", KEYS[1], 1).err]"#;
+    let r = s.execute(["EVAL", src, "4", "z", "h", "s", "l"]);
+    let want = Reply::Array(vec![
+        bulks(&["one", "1", "two", "2.5"]),
+        bulks(&["f", "3", "g", "0.5"]),
+        Reply::Integer(100),
+        bulks(&["7", "x"]),
+        bulk("WRONGTYPE Operation against a key holding the wrong kind of value"),
+    ]);
+    assert_eq!(r, want);
+}
+
+#[test]
+fn an_ok_status_is_a_fresh_value_each_time_even_if_a_script_changes_one() {
+    let s = store();
+    let src = r#"
+        let a = redis::call("SET", KEYS[0], "1");
+        a.ok += "!";
+        let b = redis::call("SET", KEYS[0], "2");
+        [a.ok, b.ok]"#;
+    assert_eq!(s.execute(["EVAL", src, "1", "k"]), bulks(&["OK!", "OK"]));
+}
