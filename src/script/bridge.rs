@@ -163,7 +163,8 @@ impl Arg {
 fn to_args(args: &[Dynamic]) -> Result<SmallVec<[Arg; 8]>, &'static str> {
     let mut out = SmallVec::new();
     for arg in args {
-        if let Ok(items) = arg.as_array_ref() {
+        // `is_array` first: a failed `as_array_ref` builds its type name.
+        if let Some(items) = arg.is_array().then(|| arg.as_array_ref().ok()).flatten() {
             for item in items.iter() {
                 out.push(scalar_arg(item)?);
             }

@@ -70,7 +70,7 @@ fn generic(ctx: &mut Ctx, a: &[&[u8]], by_sha: bool, ro: bool) -> Res {
     let (script, found_at) = if by_sha {
         let (script, generation) = scripts
             .take_planned(a[1])
-            .ok_or(Reply::error(msg::NOSCRIPT))?;
+            .ok_or_else(|| Reply::error(msg::NOSCRIPT))?;
         (script, Some(generation))
     } else {
         (scripts.load(a[1], false).map_err(Reply::error)?, None)
