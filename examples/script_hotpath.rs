@@ -5,7 +5,9 @@
 //!
 //! `cargo build --profile bench --example script_hotpath`, then
 //! `valgrind --tool=callgrind --collect-atstart=no --toggle-collect='*measured*'
-//! target/release/examples/script_hotpath guide|limiter|transfer|calls20 [calls]`
+//! target/release/examples/script_hotpath guide|limiter|transfer|calls20 [calls]`.
+//! A third argument runs that many threads at once on the same keys and prints the total
+//! calls per second.
 
 use std::hint::black_box;
 
@@ -51,6 +53,10 @@ fn main() {
         "calls20" => (CALLS_20, &["counter20"], &[]),
         _ => (GUIDE_INCREMENT, &["counter"], &["1"]),
     };
+    let threads: usize = std::env::args()
+        .nth(3)
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(1);
     let store = Store::with_config(Config::default().active_expiry(false));
     let mut conn = store.connection();
     let Reply::Bulk(sha) = conn.execute(["SCRIPT", "LOAD", src]) else {
@@ -64,6 +70,18 @@ fn main() {
     let reply = conn.execute(&argv);
     assert!(matches!(reply, Reply::Integer(_)), "{reply}");
     measured(&mut conn, &argv, 20_000);
+    if threads > 1 {
+        let started = std::time::Instant::now();
+        std::thread::scope(|s| {
+            for _ in 0..threads {
+                let (store, argv) = (&store, &argv);
+                s.spawn(move || measured(&mut store.connection(), argv, calls));
+            }
+        });
+        let rate = (threads * calls) as f64 / started.elapsed().as_secs_f64();
+        println!("{which}: {threads} threads, {rate:.0} calls/s");
+        return;
+    }
     let started = std::time::Instant::now();
     measured(&mut conn, &argv, calls);
     println!("{which}: {:?} per call", started.elapsed() / calls as u32);
