@@ -19,7 +19,7 @@ fn evalsha_incr(c: &mut Criterion) {
             let r = conn.execute([&b"EVALSHA"[..], &sha, b"1", b"counter", b"1"]);
             debug_assert!(matches!(r, Reply::Integer(_)));
             r
-        })
+        });
     });
 }
 

@@ -30,10 +30,13 @@ pub trait Clock: Send + Sync + fmt::Debug {
 /// # Examples
 ///
 /// ```
+/// # fn main() -> Result<(), redlite::Error> {
 /// use redlite::{Config, Store, SystemClock};
 ///
 /// let store = Store::with_config(Config::default().clock(SystemClock));
-/// store.set("k", 1).unwrap();
+/// store.set("k", 1)?;
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Clone, Copy, Debug, Default)]
 pub struct SystemClock;
@@ -42,7 +45,7 @@ impl Clock for SystemClock {
     fn now_ms(&self) -> u64 {
         SystemTime::now()
             .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis() as u64)
+            .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
     }
 }
 
@@ -56,15 +59,18 @@ impl Clock for SystemClock {
 /// # Examples
 ///
 /// ```
+/// # fn main() -> Result<(), redlite::Error> {
 /// use std::time::Duration;
 /// use redlite::{Config, ManualClock, Store};
 ///
 /// let clock = ManualClock::new();
 /// let store = Store::with_config(Config::default().clock(clock.clone()));
-/// store.set("k", "v").unwrap();
-/// store.expire("k", 10).unwrap();
+/// store.set("k", "v")?;
+/// store.expire("k", 10)?;
 /// clock.advance(Duration::from_secs(11));
-/// assert_eq!(store.get::<Option<String>>("k").unwrap(), None);
+/// assert_eq!(store.get::<Option<String>>("k")?, None);
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Clone, Debug)]
 pub struct ManualClock {
@@ -73,11 +79,13 @@ pub struct ManualClock {
 
 impl ManualClock {
     /// A clock standing at 2026-01-01T00:00:00Z.
+    #[must_use]
     pub fn new() -> ManualClock {
         ManualClock::at(1_767_225_600_000)
     }
 
     /// A clock standing at `ms` milliseconds after the Unix epoch.
+    #[must_use]
     pub fn at(ms: u64) -> ManualClock {
         ManualClock {
             ms: Arc::new(AtomicU64::new(ms.min(LATEST_MS))),

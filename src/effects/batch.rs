@@ -12,11 +12,13 @@ pub struct KeyEvent {
 
 impl KeyEvent {
     /// The key.
+    #[must_use]
     pub fn key(&self) -> &[u8] {
         &self.key
     }
 
     /// What happened to it.
+    #[must_use]
     pub fn event(&self) -> Event {
         self.event
     }
@@ -41,21 +43,25 @@ pub struct Batch {
 
 impl Batch {
     /// Every key event, in order.
+    #[must_use]
     pub fn events(&self) -> &[KeyEvent] {
         &self.events
     }
 
     /// The commands that replay this batch, each as its argument vector.
+    #[must_use]
     pub fn commands(&self) -> &[Vec<Box<[u8]>>] {
         &self.commands
     }
 
     /// True for the batch of an EXEC or a script, which must be applied as one unit.
+    #[must_use]
     pub fn is_atomic(&self) -> bool {
         self.atomic
     }
 
     /// True when nothing was written.
+    #[must_use]
     pub fn is_empty(&self) -> bool {
         self.events.is_empty() && self.commands.is_empty()
     }
@@ -170,6 +176,10 @@ impl Recorder {
     }
 
     /// A key changed with no event of its own (FLUSHALL empties watched keys).
+    #[allow(
+        clippy::unused_self,
+        reason = "a method so that every write, even one with no event, goes through the recorder"
+    )]
     pub(crate) fn touch(&mut self, stamp: Stamp<'_>) {
         stamp.bump();
     }
@@ -192,6 +202,10 @@ impl Recorder {
     }
 
     /// True once anything was recorded (only ever when listening).
+    #[allow(
+        clippy::inline_always,
+        reason = "on every command path: keeps the no-listener case to one inlined branch"
+    )]
     #[inline(always)]
     pub(crate) fn has_batch(&self) -> bool {
         self.batch.is_some()

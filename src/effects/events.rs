@@ -32,6 +32,7 @@ impl EventClass {
     /// ```
     /// assert_eq!(redlite::EventClass::ZSet.letter(), 'z');
     /// ```
+    #[must_use]
     pub fn letter(self) -> char {
         match self {
             EventClass::Generic => 'g',
@@ -65,16 +66,19 @@ pub struct Event {
 
 impl Event {
     /// An event with Redis's name and class.
+    #[must_use]
     pub const fn new(name: &'static str, class: EventClass) -> Event {
         Event { name, class }
     }
 
     /// Redis's event name, as published on `__keyevent@0__:<name>`.
+    #[must_use]
     pub fn name(&self) -> &'static str {
         self.name
     }
 
     /// The event's class (its `notify-keyspace-events` letter).
+    #[must_use]
     pub fn class(&self) -> EventClass {
         self.class
     }
