@@ -22,6 +22,15 @@ use crate::sync::{Arc, AtomicU64, Ordering};
 /// ```
 pub trait Clock: Send + Sync + fmt::Debug {
     /// Milliseconds since the Unix epoch.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use redlite::{Clock, ManualClock};
+    ///
+    /// let clock = ManualClock::at(42);
+    /// assert_eq!(clock.now_ms(), 42);
+    /// ```
     fn now_ms(&self) -> u64;
 }
 
@@ -79,12 +88,29 @@ pub struct ManualClock {
 
 impl ManualClock {
     /// A clock standing at 2026-01-01T00:00:00Z.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    ///
+    /// use redlite::{Clock, ManualClock};
+    ///
+    /// assert_eq!(ManualClock::new().now_ms(), 1_767_225_600_000);
+    /// ```
     #[must_use]
     pub fn new() -> ManualClock {
         ManualClock::at(1_767_225_600_000)
     }
 
     /// A clock standing at `ms` milliseconds after the Unix epoch.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use redlite::{Clock, ManualClock};
+    ///
+    /// assert_eq!(ManualClock::at(5_000).now_ms(), 5_000);
+    /// ```
     #[must_use]
     pub fn at(ms: u64) -> ManualClock {
         ManualClock {
@@ -115,6 +141,23 @@ impl ManualClock {
 
     /// Sets the clock to `ms` milliseconds after the Unix epoch (it may go backwards), at
     /// most `i64::MAX`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> Result<(), redlite::Error> {
+    /// use redlite::{Config, ManualClock, Store};
+    ///
+    /// let clock = ManualClock::at(10_000);
+    /// let store = Store::with_config(Config::default().clock(clock.clone()));
+    /// store.execute(["SET", "k", "v", "PXAT", "12000"]);
+    /// clock.set(12_000); // at the deadline it still lives, as in Redis
+    /// assert!(store.exists("k")?);
+    /// clock.set(12_001);
+    /// assert!(!store.exists("k")?);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn set(&self, ms: u64) {
         self.ms.store(ms.min(LATEST_MS), Ordering::SeqCst);
     }

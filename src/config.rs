@@ -91,6 +91,13 @@ impl Default for Config {
 impl Config {
     /// Number of shards; rounded up to a power of two. More shards, less lock contention
     /// between threads on different keys; whole-keyspace commands lock them all.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let config = redlite::Config::default().shards(6);
+    /// assert_eq!(config.shard_count(), 8);
+    /// ```
     #[must_use]
     pub fn shards(mut self, n: usize) -> Self {
         self.shards = n.clamp(1, 1 << 16).next_power_of_two();
@@ -98,6 +105,22 @@ impl Config {
     }
 
     /// The time source for every expiry decision.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> Result<(), redlite::Error> {
+    /// use std::time::Duration;
+    /// use redlite::{Config, ManualClock, Store};
+    ///
+    /// let clock = ManualClock::new();
+    /// let store = Store::with_config(Config::default().clock(clock.clone()));
+    /// store.set_ex("session", "data", Duration::from_secs(10))?;
+    /// clock.advance(Duration::from_millis(10_001));
+    /// assert_eq!(store.get::<Option<String>>("session")?, None);
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
         self.clock = Arc::new(clock);
@@ -106,6 +129,19 @@ impl Config {
 
     /// Whether a background thread reclaims expired keys. Reads never see expired keys
     /// either way; this only bounds the memory they hold.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> Result<(), redlite::Error> {
+    /// use redlite::{Config, Store};
+    ///
+    /// // No background thread: expired keys go when read, or on `purge_expired`.
+    /// let store = Store::with_config(Config::default().active_expiry(false));
+    /// store.set("k", 1)?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn active_expiry(mut self, on: bool) -> Self {
         self.active_expiry = on;
@@ -113,6 +149,19 @@ impl Config {
     }
 
     /// How often the active-expiry thread runs a pass.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> Result<(), redlite::Error> {
+    /// use std::time::Duration;
+    ///
+    /// let config = redlite::Config::default().active_expiry_interval(Duration::from_millis(20));
+    /// let store = redlite::Store::with_config(config);
+    /// store.set("k", 1)?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn active_expiry_interval(mut self, every: Duration) -> Self {
         self.active_expiry_interval = every.max(Duration::from_millis(1));
@@ -121,6 +170,17 @@ impl Config {
 
     /// How many slots of each shard one active-expiry pass examines (its write lock is held
     /// for that many slots at most).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> Result<(), redlite::Error> {
+    /// let config = redlite::Config::default().active_expiry_budget(64);
+    /// let store = redlite::Store::with_config(config);
+    /// store.set("k", 1)?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn active_expiry_budget(mut self, slots: usize) -> Self {
         self.active_expiry_budget = slots.max(1);
@@ -322,6 +382,12 @@ impl Config {
     }
 
     /// The configured shard count.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(redlite::Config::default().shard_count().is_power_of_two());
+    /// ```
     #[must_use]
     pub fn shard_count(&self) -> usize {
         self.shards

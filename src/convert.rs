@@ -21,6 +21,15 @@ use crate::reply::Reply;
 /// ```
 pub trait ToArg {
     /// The argument's bytes.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use redlite::ToArg;
+    ///
+    /// assert_eq!(&*(-7i32).to_arg(), b"-7");
+    /// assert_eq!(&*b"raw".to_arg(), b"raw");
+    /// ```
     fn to_arg(&self) -> Cow<'_, [u8]>;
 }
 
@@ -109,6 +118,18 @@ pub trait FromReply: Sized {
     /// [`Error::Conversion`] when the reply's shape or value does not fit `Self` (nil into
     /// a non-`Option`, text into a number, an integer out of range); an error reply inside
     /// an array becomes [`Error::Reply`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> Result<(), redlite::Error> {
+    /// use redlite::{FromReply, Reply};
+    ///
+    /// assert_eq!(bool::from_reply(Reply::Integer(1))?, true);
+    /// assert!(i64::from_reply(Reply::Nil).is_err());
+    /// # Ok(())
+    /// # }
+    /// ```
     fn from_reply(reply: Reply) -> Result<Self, Error>;
 
     /// A bulk reply as a vector of `Self`: only `u8` accepts it (so `Vec<u8>` reads bulk

@@ -50,6 +50,22 @@ pub enum Error {
 ///
 /// Error replies map by their code (the first word of Redis's text); a code without a
 /// variant of its own is [`ErrorKind::Other`] (the code is still in [`Error::code`]).
+///
+/// # Examples
+///
+/// ```
+/// # fn main() -> Result<(), redlite::Error> {
+/// use redlite::{ErrorKind, Store};
+///
+/// let store = Store::new();
+/// store.rpush("l", &["a"])?;
+/// match store.get::<String>("l") {
+///     Err(e) if e.kind() == ErrorKind::WrongType => {} // a list, not a string
+///     other => panic!("expected WRONGTYPE, got {other:?}"),
+/// }
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ErrorKind {

@@ -35,12 +35,35 @@ pub struct Store {
 
 impl Store {
     /// A store with the default [`Config`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> Result<(), redlite::Error> {
+    /// let store = redlite::Store::new();
+    /// store.set("k", "v")?;
+    /// assert_eq!(store.get::<String>("k")?, "v");
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn new() -> Store {
         Store::with_config(Config::default())
     }
 
     /// A store with the given configuration. Starts the active-expiry thread when enabled.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> Result<(), redlite::Error> {
+    /// use redlite::{Config, Store};
+    ///
+    /// let store = Store::with_config(Config::default().shards(4).active_expiry(false));
+    /// store.set("k", 1)?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn with_config(config: Config) -> Store {
         let scripts = Box::new(crate::script::Scripts::new(&config.scripts));
@@ -59,6 +82,22 @@ impl Store {
     }
 
     /// A new client connection with its own WATCH set and MULTI queue.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> Result<(), redlite::Error> {
+    /// use redlite::{Reply, Store};
+    ///
+    /// let store = Store::new();
+    /// let mut conn = store.connection();
+    /// conn.execute(["MULTI"]);
+    /// assert_eq!(conn.execute(["SET", "k", "v"]), Reply::status("QUEUED"));
+    /// conn.execute(["EXEC"]);
+    /// assert_eq!(store.get::<String>("k")?, "v");
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn connection(&self) -> Connection {
         Connection::new(self.shared.clone())

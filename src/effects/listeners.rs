@@ -48,6 +48,27 @@ use super::Batch;
 /// ```
 pub trait Listener: Send + Sync {
     /// Called once per command, EXEC or script that wrote something.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// use redlite::{Batch, Listener, Store};
+    ///
+    /// struct Writes(AtomicUsize);
+    /// impl Listener for Writes {
+    ///     fn on_batch(&self, batch: &Batch) {
+    ///         self.0.fetch_add(batch.events().len(), Ordering::Relaxed);
+    ///     }
+    /// }
+    ///
+    /// let store = Store::new();
+    /// let writes = Arc::new(Writes(AtomicUsize::new(0)));
+    /// let _subscription = store.listen(writes.clone());
+    /// store.execute(["SADD", "s", "a", "b"]);
+    /// assert_eq!(writes.0.load(Ordering::Relaxed), 2); // `new`, then one `sadd`
+    /// ```
     fn on_batch(&self, batch: &Batch);
 }
 

@@ -236,6 +236,21 @@ mod sealed {
 }
 
 /// Where a [`Script`] can run: `&Store` or `&mut Connection`.
+///
+/// # Examples
+///
+/// ```
+/// # fn main() -> Result<(), redlite::Error> {
+/// use redlite::{Script, Store};
+///
+/// let store = Store::new();
+/// let double = Script::new("ARGV[0].parse_int() * 2");
+/// assert_eq!(double.arg(21).invoke::<i64>(&store)?, 42); // on the store
+/// let mut conn = store.connection();
+/// assert_eq!(double.arg(5).invoke::<i64>(&mut conn)?, 10); // on a connection
+/// # Ok(())
+/// # }
+/// ```
 pub trait ScriptTarget: sealed::Sealed {
     #[doc(hidden)]
     fn run(&mut self, argv: &[&[u8]]) -> Reply;
