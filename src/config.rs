@@ -30,6 +30,7 @@ pub struct Config {
     pub(crate) active_expiry_budget: usize,
     pub(crate) scripts: ScriptLimits,
     pub(crate) max_reply_bytes: usize,
+    pub(crate) cluster_mode: bool,
 }
 
 /// The sandbox limits of scripts (see the `script_*` setters of [`Config`]).
@@ -84,6 +85,7 @@ impl Default for Config {
             active_expiry_budget: 64,
             scripts: ScriptLimits::default(),
             max_reply_bytes: DEFAULT_MAX_REPLY_BYTES,
+            cluster_mode: false,
         }
     }
 }
@@ -378,6 +380,31 @@ impl Config {
     #[must_use]
     pub fn max_reply_bytes(mut self, bytes: usize) -> Self {
         self.max_reply_bytes = bytes;
+        self
+    }
+
+    /// Lint for Redis Cluster (default off): refuse what a cluster node would refuse because
+    /// of where keys live, with its exact errors. The keys of one multi-key command, of one
+    /// EXEC (all queued commands together) or one script's declared keys must hash to one
+    /// slot (CRC16 of the key or its `{hashtag}`, 16384 slots), else the reply is
+    /// `CROSSSLOT Keys in request don't hash to the same slot`; `SELECT` of a database other
+    /// than 0 fails; `CLUSTER KEYSLOT key` answers the slot. Nothing is redirected: the store
+    /// still holds every key. Code whose tests pass in this mode does not meet CROSSSLOT
+    /// on a real cluster.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use redlite::{Config, Store};
+    ///
+    /// let store = Store::with_config(Config::default().cluster_mode(true));
+    /// let err = store.execute(["MSET", "a", "1", "b", "2"]);
+    /// assert_eq!(err.to_string(), "CROSSSLOT Keys in request don't hash to the same slot");
+    /// // Keys sharing a {hashtag} share a slot.
+    /// assert_eq!(store.execute(["MSET", "{user:1}:a", "1", "{user:1}:b", "2"]).to_string(), "OK");
+    /// ```
+    pub fn cluster_mode(mut self, on: bool) -> Self {
+        self.cluster_mode = on;
         self
     }
 

@@ -191,7 +191,48 @@ macro_rules! int_from_reply {
         }
     )*};
 }
-int_from_reply!(i8, i16, i32, isize, u16, u32, u64, usize);
+int_from_reply!(i8, i16, i32, isize, u16, u32);
+
+/// Unsigned 64-bit values above `i64::MAX` are stored as their decimal text (`ToArg`), so a
+/// bulk reads back through the full `u64` range; an integer reply is still an `i64`.
+fn u64_from_reply(reply: &Reply, into: &str) -> Result<u64, Error> {
+    match reply {
+        Reply::Integer(n) => {
+            u64::try_from(*n).map_err(|_| Error::Conversion(format!("{n} does not fit in {into}")))
+        }
+        Reply::Bulk(b) => parse_u64(b).map_or_else(|| mismatch(reply, into), Ok),
+        Reply::Status(s) => parse_u64(s.as_bytes()).map_or_else(|| mismatch(reply, into), Ok),
+        _ => mismatch(reply, into),
+    }
+}
+
+/// Decimal digits only, without a sign or leading zeros (the text `u64::to_string` makes,
+/// as strict as Redis's own integer parsing is for `i64`).
+fn parse_u64(bytes: &[u8]) -> Option<u64> {
+    let canonical = match bytes {
+        [b'0'] => true,
+        [first, ..] => (b'1'..=b'9').contains(first) && bytes.iter().all(u8::is_ascii_digit),
+        [] => false,
+    };
+    if !canonical {
+        return None;
+    }
+    std::str::from_utf8(bytes).ok()?.parse().ok()
+}
+
+impl FromReply for u64 {
+    fn from_reply(reply: Reply) -> Result<Self, Error> {
+        u64_from_reply(&reply, "u64")
+    }
+}
+
+impl FromReply for usize {
+    fn from_reply(reply: Reply) -> Result<Self, Error> {
+        let wide = u64_from_reply(&reply, "usize")?;
+        usize::try_from(wide)
+            .map_err(|_| Error::Conversion(format!("{wide} does not fit in usize")))
+    }
+}
 
 impl FromReply for u8 {
     fn from_reply(reply: Reply) -> Result<Self, Error> {

@@ -26,6 +26,10 @@
 //! - [`Connection`]: one client; `execute` any command; WATCH / MULTI / EXEC ([`ExecOutcome`]).
 //! - [`Store::transaction`] ([`Transaction`], [`TxOptions`]): WATCH + MULTI/EXEC with retries.
 //! - [`Reply`], [`Error`], [`FromReply`], [`ToArg`]: replies and conversions.
+//! - [`Store::cmd`] ([`Cmd`]): any command built argument by argument, also on a
+//!   [`Connection`] and inside a [`Transaction`].
+//! - `RedisConnection` (feature `redis`): code written for the `redis` crate runs on a
+//!   store; [`Config::cluster_mode`] lints for Redis Cluster ([`docs::redis_rs`]).
 //! - [`Script`]: atomic Rhai scripts (EVALSHA, then EVAL on NOSCRIPT); `script` holds the
 //!   engine, the SHA1 cache and the bridge between replies and Rhai values.
 //! - Inside: `keyspace` (shards, entries, versions, expiry), `commands` (the command table
@@ -36,6 +40,7 @@
 
 mod clock;
 mod commands;
+mod compat;
 mod config;
 mod convert;
 pub mod docs;
@@ -47,6 +52,7 @@ mod registry;
 mod reply;
 mod script;
 mod shared;
+mod slot;
 mod store;
 mod sync;
 mod txn;
@@ -54,6 +60,8 @@ mod typed;
 mod types;
 
 pub use clock::{Clock, ManualClock, SystemClock};
+#[cfg(feature = "redis")]
+pub use compat::redis::RedisConnection;
 pub use config::Config;
 pub use convert::{FromReply, ToArg, pairs};
 pub use effects::{Batch, Event, EventClass, KeyEvent, Listener, Subscription};
@@ -62,6 +70,7 @@ pub use reply::Reply;
 pub use script::{Script, ScriptInvocation, ScriptTarget};
 pub use store::Store;
 pub use txn::{Connection, ExecOutcome, Transaction, TxOptions};
+pub use typed::{Cmd, CmdTarget};
 
 /// The README's code blocks, compiled and run as doc tests so they stay true.
 #[cfg(doctest)]

@@ -8,10 +8,10 @@
 use std::sync::OnceLock;
 
 use crate::commands::table::Table;
-use crate::commands::{Spec, hashes, keys, list, server, set, strings, zset};
+use crate::commands::{Spec, cluster, hashes, keys, list, server, set, strings, zset};
 
 /// Every family's rows, in the order `COMMAND` lists them.
-fn families() -> [&'static [Spec]; 10] {
+fn families() -> [&'static [Spec]; 11] {
     [
         strings::COMMANDS,
         list::COMMANDS,
@@ -21,6 +21,7 @@ fn families() -> [&'static [Spec]; 10] {
         set::COMMANDS,
         set::algebra::COMMANDS,
         server::COMMANDS,
+        cluster::COMMANDS,
         crate::txn::COMMANDS,
         crate::script::COMMANDS,
     ]

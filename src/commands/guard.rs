@@ -17,6 +17,7 @@ pub(crate) const PANICKED: &str = "ERR internal error: command panicked";
 /// the sense that matters here: shard locks are guards, released during the unwind, and
 /// `parking_lot` locks are never poisoned, so the store stays usable; what the command wrote
 /// before it panicked stays written, as any partly run command's writes would.
+#[inline]
 pub(crate) fn reply_on_panic(f: impl FnOnce() -> Reply) -> Reply {
     catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|_| Reply::error(PANICKED))
 }

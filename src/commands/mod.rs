@@ -5,6 +5,8 @@
 //! clock once (time is frozen for the command) and calls the handler with a [`Ctx`].
 
 pub(crate) mod budget;
+pub(crate) mod cluster;
+pub(crate) mod crossslot;
 pub(crate) mod ctx;
 pub(crate) mod glob;
 pub(crate) mod guard;
@@ -307,6 +309,9 @@ pub(crate) fn query(shared: &Shared, argv: &[&[u8]]) -> Reply {
 pub(crate) fn query_spec(shared: &Shared, spec: &Spec, argv: &[&[u8]]) -> Reply {
     if !spec.arity_ok(argv.len()) {
         return Reply::error(crate::error::msg::arity(spec.name));
+    }
+    if let Err(text) = crossslot::command(shared, spec, argv) {
+        return Reply::error(text);
     }
     run(shared, spec, argv)
 }

@@ -70,6 +70,7 @@ impl Run<'_, '_, '_> {
         if !self.any_key {
             self.check_keys(spec, argv)?;
         }
+        crate::commands::crossslot::script_call(self.ctx.shared, spec, argv)?;
         if spec.is_write() && !self.state.write() {
             // SCRIPT KILL won the race against this first write: nothing was written.
             return Err(watchdog::KILLED_TEXT.into());

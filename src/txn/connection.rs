@@ -108,6 +108,9 @@ impl Connection {
         if !spec.arity_ok(argv.len()) {
             return self.reject(spec, msg::arity(spec.name));
         }
+        if let Err(text) = crate::commands::crossslot::command(&self.shared, spec, argv) {
+            return self.reject(spec, text.to_owned());
+        }
         if let Some(multi) = &mut self.multi {
             if !spec.has(flag::NOQUEUE) {
                 if !multi.failed {
@@ -193,6 +196,11 @@ impl Connection {
         if multi.failed {
             watch::release_all(&self.shared, &mut self.watches);
             return Err(Error::Reply(msg::EXECABORT.into()));
+        }
+        // A cluster node checks the whole queue's keys when EXEC arrives, then discards.
+        if let Err(text) = crate::commands::crossslot::exec(&self.shared, multi.queue.iter()) {
+            watch::release_all(&self.shared, &mut self.watches);
+            return Err(Error::Reply(text.into()));
         }
         Ok(exec::commit(&self.shared, &mut self.watches, &multi.queue))
     }

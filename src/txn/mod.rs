@@ -30,7 +30,11 @@ pub(crate) const COMMANDS: &[Spec] = &[
     conn("multi", 1, flag::NOQUEUE, ConnOp::Multi),
     conn("exec", 1, flag::NOQUEUE, ConnOp::Exec),
     conn("discard", 1, flag::NOQUEUE, ConnOp::Discard),
-    conn("watch", -2, flag::NOQUEUE, ConnOp::Watch),
+    // WATCH names keys (the cluster lint checks they share a slot); it never plans locks.
+    Spec {
+        keys: crate::commands::ALL,
+        ..conn("watch", -2, flag::NOQUEUE, ConnOp::Watch)
+    },
     // UNWATCH inside MULTI is queued, like in Redis, and does nothing at EXEC time.
     conn("unwatch", 1, 0, ConnOp::Unwatch),
 ];

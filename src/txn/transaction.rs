@@ -181,9 +181,11 @@ impl Transaction {
     }
 
     /// Runs a read-only command now and converts its reply. Commands that may write are
-    /// refused (queue them with [`cmd`](Self::cmd)): writes, EVAL/EVALSHA of a script not
-    /// flagged `no-writes` (or not cached yet), SCRIPT LOAD/FLUSH/KILL; so are connection
-    /// commands (MULTI, WATCH ...). `EVAL_RO`, `EVALSHA_RO` and SCRIPT EXISTS are reads.
+    /// refused (queue them with [`queue`](Self::queue) or [`cmd`](Self::cmd)`(..).queue()`):
+    /// writes, EVAL/EVALSHA of a script not flagged `no-writes` (or not cached yet), SCRIPT
+    /// LOAD/FLUSH/KILL; so are connection commands (MULTI, WATCH ...). EVAL_RO, EVALSHA_RO
+    /// and SCRIPT EXISTS are reads. [`cmd`](Self::cmd)`(..).query()` builds the same call
+    /// argument by argument.
     ///
     /// # Errors
     ///
@@ -214,8 +216,7 @@ impl Transaction {
     ///
     /// # Errors
     ///
-    /// `WRONGTYPE` ([`Error::Reply`]) when the key holds another type; [`Error::Conversion`]
-    /// when the value does not fit `T`.
+    /// WRONGTYPE, or a reply `T` cannot hold.
     ///
     /// # Examples
     ///
@@ -235,7 +236,7 @@ impl Transaction {
     ///
     /// # Errors
     ///
-    /// [`Error::Conversion`] when the values do not fit `T`.
+    /// A reply `T` cannot hold.
     ///
     /// # Examples
     ///
@@ -257,8 +258,7 @@ impl Transaction {
     ///
     /// # Errors
     ///
-    /// None in practice: EXISTS always answers an integer. The `Result` keeps the shape of
-    /// the other reads.
+    /// None in practice; the signature matches the other reads.
     ///
     /// # Examples
     ///
@@ -273,29 +273,26 @@ impl Transaction {
         crate::typed::call(|_, a| self.read_argv(a), (None, "EXISTS"), &[&key])
     }
 
-    /// Queues any command, as sent inside MULTI. A queue-time error (unknown command, wrong
-    /// arity, a connection command) is returned here and also dooms the attempt: the
-    /// transaction then applies nothing and returns that error.
+    /// Queues any command given as a whole argument vector, as sent inside MULTI
+    /// ([`cmd`](Self::cmd) builds one argument by argument). A queue-time error (unknown
+    /// command, wrong arity, a connection command) is returned here and also dooms the
+    /// attempt: the transaction then applies nothing and returns that error.
     ///
     /// # Errors
     ///
-    /// [`Error::Reply`] with Redis's text for the queue-time error.
+    /// The queue-time error, with Redis's text.
     ///
     /// # Examples
     ///
     /// ```
     /// # fn main() -> Result<(), redlite::Error> {
     /// let store = redlite::Store::new();
-    /// store
-    ///     .transaction(&["k"], |tx| {
-    ///         tx.cmd(["SET", "k", "v", "PX", "60000"])?;
-    ///         Ok(())
-    ///     })?;
+    /// store.transaction(&["k"], |tx| tx.queue(["SET", "k", "v", "PX", "60000"]))?;
     /// assert_eq!(store.get::<String>("k")?, "v");
     /// # Ok(())
     /// # }
     /// ```
-    pub fn cmd<I>(&mut self, args: I) -> Result<(), Error>
+    pub fn queue<I>(&mut self, args: I) -> Result<(), Error>
     where
         I: IntoIterator,
         I::Item: AsRef<[u8]>,
@@ -382,7 +379,7 @@ impl Transaction {
         let _ = self.queue_argv(&argv);
     }
 
-    fn queue_argv(&mut self, argv: &[&[u8]]) -> Result<(), Error> {
+    pub(crate) fn queue_argv(&mut self, argv: &[&[u8]]) -> Result<(), Error> {
         let checked = check(&self.conn.shared, argv).and_then(|spec| {
             if spec.has(flag::NOQUEUE) {
                 return Err(Error::Reply(
@@ -403,7 +400,7 @@ impl Transaction {
         }
     }
 
-    fn read_argv(&mut self, argv: &[&[u8]]) -> Reply {
+    pub(crate) fn read_argv(&mut self, argv: &[&[u8]]) -> Reply {
         let spec = match check(&self.conn.shared, argv) {
             Ok(spec) => spec,
             Err(e) => return Reply::error(e.to_string()),
@@ -431,7 +428,7 @@ impl Transaction {
     /// Runs the closure once and commits. `Ok(None)`: a watched key changed, try again.
     /// On any error (closure error, panic, queue-time error) nothing was applied and the
     /// watches are released, so the store is left exactly as others made it.
-    fn run_once<T, F>(&mut self, f: &mut F) -> Result<Option<T>, Error>
+    fn run_once<T, F>(&mut self, f: &mut F) -> Result<Option<(T, Vec<Reply>)>, Error>
     where
         F: FnMut(&mut Transaction) -> Result<T, Error>,
     {
@@ -443,10 +440,13 @@ impl Transaction {
         if let Some(e) = self.failed.take() {
             return Err(self.abandon(e));
         }
+        if let Err(text) = crate::commands::crossslot::exec(&self.conn.shared, self.queue.iter()) {
+            return Err(self.abandon(Error::Reply(text.into())));
+        }
         match exec::commit(&self.conn.shared, &mut self.conn.watches, &self.queue) {
             ExecOutcome::Aborted => Ok(None),
-            ExecOutcome::Committed(replies) => match first_error(replies) {
-                None => Ok(Some(value)),
+            ExecOutcome::Committed(replies) => match first_error(&replies) {
+                None => Ok(Some((value, replies))),
                 Some(e) => Err(e),
             },
         }
@@ -468,7 +468,7 @@ impl std::fmt::Debug for Transaction {
     }
 }
 
-/// Name lookup and arity, with Redis's texts.
+/// Name lookup, arity and the cluster lint, with Redis's texts.
 fn check(shared: &Shared, argv: &[&[u8]]) -> Result<&'static commands::Spec, Error> {
     let (name, rest) = argv.split_first().unwrap_or((&EMPTY, &[]));
     let Some(spec) = shared.commands.lookup(name) else {
@@ -477,23 +477,21 @@ fn check(shared: &Shared, argv: &[&[u8]]) -> Result<&'static commands::Spec, Err
     if !spec.arity_ok(argv.len()) {
         return Err(Error::Reply(msg::arity(spec.name)));
     }
+    crate::commands::crossslot::command(shared, spec, argv).map_err(|e| Error::Reply(e.into()))?;
     Ok(spec)
 }
 
 const EMPTY: &[u8] = b"";
 
 /// EXEC has no rollback: a queued command that failed left the others applied. Say which.
-fn first_error(replies: Vec<Reply>) -> Option<Error> {
-    replies
-        .into_iter()
-        .enumerate()
-        .find_map(|(index, r)| match r {
-            Reply::Error(text) => Some(Error::PartiallyApplied {
-                index,
-                error: text.into_owned(),
-            }),
-            _ => None,
-        })
+fn first_error(replies: &[Reply]) -> Option<Error> {
+    replies.iter().enumerate().find_map(|(index, r)| match r {
+        Reply::Error(text) => Some(Error::PartiallyApplied {
+            index,
+            error: text.to_string(),
+        }),
+        _ => None,
+    })
 }
 
 fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {
@@ -551,6 +549,89 @@ impl Store {
         self.transaction_with(&TxOptions::default(), keys, f)
     }
 
+    /// [`transaction`](Self::transaction) that also returns the replies of the commands the
+    /// committed attempt queued, in order (EXEC's array): the value an INCR reached, the
+    /// TTL an EXPIRE set, ... (with [`Reply`]'s conversions, e.g. `i64::from_reply`).
+    ///
+    /// # Errors
+    ///
+    /// As [`transaction`](Self::transaction).
+    ///
+    /// # Examples
+    ///
+    /// A fixed-window rate limiter: count the hit and start the window in one commit.
+    ///
+    /// ```
+    /// use redlite::{FromReply, Store};
+    ///
+    /// # fn main() -> Result<(), redlite::Error> {
+    /// let store = Store::new();
+    /// let key = "rate:user:1";
+    /// let ((), replies) = store.transaction_replies(&[key], |tx| {
+    ///     tx.cmd("INCR").arg(key).queue()?;
+    ///     tx.cmd("EXPIRE").arg(key).arg(60).arg("NX").queue()
+    /// })?;
+    /// let hits = i64::from_reply(replies[0].clone())?;
+    /// assert_eq!(hits, 1);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn transaction_replies<T, K, F>(&self, keys: &[K], f: F) -> Result<(T, Vec<Reply>), Error>
+    where
+        K: ToArg,
+        F: FnMut(&mut Transaction) -> Result<T, Error>,
+    {
+        self.transaction_replies_with(&TxOptions::default(), keys, f)
+    }
+
+    /// [`transaction_replies`](Self::transaction_replies) with your own retry bound and
+    /// backoff.
+    ///
+    /// # Errors
+    ///
+    /// As [`transaction`](Self::transaction).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use redlite::{Reply, Store, TxOptions};
+    ///
+    /// # fn main() -> Result<(), redlite::Error> {
+    /// let store = Store::new();
+    /// let opts = TxOptions { max_attempts: 3, ..TxOptions::default() };
+    /// let (n, replies) = store.transaction_replies_with(&opts, &["n"], |tx| {
+    ///     tx.incr_by("n", 2);
+    ///     Ok(tx.queued())
+    /// })?;
+    /// assert_eq!((n, replies), (1, vec![Reply::Integer(2)]));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn transaction_replies_with<T, K, F>(
+        &self,
+        opts: &TxOptions,
+        keys: &[K],
+        mut f: F,
+    ) -> Result<(T, Vec<Reply>), Error>
+    where
+        K: ToArg,
+        F: FnMut(&mut Transaction) -> Result<T, Error>,
+    {
+        let mut tx = Transaction::new(self.connection());
+        let mut backoff = Backoff::new(opts.min_backoff, opts.max_backoff);
+        let attempts = opts.max_attempts.max(1);
+        for attempt in 1..=attempts {
+            tx.begin(attempt, keys);
+            if let Some(done) = tx.run_once(&mut f)? {
+                return Ok(done);
+            }
+            if attempt < attempts {
+                backoff.wait();
+            }
+        }
+        Err(Error::RetriesExhausted { attempts })
+    }
+
     /// [`transaction`](Self::transaction) with your own retry bound and backoff.
     ///
     /// # Errors
@@ -576,28 +657,12 @@ impl Store {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn transaction_with<T, K, F>(
-        &self,
-        opts: &TxOptions,
-        keys: &[K],
-        mut f: F,
-    ) -> Result<T, Error>
+    pub fn transaction_with<T, K, F>(&self, opts: &TxOptions, keys: &[K], f: F) -> Result<T, Error>
     where
         K: ToArg,
         F: FnMut(&mut Transaction) -> Result<T, Error>,
     {
-        let mut tx = Transaction::new(self.connection());
-        let mut backoff = Backoff::new(opts.min_backoff, opts.max_backoff);
-        let attempts = opts.max_attempts.max(1);
-        for attempt in 1..=attempts {
-            tx.begin(attempt, keys);
-            if let Some(value) = tx.run_once(&mut f)? {
-                return Ok(value);
-            }
-            if attempt < attempts {
-                backoff.wait();
-            }
-        }
-        Err(Error::RetriesExhausted { attempts })
+        self.transaction_replies_with(opts, keys, f)
+            .map(|(value, _)| value)
     }
 }

@@ -45,6 +45,10 @@ mod strings;
 #[macro_use]
 mod zsets;
 
+mod cmd;
+
+pub use cmd::{Cmd, CmdTarget};
+
 use std::borrow::Cow;
 
 use smallvec::SmallVec;

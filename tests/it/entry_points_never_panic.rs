@@ -60,7 +60,7 @@ fn transactions_answer_ttl_of_the_latest_deadline() -> Result<(), redlite::Error
     let store = store_with_latest_deadline();
     let read = store.transaction(&["k"], |tx| tx.read::<i64, _>(["TTL", "k"]))?;
     assert_eq!(read, EXPIRETIME_OF_LATEST);
-    store.transaction(&["k"], |tx| tx.cmd(["EXPIRETIME", "k"]))?;
+    store.transaction(&["k"], |tx| tx.queue(["EXPIRETIME", "k"]))?;
     let mut conn = store.connection();
     conn.execute(["MULTI"]);
     conn.execute(["TTL", "k"]);

@@ -20,11 +20,17 @@ mod common;
 mod loom;
 
 #[cfg(not(loom))]
+mod cluster;
+#[cfg(not(loom))]
 mod concurrency;
+#[cfg(not(loom))]
+mod dropin;
 #[cfg(not(loom))]
 mod effects;
 #[cfg(not(loom))]
 mod entry_points_never_panic;
+#[cfg(not(loom))]
+mod errors_and_nulls;
 #[cfg(not(loom))]
 mod expire_overflow;
 #[cfg(not(loom))]
@@ -61,6 +67,8 @@ mod store_drop;
 mod strings;
 #[cfg(not(loom))]
 mod transactions;
+#[cfg(not(loom))]
+mod typed;
 #[cfg(not(loom))]
 mod watch;
 #[cfg(not(loom))]
