@@ -403,6 +403,7 @@ impl Config {
     /// // Keys sharing a {hashtag} share a slot.
     /// assert_eq!(store.execute(["MSET", "{user:1}:a", "1", "{user:1}:b", "2"]).to_string(), "OK");
     /// ```
+    #[must_use]
     pub fn cluster_mode(mut self, on: bool) -> Self {
         self.cluster_mode = on;
         self

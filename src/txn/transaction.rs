@@ -183,7 +183,7 @@ impl Transaction {
     /// Runs a read-only command now and converts its reply. Commands that may write are
     /// refused (queue them with [`queue`](Self::queue) or [`cmd`](Self::cmd)`(..).queue()`):
     /// writes, EVAL/EVALSHA of a script not flagged `no-writes` (or not cached yet), SCRIPT
-    /// LOAD/FLUSH/KILL; so are connection commands (MULTI, WATCH ...). EVAL_RO, EVALSHA_RO
+    /// LOAD/FLUSH/KILL; so are connection commands (MULTI, WATCH ...). `EVAL_RO`, `EVALSHA_RO`
     /// and SCRIPT EXISTS are reads. [`cmd`](Self::cmd)`(..).query()` builds the same call
     /// argument by argument.
     ///
