@@ -52,15 +52,15 @@ fn get_hit(c: &mut Criterion, s: &mut Sides) {
     let mut g = c.benchmark_group("dropin/get_hit");
     let store = &s.store;
     g.bench_function("typed", |b| {
-        b.iter(|| store.get::<Option<Vec<u8>>>(black_box(KEY)).unwrap())
+        b.iter(|| store.get::<Option<Vec<u8>>>(black_box(KEY)).unwrap());
     });
     let con = &mut s.dropin;
     g.bench_function("redis_rs_on_redlite", |b| {
-        b.iter(|| con.get::<_, Option<Vec<u8>>>(black_box(KEY)).unwrap())
+        b.iter(|| con.get::<_, Option<Vec<u8>>>(black_box(KEY)).unwrap());
     });
     if let Some((_, con)) = &mut s.server {
         g.bench_function("redis_rs_on_redis_server", |b| {
-            b.iter(|| con.get::<_, Option<Vec<u8>>>(black_box(KEY)).unwrap())
+            b.iter(|| con.get::<_, Option<Vec<u8>>>(black_box(KEY)).unwrap());
         });
     }
     g.finish();
@@ -70,21 +70,21 @@ fn set(c: &mut Criterion, s: &mut Sides) {
     let mut g = c.benchmark_group("dropin/set");
     let store = &s.store;
     g.bench_function("typed", |b| {
-        b.iter(|| store.set(black_box(KEY), black_box(VALUE)).unwrap())
+        b.iter(|| store.set(black_box(KEY), black_box(VALUE)).unwrap());
     });
     let con = &mut s.dropin;
     g.bench_function("redis_rs_on_redlite", |b| {
         b.iter(|| {
             con.set::<_, _, ()>(black_box(KEY), black_box(VALUE))
-                .unwrap()
-        })
+                .unwrap();
+        });
     });
     if let Some((_, con)) = &mut s.server {
         g.bench_function("redis_rs_on_redis_server", |b| {
             b.iter(|| {
                 con.set::<_, _, ()>(black_box(KEY), black_box(VALUE))
-                    .unwrap()
-            })
+                    .unwrap();
+            });
         });
     }
     g.finish();
@@ -94,15 +94,15 @@ fn incr(c: &mut Criterion, s: &mut Sides) {
     let mut g = c.benchmark_group("dropin/incr");
     let store = &s.store;
     g.bench_function("typed", |b| {
-        b.iter(|| store.incr_by(black_box(COUNTER), 1).unwrap())
+        b.iter(|| store.incr_by(black_box(COUNTER), 1).unwrap());
     });
     let con = &mut s.dropin;
     g.bench_function("redis_rs_on_redlite", |b| {
-        b.iter(|| con.incr::<_, _, i64>(black_box(COUNTER), 1).unwrap())
+        b.iter(|| con.incr::<_, _, i64>(black_box(COUNTER), 1).unwrap());
     });
     if let Some((_, con)) = &mut s.server {
         g.bench_function("redis_rs_on_redis_server", |b| {
-            b.iter(|| con.incr::<_, _, i64>(black_box(COUNTER), 1).unwrap())
+            b.iter(|| con.incr::<_, _, i64>(black_box(COUNTER), 1).unwrap());
         });
     }
     g.finish();

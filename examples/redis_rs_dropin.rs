@@ -93,15 +93,12 @@ const BUMP_RHAI: &str = r#"redis::call("INCRBY", KEYS[0], ARGV[0])"#;
 const BUMP_LUA: &str = "return redis.call('INCRBY', KEYS[1], ARGV[1])";
 
 fn main() -> RedisResult<()> {
-    match std::env::args().nth(1) {
-        Some(url) => {
-            let mut con = redis::Client::open(url)?.get_connection()?;
-            app(&mut con, BUMP_LUA)
-        }
-        None => {
-            let store = redlite::Store::new();
-            let mut con = store.redis_connection();
-            app(&mut con, BUMP_RHAI)
-        }
+    if let Some(url) = std::env::args().nth(1) {
+        let mut con = redis::Client::open(url)?.get_connection()?;
+        app(&mut con, BUMP_LUA)
+    } else {
+        let store = redlite::Store::new();
+        let mut con = store.redis_connection();
+        app(&mut con, BUMP_RHAI)
     }
 }

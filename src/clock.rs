@@ -22,6 +22,15 @@ use crate::sync::{Arc, AtomicU64, Ordering};
 /// ```
 pub trait Clock: Send + Sync + fmt::Debug {
     /// Milliseconds since the Unix epoch.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use redlite::{Clock, ManualClock};
+    ///
+    /// let clock = ManualClock::at(42);
+    /// assert_eq!(clock.now_ms(), 42);
+    /// ```
     fn now_ms(&self) -> u64;
 }
 
@@ -30,10 +39,13 @@ pub trait Clock: Send + Sync + fmt::Debug {
 /// # Examples
 ///
 /// ```
+/// # fn main() -> Result<(), redlite::Error> {
 /// use redlite::{Config, Store, SystemClock};
 ///
 /// let store = Store::with_config(Config::default().clock(SystemClock));
-/// store.set("k", 1).unwrap();
+/// store.set("k", 1)?;
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Clone, Copy, Debug, Default)]
 pub struct SystemClock;
@@ -42,7 +54,7 @@ impl Clock for SystemClock {
     fn now_ms(&self) -> u64 {
         SystemTime::now()
             .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis() as u64)
+            .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
     }
 }
 
@@ -56,15 +68,18 @@ impl Clock for SystemClock {
 /// # Examples
 ///
 /// ```
+/// # fn main() -> Result<(), redlite::Error> {
 /// use std::time::Duration;
 /// use redlite::{Config, ManualClock, Store};
 ///
 /// let clock = ManualClock::new();
 /// let store = Store::with_config(Config::default().clock(clock.clone()));
-/// store.set("k", "v").unwrap();
-/// store.expire("k", 10).unwrap();
+/// store.set("k", "v")?;
+/// store.expire("k", 10)?;
 /// clock.advance(Duration::from_secs(11));
-/// assert_eq!(store.get::<Option<String>>("k").unwrap(), None);
+/// assert_eq!(store.get::<Option<String>>("k")?, None);
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Clone, Debug)]
 pub struct ManualClock {
@@ -73,11 +88,30 @@ pub struct ManualClock {
 
 impl ManualClock {
     /// A clock standing at 2026-01-01T00:00:00Z.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    ///
+    /// use redlite::{Clock, ManualClock};
+    ///
+    /// assert_eq!(ManualClock::new().now_ms(), 1_767_225_600_000);
+    /// ```
+    #[must_use]
     pub fn new() -> ManualClock {
         ManualClock::at(1_767_225_600_000)
     }
 
     /// A clock standing at `ms` milliseconds after the Unix epoch.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use redlite::{Clock, ManualClock};
+    ///
+    /// assert_eq!(ManualClock::at(5_000).now_ms(), 5_000);
+    /// ```
+    #[must_use]
     pub fn at(ms: u64) -> ManualClock {
         ManualClock {
             ms: Arc::new(AtomicU64::new(ms.min(LATEST_MS))),
@@ -107,6 +141,23 @@ impl ManualClock {
 
     /// Sets the clock to `ms` milliseconds after the Unix epoch (it may go backwards), at
     /// most `i64::MAX`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> Result<(), redlite::Error> {
+    /// use redlite::{Config, ManualClock, Store};
+    ///
+    /// let clock = ManualClock::at(10_000);
+    /// let store = Store::with_config(Config::default().clock(clock.clone()));
+    /// store.execute(["SET", "k", "v", "PXAT", "12000"]);
+    /// clock.set(12_000); // at the deadline it still lives, as in Redis
+    /// assert!(store.exists("k")?);
+    /// clock.set(12_001);
+    /// assert!(!store.exists("k")?);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn set(&self, ms: u64) {
         self.ms.store(ms.min(LATEST_MS), Ordering::SeqCst);
     }

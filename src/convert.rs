@@ -21,6 +21,15 @@ use crate::reply::Reply;
 /// ```
 pub trait ToArg {
     /// The argument's bytes.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use redlite::ToArg;
+    ///
+    /// assert_eq!(&*(-7i32).to_arg(), b"-7");
+    /// assert_eq!(&*b"raw".to_arg(), b"raw");
+    /// ```
     fn to_arg(&self) -> Cow<'_, [u8]>;
 }
 
@@ -90,21 +99,43 @@ impl ToArg for f32 {
 /// # Examples
 ///
 /// ```
+/// # fn main() -> Result<(), redlite::Error> {
 /// use redlite::{FromReply, Reply};
 ///
-/// assert_eq!(i64::from_reply(Reply::bulk("12")).unwrap(), 12);
-/// assert_eq!(Option::<String>::from_reply(Reply::Nil).unwrap(), None);
+/// assert_eq!(i64::from_reply(Reply::bulk("12"))?, 12);
+/// assert_eq!(Option::<String>::from_reply(Reply::Nil)?, None);
 /// let pairs = Reply::Array(vec![Reply::bulk("a"), Reply::bulk("1")]);
-/// let map: std::collections::HashMap<String, i64> = FromReply::from_reply(pairs).unwrap();
+/// let map: std::collections::HashMap<String, i64> = FromReply::from_reply(pairs)?;
 /// assert_eq!(map["a"], 1);
+/// # Ok(())
+/// # }
 /// ```
 pub trait FromReply: Sized {
     /// Converts a non-error reply.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Conversion`] when the reply's shape or value does not fit `Self` (nil into
+    /// a non-`Option`, text into a number, an integer out of range); an error reply inside
+    /// an array becomes [`Error::Reply`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> Result<(), redlite::Error> {
+    /// use redlite::{FromReply, Reply};
+    ///
+    /// assert_eq!(bool::from_reply(Reply::Integer(1))?, true);
+    /// assert!(i64::from_reply(Reply::Nil).is_err());
+    /// # Ok(())
+    /// # }
+    /// ```
     fn from_reply(reply: Reply) -> Result<Self, Error>;
 
     /// A bulk reply as a vector of `Self`: only `u8` accepts it (so `Vec<u8>` reads bulk
     /// bytes while `Vec<T>` reads arrays).
     #[doc(hidden)]
+    #[must_use]
     fn from_bulk_vec(bytes: Vec<u8>) -> Option<Vec<Self>> {
         drop(bytes);
         None
@@ -215,6 +246,10 @@ impl FromReply for u8 {
 }
 
 impl FromReply for f64 {
+    #[allow(
+        clippy::cast_precision_loss,
+        reason = "an integer reply read as f64 rounds to the nearest double, as `as` documents"
+    )]
     fn from_reply(reply: Reply) -> Result<Self, Error> {
         match &reply {
             Reply::Integer(n) => Ok(*n as f64),
@@ -332,14 +367,22 @@ where
 
 /// Pairs from a flat array `[m1, s1, m2, s2 ...]` (ZRANGE WITHSCORES and the like).
 ///
+/// # Errors
+///
+/// [`Error::Reply`] for an error reply; [`Error::Conversion`] for anything but an array of
+/// even length (or nil), or an element that does not convert.
+///
 /// # Examples
 ///
 /// ```
+/// # fn main() -> Result<(), redlite::Error> {
 /// use redlite::{pairs, Reply};
 ///
 /// let flat = Reply::Array(vec![Reply::bulk("a"), Reply::bulk("1.5")]);
-/// let v: Vec<(String, f64)> = pairs(flat).unwrap();
+/// let v: Vec<(String, f64)> = pairs(flat)?;
 /// assert_eq!(v, vec![("a".to_string(), 1.5)]);
+/// # Ok(())
+/// # }
 /// ```
 pub fn pairs<A: FromReply, B: FromReply>(reply: Reply) -> Result<Vec<(A, B)>, Error> {
     let items = match reply {

@@ -5,6 +5,7 @@
 //! keyspace that threads share without a server, a socket or serialization.
 //!
 //! ```
+//! # fn main() -> Result<(), redlite::Error> {
 //! use redlite::{Reply, Store};
 //!
 //! let store = Store::new();                        // Clone + Send + Sync
@@ -13,8 +14,10 @@
 //! assert_eq!(conn.execute(["GET", "k"]), Reply::bulk("v"));
 //!
 //! // Typed methods run the same command code.
-//! assert_eq!(store.incr_by("counter", 5).unwrap(), 5);
-//! assert_eq!(store.get::<i64>("counter").unwrap(), 5);
+//! assert_eq!(store.incr_by("counter", 5)?, 5);
+//! assert_eq!(store.get::<i64>("counter")?, 5);
+//! # Ok(())
+//! # }
 //! ```
 //!
 //! ## Modules
@@ -30,7 +33,7 @@
 //! - [`Script`]: atomic Rhai scripts (EVALSHA, then EVAL on NOSCRIPT); `script` holds the
 //!   engine, the SHA1 cache and the bridge between replies and Rhai values.
 //! - Inside: `keyspace` (shards, entries, versions, expiry), `commands` (the command table
-//!   and one file per family), `txn` (connections and EXEC), `sync` (parking_lot or loom).
+//!   and one file per family), `txn` (connections and EXEC), `sync` (`parking_lot` or loom).
 
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
@@ -76,6 +79,7 @@ pub struct ReadmeDoctests;
 
 /// Every command name in the table, lowercase (for tests that must cover them all).
 #[doc(hidden)]
+#[must_use]
 pub fn command_names() -> Vec<&'static str> {
     registry::table().iter().map(|s| s.name).collect()
 }

@@ -55,6 +55,7 @@ impl Reply {
     /// ```
     /// assert_eq!(redlite::Reply::ok().to_string(), "OK");
     /// ```
+    #[must_use]
     pub const fn ok() -> Reply {
         Reply::Status(Cow::Borrowed("OK"))
     }
@@ -109,6 +110,7 @@ impl Reply {
     /// assert!(store.execute(["GET", "missing"]).is_nil());
     /// assert!(store.execute(["LPOP", "missing", "2"]).is_nil());
     /// ```
+    #[must_use]
     pub fn is_nil(&self) -> bool {
         matches!(self, Reply::Nil | Reply::NilArray)
     }
@@ -122,6 +124,7 @@ impl Reply {
     /// store.execute(["RPUSH", "l", "a"]);
     /// assert_eq!(store.execute(["GET", "l"]).error_code(), Some("WRONGTYPE"));
     /// ```
+    #[must_use]
     pub fn error_code(&self) -> Option<&str> {
         match self {
             Reply::Error(text) => text.split(' ').next(),
@@ -136,6 +139,7 @@ impl Reply {
     /// ```
     /// assert!(!redlite::Reply::Integer(1).is_error());
     /// ```
+    #[must_use]
     pub fn is_error(&self) -> bool {
         matches!(self, Reply::Error(_))
     }
@@ -143,6 +147,12 @@ impl Reply {
     /// The integer 0 or 1 for a boolean answer, as Redis replies.
     pub(crate) fn from_bool(b: bool) -> Reply {
         Reply::Integer(i64::from(b))
+    }
+
+    /// A length or a count as an integer reply. It always fits: no Rust allocation holds more
+    /// than `isize::MAX` bytes, so no length reaches `i64::MAX` (saturating keeps it total).
+    pub(crate) fn from_len(n: usize) -> Reply {
+        Reply::Integer(i64::try_from(n).unwrap_or(i64::MAX))
     }
 }
 

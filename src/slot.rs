@@ -17,10 +17,9 @@ const TABLE: [u16; 256] = table();
 
 const fn table() -> [u16; 256] {
     let mut table = [0u16; 256];
-    let mut i = 0;
+    let mut i: u16 = 0;
     while i < 256 {
-        // `i` < 256: the cast keeps every bit (`u16::from` is not const).
-        let mut crc = (i as u16) << 8;
+        let mut crc = i << 8;
         let mut bit = 0;
         while bit < 8 {
             crc = if crc & 0x8000 != 0 {
@@ -30,7 +29,7 @@ const fn table() -> [u16; 256] {
             };
             bit += 1;
         }
-        table[i] = crc;
+        table[i as usize] = crc;
         i += 1;
     }
     table

@@ -2,7 +2,7 @@
 //!
 //! Everything in the crate that locks or shares state goes through this module, so the loom
 //! models in `tests/it/loom.rs` run the real keyspace, EXEC and script code. Under loom the
-//! locks are wrapped to keep parking_lot's API (`read()`/`write()` return guards directly,
+//! locks are wrapped to keep `parking_lot`'s API (`read()`/`write()` return guards directly,
 //! no poisoning), so the rest of the crate is written once.
 
 #[cfg(not(loom))]

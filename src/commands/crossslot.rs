@@ -58,6 +58,7 @@ pub(crate) fn enabled(shared: &Shared) -> bool {
 
 /// CROSSSLOT when cluster mode is on and the keys of this one command span slots (the
 /// declared keys, for the EVAL family).
+#[inline]
 pub(crate) fn command(shared: &Shared, spec: &Spec, argv: &[&[u8]]) -> Result<(), &'static str> {
     if !enabled(shared) {
         return Ok(());

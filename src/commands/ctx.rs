@@ -435,6 +435,10 @@ impl<'a, 'l> Ctx<'a, 'l> {
 
     /// Ends the context: hands its batch to the listeners while the locks are still held,
     /// and returns what must be deleted once they are gone.
+    #[allow(
+        clippy::inline_always,
+        reason = "on every command path: keeps the no-listener case to one inlined branch"
+    )]
     #[inline(always)]
     pub(crate) fn finish(&mut self) -> Reap {
         if self.rec.has_batch() || self.expiring.get_mut().is_some() {

@@ -15,7 +15,7 @@ pub(crate) const PANICKED: &str = "ERR internal error: command panicked";
 
 /// Runs `f`, turning a panic into the [`PANICKED`] error reply. Unwind safety holds in
 /// the sense that matters here: shard locks are guards, released during the unwind, and
-/// parking_lot locks are never poisoned, so the store stays usable; what the command wrote
+/// `parking_lot` locks are never poisoned, so the store stays usable; what the command wrote
 /// before it panicked stays written, as any partly run command's writes would.
 #[inline]
 pub(crate) fn reply_on_panic(f: impl FnOnce() -> Reply) -> Reply {
@@ -45,7 +45,10 @@ mod tests {
 
     impl Listener for Keys {
         fn on_batch(&self, batch: &Batch) {
-            let mut seen = self.0.lock().unwrap_or_else(|e| e.into_inner());
+            let mut seen = self
+                .0
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             seen.extend(batch.events().iter().map(|e| e.key().to_vec()));
         }
     }

@@ -145,16 +145,16 @@ fn hexists(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
 }
 
 fn hlen(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
-    Ok(Reply::Integer(
-        hash(ctx, a[1])?.map_or(0, |h| h.len()) as i64
+    Ok(Reply::from_len(
+        hash(ctx, a[1])?.map_or(0, indexmap::IndexMap::len),
     ))
 }
 
 fn hstrlen(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     let len = hash(ctx, a[1])?
         .and_then(|h| h.get(a[2]))
-        .map_or(0, |v| v.len());
-    Ok(Reply::Integer(len as i64))
+        .map_or(0, smallvec::SmallVec::len);
+    Ok(Reply::from_len(len))
 }
 
 fn hkeys(ctx: &mut Ctx, a: &[&[u8]]) -> Res {

@@ -165,7 +165,8 @@ impl Spec {
 
     /// Redis's arity rule.
     pub(crate) fn arity_ok(&self, argc: usize) -> bool {
-        let argc = argc as i64;
+        // An argument count beyond i64 is impossible (it is a slice's length); saturate.
+        let argc = i64::try_from(argc).unwrap_or(i64::MAX);
         let arity = i64::from(self.arity);
         if arity >= 0 {
             argc == arity
@@ -176,6 +177,10 @@ impl Spec {
 
     /// Calls `f` with each key argument. Malformed counts yield no keys: the handler then
     /// reports the error without touching any key.
+    #[allow(
+        clippy::cast_possible_wrap,
+        reason = "an argument index is below a slice's length, which never exceeds isize::MAX"
+    )]
     pub(crate) fn for_each_key<'a>(&self, args: &[&'a [u8]], mut f: impl FnMut(&'a [u8])) {
         match self.keys {
             Keys::None | Keys::All => {}
@@ -259,6 +264,10 @@ pub(crate) fn run(shared: &Shared, spec: &Spec, args: &[&[u8]]) -> Reply {
     guard::reply_on_panic(|| run_unguarded(shared, spec, args))
 }
 
+#[allow(
+    clippy::single_match_else,
+    reason = "a choice between two lock plans, the first a fast path"
+)]
 fn run_unguarded(shared: &Shared, spec: &Spec, args: &[&[u8]]) -> Reply {
     let Handler::Data(handler) = spec.handler else {
         return Reply::error("ERR this command needs a connection");

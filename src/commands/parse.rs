@@ -87,9 +87,16 @@ pub(crate) fn positive_deadline(
     let at = if absolute {
         Some(ms)
     } else {
-        ms.checked_add(now as i64)
+        ms.checked_add(signed_ms(now))
     };
-    at.map_or_else(bad, |at| Ok(at as u64))
+    at.and_then(|at| u64::try_from(at).ok())
+        .map_or_else(bad, Ok)
+}
+
+/// A time in Unix ms as an `i64`, for arithmetic with signed arguments. Saturating changes
+/// nothing real: `i64::MAX` ms is 292 million years away.
+pub(crate) fn signed_ms(ms: u64) -> i64 {
+    i64::try_from(ms).unwrap_or(i64::MAX)
 }
 
 /// Case-insensitive comparison with an ASCII keyword.

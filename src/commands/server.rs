@@ -51,8 +51,12 @@ fn select(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
 }
 
 fn dbsize(ctx: &mut Ctx, _: &[&[u8]]) -> Res {
-    let n: usize = ctx.locks().iter().map(|s| s.live_count()).sum();
-    Ok(Reply::Integer(n as i64))
+    let n: usize = ctx
+        .locks()
+        .iter()
+        .map(crate::keyspace::shard::Shard::live_count)
+        .sum();
+    Ok(Reply::from_len(n))
 }
 
 fn flush(ctx: &mut Ctx, a: &[&[u8]]) -> Res {

@@ -369,7 +369,7 @@ fn incrbyfloat(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
 }
 
 fn append(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
-    let len = string(ctx, a[1])?.map_or(0, |s| s.len());
+    let len = string(ctx, a[1])?.map_or(0, smallvec::SmallVec::len);
     if len + a[2].len() > MAX_STRING {
         return err(msg::TOO_LONG);
     }
@@ -380,12 +380,12 @@ fn append(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     s.extend_from_slice(a[2]);
     let len = s.len();
     e.signal(ev::APPEND);
-    Ok(Reply::Integer(len as i64))
+    Ok(Reply::from_len(len))
 }
 
 fn strlen(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
-    let len = string(ctx, a[1])?.map_or(0, |s| s.len());
-    Ok(Reply::Integer(len as i64))
+    let len = string(ctx, a[1])?.map_or(0, smallvec::SmallVec::len);
+    Ok(Reply::from_len(len))
 }
 
 /// Redis's GETRANGE clamping: negative indexes count from the end, then clamp to the string.
@@ -393,7 +393,8 @@ fn getrange(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     let start = parse::int(a[2])?;
     let end = parse::int(a[3])?;
     let s: &[u8] = string(ctx, a[1])?.map_or(&[], |s| &s[..]);
-    let len = s.len() as i64;
+    // A length fits in i64 (no allocation exceeds isize::MAX).
+    let len = i64::try_from(s.len()).unwrap_or(i64::MAX);
     if (start < 0 && end < 0 && start > end) || len == 0 {
         return Ok(Reply::bulk(""));
     }
@@ -402,7 +403,11 @@ fn getrange(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     if start > end {
         return Ok(Reply::bulk(""));
     }
-    budget::bulk(ctx, &s[start as usize..=end as usize])
+    // Both lie in 0..len here.
+    let (Ok(start), Ok(end)) = (usize::try_from(start), usize::try_from(end)) else {
+        return Ok(Reply::bulk(""));
+    };
+    budget::bulk(ctx, &s[start..=end])
 }
 
 fn setrange(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
@@ -411,9 +416,9 @@ fn setrange(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
         return err(msg::OFFSET_RANGE);
     };
     let value = a[3];
-    let current = string(ctx, a[1])?.map(|s| s.len());
+    let current = string(ctx, a[1])?.map(smallvec::SmallVec::len);
     if value.is_empty() {
-        return Ok(Reply::Integer(current.unwrap_or(0) as i64));
+        return Ok(Reply::from_len(current.unwrap_or(0)));
     }
     if offset.saturating_add(value.len()) > MAX_STRING {
         return err(msg::TOO_LONG);
@@ -429,5 +434,5 @@ fn setrange(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     s[offset..end].copy_from_slice(value);
     let len = s.len();
     e.signal(ev::SETRANGE);
-    Ok(Reply::Integer(len as i64))
+    Ok(Reply::from_len(len))
 }

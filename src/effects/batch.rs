@@ -4,6 +4,29 @@ use super::events::{Event, ev};
 use crate::keyspace::Stamp;
 
 /// One key's event: which key, and what happened to it in Redis's words.
+///
+/// # Examples
+///
+/// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # use std::sync::{mpsc, Arc};
+/// # use redlite::{Batch, Listener, Store};
+/// # struct Tap(mpsc::Sender<Batch>);
+/// # impl Listener for Tap {
+/// #     fn on_batch(&self, batch: &Batch) {
+/// #         let _ = self.0.send(batch.clone());
+/// #     }
+/// # }
+/// let store = Store::new();
+/// let (tx, rx) = mpsc::channel();
+/// let _subscription = store.listen(Arc::new(Tap(tx)));
+/// store.execute(["SET", "k", "v"]);
+/// let batch = rx.recv()?;
+/// let e = &batch.events()[1];
+/// assert_eq!((e.key(), e.event().name()), (&b"k"[..], "set"));
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct KeyEvent {
     key: Box<[u8]>,
@@ -12,11 +35,57 @@ pub struct KeyEvent {
 
 impl KeyEvent {
     /// The key.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # use std::sync::{mpsc, Arc};
+    /// # use redlite::{Batch, Listener, Store};
+    /// # struct Tap(mpsc::Sender<Batch>);
+    /// # impl Listener for Tap {
+    /// #     fn on_batch(&self, batch: &Batch) {
+    /// #         let _ = self.0.send(batch.clone());
+    /// #     }
+    /// # }
+    /// let store = Store::new();
+    /// let (tx, rx) = mpsc::channel();
+    /// let _subscription = store.listen(Arc::new(Tap(tx)));
+    /// store.execute(["SET", "k", "v"]);
+    /// assert_eq!(rx.recv()?.events()[0].key(), b"k");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[must_use]
     pub fn key(&self) -> &[u8] {
         &self.key
     }
 
     /// What happened to it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # use std::sync::{mpsc, Arc};
+    /// # use redlite::{Batch, Listener, Store};
+    /// # struct Tap(mpsc::Sender<Batch>);
+    /// # impl Listener for Tap {
+    /// #     fn on_batch(&self, batch: &Batch) {
+    /// #         let _ = self.0.send(batch.clone());
+    /// #     }
+    /// # }
+    /// let store = Store::new();
+    /// let (tx, rx) = mpsc::channel();
+    /// let _subscription = store.listen(Arc::new(Tap(tx)));
+    /// store.execute(["LPUSH", "l", "a"]);
+    /// let batch = rx.recv()?;
+    /// let names: Vec<&str> = batch.events().iter().map(|e| e.event().name()).collect();
+    /// assert_eq!(names, ["new", "lpush"]);
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[must_use]
     pub fn event(&self) -> Event {
         self.event
     }
@@ -41,21 +110,104 @@ pub struct Batch {
 
 impl Batch {
     /// Every key event, in order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # use std::sync::{mpsc, Arc};
+    /// # use redlite::{Batch, Listener, Store};
+    /// # struct Tap(mpsc::Sender<Batch>);
+    /// # impl Listener for Tap {
+    /// #     fn on_batch(&self, batch: &Batch) {
+    /// #         let _ = self.0.send(batch.clone());
+    /// #     }
+    /// # }
+    /// let store = Store::new();
+    /// let (tx, rx) = mpsc::channel();
+    /// let _subscription = store.listen(Arc::new(Tap(tx)));
+    /// store.execute(["DEL", "missing"]); // no effect: no batch
+    /// store.execute(["SET", "k", "v"]);
+    /// assert_eq!(rx.recv()?.events().len(), 2); // `new`, then `set`
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[must_use]
     pub fn events(&self) -> &[KeyEvent] {
         &self.events
     }
 
     /// The commands that replay this batch, each as its argument vector.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # use std::sync::{mpsc, Arc};
+    /// # use redlite::{Batch, Listener, Store};
+    /// # struct Tap(mpsc::Sender<Batch>);
+    /// # impl Listener for Tap {
+    /// #     fn on_batch(&self, batch: &Batch) {
+    /// #         let _ = self.0.send(batch.clone());
+    /// #     }
+    /// # }
+    /// let store = Store::new();
+    /// let (tx, rx) = mpsc::channel();
+    /// let _subscription = store.listen(Arc::new(Tap(tx)));
+    /// store.execute(["SET", "k", "v", "EX", "10"]);
+    /// store.execute(["EXPIRE", "k", "100"]);
+    /// let _set = rx.recv()?;
+    /// let expire = rx.recv()?;
+    /// let replay = &expire.commands()[0];
+    /// assert_eq!(&*replay[0], b"PEXPIREAT"); // the absolute deadline, not EXPIRE's 100 s
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[must_use]
     pub fn commands(&self) -> &[Vec<Box<[u8]>>] {
         &self.commands
     }
 
     /// True for the batch of an EXEC or a script, which must be applied as one unit.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # use std::sync::{mpsc, Arc};
+    /// # use redlite::{Batch, Listener, Store};
+    /// # struct Tap(mpsc::Sender<Batch>);
+    /// # impl Listener for Tap {
+    /// #     fn on_batch(&self, batch: &Batch) {
+    /// #         let _ = self.0.send(batch.clone());
+    /// #     }
+    /// # }
+    /// let store = Store::new();
+    /// let (tx, rx) = mpsc::channel();
+    /// let _subscription = store.listen(Arc::new(Tap(tx)));
+    /// store.execute(["SET", "k", "v"]);
+    /// assert!(!rx.recv()?.is_atomic());
+    /// let mut conn = store.connection();
+    /// conn.execute(["MULTI"]);
+    /// conn.execute(["SET", "k", "w"]);
+    /// conn.execute(["EXEC"]);
+    /// assert!(rx.recv()?.is_atomic());
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[must_use]
     pub fn is_atomic(&self) -> bool {
         self.atomic
     }
 
     /// True when nothing was written.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(redlite::Batch::default().is_empty());
+    /// ```
+    #[must_use]
     pub fn is_empty(&self) -> bool {
         self.events.is_empty() && self.commands.is_empty()
     }
@@ -170,6 +322,10 @@ impl Recorder {
     }
 
     /// A key changed with no event of its own (FLUSHALL empties watched keys).
+    #[allow(
+        clippy::unused_self,
+        reason = "a method so that every write, even one with no event, goes through the recorder"
+    )]
     pub(crate) fn touch(&mut self, stamp: Stamp<'_>) {
         stamp.bump();
     }
@@ -192,6 +348,10 @@ impl Recorder {
     }
 
     /// True once anything was recorded (only ever when listening).
+    #[allow(
+        clippy::inline_always,
+        reason = "on every command path: keeps the no-listener case to one inlined branch"
+    )]
     #[inline(always)]
     pub(crate) fn has_batch(&self) -> bool {
         self.batch.is_some()

@@ -77,7 +77,7 @@ impl Keyspace {
     }
 }
 
-impl<'a> Locks<'a> {
+impl Locks<'_> {
     fn position(&self, shard: usize) -> Option<usize> {
         if self.held.len() > 8 {
             self.held.binary_search_by_key(&shard, |(s, _)| *s).ok()

@@ -274,13 +274,12 @@ impl Shard {
             *live -= 1;
         }
         let created = value.is_none();
-        let value = match value {
-            Some(v) => v,
-            None => {
-                *live += 1;
-                *expires_at = 0;
-                value.insert(make())
-            }
+        let value = if let Some(v) = value {
+            v
+        } else {
+            *live += 1;
+            *expires_at = 0;
+            value.insert(make())
         };
         let entry = EntryMut {
             value,

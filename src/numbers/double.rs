@@ -69,7 +69,13 @@ fn to_f64(literal: &Literal) -> Option<f64> {
 /// Formats a double as Redis 7.2+ replies it (ZSCORE, ZINCRBY, ...), following `d2string`:
 /// `nan`/`inf`/`-inf`, `0`/`-0`, integral values up to 2^62 as integers, and otherwise the
 /// shortest round-trip digits laid out as fpconv's `emit_digits` does.
+#[allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_precision_loss,
+    reason = "double2ll's range check: |v| <= i64::MAX/2 and integral, so `v as i64` is exact"
+)]
 pub(crate) fn format_double(v: f64) -> String {
+    const HALF: f64 = (i64::MAX / 2) as f64;
     if v.is_nan() {
         return "nan".into();
     }
@@ -80,8 +86,7 @@ pub(crate) fn format_double(v: f64) -> String {
         return if v.is_sign_negative() { "-0" } else { "0" }.into();
     }
     // double2ll: |v| <= LLONG_MAX/2 and integral prints through the integer path.
-    const HALF: f64 = (i64::MAX / 2) as f64;
-    if (-HALF..=HALF).contains(&v) && v == v.trunc() {
+    if (-HALF..=HALF).contains(&v) && v.fract() == 0.0 {
         return format!("{}", v as i64);
     }
     let sci = format!("{:e}", v.abs()); // shortest digits: "d.ddde<x>"
@@ -95,18 +100,18 @@ pub(crate) fn format_double(v: f64) -> String {
 /// fpconv's layout of `digits` × 10^K where `exp10` is the scientific exponent
 /// (K + ndigits - 1): plain integer, plain decimal, or `d.ddde±x`.
 fn emit_digits(digits: &str, exp10: i32, neg: bool) -> String {
-    let nd = digits.len() as i32;
+    let nd = i32::try_from(digits.len()).unwrap_or(i32::MAX);
     let k = exp10 - nd + 1;
     let exp = exp10.abs();
     if k >= 0 && exp < nd + 7 {
-        return format!("{digits}{}", "0".repeat(k as usize));
+        return format!("{digits}{}", "0".repeat(k.unsigned_abs() as usize));
     }
     if k < 0 && (k > -7 || exp < 4) {
         let offset = nd + k;
         if offset <= 0 {
-            return format!("0.{}{digits}", "0".repeat((-offset) as usize));
+            return format!("0.{}{digits}", "0".repeat(offset.unsigned_abs() as usize));
         }
-        let (int, frac) = digits.split_at(offset as usize);
+        let (int, frac) = digits.split_at(offset.unsigned_abs() as usize);
         return format!("{int}.{frac}");
     }
     let keep = digits.len().min(if neg { 17 } else { 18 });

@@ -1,6 +1,8 @@
 //! C's `long double` as Redis builds it on x86-64 (INCRBYFLOAT, HINCRBYFLOAT): the 80-bit
-//! x87 format with a 64-bit significand, emulated exactly (rustc_apfloat, LLVM's soft
+//! x87 format with a 64-bit significand, emulated exactly (`rustc_apfloat`, LLVM's soft
 //! float), so sums and their printed digits are Redis's, not an f64 approximation of them.
+
+use std::fmt::Write as _;
 
 use rustc_apfloat::ieee::X87DoubleExtended as X87;
 use rustc_apfloat::{Float, Round};
@@ -66,6 +68,10 @@ impl LongDouble {
     /// Redis's `ld2string(.., LD_STR_HUMAN)`: `%.17Lf` with trailing zeros (and a bare
     /// point) trimmed and `-0` shown as `0`; `inf`/`-inf` for infinities. Never an exponent,
     /// so 1e400 prints all 401 of its digits, as Redis does.
+    #[allow(
+        clippy::cast_possible_truncation,
+        reason = "`bits as u64` keeps the low 64 bits on purpose: the significand"
+    )]
     pub(crate) fn to_human(self) -> String {
         if self.0.is_nan() {
             return "nan".into();
@@ -126,6 +132,7 @@ fn read(text: &str) -> Option<X87> {
 
 /// `sig × 2^exp2` printed with exactly 17 decimals, rounded half to even on the exact
 /// binary value (glibc's printf in the default rounding mode).
+#[allow(clippy::cast_possible_truncation, reason = "DECIMALS is 17")]
 fn fixed_digits(sig: u64, exp2: i32) -> String {
     if exp2 >= 0 {
         // An integer: no fraction to round.
@@ -163,7 +170,7 @@ fn shifted_left(v: u64, shift: u32) -> Vec<u32> {
     let wide = u128::from(v) << (shift % 32);
     let mut rest = wide;
     while rest != 0 {
-        limbs.push(rest as u32);
+        limbs.push((rest & 0xffff_ffff) as u32);
         rest >>= 32;
     }
     limbs
@@ -178,7 +185,8 @@ fn decimal(limbs: &[u32]) -> String {
         let mut rem = 0u64;
         for limb in n.iter_mut().rev() {
             let cur = (rem << 32) | u64::from(*limb);
-            *limb = (cur / CHUNK) as u32;
+            // cur < CHUNK << 32, so the quotient fits in 32 bits.
+            *limb = u32::try_from(cur / CHUNK).unwrap_or(u32::MAX);
             rem = cur % CHUNK;
         }
         while n.last() == Some(&0) {
@@ -190,7 +198,7 @@ fn decimal(limbs: &[u32]) -> String {
         .pop()
         .map_or_else(|| "0".to_string(), |c| c.to_string());
     for c in chunks.iter().rev() {
-        out.push_str(&format!("{c:09}"));
+        let _ = write!(out, "{c:09}");
     }
     out
 }
@@ -253,8 +261,8 @@ mod tests {
             "3.14159265358979323",
         ];
         for t in texts {
-            let full = read(t).map(|v| v.to_bits());
-            let short = short_decimal(t).map(|v| v.to_bits());
+            let full = read(t).map(rustc_apfloat::Float::to_bits);
+            let short = short_decimal(t).map(rustc_apfloat::Float::to_bits);
             assert!(
                 short.is_none() || short == full,
                 "{t}: {short:?} vs {full:?}"

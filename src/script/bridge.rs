@@ -23,7 +23,7 @@ pub(crate) trait Host {
 /// A lent `&mut dyn Host`, in the shape the scoped thread-local needs.
 pub(crate) struct HostRef<'a>(pub(crate) &'a mut (dyn Host + 'a));
 
-impl<'a, 'b> ReborrowMut<'a> for HostRef<'b> {
+impl<'a> ReborrowMut<'a> for HostRef<'_> {
     type Result = HostRef<'a>;
     fn reborrow_mut(&'a mut self) -> HostRef<'a> {
         HostRef(&mut *self.0)
@@ -138,6 +138,10 @@ fn call(
 
 /// A script error carrying an error reply's text as `#{err: text}`, so the reply keeps
 /// its code (`WRONGTYPE ...`) rather than becoming `ERR ...`.
+#[allow(
+    clippy::unnecessary_box_returns,
+    reason = "Rhai's native functions return errors as Box<EvalAltResult>"
+)]
 fn raise_error(text: String, at: Position) -> Box<EvalAltResult> {
     EvalAltResult::ErrorRuntime(tagged("err", text), at).into()
 }
@@ -311,6 +315,10 @@ pub(crate) fn to_reply(value: Dynamic) -> Reply {
 }
 
 /// Any value but an array, as a reply.
+#[allow(
+    clippy::cast_possible_truncation,
+    reason = "a FLOAT result truncates to an integer reply, as Redis does with a Lua number"
+)]
 fn scalar_reply(value: Dynamic) -> Reply {
     if let Ok(n) = value.as_int() {
         return Reply::Integer(n);

@@ -60,7 +60,7 @@ fn evalsha_ro(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
 fn generic(ctx: &mut Ctx, a: &[&[u8]], by_sha: bool, ro: bool) -> Res {
     let numkeys = parse::int(a[2])?;
     let rest = &a[3..];
-    if numkeys > rest.len() as i64 {
+    if numkeys > i64::try_from(rest.len()).unwrap_or(i64::MAX) {
         return err("ERR Number of keys can't be greater than number of args");
     }
     let Ok(numkeys) = usize::try_from(numkeys) else {

@@ -1,4 +1,4 @@
-//! Atomic Rhai scripts: EVAL, EVALSHA, EVAL_RO, EVALSHA_RO, SCRIPT, and [`Script`].
+//! Atomic Rhai scripts: EVAL, EVALSHA, `EVAL_RO`, `EVALSHA_RO`, SCRIPT, and [`Script`].
 //!
 //! A script locks the shards of its declared `KEYS` (all shards with
 //! `#!rhai flags=allow-undeclared-keys`) for its whole run, through the same lock plan as

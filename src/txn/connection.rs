@@ -21,18 +21,21 @@ use crate::shared::Shared;
 /// # Examples
 ///
 /// ```
+/// # fn main() -> Result<(), redlite::Error> {
 /// use redlite::{Reply, Store};
 ///
 /// let store = Store::new();
 /// let mut conn = store.connection();
 /// conn.execute(["SET", "balance", "100"]);
 /// conn.execute(["WATCH", "balance"]);
-/// let balance: i64 = conn.get("balance").unwrap();
+/// let balance: i64 = conn.get("balance")?;
 /// conn.execute(["MULTI"]);
 /// let new = (balance - 30).to_string();
 /// assert_eq!(conn.execute(["SET", "balance", new.as_str()]), Reply::status("QUEUED"));
 /// let replies = conn.execute(["EXEC"]);
 /// assert_eq!(replies, Reply::Array(vec![Reply::ok()]));
+/// # Ok(())
+/// # }
 /// ```
 pub struct Connection {
     pub(crate) shared: Arc<Shared>,
@@ -160,23 +163,31 @@ impl Connection {
     /// conn.execute(["MULTI"]);
     /// assert!(conn.in_multi());
     /// ```
+    #[must_use]
     pub fn in_multi(&self) -> bool {
         self.multi.is_some()
     }
 
     /// Runs EXEC and returns its outcome as a type: committed replies, or aborted.
-    /// Errors when there is no MULTI or when a queue-time error discarded the transaction.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Reply`] with `ERR EXEC without MULTI` when no MULTI is open, or with
+    /// `EXECABORT ...` when a queue-time error discarded the transaction.
     ///
     /// # Examples
     ///
     /// ```
+    /// # fn main() -> Result<(), redlite::Error> {
     /// use redlite::{ExecOutcome, Reply, Store};
     ///
     /// let store = Store::new();
     /// let mut conn = store.connection();
     /// conn.execute(["MULTI"]);
     /// conn.execute(["INCR", "n"]);
-    /// assert_eq!(conn.exec().unwrap(), ExecOutcome::Committed(vec![Reply::Integer(1)]));
+    /// assert_eq!(conn.exec()?, ExecOutcome::Committed(vec![Reply::Integer(1)]));
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn exec(&mut self) -> Result<ExecOutcome, Error> {
         let Some(multi) = self.multi.take() else {

@@ -17,15 +17,18 @@ use crate::shared::Shared;
 /// # Examples
 ///
 /// ```
+/// # fn main() -> Result<(), redlite::Error> {
 /// use redlite::{ExecOutcome, Reply, Store};
 ///
 /// let store = Store::new();
 /// let mut conn = store.connection();
 /// conn.execute(["WATCH", "k"]);
-/// store.set("k", 1).unwrap(); // someone else writes k
+/// store.set("k", 1)?; // someone else writes k
 /// conn.execute(["MULTI"]);
 /// conn.execute(["SET", "k", "2"]);
-/// assert_eq!(conn.exec().unwrap(), ExecOutcome::Aborted);
+/// assert_eq!(conn.exec()?, ExecOutcome::Aborted);
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ExecOutcome {
@@ -46,6 +49,7 @@ impl ExecOutcome {
     /// assert!(ExecOutcome::Committed(vec![]).is_committed());
     /// assert!(!ExecOutcome::Aborted.is_committed());
     /// ```
+    #[must_use]
     pub fn is_committed(&self) -> bool {
         matches!(self, ExecOutcome::Committed(_))
     }

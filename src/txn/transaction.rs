@@ -31,6 +31,7 @@ use crate::{FromReply, ToArg};
 /// # Examples
 ///
 /// ```
+/// # fn main() -> Result<(), redlite::Error> {
 /// use std::time::Duration;
 /// use redlite::{Store, TxOptions};
 ///
@@ -41,10 +42,11 @@ use crate::{FromReply, ToArg};
 ///         let n = tx.get::<Option<i64>>("n")?.unwrap_or(0) + 1;
 ///         tx.set("n", n);
 ///         Ok(n)
-///     })
-///     .unwrap();
+///     })?;
 /// assert_eq!(n, 1);
 /// assert_eq!(TxOptions::default().max_backoff, Duration::from_millis(10));
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TxOptions {
@@ -77,10 +79,11 @@ impl Default for TxOptions {
 /// # Examples
 ///
 /// ```
+/// # fn main() -> Result<(), redlite::Error> {
 /// use redlite::Store;
 ///
 /// let store = Store::new();
-/// store.set("from", 100).unwrap();
+/// store.set("from", 100)?;
 /// let moved = store
 ///     .transaction(&["from", "to"], |tx| {
 ///         let from: i64 = tx.get("from")?;
@@ -90,10 +93,11 @@ impl Default for TxOptions {
 ///         tx.incr_by("from", -30);
 ///         tx.incr_by("to", 30);
 ///         Ok(true)
-///     })
-///     .unwrap();
+///     })?;
 /// assert!(moved);
-/// assert_eq!(store.get::<i64>("to").unwrap(), 30);
+/// assert_eq!(store.get::<i64>("to")?, 30);
+/// # Ok(())
+/// # }
 /// ```
 pub struct Transaction {
     conn: Connection,
@@ -118,10 +122,14 @@ impl Transaction {
     /// # Examples
     ///
     /// ```
+    /// # fn main() -> Result<(), redlite::Error> {
     /// let store = redlite::Store::new();
-    /// let attempts = store.transaction(&["k"], |tx| Ok(tx.attempt())).unwrap();
+    /// let attempts = store.transaction(&["k"], |tx| Ok(tx.attempt()))?;
     /// assert_eq!(attempts, 1);
+    /// # Ok(())
+    /// # }
     /// ```
+    #[must_use]
     pub fn attempt(&self) -> u32 {
         self.attempt
     }
@@ -131,27 +139,31 @@ impl Transaction {
     /// # Examples
     ///
     /// ```
+    /// # fn main() -> Result<(), redlite::Error> {
     /// let store = redlite::Store::new();
     /// store
     ///     .transaction(&["k"], |tx| {
     ///         tx.set("k", 1);
     ///         assert_eq!(tx.queued(), 1);
     ///         Ok(())
-    ///     })
-    ///     .unwrap();
+    ///     })?;
+    /// # Ok(())
+    /// # }
     /// ```
+    #[must_use]
     pub fn queued(&self) -> usize {
         self.queue.len()
     }
 
-    /// WATCHes one more key for this attempt (e.g. a key whose name you just read).
+    /// `WATCHes` one more key for this attempt (e.g. a key whose name you just read).
     /// Watch it before reading it: a change between the read and the watch would be missed.
     ///
     /// # Examples
     ///
     /// ```
+    /// # fn main() -> Result<(), redlite::Error> {
     /// let store = redlite::Store::new();
-    /// store.set("current", "user:1").unwrap();
+    /// store.set("current", "user:1")?;
     /// store
     ///     .transaction(&["current"], |tx| {
     ///         let user: String = tx.get("current")?;
@@ -159,9 +171,10 @@ impl Transaction {
     ///         let visits: Option<i64> = tx.get(&user)?;
     ///         tx.set(&user, visits.unwrap_or(0) + 1);
     ///         Ok(())
-    ///     })
-    ///     .unwrap();
-    /// assert_eq!(store.get::<i64>("user:1").unwrap(), 1);
+    ///     })?;
+    /// assert_eq!(store.get::<i64>("user:1")?, 1);
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn watch(&mut self, key: impl ToArg) {
         self.conn.watch_key(&key.to_arg());
@@ -170,7 +183,7 @@ impl Transaction {
     /// Runs a read-only command now and converts its reply. Commands that may write are
     /// refused (queue them with [`queue`](Self::queue) or [`cmd`](Self::cmd)`(..).queue()`):
     /// writes, EVAL/EVALSHA of a script not flagged `no-writes` (or not cached yet), SCRIPT
-    /// LOAD/FLUSH/KILL; so are connection commands (MULTI, WATCH ...). EVAL_RO, EVALSHA_RO
+    /// LOAD/FLUSH/KILL; so are connection commands (MULTI, WATCH ...). `EVAL_RO`, `EVALSHA_RO`
     /// and SCRIPT EXISTS are reads. [`cmd`](Self::cmd)`(..).query()` builds the same call
     /// argument by argument.
     ///
@@ -181,10 +194,13 @@ impl Transaction {
     /// # Examples
     ///
     /// ```
+    /// # fn main() -> Result<(), redlite::Error> {
     /// let store = redlite::Store::new();
-    /// store.set("a", 1).unwrap();
-    /// let n = store.transaction(&["a"], |tx| tx.read::<i64, _>(["STRLEN", "a"])).unwrap();
+    /// store.set("a", 1)?;
+    /// let n = store.transaction(&["a"], |tx| tx.read::<i64, _>(["STRLEN", "a"]))?;
     /// assert_eq!(n, 1);
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn read<T: FromReply, I>(&mut self, args: I) -> Result<T, Error>
     where
@@ -205,9 +221,12 @@ impl Transaction {
     /// # Examples
     ///
     /// ```
+    /// # fn main() -> Result<(), redlite::Error> {
     /// let store = redlite::Store::new();
-    /// let v = store.transaction(&["k"], |tx| tx.get::<Option<i64>>("k")).unwrap();
+    /// let v = store.transaction(&["k"], |tx| tx.get::<Option<i64>>("k"))?;
     /// assert_eq!(v, None);
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn get<T: FromReply>(&mut self, key: impl ToArg) -> Result<T, Error> {
         crate::typed::call(|_, a| self.read_argv(a), (None, "GET"), &[&key])
@@ -222,10 +241,13 @@ impl Transaction {
     /// # Examples
     ///
     /// ```
+    /// # fn main() -> Result<(), redlite::Error> {
     /// let store = redlite::Store::new();
-    /// store.set("a", 1).unwrap();
-    /// let v: Vec<Option<i64>> = store.transaction(&["a", "b"], |tx| tx.mget(&["a", "b"])).unwrap();
+    /// store.set("a", 1)?;
+    /// let v: Vec<Option<i64>> = store.transaction(&["a", "b"], |tx| tx.mget(&["a", "b"]))?;
     /// assert_eq!(v, vec![Some(1), None]);
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn mget<T: FromReply, K: ToArg>(&mut self, keys: &[K]) -> Result<T, Error> {
         let args: SmallVec<[&dyn ToArg; 8]> = keys.iter().map(|k| k as &dyn ToArg).collect();
@@ -241,8 +263,11 @@ impl Transaction {
     /// # Examples
     ///
     /// ```
+    /// # fn main() -> Result<(), redlite::Error> {
     /// let store = redlite::Store::new();
-    /// assert!(!store.transaction(&["k"], |tx| tx.exists("k")).unwrap());
+    /// assert!(!store.transaction(&["k"], |tx| tx.exists("k"))?);
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn exists(&mut self, key: impl ToArg) -> Result<bool, Error> {
         crate::typed::call(|_, a| self.read_argv(a), (None, "EXISTS"), &[&key])
@@ -282,9 +307,12 @@ impl Transaction {
     /// # Examples
     ///
     /// ```
+    /// # fn main() -> Result<(), redlite::Error> {
     /// let store = redlite::Store::new();
-    /// store.transaction(&["k"], |tx| Ok(tx.set("k", 5))).unwrap();
-    /// assert_eq!(store.get::<i64>("k").unwrap(), 5);
+    /// store.transaction(&["k"], |tx| Ok(tx.set("k", 5)))?;
+    /// assert_eq!(store.get::<i64>("k")?, 5);
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn set(&mut self, key: impl ToArg, value: impl ToArg) {
         self.queue_typed("SET", &[&key, &value]);
@@ -295,12 +323,14 @@ impl Transaction {
     /// # Examples
     ///
     /// ```
+    /// # fn main() -> Result<(), redlite::Error> {
     /// use std::time::Duration;
     /// let store = redlite::Store::new();
     /// store
-    ///     .transaction(&["s"], |tx| Ok(tx.set_ex("s", "x", Duration::from_secs(9))))
-    ///     .unwrap();
-    /// assert_eq!(store.ttl("s").unwrap(), 9);
+    ///     .transaction(&["s"], |tx| Ok(tx.set_ex("s", "x", Duration::from_secs(9))))?;
+    /// assert_eq!(store.ttl("s")?, 9);
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn set_ex(&mut self, key: impl ToArg, value: impl ToArg, ttl: Duration) {
         let ms = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX);
@@ -312,9 +342,12 @@ impl Transaction {
     /// # Examples
     ///
     /// ```
+    /// # fn main() -> Result<(), redlite::Error> {
     /// let store = redlite::Store::new();
-    /// store.transaction(&["n"], |tx| Ok(tx.incr_by("n", 3))).unwrap();
-    /// assert_eq!(store.get::<i64>("n").unwrap(), 3);
+    /// store.transaction(&["n"], |tx| Ok(tx.incr_by("n", 3)))?;
+    /// assert_eq!(store.get::<i64>("n")?, 3);
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn incr_by(&mut self, key: impl ToArg, by: i64) {
         self.queue_typed("INCRBY", &[&key, &by]);
@@ -325,10 +358,13 @@ impl Transaction {
     /// # Examples
     ///
     /// ```
+    /// # fn main() -> Result<(), redlite::Error> {
     /// let store = redlite::Store::new();
-    /// store.set("k", 1).unwrap();
-    /// store.transaction(&["k"], |tx| Ok(tx.del("k"))).unwrap();
-    /// assert!(!store.exists("k").unwrap());
+    /// store.set("k", 1)?;
+    /// store.transaction(&["k"], |tx| Ok(tx.del("k")))?;
+    /// assert!(!store.exists("k")?);
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn del(&mut self, key: impl ToArg) {
         self.queue_typed("DEL", &[&key]);
@@ -473,7 +509,13 @@ impl Store {
     /// values, its writes are queued), EXEC; when a watched key was written by anyone in
     /// between, run `f` again, with backoff, up to [`TxOptions::default`]'s 100 attempts.
     ///
-    /// Returns `f`'s value from the attempt that committed. Errors:
+    /// Returns `f`'s value from the attempt that committed.
+    ///
+    /// `f` may run several times: keep side effects outside it. Nothing is locked while `f`
+    /// runs; the commit locks the shards of the watched and queued keys only for the EXEC.
+    ///
+    /// # Errors
+    ///
     /// - [`Error::RetriesExhausted`]: every attempt aborted; nothing of `f` was applied.
     /// - the error `f` returned, or [`Error::ClosurePanicked`] if it panicked (the panic is
     ///   caught, not resumed): nothing applied, no watch left behind, the store usable.
@@ -482,12 +524,10 @@ impl Store {
     /// - [`Error::PartiallyApplied`]: a queued command failed while EXEC ran (e.g.
     ///   WRONGTYPE); Redis has no rollback, so the other queued commands **were** applied.
     ///
-    /// `f` may run several times: keep side effects outside it. Nothing is locked while `f`
-    /// runs; the commit locks the shards of the watched and queued keys only for the EXEC.
-    ///
     /// # Examples
     ///
     /// ```
+    /// # fn main() -> Result<(), redlite::Error> {
     /// use redlite::Store;
     ///
     /// let store = Store::new();
@@ -496,9 +536,10 @@ impl Store {
     ///         let n: i64 = tx.get::<Option<i64>>("counter")?.unwrap_or(0);
     ///         tx.set("counter", n + 1);
     ///         Ok(n + 1)
-    ///     })
-    ///     .unwrap();
+    ///     })?;
     /// assert_eq!(next, 1);
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn transaction<T, K, F>(&self, keys: &[K], f: F) -> Result<T, Error>
     where
@@ -593,20 +634,28 @@ impl Store {
 
     /// [`transaction`](Self::transaction) with your own retry bound and backoff.
     ///
+    /// # Errors
+    ///
+    /// As [`transaction`](Self::transaction); [`Error::RetriesExhausted`] comes after
+    /// `opts.max_attempts` aborted attempts.
+    ///
     /// # Examples
     ///
     /// ```
+    /// # fn main() -> Result<(), redlite::Error> {
     /// use redlite::{Error, Store, TxOptions};
     ///
     /// let store = Store::new();
     /// let once = TxOptions { max_attempts: 1, ..TxOptions::default() };
     /// let r = store.transaction_with(&once, &["k"], |tx| {
-    ///     store.set("k", "someone else").unwrap(); // a conflicting write on every attempt
+    ///     store.set("k", "someone else")?; // a conflicting write on every attempt
     ///     tx.set("k", "mine");
     ///     Ok(())
     /// });
     /// assert_eq!(r, Err(Error::RetriesExhausted { attempts: 1 }));
-    /// assert_eq!(store.get::<String>("k").unwrap(), "someone else");
+    /// assert_eq!(store.get::<String>("k")?, "someone else");
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn transaction_with<T, K, F>(&self, opts: &TxOptions, keys: &[K], f: F) -> Result<T, Error>
     where

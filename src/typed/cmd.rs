@@ -37,6 +37,19 @@ pub struct Cmd<R: CmdTarget> {
 }
 
 /// What a [`Cmd`] runs on: `&Store`, `&mut Connection` or `&mut Transaction`. Sealed.
+///
+/// # Examples
+///
+/// ```
+/// # fn main() -> Result<(), redlite::Error> {
+/// let store = redlite::Store::new();
+/// store.cmd("SET").arg("k").arg(1).query::<()>()?; // on `&Store`
+/// let mut conn = store.connection();
+/// let n: i64 = conn.cmd("INCR").arg("k").query()?; // on `&mut Connection`
+/// assert_eq!(n, 2);
+/// # Ok(())
+/// # }
+/// ```
 pub trait CmdTarget: target::Sealed {}
 
 mod target {

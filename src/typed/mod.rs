@@ -16,6 +16,22 @@ macro_rules! spec {
     }};
 }
 
+/// The `# Errors` section every typed method carries; `$when` lists the family's own
+/// failures. Each family's macro passes it once, and every method it expands includes it.
+macro_rules! errors_doc {
+    ($when:literal) => {
+        concat!(
+            "# Errors\n\n",
+            "[`Error::Reply`](crate::Error::Reply) with Redis's text when the command fails: ",
+            $when,
+            ", or when its reply would exceed ",
+            "[`Config::max_reply_bytes`](crate::Config::max_reply_bytes). ",
+            "[`Error::Conversion`](crate::Error::Conversion) when the reply does not fit the ",
+            "requested type (nil into a type that is not an `Option`, text into a number, ...).\n",
+        )
+    };
+}
+
 #[macro_use]
 mod hashes;
 #[macro_use]

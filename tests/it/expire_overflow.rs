@@ -1,7 +1,7 @@
 //! Expiry arithmetic at the edges of Redis's signed 64-bit milliseconds: every overflow is
 //! Redis's `invalid expire time` error, TTLs round without overflowing, and the clock never
 //! wraps. Replies were checked against redis-server 7.0.15 (its clock at 2025/2026, as the
-//! ManualClock here).
+//! `ManualClock` here).
 
 use std::time::Duration;
 

@@ -193,6 +193,7 @@ fn hincrbyfloat_reads_long_doubles_like_incrbyfloat() {
 }
 
 #[test]
+#[allow(clippy::float_cmp, reason = "these sums are exact in binary")]
 fn typed_float_readers_use_redis_rules() -> Result<(), redlite::Error> {
     let store = Store::new();
     store.set("k", "0x10")?;

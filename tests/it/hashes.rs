@@ -432,6 +432,7 @@ fn generic_key_commands_see_hashes() {
 }
 
 #[test]
+#[allow(clippy::float_cmp, reason = "these sums are exact in binary")]
 fn typed_hash_methods_round_trip() {
     let s = Store::new();
     assert!(s.hset("h", "a", 1).unwrap());

@@ -6,6 +6,14 @@
 //! only `loom`: `RUSTFLAGS="--cfg loom" cargo test --release --target-dir target/loom --test it`.
 //! One family: `cargo test --test it zsets::`.
 
+#![allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_possible_wrap,
+    clippy::cast_sign_loss,
+    clippy::cast_precision_loss,
+    reason = "test sizes are small counts, and the seeded generators truncate random words on purpose"
+)]
+
 #[cfg(not(loom))]
 mod common;
 #[cfg(loom)]

@@ -449,7 +449,7 @@ fn zrandmember_counts() {
     let Reply::Array(mut items) = run(&mut c, "ZRANDMEMBER z 3") else {
         panic!("not an array");
     };
-    items.sort_by_key(|r| r.to_string());
+    items.sort_by_key(std::string::ToString::to_string);
     items.dedup();
     assert_eq!(items.len(), 3);
     assert_eq!(run(&mut c, "ZRANDMEMBER z 1 FOO"), err("ERR syntax error"));

@@ -42,7 +42,7 @@ fn move_one(ctx: &mut Ctx, src: &[u8], dst: &[u8], from_left: bool, to_left: boo
         return Ok(Reply::Nil);
     };
     let end = if from_left { l.front() } else { l.back() };
-    let len = end.map_or(0, |e| e.len());
+    let len = end.map_or(0, smallvec::SmallVec::len);
     list(ctx, dst)?; // WRONGTYPE on the destination before anything is popped
     budget::check(ctx, ELEMENT + len)?; // and the reply's size
     if src == dst {
@@ -177,7 +177,7 @@ pub(super) fn lpos(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
             continue;
         }
         m.reserve(1)?;
-        found.push(Reply::Integer(i as i64));
+        found.push(Reply::from_len(i));
         if found.len() >= want {
             break;
         }

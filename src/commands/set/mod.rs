@@ -100,7 +100,9 @@ fn smismember(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
 }
 
 fn scard(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
-    Ok(Reply::Integer(set(ctx, a[1])?.map_or(0, |s| s.len()) as i64))
+    Ok(Reply::from_len(
+        set(ctx, a[1])?.map_or(0, indexmap::IndexSet::len),
+    ))
 }
 
 fn smembers(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
@@ -122,7 +124,7 @@ fn srandmember(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     // Sized before anything is allocated: a negative count is bounded only by the budget.
     let n = scan_and_sample::picked(s.len(), count);
     budget::check_picks(ctx, n, 1, || {
-        scan_and_sample::least_bytes(count, s.iter().map(|m| m.len()))
+        scan_and_sample::least_bytes(count, s.iter().map(smallvec::SmallVec::len))
     })?;
     let mut m = Meter::new(ctx);
     let mut out = m.array(n)?;

@@ -77,6 +77,10 @@ fn input<'c>(ctx: &'c Ctx, key: &[u8]) -> Res<Input<'c>> {
 /// Parses `numkeys key... [options]` at `a[at]`, reading the keys before the options as
 /// Redis does (so a WRONGTYPE input wins over a bad option). `dest` marks STORE forms,
 /// `card` ZINTERCARD.
+#[allow(
+    clippy::many_single_char_names,
+    reason = "the handlers' convention (a: args) plus n, the key count"
+)]
 fn args<'c>(ctx: &'c Ctx, a: &[&[u8]], at: usize, op: Op, dest: bool, card: bool) -> Res<Args<'c>> {
     let n = parse::int(a[at])?;
     if n < 1 {
@@ -238,5 +242,5 @@ pub(super) fn zintercard(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     let args = args(ctx, a, 1, Op::Inter, false, true)?;
     let n = compute(&args, Op::Inter).len();
     let n = if args.limit > 0 { n.min(args.limit) } else { n };
-    Ok(Reply::Integer(n as i64))
+    Ok(Reply::from_len(n))
 }

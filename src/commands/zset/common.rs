@@ -52,7 +52,7 @@ pub(super) fn store(ctx: &mut Ctx, dst: &[u8], result: ZSet, event: Event) -> Re
     } else {
         ctx.set(dst, Value::ZSet(Box::new(result)), 0, event)?;
     }
-    Ok(Reply::Integer(n as i64))
+    Ok(Reply::from_len(n))
 }
 
 /// A score as Redis replies it (a bulk string).
@@ -169,6 +169,7 @@ mod tests {
     use super::*;
 
     #[test]
+    #[allow(clippy::float_cmp, reason = "parsing must give these exact doubles")]
     fn score_bounds_follow_strtod() {
         let b = score_bound(b"(1.5").unwrap();
         assert!(b.exclusive && b.value == 1.5);

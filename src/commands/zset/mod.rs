@@ -80,13 +80,13 @@ fn add_flags(a: &[&[u8]]) -> (AddFlags, usize) {
     let mut i = 2;
     while let Some(&w) = a.get(i) {
         let slot = match () {
-            _ if is(w, "NX") => &mut f.nx,
-            _ if is(w, "XX") => &mut f.xx,
-            _ if is(w, "GT") => &mut f.gt,
-            _ if is(w, "LT") => &mut f.lt,
-            _ if is(w, "CH") => &mut f.ch,
-            _ if is(w, "INCR") => &mut f.incr,
-            _ => break,
+            () if is(w, "NX") => &mut f.nx,
+            () if is(w, "XX") => &mut f.xx,
+            () if is(w, "GT") => &mut f.gt,
+            () if is(w, "LT") => &mut f.lt,
+            () if is(w, "CH") => &mut f.ch,
+            () if is(w, "INCR") => &mut f.incr,
+            () => break,
         };
         *slot = true;
         i += 1;
@@ -132,6 +132,10 @@ enum Added {
 }
 
 /// Redis's `zsetAdd` for one element.
+#[allow(
+    clippy::float_cmp,
+    reason = "Redis compares scores exactly: an equal score is no update"
+)]
 fn add_one(z: &mut ZSet, f: AddFlags, score: f64, member: &[u8]) -> Res<Added> {
     let Some(cur) = z.score(member) else {
         if f.xx {
@@ -214,7 +218,7 @@ fn zrem(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
         let n = a[2..].iter().filter(|m| z.remove(m).is_some()).count();
         (n, n > 0)
     })?;
-    Ok(Reply::Integer(removed.unwrap_or(0) as i64))
+    Ok(Reply::from_len(removed.unwrap_or(0)))
 }
 
 fn zscore(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
@@ -236,9 +240,7 @@ fn zmscore(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
 }
 
 fn zcard(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
-    Ok(Reply::Integer(
-        zset(ctx, a[1])?.map_or(0, |z| z.len() as i64),
-    ))
+    Ok(Reply::from_len(zset(ctx, a[1])?.map_or(0, ZSet::len)))
 }
 
 fn zcount(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
@@ -247,7 +249,7 @@ fn zcount(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
         let (lo, hi) = score_ranks(z, min, max);
         hi - lo
     });
-    Ok(Reply::Integer(n as i64))
+    Ok(Reply::from_len(n))
 }
 
 fn zlexcount(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
@@ -256,7 +258,7 @@ fn zlexcount(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
         let (lo, hi) = lex_ranks(z, &min, &max);
         hi - lo
     });
-    Ok(Reply::Integer(n as i64))
+    Ok(Reply::from_len(n))
 }
 
 fn rank(ctx: &mut Ctx, a: &[&[u8]], rev: bool, name: &str) -> Res {
@@ -273,11 +275,11 @@ fn rank(ctx: &mut Ctx, a: &[&[u8]], rev: bool, name: &str) -> Res {
     let (Some(r), Some(s)) = (z.rank(a[2]), z.score(a[2])) else {
         return Ok(Reply::Nil);
     };
-    let r = if rev { z.len() - 1 - r } else { r } as i64;
+    let r = Reply::from_len(if rev { z.len() - 1 - r } else { r });
     Ok(if withscore {
-        Reply::Array(vec![Reply::Integer(r), score_reply(s)])
+        Reply::Array(vec![r, score_reply(s)])
     } else {
-        Reply::Integer(r)
+        r
     })
 }
 

@@ -280,11 +280,11 @@ fn scan<C: ConnectionLike>(log: &mut Log, con: &mut C) {
     }
     let keys: redis::RedisResult<BTreeSet<String>> = con
         .scan_match::<_, String>("scan:*")
-        .and_then(|iter| iter.collect());
+        .and_then(std::iter::Iterator::collect);
     log.rec("scan_match", keys.map(|k| k.len()));
     let _: redis::RedisResult<i64> = con.zadd("scan:z", "m", 1);
     let members: redis::RedisResult<Vec<(String, f64)>> = con
         .zscan::<_, (String, f64)>("scan:z")
-        .and_then(|iter| iter.collect());
+        .and_then(std::iter::Iterator::collect);
     log.rec("zscan", members);
 }
