@@ -35,7 +35,7 @@ n
 "#;
 
 #[inline(never)]
-fn measured(conn: &mut Connection, argv: &[&str], calls: usize) {
+fn measured(conn: &mut Connection, argv: &[&str], calls: u32) {
     for _ in 0..calls {
         black_box(conn.execute(argv));
     }
@@ -43,7 +43,7 @@ fn measured(conn: &mut Connection, argv: &[&str], calls: usize) {
 
 fn main() {
     let which = std::env::args().nth(1).unwrap_or_else(|| "guide".into());
-    let calls = std::env::args()
+    let calls: u32 = std::env::args()
         .nth(2)
         .and_then(|n| n.parse().ok())
         .unwrap_or(10_000);
@@ -53,7 +53,7 @@ fn main() {
         "calls20" => (CALLS_20, &["counter20"], &[]),
         _ => (GUIDE_INCREMENT, &["counter"], &["1"]),
     };
-    let threads: usize = std::env::args()
+    let threads: u32 = std::env::args()
         .nth(3)
         .and_then(|n| n.parse().ok())
         .unwrap_or(1);
@@ -78,11 +78,11 @@ fn main() {
                 s.spawn(move || measured(&mut store.connection(), argv, calls));
             }
         });
-        let rate = (threads * calls) as f64 / started.elapsed().as_secs_f64();
+        let rate = f64::from(threads) * f64::from(calls) / started.elapsed().as_secs_f64();
         println!("{which}: {threads} threads, {rate:.0} calls/s");
         return;
     }
     let started = std::time::Instant::now();
     measured(&mut conn, &argv, calls);
-    println!("{which}: {:?} per call", started.elapsed() / calls as u32);
+    println!("{which}: {:?} per call", started.elapsed() / calls);
 }

@@ -103,7 +103,7 @@ fn scripts_work_in_a_store_whose_first_command_is_not_a_script() {
 fn keys_and_argv_are_fresh_in_each_run_whatever_the_last_run_did_to_them() {
     let s = store();
     let mangle = r#"KEYS[0] += "x"; KEYS.push([[1]]); ARGV = [[2], #{a: [3]}]; let KEYS = 9; 0"#;
-    let show = r#"[KEYS, ARGV]"#;
+    let show = "[KEYS, ARGV]";
     assert_eq!(
         s.execute(["EVAL", mangle, "2", "a", "b", "c"]),
         Reply::Integer(0)
