@@ -306,6 +306,7 @@ pub(crate) fn query(shared: &Shared, argv: &[&[u8]]) -> Reply {
 }
 
 /// [`query`] for a command already looked up.
+#[inline]
 pub(crate) fn query_spec(shared: &Shared, spec: &Spec, argv: &[&[u8]]) -> Reply {
     if !spec.arity_ok(argv.len()) {
         return Reply::error(crate::error::msg::arity(spec.name));
