@@ -3,11 +3,17 @@
 //! Variants: plain INCR, `Store::transaction` (WATCH, GET, queued SET, EXEC, retry), and a
 //! `Mutex<HashMap>` holding the decimal text, as INCR does. Each sample releases T threads
 //! together, each doing `iters` increments; the figure is increments per second across all
-//! threads (Throughput::Elements = T per iteration). After every sample the counter must
+//! threads (`Throughput::Elements` = T per iteration). After every sample the counter must
 //! equal the number of increments exactly, or the bench panics. The transaction variant
 //! also prints its retries per commit once per T.
 //!
 //! `cargo bench --bench contention`
+
+#![allow(
+    clippy::cast_sign_loss,
+    clippy::cast_precision_loss,
+    reason = "benchmark figures: counts far below 2^52, shown as ratios"
+)]
 
 #[path = "support/threads.rs"]
 mod threads;
@@ -49,7 +55,7 @@ fn incr(g: &mut Group, threads: usize) {
             });
             check("incr", store.get(COUNTER).unwrap(), t, iters);
             took
-        })
+        });
     });
 }
 
@@ -114,7 +120,7 @@ fn transaction(g: &mut Group, threads: usize) {
                 });
                 check("transaction", store.get(COUNTER).unwrap(), t, iters);
                 took
-            })
+            });
         },
     );
     retries.report(threads);
@@ -147,7 +153,7 @@ fn mutex_hashmap(g: &mut Group, threads: usize) {
                 let value = std::str::from_utf8(&text).unwrap().parse().unwrap();
                 check("mutex_hashmap", value, t, iters);
                 took
-            })
+            });
         },
     );
 }
@@ -166,7 +172,7 @@ fn script(g: &mut Group, threads: usize) {
             });
             check("script", store.get(COUNTER).unwrap(), t, iters);
             took
-        })
+        });
     });
 }
 

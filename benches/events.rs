@@ -13,6 +13,13 @@
 //!
 //! Without `redis-server` the redis-server rows are skipped. `cargo bench --bench events`
 
+#![allow(
+    clippy::cast_precision_loss,
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    reason = "benchmark figures: nanosecond counts far below 2^52, shown as microseconds"
+)]
+
 #[path = "support/redis_server.rs"]
 mod redis_server;
 
@@ -34,7 +41,7 @@ fn percentiles(mut ns: Vec<u64>) -> (u64, u64) {
     (at(0.5), at(0.99))
 }
 
-/// redlite: the other thread BLPOPs `ping` and LPUSHes `pong`.
+/// redlite: the other thread runs BLPOP on `ping` and LPUSH on `pong`.
 fn redlite_pingpong(store: &Store) -> (impl FnMut(), thread::JoinHandle<()>) {
     let echo = store.clone();
     let handle = thread::spawn(move || {
@@ -204,10 +211,12 @@ fn publish(c: &mut Criterion, server: Option<&RedisServer>, n: usize) {
     let store = Store::new();
     let subs = redlite_subscribers(&store, n);
     g.bench_function("redlite", |b| {
-        b.iter(|| assert_eq!(store.publish("c", "message").unwrap(), n))
+        b.iter(|| assert_eq!(store.publish("c", "message").unwrap(), n));
     });
     store.publish("c", "stop").unwrap();
-    subs.into_iter().for_each(|h| h.join().unwrap());
+    for h in subs {
+        h.join().unwrap();
+    }
 
     let (txs, handles): (Vec<_>, Vec<_>) = (0..n)
         .map(|_| {
@@ -223,10 +232,18 @@ fn publish(c: &mut Criterion, server: Option<&RedisServer>, n: usize) {
         })
         .unzip();
     g.bench_function("crossbeam_channel", |b| {
-        b.iter(|| txs.iter().for_each(|t| t.send("message").unwrap()))
+        b.iter(|| {
+            for t in &txs {
+                t.send("message").unwrap();
+            }
+        });
     });
-    txs.iter().for_each(|t| t.send("stop").unwrap());
-    handles.into_iter().for_each(|h| h.join().unwrap());
+    for t in &txs {
+        t.send("stop").unwrap();
+    }
+    for h in handles {
+        h.join().unwrap();
+    }
 
     if let Some(server) = server {
         let subs = redis_subscribers(server, n);
@@ -239,14 +256,16 @@ fn publish(c: &mut Criterion, server: Option<&RedisServer>, n: usize) {
                     .query(&mut con)
                     .unwrap();
                 assert_eq!(got, n);
-            })
+            });
         });
         redis::cmd("PUBLISH")
             .arg("c")
             .arg("stop")
             .exec(&mut con)
             .unwrap();
-        subs.into_iter().for_each(|h| h.join().unwrap());
+        for h in subs {
+            h.join().unwrap();
+        }
     }
     g.finish();
 }
@@ -295,9 +314,9 @@ fn idle_cpu(window: Duration) {
         for i in 0..64 {
             store.lpush(format!("idle{i}"), &["wake"]).unwrap();
         }
-        waiters.into_iter().for_each(|h| {
+        for h in waiters {
             h.join().unwrap();
-        });
+        }
     }
 }
 

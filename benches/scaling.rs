@@ -12,6 +12,12 @@
 //!
 //! `cargo bench --bench scaling`
 
+#![allow(
+    clippy::cast_sign_loss,
+    clippy::cast_possible_truncation,
+    reason = "benchmark figures: counts far below 2^52, shown as ratios"
+)]
+
 #[path = "support/threads.rs"]
 mod threads;
 
@@ -71,7 +77,7 @@ fn get_set(g: &mut Group, threads: usize, name: &str, place: Placement) {
                     }
                 }
             })
-        })
+        });
     });
 }
 
@@ -118,7 +124,7 @@ fn transfer(g: &mut Group, threads: usize) {
                     assert_eq!(store.get::<i64>(from).unwrap(), BALANCE - moved);
                 }
                 took
-            })
+            });
         },
     );
 }

@@ -27,7 +27,7 @@ fn get_hit(c: &mut Criterion, store: &Store, con: &mut Connection) {
     redis::cmd("SET").arg(KEY).arg(VALUE).exec(con).unwrap();
     let mut g = c.benchmark_group("vs_redis/get_hit");
     g.bench_function("redlite_typed", |b| {
-        b.iter(|| store.get::<Option<Vec<u8>>>(black_box(KEY)).unwrap())
+        b.iter(|| store.get::<Option<Vec<u8>>>(black_box(KEY)).unwrap());
     });
     g.bench_function("redis_server", |b| {
         b.iter(|| {
@@ -35,7 +35,7 @@ fn get_hit(c: &mut Criterion, store: &Store, con: &mut Connection) {
                 .arg(black_box(KEY))
                 .query::<Option<Vec<u8>>>(con)
                 .unwrap()
-        })
+        });
     });
     g.finish();
 }
@@ -43,7 +43,7 @@ fn get_hit(c: &mut Criterion, store: &Store, con: &mut Connection) {
 fn set(c: &mut Criterion, store: &Store, con: &mut Connection) {
     let mut g = c.benchmark_group("vs_redis/set");
     g.bench_function("redlite_typed", |b| {
-        b.iter(|| store.set(black_box(KEY), black_box(VALUE)).unwrap())
+        b.iter(|| store.set(black_box(KEY), black_box(VALUE)).unwrap());
     });
     g.bench_function("redis_server", |b| {
         b.iter(|| {
@@ -51,8 +51,8 @@ fn set(c: &mut Criterion, store: &Store, con: &mut Connection) {
                 .arg(black_box(KEY))
                 .arg(VALUE)
                 .exec(con)
-                .unwrap()
-        })
+                .unwrap();
+        });
     });
     g.finish();
 }
@@ -85,11 +85,11 @@ fn counter_transaction(c: &mut Criterion, store: &Store, con: &mut Connection) {
                     tx.set(COUNTER, n + 1);
                     Ok(())
                 })
-                .unwrap()
-        })
+                .unwrap();
+        });
     });
     g.bench_function("redis_watch_multi_exec", |b| {
-        b.iter(|| assert!(redis_watch_increment(con), "EXEC aborted with one client"))
+        b.iter(|| assert!(redis_watch_increment(con), "EXEC aborted with one client"));
     });
     g.finish();
 }

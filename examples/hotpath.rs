@@ -2,6 +2,11 @@
 //!
 //! `cargo run --release --example hotpath -- get 1000000`
 
+#![allow(
+    clippy::cast_precision_loss,
+    reason = "benchmark figures: counts far below 2^52, shown as ratios"
+)]
+
 use std::time::Instant;
 
 use redlite::Store;

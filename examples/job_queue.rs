@@ -14,14 +14,14 @@ const PRODUCERS: usize = 3;
 const JOBS_PER_PRODUCER: usize = 1_000;
 const WORKERS: usize = 4;
 
-fn worker(store: Store, id: usize) -> Result<usize, Error> {
+fn worker(store: &Store, id: usize) -> Result<usize, Error> {
     let processing = format!("processing:{id}");
     let mut done = 0;
     loop {
         // Waits for a job, forever (Duration::ZERO, as Redis's timeout 0).
         let job: String = store.brpoplpush("jobs", &processing, Duration::ZERO)?;
         if job == "stop" {
-            lrem_one(&store, &processing, &job)?;
+            lrem_one(store, &processing, &job)?;
             return Ok(done);
         }
         let n: u64 = job
@@ -31,7 +31,7 @@ fn worker(store: Store, id: usize) -> Result<usize, Error> {
             .unwrap_or(0);
         store.publish("results", format!("{job} -> {}", n * n))?;
         // Done: the job leaves the processing list.
-        lrem_one(&store, &processing, &job)?;
+        lrem_one(store, &processing, &job)?;
         done += 1;
     }
 }
@@ -51,7 +51,7 @@ fn main() -> Result<(), Error> {
     let workers: Vec<_> = (0..WORKERS)
         .map(|id| {
             let store = store.clone();
-            thread::spawn(move || worker(store, id))
+            thread::spawn(move || worker(&store, id))
         })
         .collect();
     let producers: Vec<_> = (0..PRODUCERS)

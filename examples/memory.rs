@@ -1,12 +1,18 @@
 //! Memory per key: 1,000,000 keys of 16 bytes with 16-byte values, in redlite and in
 //! `redis-server`, side by side.
 //!
-//! redlite's figure is this process's resident memory (VmRSS) after the load minus before,
+//! redlite's figure is this process's resident memory (`VmRSS`) after the load minus before,
 //! per key, so it includes the allocator's own overhead. Redis's is `used_memory` from
 //! `INFO memory` after minus before (its allocator's view, jemalloc on Debian), loaded with
 //! pipelined SETs. Both are also shown above the raw 32 bytes of key + value.
 //!
 //! `cargo run --release --example memory [-- keys]`
+
+#![allow(
+    clippy::cast_possible_wrap,
+    clippy::cast_precision_loss,
+    reason = "benchmark figures: counts far below 2^52, shown as ratios"
+)]
 
 #[path = "../benches/support/redis_server.rs"]
 mod redis_server;

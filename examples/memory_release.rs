@@ -1,5 +1,5 @@
 //! Memory given back: for FLUSHALL of 1M keys, UNWATCH of 200k watched missing keys, and
-//! containers of 1M elements cut to one, the process's resident memory (VmRSS) and its live
+//! containers of 1M elements cut to one, the process's resident memory (`VmRSS`) and its live
 //! heap bytes before, at the peak and after.
 //!
 //! Each step runs in a child process of its own, so one step's freed memory does not pad
@@ -11,6 +11,11 @@
 //! Linux only (else it reads 0).
 //!
 //! `cargo run --release --example memory_release`
+
+#![allow(
+    clippy::cast_precision_loss,
+    reason = "benchmark figures: counts far below 2^52, shown as ratios"
+)]
 
 #[path = "../tests/it/common/rss.rs"]
 mod rss;
@@ -117,7 +122,7 @@ fn batched(
     let mut start = range.start;
     while start < range.end {
         let end = range.end.min(start + 1000);
-        let mut argv: Vec<String> = head.iter().map(|a| a.to_string()).collect();
+        let mut argv: Vec<String> = head.iter().map(std::string::ToString::to_string).collect();
         argv.extend((start..end).flat_map(&arg));
         s.execute(&argv);
         start = end;

@@ -4,6 +4,11 @@
 //!
 //! `cargo run --release --example scaling_probe`
 
+#![allow(
+    clippy::cast_precision_loss,
+    reason = "benchmark figures: counts far below 2^52, shown as ratios"
+)]
+
 use std::sync::{Arc, Barrier};
 use std::time::Instant;
 

@@ -2,11 +2,12 @@
 //!
 //! - `keys`: EVAL time with 10k and 40k declared keys, each used by one `redis::call`.
 //! - `compile`: compile time of a `switch` with N arms (`SCRIPT LOAD`, nothing cached).
-//! - `split`: peak resident memory (VmHWM) of `s.split("")` on a 10 MB string.
+//! - `split`: peak resident memory (`VmHWM`) of `s.split("")` on a 10 MB string.
 //! - `native`: the time of one native call on a string of the largest allowed size.
 //!
 //! `cargo run --release --example script_probe -- keys|compile|split|native`
 
+use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
 use redlite::{Config, Store};
@@ -54,7 +55,7 @@ fn compile() {
     for arms in [1_000usize, 2_000, 4_000, 8_000, 16_000, 32_000] {
         let mut src = String::from("let x = 0; switch x {\n");
         for i in 0..arms {
-            src.push_str(&format!("  {i} => {i},\n"));
+            let _ = writeln!(src, "  {i} => {i},");
         }
         src.push_str("  _ => 0 }");
         let (t, r) = timed(|| s.execute(["SCRIPT", "LOAD", &src]));
@@ -62,7 +63,7 @@ fn compile() {
     }
 }
 
-/// VmHWM (peak resident set) of this process in kB, from /proc/self/status.
+/// `VmHWM` (peak resident set) of this process in kB, from /proc/self/status.
 fn peak_kb() -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     status

@@ -50,7 +50,7 @@ fn main() -> Result<(), Error> {
             .try_for_each(|w| w.join().expect("worker thread panicked"))
     })?;
 
-    let value: i64 = store.get("counter")?;
+    let value: u64 = store.get("counter")?;
     let expected = threads * increments;
     println!("threads: {threads}, increments per thread: {increments}");
     println!("final value: {value} (expected {expected})");
@@ -58,6 +58,6 @@ fn main() -> Result<(), Error> {
         "retries after aborted EXECs: {}",
         retries.load(Ordering::Relaxed)
     );
-    assert_eq!(value as u64, expected, "an update was lost");
+    assert_eq!(value, expected, "an update was lost");
     Ok(())
 }

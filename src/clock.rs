@@ -11,7 +11,9 @@ use crate::sync::{Arc, AtomicU64, Ordering};
 /// A source of Unix time in milliseconds.
 ///
 /// The store reads the clock once per command, EXEC or script and uses that frozen value for
-/// every expiry check inside it, as Redis 7.2 does.
+/// every expiry check inside it, as Redis 7.2 does. Redis keeps times as signed 64-bit
+/// milliseconds, so the store reads a time past `i64::MAX` ms (about 292 million years) as
+/// `i64::MAX`, and time 0 as 1.
 ///
 /// # Examples
 ///
@@ -22,6 +24,15 @@ use crate::sync::{Arc, AtomicU64, Ordering};
 /// ```
 pub trait Clock: Send + Sync + fmt::Debug {
     /// Milliseconds since the Unix epoch.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use redlite::{Clock, ManualClock};
+    ///
+    /// let clock = ManualClock::at(42);
+    /// assert_eq!(clock.now_ms(), 42);
+    /// ```
     fn now_ms(&self) -> u64;
 
     /// The [`ManualClock`] behind this clock, if it is one: its jumps, not the passing of
@@ -42,10 +53,13 @@ pub(crate) trait TimeWatch: Send + Sync {
 /// # Examples
 ///
 /// ```
+/// # fn main() -> Result<(), redlite::Error> {
 /// use redlite::{Config, Store, SystemClock};
 ///
 /// let store = Store::with_config(Config::default().clock(SystemClock));
-/// store.set("k", 1).unwrap();
+/// store.set("k", 1)?;
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Clone, Copy, Debug, Default)]
 pub struct SystemClock;
@@ -54,32 +68,38 @@ impl Clock for SystemClock {
     fn now_ms(&self) -> u64 {
         SystemTime::now()
             .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis() as u64)
+            .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
     }
 }
 
 /// A clock that moves only when told to: deterministic expiry in tests.
+///
+/// It stands between 0 and `i64::MAX` ms, the range of Redis's times: moving or setting it
+/// further holds it at `i64::MAX` (it never wraps around into the past).
 ///
 /// Clones share one time, so keep a clone and hand the other to [`Config::clock`](crate::Config::clock).
 ///
 /// # Examples
 ///
 /// ```
+/// # fn main() -> Result<(), redlite::Error> {
 /// use std::time::Duration;
 /// use redlite::{Config, ManualClock, Store};
 ///
 /// let clock = ManualClock::new();
 /// let store = Store::with_config(Config::default().clock(clock.clone()));
-/// store.set("k", "v").unwrap();
-/// store.expire("k", 10).unwrap();
+/// store.set("k", "v")?;
+/// store.expire("k", 10)?;
 /// clock.advance(Duration::from_secs(11));
-/// assert_eq!(store.get::<Option<String>>("k").unwrap(), None);
+/// assert_eq!(store.get::<Option<String>>("k")?, None);
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Clone)]
 pub struct ManualClock {
     ms: Arc<AtomicU64>,
     /// The stores whose blocked calls time out by this clock (weak: a dropped store leaves).
-    /// Plain std/parking_lot types: registration is not part of what the loom models check.
+    /// Plain std/`parking_lot` types: registration is not part of what the loom models check.
     watchers: std::sync::Arc<parking_lot::Mutex<Vec<Weak<dyn TimeWatch>>>>,
 }
 
@@ -87,35 +107,87 @@ impl fmt::Debug for ManualClock {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ManualClock")
             .field("ms", &self.ms.load(Ordering::SeqCst))
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 
 impl ManualClock {
     /// A clock standing at 2026-01-01T00:00:00Z.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    ///
+    /// use redlite::{Clock, ManualClock};
+    ///
+    /// assert_eq!(ManualClock::new().now_ms(), 1_767_225_600_000);
+    /// ```
+    #[must_use]
     pub fn new() -> ManualClock {
         ManualClock::at(1_767_225_600_000)
     }
 
     /// A clock standing at `ms` milliseconds after the Unix epoch.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use redlite::{Clock, ManualClock};
+    ///
+    /// assert_eq!(ManualClock::at(5_000).now_ms(), 5_000);
+    /// ```
+    #[must_use]
     pub fn at(ms: u64) -> ManualClock {
         ManualClock {
-            ms: Arc::new(AtomicU64::new(ms)),
+            ms: Arc::new(AtomicU64::new(ms.min(LATEST_MS))),
             watchers: std::sync::Arc::default(),
         }
     }
 
-    /// Moves the clock forward. Blocked calls whose deadline it passes return (timed out)
-    /// before this returns.
+    /// Moves the clock forward by whole milliseconds, stopping at `i64::MAX` ms. Blocked
+    /// calls whose deadline it passes return (timed out) before this returns.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use redlite::{Clock, ManualClock};
+    ///
+    /// let clock = ManualClock::at(1_000);
+    /// clock.advance(Duration::MAX);
+    /// assert_eq!(clock.now_ms(), i64::MAX as u64);
+    /// ```
     pub fn advance(&self, by: Duration) {
         let by = u64::try_from(by.as_millis()).unwrap_or(u64::MAX);
-        self.ms.fetch_add(by, Ordering::SeqCst);
+        // fetch_add would wrap past u64::MAX and move time backwards.
+        let step = |t: u64| Some(t.saturating_add(by).min(LATEST_MS));
+        let _ = self
+            .ms
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, step);
         self.moved();
     }
 
-    /// Sets the clock to `ms` milliseconds after the Unix epoch (it may go backwards).
+    /// Sets the clock to `ms` milliseconds after the Unix epoch (it may go backwards), at
+    /// most `i64::MAX`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> Result<(), redlite::Error> {
+    /// use redlite::{Config, ManualClock, Store};
+    ///
+    /// let clock = ManualClock::at(10_000);
+    /// let store = Store::with_config(Config::default().clock(clock.clone()));
+    /// store.execute(["SET", "k", "v", "PXAT", "12000"]);
+    /// clock.set(12_000); // at the deadline it still lives, as in Redis
+    /// assert!(store.exists("k")?);
+    /// clock.set(12_001);
+    /// assert!(!store.exists("k")?);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn set(&self, ms: u64) {
-        self.ms.store(ms, Ordering::SeqCst);
+        self.ms.store(ms.min(LATEST_MS), Ordering::SeqCst);
         self.moved();
     }
 
@@ -157,6 +229,16 @@ impl Clock for ManualClock {
     }
 }
 
+/// The latest time Redis can hold: its times are signed 64-bit milliseconds, and every
+/// deadline and TTL computation assumes that range.
+pub(crate) const LATEST_MS: u64 = i64::MAX as u64;
+
+/// `clock`'s time within Redis's range, 1..=`i64::MAX` ms. A `Clock` is user code and may
+/// answer anything; 0 is kept for "not read yet" by [`Now`].
+pub(crate) fn read(clock: &dyn Clock) -> u64 {
+    clock.now_ms().clamp(1, LATEST_MS)
+}
+
 /// The time of one command, EXEC or script: read from the clock at most once, and only when
 /// something needs it (a key with an expiry, a TTL, an expiry being set). Most keys have no
 /// expiry, so most commands never read the clock at all; the ones that do all see one
@@ -180,7 +262,7 @@ impl<'c> Now<'c> {
     pub(crate) fn fixed(ms: u64) -> Now<'static> {
         Now {
             clock: None,
-            ms: Cell::new(ms.max(1)),
+            ms: Cell::new(ms.clamp(1, LATEST_MS)),
         }
     }
 
@@ -190,7 +272,7 @@ impl<'c> Now<'c> {
         if ms != 0 {
             return ms;
         }
-        let ms = self.clock.map_or(1, |c| c.now_ms().max(1));
+        let ms = self.clock.map_or(1, read);
         self.ms.set(ms);
         ms
     }

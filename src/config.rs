@@ -33,6 +33,7 @@ pub struct Config {
     /// `notify-keyspace-events` as Redis's class bits (see `events::notify`).
     pub(crate) notify_flags: u32,
     pub(crate) pubsub_buffer_limit: usize,
+    pub(crate) cluster_mode: bool,
 }
 
 /// The sandbox limits of scripts (see the `script_*` setters of [`Config`]).
@@ -78,7 +79,7 @@ impl Default for Config {
     /// active expiry on, every 100 ms (Redis's default `hz 10`), 64 slots per shard per pass;
     /// replies up to 1 GiB.
     fn default() -> Self {
-        let cores = std::thread::available_parallelism().map_or(4, |n| n.get());
+        let cores = std::thread::available_parallelism().map_or(4, std::num::NonZero::get);
         Config {
             shards: (cores * 8).next_power_of_two().clamp(64, 1024),
             clock: Arc::new(SystemClock),
@@ -89,6 +90,7 @@ impl Default for Config {
             max_reply_bytes: DEFAULT_MAX_REPLY_BYTES,
             notify_flags: 0,
             pubsub_buffer_limit: 32 << 20,
+            cluster_mode: false,
         }
     }
 }
@@ -96,12 +98,37 @@ impl Default for Config {
 impl Config {
     /// Number of shards; rounded up to a power of two. More shards, less lock contention
     /// between threads on different keys; whole-keyspace commands lock them all.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let config = redlite::Config::default().shards(6);
+    /// assert_eq!(config.shard_count(), 8);
+    /// ```
+    #[must_use]
     pub fn shards(mut self, n: usize) -> Self {
         self.shards = n.clamp(1, 1 << 16).next_power_of_two();
         self
     }
 
     /// The time source for every expiry decision.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> Result<(), redlite::Error> {
+    /// use std::time::Duration;
+    /// use redlite::{Config, ManualClock, Store};
+    ///
+    /// let clock = ManualClock::new();
+    /// let store = Store::with_config(Config::default().clock(clock.clone()));
+    /// store.set_ex("session", "data", Duration::from_secs(10))?;
+    /// clock.advance(Duration::from_millis(10_001));
+    /// assert_eq!(store.get::<Option<String>>("session")?, None);
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[must_use]
     pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
         self.clock = Arc::new(clock);
         self
@@ -109,12 +136,40 @@ impl Config {
 
     /// Whether a background thread reclaims expired keys. Reads never see expired keys
     /// either way; this only bounds the memory they hold.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> Result<(), redlite::Error> {
+    /// use redlite::{Config, Store};
+    ///
+    /// // No background thread: expired keys go when read, or on `purge_expired`.
+    /// let store = Store::with_config(Config::default().active_expiry(false));
+    /// store.set("k", 1)?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[must_use]
     pub fn active_expiry(mut self, on: bool) -> Self {
         self.active_expiry = on;
         self
     }
 
     /// How often the active-expiry thread runs a pass.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> Result<(), redlite::Error> {
+    /// use std::time::Duration;
+    ///
+    /// let config = redlite::Config::default().active_expiry_interval(Duration::from_millis(20));
+    /// let store = redlite::Store::with_config(config);
+    /// store.set("k", 1)?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[must_use]
     pub fn active_expiry_interval(mut self, every: Duration) -> Self {
         self.active_expiry_interval = every.max(Duration::from_millis(1));
         self
@@ -122,6 +177,18 @@ impl Config {
 
     /// How many slots of each shard one active-expiry pass examines (its write lock is held
     /// for that many slots at most).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> Result<(), redlite::Error> {
+    /// let config = redlite::Config::default().active_expiry_budget(64);
+    /// let store = redlite::Store::with_config(config);
+    /// store.set("k", 1)?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[must_use]
     pub fn active_expiry_budget(mut self, slots: usize) -> Self {
         self.active_expiry_budget = slots.max(1);
         self
@@ -140,6 +207,7 @@ impl Config {
     /// let reply = store.execute(["EVAL", "loop { }", "0"]);
     /// assert!(reply.to_string().starts_with("ERR Too many operations"));
     /// ```
+    #[must_use]
     pub fn script_max_operations(mut self, n: u64) -> Self {
         self.scripts.max_operations = n.max(1);
         self
@@ -156,6 +224,7 @@ impl Config {
     /// let reply = store.execute(["EVAL", "let s = \"x\"; loop { s += s; }", "0"]);
     /// assert!(reply.is_error());
     /// ```
+    #[must_use]
     pub fn script_max_string_size(mut self, bytes: usize) -> Self {
         self.scripts.max_string_size = bytes.max(1);
         self
@@ -171,6 +240,7 @@ impl Config {
     /// let config = redlite::Config::default().script_max_array_size(10_000);
     /// # let _ = redlite::Store::with_config(config);
     /// ```
+    #[must_use]
     pub fn script_max_array_size(mut self, n: usize) -> Self {
         self.scripts.max_array_size = n.max(1);
         self
@@ -185,6 +255,7 @@ impl Config {
     /// let config = redlite::Config::default().script_max_map_size(10_000);
     /// # let _ = redlite::Store::with_config(config);
     /// ```
+    #[must_use]
     pub fn script_max_map_size(mut self, n: usize) -> Self {
         self.scripts.max_map_size = n.max(1);
         self
@@ -198,6 +269,7 @@ impl Config {
     /// let config = redlite::Config::default().script_max_call_levels(16);
     /// # let _ = redlite::Store::with_config(config);
     /// ```
+    #[must_use]
     pub fn script_max_call_levels(mut self, levels: usize) -> Self {
         self.scripts.max_call_levels = levels.max(1);
         self
@@ -212,6 +284,7 @@ impl Config {
     /// let config = redlite::Config::default().script_max_expr_depth(32);
     /// # let _ = redlite::Store::with_config(config);
     /// ```
+    #[must_use]
     pub fn script_max_expr_depth(mut self, depth: usize) -> Self {
         self.scripts.max_expr_depth = depth.max(2);
         self
@@ -233,6 +306,7 @@ impl Config {
     /// let reply = store.execute(["EVAL", "1 + 1 + 1 + 1 + 1 + 1", "0"]);
     /// assert!(reply.to_string().starts_with("ERR Script is too large"));
     /// ```
+    #[must_use]
     pub fn script_max_source_size(mut self, bytes: usize) -> Self {
         self.scripts.max_source_size = bytes.max(1);
         self
@@ -260,6 +334,7 @@ impl Config {
     /// let reply = store.execute(["EVAL", "loop { }", "0"]);
     /// assert!(reply.to_string().starts_with("ERR Script killed: it ran longer"));
     /// ```
+    #[must_use]
     pub fn script_time_limit(mut self, limit: Duration) -> Self {
         self.scripts.time_limit = limit;
         self
@@ -274,6 +349,7 @@ impl Config {
     /// let config = redlite::Config::default().script_cache_size(100);
     /// # let _ = redlite::Store::with_config(config);
     /// ```
+    #[must_use]
     pub fn script_cache_size(mut self, n: usize) -> Self {
         self.scripts.cache_size = n.max(1);
         self
@@ -306,6 +382,7 @@ impl Config {
     /// assert_eq!(reply, Reply::error("ERR reply exceeds max-reply-bytes (1048576 bytes)"));
     /// assert_eq!(store.execute(["SRANDMEMBER", "s", "-3"]).to_string(), r#"["member", "member", "member"]"#);
     /// ```
+    #[must_use]
     pub fn max_reply_bytes(mut self, bytes: usize) -> Self {
         self.max_reply_bytes = bytes;
         self
@@ -342,6 +419,7 @@ impl Config {
     /// # Ok(())
     /// # }
     /// ```
+    #[must_use]
     pub fn notify_keyspace_events(mut self, classes: &str) -> Self {
         if let Some(flags) = crate::events::notify::parse_flags(classes) {
             self.notify_flags = flags;
@@ -371,12 +449,46 @@ impl Config {
     /// # Ok(())
     /// # }
     /// ```
+    #[must_use]
     pub fn pubsub_buffer_limit(mut self, bytes: usize) -> Self {
         self.pubsub_buffer_limit = bytes;
         self
     }
 
+    /// Lint for Redis Cluster (default off): refuse what a cluster node would refuse because
+    /// of where keys live, with its exact errors. The keys of one multi-key command, of one
+    /// EXEC (all queued commands together) or one script's declared keys must hash to one
+    /// slot (CRC16 of the key or its `{hashtag}`, 16384 slots), else the reply is
+    /// `CROSSSLOT Keys in request don't hash to the same slot`; `SELECT` of a database other
+    /// than 0 fails; `CLUSTER KEYSLOT key` answers the slot. Nothing is redirected: the store
+    /// still holds every key. Code whose tests pass in this mode does not meet CROSSSLOT
+    /// on a real cluster.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use redlite::{Config, Store};
+    ///
+    /// let store = Store::with_config(Config::default().cluster_mode(true));
+    /// let err = store.execute(["MSET", "a", "1", "b", "2"]);
+    /// assert_eq!(err.to_string(), "CROSSSLOT Keys in request don't hash to the same slot");
+    /// // Keys sharing a {hashtag} share a slot.
+    /// assert_eq!(store.execute(["MSET", "{user:1}:a", "1", "{user:1}:b", "2"]).to_string(), "OK");
+    /// ```
+    #[must_use]
+    pub fn cluster_mode(mut self, on: bool) -> Self {
+        self.cluster_mode = on;
+        self
+    }
+
     /// The configured shard count.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(redlite::Config::default().shard_count().is_power_of_two());
+    /// ```
+    #[must_use]
     pub fn shard_count(&self) -> usize {
         self.shards
     }

@@ -4,8 +4,8 @@ use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasher, Hash};
 
-use crate::commands::parse;
 use crate::error::Error;
+use crate::numbers;
 use crate::reply::Reply;
 
 /// A value usable as a command argument: bytes, strings and numbers (as decimal text).
@@ -21,6 +21,15 @@ use crate::reply::Reply;
 /// ```
 pub trait ToArg {
     /// The argument's bytes.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use redlite::ToArg;
+    ///
+    /// assert_eq!(&*(-7i32).to_arg(), b"-7");
+    /// assert_eq!(&*b"raw".to_arg(), b"raw");
+    /// ```
     fn to_arg(&self) -> Cow<'_, [u8]>;
 }
 
@@ -74,13 +83,13 @@ int_to_arg!(i8, i16, i32, i64, isize, u8, u16, u32, u64, usize);
 impl ToArg for f64 {
     /// The shortest decimal that reads back to the same double (Redis 7.2's rule).
     fn to_arg(&self) -> Cow<'_, [u8]> {
-        Cow::Owned(parse::format_double(*self).into_bytes())
+        Cow::Owned(numbers::format_double(*self).into_bytes())
     }
 }
 
 impl ToArg for f32 {
     fn to_arg(&self) -> Cow<'_, [u8]> {
-        Cow::Owned(parse::format_double(f64::from(*self)).into_bytes())
+        Cow::Owned(numbers::format_double(f64::from(*self)).into_bytes())
     }
 }
 
@@ -90,21 +99,43 @@ impl ToArg for f32 {
 /// # Examples
 ///
 /// ```
+/// # fn main() -> Result<(), redlite::Error> {
 /// use redlite::{FromReply, Reply};
 ///
-/// assert_eq!(i64::from_reply(Reply::bulk("12")).unwrap(), 12);
-/// assert_eq!(Option::<String>::from_reply(Reply::Nil).unwrap(), None);
+/// assert_eq!(i64::from_reply(Reply::bulk("12"))?, 12);
+/// assert_eq!(Option::<String>::from_reply(Reply::Nil)?, None);
 /// let pairs = Reply::Array(vec![Reply::bulk("a"), Reply::bulk("1")]);
-/// let map: std::collections::HashMap<String, i64> = FromReply::from_reply(pairs).unwrap();
+/// let map: std::collections::HashMap<String, i64> = FromReply::from_reply(pairs)?;
 /// assert_eq!(map["a"], 1);
+/// # Ok(())
+/// # }
 /// ```
 pub trait FromReply: Sized {
     /// Converts a non-error reply.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Conversion`] when the reply's shape or value does not fit `Self` (nil into
+    /// a non-`Option`, text into a number, an integer out of range); an error reply inside
+    /// an array becomes [`Error::Reply`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> Result<(), redlite::Error> {
+    /// use redlite::{FromReply, Reply};
+    ///
+    /// assert_eq!(bool::from_reply(Reply::Integer(1))?, true);
+    /// assert!(i64::from_reply(Reply::Nil).is_err());
+    /// # Ok(())
+    /// # }
+    /// ```
     fn from_reply(reply: Reply) -> Result<Self, Error>;
 
     /// A bulk reply as a vector of `Self`: only `u8` accepts it (so `Vec<u8>` reads bulk
     /// bytes while `Vec<T>` reads arrays).
     #[doc(hidden)]
+    #[must_use]
     fn from_bulk_vec(bytes: Vec<u8>) -> Option<Vec<Self>> {
         drop(bytes);
         None
@@ -141,7 +172,7 @@ impl FromReply for i64 {
     fn from_reply(reply: Reply) -> Result<Self, Error> {
         match &reply {
             Reply::Integer(n) => Ok(*n),
-            Reply::Bulk(b) => parse::int(b).or_else(|_| mismatch(&reply, "i64")),
+            Reply::Bulk(b) => numbers::parse_i64(b).map_or_else(|| mismatch(&reply, "i64"), Ok),
             Reply::Status(s) => s.parse().or_else(|_| mismatch(&reply, "i64")),
             _ => mismatch(&reply, "i64"),
         }
@@ -160,7 +191,48 @@ macro_rules! int_from_reply {
         }
     )*};
 }
-int_from_reply!(i8, i16, i32, isize, u16, u32, u64, usize);
+int_from_reply!(i8, i16, i32, isize, u16, u32);
+
+/// Unsigned 64-bit values above `i64::MAX` are stored as their decimal text (`ToArg`), so a
+/// bulk reads back through the full `u64` range; an integer reply is still an `i64`.
+fn u64_from_reply(reply: &Reply, into: &str) -> Result<u64, Error> {
+    match reply {
+        Reply::Integer(n) => {
+            u64::try_from(*n).map_err(|_| Error::Conversion(format!("{n} does not fit in {into}")))
+        }
+        Reply::Bulk(b) => parse_u64(b).map_or_else(|| mismatch(reply, into), Ok),
+        Reply::Status(s) => parse_u64(s.as_bytes()).map_or_else(|| mismatch(reply, into), Ok),
+        _ => mismatch(reply, into),
+    }
+}
+
+/// Decimal digits only, without a sign or leading zeros (the text `u64::to_string` makes,
+/// as strict as Redis's own integer parsing is for `i64`).
+fn parse_u64(bytes: &[u8]) -> Option<u64> {
+    let canonical = match bytes {
+        [b'0'] => true,
+        [first, ..] => (b'1'..=b'9').contains(first) && bytes.iter().all(u8::is_ascii_digit),
+        [] => false,
+    };
+    if !canonical {
+        return None;
+    }
+    std::str::from_utf8(bytes).ok()?.parse().ok()
+}
+
+impl FromReply for u64 {
+    fn from_reply(reply: Reply) -> Result<Self, Error> {
+        u64_from_reply(&reply, "u64")
+    }
+}
+
+impl FromReply for usize {
+    fn from_reply(reply: Reply) -> Result<Self, Error> {
+        let wide = u64_from_reply(&reply, "usize")?;
+        usize::try_from(wide)
+            .map_err(|_| Error::Conversion(format!("{wide} does not fit in usize")))
+    }
+}
 
 impl FromReply for u8 {
     fn from_reply(reply: Reply) -> Result<Self, Error> {
@@ -174,10 +246,14 @@ impl FromReply for u8 {
 }
 
 impl FromReply for f64 {
+    #[allow(
+        clippy::cast_precision_loss,
+        reason = "an integer reply read as f64 rounds to the nearest double, as `as` documents"
+    )]
     fn from_reply(reply: Reply) -> Result<Self, Error> {
         match &reply {
             Reply::Integer(n) => Ok(*n as f64),
-            Reply::Bulk(b) => parse::parse_float(b).map_or_else(|| mismatch(&reply, "f64"), Ok),
+            Reply::Bulk(b) => numbers::parse_double(b).map_or_else(|| mismatch(&reply, "f64"), Ok),
             _ => mismatch(&reply, "f64"),
         }
     }
@@ -307,14 +383,22 @@ where
 
 /// Pairs from a flat array `[m1, s1, m2, s2 ...]` (ZRANGE WITHSCORES and the like).
 ///
+/// # Errors
+///
+/// [`Error::Reply`] for an error reply; [`Error::Conversion`] for anything but an array of
+/// even length (or nil), or an element that does not convert.
+///
 /// # Examples
 ///
 /// ```
+/// # fn main() -> Result<(), redlite::Error> {
 /// use redlite::{pairs, Reply};
 ///
 /// let flat = Reply::Array(vec![Reply::bulk("a"), Reply::bulk("1.5")]);
-/// let v: Vec<(String, f64)> = pairs(flat).unwrap();
+/// let v: Vec<(String, f64)> = pairs(flat)?;
 /// assert_eq!(v, vec![("a".to_string(), 1.5)]);
+/// # Ok(())
+/// # }
 /// ```
 pub fn pairs<A: FromReply, B: FromReply>(reply: Reply) -> Result<Vec<(A, B)>, Error> {
     let items = match reply {

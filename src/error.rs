@@ -9,14 +9,17 @@ use std::fmt;
 /// # Examples
 ///
 /// ```
+/// # fn main() -> Result<(), redlite::Error> {
 /// use redlite::{Error, Store};
 ///
 /// let store = Store::new();
-/// store.set("k", "not a number").unwrap();
+/// store.set("k", "not a number")?;
 /// match store.incr_by("k", 1) {
 ///     Err(Error::Reply(text)) => assert_eq!(text, "ERR value is not an integer or out of range"),
 ///     other => panic!("unexpected {other:?}"),
 /// }
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -56,6 +59,22 @@ pub enum Error {
 ///
 /// Error replies map by their code (the first word of Redis's text); a code without a
 /// variant of its own is [`ErrorKind::Other`] (the code is still in [`Error::code`]).
+///
+/// # Examples
+///
+/// ```
+/// # fn main() -> Result<(), redlite::Error> {
+/// use redlite::{ErrorKind, Store};
+///
+/// let store = Store::new();
+/// store.rpush("l", &["a"])?;
+/// match store.get::<String>("l") {
+///     Err(e) if e.kind() == ErrorKind::WrongType => {} // a list, not a string
+///     other => panic!("expected WRONGTYPE, got {other:?}"),
+/// }
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ErrorKind {
@@ -106,6 +125,7 @@ impl Error {
     /// # Ok(())
     /// # }
     /// ```
+    #[must_use]
     pub fn code(&self) -> Option<&str> {
         match self {
             Error::Reply(text) | Error::PartiallyApplied { error: text, .. } => {
@@ -126,6 +146,7 @@ impl Error {
     /// let err = store.set("k", "x").and_then(|()| store.incr_by("k", 1)).unwrap_err();
     /// assert_eq!(err.kind(), ErrorKind::Generic);
     /// ```
+    #[must_use]
     pub fn kind(&self) -> ErrorKind {
         match self {
             Error::Conversion(_) => ErrorKind::Conversion,
@@ -241,6 +262,7 @@ pub(crate) mod msg {
     }
 
     fn one_line(bytes: &[u8]) -> String {
-        String::from_utf8_lossy(bytes).replace(['\r', '\n'], " ")
+        let text = String::from_utf8_lossy(bytes).into_owned();
+        crate::reply::one_line(text.into()).into_owned()
     }
 }

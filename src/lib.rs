@@ -5,6 +5,7 @@
 //! keyspace that threads share without a server, a socket or serialization.
 //!
 //! ```
+//! # fn main() -> Result<(), redlite::Error> {
 //! use redlite::{Reply, Store};
 //!
 //! let store = Store::new();                        // Clone + Send + Sync
@@ -13,8 +14,10 @@
 //! assert_eq!(conn.execute(["GET", "k"]), Reply::bulk("v"));
 //!
 //! // Typed methods run the same command code.
-//! assert_eq!(store.incr_by("counter", 5).unwrap(), 5);
-//! assert_eq!(store.get::<i64>("counter").unwrap(), 5);
+//! assert_eq!(store.incr_by("counter", 5)?, 5);
+//! assert_eq!(store.get::<i64>("counter")?, 5);
+//! # Ok(())
+//! # }
 //! ```
 //!
 //! ## Modules
@@ -23,6 +26,10 @@
 //! - [`Connection`]: one client; `execute` any command; WATCH / MULTI / EXEC ([`ExecOutcome`]).
 //! - [`Store::transaction`] ([`Transaction`], [`TxOptions`]): WATCH + MULTI/EXEC with retries.
 //! - [`Reply`], [`Error`], [`FromReply`], [`ToArg`]: replies and conversions.
+//! - [`Store::cmd`] ([`Cmd`]): any command built argument by argument, also on a
+//!   [`Connection`] and inside a [`Transaction`].
+//! - `RedisConnection` (feature `redis`): code written for the `redis` crate runs on a
+//!   store; [`Config::cluster_mode`] lints for Redis Cluster ([`docs::redis_rs`]).
 //! - [`Script`]: atomic Rhai scripts (EVALSHA, then EVAL on NOSCRIPT); `script` holds the
 //!   engine, the SHA1 cache and the bridge between replies and Rhai values.
 //! - Waiting and reacting: blocking pops ([`Store::blpop`], [`Store::blpop_async`] →
@@ -30,13 +37,14 @@
 //!   keyspace notifications ([`Config::notify_keyspace_events`]); `events` holds them.
 //! - Inside: `keyspace` (shards, entries, versions, expiry, wait queues), `commands` (the
 //!   command table and one file per family), `txn` (connections and EXEC), `sync`
-//!   (parking_lot or loom).
+//!   (`parking_lot` or loom).
 
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
 mod clock;
 mod commands;
+mod compat;
 mod config;
 mod convert;
 pub mod docs;
@@ -44,9 +52,12 @@ mod effects;
 mod error;
 mod events;
 mod keyspace;
+mod numbers;
+mod registry;
 mod reply;
 mod script;
 mod shared;
+mod slot;
 mod store;
 mod sync;
 mod txn;
@@ -54,15 +65,19 @@ mod typed;
 mod types;
 
 pub use clock::{Clock, ManualClock, SystemClock};
+#[cfg(feature = "redis")]
+pub use compat::redis::RedisConnection;
 pub use config::Config;
 pub use convert::{FromReply, ToArg, pairs};
 pub use effects::{Batch, Event, EventClass, KeyEvent, Listener, Subscription};
 pub use error::{Error, ErrorKind};
-pub use events::{BlockingPop, Message, Messages, NextMessage, Subscriber};
+pub use events::{Message, Messages, NextMessage, Subscriber};
 pub use reply::Reply;
 pub use script::{Script, ScriptInvocation, ScriptTarget};
 pub use store::Store;
 pub use txn::{Connection, ExecOutcome, Transaction, TxOptions};
+pub use typed::blocking_pop::BlockingPop;
+pub use typed::{Cmd, CmdTarget};
 
 /// The README's code blocks, compiled and run as doc tests so they stay true.
 #[cfg(doctest)]
@@ -71,6 +86,7 @@ pub struct ReadmeDoctests;
 
 /// Every command name in the table, lowercase (for tests that must cover them all).
 #[doc(hidden)]
+#[must_use]
 pub fn command_names() -> Vec<&'static str> {
-    commands::all().map(|s| s.name).collect()
+    registry::table().iter().map(|s| s.name).collect()
 }

@@ -55,22 +55,28 @@ impl Reply {
     /// ```
     /// assert_eq!(redlite::Reply::ok().to_string(), "OK");
     /// ```
+    #[must_use]
     pub const fn ok() -> Reply {
         Reply::Status(Cow::Borrowed("OK"))
     }
 
-    /// A status reply with the given text.
+    /// A status reply with the given text. A status is one RESP line, so CR and LF become
+    /// spaces, as Redis does for a script's `status_reply`.
     ///
     /// # Examples
     ///
     /// ```
-    /// assert_eq!(redlite::Reply::status("QUEUED").to_string(), "QUEUED");
+    /// use redlite::Reply;
+    ///
+    /// assert_eq!(Reply::status("QUEUED").to_string(), "QUEUED");
+    /// assert_eq!(Reply::status("x\ny"), Reply::status("x y"));
     /// ```
     pub fn status(text: impl Into<Cow<'static, str>>) -> Reply {
-        Reply::Status(text.into())
+        Reply::Status(one_line(text.into()))
     }
 
-    /// An error reply with the given full text (code first).
+    /// An error reply with the given full text (code first). Like a status it is one line:
+    /// CR and LF become spaces.
     ///
     /// # Examples
     ///
@@ -79,13 +85,7 @@ impl Reply {
     /// assert!(e.is_error());
     /// ```
     pub fn error(text: impl Into<Cow<'static, str>>) -> Reply {
-        let text = text.into();
-        // As Redis's addReplyErrorFormat does: an error is one line, so user bytes echoed
-        // into it (an unknown option, a command name) lose their newlines.
-        if text.contains(['\r', '\n']) {
-            return Reply::Error(text.replace(['\r', '\n'], " ").into());
-        }
-        Reply::Error(text)
+        Reply::Error(one_line(text.into()))
     }
 
     /// A bulk reply copied from bytes.
@@ -110,6 +110,7 @@ impl Reply {
     /// assert!(store.execute(["GET", "missing"]).is_nil());
     /// assert!(store.execute(["LPOP", "missing", "2"]).is_nil());
     /// ```
+    #[must_use]
     pub fn is_nil(&self) -> bool {
         matches!(self, Reply::Nil | Reply::NilArray)
     }
@@ -123,6 +124,7 @@ impl Reply {
     /// store.execute(["RPUSH", "l", "a"]);
     /// assert_eq!(store.execute(["GET", "l"]).error_code(), Some("WRONGTYPE"));
     /// ```
+    #[must_use]
     pub fn error_code(&self) -> Option<&str> {
         match self {
             Reply::Error(text) => text.split(' ').next(),
@@ -137,6 +139,7 @@ impl Reply {
     /// ```
     /// assert!(!redlite::Reply::Integer(1).is_error());
     /// ```
+    #[must_use]
     pub fn is_error(&self) -> bool {
         matches!(self, Reply::Error(_))
     }
@@ -145,10 +148,27 @@ impl Reply {
     pub(crate) fn from_bool(b: bool) -> Reply {
         Reply::Integer(i64::from(b))
     }
+
+    /// A length or a count as an integer reply. It always fits: no Rust allocation holds more
+    /// than `isize::MAX` bytes, so no length reaches `i64::MAX` (saturating keeps it total).
+    pub(crate) fn from_len(n: usize) -> Reply {
+        Reply::Integer(i64::try_from(n).unwrap_or(i64::MAX))
+    }
 }
 
 /// Shows the reply as `redis-cli` would, on one line: statuses and errors as their text,
 /// bulks as (lossy) UTF-8 in quotes, arrays in brackets.
+/// The one rule for status and error texts, as Redis applies it to texts that echo user
+/// input (`addReplyErrorFormat`, a script's `status_reply`/`error_reply`): a RESP simple
+/// string ends at the first CR LF, so CR and LF become spaces.
+pub(crate) fn one_line(text: Cow<'static, str>) -> Cow<'static, str> {
+    if text.contains(['\r', '\n']) {
+        Cow::Owned(text.replace(['\r', '\n'], " "))
+    } else {
+        text
+    }
+}
+
 impl fmt::Display for Reply {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -2,21 +2,26 @@
 
 use std::sync::OnceLock;
 
+use std::any::Any;
+
 use crate::clock::Now;
-use crate::commands::{self, SeenExpired, Spec};
+use crate::commands::table::Table;
 use crate::config::Config;
 use crate::effects::{Listeners, Recorder};
 use crate::events::Events;
 use crate::keyspace::expiry::Sweeper;
-use crate::keyspace::{HKey, Keyspace, Shard};
-use crate::reply::Reply;
-use crate::script::Scripts;
+use crate::keyspace::{Keyspace, Shard};
 
 /// State shared by every handle and connection of one store.
 pub(crate) struct Shared {
     pub(crate) keyspace: Keyspace,
     pub(crate) config: Config,
-    pub(crate) scripts: Scripts,
+    /// Every command's row, handed down by the store (see `crate::registry`), so that the
+    /// layers below it find commands without importing the layers above.
+    pub(crate) commands: &'static Table,
+    /// The script layer's state (engine, cache, running scripts), kept opaque here for the
+    /// same reason; `script` downcasts it.
+    pub(crate) script_state: Box<dyn Any + Send + Sync>,
     /// Who receives the effects of writes (see [`crate::effects`]).
     pub(crate) listeners: Listeners,
     /// The active-expiry thread, stopped and joined when the last handle drops (loom
@@ -28,11 +33,16 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
-    pub(crate) fn new(config: Config) -> Shared {
+    pub(crate) fn new(
+        config: Config,
+        commands: &'static Table,
+        script_state: Box<dyn Any + Send + Sync>,
+    ) -> Shared {
         let events = Events::new(config.clock.clone(), config.pubsub_buffer_limit);
         let shared = Shared {
             keyspace: Keyspace::new(config.shards),
-            scripts: Scripts::new(&config.scripts),
+            commands,
+            script_state,
             config,
             listeners: Listeners::default(),
             sweeper: OnceLock::new(),
@@ -45,7 +55,7 @@ impl Shared {
     }
 
     pub(crate) fn now(&self) -> u64 {
-        self.config.clock.now_ms()
+        crate::clock::read(&*self.config.clock)
     }
 
     /// The time of one command, read from the clock only if needed.
@@ -53,60 +63,16 @@ impl Shared {
         Now::lazy(&*self.config.clock)
     }
 
-    /// Runs one data command outside any transaction; a blocking one (BLPOP, ...) that
-    /// finds nothing waits here.
-    pub(crate) fn run(&self, spec: &Spec, args: &[&[u8]]) -> Reply {
-        if spec.has(commands::flag::BLOCKING) {
-            return crate::events::blocking::run(self, spec, args);
-        }
-        commands::run(self, spec, args)
-    }
-
-    /// Runs a command given as argument slices, without connection state.
-    pub(crate) fn query(&self, argv: &[&[u8]]) -> Reply {
-        let (name, rest) = argv.split_first().unwrap_or((&EMPTY, &[]));
-        let Some(spec) = commands::lookup(name) else {
-            return Reply::error(crate::error::msg::unknown_command(name, rest));
-        };
-        self.query_spec(spec, argv)
-    }
-
-    /// [`query`](Self::query) for a command already looked up.
-    pub(crate) fn query_spec(&self, spec: &Spec, argv: &[&[u8]]) -> Reply {
-        if !spec.arity_ok(argv.len()) {
-            return Reply::error(crate::error::msg::arity(spec.name));
-        }
-        self.run(spec, argv)
-    }
-
-    /// Deletes keys that reads under read locks found expired, once those locks are gone:
-    /// each shard is write-locked in turn and the key deleted if it is still expired at the
-    /// reading command's time (`now`), so a later step back of the clock cannot revive it.
-    pub(crate) fn reap(&self, seen: Vec<SeenExpired>, now: u64) {
-        let now = Now::fixed(now);
-        for s in seen {
-            let k = HKey {
-                bytes: &s.key,
-                hash: s.hash,
-            };
-            let mut shard = self.keyspace.shard(self.keyspace.shard_of(k.hash)).write();
-            let mut rec = Recorder::new(self.listeners.active());
-            if let Some(stamp) = shard.remove_expired(k, &now) {
-                let at = rec.mark();
-                rec.expired(stamp, &s.key, at);
-            }
-            self.deliver(&rec);
-            drop(shard);
-        }
-    }
-
-    fn deliver(&self, rec: &Recorder) {
+    /// Hands a recorder's batch to the listeners (expiry outside any command).
+    pub(crate) fn deliver(&self, rec: &Recorder) {
         if let Some(batch) = rec.batch() {
             self.listeners.deliver(batch);
         }
     }
 
     /// One bounded step of active expiry over every shard; returns how many keys went.
+    // The sweeper thread is not started under loom.
+    #[cfg_attr(loom, allow(dead_code))]
     pub(crate) fn active_expire_pass(&self) -> usize {
         let budget = self.config.active_expiry_budget;
         self.expire_each_shard(|shard, now, found| shard.sweep(now, budget, found))
@@ -141,6 +107,3 @@ impl Shared {
         total
     }
 }
-
-/// The name of an empty command line.
-const EMPTY: &[u8] = b"";

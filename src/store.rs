@@ -17,13 +17,16 @@ use crate::txn::Connection;
 /// # Examples
 ///
 /// ```
+/// # fn main() -> Result<(), redlite::Error> {
 /// use redlite::Store;
 ///
 /// let store = Store::new();
-/// store.set("visits", 10).unwrap();
-/// assert_eq!(store.incr_by("visits", 5).unwrap(), 15);
+/// store.set("visits", 10)?;
+/// assert_eq!(store.incr_by("visits", 5)?, 15);
 /// let mut conn = store.connection();
 /// assert_eq!(conn.execute(["GET", "visits"]).to_string(), "\"15\"");
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Clone)]
 pub struct Store {
@@ -32,19 +35,46 @@ pub struct Store {
 
 impl Store {
     /// A store with the default [`Config`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> Result<(), redlite::Error> {
+    /// let store = redlite::Store::new();
+    /// store.set("k", "v")?;
+    /// assert_eq!(store.get::<String>("k")?, "v");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[must_use]
     pub fn new() -> Store {
         Store::with_config(Config::default())
     }
 
     /// A store with the given configuration. Starts the active-expiry thread when enabled.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> Result<(), redlite::Error> {
+    /// use redlite::{Config, Store};
+    ///
+    /// let store = Store::with_config(Config::default().shards(4).active_expiry(false));
+    /// store.set("k", 1)?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[must_use]
     pub fn with_config(config: Config) -> Store {
-        let shared = Arc::new(Shared::new(config));
+        let scripts = Box::new(crate::script::Scripts::new(&config.scripts));
+        let shared = Arc::new(Shared::new(config, crate::registry::table(), scripts));
         #[cfg(not(loom))]
         if shared.config.active_expiry {
             let every = shared.config.active_expiry_interval;
-            if let Some(sweeper) =
-                crate::keyspace::expiry::Sweeper::spawn(Arc::downgrade(&shared), every)
-            {
+            let weak = Arc::downgrade(&shared);
+            // The thread holds only a weak handle, upgraded for the length of one pass.
+            let pass = move || weak.upgrade().map(|s| s.active_expire_pass()).is_some();
+            if let Some(sweeper) = crate::keyspace::expiry::Sweeper::spawn(pass, every) {
                 let _ = shared.sweeper.set(sweeper);
             }
         }
@@ -52,6 +82,23 @@ impl Store {
     }
 
     /// A new client connection with its own WATCH set and MULTI queue.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> Result<(), redlite::Error> {
+    /// use redlite::{Reply, Store};
+    ///
+    /// let store = Store::new();
+    /// let mut conn = store.connection();
+    /// conn.execute(["MULTI"]);
+    /// assert_eq!(conn.execute(["SET", "k", "v"]), Reply::status("QUEUED"));
+    /// conn.execute(["EXEC"]);
+    /// assert_eq!(store.get::<String>("k")?, "v");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[must_use]
     pub fn connection(&self) -> Connection {
         Connection::new(self.shared.clone())
     }
@@ -90,6 +137,10 @@ impl Store {
     /// let store = redlite::Store::new();
     /// assert_eq!(store.purge_expired(), 0);
     /// ```
+    #[allow(
+        clippy::must_use_candidate,
+        reason = "called for its effect; the count is only informative"
+    )]
     pub fn purge_expired(&self) -> usize {
         self.shared.purge()
     }
@@ -102,24 +153,25 @@ impl Store {
     /// # Examples
     ///
     /// ```
-    /// use std::sync::{Arc, Mutex};
+    /// use std::sync::Arc;
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
     /// use redlite::{Batch, Listener, Store};
     ///
-    /// struct Count(Mutex<usize>);
+    /// struct Count(AtomicUsize);
     /// impl Listener for Count {
     ///     fn on_batch(&self, _: &Batch) {
-    ///         *self.0.lock().unwrap() += 1;
+    ///         self.0.fetch_add(1, Ordering::Relaxed);
     ///     }
     /// }
     ///
     /// let store = Store::new();
-    /// let count = Arc::new(Count(Mutex::new(0)));
+    /// let count = Arc::new(Count(AtomicUsize::new(0)));
     /// let subscription = store.listen(count.clone());
     /// store.execute(["SET", "k", "1"]);
     /// store.execute(["GET", "k"]); // reads deliver nothing
     /// drop(subscription);
     /// store.execute(["SET", "k", "2"]);
-    /// assert_eq!(*count.0.lock().unwrap(), 1);
+    /// assert_eq!(count.0.load(Ordering::Relaxed), 1);
     /// ```
     pub fn listen(&self, listener: Arc<dyn Listener>) -> Subscription {
         let id = self.shared.listeners.add(listener);

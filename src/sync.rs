@@ -2,7 +2,7 @@
 //!
 //! Everything in the crate that locks or shares state goes through this module, so the loom
 //! models in `tests/it/loom.rs` run the real keyspace, EXEC and script code. Under loom the
-//! locks are wrapped to keep parking_lot's API (`read()`/`write()` return guards directly,
+//! locks are wrapped to keep `parking_lot`'s API (`read()`/`write()` return guards directly,
 //! no poisoning), so the rest of the crate is written once.
 
 #[cfg(not(loom))]
@@ -19,7 +19,7 @@ pub(crate) use loom::sync::{Arc, MutexGuard};
 #[cfg(loom)]
 pub(crate) use loom_locks::{Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
-/// A condition variable with one by-value surface for parking_lot's and loom's: `wait`
+/// A condition variable with one by-value surface for `parking_lot`'s and loom's: `wait`
 /// takes the guard and gives it back (loom's style), so callers are written once.
 #[derive(Debug, Default)]
 pub(crate) struct Condvar {

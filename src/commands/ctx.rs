@@ -2,6 +2,7 @@
 
 use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
+use std::mem::ManuallyDrop;
 
 use smallvec::SmallVec;
 
@@ -53,27 +54,62 @@ pub(crate) struct SeenExpired {
 /// Expired keys a context saw on shards it held only for reading.
 #[must_use = "run the reap after dropping the locks"]
 pub(crate) struct Reap {
-    seen: Vec<SeenExpired>,
+    seen: Option<Vec<SeenExpired>>,
     now: u64,
     /// Keys whose blocked pops wait for a lock the context could not take in order.
     deferred: Vec<Box<[u8]>>,
 }
 
+/// Keys seen expired: `seen` by the running command, `later` on read-locked shards.
+#[derive(Debug, Default)]
+struct Expiring {
+    seen: Vec<SeenExpired>,
+    later: Vec<SeenExpired>,
+}
+
 impl Reap {
     /// Deletes the keys, then serves deferred blocked pops; call it after the context's
     /// locks are dropped.
+    #[inline]
     pub(crate) fn run(self, shared: &Shared) {
-        if !self.seen.is_empty() {
-            shared.reap(self.seen, self.now);
+        if let Some(seen) = self.seen {
+            reap(shared, seen, self.now);
         }
         if !self.deferred.is_empty() {
             super::blocking::serve_deferred(shared, self.deferred);
         }
     }
 
-    /// The expired keys, their time, and the deferred ready keys.
-    pub(crate) fn into_parts(self) -> (Vec<SeenExpired>, u64, Vec<Box<[u8]>>) {
-        (self.seen, self.now, self.deferred)
+    /// Runs the expiry half and hands back the deferred keys (the deferred serving loop
+    /// runs them itself, without recursing).
+    pub(crate) fn run_expiry(self, shared: &Shared) -> Vec<Box<[u8]>> {
+        if let Some(seen) = self.seen {
+            reap(shared, seen, self.now);
+        }
+        self.deferred
+    }
+}
+
+/// Deletes keys that reads under read locks found expired, once those locks are gone: each
+/// shard is write-locked in turn and the key deleted if it is still expired at the reading
+/// command's time (`now`), so a later step back of the clock cannot revive it.
+#[cold]
+fn reap(shared: &Shared, seen: Vec<SeenExpired>, now: u64) {
+    let now = Now::fixed(now);
+    let ks = &shared.keyspace;
+    for s in seen {
+        let k = HKey {
+            bytes: &s.key,
+            hash: s.hash,
+        };
+        let mut shard = ks.shard(ks.shard_of(k.hash)).write();
+        let mut rec = Recorder::new(shared.listeners.active());
+        if let Some(stamp) = shard.remove_expired(k, &now) {
+            let at = rec.mark();
+            rec.expired(stamp, &s.key, at);
+        }
+        shared.deliver(&rec);
+        drop(shard);
     }
 }
 
@@ -90,13 +126,13 @@ pub(crate) struct Ctx<'a, 'l> {
     hashes: KeyHashes,
     /// The remembered hash the next lookup most likely wants.
     next_hash: Cell<usize>,
-    rec: Recorder,
-    /// Keys reads found expired, not yet deleted (reads see `&self`).
-    seen_expired: RefCell<Vec<SeenExpired>>,
-    /// Expired keys on shards this context holds only for reading: deleted after unlocking.
-    reap_later: Vec<SeenExpired>,
-    /// Ready keys whose waiters need a lock this context could not take (see `Reap`).
-    deferred: Vec<Box<[u8]>>,
+    /// `ManuallyDrop`: [`Ctx::finish`] takes what it recorded out, so dropping the context
+    /// on the hot path runs no drop code for it. (A context dropped without `finish`, by a
+    /// panicking handler, leaks its batch; that only happens while something listens.)
+    rec: ManuallyDrop<Recorder>,
+    /// Expired keys found by reads (which see `&self`). Rare: boxed, so the context every
+    /// command builds stays small and its drop is one null check.
+    expiring: ManuallyDrop<RefCell<Option<Box<Expiring>>>>,
     /// Bytes of reply already handed out under this context: an EXEC's queued replies share
     /// one `max_reply_bytes` bound (see `commands::budget`).
     replied: usize,
@@ -130,6 +166,7 @@ impl KeyMut<'_> {
 }
 
 impl<'a, 'l> Ctx<'a, 'l> {
+    #[inline]
     pub(crate) fn new(
         shared: &'a Shared,
         locks: &'l mut Locks<'a>,
@@ -142,10 +179,8 @@ impl<'a, 'l> Ctx<'a, 'l> {
             now,
             hashes,
             next_hash: Cell::new(0),
-            rec: Recorder::new(shared.listeners.active()),
-            seen_expired: RefCell::new(Vec::new()),
-            reap_later: Vec::new(),
-            deferred: Vec::new(),
+            rec: ManuallyDrop::new(Recorder::new(shared.listeners.active())),
+            expiring: ManuallyDrop::new(RefCell::new(None)),
             replied: 0,
         }
     }
@@ -173,6 +208,7 @@ impl<'a, 'l> Ctx<'a, 'l> {
     /// The key with its remembered hash. Handlers look keys up in the order they were
     /// planned, so the next remembered slot is tried first: O(1) per key, which keeps
     /// commands with thousands of keys linear. Anything else scans, then hashes afresh.
+    #[inline]
     pub(crate) fn hkey<'k>(&self, key: &'k [u8]) -> HKey<'k> {
         let at = (key.as_ptr() as usize, key.len());
         let next = self.next_hash.get();
@@ -182,6 +218,11 @@ impl<'a, 'l> Ctx<'a, 'l> {
                 return HKey { bytes: key, hash };
             }
         }
+        self.hkey_slow(key, at)
+    }
+
+    #[cold]
+    fn hkey_slow<'k>(&self, key: &'k [u8], at: (usize, usize)) -> HKey<'k> {
         // Small sets only: a large one accessed out of order would make this quadratic.
         let found = (self.hashes.len() <= 16)
             .then(|| self.hashes.iter().position(|h| (h.0, h.1) == at))
@@ -243,17 +284,17 @@ impl<'a, 'l> Ctx<'a, 'l> {
 
     #[cold]
     fn saw_expired(&self, k: HKey<'_>) {
-        let mut seen = self.seen_expired.borrow_mut();
-        if !seen
-            .iter()
-            .any(|s| s.hash == k.hash && s.key[..] == *k.bytes)
-        {
-            seen.push(SeenExpired {
+        // No de-duplication (it would be quadratic): deleting twice finds nothing the
+        // second time.
+        let mut expiring = self.expiring.borrow_mut();
+        expiring
+            .get_or_insert_with(Box::default)
+            .seen
+            .push(SeenExpired {
                 key: bytes(k.bytes),
                 hash: k.hash,
                 at: self.rec.mark(),
             });
-        }
     }
 
     /// Mutable access to `key` if it exists now (an expired key is deleted first).
@@ -406,8 +447,21 @@ impl<'a, 'l> Ctx<'a, 'l> {
 
     /// Ends one command of this context: deletes what its reads found expired (recording
     /// `expired` and `DEL` where they were seen), and records the command's replay form.
+    #[inline]
     pub(crate) fn end_command(&mut self, args: &[&[u8]]) {
-        let seen = std::mem::take(self.seen_expired.get_mut());
+        if self.expiring.get_mut().is_some() {
+            self.delete_seen();
+        }
+        self.rec.end_command(args);
+    }
+
+    #[cold]
+    fn delete_seen(&mut self) {
+        let Some(expiring) = self.expiring.get_mut() else {
+            return;
+        };
+        let seen = std::mem::take(&mut expiring.seen);
+        let mut later = std::mem::take(&mut expiring.later);
         for s in seen {
             let k = HKey {
                 bytes: &s.key,
@@ -420,10 +474,12 @@ impl<'a, 'l> Ctx<'a, 'l> {
                         self.rec.expired(stamp, &s.key, s.at);
                     }
                 }
-                None => self.reap_later.push(s),
+                None => later.push(s),
             }
         }
-        self.rec.end_command(args);
+        if let Some(expiring) = self.expiring.get_mut() {
+            expiring.later = later;
+        }
     }
 
     /// Marks the batch as an EXEC's or a script's: one unit for listeners.
@@ -433,22 +489,45 @@ impl<'a, 'l> Ctx<'a, 'l> {
 
     /// Ends the context: hands its batch to the listeners while the locks are still held,
     /// and returns what must be deleted once they are gone.
-    pub(crate) fn finish(mut self) -> Reap {
+    #[allow(
+        clippy::inline_always,
+        reason = "on every command path: keeps the no-listener case to one inlined branch"
+    )]
+    #[inline(always)]
+    pub(crate) fn finish(&mut self) -> Reap {
+        if self.rec.has_batch() || self.rec.has_ready() || self.expiring.get_mut().is_some() {
+            return self.finish_slow();
+        }
+        Reap {
+            seen: None,
+            now: 0,
+            deferred: Vec::new(),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn finish_slow(&mut self) -> Reap {
         // Blocked pops are served first, under the same locks, as Redis serves them right
         // after the command, EXEC or script: their pops join this batch.
-        super::blocking::serve_ready(&mut self);
-        if let Some(batch) = self.rec.batch() {
-            self.shared.listeners.deliver(batch);
+        super::blocking::serve_ready(self);
+        let deferred = self.rec.take_deferred();
+        if let Some(batch) = self.rec.take_batch() {
+            if !batch.is_empty() {
+                self.shared.listeners.deliver(&batch);
+            }
         }
-        let now = if self.reap_later.is_empty() {
-            0
-        } else {
-            self.now()
-        };
-        Reap {
-            seen: self.reap_later,
-            now,
-            deferred: self.deferred,
+        match self.expiring.get_mut().take() {
+            Some(e) if !e.later.is_empty() => Reap {
+                seen: Some(e.later),
+                now: self.now(),
+                deferred,
+            },
+            _ => Reap {
+                seen: None,
+                now: 0,
+                deferred,
+            },
         }
     }
 
@@ -476,9 +555,7 @@ impl<'a, 'l> Ctx<'a, 'l> {
     /// `key`'s blocked pops could not all be served under this context's locks: serve
     /// them again right after they drop (see [`Reap::run`]).
     pub(crate) fn defer_serving(&mut self, key: &[u8]) {
-        if !self.deferred.iter().any(|k| **k == *key) {
-            self.deferred.push(key.into());
-        }
+        self.rec.defer(key);
     }
 
     /// Runs `f` with a reply budget of its own (a served waiter's reply is not part of the

@@ -2,12 +2,13 @@
 
 use super::budget::{self, Meter};
 use super::ctx::{Ctx, KeyMut, Res, err, wrongtype};
-use super::elemscan::{self, OUT_OF_RANGE, random_count, scan_reply};
 use super::keys::{parse_cursor, scan_options};
 use super::parse::{self, is};
+use super::scan_and_sample::{self, OUT_OF_RANGE, random_count, scan_reply};
 use super::{ONE, Spec, W, data as spec, glob};
 use crate::effects::{Event, ev};
 use crate::error::msg;
+use crate::numbers::LongDouble;
 use crate::reply::Reply;
 use crate::types::{Bytes, HashValue, Shrink, Value, bytes};
 
@@ -127,7 +128,7 @@ fn hdel(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     let h = inner(&mut e)?;
     let mut removed = 0;
     for f in &a[2..] {
-        // swap_remove only: HSCAN's cursor relies on it (see elemscan).
+        // swap_remove only: HSCAN's cursor relies on it (see scan_and_sample).
         removed += i64::from(h.swap_remove(*f).is_some());
     }
     h.shrink_if_sparse();
@@ -144,16 +145,16 @@ fn hexists(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
 }
 
 fn hlen(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
-    Ok(Reply::Integer(
-        hash(ctx, a[1])?.map_or(0, |h| h.len()) as i64
+    Ok(Reply::from_len(
+        hash(ctx, a[1])?.map_or(0, indexmap::IndexMap::len),
     ))
 }
 
 fn hstrlen(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     let len = hash(ctx, a[1])?
         .and_then(|h| h.get(a[2]))
-        .map_or(0, |v| v.len());
-    Ok(Reply::Integer(len as i64))
+        .map_or(0, smallvec::SmallVec::len);
+    Ok(Reply::from_len(len))
 }
 
 fn hkeys(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
@@ -194,19 +195,20 @@ fn hincrby(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
 }
 
 fn hincrbyfloat(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
-    let by = parse::float(a[3])?;
-    if by.is_infinite() {
+    // Redis reads both in long double (`string2ld`), as INCRBYFLOAT does.
+    let by = parse::long_double(a[3])?;
+    if !by.is_finite() {
         return err(NAN_INCR);
     }
     let current = match hash(ctx, a[1])?.and_then(|h| h.get(a[2])) {
-        None => 0.0,
-        Some(v) => parse::parse_float(v).map_or_else(|| err(NOT_FLOAT), Ok)?,
+        None => LongDouble::ZERO,
+        Some(v) => LongDouble::parse(v).map_or_else(|| err(NOT_FLOAT), Ok)?,
     };
-    let new = current + by;
+    let new = current.add(by);
     if !new.is_finite() {
         return err(msg::NAN_OR_INF);
     }
-    let text = parse::format_incr_float(new, current.abs().max(by.abs()));
+    let text = new.to_human();
     store_field(ctx, a[1], a[2], text.as_bytes(), ev::HINCRBYFLOAT)?;
     // Float arithmetic may round differently elsewhere: replay the result, not the sum.
     ctx.replay([&b"HSET"[..], a[1], a[2], text.as_bytes()]);
@@ -234,15 +236,15 @@ fn hrandfield(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
         return Ok(Reply::Array(Vec::new()));
     };
     // Sized before anything is allocated: a negative count is bounded only by the budget.
-    let n = elemscan::picked(h.len(), count);
+    let n = scan_and_sample::picked(h.len(), count);
     let pair = |(f, v): (&Bytes, &Bytes)| f.len() + if with_values { v.len() } else { 0 };
     let elements = 1 + usize::from(with_values);
     budget::check_picks(ctx, n, elements, || {
-        elemscan::least_bytes(count, h.iter().map(pair))
+        scan_and_sample::least_bytes(count, h.iter().map(pair))
     })?;
     let mut m = Meter::new(ctx);
     let mut out = m.array(n.saturating_mul(1 + usize::from(with_values)))?;
-    for (f, v) in elemscan::positions(h.len(), count)
+    for (f, v) in scan_and_sample::positions(h.len(), count)
         .into_iter()
         .filter_map(|i| h.get_index(i))
     {
@@ -279,7 +281,7 @@ fn hscan(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     };
     let (opts, novalues) = split_novalues(&a[3..]);
     let o = scan_options(&opts, false)?;
-    let (range, next) = elemscan::step(h.len(), cursor, o.count);
+    let (range, next) = scan_and_sample::step(h.len(), cursor, o.count);
     let mut m = Meter::new(ctx);
     let mut found = Vec::new();
     for (f, v) in range.filter_map(|i| h.get_index(i)) {

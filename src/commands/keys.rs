@@ -133,13 +133,13 @@ fn expire_conditions(opts: &[&[u8]]) -> Res<Cond> {
     let mut c = Cond::default();
     for o in opts {
         match () {
-            _ if is(o, "NX") => c.nx = true,
-            _ if is(o, "XX") => c.xx = true,
-            _ if is(o, "GT") => c.gt = true,
-            _ if is(o, "LT") => c.lt = true,
-            _ => {
-                // Redis turns CR/LF into spaces: an error reply is one RESP line.
-                let shown = String::from_utf8_lossy(o).replace(['\r', '\n'], " ");
+            () if is(o, "NX") => c.nx = true,
+            () if is(o, "XX") => c.xx = true,
+            () if is(o, "GT") => c.gt = true,
+            () if is(o, "LT") => c.lt = true,
+            () => {
+                // Reply::error keeps it on one line, as Redis does.
+                let shown = String::from_utf8_lossy(o);
                 return err(format!("ERR Unsupported option {shown}"));
             }
         }
@@ -166,7 +166,7 @@ fn expire_deadline(raw: &[u8], seconds: bool, absolute: bool, now: u64, cmd: &st
     if absolute {
         return Ok(ms);
     }
-    ms.checked_add(now as i64).map_or_else(bad, Ok)
+    ms.checked_add(parse::signed_ms(now)).map_or_else(bad, Ok)
 }
 
 fn expire_generic(ctx: &mut Ctx, a: &[&[u8]], seconds: bool, absolute: bool, cmd: &str) -> Res {
@@ -176,7 +176,7 @@ fn expire_generic(ctx: &mut Ctx, a: &[&[u8]], seconds: bool, absolute: bool, cmd
         return Ok(Reply::Integer(0));
     };
     let has_ttl = current != 0;
-    let current = current as i64;
+    let current = parse::signed_ms(current);
     let refused = (cond.nx && has_ttl)
         || (cond.xx && !has_ttl)
         || (cond.gt && (!has_ttl || when <= current))
@@ -184,13 +184,15 @@ fn expire_generic(ctx: &mut Ctx, a: &[&[u8]], seconds: bool, absolute: bool, cmd
     if refused {
         return Ok(Reply::Integer(0));
     }
-    if when <= ctx.now() as i64 {
+    if when <= parse::signed_ms(ctx.now()) {
         ctx.remove(a[1], ev::DEL)?;
         ctx.replay([&b"DEL"[..], a[1]]);
     } else if let Some(mut e) = ctx.get_mut(a[1])? {
-        e.set_expires_at(when as u64);
+        // `when` is past `now` here, so it is positive.
+        let when = when.unsigned_abs();
+        e.set_expires_at(when);
         e.signal(ev::EXPIRE);
-        replay_pexpireat(ctx, a[1], when as u64);
+        replay_pexpireat(ctx, a[1], when);
     }
     Ok(Reply::Integer(1))
 }
@@ -227,14 +229,19 @@ fn ttl_generic(ctx: &mut Ctx, key: &[u8], ms: bool, absolute: bool) -> Res {
     if at == 0 {
         return Ok(Reply::Integer(-1));
     }
-    let at = at as i64;
+    let at = parse::signed_ms(at);
     let v = if absolute {
         at
     } else {
-        (at - ctx.now() as i64).max(0)
+        (at - parse::signed_ms(ctx.now())).max(0)
     };
-    // Seconds round to nearest, as Redis does.
-    Ok(Reply::Integer(if ms { v } else { (v + 500) / 1000 }))
+    Ok(Reply::Integer(if ms { v } else { round_to_seconds(v) }))
+}
+
+/// Milliseconds to seconds, rounding half up as Redis's `(ttl+500)/1000` does, without its
+/// overflow near `i64::MAX` (`v` is never negative here).
+fn round_to_seconds(v: i64) -> i64 {
+    v / 1000 + i64::from(v % 1000 >= 500)
 }
 
 fn ttl(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
@@ -282,10 +289,17 @@ fn keys(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
 /// 40. Each shard is walked from its last slot downwards (see `keyspace::shard`).
 const POS_BITS: u32 = 40;
 const POS_MAX: u64 = (1 << POS_BITS) - 1;
+/// "No bound yet" as a position: on a 32-bit target it truncates to `usize::MAX`, which
+/// bounds nothing either.
+#[allow(
+    clippy::cast_possible_truncation,
+    reason = "truncation on 32-bit targets keeps the meaning"
+)]
+const POS_MAX_USIZE: usize = POS_MAX as usize;
 
 fn decode_cursor(c: u64) -> (usize, usize) {
     if c == 0 {
-        return (0, POS_MAX as usize);
+        return (0, POS_MAX_USIZE);
     }
     ((c >> POS_BITS) as usize, (c & POS_MAX) as usize)
 }
@@ -360,6 +374,10 @@ fn strtoull(raw: &[u8]) -> Option<u64> {
     Some(if neg { v.wrapping_neg() } else { v })
 }
 
+#[allow(
+    clippy::many_single_char_names,
+    reason = "the handlers' convention (a: args, m: meter) plus the walk's s, e"
+)]
 fn scan(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     let cursor = parse_cursor(a[1])?;
     let o = scan_options(&a[2..], true)?;
@@ -387,7 +405,7 @@ fn scan(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
         }
         if pos == 0 {
             s += 1;
-            upper = POS_MAX as usize;
+            upper = POS_MAX_USIZE;
         } else {
             upper = pos;
         }

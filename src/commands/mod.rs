@@ -6,34 +6,30 @@
 
 pub(crate) mod blocking;
 pub(crate) mod budget;
+pub(crate) mod cluster;
+pub(crate) mod crossslot;
 pub(crate) mod ctx;
-pub(crate) mod elemscan;
 pub(crate) mod glob;
+pub(crate) mod guard;
 pub(crate) mod hashes;
 pub(crate) mod keys;
-pub(crate) mod list_moves;
-pub(crate) mod lists;
+pub(crate) mod list;
 #[cfg(test)]
 mod memory_tests;
 pub(crate) mod parse;
+pub(crate) mod pubsub;
+pub(crate) mod scan_and_sample;
 pub(crate) mod server;
-pub(crate) mod setops;
-pub(crate) mod sets;
+pub(crate) mod set;
 pub(crate) mod strings;
-pub(crate) mod zparse;
-pub(crate) mod zpop;
-pub(crate) mod zranges;
-pub(crate) mod zsetops;
-pub(crate) mod zsets;
+pub(crate) mod table;
+pub(crate) mod zset;
 
-use std::sync::OnceLock;
-
-pub(crate) use ctx::{Ctx, KeyHashes, Res, SeenExpired};
+pub(crate) use ctx::{Ctx, KeyHashes, Res};
 
 use crate::keyspace::locks::Plan;
 use crate::reply::Reply;
 use crate::shared::Shared;
-use crate::txn::Connection;
 
 /// Command flags (a small bit set).
 pub(crate) mod flag {
@@ -66,8 +62,8 @@ pub(crate) enum Keys {
     NumKeys { at: usize, dest: Option<usize> },
     /// Every shard (the keys are not known up front: KEYS, SCAN, FLUSHDB, ...).
     All,
-    /// The EVAL family: numkeys at 2, then the keys; the lock mode and whether every shard
-    /// is needed come from the script's flags (see `script::plan_keys`).
+    /// The EVAL family: numkeys at 2, then the keys. Its rows add a planning hook: the lock
+    /// mode and whether every shard is needed come from the script's flags.
     Script,
 }
 
@@ -88,6 +84,8 @@ pub(crate) const fn data(
         flags,
         keys,
         handler: Handler::Data(run),
+        plan: None,
+        writes: None,
     }
 }
 
@@ -123,9 +121,32 @@ pub(crate) const PAIRS: Keys = Keys::Range {
 pub(crate) enum Handler {
     /// Works on the keyspace through a [`Ctx`]; can run inside EXEC and scripts.
     Data(DataFn),
-    /// Works on the connection's own state (MULTI, WATCH, ...).
-    Conn(fn(&mut Connection, &[&[u8]]) -> Reply),
+    /// Works on the connection's own state: the connection layer (`txn`) runs it. Named
+    /// here, not pointed to, so this layer needs nothing from the one above it.
+    Conn(ConnOp),
 }
+
+/// The connection commands (their handlers live with `Connection`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ConnOp {
+    Multi,
+    Exec,
+    Discard,
+    Watch,
+    Unwatch,
+    Subscribe,
+    Psubscribe,
+    Unsubscribe,
+    Punsubscribe,
+    Reset,
+}
+
+/// A planning hook: adds a command's shards to the plan when its key positions alone do
+/// not say how to lock them (the EVAL family reads the script's flags).
+pub(crate) type PlanFn = fn(&Shared, &Spec, &[&[u8]], &mut Plan, &mut KeyHashes);
+
+/// A hook that says whether a `MAY_WRITE` command writes with these arguments.
+pub(crate) type WritesFn = fn(&Shared, &Spec, &[&[u8]]) -> bool;
 
 /// One row of the command table.
 pub(crate) struct Spec {
@@ -136,6 +157,10 @@ pub(crate) struct Spec {
     pub flags: u8,
     pub keys: Keys,
     pub handler: Handler,
+    /// Plans the locks instead of [`Spec::keys`] (set by the family that needs it).
+    pub plan: Option<PlanFn>,
+    /// Decides `MAY_WRITE` commands (what `Transaction::read` refuses).
+    pub writes: Option<WritesFn>,
 }
 
 impl Spec {
@@ -149,7 +174,8 @@ impl Spec {
 
     /// Redis's arity rule.
     pub(crate) fn arity_ok(&self, argc: usize) -> bool {
-        let argc = argc as i64;
+        // An argument count beyond i64 is impossible (it is a slice's length); saturate.
+        let argc = i64::try_from(argc).unwrap_or(i64::MAX);
         let arity = i64::from(self.arity);
         if arity >= 0 {
             argc == arity
@@ -160,6 +186,10 @@ impl Spec {
 
     /// Calls `f` with each key argument. Malformed counts yield no keys: the handler then
     /// reports the error without touching any key.
+    #[allow(
+        clippy::cast_possible_wrap,
+        reason = "an argument index is below a slice's length, which never exceeds isize::MAX"
+    )]
     pub(crate) fn for_each_key<'a>(&self, args: &[&'a [u8]], mut f: impl FnMut(&'a [u8])) {
         match self.keys {
             Keys::None | Keys::All => {}
@@ -193,79 +223,6 @@ fn num_keys<'a>(args: &[&'a [u8]], at: usize, dest: Option<usize>, mut f: impl F
     }
 }
 
-/// All command families; each module lists its own rows.
-fn families() -> [&'static [Spec]; 12] {
-    [
-        strings::COMMANDS,
-        lists::COMMANDS,
-        blocking::COMMANDS,
-        zsets::COMMANDS,
-        keys::COMMANDS,
-        hashes::COMMANDS,
-        sets::COMMANDS,
-        setops::COMMANDS,
-        server::COMMANDS,
-        crate::txn::COMMANDS,
-        crate::script::COMMANDS,
-        crate::events::COMMANDS,
-    ]
-}
-
-/// The command table: open addressing over the lowercase names, built once. A lookup hashes
-/// the name case-insensitively in one pass (FNV-1a) and compares in place, so finding a
-/// command costs no allocation and no lowercase copy.
-struct Table {
-    slots: Box<[Option<&'static Spec>]>,
-    mask: usize,
-}
-
-fn name_hash(name: &[u8]) -> usize {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in name {
-        h ^= u64::from(b.to_ascii_lowercase());
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    (h ^ (h >> 32)) as usize
-}
-
-fn table() -> &'static Table {
-    static TABLE: OnceLock<Table> = OnceLock::new();
-    TABLE.get_or_init(|| {
-        let specs: Vec<&'static Spec> = all().collect();
-        let size = (specs.len() * 4).next_power_of_two();
-        let mut slots = vec![None; size].into_boxed_slice();
-        for spec in specs {
-            let mut i = name_hash(spec.name.as_bytes()) & (size - 1);
-            while slots[i].is_some() {
-                i = (i + 1) & (size - 1);
-            }
-            slots[i] = Some(spec);
-        }
-        Table {
-            slots,
-            mask: size - 1,
-        }
-    })
-}
-
-/// Every command in the table.
-pub(crate) fn all() -> impl Iterator<Item = &'static Spec> {
-    families().into_iter().flatten()
-}
-
-/// Finds a command by name, case-insensitively, without allocating.
-pub(crate) fn lookup(name: &[u8]) -> Option<&'static Spec> {
-    let table = table();
-    let mut i = name_hash(name) & table.mask;
-    loop {
-        let spec = table.slots[i]?;
-        if spec.name.len() == name.len() && spec.name.as_bytes().eq_ignore_ascii_case(name) {
-            return Some(spec);
-        }
-        i = (i + 1) & table.mask;
-    }
-}
-
 /// Adds the shards of `spec`'s keys to `plan`, and their hashes to `hashes`.
 pub(crate) fn plan_keys(
     shared: &Shared,
@@ -274,11 +231,11 @@ pub(crate) fn plan_keys(
     plan: &mut Plan,
     hashes: &mut KeyHashes,
 ) {
-    let ks = &shared.keyspace;
-    match spec.keys {
-        Keys::All => return plan.add_all(ks.shard_count(), spec.is_write()),
-        Keys::Script => return crate::script::plan_keys(shared, spec, args, plan, hashes),
-        _ => {}
+    if let Some(hook) = spec.plan {
+        return hook(shared, spec, args, plan, hashes);
+    }
+    if let Keys::All = spec.keys {
+        return plan.add_all(shared.keyspace.shard_count(), spec.is_write());
     }
     plan_each_key(shared, spec, args, spec.is_write(), plan, hashes);
 }
@@ -286,7 +243,8 @@ pub(crate) fn plan_keys(
 /// Whether this command, with these arguments, may change the store (the keyspace or the
 /// script cache): what `Transaction::read` refuses.
 pub(crate) fn writes(shared: &Shared, spec: &Spec, args: &[&[u8]]) -> bool {
-    spec.is_write() || (spec.has(flag::MAY_WRITE) && crate::script::writes(shared, spec, args))
+    spec.is_write()
+        || (spec.has(flag::MAY_WRITE) && spec.writes.is_none_or(|hook| hook(shared, spec, args)))
 }
 
 /// Hashes each key argument once, adds its shard to `plan` (for writing if `write`), and
@@ -307,11 +265,26 @@ pub(crate) fn plan_each_key(
     });
 }
 
-/// Runs a data command on its own: lock, freeze time, call, unlock.
+/// Runs a data command on its own: lock, freeze time, call, unlock. A panic in it becomes
+/// an error reply ([`guard`]): the choke point of every entry point outside EXEC. The
+/// handler has a guard of its own so that what it wrote before panicking still goes down
+/// the effects path; the outer one covers key planning.
 pub(crate) fn run(shared: &Shared, spec: &Spec, args: &[&[u8]]) -> Reply {
+    guard::reply_on_panic(|| run_unguarded(shared, spec, args))
+}
+
+#[allow(
+    clippy::single_match_else,
+    reason = "a choice between two lock plans, the first a fast path"
+)]
+fn run_unguarded(shared: &Shared, spec: &Spec, args: &[&[u8]]) -> Reply {
     let Handler::Data(handler) = spec.handler else {
         return Reply::error("ERR this command needs a connection");
     };
+    if spec.has(flag::BLOCKING) {
+        // On its own a blocking command may wait (MULTI and scripts call its handler).
+        return blocking::run(shared, spec, args);
+    }
     let mut hashes = KeyHashes::new();
     let mut locks = match (spec.keys, args.get(1)) {
         // Most commands name one key: lock its shard directly, with no plan to build.
@@ -328,10 +301,34 @@ pub(crate) fn run(shared: &Shared, spec: &Spec, args: &[&[u8]]) -> Reply {
         }
     };
     let mut ctx = Ctx::new(shared, &mut locks, shared.lazy_now(), hashes);
-    let reply = handler(&mut ctx, args).unwrap_or_else(|e| e);
+    let reply = guard::reply_on_panic(|| handler(&mut ctx, args).unwrap_or_else(|e| e));
     ctx.end_command(args);
     let reap = ctx.finish();
     drop(locks);
     reap.run(shared);
     reply
 }
+
+/// Runs a command given as argument slices, without connection state.
+pub(crate) fn query(shared: &Shared, argv: &[&[u8]]) -> Reply {
+    let (name, rest) = argv.split_first().unwrap_or((&EMPTY, &[]));
+    let Some(spec) = shared.commands.lookup(name) else {
+        return Reply::error(crate::error::msg::unknown_command(name, rest));
+    };
+    query_spec(shared, spec, argv)
+}
+
+/// [`query`] for a command already looked up.
+#[inline]
+pub(crate) fn query_spec(shared: &Shared, spec: &Spec, argv: &[&[u8]]) -> Reply {
+    if !spec.arity_ok(argv.len()) {
+        return Reply::error(crate::error::msg::arity(spec.name));
+    }
+    if let Err(text) = crossslot::command(shared, spec, argv) {
+        return Reply::error(text);
+    }
+    run(shared, spec, argv)
+}
+
+/// The name of an empty command line.
+const EMPTY: &[u8] = b"";

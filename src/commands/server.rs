@@ -39,17 +39,24 @@ fn time(ctx: &mut Ctx, _: &[&[u8]]) -> Res {
     ]))
 }
 
-/// One database only: SELECT 0 is accepted, anything else is out of range.
-fn select(_: &mut Ctx, a: &[&[u8]]) -> Res {
-    match parse::int32(a[1], None)? {
+/// One database only: SELECT 0 is accepted, anything else is out of range (or, in cluster
+/// mode, refused as a cluster node refuses it).
+fn select(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
+    let index = parse::int32(a[1], None)?;
+    crate::commands::crossslot::select(ctx.shared, i64::from(index)).or_else(err)?;
+    match index {
         0 => Ok(Reply::ok()),
         _ => err(msg::DB_RANGE),
     }
 }
 
 fn dbsize(ctx: &mut Ctx, _: &[&[u8]]) -> Res {
-    let n: usize = ctx.locks().iter().map(|s| s.live_count()).sum();
-    Ok(Reply::Integer(n as i64))
+    let n: usize = ctx
+        .locks()
+        .iter()
+        .map(crate::keyspace::shard::Shard::live_count)
+        .sum();
+    Ok(Reply::from_len(n))
 }
 
 fn flush(ctx: &mut Ctx, a: &[&[u8]]) -> Res {

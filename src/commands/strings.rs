@@ -7,6 +7,7 @@ use super::parse::{self, is};
 use super::{ALL, ONE, PAIRS, Spec, W, data as spec};
 use crate::effects::ev;
 use crate::error::msg;
+use crate::numbers::LongDouble;
 use crate::reply::Reply;
 use crate::types::{Bytes, Value, bytes};
 
@@ -343,15 +344,15 @@ fn decrby(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
 fn incrbyfloat(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     // Redis checks the type, then the stored value, then the increment.
     let current = match string(ctx, a[1])? {
-        None => 0.0,
+        None => LongDouble::ZERO,
         Some(s) => parse::long_double(s)?,
     };
     let by = parse::long_double(a[2])?;
-    let new = current + by;
+    let new = current.add(by);
     if !new.is_finite() {
         return err(msg::NAN_OR_INF);
     }
-    let text = parse::format_incr_float(new, current.abs().max(by.abs()));
+    let text = new.to_human();
     let value = Value::Str(bytes(text.as_bytes()));
     match ctx.get_mut(a[1])? {
         Some(mut e) => {
@@ -368,7 +369,7 @@ fn incrbyfloat(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
 }
 
 fn append(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
-    let len = string(ctx, a[1])?.map_or(0, |s| s.len());
+    let len = string(ctx, a[1])?.map_or(0, smallvec::SmallVec::len);
     if len + a[2].len() > MAX_STRING {
         return err(msg::TOO_LONG);
     }
@@ -379,12 +380,12 @@ fn append(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     s.extend_from_slice(a[2]);
     let len = s.len();
     e.signal(ev::APPEND);
-    Ok(Reply::Integer(len as i64))
+    Ok(Reply::from_len(len))
 }
 
 fn strlen(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
-    let len = string(ctx, a[1])?.map_or(0, |s| s.len());
-    Ok(Reply::Integer(len as i64))
+    let len = string(ctx, a[1])?.map_or(0, smallvec::SmallVec::len);
+    Ok(Reply::from_len(len))
 }
 
 /// Redis's GETRANGE clamping: negative indexes count from the end, then clamp to the string.
@@ -392,7 +393,8 @@ fn getrange(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     let start = parse::int(a[2])?;
     let end = parse::int(a[3])?;
     let s: &[u8] = string(ctx, a[1])?.map_or(&[], |s| &s[..]);
-    let len = s.len() as i64;
+    // A length fits in i64 (no allocation exceeds isize::MAX).
+    let len = i64::try_from(s.len()).unwrap_or(i64::MAX);
     if (start < 0 && end < 0 && start > end) || len == 0 {
         return Ok(Reply::bulk(""));
     }
@@ -401,7 +403,11 @@ fn getrange(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     if start > end {
         return Ok(Reply::bulk(""));
     }
-    budget::bulk(ctx, &s[start as usize..=end as usize])
+    // Both lie in 0..len here.
+    let (Ok(start), Ok(end)) = (usize::try_from(start), usize::try_from(end)) else {
+        return Ok(Reply::bulk(""));
+    };
+    budget::bulk(ctx, &s[start..=end])
 }
 
 fn setrange(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
@@ -410,9 +416,9 @@ fn setrange(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
         return err(msg::OFFSET_RANGE);
     };
     let value = a[3];
-    let current = string(ctx, a[1])?.map(|s| s.len());
+    let current = string(ctx, a[1])?.map(smallvec::SmallVec::len);
     if value.is_empty() {
-        return Ok(Reply::Integer(current.unwrap_or(0) as i64));
+        return Ok(Reply::from_len(current.unwrap_or(0)));
     }
     if offset.saturating_add(value.len()) > MAX_STRING {
         return err(msg::TOO_LONG);
@@ -428,5 +434,5 @@ fn setrange(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     s[offset..end].copy_from_slice(value);
     let len = s.len();
     e.signal(ev::SETRANGE);
-    Ok(Reply::Integer(len as i64))
+    Ok(Reply::from_len(len))
 }

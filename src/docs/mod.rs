@@ -4,6 +4,8 @@
 //!   and the checklist for adding a command.
 //! - [`transactions`]: WATCH / MULTI / EXEC and `Store::transaction`.
 //! - [`scripts`]: Rhai scripts, their API, locking and limits.
+//! - [`redis_rs`]: running code written for the `redis` crate on a store (feature `redis`),
+//!   and the cluster lint.
 //! - [`differences`]: where redlite differs from Redis, on purpose.
 
 #[doc = include_str!("architecture.md")]
@@ -14,6 +16,9 @@ pub mod transactions {}
 
 #[doc = include_str!("scripts.md")]
 pub mod scripts {}
+
+#[doc = include_str!("redis_rs.md")]
+pub mod redis_rs {}
 
 #[doc = include_str!("differences.md")]
 pub mod differences {}

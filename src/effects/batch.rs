@@ -4,6 +4,29 @@ use super::events::{Event, ev};
 use crate::keyspace::Stamp;
 
 /// One key's event: which key, and what happened to it in Redis's words.
+///
+/// # Examples
+///
+/// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # use std::sync::{mpsc, Arc};
+/// # use redlite::{Batch, Listener, Store};
+/// # struct Tap(mpsc::Sender<Batch>);
+/// # impl Listener for Tap {
+/// #     fn on_batch(&self, batch: &Batch) {
+/// #         let _ = self.0.send(batch.clone());
+/// #     }
+/// # }
+/// let store = Store::new();
+/// let (tx, rx) = mpsc::channel();
+/// let _subscription = store.listen(Arc::new(Tap(tx)));
+/// store.execute(["SET", "k", "v"]);
+/// let batch = rx.recv()?;
+/// let e = &batch.events()[1];
+/// assert_eq!((e.key(), e.event().name()), (&b"k"[..], "set"));
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct KeyEvent {
     key: Box<[u8]>,
@@ -12,11 +35,57 @@ pub struct KeyEvent {
 
 impl KeyEvent {
     /// The key.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # use std::sync::{mpsc, Arc};
+    /// # use redlite::{Batch, Listener, Store};
+    /// # struct Tap(mpsc::Sender<Batch>);
+    /// # impl Listener for Tap {
+    /// #     fn on_batch(&self, batch: &Batch) {
+    /// #         let _ = self.0.send(batch.clone());
+    /// #     }
+    /// # }
+    /// let store = Store::new();
+    /// let (tx, rx) = mpsc::channel();
+    /// let _subscription = store.listen(Arc::new(Tap(tx)));
+    /// store.execute(["SET", "k", "v"]);
+    /// assert_eq!(rx.recv()?.events()[0].key(), b"k");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[must_use]
     pub fn key(&self) -> &[u8] {
         &self.key
     }
 
     /// What happened to it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # use std::sync::{mpsc, Arc};
+    /// # use redlite::{Batch, Listener, Store};
+    /// # struct Tap(mpsc::Sender<Batch>);
+    /// # impl Listener for Tap {
+    /// #     fn on_batch(&self, batch: &Batch) {
+    /// #         let _ = self.0.send(batch.clone());
+    /// #     }
+    /// # }
+    /// let store = Store::new();
+    /// let (tx, rx) = mpsc::channel();
+    /// let _subscription = store.listen(Arc::new(Tap(tx)));
+    /// store.execute(["LPUSH", "l", "a"]);
+    /// let batch = rx.recv()?;
+    /// let names: Vec<&str> = batch.events().iter().map(|e| e.event().name()).collect();
+    /// assert_eq!(names, ["new", "lpush"]);
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[must_use]
     pub fn event(&self) -> Event {
         self.event
     }
@@ -41,21 +110,104 @@ pub struct Batch {
 
 impl Batch {
     /// Every key event, in order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # use std::sync::{mpsc, Arc};
+    /// # use redlite::{Batch, Listener, Store};
+    /// # struct Tap(mpsc::Sender<Batch>);
+    /// # impl Listener for Tap {
+    /// #     fn on_batch(&self, batch: &Batch) {
+    /// #         let _ = self.0.send(batch.clone());
+    /// #     }
+    /// # }
+    /// let store = Store::new();
+    /// let (tx, rx) = mpsc::channel();
+    /// let _subscription = store.listen(Arc::new(Tap(tx)));
+    /// store.execute(["DEL", "missing"]); // no effect: no batch
+    /// store.execute(["SET", "k", "v"]);
+    /// assert_eq!(rx.recv()?.events().len(), 2); // `new`, then `set`
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[must_use]
     pub fn events(&self) -> &[KeyEvent] {
         &self.events
     }
 
     /// The commands that replay this batch, each as its argument vector.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # use std::sync::{mpsc, Arc};
+    /// # use redlite::{Batch, Listener, Store};
+    /// # struct Tap(mpsc::Sender<Batch>);
+    /// # impl Listener for Tap {
+    /// #     fn on_batch(&self, batch: &Batch) {
+    /// #         let _ = self.0.send(batch.clone());
+    /// #     }
+    /// # }
+    /// let store = Store::new();
+    /// let (tx, rx) = mpsc::channel();
+    /// let _subscription = store.listen(Arc::new(Tap(tx)));
+    /// store.execute(["SET", "k", "v", "EX", "10"]);
+    /// store.execute(["EXPIRE", "k", "100"]);
+    /// let _set = rx.recv()?;
+    /// let expire = rx.recv()?;
+    /// let replay = &expire.commands()[0];
+    /// assert_eq!(&*replay[0], b"PEXPIREAT"); // the absolute deadline, not EXPIRE's 100 s
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[must_use]
     pub fn commands(&self) -> &[Vec<Box<[u8]>>] {
         &self.commands
     }
 
     /// True for the batch of an EXEC or a script, which must be applied as one unit.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # use std::sync::{mpsc, Arc};
+    /// # use redlite::{Batch, Listener, Store};
+    /// # struct Tap(mpsc::Sender<Batch>);
+    /// # impl Listener for Tap {
+    /// #     fn on_batch(&self, batch: &Batch) {
+    /// #         let _ = self.0.send(batch.clone());
+    /// #     }
+    /// # }
+    /// let store = Store::new();
+    /// let (tx, rx) = mpsc::channel();
+    /// let _subscription = store.listen(Arc::new(Tap(tx)));
+    /// store.execute(["SET", "k", "v"]);
+    /// assert!(!rx.recv()?.is_atomic());
+    /// let mut conn = store.connection();
+    /// conn.execute(["MULTI"]);
+    /// conn.execute(["SET", "k", "w"]);
+    /// conn.execute(["EXEC"]);
+    /// assert!(rx.recv()?.is_atomic());
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[must_use]
     pub fn is_atomic(&self) -> bool {
         self.atomic
     }
 
     /// True when nothing was written.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(redlite::Batch::default().is_empty());
+    /// ```
+    #[must_use]
     pub fn is_empty(&self) -> bool {
         self.events.is_empty() && self.commands.is_empty()
     }
@@ -65,18 +217,37 @@ fn argv<'x>(args: impl IntoIterator<Item = &'x [u8]>) -> Vec<Box<[u8]>> {
     args.into_iter().map(Box::from).collect()
 }
 
+/// Keys ready for blocked pops: Redis's `ready_keys`. `pending` are served before the
+/// batch is handed on, in the order they became ready, each once until served; `deferred`
+/// wait for a lock the context could not take in order (served after it unlocks).
+#[derive(Debug, Default)]
+pub(crate) struct Ready {
+    pending: std::collections::VecDeque<Box<[u8]>>,
+    deferred: Vec<Box<[u8]>>,
+}
+
+impl Ready {
+    fn push(&mut self, key: &[u8]) {
+        if !self.pending.iter().any(|k| **k == *key) {
+            self.pending.push_back(key.into());
+        }
+    }
+}
+
 /// Records effects as commands run. Stamping versions is all it does when nothing listens.
 #[derive(Debug, Default)]
 pub(crate) struct Recorder {
     on: bool,
-    batch: Batch,
+    /// Boxed and made at the first record, so a context stays small (it is on every
+    /// command's hot path) and costs nothing when nothing listens.
+    batch: Option<Box<Batch>>,
     /// The running command signalled at least one write.
     wrote: bool,
     /// The running command recorded its own replay form.
     replaced: bool,
-    /// Keys created while blocked pops wait on them, in creation order, each once until
-    /// served: Redis's "ready keys", served before the batch is handed on.
-    ready: std::collections::VecDeque<Box<[u8]>>,
+    /// Keys made ready for blocked pops; boxed and made at the first one (rare), so the
+    /// recorder stays small on every command's path.
+    ready: Option<Box<Ready>>,
 }
 
 impl Recorder {
@@ -95,7 +266,13 @@ impl Recorder {
 
     /// Marks the batch as one EXEC's or one script's.
     pub(crate) fn set_atomic(&mut self) {
-        self.batch.atomic = true;
+        if self.on {
+            self.batch_mut().atomic = true;
+        }
+    }
+
+    fn batch_mut(&mut self) -> &mut Batch {
+        self.batch.get_or_insert_with(Box::default)
     }
 
     /// A write happened to `key`: stamp its new version (WATCH sees it) and record the event.
@@ -110,16 +287,41 @@ impl Recorder {
 
     /// `key` was created (Redis's `new` event, its `dbAdd`); `waited` says blocked pops
     /// wait on it, which makes it ready to serve them.
+    #[inline]
     pub(crate) fn created(&mut self, key: &[u8], waited: bool) {
         self.note(key, ev::NEW);
-        if waited && !self.ready.iter().any(|k| **k == *key) {
-            self.ready.push_back(key.into());
+        if waited {
+            self.ready_mut().push(key);
         }
+    }
+
+    fn ready_mut(&mut self) -> &mut Ready {
+        self.ready.get_or_insert_with(Box::default)
+    }
+
+    /// Whether a key was made ready (or deferred) for blocked pops.
+    #[inline]
+    pub(crate) fn has_ready(&self) -> bool {
+        self.ready.is_some()
     }
 
     /// The next ready key to serve, in the order they became ready.
     pub(crate) fn take_ready(&mut self) -> Option<Box<[u8]>> {
-        self.ready.pop_front()
+        self.ready.as_mut()?.pending.pop_front()
+    }
+
+    /// `key`'s waiters could not all be served under these locks: serve it again once they
+    /// are gone.
+    pub(crate) fn defer(&mut self, key: &[u8]) {
+        let r = self.ready_mut();
+        if !r.deferred.iter().any(|k| **k == *key) {
+            r.deferred.push(key.into());
+        }
+    }
+
+    /// The deferred keys (ending the ready list).
+    pub(crate) fn take_deferred(&mut self) -> Vec<Box<[u8]>> {
+        self.ready.take().map(|r| r.deferred).unwrap_or_default()
     }
 
     /// A write whose events the command records itself with [`note`](Self::note), to keep
@@ -137,7 +339,7 @@ impl Recorder {
     }
 
     fn event(&mut self, key: &[u8], event: Event) {
-        self.batch.events.push(KeyEvent {
+        self.batch_mut().events.push(KeyEvent {
             key: key.into(),
             event,
         });
@@ -148,13 +350,15 @@ impl Recorder {
     pub(crate) fn replay<'x>(&mut self, args: impl IntoIterator<Item = &'x [u8]>) {
         self.replaced = true;
         if self.on {
-            self.batch.commands.push(argv(args));
+            self.batch_mut().commands.push(argv(args));
         }
     }
 
     /// Where the next event goes: lets a deletion found later be placed where it was seen.
     pub(crate) fn mark(&self) -> (usize, usize) {
-        (self.batch.events.len(), self.batch.commands.len())
+        self.batch
+            .as_ref()
+            .map_or((0, 0), |b| (b.events.len(), b.commands.len()))
     }
 
     /// `key` was found expired and deleted: the `expired` event and its `DEL`, placed at
@@ -166,12 +370,11 @@ impl Recorder {
                 key: key.into(),
                 event: ev::EXPIRED,
             };
-            self.batch
-                .events
-                .insert(at.0.min(self.batch.events.len()), event);
+            let batch = self.batch_mut();
+            batch.events.insert(at.0.min(batch.events.len()), event);
             let del = argv([&b"DEL"[..], key]);
-            let at = at.1.min(self.batch.commands.len());
-            self.batch.commands.insert(at, del);
+            let at = at.1.min(batch.commands.len());
+            batch.commands.insert(at, del);
         }
     }
 
@@ -180,11 +383,15 @@ impl Recorder {
     pub(crate) fn expired_unstamped(&mut self, key: &[u8]) {
         if self.on {
             self.event(key, ev::EXPIRED);
-            self.batch.commands.push(argv([&b"DEL"[..], key]));
+            self.batch_mut().commands.push(argv([&b"DEL"[..], key]));
         }
     }
 
     /// A key changed with no event of its own (FLUSHALL empties watched keys).
+    #[allow(
+        clippy::unused_self,
+        reason = "a method so that every write, even one with no event, goes through the recorder"
+    )]
     pub(crate) fn touch(&mut self, stamp: Stamp<'_>) {
         stamp.bump();
     }
@@ -197,16 +404,33 @@ impl Recorder {
 
     /// Ends one command: unless it recorded its own form, a command that wrote replays as
     /// written.
+    #[inline]
     pub(crate) fn end_command(&mut self, args: &[&[u8]]) {
         if self.on && self.wrote && !self.replaced {
-            self.batch.commands.push(argv(args.iter().copied()));
+            self.batch_mut().commands.push(argv(args.iter().copied()));
         }
         self.wrote = false;
         self.replaced = false;
     }
 
+    /// True once anything was recorded (only ever when listening).
+    #[allow(
+        clippy::inline_always,
+        reason = "on every command path: keeps the no-listener case to one inlined branch"
+    )]
+    #[inline(always)]
+    pub(crate) fn has_batch(&self) -> bool {
+        self.batch.is_some()
+    }
+
+    /// Takes the batch out (the context hands it on once, at its end).
+    pub(crate) fn take_batch(&mut self) -> Option<Box<Batch>> {
+        self.batch.take()
+    }
+
     /// The batch so far, when there is anything to hand on.
+    #[inline]
     pub(crate) fn batch(&self) -> Option<&Batch> {
-        (self.on && !self.batch.is_empty()).then_some(&self.batch)
+        self.batch.as_deref().filter(|b| !b.is_empty())
     }
 }

@@ -1,6 +1,14 @@
 //! Redis's keyspace event names, each with the class letter `notify-keyspace-events` filters on.
 
 /// The class of a keyspace event: the letter Redis's `notify-keyspace-events` uses for it.
+///
+/// # Examples
+///
+/// ```
+/// use redlite::{Event, EventClass};
+///
+/// assert_eq!(Event::new("expired", EventClass::Expired).class().letter(), 'x');
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum EventClass {
@@ -32,6 +40,7 @@ impl EventClass {
     /// ```
     /// assert_eq!(redlite::EventClass::ZSet.letter(), 'z');
     /// ```
+    #[must_use]
     pub fn letter(self) -> char {
         match self {
             EventClass::Generic => 'g',
@@ -65,16 +74,43 @@ pub struct Event {
 
 impl Event {
     /// An event with Redis's name and class.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use redlite::{Event, EventClass};
+    ///
+    /// const SET: Event = Event::new("set", EventClass::String);
+    /// assert_eq!(SET.name(), "set");
+    /// ```
+    #[must_use]
     pub const fn new(name: &'static str, class: EventClass) -> Event {
         Event { name, class }
     }
 
     /// Redis's event name, as published on `__keyevent@0__:<name>`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let e = redlite::Event::new("hset", redlite::EventClass::Hash);
+    /// assert_eq!(e.name(), "hset");
+    /// ```
+    #[must_use]
     pub fn name(&self) -> &'static str {
         self.name
     }
 
     /// The event's class (its `notify-keyspace-events` letter).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use redlite::{Event, EventClass};
+    ///
+    /// assert_eq!(Event::new("sadd", EventClass::Set).class(), EventClass::Set);
+    /// ```
+    #[must_use]
     pub fn class(&self) -> EventClass {
         self.class
     }

@@ -18,7 +18,8 @@ use super::Batch;
 /// # Examples
 ///
 /// ```
-/// use std::sync::{Arc, Mutex};
+/// # fn main() -> Result<(), redlite::Error> {
+/// use std::sync::{Arc, Mutex, PoisonError};
 /// use redlite::{Batch, Listener, Store};
 ///
 /// #[derive(Default)]
@@ -26,9 +27,10 @@ use super::Batch;
 ///
 /// impl Listener for Log {
 ///     fn on_batch(&self, batch: &Batch) {
+///         let mut log = self.0.lock().unwrap_or_else(PoisonError::into_inner);
 ///         for e in batch.events() {
 ///             let key = String::from_utf8_lossy(e.key()).into_owned();
-///             self.0.lock().unwrap().push(format!("{} {key}", e.event().name()));
+///             log.push(format!("{} {key}", e.event().name()));
 ///         }
 ///     }
 /// }
@@ -39,10 +41,34 @@ use super::Batch;
 /// store.execute(["SET", "k", "v"]);
 /// store.execute(["EXPIRE", "k", "10"]);
 /// // `new` is Redis 7's event for a key being created.
-/// assert_eq!(*log.0.lock().unwrap(), ["new k", "set k", "expire k"]);
+/// let seen = log.0.lock().unwrap_or_else(PoisonError::into_inner);
+/// assert_eq!(*seen, ["new k", "set k", "expire k"]);
+/// # Ok(())
+/// # }
 /// ```
 pub trait Listener: Send + Sync {
     /// Called once per command, EXEC or script that wrote something.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// use redlite::{Batch, Listener, Store};
+    ///
+    /// struct Writes(AtomicUsize);
+    /// impl Listener for Writes {
+    ///     fn on_batch(&self, batch: &Batch) {
+    ///         self.0.fetch_add(batch.events().len(), Ordering::Relaxed);
+    ///     }
+    /// }
+    ///
+    /// let store = Store::new();
+    /// let writes = Arc::new(Writes(AtomicUsize::new(0)));
+    /// let _subscription = store.listen(writes.clone());
+    /// store.execute(["SADD", "s", "a", "b"]);
+    /// assert_eq!(writes.0.load(Ordering::Relaxed), 2); // `new`, then one `sadd`
+    /// ```
     fn on_batch(&self, batch: &Batch);
 }
 
@@ -109,6 +135,6 @@ impl fmt::Debug for Subscription {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Subscription")
             .field("id", &self.id)
-            .finish()
+            .finish_non_exhaustive()
     }
 }

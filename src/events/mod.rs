@@ -1,25 +1,20 @@
 //! Waiting and reacting: blocking pops, pub/sub and keyspace notifications.
 //!
-//! - `blocking`: the wait of a blocking pop, on a thread or as a future. Queueing and
-//!   serving happen under the keys' shard locks in `commands::blocking` and
-//!   `keyspace::waits`; this layer only sleeps and cleans up.
-//! - `pubsub`, `subscriber`: channels, patterns, [`Subscriber`] and its bounded inbox;
-//!   PUBLISH and PUBSUB.
+//! This layer sits on the effects path and below the commands: it holds state the
+//! commands use. Blocking pops queue and are served under the keys' shard locks
+//! (`keyspace::waits`, `commands::blocking`); here are their deadlines.
+//!
+//! - `pubsub`, `subscriber`: channels, patterns, [`Subscriber`] and its bounded inbox (the
+//!   PUBLISH and PUBSUB commands are in `commands::pubsub`).
 //! - `notify`: keyspace notifications, a [`Listener`](crate::Listener) of the effects path.
 //! - `timers`: deadlines by the store's clock.
 
-pub(crate) mod blocking;
 pub(crate) mod notify;
 pub(crate) mod pubsub;
 pub(crate) mod subscriber;
 pub(crate) mod timers;
 
-pub use blocking_pop::BlockingPop;
 pub use subscriber::{Message, Messages, NextMessage, Subscriber};
-
-pub(crate) use pubsub::COMMANDS;
-
-mod blocking_pop;
 
 use std::sync::atomic::AtomicUsize;
 

@@ -1,4 +1,5 @@
-//! [`PubSub`]: who listens on which channel or pattern; PUBLISH and PUBSUB.
+//! [`PubSub`]: who listens on which channel or pattern (PUBLISH and PUBSUB are in
+//! `commands::pubsub`).
 //!
 //! One registry per store behind one `RwLock`: publishing takes it for reading (publishers
 //! run in parallel), subscribing for writing. A publish appends to each receiver's inbox
@@ -11,12 +12,8 @@ use std::collections::HashMap;
 use indexmap::IndexMap;
 
 use super::subscriber::{Inbox, Message};
-use crate::commands::ctx::{Ctx, Res, err};
+// The glob matcher is a leaf (it imports nothing): KEYS and channel patterns share it.
 use crate::commands::glob;
-use crate::commands::parse::is;
-use crate::commands::{Keys, Spec, data};
-use crate::error::msg;
-use crate::reply::Reply;
 use crate::sync::{Arc, AtomicU64, Ordering, RwLock};
 use crate::types::Bytes;
 
@@ -145,7 +142,7 @@ impl PubSub {
     }
 
     /// The channels with at least one subscriber, matching `pattern` if given.
-    fn channels_matching(&self, pattern: Option<&[u8]>) -> Vec<Bytes> {
+    pub(crate) fn channels_matching(&self, pattern: Option<&[u8]>) -> Vec<Bytes> {
         let r = self.registry.read();
         r.channels
             .keys()
@@ -154,7 +151,7 @@ impl PubSub {
             .collect()
     }
 
-    fn numsub(&self, channel: &[u8]) -> usize {
+    pub(crate) fn numsub(&self, channel: &[u8]) -> usize {
         self.registry
             .read()
             .channels
@@ -162,72 +159,7 @@ impl PubSub {
             .map_or(0, IndexMap::len)
     }
 
-    fn numpat(&self) -> usize {
+    pub(crate) fn numpat(&self) -> usize {
         self.registry.read().patterns.len()
     }
 }
-
-pub(crate) const COMMANDS: &[Spec] = &[
-    data("publish", 3, 0, Keys::None, publish),
-    data("pubsub", -2, 0, Keys::None, pubsub),
-];
-
-fn publish(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
-    let n = ctx.shared.events.pubsub.publish(a[1], a[2]);
-    Ok(Reply::Integer(n as i64))
-}
-
-/// PUBSUB CHANNELS [pattern] | NUMSUB [channel ...] | NUMPAT | HELP, with Redis 7's
-/// subcommand errors (the arity of each subcommand is checked as its own command).
-fn pubsub(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
-    let ps = &ctx.shared.events.pubsub;
-    let sub = a[1];
-    let arity = |name: &str| err(msg::arity(&format!("pubsub|{name}")));
-    if is(sub, "CHANNELS") {
-        if a.len() > 3 {
-            // CHANNELS's table arity admits any count; the command itself refuses extras.
-            let sub = String::from_utf8_lossy(&sub[..sub.len().min(128)]).into_owned();
-            return err(format!(
-                "ERR unknown subcommand or wrong number of arguments for '{sub}'. Try PUBSUB HELP."
-            ));
-        }
-        let found = ps.channels_matching(a.get(2).copied());
-        return crate::commands::budget::bulks(ctx, found.iter());
-    }
-    if is(sub, "NUMSUB") {
-        let mut out = Vec::with_capacity((a.len() - 2) * 2);
-        for c in &a[2..] {
-            out.push(Reply::bulk(c));
-            out.push(Reply::Integer(ps.numsub(c) as i64));
-        }
-        return Ok(Reply::Array(out));
-    }
-    if is(sub, "NUMPAT") {
-        if a.len() != 2 {
-            return arity("numpat");
-        }
-        return Ok(Reply::Integer(ps.numpat() as i64));
-    }
-    if is(sub, "HELP") {
-        if a.len() != 2 {
-            return arity("help");
-        }
-        return Ok(Reply::Array(
-            HELP.iter().map(|l| Reply::status(*l)).collect(),
-        ));
-    }
-    err(msg::unknown_subcommand(sub, "PUBSUB"))
-}
-
-const HELP: &[&str] = &[
-    "PUBSUB <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-    "CHANNELS [<pattern>]",
-    "    Return the currently active channels matching a <pattern> (default: '*').",
-    "NUMPAT",
-    "    Return number of subscriptions to patterns.",
-    "NUMSUB [<channel> ...]",
-    "    Return the number of subscribers for the specified channels, excluding",
-    "    pattern subscriptions(default: no channels).",
-    "HELP",
-    "    Print this help.",
-];

@@ -58,21 +58,25 @@ impl Message {
     }
 
     /// The channel it was published on.
+    #[must_use]
     pub fn channel(&self) -> &[u8] {
         &self.channel
     }
 
     /// The pattern it matched, when received through a pattern subscription.
+    #[must_use]
     pub fn pattern(&self) -> Option<&[u8]> {
         self.pattern.as_deref()
     }
 
     /// The payload.
+    #[must_use]
     pub fn payload(&self) -> &[u8] {
         &self.payload
     }
 
     /// The payload as text, if it is UTF-8.
+    #[must_use]
     pub fn payload_str(&self) -> Option<&str> {
         std::str::from_utf8(&self.payload).ok()
     }
@@ -94,6 +98,7 @@ impl Message {
     /// # Ok(())
     /// # }
     /// ```
+    #[must_use]
     pub fn to_reply(&self) -> Reply {
         let mut out = Vec::with_capacity(4);
         match &self.pattern {
@@ -375,9 +380,9 @@ impl Subscriber {
     pub fn unsubscribe<C: ToArg>(&mut self, channels: &[C]) {
         if channels.is_empty() {
             let all: Vec<Bytes> = self.channels.iter().cloned().collect();
-            all.iter().for_each(|c| {
+            for c in &all {
                 self.unsubscribe_one(c);
-            });
+            }
         }
         for c in channels {
             self.unsubscribe_one(&c.to_arg());
@@ -397,9 +402,9 @@ impl Subscriber {
     pub fn punsubscribe<P: ToArg>(&mut self, patterns: &[P]) {
         if patterns.is_empty() {
             let all: Vec<Bytes> = self.patterns.iter().cloned().collect();
-            all.iter().for_each(|p| {
+            for p in &all {
                 self.punsubscribe_one(p);
-            });
+            }
         }
         for p in patterns {
             self.punsubscribe_one(&p.to_arg());
@@ -408,6 +413,7 @@ impl Subscriber {
 
     /// How many channels and patterns this subscriber has (what Redis's (un)subscribe
     /// confirmations count).
+    #[must_use]
     pub fn subscription_count(&self) -> usize {
         self.channels.len() + self.patterns.len()
     }
@@ -587,6 +593,10 @@ impl Future for NextMessage<'_> {
 
 /// `for msg in &mut sub`: each message, received with [`Subscriber::recv`]; an error is
 /// yielded once and ends the iteration.
+#[allow(
+    clippy::into_iter_without_iter,
+    reason = "iterating means receiving: `for msg in &mut sub` is the one way in"
+)]
 impl<'s> IntoIterator for &'s mut Subscriber {
     type Item = Result<Message, Error>;
     type IntoIter = Messages<'s>;

@@ -4,13 +4,11 @@
 //! The sweep only returns memory held by keys nobody reads again. Each pass takes one shard's
 //! write lock at a time for a bounded number of slots, so it never stalls a shard for long.
 
-use std::sync::{Arc, Weak};
+use std::sync::Arc;
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use parking_lot::{Condvar, Mutex};
-
-use crate::shared::Shared;
 
 /// The active-expiry thread of one store: how to stop it, and the thread to join.
 ///
@@ -46,19 +44,22 @@ impl Stop {
 
 #[cfg_attr(loom, allow(dead_code))]
 impl Sweeper {
-    /// Starts the sweeper; `None` when the thread cannot be started (the store stays
-    /// correct without it: lazy expiry; it only reclaims later).
-    pub(crate) fn spawn(shared: Weak<Shared>, every: Duration) -> Option<Sweeper> {
+    /// Starts the sweeper, running `pass` every `every` until it returns false (the store is
+    /// gone) or the sweeper is dropped; `None` when the thread cannot be started (the store
+    /// stays correct without it: lazy expiry; it only reclaims later).
+    pub(crate) fn spawn(
+        pass: impl Fn() -> bool + Send + 'static,
+        every: Duration,
+    ) -> Option<Sweeper> {
         let stop = Arc::new(Stop::default());
         let signal = Arc::clone(&stop);
         let thread = thread::Builder::new()
             .name("redlite-expiry".into())
             .spawn(move || {
                 while signal.wait(every) {
-                    let Some(shared) = shared.upgrade() else {
+                    if !pass() {
                         return;
-                    };
-                    shared.active_expire_pass();
+                    }
                 }
             })
             .ok()?;

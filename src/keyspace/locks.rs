@@ -93,7 +93,9 @@ impl<'a> Locks<'a> {
         self.held.insert(at, (shard, Guard::Write(guard)));
         true
     }
+}
 
+impl Locks<'_> {
     fn position(&self, shard: usize) -> Option<usize> {
         if self.held.len() > 8 {
             self.held.binary_search_by_key(&shard, |(s, _)| *s).ok()

@@ -20,12 +20,15 @@ use crate::{FromReply, Store, ToArg};
 /// # Examples
 ///
 /// ```
+/// # fn main() -> Result<(), redlite::Error> {
 /// use redlite::{Script, Store};
 ///
 /// let store = Store::new();
 /// let incr = Script::new(r#"redis::call("INCRBY", KEYS[0], ARGV[0])"#);
-/// assert_eq!(incr.key("hits").arg(5).invoke::<i64>(&store).unwrap(), 5);
-/// assert_eq!(incr.key("hits").arg(2).invoke::<i64>(&store).unwrap(), 7);
+/// assert_eq!(incr.key("hits").arg(5).invoke::<i64>(&store)?, 5);
+/// assert_eq!(incr.key("hits").arg(2).invoke::<i64>(&store)?, 7);
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Clone, Debug)]
 pub struct Script {
@@ -39,13 +42,16 @@ pub struct Script {
 /// # Examples
 ///
 /// ```
+/// # fn main() -> Result<(), redlite::Error> {
 /// use redlite::{Script, Store};
 ///
 /// let store = Store::new();
 /// let script = Script::new("[KEYS[0], ARGV[0], ARGV[1]]");
 /// let call = script.key("k").arg("a").arg(2);
-/// let out: Vec<String> = call.invoke(&store).unwrap();
+/// let out: Vec<String> = call.invoke(&store)?;
 /// assert_eq!(out, ["k", "a", "2"]);
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Clone, Debug)]
 pub struct ScriptInvocation<'s> {
@@ -78,6 +84,7 @@ impl Script {
     /// let s = redlite::Script::new("return 1;");
     /// assert_eq!(store.execute(["SCRIPT", "LOAD", "return 1;"]).to_string(), format!("{:?}", s.sha1()));
     /// ```
+    #[must_use]
     pub fn sha1(&self) -> &str {
         &self.sha
     }
@@ -87,9 +94,12 @@ impl Script {
     /// # Examples
     ///
     /// ```
+    /// # fn main() -> Result<(), redlite::Error> {
     /// let store = redlite::Store::new();
     /// let get = redlite::Script::new(r#"redis::call("GET", KEYS[0])"#);
-    /// assert_eq!(get.key("nope").invoke::<Option<String>>(&store).unwrap(), None);
+    /// assert_eq!(get.key("nope").invoke::<Option<String>>(&store)?, None);
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn key(&self, key: impl ToArg) -> ScriptInvocation<'_> {
         self.invocation().key(key)
@@ -100,9 +110,12 @@ impl Script {
     /// # Examples
     ///
     /// ```
+    /// # fn main() -> Result<(), redlite::Error> {
     /// let store = redlite::Store::new();
     /// let s = redlite::Script::new("ARGV[0].len()");
-    /// assert_eq!(s.arg("four").invoke::<i64>(&store).unwrap(), 4);
+    /// assert_eq!(s.arg("four").invoke::<i64>(&store)?, 4);
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn arg(&self, arg: impl ToArg) -> ScriptInvocation<'_> {
         self.invocation().arg(arg)
@@ -110,11 +123,18 @@ impl Script {
 
     /// Runs the script with no keys and no arguments.
     ///
+    /// # Errors
+    ///
+    /// As [`ScriptInvocation::invoke`].
+    ///
     /// # Examples
     ///
     /// ```
+    /// # fn main() -> Result<(), redlite::Error> {
     /// let store = redlite::Store::new();
-    /// assert_eq!(redlite::Script::new("6 * 7").invoke::<i64>(&store).unwrap(), 42);
+    /// assert_eq!(redlite::Script::new("6 * 7").invoke::<i64>(&store)?, 42);
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn invoke<T: FromReply>(&self, target: impl ScriptTarget) -> Result<T, Error> {
         self.invocation().invoke(target)
@@ -135,10 +155,14 @@ impl ScriptInvocation<'_> {
     /// # Examples
     ///
     /// ```
+    /// # fn main() -> Result<(), redlite::Error> {
     /// let store = redlite::Store::new();
     /// let s = redlite::Script::new("KEYS.len()");
-    /// assert_eq!(s.key("a").key("b").invoke::<i64>(&store).unwrap(), 2);
+    /// assert_eq!(s.key("a").key("b").invoke::<i64>(&store)?, 2);
+    /// # Ok(())
+    /// # }
     /// ```
+    #[must_use]
     pub fn key(mut self, key: impl ToArg) -> Self {
         self.keys.push(key.to_arg().into_owned());
         self
@@ -149,26 +173,39 @@ impl ScriptInvocation<'_> {
     /// # Examples
     ///
     /// ```
+    /// # fn main() -> Result<(), redlite::Error> {
     /// let store = redlite::Store::new();
     /// let s = redlite::Script::new("ARGV[0] + ARGV[1]");
-    /// assert_eq!(s.arg(1).arg(2.5).invoke::<String>(&store).unwrap(), "12.5");
+    /// assert_eq!(s.arg(1).arg(2.5).invoke::<String>(&store)?, "12.5");
+    /// # Ok(())
+    /// # }
     /// ```
+    #[must_use]
     pub fn arg(mut self, arg: impl ToArg) -> Self {
         self.args.push(arg.to_arg().into_owned());
         self
     }
 
     /// Runs the script on `target` (`&Store` or `&mut Connection`): EVALSHA, then EVAL if
-    /// the store does not have the script yet. Script errors are [`Error::Reply`].
+    /// the store does not have the script yet.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Reply`] with Redis's text when the script does not compile, fails at run
+    /// time (`... script: <sha1>, on @user_script:<line>.`), exceeds a script limit, or
+    /// returns an error reply; [`Error::Conversion`] when its result does not fit `T`.
     ///
     /// # Examples
     ///
     /// ```
+    /// # fn main() -> Result<(), redlite::Error> {
     /// let store = redlite::Store::new();
     /// let mut conn = store.connection();
     /// let s = redlite::Script::new(r#"redis::call("SET", KEYS[0], ARGV[0])"#);
-    /// s.key("k").arg("v").invoke::<()>(&mut conn).unwrap();
-    /// assert_eq!(store.get::<String>("k").unwrap(), "v");
+    /// s.key("k").arg("v").invoke::<()>(&mut conn)?;
+    /// assert_eq!(store.get::<String>("k")?, "v");
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn invoke<T: FromReply>(&self, mut target: impl ScriptTarget) -> Result<T, Error> {
         let numkeys = self.keys.len().to_string();
@@ -199,6 +236,21 @@ mod sealed {
 }
 
 /// Where a [`Script`] can run: `&Store` or `&mut Connection`.
+///
+/// # Examples
+///
+/// ```
+/// # fn main() -> Result<(), redlite::Error> {
+/// use redlite::{Script, Store};
+///
+/// let store = Store::new();
+/// let double = Script::new("ARGV[0].parse_int() * 2");
+/// assert_eq!(double.arg(21).invoke::<i64>(&store)?, 42); // on the store
+/// let mut conn = store.connection();
+/// assert_eq!(double.arg(5).invoke::<i64>(&mut conn)?, 10); // on a connection
+/// # Ok(())
+/// # }
+/// ```
 pub trait ScriptTarget: sealed::Sealed {
     #[doc(hidden)]
     fn run(&mut self, argv: &[&[u8]]) -> Reply;
@@ -206,7 +258,7 @@ pub trait ScriptTarget: sealed::Sealed {
 
 impl ScriptTarget for &Store {
     fn run(&mut self, argv: &[&[u8]]) -> Reply {
-        self.shared.query(argv)
+        crate::commands::query(&self.shared, argv)
     }
 }
 

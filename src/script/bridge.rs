@@ -5,15 +5,13 @@
 //! a scoped thread-local for exactly the length of the run (no unsafe code here; the
 //! `scoped-tls-hkt` crate scopes the borrow). The shared engine holds no per-run state.
 
-use std::borrow::Cow;
-
 use rhai::{
     Array, Blob, Dynamic, EvalAltResult, ImmutableString, Map, Module, NativeCallContext, Position,
 };
 use scoped_tls_hkt::{ReborrowMut, scoped_thread_local};
 use smallvec::SmallVec;
 
-use crate::commands::parse;
+use crate::numbers;
 use crate::reply::Reply;
 
 /// What a running script's `redis::call` talks to.
@@ -25,7 +23,7 @@ pub(crate) trait Host {
 /// A lent `&mut dyn Host`, in the shape the scoped thread-local needs.
 pub(crate) struct HostRef<'a>(pub(crate) &'a mut (dyn Host + 'a));
 
-impl<'a, 'b> ReborrowMut<'a> for HostRef<'b> {
+impl<'a> ReborrowMut<'a> for HostRef<'_> {
     type Result = HostRef<'a>;
     fn reborrow_mut(&'a mut self) -> HostRef<'a> {
         HostRef(&mut *self.0)
@@ -56,6 +54,22 @@ macro_rules! arities {
     };
 }
 
+/// `redis::call` and `redis::pcall` for one shape of typed parameters.
+macro_rules! shapes {
+    ($m:ident; $($p:ident: $t:ty),*) => {
+        $m.set_native_fn("call", |cx: NativeCallContext, $($p: $t),*| {
+            call(&cx, &[$(Dynamic::from($p)),*], true)
+        });
+        $m.set_native_fn("pcall", |cx: NativeCallContext, $($p: $t),*| {
+            call(&cx, &[$(Dynamic::from($p)),*], false)
+        });
+    };
+}
+
+type S = ImmutableString;
+type I = rhai::INT;
+type F = rhai::FLOAT;
+
 /// The `redis` module scripts see.
 pub(crate) fn module() -> Module {
     let mut m = Module::new();
@@ -65,7 +79,21 @@ pub(crate) fn module() -> Module {
     arities!(m, "pcall", ImmutableString, false; a, b, c, d, e, f, g, h, i, j, k, l, n, o, p, q, r, s, t, u);
     arities!(m, "call", Dynamic, true; a, b, c, d, e, f, g, h, i, j, k, l, n, o, p, q);
     arities!(m, "pcall", Dynamic, false; a, b, c, d, e, f, g, h, i, j, k, l, n, o, p, q);
-    m.set_native_fn("error_reply", |s: ImmutableString| Ok(tagged("err", s)));
+    // The common mixed shapes (`SET k n`, `EXPIRE k 60`, `HINCRBY h f 1`, `ZADD k 1 m`,
+    // `LRANGE k 0 -1`, `SET k v EX 10`) match exactly too: each first call of a run would
+    // otherwise search the untyped overloads.
+    shapes!(m; a: S, b: S, c: I);
+    shapes!(m; a: S, b: S, c: F);
+    shapes!(m; a: S, b: S, c: S, d: I);
+    shapes!(m; a: S, b: S, c: S, d: F);
+    shapes!(m; a: S, b: S, c: I, d: I);
+    shapes!(m; a: S, b: S, c: I, d: S);
+    shapes!(m; a: S, b: S, c: F, d: S);
+    shapes!(m; a: S, b: S, c: S, d: S, e: I);
+    shapes!(m; a: S, b: S, c: S, d: I, e: S);
+    m.set_native_fn("error_reply", |s: ImmutableString| {
+        Ok(tagged("err", error_reply_text(&s)))
+    });
     m.set_native_fn("status_reply", |s: ImmutableString| Ok(tagged("ok", s)));
     m.set_native_fn("sha1hex", |s: ImmutableString| Ok(sha1hex(s.as_bytes())));
     m.set_native_fn("sha1hex", |b: Blob| Ok(sha1hex(&b)));
@@ -94,7 +122,7 @@ fn call(
         Err(text) => Reply::error(text),
         Ok(owned) if owned.is_empty() => Reply::error(NO_ARGS),
         Ok(owned) => {
-            let argv: SmallVec<[&[u8]; 8]> = owned.iter().map(|a| &a[..]).collect();
+            let argv: SmallVec<[&[u8]; 8]> = owned.iter().map(Arg::bytes).collect();
             if HOST.is_set() {
                 HOST.with(|host| host.0.call(&argv))
             } else {
@@ -110,14 +138,37 @@ fn call(
 
 /// A script error carrying an error reply's text as `#{err: text}`, so the reply keeps
 /// its code (`WRONGTYPE ...`) rather than becoming `ERR ...`.
+#[allow(
+    clippy::unnecessary_box_returns,
+    reason = "Rhai's native functions return errors as Box<EvalAltResult>"
+)]
 fn raise_error(text: String, at: Position) -> Box<EvalAltResult> {
     EvalAltResult::ErrorRuntime(tagged("err", text), at).into()
 }
 
-fn to_args(args: &[Dynamic]) -> Result<SmallVec<[Cow<'static, [u8]>; 8]>, &'static str> {
+/// One command argument, borrowed from the script's value where it can be (a string is
+/// shared, not copied; an integer is written in place).
+enum Arg {
+    Str(ImmutableString),
+    Int([u8; 20], usize),
+    Bytes(Vec<u8>),
+}
+
+impl Arg {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Arg::Str(s) => s.as_bytes(),
+            Arg::Int(buf, len) => &buf[..*len],
+            Arg::Bytes(b) => b,
+        }
+    }
+}
+
+fn to_args(args: &[Dynamic]) -> Result<SmallVec<[Arg; 8]>, &'static str> {
     let mut out = SmallVec::new();
     for arg in args {
-        if let Ok(items) = arg.as_array_ref() {
+        // `is_array` first: a failed `as_array_ref` builds its type name.
+        if let Some(items) = arg.is_array().then(|| arg.as_array_ref().ok()).flatten() {
             for item in items.iter() {
                 out.push(scalar_arg(item)?);
             }
@@ -130,28 +181,62 @@ fn to_args(args: &[Dynamic]) -> Result<SmallVec<[Cow<'static, [u8]>; 8]>, &'stat
 
 /// A string, blob, INT, FLOAT or char as command-argument bytes (numbers as decimal text,
 /// floats in their shortest round-trip form, as Redis 7.2 does).
-fn scalar_arg(arg: &Dynamic) -> Result<Cow<'static, [u8]>, &'static str> {
+fn scalar_arg(arg: &Dynamic) -> Result<Arg, &'static str> {
     // Never copy an array or map only to refuse it (copying a deep one recurses).
     if arg.is_array() || arg.is_map() {
         return Err(BAD_ARG);
     }
-    let arg = arg.clone().flatten();
+    if arg.is_shared() {
+        return scalar_arg(&arg.clone().flatten());
+    }
     if let Ok(s) = arg.as_immutable_string_ref() {
-        return Ok(Cow::Owned(s.as_bytes().to_vec()));
+        return Ok(Arg::Str(s.clone()));
     }
     if let Ok(n) = arg.as_int() {
-        return Ok(Cow::Owned(n.to_string().into_bytes()));
+        return Ok(int_arg(n));
     }
     if let Ok(f) = arg.as_float() {
-        return Ok(Cow::Owned(parse::format_double(f).into_bytes()));
+        return Ok(Arg::Bytes(numbers::format_double(f).into_bytes()));
     }
     if let Ok(c) = arg.as_char() {
-        return Ok(Cow::Owned(c.to_string().into_bytes()));
+        return Ok(Arg::Bytes(c.to_string().into_bytes()));
     }
-    if arg.is_blob() {
-        return Ok(Cow::Owned(arg.cast::<Blob>()));
+    if let Some(blob) = arg.read_lock::<Blob>() {
+        return Ok(Arg::Bytes(blob.clone()));
     }
     Err(BAD_ARG)
+}
+
+/// `n` in decimal, without allocating (20 bytes hold any i64).
+fn int_arg(n: i64) -> Arg {
+    let mut buf = [0u8; 20];
+    let mut digits = n.unsigned_abs();
+    let mut at = buf.len();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (digits % 10) as u8;
+        digits /= 10;
+        if digits == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        at -= 1;
+        buf[at] = b'-';
+    }
+    let len = buf.len() - at;
+    buf.copy_within(at.., 0);
+    Arg::Int(buf, len)
+}
+
+thread_local! {
+    /// The text of the most common status, shared by every `#{ok: "OK"}` of this thread.
+    static OK: ImmutableString = ImmutableString::from("OK");
+}
+
+fn ok_text() -> ImmutableString {
+    OK.try_with(Clone::clone)
+        .unwrap_or_else(|_| ImmutableString::from("OK"))
 }
 
 /// A reply as a Rhai value: integer → INT, bulk → string (blob when not UTF-8), nil → `()`,
@@ -167,6 +252,7 @@ pub(crate) fn to_dynamic(reply: Reply) -> Dynamic {
         Reply::Array(items) => {
             Dynamic::from_array(items.into_iter().map(to_dynamic).collect::<Array>())
         }
+        Reply::Status(s) if s == "OK" => tagged("ok", ok_text()),
         Reply::Status(s) => tagged("ok", s.into_owned()),
         Reply::Error(s) => tagged("err", s.into_owned()),
     }
@@ -229,6 +315,10 @@ pub(crate) fn to_reply(value: Dynamic) -> Reply {
 }
 
 /// Any value but an array, as a reply.
+#[allow(
+    clippy::cast_possible_truncation,
+    reason = "a FLOAT result truncates to an integer reply, as Redis does with a Lua number"
+)]
 fn scalar_reply(value: Dynamic) -> Reply {
     if let Ok(n) = value.as_int() {
         return Reply::Integer(n);
@@ -314,6 +404,15 @@ pub(crate) fn text_of(value: &Dynamic) -> Option<String> {
         return None;
     }
     value.clone().into_string().ok()
+}
+
+/// `redis.error_reply`'s text as Redis 7 builds it (`luaPushErrorBuff`): a leading `-` is
+/// dropped; the first word is the code when a space follows it, else the code is `ERR`
+/// (`"x"` gives `ERR x`, `""` gives `ERR `); CR and LF at either end of the message go.
+fn error_reply_text(text: &str) -> String {
+    let text = text.strip_prefix('-').unwrap_or(text);
+    let (code, message) = text.split_once(' ').unwrap_or(("ERR", text));
+    format!("{code} {}", message.trim_matches(['\r', '\n']))
 }
 
 /// An `err` text as an error reply: a leading `-` is dropped, and an empty text is `ERR`.

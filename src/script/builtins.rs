@@ -9,6 +9,10 @@ use rhai::{Array, Dynamic, Engine, EvalAltResult, INT, ImmutableString, NativeCa
 
 type Res<T> = Result<T, Box<EvalAltResult>>;
 
+#[allow(
+    clippy::unnecessary_box_returns,
+    reason = "Rhai's native functions return errors as Box<EvalAltResult>"
+)]
 fn too_large(what: &str, cx: &NativeCallContext) -> Box<EvalAltResult> {
     EvalAltResult::ErrorDataTooLarge(what.into(), cx.call_position()).into()
 }

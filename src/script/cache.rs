@@ -1,8 +1,11 @@
 //! Compiled scripts by SHA1: EVAL entries are bounded (least recently used evicted, as in
 //! Redis 7.4); SCRIPT LOAD entries stay until SCRIPT FLUSH.
 //!
-//! Lookups take a read lock and stamp the entry's last use with an atomic, so EVALSHA on
-//! many threads never serialises on the cache; only adding or flushing takes the write lock.
+//! Lookups take a read lock and stamp the entry's last use with an atomic (only when it is
+//! not already the most recently used, so a script run over and over writes nothing
+//! shared), so EVALSHA on many threads never serialises on the cache; only adding or
+//! flushing takes the write lock. Every removal advances the cache's generation, which lets
+//! a thread keep the script it ran last and trust it while the generation stands.
 
 use std::collections::HashMap;
 
@@ -20,9 +23,20 @@ pub(crate) struct Compiled {
     pub(crate) sha: Sha,
     pub(crate) ast: AST,
     pub(crate) flags: Flags,
+    /// The cache's clock at its last use (least recently used EVAL entries are evicted).
+    used: AtomicU64,
 }
 
 impl Compiled {
+    pub(crate) fn new(sha: Sha, ast: AST, flags: Flags) -> Compiled {
+        Compiled {
+            sha,
+            ast,
+            flags,
+            used: AtomicU64::new(0),
+        }
+    }
+
     pub(crate) fn sha_str(&self) -> &str {
         std::str::from_utf8(&self.sha).unwrap_or("")
     }
@@ -32,12 +46,13 @@ struct Slot {
     script: Arc<Compiled>,
     /// Added (or later loaded) by SCRIPT LOAD: never evicted.
     pinned: bool,
-    used: AtomicU64,
 }
 
 pub(crate) struct Cache {
     slots: RwLock<HashMap<Sha, Slot, foldhash::fast::RandomState>>,
     clock: AtomicU64,
+    /// Advanced by every removal (eviction, SCRIPT FLUSH).
+    generation: AtomicU64,
     /// Most unpinned (EVAL) entries kept.
     capacity: usize,
 }
@@ -67,6 +82,7 @@ impl Cache {
         Cache {
             slots: RwLock::new(HashMap::default()),
             clock: AtomicU64::new(0),
+            generation: AtomicU64::new(0),
             capacity,
         }
     }
@@ -75,12 +91,31 @@ impl Cache {
         self.clock.fetch_add(1, Ordering::Relaxed)
     }
 
+    /// The generation now: a script found at this generation is still cached while it
+    /// stands.
+    pub(crate) fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
+    fn removed(&self) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// Marks `script` used now. Stamps are unique ticks, so one holding the newest
+    /// (`clock - 1`) is already the most recently used: leave it, writing nothing shared.
+    pub(crate) fn touch(&self, script: &Compiled) {
+        let newest = self.clock.load(Ordering::Relaxed).wrapping_sub(1);
+        if script.used.load(Ordering::Relaxed) != newest {
+            script.used.store(self.tick(), Ordering::Relaxed);
+        }
+    }
+
     /// The script with this SHA1 (any letter case), marking it used.
     pub(crate) fn get(&self, sha: &[u8]) -> Option<Arc<Compiled>> {
         let sha = normalize(sha)?;
         let slots = self.slots.read();
         let slot = slots.get(&sha)?;
-        slot.used.store(self.tick(), Ordering::Relaxed);
+        self.touch(&slot.script);
         Some(slot.script.clone())
     }
 
@@ -90,7 +125,7 @@ impl Cache {
         let mut slots = self.slots.write();
         let slot = slots.get_mut(&sha)?;
         slot.pinned = true;
-        slot.used.store(self.tick(), Ordering::Relaxed);
+        self.touch(&slot.script);
         Some(slot.script.clone())
     }
 
@@ -110,11 +145,11 @@ impl Cache {
             self.evict_for_one(&mut slots);
         }
         let sha = script.sha;
+        script.used.store(self.tick(), Ordering::Relaxed);
         let script = Arc::new(script);
         let slot = Slot {
             script: script.clone(),
             pinned: pin,
-            used: AtomicU64::new(self.tick()),
         };
         slots.insert(sha, slot);
         script
@@ -130,12 +165,13 @@ impl Cache {
             let oldest = slots
                 .iter()
                 .filter(|(_, s)| !s.pinned)
-                .min_by_key(|(_, s)| s.used.load(Ordering::Relaxed))
+                .min_by_key(|(_, s)| s.script.used.load(Ordering::Relaxed))
                 .map(|(sha, _)| *sha);
             match oldest {
                 Some(sha) => slots.remove(&sha),
                 None => return,
             };
+            self.removed();
         }
     }
 
@@ -143,5 +179,6 @@ impl Cache {
     /// loaded scripts gives their slots back too.
     pub(crate) fn flush(&self) {
         *self.slots.write() = HashMap::default();
+        self.removed();
     }
 }

@@ -4,39 +4,40 @@
 use super::run;
 use crate::commands::ctx::err;
 use crate::commands::parse::{self, is};
-use crate::commands::{Ctx, Keys, Res, Spec, data, flag};
+use crate::commands::{Ctx, DataFn, Keys, Res, Spec, data, flag};
 use crate::error::msg;
 use crate::reply::Reply;
 
 /// Numkeys is the second argument, the keys follow it.
 const SCRIPT_KEYS: Keys = Keys::Script;
 
+/// An EVAL-family row: its locks are planned from the script's flags, and whether it
+/// writes depends on them too (the hooks of `commands::Spec`).
+const fn eval_row(name: &'static str, flags: u8, run: DataFn) -> Spec {
+    Spec {
+        plan: Some(super::plan_keys),
+        writes: Some(super::writes),
+        ..data(name, -3, flags | flag::NOSCRIPT, SCRIPT_KEYS, run)
+    }
+}
+
 pub(crate) const COMMANDS: &[Spec] = &[
-    data(
-        "eval",
-        -3,
-        flag::NOSCRIPT | flag::MAY_WRITE,
-        SCRIPT_KEYS,
-        eval,
-    ),
-    data(
-        "evalsha",
-        -3,
-        flag::NOSCRIPT | flag::MAY_WRITE,
-        SCRIPT_KEYS,
-        evalsha,
-    ),
-    data("eval_ro", -3, flag::NOSCRIPT, SCRIPT_KEYS, eval_ro),
-    data("evalsha_ro", -3, flag::NOSCRIPT, SCRIPT_KEYS, evalsha_ro),
+    eval_row("eval", flag::MAY_WRITE, eval),
+    eval_row("evalsha", flag::MAY_WRITE, evalsha),
+    eval_row("eval_ro", 0, eval_ro),
+    eval_row("evalsha_ro", 0, evalsha_ro),
     // SCRIPT changes the script cache, not keys: it locks nothing (so SCRIPT KILL can reach
     // a script that holds every shard).
-    data(
-        "script",
-        -2,
-        flag::NOSCRIPT | flag::MAY_WRITE,
-        Keys::None,
-        script,
-    ),
+    Spec {
+        writes: Some(super::writes),
+        ..data(
+            "script",
+            -2,
+            flag::NOSCRIPT | flag::MAY_WRITE,
+            Keys::None,
+            script,
+        )
+    },
 ];
 
 fn eval(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
@@ -59,17 +60,20 @@ fn evalsha_ro(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
 fn generic(ctx: &mut Ctx, a: &[&[u8]], by_sha: bool, ro: bool) -> Res {
     let numkeys = parse::int(a[2])?;
     let rest = &a[3..];
-    if numkeys > rest.len() as i64 {
+    if numkeys > i64::try_from(rest.len()).unwrap_or(i64::MAX) {
         return err("ERR Number of keys can't be greater than number of args");
     }
     let Ok(numkeys) = usize::try_from(numkeys) else {
         return err("ERR Number of keys can't be negative");
     };
-    let scripts = &ctx.shared.scripts;
-    let script = if by_sha {
-        scripts.cache.get(a[1]).ok_or(Reply::error(msg::NOSCRIPT))?
+    let scripts = super::state_or_error(ctx.shared)?;
+    let (script, found_at) = if by_sha {
+        let (script, generation) = scripts
+            .take_planned(a[1])
+            .ok_or_else(|| Reply::error(msg::NOSCRIPT))?;
+        (script, Some(generation))
     } else {
-        scripts.load(a[1], false).map_err(Reply::error)?
+        (scripts.load(a[1], false).map_err(Reply::error)?, None)
     };
     if ro && script.flags.shebang && !script.flags.no_writes {
         return err("ERR Can not execute a script with write flag using *_ro command.");
@@ -82,7 +86,11 @@ fn generic(ctx: &mut Ctx, a: &[&[u8]], by_sha: bool, ro: bool) -> Res {
     }
     let (keys, argv) = rest.split_at(numkeys);
     let read_only = ro || script.flags.no_writes;
-    Ok(run::execute(ctx, &script, keys, argv, read_only))
+    let reply = run::execute(ctx, &script, keys, argv, read_only);
+    if let Some(generation) = found_at {
+        scripts.give_back(script, generation);
+    }
+    Ok(reply)
 }
 
 const HELP: &[&str] = &[
@@ -100,7 +108,7 @@ const HELP: &[&str] = &[
 ];
 
 fn script(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
-    let scripts = &ctx.shared.scripts;
+    let scripts = super::state_or_error(ctx.shared)?;
     let sub = a[1];
     let argc = a.len();
     if is(sub, "LOAD") && argc == 3 {

@@ -35,7 +35,11 @@ pub(crate) fn build(limits: &ScriptLimits) -> Engine {
         .set_max_call_levels(limits.max_call_levels)
         .set_max_expr_depths(limits.max_expr_depth, limits.max_expr_depth / 2)
         .set_max_functions(MAX_FUNCTIONS)
-        .set_max_modules(0);
+        .set_max_modules(0)
+        // The interner caches strings made at run time (each new GET reply bound by
+        // `let`); once full, every such string cost a 256-entry eviction scan under an
+        // engine-wide write lock shared by every script on every thread.
+        .set_max_strings_interned(0);
     engine.on_progress(watchdog::progress);
     // Checking each new variable against the scope is linear in Rhai's parser: bound the
     // scope while compiling (running a script needs no check: the scope it builds is what

@@ -1,4 +1,4 @@
-//! Atomic Rhai scripts: EVAL, EVALSHA, EVAL_RO, EVALSHA_RO, SCRIPT, and [`Script`].
+//! Atomic Rhai scripts: EVAL, EVALSHA, `EVAL_RO`, `EVALSHA_RO`, SCRIPT, and [`Script`].
 //!
 //! A script locks the shards of its declared `KEYS` (all shards with
 //! `#!rhai flags=allow-undeclared-keys`) for its whole run, through the same lock plan as
@@ -19,6 +19,8 @@ mod watchdog;
 pub use api::{Script, ScriptInvocation, ScriptTarget};
 pub(crate) use commands::COMMANDS;
 
+use std::cell::RefCell;
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use rhai::Engine;
@@ -31,9 +33,25 @@ use crate::keyspace::locks::Plan;
 use crate::shared::Shared;
 use crate::sync::Arc;
 
+/// The store's script state: `Shared` keeps it opaque (it sits below this layer). Always
+/// present in a store built by `Store::with_config`.
+pub(crate) fn state(shared: &Shared) -> Option<&Scripts> {
+    shared.script_state.downcast_ref::<Scripts>()
+}
+
+/// The same, as a command's error when missing (never, in a store built normally).
+pub(crate) fn state_or_error(shared: &Shared) -> Result<&Scripts, crate::reply::Reply> {
+    state(shared).ok_or_else(|| crate::reply::Reply::error("ERR scripting is not available"))
+}
+
 /// A store's script machinery: one engine, one cache, the runs in progress.
 pub(crate) struct Scripts {
-    engine: Engine,
+    /// Built on first use: a store that never runs a script does not pay for Rhai's
+    /// engine (most of `Store::new`'s time and memory before).
+    engine: OnceLock<Engine>,
+    limits: ScriptLimits,
+    /// Unique among the stores of this process.
+    id: u64,
     cache: Cache,
     running: watchdog::Registry,
     time_limit: Duration,
@@ -43,12 +61,19 @@ pub(crate) struct Scripts {
 impl Scripts {
     pub(crate) fn new(limits: &ScriptLimits) -> Scripts {
         Scripts {
-            engine: engine::build(limits),
+            engine: OnceLock::new(),
+            limits: limits.clone(),
+            id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             cache: Cache::new(limits.cache_size),
             running: watchdog::Registry::new(),
             time_limit: limits.time_limit,
             max_source_size: limits.max_source_size,
         }
+    }
+
+    /// The engine, built now if this is the store's first script.
+    fn engine(&self) -> &Engine {
+        self.engine.get_or_init(|| engine::build(&self.limits))
     }
 
     /// The cached script for `src`, compiling and caching it first if needed (EVAL, and
@@ -80,10 +105,10 @@ impl Scripts {
             .map_err(|_| compile_error("script is not valid UTF-8", None))?;
         let (flags, body) = shebang::parse(text)?;
         let ast = self
-            .engine
+            .engine()
             .compile(&*body)
             .map_err(|e| compile_error(&e.0.to_string(), e.1.line()))?;
-        Ok(Compiled { sha, ast, flags })
+        Ok(Compiled::new(sha, ast, flags))
     }
 
     /// The flags the lock plan needs, when they can be known before running; `None` for an
@@ -91,10 +116,94 @@ impl Scripts {
     /// load it).
     fn flags_for(&self, by_sha: bool, script: &[u8]) -> Option<Flags> {
         if by_sha {
-            self.cache.get(script).map(|s| s.flags)
+            self.plan_sha(script)
         } else {
             Some(shebang::flags_of(script).unwrap_or_default())
         }
+    }
+}
+
+thread_local! {
+    /// The script this thread's last EVALSHA planned or ran, so that one EVALSHA looks
+    /// its script up once (while planning locks; the handler takes it from here) and a
+    /// script run over and over takes no cache lock at all.
+    static HOT: RefCell<Option<Hot>> = const { RefCell::new(None) };
+}
+
+struct Hot {
+    /// Which store's cache it came from ([`Scripts::id`]).
+    store: u64,
+    /// The cache's generation when it was found: it is still cached while that stands.
+    generation: u64,
+    script: Arc<Compiled>,
+}
+
+/// Tells stores apart in [`HOT`] (addresses can be reused once a store is dropped).
+static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+impl Scripts {
+    fn is_hot(&self, hot: &Hot, sha: &cache::Sha, generation: u64) -> bool {
+        hot.store == self.id && hot.generation == generation && hot.script.sha == *sha
+    }
+
+    /// The flags of the cached script with this SHA1, for the lock plan; the script is
+    /// kept for the handler ([`Scripts::take_planned`]).
+    fn plan_sha(&self, sha: &[u8]) -> Option<Flags> {
+        let sha = cache::normalize(sha)?;
+        let generation = self.cache.generation();
+        let hot = HOT
+            .try_with(|h| {
+                let h = h.try_borrow().ok()?;
+                let hot = h.as_ref().filter(|h| self.is_hot(h, &sha, generation))?;
+                self.cache.touch(&hot.script);
+                Some(hot.script.flags)
+            })
+            .ok()
+            .flatten();
+        if hot.is_some() {
+            return hot;
+        }
+        let script = self.cache.get(&sha)?;
+        let flags = script.flags;
+        let hot = Hot {
+            store: self.id,
+            generation,
+            script,
+        };
+        let _ = HOT.try_with(|h| h.try_borrow_mut().map(|mut h| *h = Some(hot)));
+        Some(flags)
+    }
+
+    /// The script an EVALSHA runs: the one its lock plan found, else (when that was not
+    /// kept) a cache lookup. Give it back with [`Scripts::give_back`] after the run.
+    fn take_planned(&self, sha: &[u8]) -> Option<(Arc<Compiled>, u64)> {
+        let sha = cache::normalize(sha)?;
+        let generation = self.cache.generation();
+        let taken = HOT
+            .try_with(|h| {
+                let mut h = h.try_borrow_mut().ok()?;
+                if h.as_ref().is_some_and(|h| self.is_hot(h, &sha, generation)) {
+                    h.take().map(|h| h.script)
+                } else {
+                    None
+                }
+            })
+            .ok()
+            .flatten();
+        match taken {
+            Some(script) => Some((script, generation)),
+            None => self.cache.get(&sha).map(|s| (s, generation)),
+        }
+    }
+
+    /// Keeps `script` (found at `generation`) for this thread's next EVALSHA.
+    fn give_back(&self, script: Arc<Compiled>, generation: u64) {
+        let hot = Hot {
+            store: self.id,
+            generation,
+            script,
+        };
+        let _ = HOT.try_with(|h| h.try_borrow_mut().map(|mut h| *h = Some(hot)));
     }
 }
 
@@ -125,7 +234,7 @@ fn needs(shared: &Shared, spec: &Spec, args: &[&[u8]]) -> Needs {
             all_shards: false,
         };
     }
-    match shared.scripts.flags_for(by_sha, script) {
+    match state(shared).and_then(|s| s.flags_for(by_sha, script)) {
         Some(flags) => Needs {
             write: !(ro || flags.no_writes),
             all_shards: flags.allow_undeclared,
@@ -167,7 +276,7 @@ pub(crate) fn plan_keys(
     if spec.name.starts_with("eval") && !spec.name.starts_with("evalsha") {
         // Compile (or find) the script now, before any lock: the handler then finds it in
         // the cache. One that does not compile locks nothing; the handler reports it.
-        if shared.scripts.load(args[1], false).is_err() {
+        if state(shared).is_none_or(|s| s.load(args[1], false).is_err()) {
             return;
         }
     }

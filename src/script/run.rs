@@ -1,6 +1,6 @@
 //! One script run: `KEYS`/`ARGV`, the checks every `redis::call` passes, and the error text.
 
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::HashSet;
 use std::time::Duration;
 
@@ -54,7 +54,7 @@ impl Run<'_, '_, '_> {
     /// Redis's order: unknown command, arity, not allowed in scripts, writes in read-only
     /// scripts; then ours: every key must be declared (the run holds only their shards).
     fn check(&self, argv: &[&[u8]]) -> Result<commands::DataFn, String> {
-        let spec = commands::lookup(argv[0]).ok_or(UNKNOWN)?;
+        let spec = self.ctx.shared.commands.lookup(argv[0]).ok_or(UNKNOWN)?;
         if !spec.arity_ok(argv.len()) {
             return Err(ARITY.into());
         }
@@ -70,6 +70,7 @@ impl Run<'_, '_, '_> {
         if !self.any_key {
             self.check_keys(spec, argv)?;
         }
+        crate::commands::crossslot::script_call(self.ctx.shared, spec, argv)?;
         if spec.is_write() && !self.state.write() {
             // SCRIPT KILL won the race against this first write: nothing was written.
             return Err(watchdog::KILLED_TEXT.into());
@@ -121,12 +122,13 @@ pub(crate) fn execute(
     argv: &[&[u8]],
     read_only: bool,
 ) -> Reply {
-    let scripts = &ctx.shared.scripts;
-    let engine = &scripts.engine;
+    let scripts = match super::state_or_error(ctx.shared) {
+        Ok(scripts) => scripts,
+        Err(reply) => return reply,
+    };
+    let engine = scripts.engine();
     ctx.set_atomic();
-    let mut scope = Scope::new();
-    scope.push("KEYS", strings(keys));
-    scope.push("ARGV", strings(argv));
+    let mut scope = take_scope(keys, argv);
     let watched = watchdog::watch(&scripts.running, scripts.time_limit);
     let mut run = Run {
         ctx,
@@ -144,8 +146,106 @@ pub(crate) fn execute(
         Ok(value) => bridge::to_reply(value),
         Err(e) => Reply::error(error_text(*e, script.sha_str(), scripts.time_limit)),
     };
-    empty(scope);
+    give_back_scope(scope);
     reply
+}
+
+thread_local! {
+    /// This thread's scope between runs: `KEYS` and `ARGV` only, refilled in place by the
+    /// next run (its strings kept where they are equal), so a run builds no scope.
+    static SCOPE: RefCell<Option<Scope<'static>>> = const { RefCell::new(None) };
+}
+
+/// Arrays longer than this are not kept between runs (their memory goes back).
+const KEEP_ARGS: usize = 64;
+
+/// A scope holding `KEYS` and `ARGV`: this thread's kept one, refilled, or a new one
+/// (taken, not borrowed, so a run inside a run would only build its own).
+fn take_scope(keys: &[&[u8]], argv: &[&[u8]]) -> Scope<'static> {
+    let kept = SCOPE
+        .try_with(|s| s.try_borrow_mut().ok().and_then(|mut s| s.take()))
+        .ok()
+        .flatten();
+    if let Some(mut scope) = kept {
+        if let Some(slot) = scope.get_mut("KEYS") {
+            refill(slot, keys);
+        }
+        if let Some(slot) = scope.get_mut("ARGV") {
+            refill(slot, argv);
+        }
+        return scope;
+    }
+    let mut scope = Scope::new();
+    scope.push("KEYS", strings(keys));
+    scope.push("ARGV", strings(argv));
+    scope
+}
+
+/// Makes `slot` the array of `args`, reusing its allocation and its equal strings.
+fn refill(slot: &mut Dynamic, args: &[&[u8]]) {
+    let flat = |items: &Array| {
+        !items
+            .iter()
+            .any(|v| v.is_shared() || v.is_array() || v.is_map())
+    };
+    if slot.is_shared() || !slot.as_array_ref().is_ok_and(|items| flat(&items)) {
+        let old = std::mem::replace(slot, Dynamic::from_array(Array::new()));
+        bridge::dismantle(old);
+    }
+    let Ok(mut items) = slot.as_array_mut() else {
+        *slot = Dynamic::from_array(strings(args));
+        return;
+    };
+    items.truncate(args.len());
+    for (i, arg) in args.iter().enumerate() {
+        match items.get_mut(i) {
+            Some(item) if holds(item, arg) => {}
+            Some(item) => *item = string(arg),
+            None => items.push(string(arg)),
+        }
+    }
+}
+
+/// Whether `item` is the string (or blob) `arg`.
+fn holds(item: &Dynamic, arg: &[u8]) -> bool {
+    if let Ok(s) = item.as_immutable_string_ref() {
+        return s.as_bytes() == arg;
+    }
+    false
+}
+
+/// Keeps the run's scope for this thread's next run, without the script's own variables
+/// (dropped without recursion); a scope whose `KEYS` or `ARGV` now nest or grew long is
+/// dropped instead.
+fn give_back_scope(mut scope: Scope<'static>) {
+    while scope.len() > 2 {
+        let last = scope
+            .iter_raw()
+            .last()
+            .map(|(name, _, v)| (bridge::nests(v), name));
+        match last {
+            Some((true, name)) => {
+                let name = name.to_string();
+                match scope.remove::<Dynamic>(&name) {
+                    Some(value) => bridge::dismantle(value),
+                    None => {
+                        scope.pop();
+                    }
+                }
+            }
+            _ => {
+                scope.pop();
+            }
+        }
+    }
+    let keepable = scope.iter_raw().all(|(_, _, v)| {
+        !v.is_shared() && v.as_array_ref().is_ok_and(|a| a.len() <= KEEP_ARGS) && !bridge::nests(v)
+    });
+    if !keepable {
+        empty(scope);
+        return;
+    }
+    let _ = SCOPE.try_with(|s| s.try_borrow_mut().map(|mut s| *s = Some(scope)));
 }
 
 /// Drops the run's variables, taking apart without recursion those holding arrays or maps.
@@ -167,12 +267,14 @@ fn empty(mut scope: Scope) {
 
 /// Arguments as Rhai strings (blobs when not UTF-8).
 fn strings(args: &[&[u8]]) -> Array {
-    args.iter()
-        .map(|a| match std::str::from_utf8(a) {
-            Ok(s) => Dynamic::from(s.to_string()),
-            Err(_) => Dynamic::from_blob(a.to_vec()),
-        })
-        .collect()
+    args.iter().map(|a| string(a)).collect()
+}
+
+fn string(arg: &[u8]) -> Dynamic {
+    match std::str::from_utf8(arg) {
+        Ok(s) => Dynamic::from(s.to_string()),
+        Err(_) => Dynamic::from_blob(arg.to_vec()),
+    }
 }
 
 /// Redis 7's script error text: `<error> script: <sha1>, on @user_script:<line>.`, where

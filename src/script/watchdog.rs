@@ -115,7 +115,7 @@ impl Registry {
     /// error reply text (NOTBUSY, or UNKILLABLE when every run has written).
     pub(crate) fn kill(&self) -> Result<(), &'static str> {
         let (mut killed, mut unkillable) = (0, 0);
-        for stripe in self.stripes.iter() {
+        for stripe in &self.stripes {
             for run in stripe.lock().iter() {
                 match run.state.compare_exchange(
                     RUNNING,

@@ -36,8 +36,13 @@ impl Backoff {
             std::thread::yield_now();
         } else {
             std::thread::sleep(jitter(self.sleep));
-            self.sleep = (self.sleep * 2).min(self.max);
+            self.grow();
         }
+    }
+
+    fn grow(&mut self) {
+        // `Duration * 2` panics past Duration::MAX (TxOptions may ask for a huge backoff).
+        self.sleep = self.sleep.saturating_mul(2).min(self.max);
     }
 }
 
@@ -45,4 +50,19 @@ impl Backoff {
 fn jitter(d: Duration) -> Duration {
     let nanos = u64::try_from(d.as_nanos()).unwrap_or(u64::MAX);
     Duration::from_nanos(fastrand::u64(nanos / 2..=nanos))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_growth_saturates_at_huge_durations() {
+        let mut b = Backoff::new(Duration::MAX, Duration::MAX);
+        b.grow();
+        assert_eq!(b.sleep, Duration::MAX);
+        let mut b = Backoff::new(Duration::from_millis(3), Duration::from_millis(5));
+        b.grow();
+        assert_eq!(b.sleep, Duration::from_millis(5));
+    }
 }

@@ -1,6 +1,5 @@
 //! [`Connection`]: one client, with its WATCH set and MULTI queue.
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
 use smallvec::SmallVec;
@@ -8,7 +7,7 @@ use smallvec::SmallVec;
 use super::exec::{self, ExecOutcome};
 use super::queue::Queue;
 use super::watch::{self, WatchSet};
-use crate::commands::{self, Handler, Spec, flag};
+use crate::commands::{self, ConnOp, Handler, Spec, flag, guard};
 use crate::error::{Error, msg};
 use crate::reply::Reply;
 use crate::shared::Shared;
@@ -22,18 +21,21 @@ use crate::shared::Shared;
 /// # Examples
 ///
 /// ```
+/// # fn main() -> Result<(), redlite::Error> {
 /// use redlite::{Reply, Store};
 ///
 /// let store = Store::new();
 /// let mut conn = store.connection();
 /// conn.execute(["SET", "balance", "100"]);
 /// conn.execute(["WATCH", "balance"]);
-/// let balance: i64 = conn.get("balance").unwrap();
+/// let balance: i64 = conn.get("balance")?;
 /// conn.execute(["MULTI"]);
 /// let new = (balance - 30).to_string();
 /// assert_eq!(conn.execute(["SET", "balance", new.as_str()]), Reply::status("QUEUED"));
 /// let replies = conn.execute(["EXEC"]);
 /// assert_eq!(replies, Reply::Array(vec![Reply::ok()]));
+/// # Ok(())
+/// # }
 /// ```
 pub struct Connection {
     pub(crate) shared: Arc<Shared>,
@@ -86,22 +88,19 @@ impl Connection {
 
     /// [`execute`](Self::execute) on borrowed argument slices.
     pub(crate) fn execute_argv(&mut self, argv: &[&[u8]]) -> Reply {
-        // A panic would be a bug in a command; keep the promise that execute never panics
-        // (parking_lot locks are released on unwind and never poisoned).
-        catch_unwind(AssertUnwindSafe(|| self.dispatch(argv)))
-            .unwrap_or_else(|_| Reply::error("ERR internal error: command panicked"))
+        // Connection commands (MULTI, EXEC, WATCH ...) run here, outside commands::run.
+        guard::reply_on_panic(|| self.dispatch(argv))
     }
 
     /// [`execute_argv`](Self::execute_argv) for a command already looked up (the typed
     /// methods resolve their command once per call site).
     pub(crate) fn execute_spec(&mut self, spec: &'static Spec, argv: &[&[u8]]) -> Reply {
-        catch_unwind(AssertUnwindSafe(|| self.dispatch_spec(spec, argv)))
-            .unwrap_or_else(|_| Reply::error("ERR internal error: command panicked"))
+        guard::reply_on_panic(|| self.dispatch_spec(spec, argv))
     }
 
     fn dispatch(&mut self, argv: &[&[u8]]) -> Reply {
         let (name, rest) = argv.split_first().unwrap_or((&EMPTY, &[]));
-        let Some(spec) = commands::lookup(name) else {
+        let Some(spec) = self.shared.commands.lookup(name) else {
             self.fail_multi();
             return Reply::error(msg::unknown_command(name, rest));
         };
@@ -111,6 +110,9 @@ impl Connection {
     fn dispatch_spec(&mut self, spec: &'static Spec, argv: &[&[u8]]) -> Reply {
         if !spec.arity_ok(argv.len()) {
             return self.reject(spec, msg::arity(spec.name));
+        }
+        if let Err(text) = crate::commands::crossslot::command(&self.shared, spec, argv) {
+            return self.reject(spec, text.to_owned());
         }
         if self.is_subscribed() {
             if spec.name == "ping" && argv.len() <= 2 {
@@ -134,8 +136,19 @@ impl Connection {
 
     pub(super) fn run(&mut self, spec: &'static Spec, argv: &[&[u8]]) -> Reply {
         match spec.handler {
-            Handler::Data(_) => self.shared.run(spec, argv),
-            Handler::Conn(f) => f(self, argv),
+            Handler::Data(_) => commands::run(&self.shared, spec, argv),
+            Handler::Conn(op) => match op {
+                ConnOp::Multi => multi(self, argv),
+                ConnOp::Exec => exec(self, argv),
+                ConnOp::Discard => discard(self, argv),
+                ConnOp::Watch => watch(self, argv),
+                ConnOp::Unwatch => unwatch(self, argv),
+                ConnOp::Subscribe => super::pubsub::subscribe(self, argv),
+                ConnOp::Psubscribe => super::pubsub::psubscribe(self, argv),
+                ConnOp::Unsubscribe => super::pubsub::unsubscribe(self, argv),
+                ConnOp::Punsubscribe => super::pubsub::punsubscribe(self, argv),
+                ConnOp::Reset => super::pubsub::reset(self, argv),
+            },
         }
     }
 
@@ -177,23 +190,31 @@ impl Connection {
     /// conn.execute(["MULTI"]);
     /// assert!(conn.in_multi());
     /// ```
+    #[must_use]
     pub fn in_multi(&self) -> bool {
         self.multi.is_some()
     }
 
     /// Runs EXEC and returns its outcome as a type: committed replies, or aborted.
-    /// Errors when there is no MULTI or when a queue-time error discarded the transaction.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Reply`] with `ERR EXEC without MULTI` when no MULTI is open, or with
+    /// `EXECABORT ...` when a queue-time error discarded the transaction.
     ///
     /// # Examples
     ///
     /// ```
+    /// # fn main() -> Result<(), redlite::Error> {
     /// use redlite::{ExecOutcome, Reply, Store};
     ///
     /// let store = Store::new();
     /// let mut conn = store.connection();
     /// conn.execute(["MULTI"]);
     /// conn.execute(["INCR", "n"]);
-    /// assert_eq!(conn.exec().unwrap(), ExecOutcome::Committed(vec![Reply::Integer(1)]));
+    /// assert_eq!(conn.exec()?, ExecOutcome::Committed(vec![Reply::Integer(1)]));
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn exec(&mut self) -> Result<ExecOutcome, Error> {
         let Some(multi) = self.multi.take() else {
@@ -202,6 +223,11 @@ impl Connection {
         if multi.failed {
             watch::release_all(&self.shared, &mut self.watches);
             return Err(Error::Reply(msg::EXECABORT.into()));
+        }
+        // A cluster node checks the whole queue's keys when EXEC arrives, then discards.
+        if let Err(text) = crate::commands::crossslot::exec(&self.shared, multi.queue.iter()) {
+            watch::release_all(&self.shared, &mut self.watches);
+            return Err(Error::Reply(text.into()));
         }
         Ok(exec::commit(&self.shared, &mut self.watches, &multi.queue))
     }

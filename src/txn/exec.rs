@@ -4,7 +4,7 @@ use smallvec::SmallVec;
 
 use super::queue::Queue;
 use super::watch::WatchSet;
-use crate::commands::{self, Ctx, Handler, KeyHashes, Spec, budget};
+use crate::commands::{self, Ctx, Handler, KeyHashes, Spec, budget, guard};
 use crate::keyspace::locks::Plan;
 use crate::reply::Reply;
 use crate::shared::Shared;
@@ -17,15 +17,18 @@ use crate::shared::Shared;
 /// # Examples
 ///
 /// ```
+/// # fn main() -> Result<(), redlite::Error> {
 /// use redlite::{ExecOutcome, Reply, Store};
 ///
 /// let store = Store::new();
 /// let mut conn = store.connection();
 /// conn.execute(["WATCH", "k"]);
-/// store.set("k", 1).unwrap(); // someone else writes k
+/// store.set("k", 1)?; // someone else writes k
 /// conn.execute(["MULTI"]);
 /// conn.execute(["SET", "k", "2"]);
-/// assert_eq!(conn.exec().unwrap(), ExecOutcome::Aborted);
+/// assert_eq!(conn.exec()?, ExecOutcome::Aborted);
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ExecOutcome {
@@ -46,6 +49,7 @@ impl ExecOutcome {
     /// assert!(ExecOutcome::Committed(vec![]).is_committed());
     /// assert!(!ExecOutcome::Aborted.is_committed());
     /// ```
+    #[must_use]
     pub fn is_committed(&self) -> bool {
         matches!(self, ExecOutcome::Committed(_))
     }
@@ -119,9 +123,38 @@ fn run_metered(ctx: &mut Ctx<'_, '_>, spec: &Spec, argv: &[&[u8]]) -> Reply {
 
 fn run_queued(ctx: &mut Ctx<'_, '_>, spec: &Spec, argv: &[&[u8]]) -> Reply {
     match spec.handler {
-        Handler::Data(run) => run(ctx, argv).unwrap_or_else(|e| e),
+        // A panicking command is one failed command of the EXEC (guard keeps the promise).
+        Handler::Data(run) => guard::reply_on_panic(|| run(ctx, argv).unwrap_or_else(|e| e)),
         // Only UNWATCH is a queueable connection command. EXEC has already unwatched, so
         // it does nothing but reply OK (Redis decides "touched" before running the queue).
         Handler::Conn(_) => Reply::ok(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::commands::guard::PANICKED;
+    use crate::commands::{ONE, Res, W, data};
+
+    /// A command with a bug, reachable only from this test (no public way to panic).
+    fn buggy(_: &mut Ctx, _: &[&[u8]]) -> Res {
+        panic!("a bug in a command")
+    }
+
+    static BUGGY: Spec = data("buggy", 2, W, ONE, buggy);
+
+    #[test]
+    fn a_panicking_queued_command_is_one_failed_command_of_its_exec() {
+        let store = crate::Store::new();
+        let mut queue = Queue::default();
+        queue.push(&BUGGY, &[b"buggy".as_slice(), b"k"]);
+        let set = crate::registry::lookup(b"SET").expect("SET is in the table");
+        queue.push(set, &[b"SET".as_slice(), b"k", b"v"]);
+        let outcome = commit(&store.shared, &mut WatchSet::default(), &queue);
+        let want = vec![Reply::error(PANICKED), Reply::ok()];
+        assert_eq!(outcome, ExecOutcome::Committed(want));
+        // The locks were released after the EXEC: the key reads back.
+        assert_eq!(store.execute(["GET", "k"]), Reply::bulk("v"));
     }
 }

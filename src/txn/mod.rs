@@ -12,33 +12,35 @@ pub use connection::Connection;
 pub use exec::ExecOutcome;
 pub use transaction::{Transaction, TxOptions};
 
-use crate::commands::{Handler, Keys, Spec, flag};
+use crate::commands::{ConnOp, Handler, Keys, Spec, flag};
 
-const fn conn(
-    name: &'static str,
-    arity: i32,
-    flags: u8,
-    run: fn(&mut Connection, &[&[u8]]) -> crate::Reply,
-) -> Spec {
+/// A connection command's row; `Connection` runs the op.
+const fn conn(name: &'static str, arity: i32, flags: u8, op: ConnOp) -> Spec {
     Spec {
         name,
         arity,
         flags: flags | flag::NOSCRIPT,
         keys: Keys::None,
-        handler: Handler::Conn(run),
+        handler: Handler::Conn(op),
+        plan: None,
+        writes: None,
     }
 }
 
 pub(crate) const COMMANDS: &[Spec] = &[
-    conn("multi", 1, flag::NOQUEUE, connection::multi),
-    conn("exec", 1, flag::NOQUEUE, connection::exec),
-    conn("discard", 1, flag::NOQUEUE, connection::discard),
-    conn("watch", -2, flag::NOQUEUE, connection::watch),
+    conn("multi", 1, flag::NOQUEUE, ConnOp::Multi),
+    conn("exec", 1, flag::NOQUEUE, ConnOp::Exec),
+    conn("discard", 1, flag::NOQUEUE, ConnOp::Discard),
+    // WATCH names keys (the cluster lint checks they share a slot); it never plans locks.
+    Spec {
+        keys: crate::commands::ALL,
+        ..conn("watch", -2, flag::NOQUEUE, ConnOp::Watch)
+    },
     // UNWATCH inside MULTI is queued, like in Redis, and does nothing at EXEC time.
-    conn("unwatch", 1, 0, connection::unwatch),
-    conn("subscribe", -2, flag::NOQUEUE, pubsub::subscribe),
-    conn("psubscribe", -2, flag::NOQUEUE, pubsub::psubscribe),
-    conn("unsubscribe", -1, flag::NOQUEUE, pubsub::unsubscribe),
-    conn("punsubscribe", -1, flag::NOQUEUE, pubsub::punsubscribe),
-    conn("reset", 1, flag::NOQUEUE, pubsub::reset),
+    conn("unwatch", 1, 0, ConnOp::Unwatch),
+    conn("subscribe", -2, flag::NOQUEUE, ConnOp::Subscribe),
+    conn("psubscribe", -2, flag::NOQUEUE, ConnOp::Psubscribe),
+    conn("unsubscribe", -1, flag::NOQUEUE, ConnOp::Unsubscribe),
+    conn("punsubscribe", -1, flag::NOQUEUE, ConnOp::Punsubscribe),
+    conn("reset", 1, flag::NOQUEUE, ConnOp::Reset),
 ];

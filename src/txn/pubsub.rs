@@ -47,7 +47,7 @@ fn frame(kind: &str, name: Option<&[u8]>, count: usize) -> Reply {
     Reply::Array(vec![
         Reply::bulk(kind),
         name.map_or(Reply::Nil, Reply::bulk),
-        Reply::Integer(count as i64),
+        Reply::from_len(count),
     ])
 }
 
@@ -77,6 +77,7 @@ impl Connection {
     /// conn.execute(["UNSUBSCRIBE"]);
     /// assert!(!conn.is_subscribed());
     /// ```
+    #[must_use]
     pub fn is_subscribed(&self) -> bool {
         self.pubsub
             .as_ref()

@@ -18,6 +18,7 @@ use super::queue::Queue;
 use crate::commands::{self, Handler, flag};
 use crate::error::{Error, msg};
 use crate::reply::Reply;
+use crate::shared::Shared;
 use crate::store::Store;
 use crate::{FromReply, ToArg};
 
@@ -30,6 +31,7 @@ use crate::{FromReply, ToArg};
 /// # Examples
 ///
 /// ```
+/// # fn main() -> Result<(), redlite::Error> {
 /// use std::time::Duration;
 /// use redlite::{Store, TxOptions};
 ///
@@ -40,10 +42,11 @@ use crate::{FromReply, ToArg};
 ///         let n = tx.get::<Option<i64>>("n")?.unwrap_or(0) + 1;
 ///         tx.set("n", n);
 ///         Ok(n)
-///     })
-///     .unwrap();
+///     })?;
 /// assert_eq!(n, 1);
 /// assert_eq!(TxOptions::default().max_backoff, Duration::from_millis(10));
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TxOptions {
@@ -76,10 +79,11 @@ impl Default for TxOptions {
 /// # Examples
 ///
 /// ```
+/// # fn main() -> Result<(), redlite::Error> {
 /// use redlite::Store;
 ///
 /// let store = Store::new();
-/// store.set("from", 100).unwrap();
+/// store.set("from", 100)?;
 /// let moved = store
 ///     .transaction(&["from", "to"], |tx| {
 ///         let from: i64 = tx.get("from")?;
@@ -89,10 +93,11 @@ impl Default for TxOptions {
 ///         tx.incr_by("from", -30);
 ///         tx.incr_by("to", 30);
 ///         Ok(true)
-///     })
-///     .unwrap();
+///     })?;
 /// assert!(moved);
-/// assert_eq!(store.get::<i64>("to").unwrap(), 30);
+/// assert_eq!(store.get::<i64>("to")?, 30);
+/// # Ok(())
+/// # }
 /// ```
 pub struct Transaction {
     conn: Connection,
@@ -117,10 +122,14 @@ impl Transaction {
     /// # Examples
     ///
     /// ```
+    /// # fn main() -> Result<(), redlite::Error> {
     /// let store = redlite::Store::new();
-    /// let attempts = store.transaction(&["k"], |tx| Ok(tx.attempt())).unwrap();
+    /// let attempts = store.transaction(&["k"], |tx| Ok(tx.attempt()))?;
     /// assert_eq!(attempts, 1);
+    /// # Ok(())
+    /// # }
     /// ```
+    #[must_use]
     pub fn attempt(&self) -> u32 {
         self.attempt
     }
@@ -130,27 +139,31 @@ impl Transaction {
     /// # Examples
     ///
     /// ```
+    /// # fn main() -> Result<(), redlite::Error> {
     /// let store = redlite::Store::new();
     /// store
     ///     .transaction(&["k"], |tx| {
     ///         tx.set("k", 1);
     ///         assert_eq!(tx.queued(), 1);
     ///         Ok(())
-    ///     })
-    ///     .unwrap();
+    ///     })?;
+    /// # Ok(())
+    /// # }
     /// ```
+    #[must_use]
     pub fn queued(&self) -> usize {
         self.queue.len()
     }
 
-    /// WATCHes one more key for this attempt (e.g. a key whose name you just read).
+    /// `WATCHes` one more key for this attempt (e.g. a key whose name you just read).
     /// Watch it before reading it: a change between the read and the watch would be missed.
     ///
     /// # Examples
     ///
     /// ```
+    /// # fn main() -> Result<(), redlite::Error> {
     /// let store = redlite::Store::new();
-    /// store.set("current", "user:1").unwrap();
+    /// store.set("current", "user:1")?;
     /// store
     ///     .transaction(&["current"], |tx| {
     ///         let user: String = tx.get("current")?;
@@ -158,18 +171,21 @@ impl Transaction {
     ///         let visits: Option<i64> = tx.get(&user)?;
     ///         tx.set(&user, visits.unwrap_or(0) + 1);
     ///         Ok(())
-    ///     })
-    ///     .unwrap();
-    /// assert_eq!(store.get::<i64>("user:1").unwrap(), 1);
+    ///     })?;
+    /// assert_eq!(store.get::<i64>("user:1")?, 1);
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn watch(&mut self, key: impl ToArg) {
         self.conn.watch_key(&key.to_arg());
     }
 
     /// Runs a read-only command now and converts its reply. Commands that may write are
-    /// refused (queue them with [`cmd`](Self::cmd)): writes, EVAL/EVALSHA of a script not
-    /// flagged `no-writes` (or not cached yet), SCRIPT LOAD/FLUSH/KILL; so are connection
-    /// commands (MULTI, WATCH ...). EVAL_RO, EVALSHA_RO and SCRIPT EXISTS are reads.
+    /// refused (queue them with [`queue`](Self::queue) or [`cmd`](Self::cmd)`(..).queue()`):
+    /// writes, EVAL/EVALSHA of a script not flagged `no-writes` (or not cached yet), SCRIPT
+    /// LOAD/FLUSH/KILL; so are connection commands (MULTI, WATCH ...). `EVAL_RO`, `EVALSHA_RO`
+    /// and SCRIPT EXISTS are reads. [`cmd`](Self::cmd)`(..).query()` builds the same call
+    /// argument by argument.
     ///
     /// # Errors
     ///
@@ -178,10 +194,13 @@ impl Transaction {
     /// # Examples
     ///
     /// ```
+    /// # fn main() -> Result<(), redlite::Error> {
     /// let store = redlite::Store::new();
-    /// store.set("a", 1).unwrap();
-    /// let n = store.transaction(&["a"], |tx| tx.read::<i64, _>(["STRLEN", "a"])).unwrap();
+    /// store.set("a", 1)?;
+    /// let n = store.transaction(&["a"], |tx| tx.read::<i64, _>(["STRLEN", "a"]))?;
     /// assert_eq!(n, 1);
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn read<T: FromReply, I>(&mut self, args: I) -> Result<T, Error>
     where
@@ -195,12 +214,19 @@ impl Transaction {
 
     /// GET `key` now, converted to `T` (use `Option<T>` when it may be missing).
     ///
+    /// # Errors
+    ///
+    /// WRONGTYPE, or a reply `T` cannot hold.
+    ///
     /// # Examples
     ///
     /// ```
+    /// # fn main() -> Result<(), redlite::Error> {
     /// let store = redlite::Store::new();
-    /// let v = store.transaction(&["k"], |tx| tx.get::<Option<i64>>("k")).unwrap();
+    /// let v = store.transaction(&["k"], |tx| tx.get::<Option<i64>>("k"))?;
     /// assert_eq!(v, None);
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn get<T: FromReply>(&mut self, key: impl ToArg) -> Result<T, Error> {
         crate::typed::call(|_, a| self.read_argv(a), (None, "GET"), &[&key])
@@ -208,13 +234,20 @@ impl Transaction {
 
     /// MGET `keys` now: one value per key (nil for missing keys and non-strings).
     ///
+    /// # Errors
+    ///
+    /// A reply `T` cannot hold.
+    ///
     /// # Examples
     ///
     /// ```
+    /// # fn main() -> Result<(), redlite::Error> {
     /// let store = redlite::Store::new();
-    /// store.set("a", 1).unwrap();
-    /// let v: Vec<Option<i64>> = store.transaction(&["a", "b"], |tx| tx.mget(&["a", "b"])).unwrap();
+    /// store.set("a", 1)?;
+    /// let v: Vec<Option<i64>> = store.transaction(&["a", "b"], |tx| tx.mget(&["a", "b"]))?;
     /// assert_eq!(v, vec![Some(1), None]);
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn mget<T: FromReply, K: ToArg>(&mut self, keys: &[K]) -> Result<T, Error> {
         let args: SmallVec<[&dyn ToArg; 8]> = keys.iter().map(|k| k as &dyn ToArg).collect();
@@ -223,33 +256,43 @@ impl Transaction {
 
     /// EXISTS `key` now.
     ///
+    /// # Errors
+    ///
+    /// None in practice; the signature matches the other reads.
+    ///
     /// # Examples
     ///
     /// ```
+    /// # fn main() -> Result<(), redlite::Error> {
     /// let store = redlite::Store::new();
-    /// assert!(!store.transaction(&["k"], |tx| tx.exists("k")).unwrap());
+    /// assert!(!store.transaction(&["k"], |tx| tx.exists("k"))?);
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn exists(&mut self, key: impl ToArg) -> Result<bool, Error> {
         crate::typed::call(|_, a| self.read_argv(a), (None, "EXISTS"), &[&key])
     }
 
-    /// Queues any command, as sent inside MULTI. A queue-time error (unknown command, wrong
-    /// arity, a connection command) is returned here and also dooms the attempt: the
-    /// transaction then applies nothing and returns that error.
+    /// Queues any command given as a whole argument vector, as sent inside MULTI
+    /// ([`cmd`](Self::cmd) builds one argument by argument). A queue-time error (unknown
+    /// command, wrong arity, a connection command) is returned here and also dooms the
+    /// attempt: the transaction then applies nothing and returns that error.
+    ///
+    /// # Errors
+    ///
+    /// The queue-time error, with Redis's text.
     ///
     /// # Examples
     ///
     /// ```
+    /// # fn main() -> Result<(), redlite::Error> {
     /// let store = redlite::Store::new();
-    /// store
-    ///     .transaction(&["k"], |tx| {
-    ///         tx.cmd(["SET", "k", "v", "PX", "60000"])?;
-    ///         Ok(())
-    ///     })
-    ///     .unwrap();
-    /// assert_eq!(store.get::<String>("k").unwrap(), "v");
+    /// store.transaction(&["k"], |tx| tx.queue(["SET", "k", "v", "PX", "60000"]))?;
+    /// assert_eq!(store.get::<String>("k")?, "v");
+    /// # Ok(())
+    /// # }
     /// ```
-    pub fn cmd<I>(&mut self, args: I) -> Result<(), Error>
+    pub fn queue<I>(&mut self, args: I) -> Result<(), Error>
     where
         I: IntoIterator,
         I::Item: AsRef<[u8]>,
@@ -264,9 +307,12 @@ impl Transaction {
     /// # Examples
     ///
     /// ```
+    /// # fn main() -> Result<(), redlite::Error> {
     /// let store = redlite::Store::new();
-    /// store.transaction(&["k"], |tx| Ok(tx.set("k", 5))).unwrap();
-    /// assert_eq!(store.get::<i64>("k").unwrap(), 5);
+    /// store.transaction(&["k"], |tx| Ok(tx.set("k", 5)))?;
+    /// assert_eq!(store.get::<i64>("k")?, 5);
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn set(&mut self, key: impl ToArg, value: impl ToArg) {
         self.queue_typed("SET", &[&key, &value]);
@@ -277,12 +323,14 @@ impl Transaction {
     /// # Examples
     ///
     /// ```
+    /// # fn main() -> Result<(), redlite::Error> {
     /// use std::time::Duration;
     /// let store = redlite::Store::new();
     /// store
-    ///     .transaction(&["s"], |tx| Ok(tx.set_ex("s", "x", Duration::from_secs(9))))
-    ///     .unwrap();
-    /// assert_eq!(store.ttl("s").unwrap(), 9);
+    ///     .transaction(&["s"], |tx| Ok(tx.set_ex("s", "x", Duration::from_secs(9))))?;
+    /// assert_eq!(store.ttl("s")?, 9);
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn set_ex(&mut self, key: impl ToArg, value: impl ToArg, ttl: Duration) {
         let ms = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX);
@@ -294,9 +342,12 @@ impl Transaction {
     /// # Examples
     ///
     /// ```
+    /// # fn main() -> Result<(), redlite::Error> {
     /// let store = redlite::Store::new();
-    /// store.transaction(&["n"], |tx| Ok(tx.incr_by("n", 3))).unwrap();
-    /// assert_eq!(store.get::<i64>("n").unwrap(), 3);
+    /// store.transaction(&["n"], |tx| Ok(tx.incr_by("n", 3)))?;
+    /// assert_eq!(store.get::<i64>("n")?, 3);
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn incr_by(&mut self, key: impl ToArg, by: i64) {
         self.queue_typed("INCRBY", &[&key, &by]);
@@ -307,10 +358,13 @@ impl Transaction {
     /// # Examples
     ///
     /// ```
+    /// # fn main() -> Result<(), redlite::Error> {
     /// let store = redlite::Store::new();
-    /// store.set("k", 1).unwrap();
-    /// store.transaction(&["k"], |tx| Ok(tx.del("k"))).unwrap();
-    /// assert!(!store.exists("k").unwrap());
+    /// store.set("k", 1)?;
+    /// store.transaction(&["k"], |tx| Ok(tx.del("k")))?;
+    /// assert!(!store.exists("k")?);
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn del(&mut self, key: impl ToArg) {
         self.queue_typed("DEL", &[&key]);
@@ -325,8 +379,8 @@ impl Transaction {
         let _ = self.queue_argv(&argv);
     }
 
-    fn queue_argv(&mut self, argv: &[&[u8]]) -> Result<(), Error> {
-        let checked = check(argv).and_then(|spec| {
+    pub(crate) fn queue_argv(&mut self, argv: &[&[u8]]) -> Result<(), Error> {
+        let checked = check(&self.conn.shared, argv).and_then(|spec| {
             if spec.has(flag::NOQUEUE) {
                 return Err(Error::Reply(
                     "ERR Command not allowed inside a transaction".into(),
@@ -346,8 +400,8 @@ impl Transaction {
         }
     }
 
-    fn read_argv(&mut self, argv: &[&[u8]]) -> Reply {
-        let spec = match check(argv) {
+    pub(crate) fn read_argv(&mut self, argv: &[&[u8]]) -> Reply {
+        let spec = match check(&self.conn.shared, argv) {
             Ok(spec) => spec,
             Err(e) => return Reply::error(e.to_string()),
         };
@@ -374,7 +428,7 @@ impl Transaction {
     /// Runs the closure once and commits. `Ok(None)`: a watched key changed, try again.
     /// On any error (closure error, panic, queue-time error) nothing was applied and the
     /// watches are released, so the store is left exactly as others made it.
-    fn run_once<T, F>(&mut self, f: &mut F) -> Result<Option<T>, Error>
+    fn run_once<T, F>(&mut self, f: &mut F) -> Result<Option<(T, Vec<Reply>)>, Error>
     where
         F: FnMut(&mut Transaction) -> Result<T, Error>,
     {
@@ -386,10 +440,13 @@ impl Transaction {
         if let Some(e) = self.failed.take() {
             return Err(self.abandon(e));
         }
+        if let Err(text) = crate::commands::crossslot::exec(&self.conn.shared, self.queue.iter()) {
+            return Err(self.abandon(Error::Reply(text.into())));
+        }
         match exec::commit(&self.conn.shared, &mut self.conn.watches, &self.queue) {
             ExecOutcome::Aborted => Ok(None),
-            ExecOutcome::Committed(replies) => match first_error(replies) {
-                None => Ok(Some(value)),
+            ExecOutcome::Committed(replies) => match first_error(&replies) {
+                None => Ok(Some((value, replies))),
                 Some(e) => Err(e),
             },
         }
@@ -411,32 +468,30 @@ impl std::fmt::Debug for Transaction {
     }
 }
 
-/// Name lookup and arity, with Redis's texts.
-fn check(argv: &[&[u8]]) -> Result<&'static commands::Spec, Error> {
+/// Name lookup, arity and the cluster lint, with Redis's texts.
+fn check(shared: &Shared, argv: &[&[u8]]) -> Result<&'static commands::Spec, Error> {
     let (name, rest) = argv.split_first().unwrap_or((&EMPTY, &[]));
-    let Some(spec) = commands::lookup(name) else {
+    let Some(spec) = shared.commands.lookup(name) else {
         return Err(Error::Reply(msg::unknown_command(name, rest)));
     };
     if !spec.arity_ok(argv.len()) {
         return Err(Error::Reply(msg::arity(spec.name)));
     }
+    crate::commands::crossslot::command(shared, spec, argv).map_err(|e| Error::Reply(e.into()))?;
     Ok(spec)
 }
 
 const EMPTY: &[u8] = b"";
 
 /// EXEC has no rollback: a queued command that failed left the others applied. Say which.
-fn first_error(replies: Vec<Reply>) -> Option<Error> {
-    replies
-        .into_iter()
-        .enumerate()
-        .find_map(|(index, r)| match r {
-            Reply::Error(text) => Some(Error::PartiallyApplied {
-                index,
-                error: text.into_owned(),
-            }),
-            _ => None,
-        })
+fn first_error(replies: &[Reply]) -> Option<Error> {
+    replies.iter().enumerate().find_map(|(index, r)| match r {
+        Reply::Error(text) => Some(Error::PartiallyApplied {
+            index,
+            error: text.to_string(),
+        }),
+        _ => None,
+    })
 }
 
 fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {
@@ -454,7 +509,13 @@ impl Store {
     /// values, its writes are queued), EXEC; when a watched key was written by anyone in
     /// between, run `f` again, with backoff, up to [`TxOptions::default`]'s 100 attempts.
     ///
-    /// Returns `f`'s value from the attempt that committed. Errors:
+    /// Returns `f`'s value from the attempt that committed.
+    ///
+    /// `f` may run several times: keep side effects outside it. Nothing is locked while `f`
+    /// runs; the commit locks the shards of the watched and queued keys only for the EXEC.
+    ///
+    /// # Errors
+    ///
     /// - [`Error::RetriesExhausted`]: every attempt aborted; nothing of `f` was applied.
     /// - the error `f` returned, or [`Error::ClosurePanicked`] if it panicked (the panic is
     ///   caught, not resumed): nothing applied, no watch left behind, the store usable.
@@ -463,12 +524,10 @@ impl Store {
     /// - [`Error::PartiallyApplied`]: a queued command failed while EXEC ran (e.g.
     ///   WRONGTYPE); Redis has no rollback, so the other queued commands **were** applied.
     ///
-    /// `f` may run several times: keep side effects outside it. Nothing is locked while `f`
-    /// runs; the commit locks the shards of the watched and queued keys only for the EXEC.
-    ///
     /// # Examples
     ///
     /// ```
+    /// # fn main() -> Result<(), redlite::Error> {
     /// use redlite::Store;
     ///
     /// let store = Store::new();
@@ -477,9 +536,10 @@ impl Store {
     ///         let n: i64 = tx.get::<Option<i64>>("counter")?.unwrap_or(0);
     ///         tx.set("counter", n + 1);
     ///         Ok(n + 1)
-    ///     })
-    ///     .unwrap();
+    ///     })?;
     /// assert_eq!(next, 1);
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn transaction<T, K, F>(&self, keys: &[K], f: F) -> Result<T, Error>
     where
@@ -489,29 +549,70 @@ impl Store {
         self.transaction_with(&TxOptions::default(), keys, f)
     }
 
-    /// [`transaction`](Self::transaction) with your own retry bound and backoff.
+    /// [`transaction`](Self::transaction) that also returns the replies of the commands the
+    /// committed attempt queued, in order (EXEC's array): the value an INCR reached, the
+    /// TTL an EXPIRE set, ... (with [`Reply`]'s conversions, e.g. `i64::from_reply`).
+    ///
+    /// # Errors
+    ///
+    /// As [`transaction`](Self::transaction).
+    ///
+    /// # Examples
+    ///
+    /// A fixed-window rate limiter: count the hit and start the window in one commit.
+    ///
+    /// ```
+    /// use redlite::{FromReply, Store};
+    ///
+    /// # fn main() -> Result<(), redlite::Error> {
+    /// let store = Store::new();
+    /// let key = "rate:user:1";
+    /// let ((), replies) = store.transaction_replies(&[key], |tx| {
+    ///     tx.cmd("INCR").arg(key).queue()?;
+    ///     tx.cmd("EXPIRE").arg(key).arg(60).arg("NX").queue()
+    /// })?;
+    /// let hits = i64::from_reply(replies[0].clone())?;
+    /// assert_eq!(hits, 1);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn transaction_replies<T, K, F>(&self, keys: &[K], f: F) -> Result<(T, Vec<Reply>), Error>
+    where
+        K: ToArg,
+        F: FnMut(&mut Transaction) -> Result<T, Error>,
+    {
+        self.transaction_replies_with(&TxOptions::default(), keys, f)
+    }
+
+    /// [`transaction_replies`](Self::transaction_replies) with your own retry bound and
+    /// backoff.
+    ///
+    /// # Errors
+    ///
+    /// As [`transaction`](Self::transaction).
     ///
     /// # Examples
     ///
     /// ```
-    /// use redlite::{Error, Store, TxOptions};
+    /// use redlite::{Reply, Store, TxOptions};
     ///
+    /// # fn main() -> Result<(), redlite::Error> {
     /// let store = Store::new();
-    /// let once = TxOptions { max_attempts: 1, ..TxOptions::default() };
-    /// let r = store.transaction_with(&once, &["k"], |tx| {
-    ///     store.set("k", "someone else").unwrap(); // a conflicting write on every attempt
-    ///     tx.set("k", "mine");
-    ///     Ok(())
-    /// });
-    /// assert_eq!(r, Err(Error::RetriesExhausted { attempts: 1 }));
-    /// assert_eq!(store.get::<String>("k").unwrap(), "someone else");
+    /// let opts = TxOptions { max_attempts: 3, ..TxOptions::default() };
+    /// let (n, replies) = store.transaction_replies_with(&opts, &["n"], |tx| {
+    ///     tx.incr_by("n", 2);
+    ///     Ok(tx.queued())
+    /// })?;
+    /// assert_eq!((n, replies), (1, vec![Reply::Integer(2)]));
+    /// # Ok(())
+    /// # }
     /// ```
-    pub fn transaction_with<T, K, F>(
+    pub fn transaction_replies_with<T, K, F>(
         &self,
         opts: &TxOptions,
         keys: &[K],
         mut f: F,
-    ) -> Result<T, Error>
+    ) -> Result<(T, Vec<Reply>), Error>
     where
         K: ToArg,
         F: FnMut(&mut Transaction) -> Result<T, Error>,
@@ -521,13 +622,47 @@ impl Store {
         let attempts = opts.max_attempts.max(1);
         for attempt in 1..=attempts {
             tx.begin(attempt, keys);
-            if let Some(value) = tx.run_once(&mut f)? {
-                return Ok(value);
+            if let Some(done) = tx.run_once(&mut f)? {
+                return Ok(done);
             }
             if attempt < attempts {
                 backoff.wait();
             }
         }
         Err(Error::RetriesExhausted { attempts })
+    }
+
+    /// [`transaction`](Self::transaction) with your own retry bound and backoff.
+    ///
+    /// # Errors
+    ///
+    /// As [`transaction`](Self::transaction); [`Error::RetriesExhausted`] comes after
+    /// `opts.max_attempts` aborted attempts.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> Result<(), redlite::Error> {
+    /// use redlite::{Error, Store, TxOptions};
+    ///
+    /// let store = Store::new();
+    /// let once = TxOptions { max_attempts: 1, ..TxOptions::default() };
+    /// let r = store.transaction_with(&once, &["k"], |tx| {
+    ///     store.set("k", "someone else")?; // a conflicting write on every attempt
+    ///     tx.set("k", "mine");
+    ///     Ok(())
+    /// });
+    /// assert_eq!(r, Err(Error::RetriesExhausted { attempts: 1 }));
+    /// assert_eq!(store.get::<String>("k")?, "someone else");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn transaction_with<T, K, F>(&self, opts: &TxOptions, keys: &[K], f: F) -> Result<T, Error>
+    where
+        K: ToArg,
+        F: FnMut(&mut Transaction) -> Result<T, Error>,
+    {
+        self.transaction_replies_with(opts, keys, f)
+            .map(|(value, _)| value)
     }
 }

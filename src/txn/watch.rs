@@ -55,6 +55,10 @@ impl WatchSet {
         })
     }
 
+    #[allow(
+        clippy::cast_possible_truncation,
+        reason = "u32 indexes cap a watch set below 2^32 keys (over 100 GiB of WATCH state)"
+    )]
     fn push(&mut self, w: Watched) {
         self.list.push(w);
         if self.list.len() == INDEX_FROM + 1 {

@@ -6,9 +6,9 @@
 
 use std::time::Duration;
 
+use super::blocking_pop::BlockingPop;
+use crate::commands::blocking::wait::BlockingCall;
 use crate::convert::ToArg;
-use crate::events::BlockingPop;
-use crate::events::blocking::BlockingCall;
 use crate::store::Store;
 
 /// A `Duration` as decimal seconds (Redis rounds up to whole milliseconds).

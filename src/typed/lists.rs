@@ -1,16 +1,28 @@
 //! Typed list commands.
 
+/// The `# Errors` section of every typed list method.
+macro_rules! list_errors {
+    () => {
+        errors_doc!("`WRONGTYPE` when a key holds another type")
+    };
+}
+
 /// Expands the list methods for a receiver (`[&] self` or `[&mut] self`).
 macro_rules! list_methods {
     ([$($r:tt)*] $s:ident) => {
         /// LPUSH: pushes `values` at the head (the last one ends up first); returns the length.
         ///
+        #[doc = list_errors!()]
+        ///
         /// # Examples
         ///
         /// ```
+        /// # fn main() -> Result<(), redlite::Error> {
         /// let store = redlite::Store::new();
-        /// assert_eq!(store.lpush("q", &["a", "b"]).unwrap(), 2);
-        /// assert_eq!(store.lrange::<Vec<String>>("q", 0, -1).unwrap(), ["b", "a"]);
+        /// assert_eq!(store.lpush("q", &["a", "b"])?, 2);
+        /// assert_eq!(store.lrange::<Vec<String>>("q", 0, -1)?, ["b", "a"]);
+        /// # Ok(())
+        /// # }
         /// ```
         pub fn lpush<V: $crate::ToArg>($($r)* $s, key: impl $crate::ToArg, values: &[V]) -> Result<usize, $crate::Error> {
             let mut args: Vec<&dyn $crate::ToArg> = vec![&key];
@@ -20,12 +32,17 @@ macro_rules! list_methods {
 
         /// RPUSH: appends `values` at the tail; returns the length.
         ///
+        #[doc = list_errors!()]
+        ///
         /// # Examples
         ///
         /// ```
+        /// # fn main() -> Result<(), redlite::Error> {
         /// let store = redlite::Store::new();
-        /// assert_eq!(store.rpush("q", &[1, 2, 3]).unwrap(), 3);
-        /// assert_eq!(store.lrange::<Vec<i64>>("q", 0, -1).unwrap(), [1, 2, 3]);
+        /// assert_eq!(store.rpush("q", &[1, 2, 3])?, 3);
+        /// assert_eq!(store.lrange::<Vec<i64>>("q", 0, -1)?, [1, 2, 3]);
+        /// # Ok(())
+        /// # }
         /// ```
         pub fn rpush<V: $crate::ToArg>($($r)* $s, key: impl $crate::ToArg, values: &[V]) -> Result<usize, $crate::Error> {
             let mut args: Vec<&dyn $crate::ToArg> = vec![&key];
@@ -35,12 +52,17 @@ macro_rules! list_methods {
 
         /// LPOP: removes and returns the head; use `Option<T>` for a list that may be empty.
         ///
+        #[doc = list_errors!()]
+        ///
         /// # Examples
         ///
         /// ```
+        /// # fn main() -> Result<(), redlite::Error> {
         /// let store = redlite::Store::new();
-        /// store.rpush("q", &["job1", "job2"]).unwrap();
-        /// assert_eq!(store.lpop::<Option<String>>("q").unwrap().as_deref(), Some("job1"));
+        /// store.rpush("q", &["job1", "job2"])?;
+        /// assert_eq!(store.lpop::<Option<String>>("q")?.as_deref(), Some("job1"));
+        /// # Ok(())
+        /// # }
         /// ```
         pub fn lpop<T: $crate::FromReply>($($r)* $s, key: impl $crate::ToArg) -> Result<T, $crate::Error> {
             $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("LPOP"), "LPOP"), &[&key])
@@ -48,13 +70,18 @@ macro_rules! list_methods {
 
         /// RPOP: removes and returns the tail; use `Option<T>` for a list that may be empty.
         ///
+        #[doc = list_errors!()]
+        ///
         /// # Examples
         ///
         /// ```
+        /// # fn main() -> Result<(), redlite::Error> {
         /// let store = redlite::Store::new();
-        /// store.rpush("q", &["a", "b"]).unwrap();
-        /// assert_eq!(store.rpop::<Option<String>>("q").unwrap().as_deref(), Some("b"));
-        /// assert_eq!(store.rpop::<Option<String>>("empty").unwrap(), None);
+        /// store.rpush("q", &["a", "b"])?;
+        /// assert_eq!(store.rpop::<Option<String>>("q")?.as_deref(), Some("b"));
+        /// assert_eq!(store.rpop::<Option<String>>("empty")?, None);
+        /// # Ok(())
+        /// # }
         /// ```
         pub fn rpop<T: $crate::FromReply>($($r)* $s, key: impl $crate::ToArg) -> Result<T, $crate::Error> {
             $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("RPOP"), "RPOP"), &[&key])
@@ -62,12 +89,17 @@ macro_rules! list_methods {
 
         /// LRANGE: elements `start..=stop` (negative indexes count from the end).
         ///
+        #[doc = list_errors!()]
+        ///
         /// # Examples
         ///
         /// ```
+        /// # fn main() -> Result<(), redlite::Error> {
         /// let store = redlite::Store::new();
-        /// store.rpush("l", &["a", "b", "c"]).unwrap();
-        /// assert_eq!(store.lrange::<Vec<String>>("l", -2, -1).unwrap(), ["b", "c"]);
+        /// store.rpush("l", &["a", "b", "c"])?;
+        /// assert_eq!(store.lrange::<Vec<String>>("l", -2, -1)?, ["b", "c"]);
+        /// # Ok(())
+        /// # }
         /// ```
         pub fn lrange<T: $crate::FromReply>($($r)* $s, key: impl $crate::ToArg, start: i64, stop: i64) -> Result<T, $crate::Error> {
             $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("LRANGE"), "LRANGE"), &[&key, &start, &stop])
@@ -75,12 +107,17 @@ macro_rules! list_methods {
 
         /// LLEN: the list's length (0 when missing).
         ///
+        #[doc = list_errors!()]
+        ///
         /// # Examples
         ///
         /// ```
+        /// # fn main() -> Result<(), redlite::Error> {
         /// let store = redlite::Store::new();
-        /// store.rpush("l", &["a"]).unwrap();
-        /// assert_eq!(store.llen("l").unwrap(), 1);
+        /// store.rpush("l", &["a"])?;
+        /// assert_eq!(store.llen("l")?, 1);
+        /// # Ok(())
+        /// # }
         /// ```
         pub fn llen($($r)* $s, key: impl $crate::ToArg) -> Result<usize, $crate::Error> {
             $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("LLEN"), "LLEN"), &[&key])
@@ -89,14 +126,19 @@ macro_rules! list_methods {
         /// LMOVE from the head or tail (`from_left`) of `src` to an end of `dst`
         /// (`to_left`), atomically; `None` when `src` is empty.
         ///
+        #[doc = list_errors!()]
+        ///
         /// # Examples
         ///
         /// ```
+        /// # fn main() -> Result<(), redlite::Error> {
         /// let store = redlite::Store::new();
-        /// store.rpush("todo", &["a", "b"]).unwrap();
-        /// let moved: Option<String> = store.lmove("todo", "doing", true, false).unwrap();
+        /// store.rpush("todo", &["a", "b"])?;
+        /// let moved: Option<String> = store.lmove("todo", "doing", true, false)?;
         /// assert_eq!(moved.as_deref(), Some("a"));
-        /// assert_eq!(store.llen("doing").unwrap(), 1);
+        /// assert_eq!(store.llen("doing")?, 1);
+        /// # Ok(())
+        /// # }
         /// ```
         pub fn lmove<T: $crate::FromReply>($($r)* $s, src: impl $crate::ToArg, dst: impl $crate::ToArg, from_left: bool, to_left: bool) -> Result<T, $crate::Error> {
             let side = |left: bool| if left { "LEFT" } else { "RIGHT" };

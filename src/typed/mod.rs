@@ -12,8 +12,24 @@ macro_rules! spec {
     ($name:literal) => {{
         static SPEC: std::sync::OnceLock<Option<&'static $crate::commands::Spec>> =
             std::sync::OnceLock::new();
-        *SPEC.get_or_init(|| $crate::commands::lookup($name.as_bytes()))
+        *SPEC.get_or_init(|| $crate::registry::lookup($name.as_bytes()))
     }};
+}
+
+/// The `# Errors` section every typed method carries; `$when` lists the family's own
+/// failures. Each family's macro passes it once, and every method it expands includes it.
+macro_rules! errors_doc {
+    ($when:literal) => {
+        concat!(
+            "# Errors\n\n",
+            "[`Error::Reply`](crate::Error::Reply) with Redis's text when the command fails: ",
+            $when,
+            ", or when its reply would exceed ",
+            "[`Config::max_reply_bytes`](crate::Config::max_reply_bytes). ",
+            "[`Error::Conversion`](crate::Error::Conversion) when the reply does not fit the ",
+            "requested type (nil into a type that is not an `Option`, text into a number, ...).\n",
+        )
+    };
 }
 
 #[macro_use]
@@ -30,7 +46,12 @@ mod lists;
 mod strings;
 #[macro_use]
 mod zsets;
+pub(crate) mod blocking_pop;
 mod pubsub;
+
+mod cmd;
+
+pub use cmd::{Cmd, CmdTarget};
 
 use std::borrow::Cow;
 
@@ -66,8 +87,8 @@ pub(crate) fn call<T: FromReply>(
 impl Store {
     fn query(&self, spec: Option<&'static Spec>, argv: &[&[u8]]) -> Reply {
         match spec {
-            Some(spec) => self.shared.query_spec(spec, argv),
-            None => self.shared.query(argv),
+            Some(spec) => crate::commands::query_spec(&self.shared, spec, argv),
+            None => crate::commands::query(&self.shared, argv),
         }
     }
 

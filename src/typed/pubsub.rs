@@ -120,6 +120,7 @@ impl Store {
     /// let store = redlite::Store::with_config(redlite::Config::default().notify_keyspace_events("KEA"));
     /// assert_eq!(store.notify_keyspace_events(), "AKE");
     /// ```
+    #[must_use]
     pub fn notify_keyspace_events(&self) -> String {
         notify::flags_to_string(self.shared.events.notify_flags())
     }
@@ -132,6 +133,7 @@ impl Store {
     /// ```
     /// assert_eq!(redlite::Store::new().blocked_clients(), 0);
     /// ```
+    #[must_use]
     pub fn blocked_clients(&self) -> usize {
         self.shared
             .events
@@ -142,6 +144,7 @@ impl Store {
     /// Queue entries of blocked pops held across all shards (one per waiter and key): for
     /// tests that check nothing is left behind. Not part of the stable API.
     #[doc(hidden)]
+    #[must_use]
     pub fn wait_queue_entries(&self) -> usize {
         let ks = &self.shared.keyspace;
         (0..ks.shard_count())

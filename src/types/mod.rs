@@ -22,7 +22,7 @@ pub(crate) type Hasher = foldhash::fast::RandomState;
 
 /// A Redis hash. Dense storage (an index over a vector) gives HRANDFIELD O(1) random picks
 /// and HSCAN a position cursor; fields are only ever removed with `swap_remove`, which keeps
-/// that cursor's guarantee (see `commands::elemscan`).
+/// that cursor's guarantee (see `commands::scan_and_sample`).
 pub(crate) type HashValue = IndexMap<Bytes, Bytes, Hasher>;
 /// A Redis set, dense for the same reasons as [`HashValue`] (SRANDMEMBER, SPOP, SSCAN).
 pub(crate) type SetValue = IndexSet<Bytes, Hasher>;

@@ -60,12 +60,20 @@ impl Tree {
         &self.nodes[t as usize]
     }
 
+    #[allow(
+        clippy::cast_possible_truncation,
+        reason = "u32 node indexes cap a sorted set below 2^32 - 1 members (hundreds of GiB)"
+    )]
     fn update(&mut self, t: u32) {
         let n = self.node(t);
         let size = 1 + self.size(n.left) + self.size(n.right);
         self.nodes[t as usize].size = size as u32;
     }
 
+    #[allow(
+        clippy::cast_possible_truncation,
+        reason = "u32 node indexes cap a sorted set below 2^32 - 1 members (hundreds of GiB)"
+    )]
     fn alloc(&mut self, score: f64, member: Bytes) -> u32 {
         let node = Node {
             score,
@@ -75,15 +83,12 @@ impl Tree {
             size: 1,
             prio: fastrand::u32(..),
         };
-        match self.free.pop() {
-            Some(i) => {
-                self.nodes[i as usize] = node;
-                i
-            }
-            None => {
-                self.nodes.push(node);
-                (self.nodes.len() - 1) as u32
-            }
+        if let Some(i) = self.free.pop() {
+            self.nodes[i as usize] = node;
+            i
+        } else {
+            self.nodes.push(node);
+            (self.nodes.len() - 1) as u32
         }
     }
 
@@ -112,6 +117,10 @@ impl Tree {
     }
 
     /// Splits `t` into its first `k` nodes and the rest.
+    #[allow(
+        clippy::many_single_char_names,
+        reason = "the treap's textbook names: t, l, r, k"
+    )]
     fn split_at(&mut self, t: u32, k: usize) -> (u32, u32) {
         if t == NIL {
             return (NIL, NIL);
@@ -357,7 +366,7 @@ impl ZSet {
         let mut out = Vec::with_capacity(hi.saturating_sub(lo));
         self.tree
             .visit(self.tree.root, 0, (lo, hi, rev), &mut |m, s| {
-                out.push((m, s))
+                out.push((m, s));
             });
         out
     }
@@ -436,6 +445,10 @@ mod tests {
     }
 
     #[test]
+    #[allow(
+        clippy::float_cmp,
+        reason = "scores are compared exactly, as the set orders them"
+    )]
     fn random_operations_match_a_sorted_vector() {
         fastrand::seed(7);
         let mut z = ZSet::new();
@@ -525,8 +538,11 @@ mod tests {
     #[test]
     fn ranges_by_rank_both_directions() {
         let mut z = ZSet::new();
-        for (i, m) in ["a", "b", "c", "d", "e"].iter().enumerate() {
-            z.insert(m.as_bytes(), i as f64);
+        for (m, s) in ["a", "b", "c", "d", "e"]
+            .iter()
+            .zip([0.0, 1.0, 2.0, 3.0, 4.0])
+        {
+            z.insert(m.as_bytes(), s);
         }
         let names = |v: Vec<(&[u8], f64)>| -> Vec<String> {
             v.iter()

@@ -96,7 +96,15 @@ fn timeouts_are_decimal_seconds_with_redis_errors() {
 fn timeouts_redis_accepts_do_not_error() {
     let (_, mut c, _) = setup();
     // Inside MULTI nothing blocks, so an accepted timeout shows as the null reply.
-    for t in ["0", "0.5", "1e-5", "-0.0001", "922337203685477"] {
+    for t in [
+        "0",
+        "0.5",
+        "1e-5",
+        "0x10",
+        "-0.0001",
+        "9223372036854775",
+        "9223372036854775.807",
+    ] {
         run(&mut c, "MULTI");
         c.execute(["BLPOP", "k", t]);
         assert_eq!(
@@ -644,4 +652,48 @@ fn eight_producers_and_eight_blocked_workers_move_every_element_exactly_once() {
     );
     assert_eq!(s.llen("jobs").unwrap(), 0);
     assert_eq!(s.wait_queue_entries(), 0);
+}
+
+/// The redis-rs drop-in routes its blocking commands here: a sync call sleeps in the
+/// store, an async one awaits its future (the executor's thread is never blocked).
+#[cfg(feature = "redis")]
+mod dropin {
+    use super::*;
+
+    #[test]
+    fn a_redis_rs_blpop_blocks_until_a_push() {
+        let (s, _, _) = setup();
+        let mut con = s.redis_connection();
+        let h = thread::spawn(move || {
+            redis::Commands::blpop::<_, Option<(String, String)>>(&mut con, "q", 0.0)
+        });
+        wait_blocked(&s, 1);
+        s.rpush("q", &["job"]).unwrap();
+        let got = h.join().unwrap().unwrap();
+        assert_eq!(got, Some(("q".into(), "job".into())));
+    }
+
+    #[test]
+    fn an_async_redis_rs_blpop_waits_without_blocking_the_thread() {
+        let (s, mut c, clock) = setup();
+        let mut con = s.redis_connection();
+        let fut = Box::pin(async move {
+            let got: Option<(String, String)> =
+                redis::AsyncCommands::blpop(&mut con, "q", 5.0).await?;
+            let late: Option<(String, String)> =
+                redis::AsyncCommands::brpop(&mut con, "q", 5.0).await?;
+            Ok::<_, redis::RedisError>((got, late))
+        });
+        let mut fut = Polled::new(fut);
+        assert!(fut.poll().is_pending());
+        assert_eq!(s.blocked_clients(), 1);
+        run(&mut c, "RPUSH q job");
+        assert_eq!(fut.wakes(), 1);
+        assert!(fut.poll().is_pending(), "the second pop waits in turn");
+        clock.advance(Duration::from_secs(5));
+        match fut.poll() {
+            Poll::Ready(r) => assert_eq!(r.unwrap(), (Some(("q".into(), "job".into())), None)),
+            Poll::Pending => panic!("timed out pop still pending"),
+        }
+    }
 }

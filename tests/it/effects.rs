@@ -317,7 +317,7 @@ fn replaying_the_batches_rebuilds_the_same_state() {
 fn sorted(r: Reply) -> Reply {
     match r {
         Reply::Array(mut items) => {
-            items.sort_by_key(|i| i.to_string());
+            items.sort_by_key(std::string::ToString::to_string);
             Reply::Array(items)
         }
         other => other,
@@ -334,6 +334,6 @@ fn content(key: &str, s: &Store) -> Vec<String> {
         _ => &["EXISTS"],
     };
     let mut v = vec![cmd[0].to_string(), key.to_string()];
-    v.extend(cmd[1..].iter().map(|s| s.to_string()));
+    v.extend(cmd[1..].iter().map(std::string::ToString::to_string));
     v
 }

@@ -32,7 +32,7 @@ fn ttl_rounds_to_the_nearest_second() {
     clock.advance(Duration::from_millis(1));
     assert_eq!(c.execute(["TTL", "k"]), int(1));
     assert_eq!(c.execute(["PTTL", "k"]), int(1499));
-    clock.advance(Duration::from_millis(1000));
+    clock.advance(Duration::from_secs(1));
     assert_eq!(c.execute(["TTL", "k"]), int(0));
     assert_eq!(c.execute(["PTTL", "k"]), int(499));
     // At the deadline itself the key still exists (expired once now > deadline).

@@ -163,7 +163,7 @@ fn hincrby_adds_and_reports_redis_errors() {
 #[test]
 fn hincrbyfloat_formats_like_incrbyfloat_and_reports_redis_errors() {
     let s = Store::new();
-    s.execute(&["HSET", "h", "f", "10.50", "text", "abc", "huge", "1e308"]);
+    s.execute(&["HSET", "h", "f", "10.50", "text", "abc"]);
     assert_eq!(s.execute(&["HINCRBYFLOAT", "h", "f", "0.1"]), bulk("10.6"));
     assert_eq!(
         s.execute(&["HINCRBYFLOAT", "h", "new", "2.5e3"]),
@@ -182,11 +182,13 @@ fn hincrbyfloat_formats_like_incrbyfloat_and_reports_redis_errors() {
         s.execute(&["HINCRBYFLOAT", "h", "f", "x"]),
         err("ERR value is not a valid float")
     );
+    // Redis adds in long double: 2e308 is finite there (its limit is ~1.19e4932).
+    s.execute(&["HSET", "h", "huge", "1e4932"]);
     assert_eq!(
-        s.execute(&["HINCRBYFLOAT", "h", "huge", "1e308"]),
+        s.execute(&["HINCRBYFLOAT", "h", "huge", "1e4932"]),
         err("ERR increment would produce NaN or Infinity")
     );
-    assert_eq!(s.execute(&["HGET", "h", "huge"]), bulk("1e308"));
+    assert_eq!(s.execute(&["HGET", "h", "huge"]), bulk("1e4932"));
 }
 
 #[test]
@@ -430,6 +432,7 @@ fn generic_key_commands_see_hashes() {
 }
 
 #[test]
+#[allow(clippy::float_cmp, reason = "these sums are exact in binary")]
 fn typed_hash_methods_round_trip() {
     let s = Store::new();
     assert!(s.hset("h", "a", 1).unwrap());

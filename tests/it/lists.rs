@@ -371,7 +371,7 @@ fn threads_pushing_at_both_ends_lose_nothing() {
     let Reply::Array(items) = run(&mut c, "LRANGE l 0 -1") else {
         panic!("LRANGE did not return an array");
     };
-    let mut seen: Vec<_> = items.iter().map(|r| r.to_string()).collect();
+    let mut seen: Vec<_> = items.iter().map(std::string::ToString::to_string).collect();
     seen.sort();
     seen.dedup();
     assert_eq!(seen.len(), THREADS * EACH);
@@ -414,7 +414,7 @@ fn concurrent_lmove_never_loses_or_duplicates() {
     let mut all = Vec::new();
     for key in ["a", "b"] {
         if let Reply::Array(items) = c.execute(["LRANGE", key, "0", "-1"]) {
-            all.extend(items.iter().map(|r| r.to_string()));
+            all.extend(items.iter().map(std::string::ToString::to_string));
         }
     }
     let mut want: Vec<String> = (0..ITEMS).map(|i| format!("{:?}", i.to_string())).collect();

@@ -6,6 +6,14 @@
 //! only `loom`: `RUSTFLAGS="--cfg loom" cargo test --release --target-dir target/loom --test it`.
 //! One family: `cargo test --test it zsets::`.
 
+#![allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_possible_wrap,
+    clippy::cast_sign_loss,
+    clippy::cast_precision_loss,
+    reason = "test sizes are small counts, and the seeded generators truncate random words on purpose"
+)]
+
 #[cfg(not(loom))]
 mod common;
 #[cfg(loom)]
@@ -14,11 +22,23 @@ mod loom;
 #[cfg(not(loom))]
 mod blocking;
 #[cfg(not(loom))]
+mod cluster;
+#[cfg(not(loom))]
 mod concurrency;
+#[cfg(not(loom))]
+mod dropin;
 #[cfg(not(loom))]
 mod effects;
 #[cfg(not(loom))]
+mod entry_points_never_panic;
+#[cfg(not(loom))]
+mod errors_and_nulls;
+#[cfg(not(loom))]
+mod expire_overflow;
+#[cfg(not(loom))]
 mod expiry;
+#[cfg(not(loom))]
+mod float_rules;
 #[cfg(not(loom))]
 mod hashes;
 #[cfg(not(loom))]
@@ -38,6 +58,8 @@ mod pubsub;
 #[cfg(not(loom))]
 mod reply_bounds;
 #[cfg(not(loom))]
+mod script_fast_paths;
+#[cfg(not(loom))]
 mod script_limits;
 #[cfg(not(loom))]
 mod scripts;
@@ -46,11 +68,15 @@ mod server;
 #[cfg(not(loom))]
 mod sets;
 #[cfg(not(loom))]
+mod status_and_error_texts;
+#[cfg(not(loom))]
 mod store_drop;
 #[cfg(not(loom))]
 mod strings;
 #[cfg(not(loom))]
 mod transactions;
+#[cfg(not(loom))]
+mod typed;
 #[cfg(not(loom))]
 mod watch;
 #[cfg(not(loom))]

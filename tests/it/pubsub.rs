@@ -1,5 +1,5 @@
-//! Pub/sub: PUBLISH's receiver count, delivery order, `Subscriber` (recv, recv_timeout,
-//! try_recv, iterator, async next, more (un)subscriptions), PUBSUB introspection, a
+//! Pub/sub: PUBLISH's receiver count, delivery order, `Subscriber` (`recv`, `recv_timeout`,
+//! `try_recv`, iterator, async `next`, more (un)subscriptions), PUBSUB introspection, a
 //! connection's RESP2 subscribed mode, the bounded buffer and its overflow policy.
 
 use std::task::Poll;

@@ -270,7 +270,7 @@ fn call_arguments_may_be_strings_ints_floats_or_arrays() {
         Reply::bulk(bad)
     );
     assert_eq!(
-        s.execute(["EVAL", r#"redis::pcall().err"#, "0"]),
+        s.execute(["EVAL", r"redis::pcall().err", "0"]),
         Reply::bulk("ERR Please specify at least one argument for this redis lib call")
     );
 }
@@ -347,7 +347,7 @@ fn error_and_status_helpers() {
     );
     assert_eq!(
         s.execute(["EVAL", r#"redis::error_reply("")"#, "0"]),
-        err("ERR")
+        err("ERR ")
     );
     assert_eq!(
         s.execute(["EVAL", r#"redis::status_reply("FINE")"#, "0"]),
@@ -699,8 +699,8 @@ fn transfers_keep_the_total_exact_while_readers_run() {
                 let mut moved = 0;
                 for _ in 0..10_000 {
                     seed = seed
-                        .wrapping_mul(6364136223846793005)
-                        .wrapping_add(1442695040888963407);
+                        .wrapping_mul(6_364_136_223_846_793_005)
+                        .wrapping_add(1_442_695_040_888_963_407);
                     let from = (seed >> 33) as usize % ACCOUNTS;
                     let to = (from + 1 + (seed >> 40) as usize % (ACCOUNTS - 1)) % ACCOUNTS;
                     let amount = 1 + (seed >> 50) % 50;

@@ -11,7 +11,7 @@ const CHILD: &str = "REDLITE_THREAD_COUNT_CHILD";
 
 /// This process's threads.
 fn threads() -> usize {
-    std::fs::read_dir("/proc/self/task").map_or(0, |d| d.count())
+    std::fs::read_dir("/proc/self/task").map_or(0, std::iter::Iterator::count)
 }
 
 /// Runs the test named `name` (in this module) alone in a child process; true when the

@@ -138,7 +138,7 @@ fn transaction_queue_time_error_is_returned_and_applies_nothing() {
     let mut seen = None;
     let r = store.transaction(&["k"], |tx| {
         tx.set("k", 1);
-        seen = Some(tx.cmd(["NOSUCHCMD", "k"]));
+        seen = Some(tx.queue(["NOSUCHCMD", "k"]));
         Ok(())
     });
     let unknown =
@@ -153,7 +153,7 @@ fn transaction_ignored_arity_error_still_applies_nothing() {
     let store = Store::new();
     let r = store.transaction(&["k"], |tx| {
         tx.set("k", 1);
-        let _ = tx.cmd(["INCR"]);
+        let _ = tx.queue(["INCR"]);
         Ok(())
     });
     assert_eq!(
@@ -168,7 +168,7 @@ fn transaction_ignored_arity_error_still_applies_nothing() {
 #[test]
 fn transaction_refuses_to_queue_connection_commands() {
     let store = Store::new();
-    let r = store.transaction(&["k"], |tx| tx.cmd(["EXEC"]));
+    let r = store.transaction(&["k"], |tx| tx.queue(["EXEC"]));
     assert_eq!(
         r,
         Err(Error::Reply(
@@ -258,8 +258,8 @@ fn transaction_raw_cmd_queues_any_command() {
     let store = Store::new();
     store
         .transaction(&["a", "b"], |tx| {
-            tx.cmd(["MSET", "a", "1", "b", "2"])?;
-            tx.cmd(["RENAME", "a", "c"])?;
+            tx.queue(["MSET", "a", "1", "b", "2"])?;
+            tx.queue(["RENAME", "a", "c"])?;
             Ok(())
         })
         .unwrap();

@@ -449,7 +449,7 @@ fn zrandmember_counts() {
     let Reply::Array(mut items) = run(&mut c, "ZRANDMEMBER z 3") else {
         panic!("not an array");
     };
-    items.sort_by_key(|r| r.to_string());
+    items.sort_by_key(std::string::ToString::to_string);
     items.dedup();
     assert_eq!(items.len(), 3);
     assert_eq!(run(&mut c, "ZRANDMEMBER z 1 FOO"), err("ERR syntax error"));
@@ -535,7 +535,7 @@ fn zstore_forms_replace_or_delete_destination() {
 }
 
 #[test]
-fn zsetops_error_texts() {
+fn zset_algebra_error_texts() {
     let mut c = Store::new().connection();
     run(&mut c, "ZADD a 1 x");
     run(&mut c, "SET s v");

@@ -87,7 +87,7 @@ pub fn ints(items: &[i64]) -> Reply {
     Reply::Array(items.iter().map(|&n| Reply::Integer(n)).collect())
 }
 
-/// A new connection of `store` that WATCHes `keys`.
+/// A new connection of `store` that `WATCHes` `keys`.
 pub fn watching(store: &Store, keys: &[&str]) -> Connection {
     let mut c = store.connection();
     let mut argv = vec!["WATCH"];

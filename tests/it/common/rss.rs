@@ -1,6 +1,6 @@
-//! This process's memory as the kernel sees it: VmRSS (resident now) and VmHWM (the peak),
+//! This process's memory as the kernel sees it: `VmRSS` (resident now) and `VmHWM` (the peak),
 //! read from /proc/self/status. `None` where that file does not exist (not Linux). Used by
-//! examples/memory_release.rs; tests that measure memory may use it too.
+//! `examples/memory_release.rs`; tests that measure memory may use it too.
 #![allow(dead_code)]
 
 /// Resident and peak-resident bytes of this process.
@@ -10,7 +10,7 @@ pub struct Rss {
     pub peak: u64,
 }
 
-/// Reads VmRSS and VmHWM; `None` off Linux.
+/// Reads `VmRSS` and `VmHWM`; `None` off Linux.
 pub fn rss() -> Option<Rss> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let field = |name: &str| -> Option<u64> {

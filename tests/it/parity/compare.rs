@@ -18,10 +18,10 @@ pub enum Cmp {
     Loose,
     /// SCAN's `[cursor, keys]`: cursor exact, keys as a multiset.
     Scan,
-    /// INCRBYFLOAT's text: equal as an f64. Redis computes in C `long double` (64-bit
-    /// mantissa) and prints 17 decimals; redlite uses f64, so values past 2^53 may print
-    /// differently (a documented difference). The driver then copies Redis's text to both
-    /// sides so later commands compare exactly again.
+    /// INCRBYFLOAT's text: equal as an f64. redlite now emulates Redis's x86-64 `long
+    /// double`, so the texts should match exactly (the re-alignment count stays 0); kept as
+    /// a safety net: the driver copies Redis's text to both sides so later commands compare
+    /// exactly again.
     Float,
 }
 

@@ -300,7 +300,7 @@ fn trigger(g: &mut G, n: &mut usize) -> Vec<Vec<String>> {
             }
             2 | 3 => {
                 let mut a = vec!["ZADD".into(), g.pick(ZSETS)];
-                for _ in 0..1 + g.rng.below(3) {
+                for _ in 0..=g.rng.below(3) {
                     a.push(g.rng.below(10).to_string());
                     a.push(val());
                 }
@@ -391,7 +391,7 @@ fn blocking_scenario(server: &RedisServer, seed: u64) -> usize {
     }
     let mut log: Vec<String> = clients.iter().map(|c| c.args.join(" ")).collect();
     let mut n = 0;
-    for _ in 0..1 + g.rng.below(4) {
+    for _ in 0..=g.rng.below(4) {
         for cmd in trigger(&mut g, &mut n) {
             let (r, l, rn, ln) = pair.both(&cmd);
             log.push(cmd.join(" "));

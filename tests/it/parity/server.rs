@@ -24,12 +24,18 @@ pub enum StartError {
 impl RedisServer {
     /// Starts `redis-server` without persistence and waits until it answers PING.
     pub fn start() -> Result<RedisServer, StartError> {
+        RedisServer::start_with(&[])
+    }
+
+    /// [`start`](Self::start) with more command-line options (e.g. cluster mode).
+    pub fn start_with(extra: &[&str]) -> Result<RedisServer, StartError> {
         let port = free_port().map_err(|e| StartError::Failed(format!("no free port: {e}")))?;
         // REDLITE_REDIS_SERVER picks another binary (or a missing one, to see the skip).
         let bin = std::env::var("REDLITE_REDIS_SERVER").unwrap_or_else(|_| "redis-server".into());
         let child = Command::new(bin)
             .args(["--bind", "127.0.0.1", "--port", &port.to_string()])
             .args(["--save", "", "--appendonly", "no", "--daemonize", "no"])
+            .args(extra)
             .env("LC_ALL", "C") // SORT ALPHA uses strcoll: keep it byte order
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -72,6 +78,20 @@ impl Drop for RedisServer {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// A server, or `None` after saying why the test `what` is skipped; with
+/// `REDLITE_REQUIRE_REDIS=1` (CI) a missing or failing server fails the test instead.
+pub fn start_or_skip(extra: &[&str], what: &str) -> Option<RedisServer> {
+    let required = std::env::var("REDLITE_REQUIRE_REDIS").is_ok_and(|v| v == "1");
+    let why = match RedisServer::start_with(extra) {
+        Ok(s) => return Some(s),
+        Err(StartError::Missing) => "redis-server is not installed (not on PATH)".to_string(),
+        Err(StartError::Failed(e)) => e,
+    };
+    assert!(!required, "REDLITE_REQUIRE_REDIS=1 but {why}");
+    println!("SKIPPED {what}: {why}. Install redis-server to run it.");
+    None
 }
 
 fn free_port() -> std::io::Result<u16> {

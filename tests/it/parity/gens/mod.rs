@@ -139,7 +139,26 @@ const INTS: &[&str] = &[
 ];
 const SMALL: &[&str] = &["0", "1", "2", "-1", "-2", "3", "5", "-100", "100", "abc"];
 const FLOATS: &[&str] = &[
-    "0.5", "1.5", "-2.25", "3", "0", "1e2", "-1", "abc", "inf", "nan",
+    "0.5",
+    "1.5",
+    "-2.25",
+    "3",
+    "0",
+    "1e2",
+    "-1",
+    "abc",
+    "inf",
+    "nan",
+    // strtold's corners: hex floats, past a double's range, 18+ digits, spaces.
+    "0x10",
+    "0x1p-2",
+    "1e-400",
+    "1e400",
+    "0.1",
+    "0.333333333333333333333",
+    " 1",
+    "1 ",
+    "-0",
 ];
 const FIELDS: &[&str] = &["f1", "f2", "f3", "a"];
 const MEMBERS: &[&str] = &["m1", "m2", "m3", "m4", "a", "1"];

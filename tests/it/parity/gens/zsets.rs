@@ -6,9 +6,13 @@ use crate::parity::compare::Cmp::{Exact, Loose};
 
 const SCORES: &[&str] = &[
     "0", "1", "-1", "1.5", "2.5", "-0.5", "10", "+inf", "-inf", "abc", "nan",
+    // string2d's corners: hex floats, range errors, spaces.
+    "0x10", "-0x1p-1", "1e400", "1e-400", " 1", "1 ", "0x",
 ];
 const SCORE_BOUNDS: &[&str] = &[
     "-inf", "+inf", "0", "1", "(1", "(1.5", "2.5", "-1", "abc", "(x",
+    // zslParseRange's bare strtod: hex, overflow to inf, spaces, empty.
+    "0x10", "(0x1p1", "1e400", "-1e400", "(1e-400", " 1", "( 2", " ", "", "(", "1 ",
 ];
 const LEX_BOUNDS: &[&str] = &["-", "+", "[a", "(a", "[m1", "(m2", "[m3", "a", "[", "(1"];
 

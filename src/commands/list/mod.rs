@@ -1,10 +1,12 @@
 //! List commands: pushes and pops at both ends, ranges, indexes, LREM, LTRIM, LINSERT.
-//! Multi-key moves (LMOVE, RPOPLPUSH, LMPOP) and LPOS live in `list_moves`.
+//! Multi-key moves (LMOVE, RPOPLPUSH, LMPOP) and LPOS live in `moves`.
 
-use super::budget::{self, Meter};
-use super::ctx::{Ctx, Res, err, wrongtype};
-use super::parse::{self, is};
-use super::{ONE, Spec, W, data as spec, list_moves};
+use crate::commands::budget::{self, Meter};
+use crate::commands::ctx::{Ctx, Res, err, wrongtype};
+use crate::commands::parse::{self, is};
+use crate::commands::{ONE, Spec, W, data as spec};
+
+pub(crate) mod moves;
 use crate::effects::{Event, ev};
 use crate::error::msg;
 use crate::reply::Reply;
@@ -24,15 +26,15 @@ pub(crate) const COMMANDS: &[Spec] = &[
     spec("lrem", 4, W, ONE, lrem),
     spec("ltrim", 4, W, ONE, ltrim),
     spec("linsert", 5, W, ONE, linsert),
-    spec("lpos", -3, 0, ONE, list_moves::lpos),
-    spec("lmove", 5, W, super::TWO, list_moves::lmove),
-    spec("rpoplpush", 3, W, super::TWO, list_moves::rpoplpush),
+    spec("lpos", -3, 0, ONE, moves::lpos),
+    spec("lmove", 5, W, crate::commands::TWO, moves::lmove),
+    spec("rpoplpush", 3, W, crate::commands::TWO, moves::rpoplpush),
     spec(
         "lmpop",
         -4,
         W,
-        super::Keys::NumKeys { at: 1, dest: None },
-        list_moves::lmpop,
+        crate::commands::Keys::NumKeys { at: 1, dest: None },
+        moves::lmpop,
     ),
 ];
 
@@ -94,7 +96,7 @@ fn push(ctx: &mut Ctx, a: &[&[u8]], left: bool, only_existing: bool) -> Res {
         return Ok(Reply::Integer(0));
     }
     let len = push_all(ctx, a[1], &a[2..], left)?;
-    Ok(Reply::Integer(len as i64))
+    Ok(Reply::from_len(len))
 }
 
 fn lpush(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
@@ -188,20 +190,23 @@ fn rpop(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
 }
 
 fn llen(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
-    Ok(Reply::Integer(
-        list(ctx, a[1])?.map_or(0, |l| l.len() as i64),
-    ))
+    Ok(Reply::from_len(list(ctx, a[1])?.map_or(0, ListValue::len)))
 }
 
 /// Redis's start/stop clamping (negative counts from the end); `None` for an empty range.
 pub(super) fn clamp_range(start: i64, stop: i64, len: usize) -> Option<(usize, usize)> {
-    let len = len as i64;
+    // Lengths fit in i64 (no allocation exceeds isize::MAX), and after the checks below
+    // `start` and `stop` lie in 0..len, so the conversions back cannot fail.
+    let len = i64::try_from(len).ok()?;
     let start = if start < 0 { start + len } else { start }.max(0);
     let stop = if stop < 0 { stop + len } else { stop };
     if start > stop || start >= len {
         return None;
     }
-    Some((start as usize, stop.min(len - 1) as usize))
+    Some((
+        usize::try_from(start).ok()?,
+        usize::try_from(stop.min(len - 1)).ok()?,
+    ))
 }
 
 fn lrange(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
@@ -217,7 +222,11 @@ fn lrange(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
 
 /// A possibly negative index into a list of `len`, if it is inside.
 fn index_of(i: i64, len: usize) -> Option<usize> {
-    let i = if i < 0 { i + len as i64 } else { i };
+    let i = if i < 0 {
+        i + i64::try_from(len).ok()?
+    } else {
+        i
+    };
     usize::try_from(i).ok().filter(|&i| i < len)
 }
 
@@ -280,7 +289,7 @@ fn lrem(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
         let n = remove_matching(l, a[3], limit, count < 0);
         (n, n > 0)
     })?;
-    Ok(Reply::Integer(removed.unwrap_or(0) as i64))
+    Ok(Reply::from_len(removed.unwrap_or(0)))
 }
 
 fn ltrim(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
@@ -309,7 +318,7 @@ fn linsert(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
         match l.iter().position(|x| x[..] == *a[3]) {
             Some(i) => {
                 l.insert(i + usize::from(after), bytes(a[4]));
-                (l.len() as i64, true)
+                (i64::try_from(l.len()).unwrap_or(i64::MAX), true)
             }
             None => (-1, false),
         }

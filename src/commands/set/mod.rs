@@ -1,12 +1,14 @@
 //! Set commands on one or two keys: SADD, SREM, membership, SPOP / SRANDMEMBER, SMOVE, SSCAN.
-//! The multi-key algebra (SINTER, SUNION, SDIFF and their STORE forms) is in `setops`.
+//! The multi-key algebra (SINTER, SUNION, SDIFF and their STORE forms) is in `algebra`.
 
-use super::budget::{self, Meter};
-use super::ctx::{Ctx, KeyMut, Res, err, wrongtype};
-use super::elemscan::{self, random_count, scan_reply};
-use super::keys::{parse_cursor, scan_options};
-use super::parse;
-use super::{ONE, Spec, TWO, W, data as spec, glob};
+use crate::commands::budget::{self, Meter};
+use crate::commands::ctx::{Ctx, KeyMut, Res, err, wrongtype};
+use crate::commands::keys::{parse_cursor, scan_options};
+use crate::commands::parse;
+use crate::commands::scan_and_sample::{self, random_count, scan_reply};
+use crate::commands::{ONE, Spec, TWO, W, data as spec, glob};
+
+pub(crate) mod algebra;
 use crate::effects::ev;
 use crate::error::msg;
 use crate::reply::Reply;
@@ -71,7 +73,7 @@ fn srem(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
         return Ok(Reply::Integer(0));
     };
     let s = inner(&mut e)?;
-    // swap_remove only: SSCAN's cursor relies on it (see elemscan).
+    // swap_remove only: SSCAN's cursor relies on it (see scan_and_sample).
     let removed: i64 = a[2..].iter().map(|m| i64::from(s.swap_remove(*m))).sum();
     s.shrink_if_sparse();
     if removed > 0 {
@@ -98,7 +100,9 @@ fn smismember(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
 }
 
 fn scard(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
-    Ok(Reply::Integer(set(ctx, a[1])?.map_or(0, |s| s.len()) as i64))
+    Ok(Reply::from_len(
+        set(ctx, a[1])?.map_or(0, indexmap::IndexSet::len),
+    ))
 }
 
 fn smembers(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
@@ -118,13 +122,13 @@ fn srandmember(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
         return Ok(Reply::Array(Vec::new()));
     };
     // Sized before anything is allocated: a negative count is bounded only by the budget.
-    let n = elemscan::picked(s.len(), count);
+    let n = scan_and_sample::picked(s.len(), count);
     budget::check_picks(ctx, n, 1, || {
-        elemscan::least_bytes(count, s.iter().map(|m| m.len()))
+        scan_and_sample::least_bytes(count, s.iter().map(smallvec::SmallVec::len))
     })?;
     let mut m = Meter::new(ctx);
     let mut out = m.array(n)?;
-    for i in elemscan::positions(s.len(), count) {
+    for i in scan_and_sample::positions(s.len(), count) {
         if let Some(member) = s.get_index(i) {
             out.push(m.bulk(member)?);
         }
@@ -150,7 +154,7 @@ fn spop(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     let picks = if want >= s.len() {
         (0..s.len()).collect()
     } else {
-        elemscan::distinct(s.len(), want)
+        scan_and_sample::distinct(s.len(), want)
     };
     // The reply is built (and its size checked) before anything is removed, so a refused
     // SPOP pops nothing.
@@ -220,7 +224,7 @@ fn sscan(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
         return Ok(scan_reply(0, Vec::new()));
     };
     let o = scan_options(&a[3..], false)?;
-    let (range, next) = elemscan::step(s.len(), cursor, o.count);
+    let (range, next) = scan_and_sample::step(s.len(), cursor, o.count);
     let mut m = Meter::new(ctx);
     let mut found = Vec::new();
     for member in range.filter_map(|i| s.get_index(i)) {

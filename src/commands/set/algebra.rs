@@ -3,11 +3,11 @@
 //! Every source key is type-checked before anything is computed or written, so a WRONGTYPE
 //! source leaves the destination of a STORE untouched (Redis ≥ 6.2.5, #9032).
 
-use super::budget;
-use super::ctx::{Ctx, Res, err};
-use super::parse::{self, is};
-use super::sets::{new_set, set};
-use super::{ALL, Keys, Spec, W, data as spec};
+use super::{new_set, set};
+use crate::commands::budget;
+use crate::commands::ctx::{Ctx, Res, err};
+use crate::commands::parse::{self, is};
+use crate::commands::{ALL, Keys, Spec, W, data as spec};
 use crate::effects::ev;
 use crate::error::msg;
 use crate::reply::Reply;
@@ -103,14 +103,14 @@ fn store(ctx: &mut Ctx, a: &[&[u8]], op: Op) -> Res {
         ctx.remove(a[1], ev::DEL)?;
         return Ok(Reply::Integer(0));
     }
-    let n = members.len() as i64;
+    let n = members.len();
     let event = match op {
         Op::Inter => ev::SINTERSTORE,
         Op::Union => ev::SUNIONSTORE,
         Op::Diff => ev::SDIFFSTORE,
     };
     ctx.set(a[1], new_set(members), 0, event)?;
-    Ok(Reply::Integer(n))
+    Ok(Reply::from_len(n))
 }
 
 fn sinter(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
@@ -161,5 +161,5 @@ fn sintercard(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
         }
     }
     let sets = sources(ctx, &a[2..2 + numkeys])?;
-    Ok(Reply::Integer(inter(&sets, limit).len() as i64))
+    Ok(Reply::from_len(inter(&sets, limit).len()))
 }

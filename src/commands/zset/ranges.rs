@@ -2,14 +2,14 @@
 //! ZREMRANGEBY* commands. Every form goes through one parser, as Redis's
 //! `zrangeGenericCommand` does, so option rules and error texts agree across them.
 
-use super::budget::Meter;
-use super::ctx::{Ctx, Res, err};
-use super::lists::clamp_range;
-use super::parse::{self, is};
-use super::zparse::{
+use super::common::{
     LexBound, ScoreBound, elements_reply, lex_range, lex_ranks, score_range, score_ranks, store,
     with_zset, zset,
 };
+use crate::commands::budget::Meter;
+use crate::commands::ctx::{Ctx, Res, err};
+use crate::commands::list::clamp_range;
+use crate::commands::parse::{self, is};
 use crate::effects::{Event, ev};
 use crate::error::msg;
 use crate::reply::Reply;
@@ -111,9 +111,10 @@ fn select<'z>(z: &'z ZSet, r: &Request) -> Vec<(&'z [u8], f64)> {
             let Some((s, e)) = clamp_range(*start, *stop, len) else {
                 return Vec::new();
             };
-            return match r.rev {
-                true => z.range(len - 1 - e, len - s, true),
-                false => z.range(s, e + 1, false),
+            return if r.rev {
+                z.range(len - 1 - e, len - s, true)
+            } else {
+                z.range(s, e + 1, false)
             };
         }
         Bounds::Score(min, max) => score_ranks(z, *min, *max),
@@ -130,9 +131,10 @@ fn select<'z>(z: &'z ZSet, r: &Request) -> Vec<(&'z [u8], f64)> {
         return Vec::new();
     }
     let take = count.min(span - offset);
-    match r.rev {
-        false => z.range(lo + offset, lo + offset + take, false),
-        true => z.range(hi - offset - take, hi - offset, true),
+    if r.rev {
+        z.range(hi - offset - take, hi - offset, true)
+    } else {
+        z.range(lo + offset, lo + offset + take, false)
     }
 }
 
@@ -192,7 +194,7 @@ fn remove_ranks(
         let n = z.remove_ranks(lo, hi);
         (n, n > 0)
     })?;
-    Ok(Reply::Integer(n.unwrap_or(0) as i64))
+    Ok(Reply::from_len(n.unwrap_or(0)))
 }
 
 pub(super) fn zremrangebyrank(ctx: &mut Ctx, a: &[&[u8]]) -> Res {

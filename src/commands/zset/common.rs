@@ -2,10 +2,10 @@
 //! as Redis's `zslParseRange` / `zslParseLexRange` do), resolving a range to ranks, and the
 //! access helpers and reply shapes.
 
-use super::budget::Meter;
-use super::ctx::{Ctx, Res, wrongtype};
-use super::parse::format_double;
+use crate::commands::budget::Meter;
+use crate::commands::ctx::{Ctx, Res, wrongtype};
 use crate::effects::{Event, ev};
+use crate::numbers::{format_double, parse_range_bound};
 use crate::reply::Reply;
 use crate::types::{Value, ZSet};
 
@@ -52,7 +52,7 @@ pub(super) fn store(ctx: &mut Ctx, dst: &[u8], result: ZSet, event: Event) -> Re
     } else {
         ctx.set(dst, Value::ZSet(Box::new(result)), 0, event)?;
     }
-    Ok(Reply::Integer(n as i64))
+    Ok(Reply::from_len(n))
 }
 
 /// A score as Redis replies it (a bulk string).
@@ -72,17 +72,6 @@ pub(super) fn elements_reply(m: &mut Meter, items: &[(&[u8], f64)], withscores: 
     Ok(Reply::Array(out))
 }
 
-/// C's `strtod` over the whole text: leading spaces and the empty string (as 0) pass, NaN
-/// and trailing garbage do not. Range bounds use it, not the stricter `string2d`.
-fn strtod_full(s: &[u8]) -> Option<f64> {
-    let text = std::str::from_utf8(s).ok()?.trim_start();
-    if text.is_empty() {
-        return Some(0.0);
-    }
-    let v: f64 = text.parse().ok()?;
-    (!v.is_nan()).then_some(v)
-}
-
 /// One end of a score range.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct ScoreBound {
@@ -92,11 +81,11 @@ pub(super) struct ScoreBound {
 
 fn score_bound(raw: &[u8]) -> Option<ScoreBound> {
     match raw.split_first() {
-        Some((b'(', rest)) => strtod_full(rest).map(|value| ScoreBound {
+        Some((b'(', rest)) => parse_range_bound(rest).map(|value| ScoreBound {
             value,
             exclusive: true,
         }),
-        _ => strtod_full(raw).map(|value| ScoreBound {
+        _ => parse_range_bound(raw).map(|value| ScoreBound {
             value,
             exclusive: false,
         }),
@@ -180,6 +169,7 @@ mod tests {
     use super::*;
 
     #[test]
+    #[allow(clippy::float_cmp, reason = "parsing must give these exact doubles")]
     fn score_bounds_follow_strtod() {
         let b = score_bound(b"(1.5").unwrap();
         assert!(b.exclusive && b.value == 1.5);
@@ -189,6 +179,11 @@ mod tests {
         assert!(score_bound(b"nan").is_none());
         assert!(score_bound(b"1x").is_none());
         assert!(score_bound(b"[1").is_none());
+        assert_eq!(score_bound(b"(0x10").unwrap().value, 16.0);
+        assert!(
+            score_bound(b"( ").is_none(),
+            "spaces alone are not a number"
+        );
     }
 
     #[test]

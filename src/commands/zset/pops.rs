@@ -2,16 +2,17 @@
 
 use std::collections::HashSet;
 
-use super::budget::{self, Meter};
-use super::ctx::{Ctx, Res, err, wrongtype};
-use super::elemscan;
-use super::glob;
-use super::keys::{parse_cursor, scan_options};
-use super::list_moves::mpop_count;
-use super::parse::{self, format_double, is};
-use super::zparse::{elements_reply, with_zset, zset};
+use super::common::{elements_reply, with_zset, zset};
+use crate::commands::budget::{self, Meter};
+use crate::commands::ctx::{Ctx, Res, err, wrongtype};
+use crate::commands::glob;
+use crate::commands::keys::{parse_cursor, scan_options};
+use crate::commands::list::moves::mpop_count;
+use crate::commands::parse::{self, is};
+use crate::commands::scan_and_sample;
 use crate::effects::ev;
 use crate::error::msg;
+use crate::numbers::format_double;
 use crate::reply::Reply;
 use crate::types::{Value, ZSet};
 
@@ -132,9 +133,9 @@ pub(super) fn zrandmember(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     };
     // Sized before the sample is drawn: a negative count is bounded only by the budget.
     let mut m = Meter::new(ctx);
-    let n = elemscan::picked(z.len(), count);
+    let n = scan_and_sample::picked(z.len(), count);
     budget::check_picks(ctx, n, 1 + usize::from(withscores), || {
-        elemscan::least_bytes(count, z.iter().map(|(m, _)| m.len()))
+        scan_and_sample::least_bytes(count, z.iter().map(|(m, _)| m.len()))
     })?;
     elements_reply(&mut m, &sample(z, count), withscores)
 }

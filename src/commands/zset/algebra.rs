@@ -3,12 +3,13 @@
 
 use std::collections::HashMap;
 
-use super::budget::Meter;
-use super::ctx::{Ctx, Res, err, wrongtype};
-use super::parse::{self, is};
-use super::zparse::{elements_reply, store};
+use super::common::{elements_reply, store};
+use crate::commands::budget::Meter;
+use crate::commands::ctx::{Ctx, Res, err, wrongtype};
+use crate::commands::parse::{self, is};
 use crate::effects::ev;
 use crate::error::msg;
+use crate::numbers;
 use crate::reply::Reply;
 use crate::types::{Hasher, SetValue, Value, ZSet};
 
@@ -76,6 +77,10 @@ fn input<'c>(ctx: &'c Ctx, key: &[u8]) -> Res<Input<'c>> {
 /// Parses `numkeys key... [options]` at `a[at]`, reading the keys before the options as
 /// Redis does (so a WRONGTYPE input wins over a bad option). `dest` marks STORE forms,
 /// `card` ZINTERCARD.
+#[allow(
+    clippy::many_single_char_names,
+    reason = "the handlers' convention (a: args) plus n, the key count"
+)]
 fn args<'c>(ctx: &'c Ctx, a: &[&[u8]], at: usize, op: Op, dest: bool, card: bool) -> Res<Args<'c>> {
     let n = parse::int(a[at])?;
     if n < 1 {
@@ -106,7 +111,7 @@ fn args<'c>(ctx: &'c Ctx, a: &[&[u8]], at: usize, op: Op, dest: bool, card: bool
         let w = a[i];
         if op != Op::Diff && !card && left > n && is(w, "WEIGHTS") {
             for (j, slot) in out.weights.iter_mut().enumerate() {
-                *slot = parse::parse_float(a[i + 1 + j])
+                *slot = numbers::parse_double(a[i + 1 + j])
                     .map_or_else(|| err("ERR weight value is not a float"), Ok)?;
             }
             i += 1 + n;
@@ -237,5 +242,5 @@ pub(super) fn zintercard(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     let args = args(ctx, a, 1, Op::Inter, false, true)?;
     let n = compute(&args, Op::Inter).len();
     let n = if args.limit > 0 { n.min(args.limit) } else { n };
-    Ok(Reply::Integer(n as i64))
+    Ok(Reply::from_len(n))
 }

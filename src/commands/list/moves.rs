@@ -3,10 +3,10 @@
 //! The dispatcher has already locked every key's shard in ascending order, so a move is
 //! one atomic step: no other thread sees the element in neither list or in both.
 
-use super::budget::{self, ELEMENT, Meter};
-use super::ctx::{Ctx, Res, err};
-use super::lists::{list, pop_n, pop_replies, push_all, with_list};
-use super::parse::{self, is};
+use super::{list, pop_n, pop_replies, push_all, with_list};
+use crate::commands::budget::{self, ELEMENT, Meter};
+use crate::commands::ctx::{Ctx, Res, err};
+use crate::commands::parse::{self, is};
 use crate::effects::ev;
 use crate::error::msg;
 use crate::reply::Reply;
@@ -43,7 +43,7 @@ fn move_one(ctx: &mut Ctx, src: &[u8], dst: &[u8], from_left: bool, to_left: boo
         return Ok(Reply::Nil);
     };
     let end = if from_left { l.front() } else { l.back() };
-    let len = end.map_or(0, |e| e.len());
+    let len = end.map_or(0, smallvec::SmallVec::len);
     list(ctx, dst)?; // WRONGTYPE on the destination before anything is popped
     budget::check(ctx, ELEMENT + len)?; // and the reply's size
     // Redis's order of events: the push onto `dst` (with `new` if it is created), then the
@@ -92,7 +92,7 @@ pub(super) fn lmpop(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
 }
 
 /// The `[COUNT count]` tail of LMPOP / ZMPOP (count ≥ 1, given at most once).
-pub(super) fn mpop_count(opts: &[&[u8]]) -> Res<usize> {
+pub(crate) fn mpop_count(opts: &[&[u8]]) -> Res<usize> {
     let mut count = None;
     let mut i = 0;
     while i < opts.len() {
@@ -175,7 +175,7 @@ pub(super) fn lpos(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
             continue;
         }
         m.reserve(1)?;
-        found.push(Reply::Integer(i as i64));
+        found.push(Reply::from_len(i));
         if found.len() >= want {
             break;
         }

@@ -1,12 +1,11 @@
-//! Waiting for a blocking pop: on the calling thread ([`run`]) or as a future
+//! A top-level blocking call: the first try and the queueing under the keys' shard locks
+//! ([`attempt`]), then the wait, on the calling thread ([`run`]) or as a future
 //! ([`BlockingCall`]), with the deadline kept by the store's clock.
 //!
-//! The first try and the queueing happen under the keys' shard locks
-//! (`commands::blocking::attempt`); the pop that serves the waiter runs on the writer's
-//! context (`commands::blocking::serve_ready`). What is left here is sleeping until one of
-//! them hands the reply over, or the deadline passes, and then leaving the other keys'
-//! queues, so nothing stays behind when a wait ends by any route (served, timed out, or a
-//! future dropped).
+//! The pop that serves the waiter runs on the writer's context (`serve`). What is left here
+//! is sleeping until it hands the reply over, or the deadline passes, and then leaving the
+//! other keys' queues, so nothing stays behind when a wait ends by any route (served,
+//! timed out, or a future dropped).
 
 use std::future::Future;
 use std::pin::Pin;
@@ -14,14 +13,87 @@ use std::sync::atomic::Ordering;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use super::timers::{Due, TimerId, Timers};
-use crate::commands::blocking::{Attempt, attempt};
-use crate::commands::{Spec, flag, lookup};
+use std::collections::HashSet;
+
+use super::{Request, pop_any, request};
+use crate::commands::ctx::{Ctx, Res};
+use crate::commands::{KeyHashes, Spec, flag, plan_keys};
 use crate::error::msg;
+use crate::events::timers::{Due, TimerId, Timers};
+use crate::keyspace::locks::Plan;
 use crate::keyspace::waits::{Outcome, Waiter};
 use crate::reply::Reply;
 use crate::shared::Shared;
 use crate::sync::Arc;
+use crate::types::Bytes;
+
+/// What a top-level blocking call found.
+pub(crate) enum Attempt {
+    /// Answered at once: popped something, or an error.
+    Done(Reply),
+    /// Nothing to pop: the caller is queued on its keys and must wait.
+    Blocked {
+        waiter: Arc<Waiter>,
+        /// Unix ms by the store's clock; `None` waits forever.
+        deadline: Option<u64>,
+        /// The reply if it times out (the null array).
+        nothing: Reply,
+    },
+}
+
+/// Store-wide arrival order of waiters. Taken under the shard locks of the waiter's keys,
+/// so each key's queue is in blocking order. A plain std atomic: not part of any ordering
+/// the loom models check (the shard locks are).
+static NEXT_WAITER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+/// Runs a blocking command once, as a top-level call: pops if it can; otherwise queues the
+/// caller on each of its keys while still holding their shard (write) locks, so a push
+/// landing after the check necessarily finds the waiter.
+pub(crate) fn attempt(shared: &Shared, spec: &Spec, args: &[&[u8]]) -> Attempt {
+    let mut plan = Plan::default();
+    let mut hashes = KeyHashes::new();
+    plan_keys(shared, spec, args, &mut plan, &mut hashes);
+    let mut locks = shared.keyspace.lock(&plan);
+    let mut ctx = Ctx::new(shared, &mut locks, shared.lazy_now(), hashes);
+    let outcome = match request(spec.name, args) {
+        Err(e) => Attempt::Done(e),
+        Ok(req) => match pop_any(&mut ctx, args, &req) {
+            Err(e) => Attempt::Done(e),
+            Ok(Some(reply)) => Attempt::Done(reply),
+            Ok(None) => register(&mut ctx, args, req).unwrap_or_else(Attempt::Done),
+        },
+    };
+    ctx.end_command(args);
+    let reap = ctx.finish();
+    drop(locks);
+    reap.run(shared);
+    outcome
+}
+
+fn register(ctx: &mut Ctx, a: &[&[u8]], req: Request) -> Res<Attempt> {
+    let mut keys: Vec<Bytes> = Vec::new();
+    let mut seen: HashSet<&[u8]> = HashSet::new();
+    for &key in &a[req.keys.clone()] {
+        if seen.insert(key) {
+            keys.push(Bytes::from_slice(key));
+        }
+    }
+    let deadline = (req.timeout_ms > 0).then(|| ctx.now().saturating_add(req.timeout_ms));
+    // A wait that times out answers the null array whatever the command, BLMOVE too
+    // (Redis's `replyToBlockedClientTimedOut`), unlike the null bulk BLMOVE answers when it
+    // may not block.
+    let nothing = Reply::NilArray;
+    let seq = NEXT_WAITER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let waiter = Arc::new(Waiter::new(seq, req.pop, keys));
+    for key in &waiter.keys {
+        ctx.waits_mut(key)?.add(key, waiter.clone());
+    }
+    Ok(Attempt::Blocked {
+        waiter,
+        deadline,
+        nothing,
+    })
+}
 
 /// Runs a blocking command on the calling thread: pops at once if it can, else sleeps (no
 /// polling) until served or timed out.
@@ -139,7 +211,8 @@ impl BlockingCall {
 
     fn start(&mut self) -> Poll<Reply> {
         let argv: Vec<&[u8]> = self.argv.iter().map(Vec::as_slice).collect();
-        let Some(spec) = argv.first().and_then(|name| lookup(name)) else {
+        let commands = self.shared.commands;
+        let Some(spec) = argv.first().and_then(|name| commands.lookup(name)) else {
             let name = argv.first().copied().unwrap_or_default();
             let rest = argv.get(1..).unwrap_or_default();
             return Poll::Ready(Reply::error(msg::unknown_command(name, rest)));
@@ -148,7 +221,10 @@ impl BlockingCall {
             return Poll::Ready(Reply::error(msg::arity(spec.name)));
         }
         if !spec.has(flag::BLOCKING) {
-            return Poll::Ready(self.shared.run(spec, &argv));
+            return Poll::Ready(crate::commands::query_spec(&self.shared, spec, &argv));
+        }
+        if let Err(text) = crate::commands::crossslot::command(&self.shared, spec, &argv) {
+            return Poll::Ready(Reply::error(text));
         }
         match attempt(&self.shared, spec, &argv) {
             Attempt::Done(reply) => Poll::Ready(reply),

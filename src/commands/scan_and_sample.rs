@@ -22,7 +22,7 @@ use crate::reply::Reply;
 /// `getRangeLongFromObjectOrReply(.., -LONG_MAX, LONG_MAX, ..)`'s text, typo included.
 const COUNT_RANGE: &str =
     "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
-/// `getLongFromObjectOrReply`'s text (HRANDFIELD WITHVALUES with a count past LONG_MAX/2).
+/// `getLongFromObjectOrReply`'s text (HRANDFIELD WITHVALUES with a count past `LONG_MAX/2`).
 pub(crate) const OUT_OF_RANGE: &str = "ERR value is out of range";
 
 /// Containers up to this size answer in one call with cursor 0, as Redis's small encodings
@@ -64,7 +64,7 @@ pub(crate) fn with_repeats(len: usize, count: usize) -> impl Iterator<Item = usi
     (0..count).map(move |_| fastrand::usize(..len))
 }
 
-/// A random-count argument (SRANDMEMBER, HRANDFIELD): any i64 but i64::MIN; negative means
+/// A random-count argument (SRANDMEMBER, HRANDFIELD): any i64 but `i64::MIN`; negative means
 /// repeats allowed.
 pub(crate) fn random_count(raw: &[u8]) -> Res<i64> {
     let n = parse::int(raw)?;
@@ -79,9 +79,9 @@ pub(crate) fn random_count(raw: &[u8]) -> Res<i64> {
 pub(crate) fn picked(len: usize, count: i64) -> usize {
     let n = usize::try_from(count.unsigned_abs()).unwrap_or(usize::MAX);
     match () {
-        _ if len == 0 => 0,
-        _ if count < 0 => n,
-        _ => n.min(len),
+        () if len == 0 => 0,
+        () if count < 0 => n,
+        () => n.min(len),
     }
 }
 

@@ -6,7 +6,7 @@ use std::marker::PhantomData;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use super::blocking::BlockingCall;
+use crate::commands::blocking::wait::BlockingCall;
 use crate::convert::{FromReply, convert};
 use crate::error::Error;
 

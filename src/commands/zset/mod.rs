@@ -1,16 +1,22 @@
 //! Sorted set commands: the table, and the single-member commands (ZADD, ZINCRBY, ZREM,
-//! ZSCORE, ZMSCORE, ZCARD, ZCOUNT, ZLEXCOUNT, ZRANK, ZREVRANK). Ranges are in `zranges`,
-//! pops and sampling in `zpop`, set algebra in `zsetops`.
+//! ZSCORE, ZMSCORE, ZCARD, ZCOUNT, ZLEXCOUNT, ZRANK, ZREVRANK). Ranges are in `ranges`,
+//! pops and sampling in `pops`, set algebra in `algebra`.
 
-use super::budget::Meter;
-use super::ctx::{Ctx, Res, err, wrongtype};
-use super::parse::{self, format_double, is};
-use super::zparse::{
+use crate::commands::budget::Meter;
+use crate::commands::ctx::{Ctx, Res, err, wrongtype};
+use crate::commands::parse::{self, is};
+use crate::commands::{Keys, ONE, Spec, W, data as spec};
+use common::{
     NAN_SCORE, lex_range, lex_ranks, score_range, score_ranks, score_reply, with_zset, zset,
 };
-use super::{Keys, ONE, Spec, W, data as spec, zpop, zranges, zsetops};
+
+mod algebra;
+mod common;
+mod pops;
+mod ranges;
 use crate::effects::ev;
 use crate::error::msg;
+use crate::numbers::format_double;
 use crate::reply::Reply;
 use crate::types::{Value, ZSet};
 
@@ -20,7 +26,7 @@ const NUM2: Keys = Keys::NumKeys {
     dest: Some(1),
 };
 /// ZRANGESTORE dst src: both are keys.
-const TWO: Keys = super::TWO;
+const TWO: Keys = crate::commands::TWO;
 
 pub(crate) const COMMANDS: &[Spec] = &[
     spec("zadd", -4, W, ONE, zadd),
@@ -33,28 +39,28 @@ pub(crate) const COMMANDS: &[Spec] = &[
     spec("zlexcount", 4, 0, ONE, zlexcount),
     spec("zrank", -3, 0, ONE, zrank),
     spec("zrevrank", -3, 0, ONE, zrevrank),
-    spec("zrange", -4, 0, ONE, zranges::zrange),
-    spec("zrangebyscore", -4, 0, ONE, zranges::zrangebyscore),
-    spec("zrevrangebyscore", -4, 0, ONE, zranges::zrevrangebyscore),
-    spec("zrangebylex", -4, 0, ONE, zranges::zrangebylex),
-    spec("zrevrangebylex", -4, 0, ONE, zranges::zrevrangebylex),
-    spec("zrevrange", -4, 0, ONE, zranges::zrevrange),
-    spec("zrangestore", -5, W, TWO, zranges::zrangestore),
-    spec("zremrangebyrank", 4, W, ONE, zranges::zremrangebyrank),
-    spec("zremrangebyscore", 4, W, ONE, zranges::zremrangebyscore),
-    spec("zremrangebylex", 4, W, ONE, zranges::zremrangebylex),
-    spec("zpopmin", -2, W, ONE, zpop::zpopmin),
-    spec("zpopmax", -2, W, ONE, zpop::zpopmax),
-    spec("zmpop", -4, W, NUM1, zpop::zmpop),
-    spec("zrandmember", -2, 0, ONE, zpop::zrandmember),
-    spec("zscan", -3, 0, ONE, zpop::zscan),
-    spec("zunion", -3, 0, NUM1, zsetops::zunion),
-    spec("zinter", -3, 0, NUM1, zsetops::zinter),
-    spec("zdiff", -3, 0, NUM1, zsetops::zdiff),
-    spec("zunionstore", -4, W, NUM2, zsetops::zunionstore),
-    spec("zinterstore", -4, W, NUM2, zsetops::zinterstore),
-    spec("zdiffstore", -4, W, NUM2, zsetops::zdiffstore),
-    spec("zintercard", -3, 0, NUM1, zsetops::zintercard),
+    spec("zrange", -4, 0, ONE, ranges::zrange),
+    spec("zrangebyscore", -4, 0, ONE, ranges::zrangebyscore),
+    spec("zrevrangebyscore", -4, 0, ONE, ranges::zrevrangebyscore),
+    spec("zrangebylex", -4, 0, ONE, ranges::zrangebylex),
+    spec("zrevrangebylex", -4, 0, ONE, ranges::zrevrangebylex),
+    spec("zrevrange", -4, 0, ONE, ranges::zrevrange),
+    spec("zrangestore", -5, W, TWO, ranges::zrangestore),
+    spec("zremrangebyrank", 4, W, ONE, ranges::zremrangebyrank),
+    spec("zremrangebyscore", 4, W, ONE, ranges::zremrangebyscore),
+    spec("zremrangebylex", 4, W, ONE, ranges::zremrangebylex),
+    spec("zpopmin", -2, W, ONE, pops::zpopmin),
+    spec("zpopmax", -2, W, ONE, pops::zpopmax),
+    spec("zmpop", -4, W, NUM1, pops::zmpop),
+    spec("zrandmember", -2, 0, ONE, pops::zrandmember),
+    spec("zscan", -3, 0, ONE, pops::zscan),
+    spec("zunion", -3, 0, NUM1, algebra::zunion),
+    spec("zinter", -3, 0, NUM1, algebra::zinter),
+    spec("zdiff", -3, 0, NUM1, algebra::zdiff),
+    spec("zunionstore", -4, W, NUM2, algebra::zunionstore),
+    spec("zinterstore", -4, W, NUM2, algebra::zinterstore),
+    spec("zdiffstore", -4, W, NUM2, algebra::zdiffstore),
+    spec("zintercard", -3, 0, NUM1, algebra::zintercard),
 ];
 
 /// ZADD's flags.
@@ -74,13 +80,13 @@ fn add_flags(a: &[&[u8]]) -> (AddFlags, usize) {
     let mut i = 2;
     while let Some(&w) = a.get(i) {
         let slot = match () {
-            _ if is(w, "NX") => &mut f.nx,
-            _ if is(w, "XX") => &mut f.xx,
-            _ if is(w, "GT") => &mut f.gt,
-            _ if is(w, "LT") => &mut f.lt,
-            _ if is(w, "CH") => &mut f.ch,
-            _ if is(w, "INCR") => &mut f.incr,
-            _ => break,
+            () if is(w, "NX") => &mut f.nx,
+            () if is(w, "XX") => &mut f.xx,
+            () if is(w, "GT") => &mut f.gt,
+            () if is(w, "LT") => &mut f.lt,
+            () if is(w, "CH") => &mut f.ch,
+            () if is(w, "INCR") => &mut f.incr,
+            () => break,
         };
         *slot = true;
         i += 1;
@@ -126,6 +132,10 @@ enum Added {
 }
 
 /// Redis's `zsetAdd` for one element.
+#[allow(
+    clippy::float_cmp,
+    reason = "Redis compares scores exactly: an equal score is no update"
+)]
 fn add_one(z: &mut ZSet, f: AddFlags, score: f64, member: &[u8]) -> Res<Added> {
     let Some(cur) = z.score(member) else {
         if f.xx {
@@ -208,7 +218,7 @@ fn zrem(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
         let n = a[2..].iter().filter(|m| z.remove(m).is_some()).count();
         (n, n > 0)
     })?;
-    Ok(Reply::Integer(removed.unwrap_or(0) as i64))
+    Ok(Reply::from_len(removed.unwrap_or(0)))
 }
 
 fn zscore(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
@@ -230,9 +240,7 @@ fn zmscore(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
 }
 
 fn zcard(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
-    Ok(Reply::Integer(
-        zset(ctx, a[1])?.map_or(0, |z| z.len() as i64),
-    ))
+    Ok(Reply::from_len(zset(ctx, a[1])?.map_or(0, ZSet::len)))
 }
 
 fn zcount(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
@@ -241,7 +249,7 @@ fn zcount(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
         let (lo, hi) = score_ranks(z, min, max);
         hi - lo
     });
-    Ok(Reply::Integer(n as i64))
+    Ok(Reply::from_len(n))
 }
 
 fn zlexcount(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
@@ -250,7 +258,7 @@ fn zlexcount(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
         let (lo, hi) = lex_ranks(z, &min, &max);
         hi - lo
     });
-    Ok(Reply::Integer(n as i64))
+    Ok(Reply::from_len(n))
 }
 
 fn rank(ctx: &mut Ctx, a: &[&[u8]], rev: bool, name: &str) -> Res {
@@ -267,11 +275,11 @@ fn rank(ctx: &mut Ctx, a: &[&[u8]], rev: bool, name: &str) -> Res {
     let (Some(r), Some(s)) = (z.rank(a[2]), z.score(a[2])) else {
         return Ok(Reply::Nil);
     };
-    let r = if rev { z.len() - 1 - r } else { r } as i64;
+    let r = Reply::from_len(if rev { z.len() - 1 - r } else { r });
     Ok(if withscore {
-        Reply::Array(vec![Reply::Integer(r), score_reply(s)])
+        Reply::Array(vec![r, score_reply(s)])
     } else {
-        Reply::Integer(r)
+        r
     })
 }
 

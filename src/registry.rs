@@ -1,0 +1,43 @@
+//! The registry: every command family's table rows, one layer above them all.
+//!
+//! The families (`commands::*`, the connection commands of `txn`, the EVAL family of
+//! `script`) each list their own rows; this module is the one place that knows all of them.
+//! The store hands the resulting [`Table`] down in `Shared`, so the layers below look
+//! commands up without importing anything above them.
+
+use std::sync::OnceLock;
+
+use crate::commands::table::Table;
+use crate::commands::{
+    Spec, blocking, cluster, hashes, keys, list, pubsub, server, set, strings, zset,
+};
+
+/// Every family's rows, in the order `COMMAND` lists them.
+fn families() -> [&'static [Spec]; 13] {
+    [
+        strings::COMMANDS,
+        list::COMMANDS,
+        blocking::COMMANDS,
+        zset::COMMANDS,
+        keys::COMMANDS,
+        hashes::COMMANDS,
+        set::COMMANDS,
+        set::algebra::COMMANDS,
+        server::COMMANDS,
+        cluster::COMMANDS,
+        pubsub::COMMANDS,
+        crate::txn::COMMANDS,
+        crate::script::COMMANDS,
+    ]
+}
+
+/// The table of every command, built once per process.
+pub(crate) fn table() -> &'static Table {
+    static TABLE: OnceLock<Table> = OnceLock::new();
+    TABLE.get_or_init(|| Table::new(families().into_iter().flatten()))
+}
+
+/// Finds a command by name (for layers above the store, such as typed methods).
+pub(crate) fn lookup(name: &[u8]) -> Option<&'static Spec> {
+    table().lookup(name)
+}
