@@ -57,8 +57,12 @@ pub(crate) struct Reap {
     seen: Option<Vec<SeenExpired>>,
     now: u64,
     /// Keys whose blocked pops wait for a lock the context could not take in order.
-    deferred: Vec<Box<[u8]>>,
+    deferred: Option<Box<Deferred>>,
 }
+
+/// Ready keys left for after the unlock (rare: boxed, so `Reap` stays two words and a flag).
+#[derive(Debug)]
+pub(crate) struct Deferred(Vec<Box<[u8]>>);
 
 /// Keys seen expired: `seen` by the running command, `later` on read-locked shards.
 #[derive(Debug, Default)]
@@ -72,11 +76,19 @@ impl Reap {
     /// locks are dropped.
     #[inline]
     pub(crate) fn run(self, shared: &Shared) {
+        if self.seen.is_some() || self.deferred.is_some() {
+            self.run_slow(shared);
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn run_slow(self, shared: &Shared) {
         if let Some(seen) = self.seen {
             reap(shared, seen, self.now);
         }
-        if !self.deferred.is_empty() {
-            super::blocking::serve_deferred(shared, self.deferred);
+        if let Some(deferred) = self.deferred {
+            super::blocking::serve_deferred(shared, deferred.0);
         }
     }
 
@@ -86,7 +98,7 @@ impl Reap {
         if let Some(seen) = self.seen {
             reap(shared, seen, self.now);
         }
-        self.deferred
+        self.deferred.map(|d| d.0).unwrap_or_default()
     }
 }
 
@@ -321,7 +333,7 @@ impl<'a, 'l> Ctx<'a, 'l> {
     ) -> Res<(KeyMut<'c>, bool)> {
         let k = self.hkey(key);
         let (shard, now, rec) = self.shard_mut(k)?;
-        let waited = shard.waits.waited(key);
+        let waited = shard.waits.any();
         let (entry, created, expired) = shard.get_or_insert_with(k, now, make);
         if expired {
             rec.expired_unstamped(key);
@@ -343,7 +355,7 @@ impl<'a, 'l> Ctx<'a, 'l> {
     ) -> Res<Option<Value>> {
         let k = self.hkey(key);
         let (shard, now, rec) = self.shard_mut(k)?;
-        let waited = shard.waits.waited(key);
+        let waited = shard.waits.any();
         let ins = shard.insert(k, value, expires_at, now);
         if ins.expired {
             rec.expired_unstamped(key);
@@ -400,7 +412,7 @@ impl<'a, 'l> Ctx<'a, 'l> {
     pub(crate) fn add(&mut self, key: &[u8], value: Value, expires_at: u64) -> Res<()> {
         let k = self.hkey(key);
         let (shard, now, rec) = self.shard_mut(k)?;
-        let waited = shard.waits.waited(key);
+        let waited = shard.waits.any();
         let ins = shard.insert(k, value, expires_at, now);
         if ins.expired {
             rec.expired_unstamped(key);
@@ -501,7 +513,7 @@ impl<'a, 'l> Ctx<'a, 'l> {
         Reap {
             seen: None,
             now: 0,
-            deferred: Vec::new(),
+            deferred: None,
         }
     }
 
@@ -512,6 +524,7 @@ impl<'a, 'l> Ctx<'a, 'l> {
         // after the command, EXEC or script: their pops join this batch.
         super::blocking::serve_ready(self);
         let deferred = self.rec.take_deferred();
+        let deferred = (!deferred.is_empty()).then(|| Box::new(Deferred(deferred)));
         if let Some(batch) = self.rec.take_batch() {
             if !batch.is_empty() {
                 self.shared.listeners.deliver(&batch);

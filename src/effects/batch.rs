@@ -291,8 +291,14 @@ impl Recorder {
     pub(crate) fn created(&mut self, key: &[u8], waited: bool) {
         self.note(key, ev::NEW);
         if waited {
-            self.ready_mut().push(key);
+            self.make_ready(key);
         }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn make_ready(&mut self, key: &[u8]) {
+        self.ready_mut().push(key);
     }
 
     fn ready_mut(&mut self) -> &mut Ready {

@@ -171,6 +171,7 @@ impl Shard {
     }
 
     /// Write-side lookup of `k`: deletes it first if it has expired.
+    #[inline]
     pub(crate) fn get_mut(&mut self, k: HKey<'_>, now: &Now<'_>) -> Slot<'_> {
         let Some(i) = self.index(k) else {
             return Slot::Missing;
@@ -197,6 +198,7 @@ impl Shard {
     }
 
     /// Stores `value` under `k` with the given expiry (0: none), replacing whatever was there.
+    #[inline]
     pub(crate) fn insert(
         &mut self,
         k: HKey<'_>,
@@ -252,6 +254,7 @@ impl Shard {
     /// The live key `k`, created with `make()` (no expiry) when missing or expired.
     /// Returns the entry, whether it was created, and whether an expired value was deleted
     /// first (the caller's signal stamps both changes with one version).
+    #[inline]
     pub(crate) fn get_or_insert_with(
         &mut self,
         k: HKey<'_>,
