@@ -333,7 +333,7 @@ impl<'a, 'l> Ctx<'a, 'l> {
     ) -> Res<(KeyMut<'c>, bool)> {
         let k = self.hkey(key);
         let (shard, now, rec) = self.shard_mut(k)?;
-        let waited = shard.waits.any();
+        let waited = shard.waits.waited(key);
         let (entry, created, expired) = shard.get_or_insert_with(k, now, make);
         if expired {
             rec.expired_unstamped(key);
@@ -355,7 +355,7 @@ impl<'a, 'l> Ctx<'a, 'l> {
     ) -> Res<Option<Value>> {
         let k = self.hkey(key);
         let (shard, now, rec) = self.shard_mut(k)?;
-        let waited = shard.waits.any();
+        let waited = shard.waits.waited(key);
         let ins = shard.insert(k, value, expires_at, now);
         if ins.expired {
             rec.expired_unstamped(key);
@@ -412,7 +412,7 @@ impl<'a, 'l> Ctx<'a, 'l> {
     pub(crate) fn add(&mut self, key: &[u8], value: Value, expires_at: u64) -> Res<()> {
         let k = self.hkey(key);
         let (shard, now, rec) = self.shard_mut(k)?;
-        let waited = shard.waits.any();
+        let waited = shard.waits.waited(key);
         let ins = shard.insert(k, value, expires_at, now);
         if ins.expired {
             rec.expired_unstamped(key);

@@ -257,11 +257,17 @@ pub(crate) struct WaitTable {
 }
 
 impl WaitTable {
-    /// Whether anyone waits on any key of this shard: what a write that creates a key
-    /// checks (one load on the hot path); the serving side looks for the key itself.
+    /// Whether anyone waits on `key`: one load on the hot path (nobody waits on any key of
+    /// the shard), a lookup only when someone waits on some key of it.
     #[inline]
-    pub(crate) fn any(&self) -> bool {
-        !self.keys.is_empty()
+    pub(crate) fn waited(&self, key: &[u8]) -> bool {
+        !self.keys.is_empty() && self.waited_slow(key)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn waited_slow(&self, key: &[u8]) -> bool {
+        self.keys.contains_key(key)
     }
 
     pub(crate) fn add(&mut self, key: &[u8], waiter: Arc<Waiter>) {
