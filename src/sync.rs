@@ -19,6 +19,28 @@ pub(crate) use loom::sync::{Arc, MutexGuard};
 #[cfg(loom)]
 pub(crate) use loom_locks::{Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
+/// Watches `done` for a few microseconds before a thread goes to sleep, as
+/// crossbeam-channel's receivers do: a hand-over that comes that soon then needs no sleep
+/// and no wake-up (two system calls and two context switches). Bounded (a few spins, then
+/// a few yields), so an idle waiter still sleeps. True when `done` turned true. Under loom
+/// it only looks once: spinning is not part of any ordering the models check.
+pub(crate) fn spin_briefly(done: impl Fn() -> bool) -> bool {
+    #[cfg(not(loom))]
+    for step in 0..10u32 {
+        if done() {
+            return true;
+        }
+        if step < 6 {
+            for _ in 0..1u32 << step {
+                std::hint::spin_loop();
+            }
+        } else {
+            std::thread::yield_now();
+        }
+    }
+    done()
+}
+
 /// A condition variable with one by-value surface for `parking_lot`'s and loom's: `wait`
 /// takes the guard and gives it back (loom's style), so callers are written once.
 #[derive(Debug, Default)]

@@ -14,7 +14,7 @@ use super::timers::{Due, Timers};
 use crate::convert::ToArg;
 use crate::error::Error;
 use crate::reply::Reply;
-use crate::sync::{Arc, Condvar, Mutex, MutexGuard};
+use crate::sync::{Arc, AtomicU64, Condvar, Mutex, MutexGuard, Ordering, spin_briefly};
 use crate::types::Bytes;
 
 /// A published message as one subscriber receives it.
@@ -150,6 +150,9 @@ pub(crate) struct Inbox {
     limit: usize,
     state: Mutex<InboxState>,
     changed: Condvar,
+    /// Bumped on every change, so a receiver about to sleep can watch for one briefly
+    /// without the lock.
+    changes: AtomicU64,
 }
 
 impl Inbox {
@@ -159,6 +162,7 @@ impl Inbox {
             limit,
             state: Mutex::new(InboxState::default()),
             changed: Condvar::new(),
+            changes: AtomicU64::new(0),
         }
     }
 
@@ -186,8 +190,10 @@ impl Inbox {
 
     fn notify(&self, mut st: MutexGuard<'_, InboxState>) {
         let waker = st.waker.take();
+        self.changes.fetch_add(1, Ordering::Release);
         drop(st);
-        self.changed.notify_all();
+        // One receiver per inbox: its owner.
+        self.changed.notify_one();
         if let Some(w) = waker {
             w.wake();
         }
@@ -246,9 +252,19 @@ impl Inbox {
 
     fn wait_until(&self, timers: &Timers, deadline: Option<u64>) -> Result<Option<Message>, Error> {
         let mut st = self.state.lock();
+        let mut spun = false;
         let out = loop {
             if let Some(m) = self.take(&mut st)? {
                 break Some(m);
+            }
+            if !spun {
+                // Once per call: a message published within microseconds needs no sleep.
+                spun = true;
+                let seen = self.changes.load(Ordering::Acquire);
+                drop(st);
+                spin_briefly(|| self.changes.load(Ordering::Acquire) != seen);
+                st = self.state.lock();
+                continue;
             }
             let Some(d) = deadline else {
                 st = self.changed.wait(st);

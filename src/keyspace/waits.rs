@@ -16,7 +16,7 @@ use std::fmt;
 use std::task::Waker;
 
 use crate::reply::Reply;
-use crate::sync::{Arc, AtomicBool, Condvar, Mutex, MutexGuard, Ordering};
+use crate::sync::{Arc, AtomicBool, Condvar, Mutex, MutexGuard, Ordering, spin_briefly};
 use crate::types::Bytes;
 
 /// What a waiter pops once one of its keys holds something: the non-blocking command that
@@ -191,23 +191,10 @@ impl Waiter {
         }
     }
 
-    /// Before sleeping, watches for the hand-over for a few microseconds (as
-    /// crossbeam-channel's receivers do): a push that follows closely wakes the waiter
-    /// without the cost of a sleep and a wake-up. Bounded, so an idle waiter sleeps.
+    /// Before sleeping, watches for the hand-over for a few microseconds (see
+    /// [`spin_briefly`]).
     fn spin(&self) {
-        #[cfg(not(loom))]
-        for step in 0..10u32 {
-            if self.over.load(Ordering::Acquire) {
-                return;
-            }
-            if step < 6 {
-                for _ in 0..1u32 << step {
-                    std::hint::spin_loop();
-                }
-            } else {
-                std::thread::yield_now();
-            }
-        }
+        spin_briefly(|| self.over.load(Ordering::Acquire));
     }
 
     /// The outcome if ready; otherwise remembers `waker` to be woken with it.

@@ -71,12 +71,23 @@ pub(crate) fn attempt(shared: &Shared, spec: &Spec, args: &[&[u8]]) -> Attempt {
 }
 
 fn register(ctx: &mut Ctx, a: &[&[u8]], req: Request) -> Res<Attempt> {
-    let mut keys: Vec<Bytes> = Vec::new();
-    let mut seen: HashSet<&[u8]> = HashSet::new();
-    for &key in &a[req.keys.clone()] {
-        if seen.insert(key) {
-            keys.push(Bytes::from_slice(key));
+    let named = &a[req.keys.clone()];
+    let mut keys: Vec<Bytes> = Vec::with_capacity(named.len());
+    if named.len() <= 8 {
+        // The usual few keys: no set to allocate.
+        for &key in named {
+            if !keys.iter().any(|k| k[..] == *key) {
+                keys.push(Bytes::from_slice(key));
+            }
         }
+    } else {
+        let mut seen: HashSet<&[u8]> = HashSet::with_capacity(named.len());
+        keys.extend(
+            named
+                .iter()
+                .filter(|k| seen.insert(k))
+                .map(|k| Bytes::from_slice(k)),
+        );
     }
     let deadline = (req.timeout_ms > 0).then(|| ctx.now().saturating_add(req.timeout_ms));
     // A wait that times out answers the null array whatever the command, BLMOVE too
