@@ -34,7 +34,9 @@
 //!   engine, the SHA1 cache and the bridge between replies and Rhai values.
 //! - Waiting and reacting: blocking pops ([`Store::blpop`], [`Store::blpop_async`] →
 //!   [`BlockingPop`]), pub/sub ([`Store::subscribe`] → [`Subscriber`], [`Message`]) and
-//!   keyspace notifications ([`Config::notify_keyspace_events`]); `events` holds them.
+//!   keyspace notifications ([`Config::notify_keyspace_events`]): `keyspace::waits` (who
+//!   waits on which key), `commands::blocking` (the pops and their service), `events`
+//!   (deadlines, the pub/sub registry, the notifier).
 //! - Inside: `keyspace` (shards, entries, versions, expiry, wait queues), `commands` (the
 //!   command table and one file per family), `txn` (connections and EXEC), `sync`
 //!   (`parking_lot` or loom).
