@@ -34,6 +34,7 @@ pub struct Config {
     pub(crate) notify_flags: u32,
     pub(crate) pubsub_buffer_limit: usize,
     pub(crate) cluster_mode: bool,
+    pub(crate) persist: crate::persist::PersistConfig,
 }
 
 /// The sandbox limits of scripts (see the `script_*` setters of [`Config`]).
@@ -91,6 +92,7 @@ impl Default for Config {
             notify_flags: 0,
             pubsub_buffer_limit: 32 << 20,
             cluster_mode: false,
+            persist: crate::persist::PersistConfig::default(),
         }
     }
 }
