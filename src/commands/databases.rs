@@ -49,6 +49,19 @@ pub(crate) fn select_index(shared: &Shared, arg: &[u8]) -> Result<usize, Reply> 
     db_index(shared, index)
 }
 
+/// SELECT called by a script: the script's own database only (its locks are there).
+///
+/// # Errors
+///
+/// SELECT's errors, and `ERR SELECT of another database is not supported inside
+/// scripts` for a valid database other than the script's.
+pub(crate) fn select_in_script(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
+    if select_index(ctx.shared, a[1])? != ctx.db() {
+        return err("ERR SELECT of another database is not supported inside scripts");
+    }
+    Ok(Reply::ok())
+}
+
 /// `index` as a database of this store, or `ERR DB index is out of range`.
 pub(crate) fn db_index(shared: &Shared, index: i32) -> Res<usize> {
     usize::try_from(index)

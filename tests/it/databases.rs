@@ -206,10 +206,7 @@ fn swapdb_swaps_whole_databases_with_their_ttls() {
 #[test]
 fn swapdb_errors_use_redis_texts() {
     let (_s, mut c, _) = setup();
-    assert_eq!(
-        run(&mut c, "SWAPDB a 1"),
-        err("ERR invalid first DB index")
-    );
+    assert_eq!(run(&mut c, "SWAPDB a 1"), err("ERR invalid first DB index"));
     assert_eq!(
         run(&mut c, "SWAPDB 1 a"),
         err("ERR invalid second DB index")
@@ -492,7 +489,10 @@ fn batches_carry_their_database_and_select_where_it_changes() {
             (1, strs(&["SET a 1"])),
             (3, strs(&["SET gone x PXAT 1767225600005"])),
             (1, strs(&["SET gone here"])),
-            (1, strs(&["SELECT 3", "DEL gone", "SELECT 1", "MOVE gone 3"])),
+            (
+                1,
+                strs(&["SELECT 3", "DEL gone", "SELECT 1", "MOVE gone 3"])
+            ),
             (1, strs(&["SELECT 2", "SET b 2"])),
             (2, strs(&["SWAPDB 2 4"])),
         ]
@@ -532,4 +532,21 @@ fn cluster_mode_has_only_database_zero() {
     );
     assert_eq!(run(&mut c, "COPY {k}a {k}b DB 0"), int(1));
     assert!(store.db(1).is_err());
+}
+
+#[test]
+fn a_script_may_select_only_its_own_database() {
+    let store = Store::new();
+    let mut c = conn_in(&store, 2);
+    let own = r#"redis::call("SELECT", "2"); redis::call("SET", KEYS[0], "v")"#;
+    assert_eq!(c.execute(["EVAL", own, "1", "k"]), ok());
+    assert_eq!(store.db(2).unwrap().get::<String>("k").unwrap(), "v");
+    let other = r#"redis::pcall("SELECT", "3")"#;
+    let reply = c.execute(["EVAL", other, "0"]).to_string();
+    assert!(
+        reply.starts_with("ERR SELECT of another database is not supported inside scripts"),
+        "{reply}"
+    );
+    let bad = r#"redis::pcall("SELECT", "16")"#;
+    assert!(c.execute(["EVAL", bad, "0"]).to_string().starts_with(RANGE));
 }
