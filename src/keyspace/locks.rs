@@ -176,16 +176,24 @@ impl Locks<'_> {
     }
 
     /// Two distinct shards held for writing (SWAPDB swaps a pair).
-    pub(crate) fn pair_mut(&mut self, a: usize, b: usize) -> Option<(&mut Shard, &mut Shard)> {
-        let (i, j) = (self.position(a)?, self.position(b)?);
-        if i == j {
+    pub(crate) fn pair_mut(
+        &mut self,
+        first: usize,
+        second: usize,
+    ) -> Option<(&mut Shard, &mut Shard)> {
+        let (at_first, at_second) = (self.position(first)?, self.position(second)?);
+        if at_first == at_second {
             return None;
         }
-        let (lo, hi) = (i.min(j), i.max(j));
+        let (lo, hi) = (at_first.min(at_second), at_first.max(at_second));
         let (left, right) = self.held.split_at_mut(hi);
-        let (Guard::Write(x), Guard::Write(y)) = (&mut left[lo].1, &mut right[0].1) else {
+        let (Guard::Write(low), Guard::Write(high)) = (&mut left[lo].1, &mut right[0].1) else {
             return None;
         };
-        if i < j { Some((x, y)) } else { Some((y, x)) }
+        if at_first < at_second {
+            Some((low, high))
+        } else {
+            Some((high, low))
+        }
     }
 }

@@ -1,7 +1,7 @@
 //! Commands across databases: MOVE, SWAPDB, COPY .. DB (SELECT is with the server commands).
 //! Databases 0-2 keep keys colliding; 16, -1 and text cover the errors.
 
-use super::{G, Gen, cmd, row};
+use super::{Gen, cmd, row};
 use crate::parity::compare::Cmp::Exact;
 
 const DBS: &[&str] = &["0", "1", "1", "2", "2", "16", "-1", "x"];
