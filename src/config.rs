@@ -34,6 +34,8 @@ pub struct Config {
     pub(crate) notify_flags: u32,
     pub(crate) pubsub_buffer_limit: usize,
     pub(crate) cluster_mode: bool,
+    /// How many databases SELECT can reach (Redis's `databases`); see `Config::databases`.
+    pub(crate) databases: usize,
     pub(crate) persist: crate::persist::PersistConfig,
 }
 
@@ -92,6 +94,7 @@ impl Default for Config {
             notify_flags: 0,
             pubsub_buffer_limit: 32 << 20,
             cluster_mode: false,
+            databases: 16,
             persist: crate::persist::PersistConfig::default(),
         }
     }
@@ -493,5 +496,25 @@ impl Config {
     #[must_use]
     pub fn shard_count(&self) -> usize {
         self.shards
+    }
+
+    /// How many databases `SELECT`, `MOVE`, `SWAPDB` and `COPY .. DB` can reach (Redis's
+    /// `databases`, default 16; at least 1, at most 65536). Databases other than 0 are
+    /// allocated on first use, so an unused one costs a pointer.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use redlite::{Config, Store};
+    ///
+    /// let store = Store::with_config(Config::default().databases(2));
+    /// let mut conn = store.connection();
+    /// assert_eq!(conn.execute(["SELECT", "1"]).to_string(), "OK");
+    /// assert_eq!(conn.execute(["SELECT", "2"]).to_string(), "ERR DB index is out of range");
+    /// ```
+    #[must_use]
+    pub fn databases(mut self, n: usize) -> Self {
+        self.databases = n.clamp(1, 1 << 16);
+        self
     }
 }

@@ -24,6 +24,8 @@
 //!
 //! - [`Store`], [`Config`], [`Clock`] ([`SystemClock`], [`ManualClock`]): opening a store.
 //! - [`Connection`]: one client; `execute` any command; WATCH / MULTI / EXEC ([`ExecOutcome`]).
+//! - Databases: 16 by default ([`Config::databases`]); `SELECT` on a connection,
+//!   [`Store::db`] for a handle on one (`commands::databases`: MOVE, SWAPDB, COPY .. DB).
 //! - [`Store::transaction`] ([`Transaction`], [`TxOptions`]): WATCH + MULTI/EXEC with retries.
 //! - [`Reply`], [`Error`], [`FromReply`], [`ToArg`]: replies and conversions.
 //! - [`Store::cmd`] ([`Cmd`]): any command built argument by argument, also on a

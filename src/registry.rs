@@ -9,11 +9,11 @@ use std::sync::OnceLock;
 
 use crate::commands::table::Table;
 use crate::commands::{
-    Spec, blocking, cluster, hashes, keys, list, pubsub, server, set, strings, zset,
+    Spec, blocking, cluster, databases, hashes, keys, list, pubsub, server, set, strings, zset,
 };
 
 /// Every family's rows, in the order `COMMAND` lists them.
-fn families() -> [&'static [Spec]; 13] {
+fn families() -> [&'static [Spec]; 14] {
     [
         strings::COMMANDS,
         list::COMMANDS,
@@ -25,6 +25,7 @@ fn families() -> [&'static [Spec]; 13] {
         set::algebra::COMMANDS,
         server::COMMANDS,
         cluster::COMMANDS,
+        databases::COMMANDS,
         pubsub::COMMANDS,
         crate::txn::COMMANDS,
         crate::script::COMMANDS,

@@ -40,7 +40,7 @@ impl Shared {
     ) -> Shared {
         let events = Events::new(config.clock.clone(), config.pubsub_buffer_limit);
         let shared = Shared {
-            keyspace: Keyspace::new(config.shards),
+            keyspace: Keyspace::new(config.shards, config.databases),
             commands,
             script_state,
             config,
@@ -95,9 +95,15 @@ impl Shared {
     ) -> usize {
         let now = Now::fixed(self.now());
         let mut total = 0;
-        for i in 0..self.keyspace.shard_count() {
+        let ks = &self.keyspace;
+        let made: Vec<usize> = ks.made().collect();
+        for i in made
+            .into_iter()
+            .flat_map(|db| ks.base(db)..ks.base(db) + ks.shard_count())
+        {
             let mut shard = self.keyspace.shard(i).write();
             let mut rec = Recorder::new(self.listeners.active());
+            rec.start_in(ks.db_of(i));
             total += pass(&mut shard, &now, &mut |key, stamp| {
                 let at = rec.mark();
                 rec.expired(stamp, key, at);

@@ -31,6 +31,8 @@ use crate::txn::Connection;
 #[derive(Clone)]
 pub struct Store {
     pub(crate) shared: Arc<Shared>,
+    /// The database this handle's commands run in (see [`Store::db`]).
+    pub(crate) db: usize,
 }
 
 impl Store {
@@ -78,7 +80,59 @@ impl Store {
                 let _ = shared.sweeper.set(sweeper);
             }
         }
-        Store { shared }
+        Store { shared, db: 0 }
+    }
+
+    /// A handle to database `index` of the same store (0-based, as `SELECT` numbers them):
+    /// its commands, typed methods, connections and transactions start in that database.
+    /// Databases are separate keyspaces; `MOVE`, `COPY .. DB` and `SWAPDB` work across them.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Reply`](crate::Error::Reply) with `ERR DB index is out of range` past
+    /// [`Config::databases`], or `ERR SELECT is not allowed in cluster mode` for a database
+    /// other than 0 in [cluster mode](Config::cluster_mode).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> Result<(), redlite::Error> {
+    /// let store = redlite::Store::new();
+    /// let cache = store.db(1)?;
+    /// cache.set("k", "in db 1")?;
+    /// assert_eq!(store.get::<Option<String>>("k")?, None);
+    /// assert_eq!(cache.get::<String>("k")?, "in db 1");
+    /// assert!(store.db(16).is_err());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn db(&self, index: usize) -> Result<Store, crate::Error> {
+        let index_i64 = i64::try_from(index).unwrap_or(i64::MAX);
+        crate::commands::crossslot::select(&self.shared, index_i64)
+            .map_err(|e| crate::Error::Reply(e.into()))?;
+        if index >= self.shared.keyspace.databases() {
+            return Err(crate::Error::Reply(crate::error::msg::DB_RANGE.into()));
+        }
+        Ok(Store {
+            shared: self.shared.clone(),
+            db: index,
+        })
+    }
+
+    /// The database this handle works in (0 unless it came from [`Store::db`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> Result<(), redlite::Error> {
+    /// let store = redlite::Store::new();
+    /// assert_eq!(store.db(4)?.index(), 4);
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn index(&self) -> usize {
+        self.db
     }
 
     /// A new client connection with its own WATCH set and MULTI queue.
@@ -100,7 +154,7 @@ impl Store {
     /// ```
     #[must_use]
     pub fn connection(&self) -> Connection {
-        Connection::new(self.shared.clone())
+        Connection::new(self.shared.clone(), self.db)
     }
 
     /// Runs one command, as [`Connection::execute`] does on a fresh connection (so MULTI,
@@ -192,6 +246,7 @@ impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Store")
             .field("shards", &self.shared.keyspace.shard_count())
+            .field("db", &self.db)
             .finish_non_exhaustive()
     }
 }

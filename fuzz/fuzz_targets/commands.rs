@@ -17,7 +17,8 @@ use redlite::{Clock, Config, ManualClock, Reply, Store};
 use model::{Model, Op, matches, well_formed};
 
 /// Commands outside the model, from every family (whether redlite knows them yet or not).
-/// Not here: the modelled ones, FLUSHDB/SWAPDB (would touch model keys), blocking pops.
+/// Not here: the modelled ones, FLUSHDB/SWAPDB (would touch model keys), SELECT (would move
+/// a connection off the modelled database 0), blocking pops.
 const OTHER: &[&str] = &[
     "setnx",
     "setex",
@@ -42,6 +43,7 @@ const OTHER: &[&str] = &[
     "rename",
     "renamenx",
     "copy",
+    "move",
     "expire",
     "pexpire",
     "expireat",
@@ -59,7 +61,6 @@ const OTHER: &[&str] = &[
     "ping",
     "echo",
     "time",
-    "select",
     "dbsize",
     "hset",
     "hsetnx",

@@ -1,5 +1,7 @@
 //! [`Ctx`]: a command's view of the keyspace through the shard locks it holds.
 
+mod swap;
+
 use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
 use std::mem::ManuallyDrop;
@@ -47,6 +49,8 @@ const NOT_LOCKED: &str = "ERR internal error: key outside the locks of this comm
 pub(crate) struct SeenExpired {
     pub(crate) key: Bytes,
     pub(crate) hash: u64,
+    /// The key's shard, by global index (its database included).
+    shard: usize,
     /// Where in the batch the deletion belongs (before what the command did after it).
     at: (usize, usize),
 }
@@ -62,7 +66,7 @@ pub(crate) struct Reap {
 
 /// Ready keys left for after the unlock (rare: boxed, so `Reap` stays two words and a flag).
 #[derive(Debug)]
-pub(crate) struct Deferred(Vec<Box<[u8]>>);
+pub(crate) struct Deferred(Vec<(u32, Box<[u8]>)>);
 
 /// Keys seen expired: `seen` by the running command, `later` on read-locked shards.
 #[derive(Debug, Default)]
@@ -94,7 +98,7 @@ impl Reap {
 
     /// Runs the expiry half and hands back the deferred keys (the deferred serving loop
     /// runs them itself, without recursing).
-    pub(crate) fn run_expiry(self, shared: &Shared) -> Vec<Box<[u8]>> {
+    pub(crate) fn run_expiry(self, shared: &Shared) -> Vec<(u32, Box<[u8]>)> {
         if let Some(seen) = self.seen {
             reap(shared, seen, self.now);
         }
@@ -114,8 +118,9 @@ fn reap(shared: &Shared, seen: Vec<SeenExpired>, now: u64) {
             bytes: &s.key,
             hash: s.hash,
         };
-        let mut shard = ks.shard(ks.shard_of(k.hash)).write();
+        let mut shard = ks.shard(s.shard).write();
         let mut rec = Recorder::new(shared.listeners.active());
+        rec.start_in(ks.db_of(s.shard));
         if let Some(stamp) = shard.remove_expired(k, &now) {
             let at = rec.mark();
             rec.expired(stamp, &s.key, at);
@@ -133,6 +138,9 @@ fn reap(shared: &Shared, seen: Vec<SeenExpired>, now: u64) {
 pub(crate) struct Ctx<'a, 'l> {
     pub(crate) shared: &'a Shared,
     locks: &'l mut Locks<'a>,
+    /// The global index of the first shard of the database the context works in (0 for
+    /// database 0; see `Keyspace`).
+    base: usize,
     /// Unix ms, read at most once and frozen for the command (or the whole EXEC / script).
     now: Now<'a>,
     hashes: KeyHashes,
@@ -188,6 +196,7 @@ impl<'a, 'l> Ctx<'a, 'l> {
         Ctx {
             shared,
             locks,
+            base: 0,
             now,
             hashes,
             next_hash: Cell::new(0),
@@ -195,6 +204,46 @@ impl<'a, 'l> Ctx<'a, 'l> {
             expiring: ManuallyDrop::new(RefCell::new(None)),
             replied: 0,
         }
+    }
+
+    /// Starts the context in database `db` (before it records anything).
+    pub(crate) fn in_db(mut self, db: usize) -> Self {
+        self.base = self.shared.keyspace.base(db);
+        self.rec.start_in(db);
+        self
+    }
+
+    /// Works in database `db` from now on (a queued SELECT; MOVE's destination for a
+    /// moment). The caller checked `db` against the store's database count.
+    pub(crate) fn select(&mut self, db: usize) {
+        self.base = self.shared.keyspace.base(db);
+        self.rec.set_db(db);
+    }
+
+    /// The database the context works in.
+    pub(crate) fn db(&self) -> usize {
+        self.rec.db()
+    }
+
+    /// The global shard range of the context's database.
+    fn db_range(&self) -> std::ops::Range<usize> {
+        self.base..self.base + self.shared.keyspace.shard_count()
+    }
+
+    /// The shards of the context's database that it holds (whole-database commands
+    /// lock them all).
+    pub(crate) fn db_shards(&self) -> impl Iterator<Item = &Shard> {
+        self.locks.iter_range(self.db_range())
+    }
+
+    /// The held shards `a` and `b` (global indexes), both for writing.
+    pub(crate) fn shard_pair(
+        &mut self,
+        a: usize,
+        b: usize,
+    ) -> Option<(&mut Shard, &mut Shard, &mut Recorder)> {
+        let (x, y) = self.locks.pair_mut(a, b)?;
+        Some((x, y, &mut self.rec))
     }
 
     /// How many bytes the next reply may still hold.
@@ -252,7 +301,7 @@ impl<'a, 'l> Ctx<'a, 'l> {
     }
 
     fn shard(&self, k: HKey<'_>) -> Res<&Shard> {
-        let index = self.shared.keyspace.shard_of(k.hash);
+        let index = self.base + self.shared.keyspace.shard_of(k.hash);
         self.locks
             .get(index)
             .ok_or_else(|| Reply::error(NOT_LOCKED))
@@ -260,7 +309,7 @@ impl<'a, 'l> Ctx<'a, 'l> {
 
     /// The key's shard, writable, with the command's time and recorder (split borrows).
     fn shard_mut(&mut self, k: HKey<'_>) -> Res<(&mut Shard, &Now<'a>, &mut Recorder)> {
-        let index = self.shared.keyspace.shard_of(k.hash);
+        let index = self.base + self.shared.keyspace.shard_of(k.hash);
         match self.locks.get_mut(index) {
             Some(shard) => Ok((shard, &self.now, &mut self.rec)),
             None => Err(Reply::error(NOT_LOCKED)),
@@ -305,6 +354,7 @@ impl<'a, 'l> Ctx<'a, 'l> {
             .push(SeenExpired {
                 key: bytes(k.bytes),
                 hash: k.hash,
+                shard: self.base + self.shared.keyspace.shard_of(k.hash),
                 at: self.rec.mark(),
             });
     }
@@ -446,11 +496,13 @@ impl<'a, 'l> Ctx<'a, 'l> {
         self.rec.listening()
     }
 
-    /// Empties every shard held for writing (FLUSHALL / FLUSHDB); returns how many keys went.
-    pub(crate) fn flush_locked(&mut self) -> usize {
+    /// Empties every shard held for writing, of the context's database only (FLUSHDB) or
+    /// of all (FLUSHALL); returns how many keys went.
+    pub(crate) fn flush_locked(&mut self, all: bool) -> usize {
+        let range = if all { 0..usize::MAX } else { self.db_range() };
         let Ctx { locks, rec, .. } = self;
         let mut removed = 0;
-        for shard in locks.iter_mut() {
+        for shard in locks.iter_range_mut(range) {
             removed += shard.flush(|stamp| rec.touch(stamp));
         }
         rec.touch_all();
@@ -479,11 +531,14 @@ impl<'a, 'l> Ctx<'a, 'l> {
                 bytes: &s.key,
                 hash: s.hash,
             };
-            let index = self.shared.keyspace.shard_of(k.hash);
-            match self.locks.get_mut(index) {
+            let home = self.rec.db();
+            match self.locks.get_mut(s.shard) {
                 Some(shard) => {
                     if let Some(stamp) = shard.remove_expired(k, &self.now) {
+                        // Seen in another database (MOVE's destination): recorded there.
+                        self.rec.set_db(self.shared.keyspace.db_of(s.shard));
                         self.rec.expired(stamp, &s.key, s.at);
+                        self.rec.set_db(home);
                     }
                 }
                 None => later.push(s),
@@ -551,7 +606,7 @@ impl<'a, 'l> Ctx<'a, 'l> {
     }
 
     /// The next key made ready for blocked pops (created while they wait on it).
-    pub(crate) fn take_ready(&mut self) -> Option<Box<[u8]>> {
+    pub(crate) fn take_ready(&mut self) -> Option<(usize, Box<[u8]>)> {
         self.rec.take_ready()
     }
 
@@ -561,7 +616,7 @@ impl<'a, 'l> Ctx<'a, 'l> {
     pub(crate) fn try_hold_for_write(&mut self, key: &[u8]) -> bool {
         let k = self.hkey(key);
         let shared: &'a Shared = self.shared;
-        let index = shared.keyspace.shard_of(k.hash);
+        let index = self.base + shared.keyspace.shard_of(k.hash);
         self.locks.try_add_write(&shared.keyspace, index)
     }
 
@@ -578,10 +633,5 @@ impl<'a, 'l> Ctx<'a, 'l> {
         let out = f(self);
         self.replied = saved;
         out
-    }
-
-    /// The shard locks held (whole-keyspace commands iterate them).
-    pub(crate) fn locks(&self) -> &Locks<'a> {
-        self.locks
     }
 }

@@ -133,6 +133,8 @@ pub(crate) mod ev {
         RENAME_FROM = "rename_from", Generic;
         RENAME_TO = "rename_to", Generic;
         COPY_TO = "copy_to", Generic;
+        MOVE_FROM = "move_from", Generic;
+        MOVE_TO = "move_to", Generic;
         EXPIRED = "expired", Expired;
         NEW = "new", New;
         SET = "set", String;

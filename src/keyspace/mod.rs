@@ -10,6 +10,7 @@ pub(crate) mod shard;
 pub(crate) mod waits;
 
 use std::hash::BuildHasher;
+use std::sync::OnceLock;
 
 use crossbeam_utils::CachePadded;
 
@@ -34,26 +35,66 @@ fn key_hasher() -> KeyHasher {
     return KeyHasher::fixed();
 }
 
-/// All shards of one store.
+/// One database's shards.
+type Shards = Box<[CachePadded<RwLock<Shard>>]>;
+
+/// Every database of one store: database 0's shards, made with the store, and the others'
+/// made on first use (most stores only ever use database 0, and `Store::new` must stay
+/// cheap).
+///
+/// A shard is named by one *global index*, `db * shard_count + shard`: database 0's shards
+/// keep their plain indexes (the hot path does not change), and ascending global order is
+/// (database, shard) ascending, the one lock order of every operation, across databases
+/// too (MOVE, COPY .. DB, SWAPDB, FLUSHALL). Every database has the same shard count and
+/// hasher, so a key hashes to the same shard in each.
 pub(crate) struct Keyspace {
-    shards: Box<[CachePadded<RwLock<Shard>>]>,
+    shards: Shards,
+    /// Databases 1.. (index `db - 1`).
+    others: Box<[OnceLock<Shards>]>,
     hasher: KeyHasher,
     mask: usize,
+    /// log2 of the shard count: a global index's database is `index >> bits`.
+    bits: u32,
 }
 
 impl Keyspace {
-    /// `shards` is rounded up to a power of two (at least 1).
-    pub(crate) fn new(shards: usize) -> Keyspace {
+    /// `shards` is rounded up to a power of two (at least 1); `databases` is at least 1.
+    pub(crate) fn new(shards: usize, databases: usize) -> Keyspace {
         let n = shards.clamp(1, 1 << 16).next_power_of_two();
         let hasher = key_hasher();
-        let shards = (0..n)
-            .map(|_| CachePadded::new(RwLock::new(Shard::new(hasher.clone()))))
-            .collect();
+        let others = (1..databases.max(1)).map(|_| OnceLock::new()).collect();
         Keyspace {
-            shards,
+            shards: make_shards(n, &hasher),
+            others,
             hasher,
             mask: n - 1,
+            bits: n.trailing_zeros(),
         }
+    }
+
+    /// How many databases there are.
+    pub(crate) fn databases(&self) -> usize {
+        self.others.len() + 1
+    }
+
+    /// The global index of database `db`'s first shard.
+    pub(crate) fn base(&self, db: usize) -> usize {
+        db << self.bits
+    }
+
+    /// The database of a global shard index.
+    pub(crate) fn db_of(&self, index: usize) -> usize {
+        index >> self.bits
+    }
+
+    /// Whether database `db` holds anything yet (was ever used); database 0 always does.
+    pub(crate) fn is_made(&self, db: usize) -> bool {
+        db == 0 || self.others.get(db - 1).is_some_and(|o| o.get().is_some())
+    }
+
+    /// The databases made so far, ascending (what FLUSHALL and the expiry sweep visit).
+    pub(crate) fn made(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.databases()).filter(|&db| self.is_made(db))
     }
 
     pub(crate) fn hkey<'a>(&self, bytes: &'a [u8]) -> HKey<'a> {
@@ -73,7 +114,28 @@ impl Keyspace {
         self.shards.len()
     }
 
+    /// The shard at a global index (see [`Keyspace`]); makes its database on first use.
+    /// An index past the last database is a bug of the caller: it panics, like any
+    /// out-of-bounds index (planners check databases against [`Keyspace::databases`]).
+    #[inline]
     pub(crate) fn shard(&self, index: usize) -> &RwLock<Shard> {
-        &self.shards[index]
+        match self.shards.get(index) {
+            Some(shard) => shard,
+            None => self.other_shard(index),
+        }
     }
+
+    #[cold]
+    fn other_shard(&self, index: usize) -> &RwLock<Shard> {
+        let db = self.db_of(index);
+        let shards =
+            self.others[db - 1].get_or_init(|| make_shards(self.shards.len(), &self.hasher));
+        &shards[index & self.mask]
+    }
+}
+
+fn make_shards(n: usize, hasher: &KeyHasher) -> Shards {
+    (0..n)
+        .map(|_| CachePadded::new(RwLock::new(Shard::new(hasher.clone()))))
+        .collect()
 }

@@ -5,6 +5,12 @@
 //! expiry sweep) and lets SCAN walk positions downwards: a swap-remove only moves the last
 //! element, which a downward walk has already visited, so no key present throughout is missed.
 
+mod swap;
+
+pub(crate) use swap::SwapEffect;
+
+use std::collections::HashSet;
+
 use indexmap::IndexMap;
 use indexmap::map::raw_entry_v1::{RawEntryApiV1, RawEntryMut};
 
@@ -138,16 +144,20 @@ pub(crate) struct Shard {
     sweep_cursor: usize,
     /// Blocked pops waiting on keys of this shard (guarded by the shard lock, see `waits`).
     pub(crate) waits: super::waits::WaitTable,
+    /// The keys some connection watches (their slots have `watchers > 0`), so that SWAPDB
+    /// finds them in O(watched keys), as Redis's `watched_keys` dict lets it.
+    watched: HashSet<Bytes, KeyHasher>,
 }
 
 impl Shard {
     pub(crate) fn new(hasher: KeyHasher) -> Shard {
         Shard {
-            map: IndexMap::with_hasher(hasher),
+            map: IndexMap::with_hasher(hasher.clone()),
             clock: 0,
             live: 0,
             sweep_cursor: 0,
             waits: super::waits::WaitTable::default(),
+            watched: HashSet::with_hasher(hasher),
         }
     }
 
@@ -377,7 +387,11 @@ impl Shard {
                 (bytes(k.bytes), tombstone)
             });
         e.watchers += 1;
-        e.version
+        let version = e.version;
+        if e.watchers == 1 {
+            self.watched.insert(bytes(k.bytes));
+        }
+        version
     }
 
     /// Drops one watcher of `k` (and the tombstone, when it was the last).
@@ -385,9 +399,12 @@ impl Shard {
         let Some(i) = self.index(k) else { return };
         let e = &mut self.map[i];
         e.watchers = e.watchers.saturating_sub(1);
-        if e.watchers == 0 && e.value.is_none() {
-            self.map.swap_remove_index(i);
-            self.shrink_if_sparse();
+        if e.watchers == 0 {
+            self.watched.remove(k.bytes);
+            if e.value.is_none() {
+                self.map.swap_remove_index(i);
+                self.shrink_if_sparse();
+            }
         }
     }
 

@@ -314,6 +314,11 @@ impl WaitTable {
             .collect()
     }
 
+    /// Every key someone waits on (SWAPDB looks for those it made ready).
+    pub(crate) fn keys(&self) -> impl Iterator<Item = &Bytes> {
+        self.keys.keys()
+    }
+
     /// How many (key, waiter) entries the table holds (for leak tests).
     pub(crate) fn len(&self) -> usize {
         self.keys.values().map(BTreeMap::len).sum()

@@ -258,7 +258,7 @@ pub trait ScriptTarget: sealed::Sealed {
 
 impl ScriptTarget for &Store {
     fn run(&mut self, argv: &[&[u8]]) -> Reply {
-        crate::commands::query(&self.shared, argv)
+        crate::commands::query_in(&self.shared, self.db, argv)
     }
 }
 

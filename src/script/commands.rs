@@ -81,7 +81,7 @@ fn generic(ctx: &mut Ctx, a: &[&[u8]], by_sha: bool, ro: bool) -> Res {
     // EVALSHA of a script loaded after this command planned its locks: it was missing
     // when the command started, so answer as if it still were.
     let shards = ctx.shared.keyspace.shard_count();
-    if script.flags.allow_undeclared && ctx.locks().iter().count() < shards {
+    if script.flags.allow_undeclared && ctx.db_shards().count() < shards {
         return err(msg::NOSCRIPT);
     }
     let (keys, argv) = rest.split_at(numkeys);

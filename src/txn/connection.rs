@@ -43,6 +43,8 @@ pub struct Connection {
     multi: Option<Multi>,
     /// Pub/sub state, once the connection subscribed (see `txn::pubsub`).
     pub(super) pubsub: Option<Box<super::pubsub::ConnPubSub>>,
+    /// The selected database (SELECT), 0-based.
+    pub(crate) db: usize,
 }
 
 /// The MULTI state: queued commands, and whether a queue-time error doomed the EXEC.
@@ -53,13 +55,30 @@ struct Multi {
 }
 
 impl Connection {
-    pub(crate) fn new(shared: Arc<Shared>) -> Connection {
+    pub(crate) fn new(shared: Arc<Shared>, db: usize) -> Connection {
         Connection {
             shared,
             watches: WatchSet::default(),
             multi: None,
             pubsub: None,
+            db,
         }
+    }
+
+    /// The selected database (0-based): where `SELECT` left it, else the database of the
+    /// handle that made the connection (see [`Store::db`](crate::Store::db)).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let store = redlite::Store::new();
+    /// let mut conn = store.connection();
+    /// conn.execute(["SELECT", "3"]);
+    /// assert_eq!(conn.db(), 3);
+    /// ```
+    #[must_use]
+    pub fn db(&self) -> usize {
+        self.db
     }
 
     /// Runs one command and returns its reply. Never panics, whatever the bytes: bad input
@@ -136,7 +155,7 @@ impl Connection {
 
     pub(super) fn run(&mut self, spec: &'static Spec, argv: &[&[u8]]) -> Reply {
         match spec.handler {
-            Handler::Data(_) => commands::run(&self.shared, spec, argv),
+            Handler::Data(_) => commands::run_in(&self.shared, self.db, spec, argv),
             Handler::Conn(op) => match op {
                 ConnOp::Multi => multi(self, argv),
                 ConnOp::Exec => exec(self, argv),
@@ -148,6 +167,7 @@ impl Connection {
                 ConnOp::Unsubscribe => super::pubsub::unsubscribe(self, argv),
                 ConnOp::Punsubscribe => super::pubsub::punsubscribe(self, argv),
                 ConnOp::Reset => super::pubsub::reset(self, argv),
+                ConnOp::Select => select(self, argv),
             },
         }
     }
@@ -229,11 +249,16 @@ impl Connection {
             watch::release_all(&self.shared, &mut self.watches);
             return Err(Error::Reply(text.into()));
         }
-        Ok(exec::commit(&self.shared, &mut self.watches, &multi.queue))
+        Ok(exec::commit(
+            &self.shared,
+            &mut self.db,
+            &mut self.watches,
+            &multi.queue,
+        ))
     }
 
     pub(crate) fn watch_key(&mut self, key: &[u8]) {
-        watch::watch(&self.shared, &mut self.watches, key);
+        watch::watch(&self.shared, self.db, &mut self.watches, key);
     }
 
     pub(crate) fn unwatch_all(&mut self) {
@@ -296,6 +321,18 @@ pub(super) fn watch(c: &mut Connection, argv: &[&[u8]]) -> Reply {
         c.watch_key(key);
     }
     Reply::ok()
+}
+
+/// SELECT: the connection's database from now on (inside MULTI it is queued, and EXEC
+/// switches at its place in the queue).
+fn select(c: &mut Connection, argv: &[&[u8]]) -> Reply {
+    match commands::databases::select_index(&c.shared, argv[1]) {
+        Ok(db) => {
+            c.db = db;
+            Reply::ok()
+        }
+        Err(e) => e,
+    }
 }
 
 pub(super) fn unwatch(c: &mut Connection, _: &[&[u8]]) -> Reply {

@@ -43,4 +43,5 @@ pub(crate) const COMMANDS: &[Spec] = &[
     conn("unsubscribe", -1, flag::NOQUEUE, ConnOp::Unsubscribe),
     conn("punsubscribe", -1, flag::NOQUEUE, ConnOp::Punsubscribe),
     conn("reset", 1, flag::NOQUEUE, ConnOp::Reset),
+    conn("select", 2, 0, ConnOp::Select),
 ];

@@ -55,6 +55,7 @@ impl Connection {
     fn pubsub_mut(&mut self) -> &mut ConnPubSub {
         let store = crate::Store {
             shared: self.shared.clone(),
+            db: self.db,
         };
         self.pubsub.get_or_insert_with(|| {
             Box::new(ConnPubSub {
@@ -222,6 +223,8 @@ pub(super) fn punsubscribe(c: &mut Connection, a: &[&[u8]]) -> Reply {
 pub(super) fn reset(c: &mut Connection, _: &[&[u8]]) -> Reply {
     c.discard_multi();
     c.leave_pubsub();
+    // RESET also selects database 0, as Redis's `resetCommand` does.
+    c.db = 0;
     Reply::status("RESET")
 }
 

@@ -281,7 +281,7 @@ macro_rules! blocking_methods {
 /// thread polling it (see there for what dropping it does).
 impl Store {
     fn blocking_call<T>(&self, argv: Vec<Vec<u8>>) -> BlockingPop<T> {
-        BlockingPop::new(BlockingCall::new(self.shared.clone(), argv))
+        BlockingPop::new(BlockingCall::new(self.shared.clone(), self.db, argv))
     }
 
     /// [`blpop`](Self::blpop), awaiting instead of blocking the thread.

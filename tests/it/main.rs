@@ -26,6 +26,8 @@ mod cluster;
 #[cfg(not(loom))]
 mod concurrency;
 #[cfg(not(loom))]
+mod databases;
+#[cfg(not(loom))]
 mod dropin;
 #[cfg(not(loom))]
 mod effects;

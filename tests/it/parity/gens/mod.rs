@@ -5,6 +5,7 @@
 //! Adding a family: write `<family>.rs` with `pub fn gens() -> Vec<Gen>` and list it in
 //! [`all`]. Commands redlite does not know yet are skipped automatically.
 
+mod databases;
 mod hashes;
 mod keys;
 mod lists;
@@ -65,6 +66,7 @@ pub fn all() -> Vec<Gen> {
         lists::gens(),
         sets::gens(),
         zsets::gens(),
+        databases::gens(),
     ]
     .into_iter()
     .flatten()
@@ -88,10 +90,6 @@ pub const EXCLUDED: &[(&str, &str)] = &[
     (
         "BLPOP & other blocking commands",
         "would block the Redis connection",
-    ),
-    (
-        "SELECT <n != 0>, MOVE, SWAPDB, COPY .. DB",
-        "redlite has one database",
     ),
     (
         "EVAL, EVALSHA, SCRIPT",
