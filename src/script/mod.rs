@@ -112,6 +112,9 @@ impl Scripts {
             .engine()
             .compile(&*body)
             .map_err(|e| compile_error(&e.0.to_string(), e.1.line()))?;
+        if let Some(line) = engine::capturing_closure(&ast) {
+            return Err(compile_error(engine::CAPTURE_TEXT, line));
+        }
         Ok(Compiled::new(sha, ast, flags))
     }
 

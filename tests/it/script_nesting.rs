@@ -187,3 +187,55 @@ fn no_way_of_building_a_value_nests_it_past_the_size_limits() {
         assert!(got.contains("Size of object map"), "{way}: {got}");
     }
 }
+
+/// Runs `f` on a new thread with a 2 MiB stack.
+fn on_small_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(f)
+        .expect("spawn")
+        .join()
+        .expect("the thread survived")
+}
+
+/// The deepest reply a script may return (512 arrays; one more is Redis's stack limit
+/// error) can be printed, compared, copied and dropped by the caller on a small stack
+/// (`Reply`'s own `Display`, `Debug`, `Clone`, `PartialEq` and `Drop` recurse).
+#[test]
+fn the_deepest_result_a_script_may_return_is_usable_on_a_small_stack() {
+    let s = store();
+    let (shown, debug, equal, depth) = on_small_stack(move || {
+        let r = s.execute(["EVAL", "let a = 1; for i in 0..512 { a = [a]; } a", "0"]);
+        let copy = r.clone();
+        let (shown, debug) = (r.to_string().len(), format!("{r:?}").len());
+        let mut depth = 0;
+        let mut at = &r;
+        while let Reply::Array(items) = at {
+            depth += 1;
+            at = &items[0];
+        }
+        let too_deep = s.execute(["EVAL", "let a = 1; for i in 0..513 { a = [a]; } a", "0"]);
+        assert_eq!(too_deep, Reply::error("ERR reached lua stack limit"));
+        (shown, debug, copy == r, depth)
+    });
+    assert_eq!((shown, equal, depth), (2 * 512 + 1, true, 512));
+    assert!(debug > shown, "{debug}");
+}
+
+/// redis-rs's parser refuses replies nested deeper than 100; the drop-in gives the same
+/// parse error for a deep script result, and drops it on a small stack.
+#[cfg(feature = "redis")]
+#[test]
+fn a_deep_script_result_through_the_redis_rs_drop_in_is_a_parse_error() {
+    let s = store();
+    let got = on_small_stack(move || {
+        let mut con = s.redis_connection();
+        redis::cmd("EVAL")
+            .arg("let a = 1; for i in 0..512 { a = [a]; } a")
+            .arg(0)
+            .query::<redis::Value>(&mut con)
+            .map_err(|e| e.to_string())
+    });
+    let err = got.expect_err("a parse error");
+    assert!(err.contains("Maximum recursion depth exceeded"), "{err}");
+}
