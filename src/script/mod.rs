@@ -14,6 +14,7 @@ mod commands;
 mod engine;
 mod run;
 mod shebang;
+mod stack;
 mod watchdog;
 
 pub use api::{Script, ScriptInvocation, ScriptTarget};
@@ -56,6 +57,8 @@ pub(crate) struct Scripts {
     running: watchdog::Registry,
     time_limit: Duration,
     max_source_size: usize,
+    /// The stack a run needs to hold the deepest value the limits allow (see `stack`).
+    stack_size: usize,
 }
 
 impl Scripts {
@@ -68,6 +71,7 @@ impl Scripts {
             running: watchdog::Registry::new(),
             time_limit: limits.time_limit,
             max_source_size: limits.max_source_size,
+            stack_size: stack::size_for(limits),
         }
     }
 
@@ -108,6 +112,9 @@ impl Scripts {
             .engine()
             .compile(&*body)
             .map_err(|e| compile_error(&e.0.to_string(), e.1.line()))?;
+        if let Some(line) = engine::capturing_closure(&ast) {
+            return Err(compile_error(engine::CAPTURE_TEXT, line));
+        }
         Ok(Compiled::new(sha, ast, flags))
     }
 

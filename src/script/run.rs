@@ -130,8 +130,27 @@ pub(crate) fn execute(
         Ok(scripts) => scripts,
         Err(reply) => return reply,
     };
-    let engine = scripts.engine();
     ctx.set_atomic();
+    let run = || evaluate(ctx, scripts, script, keys, argv, read_only);
+    // The loom models switch between their threads inside a run: keep them on one stack.
+    #[cfg(loom)]
+    return run();
+    #[cfg(not(loom))]
+    super::stack::run_on(scripts.stack_size, run)
+        .unwrap_or_else(|| Reply::error("ERR could not reserve a stack to run the script on"))
+}
+
+/// The run itself, on the deep stack: everything that may clone, compare or drop a value
+/// the script built happens in here, the conversion of its result included.
+fn evaluate(
+    ctx: &mut Ctx<'_, '_>,
+    scripts: &super::Scripts,
+    script: &Compiled,
+    keys: &[&[u8]],
+    argv: &[&[u8]],
+    read_only: bool,
+) -> Reply {
+    let engine = scripts.engine();
     let mut scope = take_scope(keys, argv);
     let watched = watchdog::watch(&scripts.running, scripts.time_limit);
     let mut run = Run {

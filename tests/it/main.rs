@@ -64,6 +64,8 @@ mod script_fast_paths;
 #[cfg(not(loom))]
 mod script_limits;
 #[cfg(not(loom))]
+mod script_nesting;
+#[cfg(not(loom))]
 mod scripts;
 #[cfg(not(loom))]
 mod server;

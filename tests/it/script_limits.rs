@@ -406,13 +406,37 @@ fn many_declared_keys_are_each_checked() {
 }
 
 #[test]
-fn curry_is_disabled_but_closures_capture() {
+fn curry_and_capturing_closures_are_refused_but_plain_closures_run() {
     let s = store();
     let curry = "let f = Fn(\"x\"); for i in 0..100000 { f = f.curry(f); } 0";
     let text = s.execute(["EVAL", curry, "0"]).to_string();
     assert!(text.starts_with("ERR Error compiling script"), "{text}");
-    let closure = "let y = 2; let f = |x| x + y; f.call(3)";
+    // A capture is a curried argument no size check sees: copies of an array past the
+    // array limit (here 200 x 16,000 elements), or a chain of closures as deep as the
+    // operation limit allows.
+    let hoard = "let big = []; big.pad(16000, 0); let list = []; \
+                 for i in 0..200 { let b = big; let g = || b; list.push(g); } list.len()";
+    let chain = "let a = 1;\nfor i in 0..100000 { let b = a; let g = || b; a = g; } 0";
+    for (src, line) in [(hoard, 1), (chain, 2)] {
+        let text = s.execute(["EVAL", src, "0"]).to_string();
+        assert_eq!(
+            text,
+            format!(
+                "ERR Error compiling script (new function): user_script:{line}: closures \
+                 may not capture variables in scripts (pass values as parameters)"
+            )
+        );
+    }
+    let closure = "let y = 2; let f = |x, y| x + y; f.call(3, y)";
     assert_eq!(s.execute(["EVAL", closure, "0"]), int(5));
+    assert_eq!(
+        s.execute([
+            "EVAL",
+            "[1, 2, 3].map(|v| v * 2).reduce(|s, v| s + v, 0)",
+            "0"
+        ]),
+        int(12)
+    );
 }
 
 #[test]
