@@ -49,6 +49,7 @@ pub(crate) struct ScriptLimits {
     pub(crate) max_source_size: usize,
     pub(crate) time_limit: Duration,
     pub(crate) cache_size: usize,
+    pub(crate) defaults: crate::script::config::Defaults,
 }
 
 impl Default for ScriptLimits {
@@ -67,6 +68,7 @@ impl Default for ScriptLimits {
             max_source_size: 1 << 20,
             time_limit: Duration::from_secs(5),
             cache_size: 500,
+            defaults: crate::script::config::Defaults::default(),
         }
     }
 }

@@ -45,6 +45,8 @@ mod hashes;
 mod keys;
 #[cfg(not(loom))]
 mod lists;
+#[cfg(all(feature = "lua", not(loom)))]
+mod lua;
 #[cfg(not(loom))]
 mod multi;
 #[cfg(not(loom))]
