@@ -208,7 +208,7 @@ impl Config {
     /// use redlite::{Config, Store};
     ///
     /// let store = Store::with_config(Config::default().script_max_operations(1_000));
-    /// let reply = store.execute(["EVAL", "loop { }", "0"]);
+    /// let reply = store.execute(["EVAL", "#!rhai\nloop { }", "0"]);
     /// assert!(reply.to_string().starts_with("ERR Too many operations"));
     /// ```
     #[must_use]
@@ -225,7 +225,7 @@ impl Config {
     /// use redlite::{Config, Store};
     ///
     /// let store = Store::with_config(Config::default().script_max_string_size(100));
-    /// let reply = store.execute(["EVAL", "let s = \"x\"; loop { s += s; }", "0"]);
+    /// let reply = store.execute(["EVAL", "#!rhai\nlet s = \"x\"; loop { s += s; }", "0"]);
     /// assert!(reply.is_error());
     /// ```
     #[must_use]
@@ -335,7 +335,7 @@ impl Config {
     ///     .script_max_operations(u64::MAX)
     ///     .script_time_limit(Duration::from_millis(50));
     /// let store = Store::with_config(config);
-    /// let reply = store.execute(["EVAL", "loop { }", "0"]);
+    /// let reply = store.execute(["EVAL", "#!rhai\nloop { }", "0"]);
     /// assert!(reply.to_string().starts_with("ERR Script killed: it ran longer"));
     /// ```
     #[must_use]

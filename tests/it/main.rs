@@ -47,6 +47,10 @@ mod keys;
 mod lists;
 #[cfg(all(feature = "lua", not(loom)))]
 mod lua;
+#[cfg(all(feature = "lua", not(loom)))]
+mod lua_libs;
+#[cfg(all(feature = "lua", not(loom)))]
+mod lua_sandbox;
 #[cfg(not(loom))]
 mod multi;
 #[cfg(not(loom))]

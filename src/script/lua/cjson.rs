@@ -1,12 +1,15 @@
 //! `cjson`: `encode` and `decode` as lua-cjson 2.1 (the version Redis ships) does them
 //! with Redis's settings: numbers as `%.14g`, `/` escaped, empty tables as `{}`, arrays
-//! refused when excessively sparse, nesting bounded at 1000 both ways. `cjson.null` is the
+//! refused when excessively sparse, nesting bounded (at 128 levels both ways; lua-cjson's
+//! default is 1000). `cjson.null` is the
 //! NULL light userdata. (Missing: the `encode_*`/`decode_*` configuration functions.)
 
 use mlua::{Lua, Table, Value};
 
-/// lua-cjson's default nesting bound, for encoding and decoding.
-const MAX_DEPTH: usize = 1000;
+/// The nesting bound for encoding and decoding. lua-cjson's default is 1000; both
+/// directions recurse here, so the bound is kept low enough for any thread's stack (a
+/// debug build's frames are large).
+const MAX_DEPTH: usize = 128;
 
 /// The `cjson` table.
 pub(crate) fn table(lua: &Lua) -> mlua::Result<Table> {
@@ -200,7 +203,7 @@ impl Parser<'_> {
 
     fn unexpected(&self, what: &str) -> String {
         let found = if self.at >= self.text.len() {
-            "the end"
+            "T_END"
         } else {
             "invalid token"
         };

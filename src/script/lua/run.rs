@@ -82,6 +82,12 @@ pub(crate) fn execute(
             let mut meter = Meter::new(run.ctx);
             to_reply(value, &mut meter, 0).unwrap_or_else(|e| e)
         }
+        // Lua skips the handler for a memory error: its message comes as it is.
+        Some(Ok(Ok((false, Value::String(s)))))
+            if s.as_bytes().as_ref() == b"not enough memory" =>
+        {
+            Reply::error(located(OUT_OF_MEMORY, sha))
+        }
         Some(Ok(Ok((false, value)))) => {
             let text = match &value {
                 Value::String(s) => s.to_string_lossy(),
@@ -95,6 +101,9 @@ pub(crate) fn execute(
     drop(watched);
     reply
 }
+
+const OUT_OF_MEMORY: &str =
+    "ERR Out of memory: the script passed the Lua memory limit (lua_max_memory)";
 
 /// Redis 7's `<error> script: <sha1>, on @user_script:<line>.`
 fn located(text: &str, sha: &str) -> String {
@@ -158,7 +167,8 @@ pub(crate) fn check_stopped(_: &Lua, results: MultiValue) -> mlua::Result<MultiV
 /// turns the error into its reply text (a raised error reply keeps its code; anything else
 /// gets `ERR`).
 pub(crate) fn handler(lua: &Lua, err: Value) -> mlua::Result<String> {
-    LINE.with(|l| l.set(error_line(lua)));
+    let line = error_line(lua);
+    LINE.with(|l| l.set(line));
     if let Some(stopped) = STOPPED.with(Cell::get) {
         return Ok(stop_text(stopped));
     }
@@ -168,7 +178,7 @@ pub(crate) fn handler(lua: &Lua, err: Value) -> mlua::Result<String> {
             Ok(Value::String(s)) => err_text(&s.to_string_lossy()),
             _ => "ERR unknown error".into(),
         },
-        Value::Error(e) => error_text(&e),
+        Value::Error(e) => error_text_at(&e, line),
         Value::Nil => "ERR nil".into(),
         other => match lua.coerce_string(other) {
             Ok(Some(s)) => format!("ERR {}", s.to_string_lossy()),
@@ -193,14 +203,23 @@ fn error_line(lua: &Lua) -> Option<i32> {
 
 /// The text of an error that came through mlua.
 fn error_text(e: &mlua::Error) -> String {
+    error_text_at(e, None)
+}
+
+/// The same, for an error raised at `line`: a library's error (`luaL_error` in Redis's C
+/// libraries) names the script line, as Lua's own errors do.
+fn error_text_at(e: &mlua::Error, line: Option<i32>) -> String {
     match e {
-        mlua::Error::CallbackError { cause, .. } => error_text(cause),
+        mlua::Error::CallbackError { cause, .. } => error_text_at(cause, line),
+        mlua::Error::RuntimeError(text) if line.is_some() => {
+            format!("ERR user_script:{}: {text}", line.unwrap_or_default())
+        }
         mlua::Error::ExternalError(inner) => match inner.downcast_ref::<RaisedReply>() {
             Some(raised) => raised.0.clone(),
             None => format!("ERR {inner}"),
         },
         mlua::Error::RuntimeError(text) => format!("ERR {text}"),
-        mlua::Error::MemoryError(_) => "ERR Out of memory (script_max_memory)".into(),
+        mlua::Error::MemoryError(_) => OUT_OF_MEMORY.into(),
         other => format!("ERR {other}"),
     }
 }
