@@ -51,6 +51,7 @@ pub(crate) struct ScriptLimits {
     pub(crate) max_source_size: usize,
     pub(crate) time_limit: Duration,
     pub(crate) cache_size: usize,
+    pub(crate) defaults: crate::script::config::Defaults,
 }
 
 impl Default for ScriptLimits {
@@ -69,6 +70,7 @@ impl Default for ScriptLimits {
             max_source_size: 1 << 20,
             time_limit: Duration::from_secs(5),
             cache_size: 500,
+            defaults: crate::script::config::Defaults::default(),
         }
     }
 }
@@ -209,7 +211,7 @@ impl Config {
     /// use redlite::{Config, Store};
     ///
     /// let store = Store::with_config(Config::default().script_max_operations(1_000));
-    /// let reply = store.execute(["EVAL", "loop { }", "0"]);
+    /// let reply = store.execute(["EVAL", "#!rhai\nloop { }", "0"]);
     /// assert!(reply.to_string().starts_with("ERR Too many operations"));
     /// ```
     #[must_use]
@@ -226,7 +228,7 @@ impl Config {
     /// use redlite::{Config, Store};
     ///
     /// let store = Store::with_config(Config::default().script_max_string_size(100));
-    /// let reply = store.execute(["EVAL", "let s = \"x\"; loop { s += s; }", "0"]);
+    /// let reply = store.execute(["EVAL", "#!rhai\nlet s = \"x\"; loop { s += s; }", "0"]);
     /// assert!(reply.is_error());
     /// ```
     #[must_use]
@@ -336,7 +338,7 @@ impl Config {
     ///     .script_max_operations(u64::MAX)
     ///     .script_time_limit(Duration::from_millis(50));
     /// let store = Store::with_config(config);
-    /// let reply = store.execute(["EVAL", "loop { }", "0"]);
+    /// let reply = store.execute(["EVAL", "#!rhai\nloop { }", "0"]);
     /// assert!(reply.to_string().starts_with("ERR Script killed: it ran longer"));
     /// ```
     #[must_use]

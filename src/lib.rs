@@ -79,7 +79,7 @@ pub use error::{Error, ErrorKind};
 pub use events::{Message, Messages, NextMessage, Subscriber};
 pub use persist::{Fsync, SaveRule};
 pub use reply::Reply;
-pub use script::{Script, ScriptInvocation, ScriptTarget};
+pub use script::{Script, ScriptEngine, ScriptFlag, ScriptInvocation, ScriptTarget};
 pub use store::Store;
 pub use txn::{Connection, ExecOutcome, Transaction, TxOptions};
 pub use typed::blocking_pop::BlockingPop;

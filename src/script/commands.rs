@@ -98,7 +98,7 @@ const HELP: &[&str] = &[
     "EXISTS <sha1> [<sha1> ...]",
     "    Return information about the existence of the scripts in the script cache.",
     "FLUSH [ASYNC|SYNC]",
-    "    Flush the Rhai scripts cache.",
+    "    Flush the scripts cache.",
     "KILL",
     "    Kill the currently executing scripts that have not written yet.",
     "LOAD <script>",

@@ -47,6 +47,12 @@ mod hashes;
 mod keys;
 #[cfg(not(loom))]
 mod lists;
+#[cfg(all(feature = "lua", not(loom)))]
+mod lua;
+#[cfg(all(feature = "lua", not(loom)))]
+mod lua_libs;
+#[cfg(all(feature = "lua", not(loom)))]
+mod lua_sandbox;
 #[cfg(not(loom))]
 mod multi;
 #[cfg(not(loom))]

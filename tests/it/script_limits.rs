@@ -5,7 +5,7 @@ use crate::common::{bulk, int, ok};
 use redlite::{Config, Error, Reply, Script, Store};
 
 fn store() -> Store {
-    Store::with_config(Config::default().active_expiry(false))
+    Store::with_config(crate::common::config().active_expiry(false))
 }
 
 fn sha(src: &str) -> String {
@@ -180,7 +180,7 @@ fn kill_when_running(s: &Store) -> Reply {
 }
 
 fn endless() -> Store {
-    let config = Config::default()
+    let config = crate::common::config()
         .active_expiry(false)
         .script_max_operations(u64::MAX)
         .script_time_limit(std::time::Duration::from_secs(3600));
@@ -220,7 +220,7 @@ fn script_kill_stops_a_looping_script_from_another_thread() {
 #[test]
 fn script_kill_refuses_a_script_that_wrote() {
     let clock = crate::common::gate::GateClock::default();
-    let config = Config::default()
+    let config = crate::common::config()
         .active_expiry(false)
         .clock(clock.clone())
         .script_max_operations(u64::MAX)
@@ -263,7 +263,7 @@ fn script_kill_refuses_a_script_that_wrote() {
 
 #[test]
 fn time_limit_stops_a_script_spending_its_time_in_native_calls() {
-    let config = Config::default()
+    let config = crate::common::config()
         .active_expiry(false)
         .script_time_limit(std::time::Duration::from_millis(100));
     let s = Store::with_config(config);
@@ -283,7 +283,7 @@ fn time_limit_stops_a_script_spending_its_time_in_native_calls() {
 
 #[test]
 fn script_over_the_source_size_limit_is_refused() {
-    let s = Store::with_config(Config::default().script_max_source_size(1000));
+    let s = Store::with_config(crate::common::config().script_max_source_size(1000));
     let big = format!("{}1", " ".repeat(1000));
     let text = "ERR Script is too large: 1001 bytes, over the script size limit of 1000 bytes";
     assert_eq!(s.execute(["EVAL", &big, "0"]), Reply::error(text));
@@ -330,7 +330,11 @@ fn constructs_rhai_compiles_in_quadratic_time_are_capped() {
 #[test]
 fn a_script_that_does_not_compile_takes_no_lock() {
     let clock = crate::common::gate::GateClock::default();
-    let s = Store::with_config(Config::default().active_expiry(false).clock(clock.clone()));
+    let s = Store::with_config(
+        crate::common::config()
+            .active_expiry(false)
+            .clock(clock.clone()),
+    );
     // Park a script holding k's shard inside its clock read.
     let holder = {
         let s = s.clone();
@@ -352,7 +356,7 @@ fn a_script_that_does_not_compile_takes_no_lock() {
 
 #[test]
 fn split_and_to_chars_stop_at_the_array_limit() {
-    let s = Store::with_config(Config::default().script_max_array_size(1000));
+    let s = Store::with_config(crate::common::config().script_max_array_size(1000));
     let big = "let s = \"ab\"; while s.len() < 4000 { s += s; }\n";
     for call in [
         "s.split(\"\")",
@@ -378,7 +382,7 @@ fn split_and_to_chars_stop_at_the_array_limit() {
 
 #[test]
 fn replace_checks_the_result_size_before_building_it() {
-    let s = Store::with_config(Config::default().script_max_string_size(1 << 20));
+    let s = Store::with_config(crate::common::config().script_max_string_size(1 << 20));
     // 1 MiB of "a", each replaced by 1 MiB: a terabyte if built before the check.
     let src =
         "let s = \"a\"; while s.len() < 1048576 { s += s; } let t = s; s.replace(\"a\", t); 0";

@@ -5,8 +5,9 @@ use std::cell::RefCell;
 use rhai::module_resolvers::DummyModuleResolver;
 use rhai::{AST, ASTNode, Engine, EvalAltResult, LexError, Position, Stmt, Token};
 
-use super::{bridge, watchdog};
+use super::bridge;
 use crate::config::ScriptLimits;
+use crate::script::watchdog;
 
 /// Constructs Rhai compiles in time quadratic in their count are capped, so compiling
 /// stays linear in the source: variables in scope at once, functions, entries of one map
