@@ -536,7 +536,7 @@ fn cluster_mode_has_only_database_zero() {
 
 #[test]
 fn a_script_may_select_only_its_own_database() {
-    let store = Store::new();
+    let store = crate::common::rhai_store();
     let mut c = conn_in(&store, 2);
     let own = r#"redis::call("SELECT", "2"); redis::call("SET", KEYS[0], "v")"#;
     assert_eq!(c.execute(["EVAL", own, "1", "k"]), ok());

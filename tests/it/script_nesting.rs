@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use crate::common::int;
-use redlite::{Config, Reply, Store};
+use redlite::{Reply, Store};
 
 /// The test stores' limits: deep enough that each path below overflows a 2 MiB stack in a
 /// debug build when run there (Rhai takes 1.2 KiB a level to clone, 8 KiB to compare or
@@ -18,7 +18,7 @@ const MAPS: usize = 1000;
 
 fn store() -> Store {
     Store::with_config(
-        Config::default()
+        crate::common::config()
             .active_expiry(false)
             .script_max_array_size(ARRAYS)
             .script_max_map_size(MAPS)
@@ -149,7 +149,7 @@ fn a_deep_result_or_thrown_value_is_the_stack_limit_error_on_a_small_stack() {
 #[test]
 fn no_way_of_building_a_value_nests_it_past_the_size_limits() {
     let s = Store::with_config(
-        Config::default()
+        crate::common::config()
             .script_max_array_size(40)
             .script_max_map_size(20),
     );
