@@ -9,11 +9,11 @@ use std::sync::OnceLock;
 
 use crate::commands::table::Table;
 use crate::commands::{
-    Spec, blocking, cluster, hashes, keys, list, pubsub, server, set, strings, zset,
+    Spec, bits, blocking, cluster, hashes, keys, list, pubsub, server, set, strings, zset,
 };
 
 /// Every family's rows, in the order `COMMAND` lists them.
-fn families() -> [&'static [Spec]; 13] {
+fn families() -> [&'static [Spec]; 14] {
     [
         strings::COMMANDS,
         list::COMMANDS,
@@ -28,6 +28,7 @@ fn families() -> [&'static [Spec]; 13] {
         pubsub::COMMANDS,
         crate::txn::COMMANDS,
         crate::script::COMMANDS,
+        bits::COMMANDS,
     ]
 }
 

@@ -4,6 +4,7 @@
 //! the command's keys, hashes each once, locks their shards in ascending order, reads the
 //! clock once (time is frozen for the command) and calls the handler with a [`Ctx`].
 
+pub(crate) mod bits;
 pub(crate) mod blocking;
 pub(crate) mod budget;
 pub(crate) mod cluster;

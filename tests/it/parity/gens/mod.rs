@@ -5,6 +5,7 @@
 //! Adding a family: write `<family>.rs` with `pub fn gens() -> Vec<Gen>` and list it in
 //! [`all`]. Commands redlite does not know yet are skipped automatically.
 
+mod bits;
 mod hashes;
 mod keys;
 mod lists;
@@ -65,6 +66,7 @@ pub fn all() -> Vec<Gen> {
         lists::gens(),
         sets::gens(),
         zsets::gens(),
+        bits::gens(),
     ]
     .into_iter()
     .flatten()
