@@ -9,11 +9,11 @@ use std::sync::OnceLock;
 
 use crate::commands::table::Table;
 use crate::commands::{
-    Spec, bits, blocking, cluster, hashes, keys, list, pubsub, server, set, strings, zset,
+    Spec, bits, blocking, cluster, hashes, hll, keys, list, pubsub, server, set, strings, zset,
 };
 
 /// Every family's rows, in the order `COMMAND` lists them.
-fn families() -> [&'static [Spec]; 14] {
+fn families() -> [&'static [Spec]; 15] {
     [
         strings::COMMANDS,
         list::COMMANDS,
@@ -29,6 +29,7 @@ fn families() -> [&'static [Spec]; 14] {
         crate::txn::COMMANDS,
         crate::script::COMMANDS,
         bits::COMMANDS,
+        hll::COMMANDS,
     ]
 }
 

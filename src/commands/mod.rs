@@ -13,6 +13,7 @@ pub(crate) mod ctx;
 pub(crate) mod glob;
 pub(crate) mod guard;
 pub(crate) mod hashes;
+pub(crate) mod hll;
 pub(crate) mod keys;
 pub(crate) mod list;
 #[cfg(test)]

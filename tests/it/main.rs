@@ -42,6 +42,8 @@ mod float_rules;
 #[cfg(not(loom))]
 mod hashes;
 #[cfg(not(loom))]
+mod hyperloglog;
+#[cfg(not(loom))]
 mod keys;
 #[cfg(not(loom))]
 mod lists;
