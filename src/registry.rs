@@ -9,11 +9,11 @@ use std::sync::OnceLock;
 
 use crate::commands::table::Table;
 use crate::commands::{
-    Spec, bits, blocking, cluster, hashes, hll, keys, list, pubsub, server, set, strings, zset,
+    Spec, bits, blocking, cluster, hashes, hll, lcs, keys, list, pubsub, server, set, sort, strings, zset,
 };
 
 /// Every family's rows, in the order `COMMAND` lists them.
-fn families() -> [&'static [Spec]; 15] {
+fn families() -> [&'static [Spec]; 17] {
     [
         strings::COMMANDS,
         list::COMMANDS,
@@ -30,6 +30,8 @@ fn families() -> [&'static [Spec]; 15] {
         crate::script::COMMANDS,
         bits::COMMANDS,
         hll::COMMANDS,
+        lcs::COMMANDS,
+        sort::COMMANDS,
     ]
 }
 

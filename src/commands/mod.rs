@@ -15,6 +15,7 @@ pub(crate) mod guard;
 pub(crate) mod hashes;
 pub(crate) mod hll;
 pub(crate) mod keys;
+pub(crate) mod lcs;
 pub(crate) mod list;
 #[cfg(test)]
 mod memory_tests;
@@ -23,6 +24,7 @@ pub(crate) mod pubsub;
 pub(crate) mod scan_and_sample;
 pub(crate) mod server;
 pub(crate) mod set;
+pub(crate) mod sort;
 pub(crate) mod strings;
 pub(crate) mod table;
 pub(crate) mod zset;

@@ -10,6 +10,7 @@ mod hashes;
 mod keys;
 mod lists;
 mod sets;
+mod sort;
 mod strings;
 mod txn;
 mod zsets;
@@ -67,6 +68,7 @@ pub fn all() -> Vec<Gen> {
         sets::gens(),
         zsets::gens(),
         bits::gens(),
+        sort::gens(),
     ]
     .into_iter()
     .flatten()
