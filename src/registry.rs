@@ -9,11 +9,11 @@ use std::sync::OnceLock;
 
 use crate::commands::table::Table;
 use crate::commands::{
-    Spec, bits, blocking, cluster, hashes, hll, lcs, keys, list, pubsub, server, set, sort, strings, zset,
+    Spec, bits, blocking, cluster, geo, hashes, hll, lcs, keys, list, pubsub, server, set, sort, strings, zset,
 };
 
 /// Every family's rows, in the order `COMMAND` lists them.
-fn families() -> [&'static [Spec]; 17] {
+fn families() -> [&'static [Spec]; 18] {
     [
         strings::COMMANDS,
         list::COMMANDS,
@@ -32,6 +32,7 @@ fn families() -> [&'static [Spec]; 17] {
         hll::COMMANDS,
         lcs::COMMANDS,
         sort::COMMANDS,
+        geo::COMMANDS,
     ]
 }
 

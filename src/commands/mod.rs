@@ -10,6 +10,7 @@ pub(crate) mod budget;
 pub(crate) mod cluster;
 pub(crate) mod crossslot;
 pub(crate) mod ctx;
+pub(crate) mod geo;
 pub(crate) mod glob;
 pub(crate) mod guard;
 pub(crate) mod hashes;

@@ -40,6 +40,8 @@ mod expiry;
 #[cfg(not(loom))]
 mod float_rules;
 #[cfg(not(loom))]
+mod geo;
+#[cfg(not(loom))]
 mod hashes;
 #[cfg(not(loom))]
 mod hyperloglog;

@@ -6,6 +6,7 @@
 //! [`all`]. Commands redlite does not know yet are skipped automatically.
 
 mod bits;
+mod geo;
 mod hashes;
 mod keys;
 mod lists;
@@ -69,6 +70,7 @@ pub fn all() -> Vec<Gen> {
         zsets::gens(),
         bits::gens(),
         sort::gens(),
+        geo::gens(),
     ]
     .into_iter()
     .flatten()
