@@ -110,7 +110,7 @@ fn geo_errors_use_redis_texts() {
     assert_eq!(c.execute(["GEOADD", "Sicily", "NX", "XX", "1", "2", "x"]), err(SYNTAX));
     assert_eq!(c.execute(["GEOADD", "Sicily", "1", "2"]), crate::common::arity("geoadd"));
     assert_eq!(
-        c.execute(["GEOSEARCH", "Sicily", "BYRADIUS", "1", "km", "ASC"]),
+        c.execute(["GEOSEARCH", "Sicily", "BYRADIUS", "1", "km", "ASC", "WITHDIST"]),
         err("ERR exactly one of FROMMEMBER or FROMLONLAT can be specified for GEOSEARCH")
     );
     assert_eq!(
