@@ -9,7 +9,8 @@ use std::sync::OnceLock;
 
 use crate::commands::table::Table;
 use crate::commands::{
-    Spec, bits, blocking, cluster, geo, hashes, hll, lcs, keys, list, pubsub, server, set, sort, strings, zset,
+    Spec, bits, blocking, cluster, geo, hashes, hll, keys, lcs, list, pubsub, server, set, sort,
+    strings, zset,
 };
 
 /// Every family's rows, in the order `COMMAND` lists them.

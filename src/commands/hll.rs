@@ -1,4 +1,4 @@
-//! HyperLogLog: PFADD, PFCOUNT, PFMERGE, on strings in Redis's exact HLL representation
+//! `HyperLogLog`: PFADD, PFCOUNT, PFMERGE, on strings in Redis's exact HLL representation
 //! (`types::hll`).
 //!
 //! PFCOUNT of one key stores the cardinality it computed in the value's cache bytes, as
@@ -8,8 +8,8 @@ use super::ctx::{Ctx, Res, wrongtype};
 use super::{ALL, ONE, Spec, W, data as spec};
 use crate::effects::ev;
 use crate::reply::Reply;
-use crate::types::hll::{self, Bad, REGISTERS, Registers};
 use crate::types::Value;
+use crate::types::hll::{self, Bad, REGISTERS, Registers};
 
 pub(crate) const COMMANDS: &[Spec] = &[
     spec("pfadd", -2, W, ONE, pfadd),
@@ -122,4 +122,3 @@ fn pfmerge(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     e.signal(ev::PFADD);
     Ok(Reply::ok())
 }
-

@@ -1,3 +1,7 @@
+#![allow(
+    clippy::many_single_char_names,
+    reason = "a, b, i, j as in the LCS recurrence"
+)]
 //! LCS: the longest common subsequence of two strings (Redis 7's STRALGO successor).
 //!
 //! The dynamic-programming table is Redis's: (|a|+1) × (|b|+1) 32-bit cells, O(|a|·|b|) time.

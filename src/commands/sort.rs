@@ -1,4 +1,4 @@
-//! SORT and SORT_RO: sort a list, set or sorted set, numerically or (ALPHA) by bytes, by
+//! SORT and `SORT_RO`: sort a list, set or sorted set, numerically or (ALPHA) by bytes, by
 //! the element or by other keys (`BY weight_*`, `BY h_*->field`), fetch other keys per
 //! element (`GET`), cut a LIMIT, and with SORT's STORE save the result as a list.
 //!
@@ -180,8 +180,12 @@ fn load<'c>(value: Option<&'c Value>, o: &Opts, desc: bool) -> (Vec<&'c [u8]>, i
         end = n - 2;
     }
     end = end.min(n - 1);
-    #[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation, reason = "0 <= start <= end < n")]
-    let window = (end >= start).then(|| (start as usize, end as usize));
+    #[allow(
+        clippy::cast_sign_loss,
+        clippy::cast_possible_truncation,
+        reason = "0 <= start <= end < n"
+    )]
+    let window = (end >= start).then_some((start as usize, end as usize));
     match (value, o.dont_sort) {
         (Some(Value::List(l)), true) => {
             let picked = window.map_or_else(Vec::new, |(s, e)| native_list(l, s, e, desc));
@@ -189,14 +193,22 @@ fn load<'c>(value: Option<&'c Value>, o: &Opts, desc: bool) -> (Vec<&'c [u8]>, i
         }
         (Some(Value::ZSet(z)), true) => {
             let picked = window.map_or_else(Vec::new, |(s, e)| {
-                let (lo, hi) = if desc { (len - 1 - e, len - s) } else { (s, e + 1) };
+                let (lo, hi) = if desc {
+                    (len - 1 - e, len - s)
+                } else {
+                    (s, e + 1)
+                };
                 z.range(lo, hi, desc).into_iter().map(|(m, _)| m).collect()
             });
             (picked, 0, end - start)
         }
         (Some(Value::List(l)), false) => (l.iter().map(|e| &e[..]).collect(), start, end),
         (Some(Value::Set(s)), _) => (s.iter().map(|e| &e[..]).collect(), start, end),
-        (Some(Value::ZSet(z)), false) => (z.iter_all().into_iter().map(|(m, _)| m).collect(), start, end),
+        (Some(Value::ZSet(z)), false) => (
+            z.iter_all().into_iter().map(|(m, _)| m).collect(),
+            start,
+            end,
+        ),
         _ => (Vec::new(), start, end),
     }
 }
@@ -252,7 +264,10 @@ fn run(ctx: &mut Ctx, a: &[&[u8]], read_only: bool) -> Res {
 /// Loads, sorts and cuts under the command's locks, reading only.
 fn compute(ctx: &Ctx, a: &[&[u8]], mut o: Opts) -> Res<Outcome> {
     let value = ctx.get(a[1])?;
-    if !matches!(value, None | Some(Value::List(_) | Value::Set(_) | Value::ZSet(_))) {
+    if !matches!(
+        value,
+        None | Some(Value::List(_) | Value::Set(_) | Value::ZSet(_))
+    ) {
         return Err(wrongtype());
     }
     if o.dont_sort && matches!(value, Some(Value::Set(_))) && o.store.is_some() {
@@ -293,7 +308,11 @@ fn compute(ctx: &Ctx, a: &[&[u8]], mut o: Opts) -> Res<Outcome> {
             return err("ERR One or more scores can't be converted into double");
         }
     }
-    #[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation, reason = "checked: 0 <= start <= end")]
+    #[allow(
+        clippy::cast_sign_loss,
+        clippy::cast_possible_truncation,
+        reason = "checked: 0 <= start <= end"
+    )]
     let window = if end >= start && start >= 0 {
         &items[start as usize..=(end as usize).min(items.len().saturating_sub(1))]
     } else {
@@ -320,7 +339,7 @@ fn output(ctx: &Ctx, o: &Opts, window: &[Item]) -> Res<Outcome> {
             }
         }
         return Ok(Outcome::Reply(Reply::Array(out)));
-    };
+    }
     let mut list = ListValue::with_capacity(window.len().saturating_mul(per));
     for item in window {
         if o.gets.is_empty() {

@@ -8,7 +8,13 @@ use redlite::{Reply, Store};
 fn sicily() -> redlite::Connection {
     let (_s, mut c, _) = setup();
     let added = c.execute([
-        "GEOADD", "Sicily", "13.361389", "38.115556", "Palermo", "15.087269", "37.502669",
+        "GEOADD",
+        "Sicily",
+        "13.361389",
+        "38.115556",
+        "Palermo",
+        "15.087269",
+        "37.502669",
         "Catania",
     ]);
     assert_eq!(added, int(2));
@@ -22,9 +28,18 @@ fn arr(items: Vec<Reply>) -> Reply {
 #[test]
 fn geodist_matches_redis_documented_distances() {
     let mut c = sicily();
-    assert_eq!(c.execute(["GEODIST", "Sicily", "Palermo", "Catania"]), bulk("166274.1516"));
-    assert_eq!(c.execute(["GEODIST", "Sicily", "Palermo", "Catania", "km"]), bulk("166.2742"));
-    assert_eq!(c.execute(["GEODIST", "Sicily", "Palermo", "Catania", "mi"]), bulk("103.3182"));
+    assert_eq!(
+        c.execute(["GEODIST", "Sicily", "Palermo", "Catania"]),
+        bulk("166274.1516")
+    );
+    assert_eq!(
+        c.execute(["GEODIST", "Sicily", "Palermo", "Catania", "km"]),
+        bulk("166.2742")
+    );
+    assert_eq!(
+        c.execute(["GEODIST", "Sicily", "Palermo", "Catania", "mi"]),
+        bulk("103.3182")
+    );
     assert_eq!(c.execute(["GEODIST", "Sicily", "Foo", "Bar"]), nil());
     assert_eq!(c.execute(["GEODIST", "nokey", "Foo", "Bar"]), nil());
     assert_eq!(
@@ -53,14 +68,36 @@ fn geopos_and_geohash_return_redis_texts() {
 fn georadius_with_dist_and_coord_sorts_by_distance() {
     let mut c = sicily();
     assert_eq!(
-        c.execute(["GEORADIUS", "Sicily", "15", "37", "200", "km", "WITHDIST", "ASC"]),
+        c.execute([
+            "GEORADIUS",
+            "Sicily",
+            "15",
+            "37",
+            "200",
+            "km",
+            "WITHDIST",
+            "ASC"
+        ]),
         arr(vec![
             bulks(&["Catania", "56.4413"]),
             bulks(&["Palermo", "190.4424"])
         ])
     );
     assert_eq!(
-        c.execute(["GEOSEARCH", "Sicily", "FROMLONLAT", "15", "37", "BYBOX", "400", "400", "km", "ASC", "WITHCOORD", "WITHDIST"]),
+        c.execute([
+            "GEOSEARCH",
+            "Sicily",
+            "FROMLONLAT",
+            "15",
+            "37",
+            "BYBOX",
+            "400",
+            "400",
+            "km",
+            "ASC",
+            "WITHCOORD",
+            "WITHDIST"
+        ]),
         arr(vec![
             arr(vec![
                 bulk("Catania"),
@@ -84,17 +121,46 @@ fn georadius_with_dist_and_coord_sorts_by_distance() {
 fn geosearchstore_stores_hashes_or_distances() {
     let mut c = sicily();
     assert_eq!(
-        c.execute(["GEOSEARCHSTORE", "dst", "Sicily", "FROMMEMBER", "Palermo", "BYRADIUS", "200", "km", "STOREDIST"]),
+        c.execute([
+            "GEOSEARCHSTORE",
+            "dst",
+            "Sicily",
+            "FROMMEMBER",
+            "Palermo",
+            "BYRADIUS",
+            "200",
+            "km",
+            "STOREDIST"
+        ]),
         int(2)
     );
     assert_eq!(c.execute(["ZSCORE", "dst", "Palermo"]), bulk("0"));
     assert_eq!(
-        c.execute(["GEOSEARCHSTORE", "dst", "Sicily", "FROMLONLAT", "0", "0", "BYRADIUS", "1", "m"]),
+        c.execute([
+            "GEOSEARCHSTORE",
+            "dst",
+            "Sicily",
+            "FROMLONLAT",
+            "0",
+            "0",
+            "BYRADIUS",
+            "1",
+            "m"
+        ]),
         int(0)
     );
     assert_eq!(c.execute(["EXISTS", "dst"]), int(0));
     assert_eq!(
-        c.execute(["GEORADIUS", "Sicily", "15", "37", "200", "km", "STORE", "d2"]),
+        c.execute([
+            "GEORADIUS",
+            "Sicily",
+            "15",
+            "37",
+            "200",
+            "km",
+            "STORE",
+            "d2"
+        ]),
         int(2)
     );
     assert_eq!(c.execute(["ZCARD", "d2"]), int(2));
@@ -107,18 +173,48 @@ fn geo_errors_use_redis_texts() {
         c.execute(["GEOADD", "Sicily", "200", "100", "x"]),
         err("ERR invalid longitude,latitude pair 200.000000,100.000000")
     );
-    assert_eq!(c.execute(["GEOADD", "Sicily", "NX", "XX", "1", "2", "x"]), err(SYNTAX));
-    assert_eq!(c.execute(["GEOADD", "Sicily", "1", "2"]), crate::common::arity("geoadd"));
     assert_eq!(
-        c.execute(["GEOSEARCH", "Sicily", "BYRADIUS", "1", "km", "ASC", "WITHDIST"]),
+        c.execute(["GEOADD", "Sicily", "NX", "XX", "1", "2", "x"]),
+        err(SYNTAX)
+    );
+    assert_eq!(
+        c.execute(["GEOADD", "Sicily", "1", "2"]),
+        crate::common::arity("geoadd")
+    );
+    assert_eq!(
+        c.execute([
+            "GEOSEARCH",
+            "Sicily",
+            "BYRADIUS",
+            "1",
+            "km",
+            "ASC",
+            "WITHDIST"
+        ]),
         err("ERR exactly one of FROMMEMBER or FROMLONLAT can be specified for GEOSEARCH")
     );
     assert_eq!(
-        c.execute(["GEOSEARCH", "Sicily", "FROMLONLAT", "1", "2", "ASC", "WITHDIST"]),
+        c.execute([
+            "GEOSEARCH",
+            "Sicily",
+            "FROMLONLAT",
+            "1",
+            "2",
+            "ASC",
+            "WITHDIST"
+        ]),
         err("ERR exactly one of BYRADIUS and BYBOX can be specified for GEOSEARCH")
     );
     assert_eq!(
-        c.execute(["GEOSEARCH", "Sicily", "FROMMEMBER", "nope", "BYRADIUS", "1", "km"]),
+        c.execute([
+            "GEOSEARCH",
+            "Sicily",
+            "FROMMEMBER",
+            "nope",
+            "BYRADIUS",
+            "1",
+            "km"
+        ]),
         err("ERR could not decode requested zset member")
     );
     assert_eq!(
@@ -134,21 +230,118 @@ fn geo_errors_use_redis_texts() {
         err("ERR COUNT must be > 0")
     );
     assert_eq!(
-        c.execute(["GEORADIUS", "Sicily", "15", "37", "1", "km", "STORE", "x", "WITHDIST"]),
-        err("ERR STORE option in GEORADIUS is not compatible with WITHDIST, WITHHASH and WITHCOORD options")
+        c.execute([
+            "GEORADIUS",
+            "Sicily",
+            "15",
+            "37",
+            "1",
+            "km",
+            "STORE",
+            "x",
+            "WITHDIST"
+        ]),
+        err(
+            "ERR STORE option in GEORADIUS is not compatible with WITHDIST, WITHHASH and WITHCOORD options"
+        )
     );
-    assert_eq!(c.execute(["GEORADIUS_RO", "Sicily", "15", "37", "1", "km", "STORE", "x"]), err(SYNTAX));
+    assert_eq!(
+        c.execute([
+            "GEORADIUS_RO",
+            "Sicily",
+            "15",
+            "37",
+            "1",
+            "km",
+            "STORE",
+            "x"
+        ]),
+        err(SYNTAX)
+    );
     c.execute(["SET", "s", "x"]);
-    assert_eq!(c.execute(["GEOPOS", "s", "a"]), err(crate::common::WRONGTYPE));
+    assert_eq!(
+        c.execute(["GEOPOS", "s", "a"]),
+        err(crate::common::WRONGTYPE)
+    );
 }
 
 #[test]
 fn geoadd_takes_zadd_options() {
     let mut c = sicily();
-    assert_eq!(c.execute(["GEOADD", "Sicily", "NX", "1", "2", "Palermo"]), int(0));
-    assert_eq!(c.execute(["GEOADD", "Sicily", "XX", "CH", "1", "2", "Palermo"]), int(1));
-    assert_eq!(c.execute(["GEOADD", "Sicily", "XX", "1", "2", "New"]), int(0));
+    assert_eq!(
+        c.execute(["GEOADD", "Sicily", "NX", "1", "2", "Palermo"]),
+        int(0)
+    );
+    assert_eq!(
+        c.execute(["GEOADD", "Sicily", "XX", "CH", "1", "2", "Palermo"]),
+        int(1)
+    );
+    assert_eq!(
+        c.execute(["GEOADD", "Sicily", "XX", "1", "2", "New"]),
+        int(0)
+    );
     assert_eq!(c.execute(["ZCARD", "Sicily"]), int(2));
+}
+
+fn v(items: &[&str]) -> Vec<String> {
+    items.iter().map(|s| (*s).to_string()).collect()
+}
+
+/// Searches around (x, y) of radius or box side `r` km, every reply option.
+fn searches(x: &str, y: &str, r: &str, member: &str) -> Vec<Vec<String>> {
+    vec![
+        v(&[
+            "GEORADIUS",
+            "g",
+            x,
+            y,
+            r,
+            "km",
+            "WITHDIST",
+            "WITHHASH",
+            "WITHCOORD",
+        ]),
+        v(&[
+            "GEOSEARCH",
+            "g",
+            "FROMLONLAT",
+            x,
+            y,
+            "BYBOX",
+            r,
+            r,
+            "km",
+            "DESC",
+            "WITHDIST",
+        ]),
+        v(&[
+            "GEOSEARCH",
+            "g",
+            "FROMLONLAT",
+            x,
+            y,
+            "BYRADIUS",
+            r,
+            "km",
+            "COUNT",
+            "5",
+            "ANY",
+        ]),
+        v(&["GEORADIUSBYMEMBER", "g", member, r, "mi", "COUNT", "7"]),
+        v(&[
+            "GEOSEARCHSTORE",
+            "d",
+            "g",
+            "FROMMEMBER",
+            member,
+            "BYBOX",
+            r,
+            r,
+            "ft",
+            "STOREDIST",
+        ]),
+        v(&["ZRANGE", "d", "0", "-1", "WITHSCORES"]),
+    ]
 }
 
 /// A grid of points and many searches give Redis's replies byte for byte.
@@ -165,24 +358,35 @@ fn geo_replies_match_real_redis_over_a_grid() {
         assert_eq!(l, r, "{args:?}");
         compared += 1;
     };
-    both(vec!["FLUSHALL".into()]);
+    both(v(&["FLUSHALL"]));
     for i in 0..40 {
         for j in 0..40 {
             let (x, y) = (-20.0 + f64::from(i) * 1.37, 30.0 + f64::from(j) * 0.71);
-            both(vec!["GEOADD".into(), "g".into(), x.to_string(), y.to_string(), format!("p{i}:{j}")]);
+            both(v(&[
+                "GEOADD",
+                "g",
+                &x.to_string(),
+                &y.to_string(),
+                &format!("p{i}:{j}"),
+            ]));
         }
     }
-    for (k, (x, y)) in [(0.0, 40.0), (5.5, 44.2), (-19.0, 30.5), (30.0, 55.0), (10.0, 80.0)].iter().enumerate() {
+    let centres = [
+        (0.0, 40.0),
+        (5.5, 44.2),
+        (-19.0, 30.5),
+        (30.0, 55.0),
+        (10.0, 80.0),
+    ];
+    for (k, (x, y)) in centres.iter().enumerate() {
         for r in ["10", "150", "700", "3000"] {
-            let (x, y) = (x.to_string(), y.to_string());
-            both(vec!["GEORADIUS".into(), "g".into(), x.clone(), y.clone(), r.into(), "km".into(), "WITHDIST".into(), "WITHHASH".into(), "WITHCOORD".into()]);
-            both(vec!["GEOSEARCH".into(), "g".into(), "FROMLONLAT".into(), x.clone(), y.clone(), "BYBOX".into(), r.into(), r.into(), "km".into(), "DESC".into(), "WITHDIST".into()]);
-            both(vec!["GEOSEARCH".into(), "g".into(), "FROMLONLAT".into(), x, y, "BYRADIUS".into(), r.into(), "km".into(), "COUNT".into(), "5".into(), "ANY".into()]);
-            both(vec!["GEORADIUSBYMEMBER".into(), "g".into(), format!("p{k}:{k}"), r.into(), "mi".into(), "COUNT".into(), "7".into()]);
+            for cmd in searches(&x.to_string(), &y.to_string(), r, &format!("p{k}:{k}")) {
+                both(cmd);
+            }
         }
     }
-    both(vec!["GEOHASH".into(), "g".into(), "p1:1".into(), "p39:39".into(), "p0:0".into()]);
-    both(vec!["GEOPOS".into(), "g".into(), "p1:1".into(), "p39:39".into()]);
-    both(vec!["GEODIST".into(), "g".into(), "p1:1".into(), "p39:39".into(), "ft".into()]);
+    both(v(&["GEOHASH", "g", "p1:1", "p39:39", "p0:0"]));
+    both(v(&["GEOPOS", "g", "p1:1", "p39:39"]));
+    both(v(&["GEODIST", "g", "p1:1", "p39:39", "ft"]));
     println!("geo parity: {compared} replies compared, 0 mismatches");
 }

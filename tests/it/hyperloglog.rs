@@ -1,4 +1,4 @@
-//! HyperLogLog: PFADD, PFCOUNT, PFMERGE, and the bytes of the value itself, which must be
+//! `HyperLogLog`: PFADD, PFCOUNT, PFMERGE, and the bytes of the value itself, which must be
 //! Redis's (checked against a real `redis-server` when one is installed).
 
 use crate::common::{bulk, err, int, ok, setup};
@@ -83,7 +83,11 @@ fn strings_that_are_not_hlls_are_refused_with_redis_text() {
 fn corrupt_sparse_registers_answer_invalidobj() {
     let (_s, mut c, _) = setup();
     // One XZERO run of 100 registers: far short of 16384.
-    c.execute([&b"SET"[..], b"h", b"HYLL\x01\0\0\0\0\0\0\0\0\0\0\x80\x40\x63"]);
+    c.execute([
+        &b"SET"[..],
+        b"h",
+        b"HYLL\x01\0\0\0\0\0\0\0\0\0\0\x80\x40\x63",
+    ]);
     let corrupt = err("INVALIDOBJ Corrupted HLL object detected");
     assert_eq!(c.execute(["PFCOUNT", "h"]), corrupt);
     assert_eq!(c.execute(["PFCOUNT", "h", "x"]), corrupt);
@@ -151,12 +155,23 @@ fn hll_bytes_and_counts_match_real_redis() {
     }
     let keys: Vec<String> = (0..sizes.len()).map(|k| format!("h{k}")).collect();
     for pair in keys.windows(2) {
-        both(vec!["PFMERGE".into(), "m".into(), pair[0].clone(), pair[1].clone()]);
+        both(vec![
+            "PFMERGE".into(),
+            "m".into(),
+            pair[0].clone(),
+            pair[1].clone(),
+        ]);
         both(vec!["GET".into(), "m".into()]);
         both(vec!["PFCOUNT".into(), pair[0].clone(), pair[1].clone()]);
         both(vec!["PFCOUNT".into(), "m".into()]);
     }
-    both(vec!["PFMERGE".into(), "small".into(), "h0".into(), "h1".into(), "h2".into()]);
+    both(vec![
+        "PFMERGE".into(),
+        "small".into(),
+        "h0".into(),
+        "h1".into(),
+        "h2".into(),
+    ]);
     both(vec!["GET".into(), "small".into()]);
     println!("hyperloglog parity: {compared} replies compared, 0 mismatches");
 }

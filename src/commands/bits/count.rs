@@ -161,7 +161,7 @@ fn find(s: &[u8], span: &Span, bit: bool, end_given: bool) -> i64 {
             out |= span.last_out;
         }
         let b = if bit { b & !out } else { !(b | out) };
-        (b != 0).then(|| (i * 8) as i64 + i64::from(b.leading_zeros()))
+        (b != 0).then(|| len_i64(&range[..i]) * 8 + i64::from(b.leading_zeros()))
     });
     match hit {
         Some(pos) => pos + (span.start << 3),

@@ -1,4 +1,4 @@
-//! BITFIELD and BITFIELD_RO: integers of 1..64 bits at any bit offset, with Redis's
+//! BITFIELD and `BITFIELD_RO`: integers of 1..64 bits at any bit offset, with Redis's
 //! overflow rules (WRAP, SAT, FAIL).
 
 use super::{Ctx, offset, open_for_bits, read};
@@ -34,8 +34,7 @@ struct FieldOp {
     overflow: Overflow,
 }
 
-const BAD_TYPE: &str =
-    "ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.";
+const BAD_TYPE: &str = "ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.";
 
 /// `i1`..`i64` or `u1`..`u63`.
 fn field_type(raw: &[u8]) -> Res<(bool, u32)> {
@@ -168,7 +167,10 @@ fn set_bits(s: &mut [u8], offset: u64, bits: u32, v: u64) {
 }
 
 /// Sign-extends a `bits`-wide field.
-#[allow(clippy::cast_possible_wrap, reason = "two's complement reinterpretation")]
+#[allow(
+    clippy::cast_possible_wrap,
+    reason = "two's complement reinterpretation"
+)]
 fn signed(v: u64, bits: u32) -> i64 {
     if bits < 64 && v & (1 << (bits - 1)) != 0 {
         (v | (u64::MAX << bits)) as i64
@@ -257,7 +259,8 @@ fn signed_overflow(value: i64, incr: i64, bits: u32, ow: Overflow) -> Option<i64
     let over = sum > i128::from(max);
     let under = sum < i128::from(min);
     if !over && !under {
-        return Some(sum as i64);
+        // In range of `bits` <= 64 bits here, so it fits i64.
+        return i64::try_from(sum).ok();
     }
     match ow {
         Overflow::Wrap => Some(signed(

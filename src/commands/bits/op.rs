@@ -25,10 +25,15 @@ enum Op {
 }
 
 fn op(name: &[u8]) -> Res<Op> {
-    [("AND", Op::And), ("OR", Op::Or), ("XOR", Op::Xor), ("NOT", Op::Not)]
-        .into_iter()
-        .find(|(w, _)| is(name, w))
-        .map_or_else(|| err(msg::SYNTAX), |(_, o)| Ok(o))
+    [
+        ("AND", Op::And),
+        ("OR", Op::Or),
+        ("XOR", Op::Xor),
+        ("NOT", Op::Not),
+    ]
+    .into_iter()
+    .find(|(w, _)| is(name, w))
+    .map_or_else(|| err(msg::SYNTAX), |(_, o)| Ok(o))
 }
 
 /// The result bytes: as long as the longest source, missing bytes read as zero.
@@ -37,7 +42,9 @@ fn combine(op: Op, sources: &[&[u8]]) -> Vec<u8> {
     let at = |s: &[u8], i: usize| s.get(i).copied().unwrap_or(0);
     let mut out: Vec<u8> = (0..longest).map(|i| at(sources[0], i)).collect();
     if op == Op::Not {
-        out.iter_mut().for_each(|b| *b = !*b);
+        for b in &mut out {
+            *b = !*b;
+        }
         return out;
     }
     for src in &sources[1..] {

@@ -1,3 +1,7 @@
+#![allow(
+    clippy::many_single_char_names,
+    reason = "x, y, w, h, r as in the geometry"
+)]
 //! Redis's geohash: 26 steps of interleaved latitude/longitude bits (52 bits, stored as a
 //! sorted-set score), the 9-box search area around a shape, and the haversine distance on
 //! Redis's earth radius. Every float step is Redis's, so results match it bit for bit.
@@ -71,14 +75,20 @@ fn deinterleave(v: u64) -> (u32, u32) {
     clippy::cast_sign_loss,
     reason = "C's double-to-uint32 conversion of an offset in 0..=2^step"
 )]
-pub(super) fn encode_in(lon: (f64, f64), lat: (f64, f64), x: f64, y: f64, step: u8) -> Option<Cell> {
+pub(super) fn encode_in(
+    lon: (f64, f64),
+    lat: (f64, f64),
+    x: f64,
+    y: f64,
+    step: u8,
+) -> Option<Cell> {
     if !(LON_MIN..=LON_MAX).contains(&x) || !(LAT_MIN..=LAT_MAX).contains(&y) {
         return None;
     }
     if y < lat.0 || y > lat.1 || x < lon.0 || x > lon.1 {
         return None;
     }
-    let scale = (1u64 << step) as f64;
+    let scale = f64::from(1u32 << step);
     let lat_off = (y - lat.0) / (lat.1 - lat.0) * scale;
     let lon_off = (x - lon.0) / (lon.1 - lon.0) * scale;
     Some(Cell {
@@ -99,7 +109,7 @@ pub(super) fn decode(cell: Cell) -> Option<Area> {
         return None;
     }
     let (ilat, ilon) = deinterleave(cell.bits);
-    let div = (1u64 << cell.step) as f64;
+    let div = f64::from(1u32 << cell.step);
     let (lat_scale, lon_scale) = (LAT_MAX - LAT_MIN, LON_MAX - LON_MIN);
     Some(Area {
         lat_min: LAT_MIN + (f64::from(ilat) * 1.0 / div) * lat_scale,
@@ -134,6 +144,10 @@ fn c_to_u64(x: f64) -> u64 {
 }
 
 /// The centre of a stored score's cell, as (lon, lat).
+#[allow(
+    clippy::manual_midpoint,
+    reason = "Redis's own (min + max) / 2, kept literally for bit-exact centres"
+)]
 pub(super) fn decode_score(score: f64) -> Option<(f64, f64)> {
     let a = decode(Cell {
         bits: c_to_u64(score),
@@ -257,7 +271,11 @@ pub(super) fn areas(s: &Search) -> [Cell; 9] {
     }
     if steps >= 2 {
         let area = dec(cells[0]);
-        let zero = |cells: &mut [Cell; 9], idx: [usize; 3]| idx.iter().for_each(|&i| cells[i] = Cell::default());
+        let zero = |cells: &mut [Cell; 9], idx: [usize; 3]| {
+            for i in idx {
+                cells[i] = Cell::default();
+            }
+        };
         if area.lat_min < min_lat {
             zero(&mut cells, [2, 8, 7]);
         }

@@ -39,7 +39,8 @@ fn zset<'c>(ctx: &'c Ctx<'_, '_>, key: &[u8]) -> Res<Option<&'c ZSet>> {
 /// A longitude, latitude pair, checked against Redis's limits.
 fn lon_lat(x: &[u8], y: &[u8]) -> Res<(f64, f64)> {
     let (x, y) = (parse::float(x)?, parse::float(y)?);
-    if !(hash::LON_MIN..=hash::LON_MAX).contains(&x) || !(hash::LAT_MIN..=hash::LAT_MAX).contains(&y)
+    if !(hash::LON_MIN..=hash::LON_MAX).contains(&x)
+        || !(hash::LAT_MIN..=hash::LAT_MAX).contains(&y)
     {
         return err(format!("ERR invalid longitude,latitude pair {x:.6},{y:.6}"));
     }
@@ -47,7 +48,10 @@ fn lon_lat(x: &[u8], y: &[u8]) -> Res<(f64, f64)> {
 }
 
 /// The score Redis stores for a point.
-#[allow(clippy::cast_precision_loss, reason = "a 52-bit integer is exact in a double")]
+#[allow(
+    clippy::cast_precision_loss,
+    reason = "a 52-bit integer is exact in a double"
+)]
 fn score_of(x: f64, y: f64) -> f64 {
     hash::encode(x, y, hash::STEP_MAX).map_or(0.0, |c| c.align52() as f64)
 }
@@ -60,7 +64,10 @@ fn human(v: f64) -> Reply {
 }
 
 /// Redis's `fixedpoint_d2string(d, 4)`: a distance with exactly four decimals.
-#[allow(clippy::cast_possible_truncation, reason = "llrint of a bounded distance")]
+#[allow(
+    clippy::cast_possible_truncation,
+    reason = "llrint of a bounded distance"
+)]
 fn distance_reply(d: f64) -> Reply {
     let v = (d * 10_000.0).round_ties_even() as i64;
     let sign = if v < 0 { "-" } else { "" };
@@ -113,12 +120,12 @@ fn geopos(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     let z = zset(ctx, a[1])?;
     let items = a[2..]
         .iter()
-        .map(|m| {
-            match z.and_then(|z| z.score(m)).and_then(hash::decode_score) {
+        .map(
+            |m| match z.and_then(|z| z.score(m)).and_then(hash::decode_score) {
                 Some((x, y)) => Reply::Array(vec![human(x), human(y)]),
                 None => Reply::NilArray,
-            }
-        })
+            },
+        )
         .collect();
     Ok(Reply::Array(items))
 }
@@ -133,12 +140,16 @@ fn geohash(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
                 return Reply::Nil;
             };
             // The standard geohash uses ±90° of latitude: re-encode in those ranges.
-            let bits = hash::encode_in((-180.0, 180.0), (-90.0, 90.0), x, y, 26)
-                .map_or(0, |c| c.bits);
+            let bits =
+                hash::encode_in((-180.0, 180.0), (-90.0, 90.0), x, y, 26).map_or(0, |c| c.bits);
             let text: Vec<u8> = (0..11)
                 .map(|i| {
                     #[allow(clippy::cast_possible_truncation, reason = "masked to 5 bits")]
-                    let idx = if i == 10 { 0 } else { ((bits >> (52 - (i + 1) * 5)) & 0x1f) as usize };
+                    let idx = if i == 10 {
+                        0
+                    } else {
+                        ((bits >> (52 - (i + 1) * 5)) & 0x1f) as usize
+                    };
                     ALPHABET[idx]
                 })
                 .collect();
@@ -161,7 +172,9 @@ fn geodist(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
         return Ok(Reply::Nil);
     };
     match (hash::decode_score(s1), hash::decode_score(s2)) {
-        (Some((x1, y1)), Some((x2, y2))) => Ok(distance_reply(hash::distance(x1, y1, x2, y2) / to_m)),
+        (Some((x1, y1)), Some((x2, y2))) => {
+            Ok(distance_reply(hash::distance(x1, y1, x2, y2) / to_m))
+        }
         _ => Ok(Reply::Nil),
     }
 }

@@ -1,3 +1,7 @@
+#![allow(
+    clippy::many_single_char_names,
+    reason = "a (argv), z (the zset), s (the search), o (options), as in every handler"
+)]
 //! GEOSEARCH, GEOSEARCHSTORE, GEORADIUS(_RO) and GEORADIUSBYMEMBER(_RO): Redis's
 //! `georadiusGeneric`, its argument rules and error order, its 9-cell scan, and its reply.
 
@@ -44,16 +48,44 @@ pub(super) const GEOSEARCH: Spec = spec("geosearch", -7, 0, ONE, geosearch);
 pub(super) const GEOSEARCHSTORE: Spec = spec("geosearchstore", -8, W, TWO, geosearchstore);
 
 fn georadius(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
-    run(ctx, a, Kind::Radius { member: false, store: true })
+    run(
+        ctx,
+        a,
+        Kind::Radius {
+            member: false,
+            store: true,
+        },
+    )
 }
 fn georadius_ro(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
-    run(ctx, a, Kind::Radius { member: false, store: false })
+    run(
+        ctx,
+        a,
+        Kind::Radius {
+            member: false,
+            store: false,
+        },
+    )
 }
 fn georadiusbymember(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
-    run(ctx, a, Kind::Radius { member: true, store: true })
+    run(
+        ctx,
+        a,
+        Kind::Radius {
+            member: true,
+            store: true,
+        },
+    )
 }
 fn georadiusbymember_ro(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
-    run(ctx, a, Kind::Radius { member: true, store: false })
+    run(
+        ctx,
+        a,
+        Kind::Radius {
+            member: true,
+            store: false,
+        },
+    )
 }
 fn geosearch(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     run(ctx, a, Kind::Search { store: false })
@@ -87,7 +119,13 @@ fn store_key<'a>(a: &[&'a [u8]], base: usize) -> Option<&'a [u8]> {
     found
 }
 
-fn plan_store(shared: &Shared, spec: &Spec, args: &[&[u8]], plan: &mut Plan, hashes: &mut KeyHashes) {
+fn plan_store(
+    shared: &Shared,
+    spec: &Spec,
+    args: &[&[u8]],
+    plan: &mut Plan,
+    hashes: &mut KeyHashes,
+) {
     plan_each_key(shared, spec, args, false, plan, hashes);
     let base = if spec.name == "georadius" { 6 } else { 5 };
     if let Some(dest) = store_key(args, base) {
@@ -113,7 +151,13 @@ struct Opts<'a> {
 
 /// Parses the options after `base`, filling the search centre and shape as they come, in
 /// Redis's order of checks.
-fn options<'a>(a: &[&'a [u8]], base: usize, kind: Kind, z: Option<&ZSet>, s: &mut Search) -> Res<Opts<'a>> {
+fn options<'a>(
+    a: &[&'a [u8]],
+    base: usize,
+    kind: Kind,
+    z: Option<&ZSet>,
+    s: &mut Search,
+) -> Res<Opts<'a>> {
     let search = matches!(kind, Kind::Search { .. });
     let radius_store = matches!(kind, Kind::Radius { store: true, .. });
     let mut o = Opts::default();
@@ -199,7 +243,12 @@ fn boxed(w: &[u8], h: &[u8], u: &[u8]) -> Res<(f64, f64, f64)> {
 }
 
 /// The centre and shape given before the options (GEORADIUS*), and where options start.
-fn head<'a>(a: &[&'a [u8]], kind: Kind, z: Option<&ZSet>, s: &mut Search) -> Res<(usize, Option<&'a [u8]>)> {
+fn head<'a>(
+    a: &[&'a [u8]],
+    kind: Kind,
+    z: Option<&ZSet>,
+    s: &mut Search,
+) -> Res<(usize, Option<&'a [u8]>)> {
     match kind {
         Kind::Radius { member: false, .. } => {
             (s.x, s.y) = lon_lat(a[2], a[3])?;
@@ -251,17 +300,29 @@ fn scan<'z>(z: &'z ZSet, s: &Search, limit: usize) -> Vec<Found<'z>> {
     out
 }
 
-#[allow(clippy::cast_precision_loss, reason = "52-bit scores are exact in a double")]
+#[allow(
+    clippy::cast_precision_loss,
+    reason = "52-bit scores are exact in a double"
+)]
 fn in_cell<'z>(z: &'z ZSet, s: &Search, c: hash::Cell, limit: usize, out: &mut Vec<Found<'z>>) {
     let min = c.align52() as f64;
-    let next = hash::Cell { bits: c.bits + 1, step: c.step };
+    let next = hash::Cell {
+        bits: c.bits + 1,
+        step: c.step,
+    };
     let max = next.align52() as f64;
     let lo = z.count_below(|score, _| score < min);
     let hi = z.count_below(|score, _| score < max);
     for (member, score) in z.range(lo, hi, false) {
         if let Some((x, y)) = hash::decode_score(score) {
             if let Some(dist) = hash::within(s, x, y) {
-                out.push(Found { member, x, y, dist, score });
+                out.push(Found {
+                    member,
+                    x,
+                    y,
+                    dist,
+                    score,
+                });
             }
         }
         if limit != 0 && out.len() >= limit {
@@ -271,9 +332,18 @@ fn in_cell<'z>(z: &'z ZSet, s: &Search, c: hash::Cell, limit: usize, out: &mut V
 }
 
 fn run(ctx: &mut Ctx, a: &[&[u8]], kind: Kind) -> Res {
-    let src = if kind == (Kind::Search { store: true }) { a[2] } else { a[1] };
+    let src = if kind == (Kind::Search { store: true }) {
+        a[2]
+    } else {
+        a[1]
+    };
     let z = zset(ctx, src)?;
-    let mut s = Search { x: 0.0, y: 0.0, shape: Shape::Radius(0.0), to_m: 1.0 };
+    let mut s = Search {
+        x: 0.0,
+        y: 0.0,
+        shape: Shape::Radius(0.0),
+        to_m: 1.0,
+    };
     let (base, dest) = head(a, kind, z, &mut s)?;
     let mut o = options(a, base, kind, z, &mut s)?;
     if dest.is_some() {
@@ -295,7 +365,10 @@ fn run(ctx: &mut Ctx, a: &[&[u8]], kind: Kind) -> Res {
     let mut found = scan(z, &s, if o.any { o.count } else { 0 });
     if let Some(desc) = o.sort {
         found.sort_by(|p, q| {
-            let c = p.dist.partial_cmp(&q.dist).unwrap_or(std::cmp::Ordering::Equal);
+            let c = p
+                .dist
+                .partial_cmp(&q.dist)
+                .unwrap_or(std::cmp::Ordering::Equal);
             if desc { c.reverse() } else { c }
         });
     }
@@ -342,10 +415,14 @@ fn check(a: &[&[u8]], kind: Kind, o: &Opts) -> Res<()> {
     }
     let name = String::from_utf8_lossy(a[0]);
     if matches!(kind, Kind::Search { .. }) && !o.from {
-        return err(format!("ERR exactly one of FROMMEMBER or FROMLONLAT can be specified for {name}"));
+        return err(format!(
+            "ERR exactly one of FROMMEMBER or FROMLONLAT can be specified for {name}"
+        ));
     }
     if matches!(kind, Kind::Search { .. }) && !o.shape {
-        return err(format!("ERR exactly one of BYRADIUS and BYBOX can be specified for {name}"));
+        return err(format!(
+            "ERR exactly one of BYRADIUS and BYBOX can be specified for {name}"
+        ));
     }
     if o.any && o.count == 0 {
         return err("ERR the ANY argument requires COUNT argument");
@@ -353,7 +430,10 @@ fn check(a: &[&[u8]], kind: Kind, o: &Opts) -> Res<()> {
     Ok(())
 }
 
-#[allow(clippy::cast_possible_truncation, reason = "a 52-bit score as Redis replies it")]
+#[allow(
+    clippy::cast_possible_truncation,
+    reason = "a 52-bit score as Redis replies it"
+)]
 fn reply(ctx: &Ctx, o: &Opts, found: &[Found]) -> Res {
     let extra = usize::from(o.with_dist) + usize::from(o.with_hash) + usize::from(o.with_coord);
     let mut m = Meter::new(ctx);

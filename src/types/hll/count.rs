@@ -1,3 +1,7 @@
+#![allow(
+    clippy::float_cmp,
+    reason = "Redis's series stop when a term no longer changes the sum: exact equality is the rule"
+)]
 //! Redis 7's cardinality estimator (`hllCount`): Ertl's improved estimator over the
 //! histogram of register values, with the same floating-point steps so the rounded result
 //! is Redis's.
@@ -59,7 +63,7 @@ pub(crate) fn count(regs: &Registers<'_>) -> Result<u64, Bad> {
         }
         Registers::Stored(v) => sparse::histogram(&v[HDR..], &mut histo).ok_or(Bad::Corrupt)?,
     }
-    let m = REGISTERS as f64;
+    let m = 16384.0_f64;
     let mut z = m * tau((m - f64::from(histo[Q as usize + 1])) / m);
     for j in (1..=Q as usize).rev() {
         z += f64::from(histo[j]);

@@ -13,7 +13,10 @@ pub(super) fn get(r: &[u8], i: usize) -> u8 {
 }
 
 /// Writes register `i` (the value fits 6 bits).
-#[allow(clippy::cast_possible_truncation, reason = "the shifted parts are single bytes")]
+#[allow(
+    clippy::cast_possible_truncation,
+    reason = "the shifted parts are single bytes"
+)]
 fn put(r: &mut [u8], i: usize, v: u8) {
     let byte = i * 6 / 8;
     let fb = (i * 6) & 7;

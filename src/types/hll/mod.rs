@@ -1,4 +1,4 @@
-//! HyperLogLog values in Redis's exact representation, so that a GET of an HLL key returns
+//! `HyperLogLog` values in Redis's exact representation, so that a GET of an HLL key returns
 //! the bytes Redis would hold and PFCOUNT gives Redis's numbers.
 //!
 //! Layout (Redis's `struct hllhdr`): `HYLL`, an encoding byte (0 dense, 1 sparse), three

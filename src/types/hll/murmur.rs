@@ -1,4 +1,4 @@
-//! MurmurHash64A, the 64-bit MurmurHash2 Redis hashes HyperLogLog elements with
+//! `MurmurHash64A`, the 64-bit `MurmurHash2` Redis hashes `HyperLogLog` elements with
 //! (endian-neutral: words are read little-endian on every target).
 
 const M: u64 = 0xc6a4_a793_5bd1_e995;

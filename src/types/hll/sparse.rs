@@ -46,13 +46,19 @@ fn op_at(v: &[u8], p: usize) -> Option<Op> {
     })
 }
 
-#[allow(clippy::cast_possible_truncation, reason = "lengths are bounded by the opcode")]
+#[allow(
+    clippy::cast_possible_truncation,
+    reason = "lengths are bounded by the opcode"
+)]
 fn val(value: u8, len: usize) -> u8 {
     0x80 | ((value - 1) << 2) | (len - 1) as u8
 }
 
 /// Encodes a run of `len` zeros as Redis does: ZERO up to 64, XZERO beyond.
-#[allow(clippy::cast_possible_truncation, reason = "lengths are bounded by the opcode")]
+#[allow(
+    clippy::cast_possible_truncation,
+    reason = "lengths are bounded by the opcode"
+)]
 fn zeros(out: &mut Vec<u8>, len: usize) {
     if len > ZERO_MAX_LEN {
         let l = len - 1;
@@ -236,7 +242,11 @@ pub(super) fn merge_into(max: &mut [u8; REGISTERS], r: &[u8]) -> Result<(), Bad>
         }
         i += n;
     }
-    if i == REGISTERS { Ok(()) } else { Err(Bad::Corrupt) }
+    if i == REGISTERS {
+        Ok(())
+    } else {
+        Err(Bad::Corrupt)
+    }
 }
 
 /// The histogram of register values (Redis's `hllSparseRegHisto`); `None` when the runs do

@@ -1,20 +1,44 @@
-//! Bitmaps: SETBIT GETBIT BITCOUNT BITPOS BITOP BITFIELD BITFIELD_RO, on keys shared with
+//! Bitmaps: SETBIT GETBIT BITCOUNT BITPOS BITOP BITFIELD `BITFIELD_RO`, on keys shared with
 //! every other family (so WRONGTYPE and strings written by SET are covered too).
 
 use super::{G, Gen, cmd, row};
 use crate::parity::compare::Cmp::Exact;
 
 const OFFSETS: &[&str] = &[
-    "0", "1", "7", "8", "15", "33", "63", "64", "100", "-1", "abc", "4294967295", "4294967296",
+    "0",
+    "1",
+    "7",
+    "8",
+    "15",
+    "33",
+    "63",
+    "64",
+    "100",
+    "-1",
+    "abc",
+    "4294967295",
+    "4294967296",
 ];
-const RANGE: &[&str] = &["0", "1", "2", "-1", "-2", "5", "-10", "100", "abc", "7", "13"];
+const RANGE: &[&str] = &[
+    "0", "1", "2", "-1", "-2", "5", "-10", "100", "abc", "7", "13",
+];
 const TYPES: &[&str] = &[
     "u1", "i1", "u8", "i8", "u5", "i13", "u63", "i64", "u64", "i65", "x8", "i0", "u",
 ];
 const FIELD_OFFSETS: &[&str] = &["0", "3", "8", "17", "#0", "#1", "#3", "-1", "#-1", "x"];
 const VALUES: &[&str] = &[
-    "0", "1", "-1", "100", "-100", "127", "128", "255", "-129", "9223372036854775807",
-    "-9223372036854775808", "x",
+    "0",
+    "1",
+    "-1",
+    "100",
+    "-100",
+    "127",
+    "128",
+    "255",
+    "-129",
+    "9223372036854775807",
+    "-9223372036854775808",
+    "x",
 ];
 
 fn setbit(g: &mut G) -> Vec<String> {
@@ -75,7 +99,12 @@ fn field_op(g: &mut G) -> Vec<String> {
     match g.rng.below(9) {
         0..=2 => cmd!["GET", g.pick(TYPES), g.pick(FIELD_OFFSETS)],
         3 | 4 => cmd!["SET", g.pick(TYPES), g.pick(FIELD_OFFSETS), g.pick(VALUES)],
-        5..=7 => cmd!["INCRBY", g.pick(TYPES), g.pick(FIELD_OFFSETS), g.pick(VALUES)],
+        5..=7 => cmd![
+            "INCRBY",
+            g.pick(TYPES),
+            g.pick(FIELD_OFFSETS),
+            g.pick(VALUES)
+        ],
         _ => cmd!["OVERFLOW", g.pick(&["WRAP", "SAT", "FAIL", "sat", "BAD"])],
     }
 }

@@ -26,7 +26,9 @@ const POINTS: &[(&str, &str)] = &[
     ("10", "86"),
     ("abc", "1"),
 ];
-const RADII: &[&str] = &["0", "1", "100", "5000", "200", "1000", "-1", "x", "20000", "1.5"];
+const RADII: &[&str] = &[
+    "0", "1", "100", "5000", "200", "1000", "-1", "x", "20000", "1.5",
+];
 const UNITS: &[&str] = &["m", "km", "mi", "ft", "KM", "parsec"];
 
 fn key(g: &mut G) -> String {
@@ -43,7 +45,7 @@ fn geoadd(g: &mut G) -> Vec<String> {
     for _ in 0..g.rng.below(3) {
         a.push(g.pick(&["NX", "XX", "CH", "ch"]));
     }
-    for _ in 0..1 + g.rng.below(3) {
+    for _ in 0..=g.rng.below(3) {
         a.extend(point(g));
         a.push(g.pick(MEMBERS));
     }

@@ -1,4 +1,4 @@
-//! SORT and SORT_RO with BY, GET, LIMIT, STORE. Elements like `1` name keys like `k1` through
+//! SORT and `SORT_RO` with BY, GET, LIMIT, STORE. Elements like `1` name keys like `k1` through
 //! the `k*` patterns, so BY and GET read the other families' keys. Orders Redis leaves to
 //! chance (a set's iteration order, ALPHA ties by a pattern) are compared as multisets.
 
@@ -57,7 +57,13 @@ fn alpha(g: &mut G) -> Vec<String> {
 /// encoding, so no LIMIT and no STORE, compared as multisets. (Always ALPHA: numeric
 /// scores belong to `numeric`, see `Cmp::SortScores`.)
 fn loose(g: &mut G) -> Vec<String> {
-    let mut a = cmd![g.pick(&["SORT", "SORT_RO"]), g.key(), "BY", g.pick(BY), "ALPHA"];
+    let mut a = cmd![
+        g.pick(&["SORT", "SORT_RO"]),
+        g.key(),
+        "BY",
+        g.pick(BY),
+        "ALPHA"
+    ];
     if g.chance(30) {
         a.push("DESC".into());
     }
@@ -69,6 +75,8 @@ pub fn gens() -> Vec<Gen> {
         row("sort", SortScores, 4, numeric),
         row("sort", Exact, 2, alpha),
         row("sort", Unordered, 2, loose),
-        row("sort_ro", Exact, 1, |g| cmd!["SORT_RO", g.key(), "STORE", g.key()]),
+        row("sort_ro", Exact, 1, |g| {
+            cmd!["SORT_RO", g.key(), "STORE", g.key()]
+        }),
     ]
 }
