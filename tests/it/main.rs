@@ -20,6 +20,10 @@ mod common;
 mod loom;
 
 #[cfg(not(loom))]
+mod bitfield;
+#[cfg(not(loom))]
+mod bitmaps;
+#[cfg(not(loom))]
 mod blocking;
 #[cfg(not(loom))]
 mod cluster;
@@ -48,6 +52,8 @@ mod hyperloglog;
 #[cfg(not(loom))]
 mod keys;
 #[cfg(not(loom))]
+mod lcs;
+#[cfg(not(loom))]
 mod lists;
 #[cfg(not(loom))]
 mod multi;
@@ -71,6 +77,8 @@ mod scripts;
 mod server;
 #[cfg(not(loom))]
 mod sets;
+#[cfg(not(loom))]
+mod sort;
 #[cfg(not(loom))]
 mod status_and_error_texts;
 #[cfg(not(loom))]

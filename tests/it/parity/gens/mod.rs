@@ -8,6 +8,7 @@
 mod bits;
 mod geo;
 mod hashes;
+mod hll;
 mod keys;
 mod lists;
 mod sets;
@@ -71,6 +72,7 @@ pub fn all() -> Vec<Gen> {
         bits::gens(),
         sort::gens(),
         geo::gens(),
+        hll::gens(),
     ]
     .into_iter()
     .flatten()
