@@ -181,3 +181,54 @@ fn sort_by_pattern_sees_keys_in_every_shard() {
     assert_eq!(c.execute(["EXEC"]), Reply::Array(vec![int(200)]));
     assert_eq!(c.execute(["LINDEX", "dst", "0"]), Reply::bulk("199"));
 }
+
+/// Redis's event names for every write of the data commands, on the keyspace channels.
+#[test]
+fn data_command_writes_publish_redis_event_names() {
+    let store = Store::with_config(Config::default().notify_keyspace_events("KA"));
+    let mut sub = store.psubscribe(&["__keyspace@0__:*"]);
+    let run = |args: &[&str]| store.execute(args);
+    run(&["SETBIT", "b", "1", "1"]);
+    run(&["SETBIT", "b", "1", "1"]); // no change: no event
+    run(&["BITFIELD", "b", "INCRBY", "u8", "8", "1"]);
+    run(&["BITOP", "NOT", "d", "b"]);
+    run(&["BITOP", "AND", "d", "missing"]);
+    run(&["PFADD", "h", "a"]);
+    run(&["PFCOUNT", "h"]); // caches the count: no event
+    run(&["PFMERGE", "h2", "h"]);
+    run(&["RPUSH", "l", "2", "1"]);
+    run(&["SORT", "l", "STORE", "s"]);
+    run(&["GEOADD", "g", "13.36", "38.11", "p"]);
+    run(&[
+        "GEOSEARCHSTORE",
+        "g2",
+        "g",
+        "FROMMEMBER",
+        "p",
+        "BYRADIUS",
+        "1",
+        "km",
+    ]);
+    run(&["GEORADIUS", "g", "13.36", "38.11", "1", "km", "STORE", "g3"]);
+    let mut seen = Vec::new();
+    while let Some(m) = sub.try_recv().unwrap() {
+        let key = String::from_utf8_lossy(m.channel()).replace("__keyspace@0__:", "");
+        seen.push(format!("{} {key}", String::from_utf8_lossy(m.payload())));
+    }
+    assert_eq!(
+        seen,
+        [
+            "setbit b",
+            "setbit b",
+            "set d",
+            "del d",
+            "pfadd h",
+            "pfadd h2",
+            "rpush l",
+            "sortstore s",
+            "zadd g",
+            "geosearchstore g2",
+            "georadiusstore g3",
+        ]
+    );
+}
