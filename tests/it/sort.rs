@@ -266,3 +266,17 @@ fn sort_get_sees_a_consistent_snapshot_under_concurrent_writes() {
     }
     writers.into_iter().for_each(|w| w.join().unwrap());
 }
+
+/// A script that declares only the sorted key cannot let BY read other keys; with
+/// `allow-undeclared-keys` it runs under every lock and can.
+#[test]
+fn sort_patterns_in_scripts_need_every_key() {
+    let (_s, mut c, _) = setup();
+    c.execute(["RPUSH", "l", "1", "2"]);
+    c.execute(["MSET", "w_1", "2", "w_2", "1"]);
+    let src = "redis::call(\"SORT\", KEYS[0], \"BY\", \"w_*\")";
+    let refused = c.execute(["EVAL", src, "1", "l"]).to_string();
+    assert!(refused.contains("which needs every key"), "{refused}");
+    let open = format!("#!rhai flags=allow-undeclared-keys\n{src}");
+    assert_eq!(c.execute(["EVAL", &open, "1", "l"]), bulks(&["2", "1"]));
+}
