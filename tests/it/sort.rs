@@ -264,7 +264,9 @@ fn sort_get_sees_a_consistent_snapshot_under_concurrent_writes() {
             .sum();
         assert_eq!(sum, 100);
     }
-    writers.into_iter().for_each(|w| w.join().unwrap());
+    for w in writers {
+        w.join().unwrap();
+    }
 }
 
 /// A script that declares only the sorted key cannot let BY read other keys; with
