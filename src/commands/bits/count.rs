@@ -60,20 +60,35 @@ fn len_i64(s: &[u8]) -> i64 {
     i64::try_from(s.len()).unwrap_or(i64::MAX)
 }
 
-/// Counts set bits a `u64` at a time.
+/// Counts set bits. Per 64-bit word the bits are summed into byte lanes (SWAR), and the
+/// lanes are added across 31 words at a time (31 × 8 stays below 256) before one
+/// horizontal sum: a loop the compiler vectorizes on baseline x86-64 (no `popcnt`), several
+/// times faster than a `count_ones` per word there.
 pub(crate) fn popcount(bytes: &[u8]) -> u64 {
-    let mut chunks = bytes.chunks_exact(8);
-    let mut n: u64 = 0;
-    for c in &mut chunks {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(c);
-        n += u64::from(u64::from_ne_bytes(w).count_ones());
+    const M1: u64 = 0x5555_5555_5555_5555;
+    const M2: u64 = 0x3333_3333_3333_3333;
+    const M4: u64 = 0x0f0f_0f0f_0f0f_0f0f;
+    const BLOCK: usize = 8 * 31;
+    let mut blocks = bytes.chunks_exact(BLOCK);
+    let mut total = 0u64;
+    for block in &mut blocks {
+        let mut lanes = 0u64;
+        for w in block.chunks_exact(8) {
+            let mut x = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
+            x -= (x >> 1) & M1;
+            x = (x & M2) + ((x >> 2) & M2);
+            lanes += (x + (x >> 4)) & M4;
+        }
+        // Byte lanes (each at most 248) into 16-bit lanes, then their sum into the top 16.
+        let pairs = (lanes & 0x00ff_00ff_00ff_00ff) + ((lanes >> 8) & 0x00ff_00ff_00ff_00ff);
+        total += pairs.wrapping_mul(0x0001_0001_0001_0001) >> 48;
     }
-    n + chunks
-        .remainder()
-        .iter()
-        .map(|b| u64::from(b.count_ones()))
-        .sum::<u64>()
+    total
+        + blocks
+            .remainder()
+            .iter()
+            .map(|b| u64::from(b.count_ones()))
+            .sum::<u64>()
 }
 
 #[allow(
@@ -167,5 +182,28 @@ fn find(s: &[u8], span: &Span, bit: bool, end_given: bool) -> i64 {
         Some(pos) => pos + (span.start << 3),
         None if bit || end_given => -1,
         None => len_i64(range) * 8 + (span.start << 3),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::popcount;
+
+    #[test]
+    fn popcount_matches_a_bit_by_bit_count() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let bytes: Vec<u8> = (0..5000)
+            .map(|_| {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                seed.to_le_bytes()[3]
+            })
+            .collect();
+        for len in [0, 1, 7, 8, 247, 248, 249, 500, 4999, 5000] {
+            let naive: u64 = bytes[..len].iter().map(|b| u64::from(b.count_ones())).sum();
+            assert_eq!(popcount(&bytes[..len]), naive, "{len}");
+        }
+        assert_eq!(popcount(&[0xff; 10_000]), 80_000);
     }
 }

@@ -58,9 +58,7 @@ pub(crate) fn count(regs: &Registers<'_>) -> Result<u64, Bad> {
     let mut histo = [0u32; 64];
     match regs {
         Registers::Raw(max) => max.iter().for_each(|&r| histo[usize::from(r & 63)] += 1),
-        Registers::Stored(v) if is_dense(v) => {
-            (0..REGISTERS).for_each(|i| histo[usize::from(dense::get(&v[HDR..], i))] += 1);
-        }
+        Registers::Stored(v) if is_dense(v) => dense::histogram(&v[HDR..], &mut histo),
         Registers::Stored(v) => sparse::histogram(&v[HDR..], &mut histo).ok_or(Bad::Corrupt)?,
     }
     let m = 16384.0_f64;
