@@ -106,7 +106,7 @@ fn pfadd_pfcount(c: &mut Criterion, store: &Store, con: &mut Connection) {
     let mut g = c.benchmark_group("datacmds/pfcount_cached");
     g.bench_function("redlite", |b| b.iter(|| store.execute(["PFCOUNT", "hll"])));
     g.bench_function("redis_server", |b| {
-        b.iter(|| query(con, &["PFCOUNT", "hll"]))
+        b.iter(|| query(con, &["PFCOUNT", "hll"]));
     });
     g.bench_function("rust_hashset_len", |b| b.iter(|| black_box(&set).len()));
     g.finish();
