@@ -237,6 +237,15 @@ fn compare(a: &Item, b: &Item, alpha: bool, by: bool) -> Ordering {
     a.element.cmp(b.element)
 }
 
+/// In cluster mode a STORE key must share the sorted key's slot (Redis's key specs name it,
+/// so its dispatch answers CROSSSLOT; the generic check here only knows the sorted key).
+pub(crate) fn cross_slot(ctx: &Ctx, key: &[u8], dest: &[u8]) -> Res<()> {
+    if ctx.shared.config.cluster_mode && crate::slot::key_slot(key) != crate::slot::key_slot(dest) {
+        return err(super::crossslot::CROSSSLOT);
+    }
+    Ok(())
+}
+
 /// What SORT produced: a reply, or (STORE) the list to store.
 enum Outcome {
     Reply(Reply),
@@ -246,6 +255,9 @@ enum Outcome {
 fn run(ctx: &mut Ctx, a: &[&[u8]], read_only: bool) -> Res {
     let o = options(a, read_only, ctx.shared.config.cluster_mode)?;
     let store = o.store;
+    if let Some(dest) = store {
+        cross_slot(ctx, a[1], dest)?;
+    }
     match (compute(ctx, a, o)?, store) {
         (Outcome::Reply(r), _) => Ok(r),
         (Outcome::Store(list), Some(dest)) => {

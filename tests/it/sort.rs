@@ -161,6 +161,15 @@ fn sort_patterns_are_refused_in_cluster_mode() {
         err("ERR GET option of SORT denied in Cluster mode.")
     );
     assert_eq!(store.execute(["SORT", "l", "BY", "nosort"]), bulks(&["1"]));
+    assert_eq!(
+        store.execute(["SORT", "l", "STORE", "other"]),
+        err("CROSSSLOT Keys in request don't hash to the same slot")
+    );
+    assert_eq!(store.execute(["SORT", "{l}x", "STORE", "{l}y"]), int(0));
+    assert_eq!(
+        store.execute(["GEORADIUS", "l2", "1", "2", "3", "km", "STORE", "other"]),
+        err("CROSSSLOT Keys in request don't hash to the same slot")
+    );
 }
 
 /// BY and GET read keys in every shard: the command holds them all, so a sort inside

@@ -349,6 +349,9 @@ fn run(ctx: &mut Ctx, a: &[&[u8]], kind: Kind) -> Res {
     if dest.is_some() {
         o.store = dest;
     }
+    if let Some(d) = o.store {
+        crate::commands::sort::cross_slot(ctx, src, d)?;
+    }
     check(a, kind, &o)?;
     let Some(z) = z else {
         return match o.store {
