@@ -9,11 +9,12 @@ use std::sync::OnceLock;
 
 use crate::commands::table::Table;
 use crate::commands::{
-    Spec, blocking, cluster, databases, hashes, keys, list, pubsub, server, set, strings, zset,
+    Spec, bits, blocking, cluster, databases, geo, hashes, hll, keys, lcs, list, pubsub, server,
+    set, sort, strings, zset,
 };
 
 /// Every family's rows, in the order `COMMAND` lists them.
-fn families() -> [&'static [Spec]; 14] {
+fn families() -> [&'static [Spec]; 19] {
     [
         strings::COMMANDS,
         list::COMMANDS,
@@ -29,6 +30,11 @@ fn families() -> [&'static [Spec]; 14] {
         pubsub::COMMANDS,
         crate::txn::COMMANDS,
         crate::script::COMMANDS,
+        bits::COMMANDS,
+        hll::COMMANDS,
+        lcs::COMMANDS,
+        sort::COMMANDS,
+        geo::COMMANDS,
     ]
 }
 

@@ -183,6 +183,12 @@ impl KeyMut<'_> {
     pub(crate) fn signal(&mut self, event: Event) {
         self.rec.signal(self.entry.stamp(), self.key, event);
     }
+
+    /// A write Redis signals to WATCH but publishes no event for (PFCOUNT storing its
+    /// cached cardinality): a new version only.
+    pub(crate) fn signal_quiet(&mut self) {
+        self.rec.signal_quiet(self.entry.stamp());
+    }
 }
 
 impl<'a, 'l> Ctx<'a, 'l> {

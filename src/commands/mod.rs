@@ -4,16 +4,20 @@
 //! the command's keys, hashes each once, locks their shards in ascending order, reads the
 //! clock once (time is frozen for the command) and calls the handler with a [`Ctx`].
 
+pub(crate) mod bits;
 pub(crate) mod blocking;
 pub(crate) mod budget;
 pub(crate) mod cluster;
 pub(crate) mod crossslot;
 pub(crate) mod ctx;
 pub(crate) mod databases;
+pub(crate) mod geo;
 pub(crate) mod glob;
 pub(crate) mod guard;
 pub(crate) mod hashes;
+pub(crate) mod hll;
 pub(crate) mod keys;
+pub(crate) mod lcs;
 pub(crate) mod list;
 #[cfg(test)]
 mod memory_tests;
@@ -22,6 +26,7 @@ pub(crate) mod pubsub;
 pub(crate) mod scan_and_sample;
 pub(crate) mod server;
 pub(crate) mod set;
+pub(crate) mod sort;
 pub(crate) mod strings;
 pub(crate) mod table;
 pub(crate) mod zset;

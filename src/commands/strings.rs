@@ -12,7 +12,7 @@ use crate::reply::Reply;
 use crate::types::{Bytes, Value, bytes};
 
 /// Redis's `proto-max-bulk-len` default: strings may not grow past 512 MiB.
-const MAX_STRING: usize = 512 * 1024 * 1024;
+pub(crate) const MAX_STRING: usize = 512 * 1024 * 1024;
 
 pub(crate) const COMMANDS: &[Spec] = &[
     spec("get", 2, 0, ONE, get),

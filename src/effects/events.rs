@@ -142,6 +142,9 @@ pub(crate) mod ev {
         APPEND = "append", String;
         INCRBY = "incrby", String;
         INCRBYFLOAT = "incrbyfloat", String;
+        SETBIT = "setbit", String;
+        PFADD = "pfadd", String;
+        SORTSTORE = "sortstore", List;
         LPUSH = "lpush", List;
         RPUSH = "rpush", List;
         LPOP = "lpop", List;
@@ -172,5 +175,7 @@ pub(crate) mod ev {
         ZUNIONSTORE = "zunionstore", ZSet;
         ZDIFFSTORE = "zdiffstore", ZSet;
         ZRANGESTORE = "zrangestore", ZSet;
+        GEOSEARCHSTORE = "geosearchstore", ZSet;
+        GEORADIUSSTORE = "georadiusstore", ZSet;
     }
 }

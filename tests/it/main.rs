@@ -20,6 +20,10 @@ mod common;
 mod loom;
 
 #[cfg(not(loom))]
+mod bitfield;
+#[cfg(not(loom))]
+mod bitmaps;
+#[cfg(not(loom))]
 mod blocking;
 #[cfg(not(loom))]
 mod cluster;
@@ -42,9 +46,15 @@ mod expiry;
 #[cfg(not(loom))]
 mod float_rules;
 #[cfg(not(loom))]
+mod geo;
+#[cfg(not(loom))]
 mod hashes;
 #[cfg(not(loom))]
+mod hyperloglog;
+#[cfg(not(loom))]
 mod keys;
+#[cfg(not(loom))]
+mod lcs;
 #[cfg(not(loom))]
 mod lists;
 #[cfg(all(feature = "lua", not(loom)))]
@@ -77,6 +87,8 @@ mod scripts;
 mod server;
 #[cfg(not(loom))]
 mod sets;
+#[cfg(not(loom))]
+mod sort;
 #[cfg(not(loom))]
 mod status_and_error_texts;
 #[cfg(not(loom))]
