@@ -35,6 +35,7 @@ pub struct Config {
     pub(crate) pubsub_buffer_limit: usize,
     pub(crate) cluster_mode: bool,
     pub(crate) persist: crate::persist::PersistConfig,
+    pub(crate) memory: crate::evict::MemoryConfig,
 }
 
 /// The sandbox limits of scripts (see the `script_*` setters of [`Config`]).
@@ -93,6 +94,7 @@ impl Default for Config {
             pubsub_buffer_limit: 32 << 20,
             cluster_mode: false,
             persist: crate::persist::PersistConfig::default(),
+            memory: crate::evict::MemoryConfig::default(),
         }
     }
 }

@@ -9,11 +9,12 @@ use std::sync::OnceLock;
 
 use crate::commands::table::Table;
 use crate::commands::{
-    Spec, blocking, cluster, hashes, keys, list, pubsub, server, set, strings, zset,
+    Spec, blocking, cluster, hashes, keys, list, memory, object_lru, pubsub, server, set, strings,
+    zset,
 };
 
 /// Every family's rows, in the order `COMMAND` lists them.
-fn families() -> [&'static [Spec]; 13] {
+fn families() -> [&'static [Spec]; 15] {
     [
         strings::COMMANDS,
         list::COMMANDS,
@@ -28,6 +29,8 @@ fn families() -> [&'static [Spec]; 13] {
         pubsub::COMMANDS,
         crate::txn::COMMANDS,
         crate::script::COMMANDS,
+        memory::COMMANDS,
+        object_lru::COMMANDS,
     ]
 }
 

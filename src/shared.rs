@@ -30,6 +30,8 @@ pub(crate) struct Shared {
     pub(crate) sweeper: OnceLock<Sweeper>,
     /// Blocked calls' timers, pub/sub, keyspace notifications (see [`crate::events`]).
     pub(crate) events: Events,
+    /// The memory limit's run-time settings and eviction pool (see [`crate::evict`]).
+    pub(crate) memory: crate::evict::Memory,
 }
 
 impl Shared {
@@ -41,6 +43,7 @@ impl Shared {
         let events = Events::new(config.clock.clone(), config.pubsub_buffer_limit);
         let shared = Shared {
             keyspace: Keyspace::new(config.shards),
+            memory: crate::evict::Memory::new(&config.memory),
             commands,
             script_state,
             config,

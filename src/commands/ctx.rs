@@ -291,6 +291,24 @@ impl<'a, 'l> Ctx<'a, 'l> {
             self.saw_expired(k);
             return Ok(None);
         }
+        self.shared.memory.touch(&e.lru, self.now.get());
+        Ok(Some(e))
+    }
+
+    /// [`entry`](Self::entry) without counting an access (OBJECT IDLETIME, MEMORY USAGE:
+    /// Redis's `LOOKUP_NOTOUCH`).
+    pub(crate) fn peek(&self, key: &[u8]) -> Res<Option<&Entry>> {
+        let k = self.hkey(key);
+        let Some(e) = self.shard(k)?.find(k) else {
+            return Ok(None);
+        };
+        if e.value.is_none() {
+            return Ok(None);
+        }
+        if e.is_expired(&self.now) {
+            self.saw_expired(k);
+            return Ok(None);
+        }
         Ok(Some(e))
     }
 
@@ -312,6 +330,7 @@ impl<'a, 'l> Ctx<'a, 'l> {
     /// Mutable access to `key` if it exists now (an expired key is deleted first).
     pub(crate) fn get_mut<'c>(&'c mut self, key: &'c [u8]) -> Res<Option<KeyMut<'c>>> {
         let k = self.hkey(key);
+        let memory = &self.shared.memory;
         let (shard, now, rec) = self.shard_mut(k)?;
         match shard.get_mut(k, now) {
             Slot::Missing => Ok(None),
@@ -320,7 +339,10 @@ impl<'a, 'l> Ctx<'a, 'l> {
                 rec.expired(stamp, key, at);
                 Ok(None)
             }
-            Slot::Live(entry) => Ok(Some(KeyMut { entry, key, rec })),
+            Slot::Live(entry) => {
+                memory.touch(entry.lru(), now.get());
+                Ok(Some(KeyMut { entry, key, rec }))
+            }
         }
     }
 
@@ -332,14 +354,18 @@ impl<'a, 'l> Ctx<'a, 'l> {
         make: impl FnOnce() -> Value,
     ) -> Res<(KeyMut<'c>, bool)> {
         let k = self.hkey(key);
+        let memory = &self.shared.memory;
         let (shard, now, rec) = self.shard_mut(k)?;
         let waited = shard.waits.waited(key);
-        let (entry, created, expired) = shard.get_or_insert_with(k, now, make);
+        let fresh = memory.fresh(now.get());
+        let (entry, created, expired) = shard.get_or_insert_with(k, now, make, fresh);
         if expired {
             rec.expired_unstamped(key);
         }
         if created {
             rec.created(key, waited);
+        } else {
+            memory.touch(entry.lru(), now.get());
         }
         Ok((KeyMut { entry, key, rec }, created))
     }
@@ -354,9 +380,12 @@ impl<'a, 'l> Ctx<'a, 'l> {
         event: Event,
     ) -> Res<Option<Value>> {
         let k = self.hkey(key);
+        let memory = &self.shared.memory;
         let (shard, now, rec) = self.shard_mut(k)?;
         let waited = shard.waits.waited(key);
-        let ins = shard.insert(k, value, expires_at, now);
+        let ins = shard.insert(k, value, expires_at, now, |old| {
+            memory.overwrite(old, now.get())
+        });
         if ins.expired {
             rec.expired_unstamped(key);
         }
@@ -411,9 +440,12 @@ impl<'a, 'l> Ctx<'a, 'l> {
     /// served); the caller notes the command's own event.
     pub(crate) fn add(&mut self, key: &[u8], value: Value, expires_at: u64) -> Res<()> {
         let k = self.hkey(key);
+        let memory = &self.shared.memory;
         let (shard, now, rec) = self.shard_mut(k)?;
         let waited = shard.waits.waited(key);
-        let ins = shard.insert(k, value, expires_at, now);
+        let ins = shard.insert(k, value, expires_at, now, |old| {
+            memory.overwrite(old, now.get())
+        });
         if ins.expired {
             rec.expired_unstamped(key);
         }
@@ -507,14 +539,21 @@ impl<'a, 'l> Ctx<'a, 'l> {
     )]
     #[inline(always)]
     pub(crate) fn finish(&mut self) -> Reap {
-        if self.rec.has_batch() || self.rec.has_ready() || self.expiring.get_mut().is_some() {
-            return self.finish_slow();
+        let reap =
+            if self.rec.has_batch() || self.rec.has_ready() || self.expiring.get_mut().is_some() {
+                self.finish_slow()
+            } else {
+                Reap {
+                    seen: None,
+                    now: 0,
+                    deferred: None,
+                }
+            };
+        // The last value written in place is counted before its lock drops.
+        for shard in self.locks.iter_mut() {
+            shard.settle();
         }
-        Reap {
-            seen: None,
-            now: 0,
-            deferred: None,
-        }
+        reap
     }
 
     #[cold]

@@ -14,8 +14,11 @@ pub(crate) mod guard;
 pub(crate) mod hashes;
 pub(crate) mod keys;
 pub(crate) mod list;
+pub(crate) mod memory;
 #[cfg(test)]
 mod memory_tests;
+pub(crate) mod object_lru;
+pub(crate) mod oom;
 pub(crate) mod parse;
 pub(crate) mod pubsub;
 pub(crate) mod scan_and_sample;
@@ -281,6 +284,9 @@ fn run_unguarded(shared: &Shared, spec: &Spec, args: &[&[u8]]) -> Reply {
     let Handler::Data(handler) = spec.handler else {
         return Reply::error("ERR this command needs a connection");
     };
+    if let Err(text) = oom::admit(shared, spec, args) {
+        return Reply::error(text);
+    }
     if spec.has(flag::BLOCKING) {
         // On its own a blocking command may wait (MULTI and scripts call its handler).
         return blocking::run(shared, spec, args);

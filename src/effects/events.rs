@@ -134,6 +134,7 @@ pub(crate) mod ev {
         RENAME_TO = "rename_to", Generic;
         COPY_TO = "copy_to", Generic;
         EXPIRED = "expired", Expired;
+        EVICTED = "evicted", Evicted;
         NEW = "new", New;
         SET = "set", String;
         SETRANGE = "setrange", String;

@@ -4,6 +4,7 @@
 //! and finds the slot inside it. Multi-shard work goes through [`locks`], which always locks in
 //! ascending shard index, so no two operations can deadlock on each other.
 
+pub(crate) mod accounting;
 pub(crate) mod expiry;
 pub(crate) mod locks;
 pub(crate) mod shard;
@@ -39,6 +40,8 @@ pub(crate) struct Keyspace {
     shards: Box<[CachePadded<RwLock<Shard>>]>,
     hasher: KeyHasher,
     mask: usize,
+    /// Bytes of every shard, fed by them in steps (see [`accounting`]).
+    used: accounting::Total,
 }
 
 impl Keyspace {
@@ -46,13 +49,15 @@ impl Keyspace {
     pub(crate) fn new(shards: usize) -> Keyspace {
         let n = shards.clamp(1, 1 << 16).next_power_of_two();
         let hasher = key_hasher();
+        let used = accounting::Total::default();
         let shards = (0..n)
-            .map(|_| CachePadded::new(RwLock::new(Shard::new(hasher.clone()))))
+            .map(|_| CachePadded::new(RwLock::new(Shard::new(hasher.clone(), used.clone()))))
             .collect();
         Keyspace {
             shards,
             hasher,
             mask: n - 1,
+            used,
         }
     }
 
@@ -75,5 +80,18 @@ impl Keyspace {
 
     pub(crate) fn shard(&self, index: usize) -> &RwLock<Shard> {
         &self.shards[index]
+    }
+
+    /// Bytes held by keys and values, as fed by the shards: within
+    /// [`accounting::STEP`] per shard of the exact sum. One relaxed load.
+    pub(crate) fn used_memory_approx(&self) -> usize {
+        usize::try_from(self.used.load(std::sync::atomic::Ordering::Relaxed)).unwrap_or(0)
+    }
+
+    /// Bytes held by keys and values, exactly: each shard's count under its read lock.
+    pub(crate) fn used_memory_exact(&self) -> usize {
+        (0..self.shard_count())
+            .map(|i| self.shard(i).read().used_memory())
+            .sum()
     }
 }

@@ -10,6 +10,7 @@ use std::hash::{BuildHasher, Hash};
 use indexmap::{IndexMap, IndexSet};
 use smallvec::SmallVec;
 
+pub(crate) mod memsize;
 pub(crate) mod zset;
 
 pub(crate) use zset::ZSet;
