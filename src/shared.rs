@@ -54,6 +54,11 @@ impl Shared {
         shared
             .events
             .set_notify(&shared.listeners, shared.config.notify_flags);
+        if shared.config.memory.maxmemory != 0 {
+            shared
+                .keyspace
+                .fit_accounting_to(shared.config.memory.maxmemory);
+        }
         shared
     }
 

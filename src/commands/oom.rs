@@ -35,10 +35,11 @@ pub(crate) fn room(shared: &Shared) -> bool {
 /// The check of one command run on its own: `Err(OOM)` refuses it.
 #[inline]
 pub(crate) fn admit(shared: &Shared, spec: &Spec, args: &[&[u8]]) -> Result<(), &'static str> {
-    if spec.is_write() || spec.has(flag::MAY_WRITE) {
-        if !room(shared) && may_grow(shared, spec, args) {
-            return Err(OOM);
-        }
+    if (spec.is_write() || spec.has(flag::MAY_WRITE))
+        && !room(shared)
+        && may_grow(shared, spec, args)
+    {
+        return Err(OOM);
     }
     Ok(())
 }

@@ -83,7 +83,7 @@ mod tests {
 
     #[test]
     fn the_lfu_counter_decays_one_per_period() {
-        let field = (minutes(0) << 8) | 20;
+        let field = (minutes(0) << 8) + 20;
         assert_eq!(lfu_decayed(field, 10 * 60_000, 1), 10);
         assert_eq!(lfu_decayed(field, 10 * 60_000, 0), 20);
         assert_eq!(lfu_decayed(field, 100 * 60_000, 1), 0);

@@ -21,14 +21,3 @@ pub(crate) mod state;
 pub(crate) use config::MemoryConfig;
 pub use policy::{MaxmemoryPolicy, ParsePolicyError};
 pub(crate) use state::Memory;
-#[cfg_attr(
-    not(test),
-    allow(
-        unused_imports,
-        reason = "CONFIG SET uses them once its rows are wired"
-    )
-)]
-pub(crate) use state::{
-    set_lfu_decay_time, set_lfu_log_factor, set_maxmemory, set_maxmemory_policy,
-    set_maxmemory_samples,
-};

@@ -57,12 +57,12 @@ fn evict_one(
     );
     let mut pool = m.pool.lock();
     if random {
-        // A pool of one: the first candidate sampled.
+        // No memory between picks: each is among fresh samples only.
         pool.clear();
     }
     // A few tries, as candidates may have gone since they were sampled.
     for _ in 0..8 {
-        if !fill(&mut pool, m, ks, policy, now, random) {
+        if !fill(&mut pool, m, ks, policy, now) {
             return false;
         }
         while let Some(c) = pool.pop_best() {
@@ -82,11 +82,10 @@ fn fill(
     ks: &Keyspace,
     policy: MaxmemoryPolicy,
     now: &Now<'_>,
-    random: bool,
 ) -> bool {
     let n = ks.shard_count();
     let start = fastrand::usize(..n);
-    let samples = if random { 1 } else { m.samples() as usize };
+    let samples = m.samples() as usize;
     let decay = m.lfu_decay_time();
     for off in 0..n {
         let i = (start + off) & (n - 1);

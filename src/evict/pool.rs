@@ -45,6 +45,8 @@ pub(crate) fn score(
             255 - u64::from(lru::lfu_decayed(field, now_ms, decay_time))
         }
         MaxmemoryPolicy::VolatileTtl => u64::MAX - e.expires_at,
+        // A random pick among the sampled candidates.
+        MaxmemoryPolicy::AllKeysRandom | MaxmemoryPolicy::VolatileRandom => fastrand::u64(..),
         _ => lru::idle_ms(now_ms, field),
     })
 }

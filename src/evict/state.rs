@@ -105,7 +105,10 @@ impl Memory {
     not(test),
     allow(dead_code, reason = "CONFIG SET calls it once its table row is wired")
 )]
-pub(crate) fn set_maxmemory(m: &Memory, bytes: u64) {
+pub(crate) fn set_maxmemory(m: &Memory, ks: &crate::keyspace::Keyspace, bytes: u64) {
+    if bytes != 0 {
+        ks.fit_accounting_to(bytes);
+    }
     m.maxmemory.store(bytes, Relaxed);
 }
 
@@ -152,7 +155,7 @@ mod tests {
     #[test]
     fn config_set_values_take_effect() {
         let m = Memory::new(&MemoryConfig::default());
-        set_maxmemory(&m, 1000);
+        set_maxmemory(&m, &crate::keyspace::Keyspace::new(4), 1000);
         set_maxmemory_policy(&m, MaxmemoryPolicy::AllKeysLfu);
         set_maxmemory_samples(&m, 500);
         set_lfu_log_factor(&m, 3);

@@ -15,12 +15,39 @@ use crate::types::memsize;
 /// The most a shard keeps back from the store's total.
 pub(crate) const STEP: isize = 1024;
 
+/// The store's total and the step shards feed it in.
+#[derive(Debug, Default)]
+pub(crate) struct Totals {
+    used: AtomicIsize,
+    step: AtomicIsize,
+}
+
+impl Totals {
+    /// A total fed in steps of [`STEP`].
+    pub(crate) fn new() -> Totals {
+        Totals {
+            used: AtomicIsize::new(0),
+            step: AtomicIsize::new(STEP),
+        }
+    }
+
+    /// The total as fed so far.
+    pub(crate) fn load(&self) -> isize {
+        self.used.load(Ordering::Relaxed)
+    }
+
+    /// Sets the step: a small memory limit needs a total that lags less.
+    pub(crate) fn set_step(&self, step: isize) {
+        self.step.store(step.clamp(0, STEP), Ordering::Relaxed);
+    }
+}
+
 /// Bytes of one slot of a shard table: the hash, the key's inline part and the entry.
 pub(crate) const SLOT_BYTES: usize =
     8 + std::mem::size_of::<crate::types::Bytes>() + std::mem::size_of::<super::Entry>();
 
 /// The store's total, shared by its shards.
-pub(crate) type Total = Arc<AtomicIsize>;
+pub(crate) type Total = Arc<Totals>;
 
 /// One shard's count.
 #[derive(Debug)]
@@ -71,7 +98,7 @@ impl Mem {
     #[inline]
     fn feed(&mut self, delta: isize) {
         self.pending += delta;
-        if self.pending.abs() >= STEP {
+        if self.pending.abs() >= self.total.step.load(Ordering::Relaxed) {
             self.flush();
         }
     }
@@ -79,7 +106,7 @@ impl Mem {
     /// Hands what is kept back to the store's total (eviction does after each key).
     pub(crate) fn flush(&mut self) {
         if self.pending != 0 {
-            self.total.fetch_add(self.pending, Ordering::Relaxed);
+            self.total.used.fetch_add(self.pending, Ordering::Relaxed);
             self.pending = 0;
         }
     }

@@ -49,7 +49,7 @@ impl Keyspace {
     pub(crate) fn new(shards: usize) -> Keyspace {
         let n = shards.clamp(1, 1 << 16).next_power_of_two();
         let hasher = key_hasher();
-        let used = accounting::Total::default();
+        let used = accounting::Total::new(accounting::Totals::new());
         let shards = (0..n)
             .map(|_| CachePadded::new(RwLock::new(Shard::new(hasher.clone(), used.clone()))))
             .collect();
@@ -85,7 +85,15 @@ impl Keyspace {
     /// Bytes held by keys and values, as fed by the shards: within
     /// [`accounting::STEP`] per shard of the exact sum. One relaxed load.
     pub(crate) fn used_memory_approx(&self) -> usize {
-        usize::try_from(self.used.load(std::sync::atomic::Ordering::Relaxed)).unwrap_or(0)
+        usize::try_from(self.used.load()).unwrap_or(0)
+    }
+
+    /// Makes the shards feed the total often enough for a limit of `maxmemory` bytes:
+    /// their slack together stays within about 1% of it.
+    pub(crate) fn fit_accounting_to(&self, maxmemory: u64) {
+        let per_shard = maxmemory / 100 / self.shards.len() as u64;
+        self.used
+            .set_step(isize::try_from(per_shard).unwrap_or(isize::MAX));
     }
 
     /// Bytes held by keys and values, exactly: each shard's count under its read lock.

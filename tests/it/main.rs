@@ -34,6 +34,8 @@ mod entry_points_never_panic;
 #[cfg(not(loom))]
 mod errors_and_nulls;
 #[cfg(not(loom))]
+mod eviction;
+#[cfg(not(loom))]
 mod expire_overflow;
 #[cfg(not(loom))]
 mod expiry;
@@ -45,6 +47,8 @@ mod hashes;
 mod keys;
 #[cfg(not(loom))]
 mod lists;
+#[cfg(not(loom))]
+mod memory_accounting;
 #[cfg(not(loom))]
 mod multi;
 #[cfg(not(loom))]
