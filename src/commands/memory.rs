@@ -27,6 +27,10 @@ fn memory(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     if is(a[1], "help") && a.len() == 2 {
         return Ok(help());
     }
+    if is(a[1], "usage") || is(a[1], "help") {
+        let sub = String::from_utf8_lossy(a[1]).to_ascii_lowercase();
+        return err(msg::arity(&format!("memory|{sub}")));
+    }
     err(unknown_subcommand(a[1], "MEMORY"))
 }
 
@@ -72,7 +76,7 @@ fn help() -> Reply {
         "    Return memory in bytes used by <key> and its value. Nested values are",
         "    sampled up to <count> times (default: 5, 0 means sample all).",
         "HELP",
-        "    Print this help.",
+        "    Prints this help.",
     ];
     Reply::Array(lines.iter().map(|l| Reply::status(*l)).collect())
 }

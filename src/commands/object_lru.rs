@@ -26,6 +26,10 @@ fn object(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
         3 if is(a[1], "idletime") => idletime(ctx, a[2]),
         3 if is(a[1], "freq") => freq(ctx, a[2]),
         2 if is(a[1], "help") => Ok(help()),
+        _ if ["idletime", "freq", "help"].iter().any(|s| is(a[1], s)) => {
+            let sub = String::from_utf8_lossy(a[1]).to_ascii_lowercase();
+            err(crate::error::msg::arity(&format!("object|{sub}")))
+        }
         _ => err(super::memory::unknown_subcommand(a[1], "OBJECT")),
     }
 }
@@ -78,7 +82,7 @@ fn help() -> Reply {
         "    Return the idle time of the <key>, that is the approximated number of",
         "    seconds elapsed since the last access to the key.",
         "HELP",
-        "    Print this help.",
+        "    Prints this help.",
     ];
     Reply::Array(lines.iter().map(|l| Reply::status(*l)).collect())
 }

@@ -159,3 +159,24 @@ fn each_type_gives_its_count_back_when_shrunk_and_deleted() {
         assert_eq!(store.used_memory(), base, "{add}");
     }
 }
+
+#[test]
+fn memory_and_object_subcommand_errors_are_redis_texts() {
+    let store = Store::new();
+    assert_eq!(
+        store.execute(["MEMORY", "USAGE"]).to_string(),
+        "ERR wrong number of arguments for 'memory|usage' command"
+    );
+    assert_eq!(
+        store.execute(["MEMORY", "foo"]).to_string(),
+        "ERR unknown subcommand 'foo'. Try MEMORY HELP."
+    );
+    assert_eq!(
+        store.execute(["OBJECT", "IDLETIME"]).to_string(),
+        "ERR wrong number of arguments for 'object|idletime' command"
+    );
+    assert_eq!(
+        store.execute(["OBJECT", "FOO", "k"]).to_string(),
+        "ERR unknown subcommand 'FOO'. Try OBJECT HELP."
+    );
+}
