@@ -37,6 +37,9 @@
 //!   keyspace notifications ([`Config::notify_keyspace_events`]): `keyspace::waits` (who
 //!   waits on which key), `commands::blocking` (the pops and their service), `events`
 //!   (deadlines, the pub/sub registry, the notifier).
+//! - Memory: [`Config::maxmemory`], [`MaxmemoryPolicy`], [`Store::used_memory`]; `evict`
+//!   (policies, LRU/LFU, the eviction pool), `keyspace::accounting` and `types::memsize`
+//!   (bytes counted as writes happen).
 //! - Inside: `keyspace` (shards, entries, versions, expiry, wait queues), `commands` (the
 //!   command table and one file per family), `txn` (connections and EXEC), `sync`
 //!   (`parking_lot` or loom).

@@ -43,7 +43,7 @@ impl Shared {
         let events = Events::new(config.clock.clone(), config.pubsub_buffer_limit);
         let shared = Shared {
             keyspace: Keyspace::new(config.shards),
-            memory: crate::evict::Memory::new(&config.memory),
+            memory: crate::evict::Memory::new(&config.memory, config.clock.as_manual().is_some()),
             commands,
             script_state,
             config,
@@ -82,6 +82,7 @@ impl Shared {
     // The sweeper thread is not started under loom.
     #[cfg_attr(loom, allow(dead_code))]
     pub(crate) fn active_expire_pass(&self) -> usize {
+        self.memory.refresh_time(self.now());
         let budget = self.config.active_expiry_budget;
         self.expire_each_shard(|shard, now, found| shard.sweep(now, budget, found))
     }

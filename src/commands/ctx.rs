@@ -291,7 +291,8 @@ impl<'a, 'l> Ctx<'a, 'l> {
             self.saw_expired(k);
             return Ok(None);
         }
-        self.shared.memory.touch(&e.lru, self.now.get());
+        let memory = &self.shared.memory;
+        memory.touch(&e.lru, memory.access_time(&self.now));
         Ok(Some(e))
     }
 
@@ -340,7 +341,7 @@ impl<'a, 'l> Ctx<'a, 'l> {
                 Ok(None)
             }
             Slot::Live(entry) => {
-                memory.touch(entry.lru(), now.get());
+                memory.touch(entry.lru(), memory.access_time(now));
                 Ok(Some(KeyMut { entry, key, rec }))
             }
         }
@@ -357,7 +358,7 @@ impl<'a, 'l> Ctx<'a, 'l> {
         let memory = &self.shared.memory;
         let (shard, now, rec) = self.shard_mut(k)?;
         let waited = shard.waits.waited(key);
-        let fresh = memory.fresh(now.get());
+        let fresh = memory.fresh(memory.access_time(now));
         let (entry, created, expired) = shard.get_or_insert_with(k, now, make, fresh);
         if expired {
             rec.expired_unstamped(key);
@@ -365,7 +366,7 @@ impl<'a, 'l> Ctx<'a, 'l> {
         if created {
             rec.created(key, waited);
         } else {
-            memory.touch(entry.lru(), now.get());
+            memory.touch(entry.lru(), memory.access_time(now));
         }
         Ok((KeyMut { entry, key, rec }, created))
     }
@@ -384,7 +385,7 @@ impl<'a, 'l> Ctx<'a, 'l> {
         let (shard, now, rec) = self.shard_mut(k)?;
         let waited = shard.waits.waited(key);
         let ins = shard.insert(k, value, expires_at, now, |old| {
-            memory.overwrite(old, now.get())
+            memory.overwrite(old, memory.access_time(now))
         });
         if ins.expired {
             rec.expired_unstamped(key);
@@ -444,7 +445,7 @@ impl<'a, 'l> Ctx<'a, 'l> {
         let (shard, now, rec) = self.shard_mut(k)?;
         let waited = shard.waits.waited(key);
         let ins = shard.insert(k, value, expires_at, now, |old| {
-            memory.overwrite(old, now.get())
+            memory.overwrite(old, memory.access_time(now))
         });
         if ins.expired {
             rec.expired_unstamped(key);

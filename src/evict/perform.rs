@@ -31,6 +31,7 @@ pub(crate) fn make_room(m: &Memory, ks: &Keyspace, listeners: &Listeners, now_ms
     if policy == MaxmemoryPolicy::NoEviction {
         return !over_limit(m, ks);
     }
+    m.refresh_time(now_ms);
     let now = Now::fixed(now_ms);
     for _ in 0..MAX_PER_CALL {
         if !over_limit(m, ks) {

@@ -1,12 +1,22 @@
 //! [`Memory`]: the run-time memory settings (changeable by `CONFIG SET`) and the pool.
 
+use std::cell::Cell;
 use std::sync::atomic::{AtomicU8, AtomicU32, AtomicU64, Ordering::Relaxed};
 
 use super::MaxmemoryPolicy;
 use super::config::MemoryConfig;
 use super::lru;
 use super::pool::Pool;
+use crate::clock::Now;
 use crate::sync::Mutex;
+
+/// How many accesses a thread stamps with the shared coarse time before it reads the clock
+/// itself again.
+const REFRESH_EVERY: u32 = 64;
+
+thread_local! {
+    static ACCESSES: Cell<u32> = const { Cell::new(0) };
+}
 
 /// One store's memory settings and eviction pool. Plain atomics: each setting is read on
 /// its own, and a change takes effect from the next command on.
@@ -17,14 +27,23 @@ pub(crate) struct Memory {
     samples: AtomicU32,
     lfu_log_factor: AtomicU32,
     lfu_decay_time: AtomicU32,
+    /// The access time most recently read (Unix ms): what touches stamp when their
+    /// command has not read the clock, as Redis stamps its cached `lruclock`. Refreshed by
+    /// the active-expiry pass (every 100 ms by default), evictions and every
+    /// [`REFRESH_EVERY`]-th access of each thread.
+    coarse_ms: AtomicU64,
+    /// The store's clock is a `ManualClock`: cheap to read, and tests expect exact times.
+    exact: bool,
     /// Candidates kept between evictions (Redis's `EvictionPoolLRU`). Only evicting
     /// threads take it, and they hold no shard lock while waiting for it.
     pub(super) pool: Mutex<Pool>,
 }
 
 impl Memory {
-    pub(crate) fn new(c: &MemoryConfig) -> Memory {
+    pub(crate) fn new(c: &MemoryConfig, exact_clock: bool) -> Memory {
         Memory {
+            coarse_ms: AtomicU64::new(0),
+            exact: exact_clock,
             maxmemory: AtomicU64::new(c.maxmemory),
             policy: AtomicU8::new(c.policy.to_u8()),
             samples: AtomicU32::new(c.samples),
@@ -52,6 +71,36 @@ impl Memory {
 
     pub(crate) fn lfu_decay_time(&self) -> u32 {
         self.lfu_decay_time.load(Relaxed)
+    }
+
+    /// The time to stamp an access with: the command's own if it read the clock, else the
+    /// coarse shared time (LRU has a resolution of a second and LFU of a minute, so a time
+    /// some milliseconds old changes nothing, and reading the clock on every GET would).
+    #[inline]
+    pub(crate) fn access_time(&self, now: &Now<'_>) -> u64 {
+        if let Some(ms) = now.peek() {
+            return ms;
+        }
+        if self.exact {
+            return now.get();
+        }
+        let refresh = ACCESSES.with(|n| {
+            let next = n.get().wrapping_add(1);
+            n.set(next);
+            next % REFRESH_EVERY == 0
+        });
+        let cached = self.coarse_ms.load(Relaxed);
+        if refresh || cached == 0 {
+            let ms = now.get();
+            self.coarse_ms.store(ms, Relaxed);
+            return ms;
+        }
+        cached
+    }
+
+    /// Sets the coarse time (the active-expiry pass and evictions do).
+    pub(crate) fn refresh_time(&self, now_ms: u64) {
+        self.coarse_ms.store(now_ms, Relaxed);
     }
 
     /// Whether keys carry an LFU counter now.
@@ -119,6 +168,8 @@ pub(crate) fn set_maxmemory(m: &Memory, ks: &crate::keyspace::Keyspace, bytes: u
 )]
 pub(crate) fn set_maxmemory_policy(m: &Memory, policy: MaxmemoryPolicy) {
     m.policy.store(policy.to_u8(), Relaxed);
+    // Scores of another policy do not compare with this one's.
+    m.pool.lock().clear();
 }
 
 /// `CONFIG SET maxmemory-samples <n>`; Redis accepts 1 to 64.
@@ -154,7 +205,7 @@ mod tests {
 
     #[test]
     fn config_set_values_take_effect() {
-        let m = Memory::new(&MemoryConfig::default());
+        let m = Memory::new(&MemoryConfig::default(), false);
         set_maxmemory(&m, &crate::keyspace::Keyspace::new(4), 1000);
         set_maxmemory_policy(&m, MaxmemoryPolicy::AllKeysLfu);
         set_maxmemory_samples(&m, 500);

@@ -301,7 +301,7 @@ impl Shard {
 
     /// Counts a change of the table's own size (it grew or shrank).
     fn recount_table(&mut self) {
-        let now = accounting::table_bytes(self.map.capacity());
+        let now = accounting::table_bytes(self.map.capacity(), self.map.len());
         if now != self.table {
             self.mem.change(self.table, now);
             self.table = now;
@@ -417,6 +417,7 @@ impl Shard {
         if !watched {
             self.map.swap_remove_index(i);
             self.shrink_if_sparse();
+            self.recount_table();
             let stamp = Stamp {
                 version: None,
                 clock: &mut self.clock,
@@ -474,6 +475,7 @@ impl Shard {
         if e.watchers == 0 && e.value.is_none() {
             self.map.swap_remove_index(i);
             self.shrink_if_sparse();
+            self.recount_table();
         }
     }
 
@@ -630,6 +632,39 @@ mod tests {
             bytes: k,
             hash: h.hash_one(k),
         }
+    }
+
+    #[test]
+    fn the_lru_field_fits_the_entry_padding() {
+        // value 32 + version 8 + expiry 8 + watchers 4 + lru 4: no byte more per key.
+        assert_eq!(std::mem::size_of::<Entry>(), 56);
+    }
+
+    #[test]
+    fn the_count_follows_writes_in_place_and_removals() {
+        let hasher = KeyHasher::fixed();
+        let mut shard = Shard::new(hasher.clone(), Total::default());
+        let k = hk(&hasher, b"list");
+        let now = Now::fixed(1);
+        let (mut e, created, _) =
+            shard.get_or_insert_with(k, &now, || Value::List(Box::default()), 0);
+        assert!(created);
+        if let Value::List(l) = e.value_mut() {
+            l.extend((0..100).map(|_| bytes(&[b'x'; 40])));
+        }
+        e.stamp().bump();
+        let grown = shard.used_memory();
+        shard.settle();
+        assert_eq!(shard.used_memory(), grown);
+        assert!(grown > 100 * 40, "{grown}");
+        let Removed::Live(_, stamp) = shard.remove(k, &now) else {
+            panic!("the list is live")
+        };
+        stamp.bump();
+        assert_eq!(
+            shard.used_memory(),
+            accounting::table_bytes(shard.capacity(), shard.slots())
+        );
     }
 
     #[test]
