@@ -43,7 +43,12 @@ impl Shared {
         let events = Events::new(config.clock.clone(), config.pubsub_buffer_limit);
         let shared = Shared {
             keyspace: Keyspace::new(config.shards),
-            memory: crate::evict::Memory::new(&config.memory, config.clock.as_manual().is_some()),
+            memory: crate::evict::Memory::new(
+                &config.memory,
+                // Without the sweeper nothing refreshes the coarse access time; under loom
+                // there is no sweeper either.
+                config.clock.as_manual().is_some() || !config.active_expiry || cfg!(loom),
+            ),
             commands,
             script_state,
             config,

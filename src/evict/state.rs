@@ -1,6 +1,5 @@
 //! [`Memory`]: the run-time memory settings (changeable by `CONFIG SET`) and the pool.
 
-use std::cell::Cell;
 use std::sync::atomic::{AtomicU8, AtomicU32, AtomicU64, Ordering::Relaxed};
 
 use super::MaxmemoryPolicy;
@@ -9,14 +8,6 @@ use super::lru;
 use super::pool::Pool;
 use crate::clock::Now;
 use crate::sync::Mutex;
-
-/// How many accesses a thread stamps with the shared coarse time before it reads the clock
-/// itself again.
-const REFRESH_EVERY: u32 = 64;
-
-thread_local! {
-    static ACCESSES: Cell<u32> = const { Cell::new(0) };
-}
 
 /// One store's memory settings and eviction pool. Plain atomics: each setting is read on
 /// its own, and a change takes effect from the next command on.
@@ -29,10 +20,11 @@ pub(crate) struct Memory {
     lfu_decay_time: AtomicU32,
     /// The access time most recently read (Unix ms): what touches stamp when their
     /// command has not read the clock, as Redis stamps its cached `lruclock`. Refreshed by
-    /// the active-expiry pass (every 100 ms by default), evictions and every
-    /// [`REFRESH_EVERY`]-th access of each thread.
+    /// each active-expiry pass (every 100 ms by default, as Redis's `serverCron`) and by
+    /// evictions.
     coarse_ms: AtomicU64,
-    /// The store's clock is a `ManualClock`: cheap to read, and tests expect exact times.
+    /// Read the clock on each access instead: the clock is a `ManualClock` (cheap to read,
+    /// and tests expect exact times), or no active-expiry thread refreshes the coarse time.
     exact: bool,
     /// Candidates kept between evictions (Redis's `EvictionPoolLRU`). Only evicting
     /// threads take it, and they hold no shard lock while waiting for it.
@@ -40,10 +32,10 @@ pub(crate) struct Memory {
 }
 
 impl Memory {
-    pub(crate) fn new(c: &MemoryConfig, exact_clock: bool) -> Memory {
+    pub(crate) fn new(c: &MemoryConfig, exact: bool) -> Memory {
         Memory {
             coarse_ms: AtomicU64::new(0),
-            exact: exact_clock,
+            exact,
             maxmemory: AtomicU64::new(c.maxmemory),
             policy: AtomicU8::new(c.policy.to_u8()),
             samples: AtomicU32::new(c.samples),
@@ -81,19 +73,9 @@ impl Memory {
         if let Some(ms) = now.peek() {
             return ms;
         }
-        if self.exact {
-            return now.get();
-        }
-        let refresh = ACCESSES.with(|n| {
-            let next = n.get().wrapping_add(1);
-            n.set(next);
-            next % REFRESH_EVERY == 0
-        });
         let cached = self.coarse_ms.load(Relaxed);
-        if refresh || cached == 0 {
-            let ms = now.get();
-            self.coarse_ms.store(ms, Relaxed);
-            return ms;
+        if self.exact || cached == 0 {
+            return now.get();
         }
         cached
     }
