@@ -148,6 +148,8 @@ pub(crate) struct Ctx<'a, 'l> {
     /// Bytes of reply already handed out under this context: an EXEC's queued replies share
     /// one `max_reply_bytes` bound (see `commands::budget`).
     replied: usize,
+    /// A value was opened for writing in place: its shard recounts it at the end.
+    opened: bool,
 }
 
 /// A live key opened for writing. Its writes become visible to WATCH and to listeners only
@@ -194,6 +196,7 @@ impl<'a, 'l> Ctx<'a, 'l> {
             rec: ManuallyDrop::new(Recorder::new(shared.listeners.active())),
             expiring: ManuallyDrop::new(RefCell::new(None)),
             replied: 0,
+            opened: false,
         }
     }
 
@@ -332,6 +335,7 @@ impl<'a, 'l> Ctx<'a, 'l> {
     pub(crate) fn get_mut<'c>(&'c mut self, key: &'c [u8]) -> Res<Option<KeyMut<'c>>> {
         let k = self.hkey(key);
         let memory = &self.shared.memory;
+        self.opened = true;
         let (shard, now, rec) = self.shard_mut(k)?;
         match shard.get_mut(k, now) {
             Slot::Missing => Ok(None),
@@ -356,6 +360,7 @@ impl<'a, 'l> Ctx<'a, 'l> {
     ) -> Res<(KeyMut<'c>, bool)> {
         let k = self.hkey(key);
         let memory = &self.shared.memory;
+        self.opened = true;
         let (shard, now, rec) = self.shard_mut(k)?;
         let waited = shard.waits.waited(key);
         let fresh = memory.fresh(memory.access_time(now));
@@ -551,10 +556,17 @@ impl<'a, 'l> Ctx<'a, 'l> {
                 }
             };
         // The last value written in place is counted before its lock drops.
+        if self.opened {
+            self.settle_all();
+        }
+        reap
+    }
+
+    #[inline(never)]
+    fn settle_all(&mut self) {
         for shard in self.locks.iter_mut() {
             shard.settle();
         }
-        reap
     }
 
     #[cold]

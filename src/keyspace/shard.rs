@@ -8,7 +8,7 @@
 use std::sync::atomic::AtomicU32;
 
 use indexmap::IndexMap;
-use indexmap::map::raw_entry_v1::{RawEntryApiV1, RawEntryMut};
+use indexmap::map::raw_entry_v1::RawEntryApiV1;
 
 use super::accounting::{self, Mem, Total};
 use super::{HKey, KeyHasher};
@@ -279,24 +279,25 @@ impl Shard {
         }
     }
 
-    /// The position of `k`'s slot, made (as a tombstone) if missing: one probe.
+    /// The position of `k`'s slot, made (as a tombstone) if missing.
     #[inline]
     fn slot_of(&mut self, k: HKey<'_>) -> usize {
         self.settle();
-        let len = self.map.len();
-        match self
-            .map
-            .raw_entry_mut_v1()
-            .from_hash(k.hash, |key| key[..] == *k.bytes)
-        {
-            RawEntryMut::Occupied(o) => o.index(),
-            RawEntryMut::Vacant(v) => {
-                // A new slot goes at the end of the dense vector.
-                v.insert_hashed_nocheck(k.hash, bytes(k.bytes), Entry::tombstone());
-                self.recount_table();
-                len
-            }
+        match self.index(k) {
+            Some(i) => i,
+            None => self.new_slot(k),
         }
+    }
+
+    /// A new slot for `k` (known missing): it goes at the end of the dense vector.
+    fn new_slot(&mut self, k: HKey<'_>) -> usize {
+        let len = self.map.len();
+        self.map
+            .raw_entry_mut_v1()
+            .from_hash(k.hash, |_| false)
+            .or_insert_with(|| (bytes(k.bytes), Entry::tombstone()));
+        self.recount_table();
+        len
     }
 
     /// Counts a change of the table's own size (it grew or shrank).

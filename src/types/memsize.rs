@@ -26,6 +26,7 @@ pub(crate) const fn malloc_size(n: usize) -> usize {
 }
 
 /// Heap bytes of one byte string: nothing while it fits inline.
+#[inline]
 pub(crate) fn bytes_heap(b: &Bytes) -> usize {
     if b.spilled() {
         malloc_size(b.capacity())
@@ -79,7 +80,16 @@ fn scaled<'a>(len: usize, samples: usize, at: impl Fn(usize) -> Option<&'a Bytes
 
 impl Value {
     /// The value's heap bytes, from `samples` elements of a container (0: all of them).
+    #[inline]
     pub(crate) fn heap_size(&self, samples: usize) -> usize {
+        match self {
+            Value::Str(b) => bytes_heap(b),
+            _ => self.container_heap(samples),
+        }
+    }
+
+    #[inline(never)]
+    fn container_heap(&self, samples: usize) -> usize {
         const BYTES: usize = size_of::<Bytes>();
         match self {
             Value::Str(b) => bytes_heap(b),
