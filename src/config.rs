@@ -37,6 +37,7 @@ pub struct Config {
     /// How many databases SELECT can reach (Redis's `databases`); see `Config::databases`.
     pub(crate) databases: usize,
     pub(crate) persist: crate::persist::PersistConfig,
+    pub(crate) memory: crate::evict::MemoryConfig,
 }
 
 /// The sandbox limits of scripts (see the `script_*` setters of [`Config`]).
@@ -98,6 +99,7 @@ impl Default for Config {
             cluster_mode: false,
             databases: 16,
             persist: crate::persist::PersistConfig::default(),
+            memory: crate::evict::MemoryConfig::default(),
         }
     }
 }

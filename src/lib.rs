@@ -39,6 +39,9 @@
 //!   keyspace notifications ([`Config::notify_keyspace_events`]): `keyspace::waits` (who
 //!   waits on which key), `commands::blocking` (the pops and their service), `events`
 //!   (deadlines, the pub/sub registry, the notifier).
+//! - Memory: [`Config::maxmemory`], [`MaxmemoryPolicy`], [`Store::used_memory`]; `evict`
+//!   (policies, LRU/LFU, the eviction pool), `keyspace::accounting` and `types::memsize`
+//!   (bytes counted as writes happen).
 //! - Inside: `keyspace` (shards, entries, versions, expiry, wait queues), `commands` (the
 //!   command table and one file per family), `txn` (connections and EXEC), `sync`
 //!   (`parking_lot` or loom).
@@ -55,6 +58,7 @@ pub mod docs;
 mod effects;
 mod error;
 mod events;
+mod evict;
 mod keyspace;
 mod numbers;
 mod persist;
@@ -77,6 +81,7 @@ pub use convert::{FromReply, ToArg, pairs};
 pub use effects::{Batch, Event, EventClass, KeyEvent, Listener, Subscription};
 pub use error::{Error, ErrorKind};
 pub use events::{Message, Messages, NextMessage, Subscriber};
+pub use evict::{MaxmemoryPolicy, ParsePolicyError};
 pub use persist::{Fsync, SaveRule};
 pub use reply::Reply;
 pub use script::{Script, ScriptEngine, ScriptFlag, ScriptInvocation, ScriptTarget};

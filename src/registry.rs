@@ -9,12 +9,12 @@ use std::sync::OnceLock;
 
 use crate::commands::table::Table;
 use crate::commands::{
-    Spec, bits, blocking, cluster, databases, geo, hashes, hll, keys, lcs, list, pubsub, server,
-    set, sort, strings, zset,
+    Spec, bits, blocking, cluster, databases, geo, hashes, hll, keys, lcs, list, memory,
+    object_lru, pubsub, server, set, sort, strings, zset,
 };
 
 /// Every family's rows, in the order `COMMAND` lists them.
-fn families() -> [&'static [Spec]; 19] {
+fn families() -> [&'static [Spec]; 21] {
     [
         strings::COMMANDS,
         list::COMMANDS,
@@ -35,6 +35,8 @@ fn families() -> [&'static [Spec]; 19] {
         lcs::COMMANDS,
         sort::COMMANDS,
         geo::COMMANDS,
+        memory::COMMANDS,
+        object_lru::COMMANDS,
     ]
 }
 

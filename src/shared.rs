@@ -30,6 +30,8 @@ pub(crate) struct Shared {
     pub(crate) sweeper: OnceLock<Sweeper>,
     /// Blocked calls' timers, pub/sub, keyspace notifications (see [`crate::events`]).
     pub(crate) events: Events,
+    /// The memory limit's run-time settings and eviction pool (see [`crate::evict`]).
+    pub(crate) memory: crate::evict::Memory,
 }
 
 impl Shared {
@@ -41,6 +43,12 @@ impl Shared {
         let events = Events::new(config.clock.clone(), config.pubsub_buffer_limit);
         let shared = Shared {
             keyspace: Keyspace::new(config.shards, config.databases),
+            memory: crate::evict::Memory::new(
+                &config.memory,
+                // Without the sweeper nothing refreshes the coarse access time; under loom
+                // there is no sweeper either.
+                config.clock.as_manual().is_some() || !config.active_expiry || cfg!(loom),
+            ),
             commands,
             script_state,
             config,
@@ -51,6 +59,11 @@ impl Shared {
         shared
             .events
             .set_notify(&shared.listeners, shared.config.notify_flags);
+        if shared.config.memory.maxmemory != 0 {
+            shared
+                .keyspace
+                .fit_accounting_to(shared.config.memory.maxmemory);
+        }
         shared
     }
 
@@ -74,6 +87,7 @@ impl Shared {
     // The sweeper thread is not started under loom.
     #[cfg_attr(loom, allow(dead_code))]
     pub(crate) fn active_expire_pass(&self) -> usize {
+        self.memory.refresh_time(self.now());
         let budget = self.config.active_expiry_budget;
         self.expire_each_shard(|shard, now, found| shard.sweep(now, budget, found))
     }

@@ -199,6 +199,26 @@ impl Store {
         self.shared.purge()
     }
 
+    /// Bytes held by the store's keys and values (Redis's `used_memory` minus its fixed
+    /// overhead): what [`Config::maxmemory`] limits. Counted as writes happen, so this only
+    /// adds up one figure per shard, each under its read lock.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> Result<(), redlite::Error> {
+    /// let store = redlite::Store::new();
+    /// let before = store.used_memory();
+    /// store.set("k", "x".repeat(1000))?;
+    /// assert!(store.used_memory() >= before + 1000);
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn used_memory(&self) -> usize {
+        self.shared.keyspace.used_memory_exact()
+    }
+
     /// Registers `listener` for the effects of every later write to this store (see
     /// [`Listener`]); it stays registered until the returned [`Subscription`] is dropped.
     ///

@@ -156,6 +156,8 @@ pub(crate) struct Ctx<'a, 'l> {
     /// Bytes of reply already handed out under this context: an EXEC's queued replies share
     /// one `max_reply_bytes` bound (see `commands::budget`).
     replied: usize,
+    /// A value was opened for writing in place: its shard recounts it at the end.
+    opened: bool,
 }
 
 /// A live key opened for writing. Its writes become visible to WATCH and to listeners only
@@ -209,6 +211,7 @@ impl<'a, 'l> Ctx<'a, 'l> {
             rec: ManuallyDrop::new(Recorder::new(shared.listeners.active())),
             expiring: ManuallyDrop::new(RefCell::new(None)),
             replied: 0,
+            opened: false,
         }
     }
 
@@ -346,6 +349,25 @@ impl<'a, 'l> Ctx<'a, 'l> {
             self.saw_expired(k);
             return Ok(None);
         }
+        let memory = &self.shared.memory;
+        memory.touch(&e.lru, memory.access_time(&self.now));
+        Ok(Some(e))
+    }
+
+    /// [`entry`](Self::entry) without counting an access (OBJECT IDLETIME, MEMORY USAGE:
+    /// Redis's `LOOKUP_NOTOUCH`).
+    pub(crate) fn peek(&self, key: &[u8]) -> Res<Option<&Entry>> {
+        let k = self.hkey(key);
+        let Some(e) = self.shard(k)?.find(k) else {
+            return Ok(None);
+        };
+        if e.value.is_none() {
+            return Ok(None);
+        }
+        if e.is_expired(&self.now) {
+            self.saw_expired(k);
+            return Ok(None);
+        }
         Ok(Some(e))
     }
 
@@ -368,6 +390,8 @@ impl<'a, 'l> Ctx<'a, 'l> {
     /// Mutable access to `key` if it exists now (an expired key is deleted first).
     pub(crate) fn get_mut<'c>(&'c mut self, key: &'c [u8]) -> Res<Option<KeyMut<'c>>> {
         let k = self.hkey(key);
+        let memory = &self.shared.memory;
+        self.opened = true;
         let (shard, now, rec) = self.shard_mut(k)?;
         match shard.get_mut(k, now) {
             Slot::Missing => Ok(None),
@@ -376,7 +400,10 @@ impl<'a, 'l> Ctx<'a, 'l> {
                 rec.expired(stamp, key, at);
                 Ok(None)
             }
-            Slot::Live(entry) => Ok(Some(KeyMut { entry, key, rec })),
+            Slot::Live(entry) => {
+                memory.touch(entry.lru(), memory.access_time(now));
+                Ok(Some(KeyMut { entry, key, rec }))
+            }
         }
     }
 
@@ -388,14 +415,19 @@ impl<'a, 'l> Ctx<'a, 'l> {
         make: impl FnOnce() -> Value,
     ) -> Res<(KeyMut<'c>, bool)> {
         let k = self.hkey(key);
+        let memory = &self.shared.memory;
+        self.opened = true;
         let (shard, now, rec) = self.shard_mut(k)?;
         let waited = shard.waits.waited(key);
-        let (entry, created, expired) = shard.get_or_insert_with(k, now, make);
+        let fresh = memory.fresh(memory.access_time(now));
+        let (entry, created, expired) = shard.get_or_insert_with(k, now, make, fresh);
         if expired {
             rec.expired_unstamped(key);
         }
         if created {
             rec.created(key, waited);
+        } else {
+            memory.touch(entry.lru(), memory.access_time(now));
         }
         Ok((KeyMut { entry, key, rec }, created))
     }
@@ -410,9 +442,12 @@ impl<'a, 'l> Ctx<'a, 'l> {
         event: Event,
     ) -> Res<Option<Value>> {
         let k = self.hkey(key);
+        let memory = &self.shared.memory;
         let (shard, now, rec) = self.shard_mut(k)?;
         let waited = shard.waits.waited(key);
-        let ins = shard.insert(k, value, expires_at, now);
+        let ins = shard.insert(k, value, expires_at, now, |old| {
+            memory.overwrite(old, memory.access_time(now))
+        });
         if ins.expired {
             rec.expired_unstamped(key);
         }
@@ -467,9 +502,12 @@ impl<'a, 'l> Ctx<'a, 'l> {
     /// served); the caller notes the command's own event.
     pub(crate) fn add(&mut self, key: &[u8], value: Value, expires_at: u64) -> Res<()> {
         let k = self.hkey(key);
+        let memory = &self.shared.memory;
         let (shard, now, rec) = self.shard_mut(k)?;
         let waited = shard.waits.waited(key);
-        let ins = shard.insert(k, value, expires_at, now);
+        let ins = shard.insert(k, value, expires_at, now, |old| {
+            memory.overwrite(old, memory.access_time(now))
+        });
         if ins.expired {
             rec.expired_unstamped(key);
         }
@@ -568,13 +606,27 @@ impl<'a, 'l> Ctx<'a, 'l> {
     )]
     #[inline(always)]
     pub(crate) fn finish(&mut self) -> Reap {
-        if self.rec.has_batch() || self.rec.has_ready() || self.expiring.get_mut().is_some() {
-            return self.finish_slow();
+        let reap =
+            if self.rec.has_batch() || self.rec.has_ready() || self.expiring.get_mut().is_some() {
+                self.finish_slow()
+            } else {
+                Reap {
+                    seen: None,
+                    now: 0,
+                    deferred: None,
+                }
+            };
+        // The last value written in place is counted before its lock drops.
+        if self.opened {
+            self.settle_all();
         }
-        Reap {
-            seen: None,
-            now: 0,
-            deferred: None,
+        reap
+    }
+
+    #[inline(never)]
+    fn settle_all(&mut self) {
+        for shard in self.locks.iter_range_mut(0..usize::MAX) {
+            shard.settle();
         }
     }
 

@@ -19,8 +19,11 @@ pub(crate) mod hll;
 pub(crate) mod keys;
 pub(crate) mod lcs;
 pub(crate) mod list;
+pub(crate) mod memory;
 #[cfg(test)]
 mod memory_tests;
+pub(crate) mod object_lru;
+pub(crate) mod oom;
 pub(crate) mod parse;
 pub(crate) mod pubsub;
 pub(crate) mod scan_and_sample;
@@ -310,6 +313,9 @@ fn run_unguarded(shared: &Shared, db: usize, spec: &Spec, args: &[&[u8]]) -> Rep
     let Handler::Data(handler) = spec.handler else {
         return Reply::error("ERR this command needs a connection");
     };
+    if let Err(text) = oom::admit(shared, spec, args) {
+        return Reply::error(text);
+    }
     if spec.has(flag::BLOCKING) {
         // On its own a blocking command may wait (MULTI and scripts call its handler).
         return blocking::run(shared, db, spec, args);

@@ -275,7 +275,7 @@ fn run(ctx: &mut Ctx, a: &[&[u8]], read_only: bool) -> Res {
 
 /// Loads, sorts and cuts under the command's locks, reading only.
 fn compute(ctx: &Ctx, a: &[&[u8]], mut o: Opts) -> Res<Outcome> {
-    if o.uses_patterns() && ctx.locks().iter().count() < ctx.shared.keyspace.shard_count() {
+    if o.uses_patterns() && ctx.db_shards().count() < ctx.shared.keyspace.shard_count() {
         // Only a script holding just its declared keys gets here (commands, MULTI and
         // scripts under all locks plan every shard for a pattern).
         let name = String::from_utf8_lossy(a[0]).to_ascii_lowercase();

@@ -136,6 +136,7 @@ pub(crate) mod ev {
         MOVE_FROM = "move_from", Generic;
         MOVE_TO = "move_to", Generic;
         EXPIRED = "expired", Expired;
+        EVICTED = "evicted", Evicted;
         NEW = "new", New;
         SET = "set", String;
         SETRANGE = "setrange", String;

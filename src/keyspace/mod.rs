@@ -4,6 +4,7 @@
 //! and finds the slot inside it. Multi-shard work goes through [`locks`], which always locks in
 //! ascending shard index, so no two operations can deadlock on each other.
 
+pub(crate) mod accounting;
 pub(crate) mod expiry;
 pub(crate) mod locks;
 pub(crate) mod shard;
@@ -55,6 +56,8 @@ pub(crate) struct Keyspace {
     mask: usize,
     /// log2 of the shard count: a global index's database is `index >> bits`.
     bits: u32,
+    /// Bytes of every shard of every database, fed by them in steps (see [`accounting`]).
+    used: accounting::Total,
 }
 
 impl Keyspace {
@@ -63,12 +66,14 @@ impl Keyspace {
         let n = shards.clamp(1, 1 << 16).next_power_of_two();
         let hasher = key_hasher();
         let others = (1..databases.max(1)).map(|_| OnceLock::new()).collect();
+        let used = accounting::Total::new(accounting::Totals::new());
         Keyspace {
-            shards: make_shards(n, &hasher),
+            shards: make_shards(n, &hasher, &used),
             others,
             hasher,
             mask: n - 1,
             bits: n.trailing_zeros(),
+            used,
         }
     }
 
@@ -129,13 +134,36 @@ impl Keyspace {
     fn other_shard(&self, index: usize) -> &RwLock<Shard> {
         let db = self.db_of(index);
         let shards =
-            self.others[db - 1].get_or_init(|| make_shards(self.shards.len(), &self.hasher));
+            self.others[db - 1].get_or_init(|| make_shards(self.shards.len(), &self.hasher, &self.used));
         &shards[index & self.mask]
+    }
+
+    /// Bytes held by keys and values, as fed by the shards: within
+    /// [`accounting::STEP`] per shard of the exact sum. One relaxed load.
+    pub(crate) fn used_memory_approx(&self) -> usize {
+        usize::try_from(self.used.load()).unwrap_or(0)
+    }
+
+    /// Makes the shards feed the total often enough for a limit of `maxmemory` bytes:
+    /// their slack together stays within about 1% of it.
+    pub(crate) fn fit_accounting_to(&self, maxmemory: u64) {
+        let per_shard = maxmemory / 100 / self.shards.len() as u64;
+        self.used
+            .set_step(isize::try_from(per_shard).unwrap_or(isize::MAX));
+    }
+
+    /// Bytes held by keys and values, exactly: each shard's count (of every database made)
+    /// under its read lock.
+    pub(crate) fn used_memory_exact(&self) -> usize {
+        self.made()
+            .flat_map(|db| (0..self.shard_count()).map(move |i| self.base(db) + i))
+            .map(|i| self.shard(i).read().used_memory())
+            .sum()
     }
 }
 
-fn make_shards(n: usize, hasher: &KeyHasher) -> Shards {
+fn make_shards(n: usize, hasher: &KeyHasher, used: &accounting::Total) -> Shards {
     (0..n)
-        .map(|_| CachePadded::new(RwLock::new(Shard::new(hasher.clone()))))
+        .map(|_| CachePadded::new(RwLock::new(Shard::new(hasher.clone(), used.clone()))))
         .collect()
 }

@@ -142,6 +142,11 @@ impl Connection {
                 return refusal;
             }
         }
+        if self.multi.is_some() && !spec.has(flag::NOQUEUE) && !commands::oom::room(&self.shared) {
+            // Queuing under OOM is refused whatever the command (Redis: a queue can grow
+            // without bound), and dooms the EXEC.
+            return self.reject(spec, commands::oom::OOM.to_owned());
+        }
         if let Some(multi) = &mut self.multi {
             if !spec.has(flag::NOQUEUE) {
                 if !multi.failed {
@@ -248,6 +253,17 @@ impl Connection {
         if let Err(text) = crate::commands::crossslot::exec(&self.shared, multi.queue.iter()) {
             watch::release_all(&self.shared, &mut self.watches);
             return Err(Error::Reply(text.into()));
+        }
+        let grows = multi
+            .queue
+            .iter()
+            .any(|(spec, argv)| commands::oom::may_grow(&self.shared, spec, &argv));
+        if grows && !commands::oom::room(&self.shared) {
+            watch::release_all(&self.shared, &mut self.watches);
+            let oom = commands::oom::OOM;
+            return Err(Error::Reply(format!(
+                "EXECABORT Transaction discarded because of: {oom}"
+            )));
         }
         Ok(exec::commit(
             &self.shared,

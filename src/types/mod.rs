@@ -11,6 +11,7 @@ use indexmap::{IndexMap, IndexSet};
 use smallvec::SmallVec;
 
 pub(crate) mod hll;
+pub(crate) mod memsize;
 pub(crate) mod zset;
 
 pub(crate) use zset::ZSet;

@@ -40,6 +40,8 @@ mod entry_points_never_panic;
 #[cfg(not(loom))]
 mod errors_and_nulls;
 #[cfg(not(loom))]
+mod eviction;
+#[cfg(not(loom))]
 mod expire_overflow;
 #[cfg(not(loom))]
 mod expiry;
@@ -63,6 +65,8 @@ mod lua;
 mod lua_libs;
 #[cfg(all(feature = "lua", not(loom)))]
 mod lua_sandbox;
+#[cfg(not(loom))]
+mod memory_accounting;
 #[cfg(not(loom))]
 mod multi;
 #[cfg(not(loom))]

@@ -44,9 +44,16 @@ impl Shard {
         now: &Now<'_>,
         mut effect: impl FnMut(SwapEffect<'_>),
     ) {
+        self.settle();
+        other.settle();
         let mine = self.detach_watches(other, now);
         let theirs = other.detach_watches(self, now);
         std::mem::swap(&mut self.map, &mut other.map);
+        // The bytes go with the data; both shards feed one store-wide total, which a swap
+        // leaves as it is. (The few watched tombstones moved back below are not recounted:
+        // at most one slot per watched key off.)
+        self.mem.swap_used(&mut other.mem);
+        std::mem::swap(&mut self.table, &mut other.table);
         std::mem::swap(&mut self.live, &mut other.live);
         std::mem::swap(&mut self.sweep_cursor, &mut other.sweep_cursor);
         // Versions now sit in tables stamped by the other clock: both clocks move past
@@ -56,6 +63,8 @@ impl Shard {
         other.clock = clock;
         self.reattach(mine, now, true, &mut effect);
         other.reattach(theirs, now, false, &mut effect);
+        self.recount_table();
+        other.recount_table();
     }
 
     /// Takes every watch out of this shard's slots (a tombstone goes, a live slot keeps
