@@ -110,7 +110,7 @@ fn memory_usage_samples_follow_redis_rules() {
 
 #[test]
 fn writes_inside_exec_and_scripts_are_counted_too() {
-    let store = Store::new();
+    let store = crate::common::rhai_store();
     let base = warm_base(&store, &["l", "s"]);
     let mut conn = store.connection();
     conn.execute(["MULTI"]);
