@@ -30,6 +30,8 @@ pub(crate) struct Shared {
     pub(crate) sweeper: OnceLock<Sweeper>,
     /// Blocked calls' timers, pub/sub, keyspace notifications (see [`crate::events`]).
     pub(crate) events: Events,
+    /// CONFIG SET's live parameters, INFO's counters, the connection registry.
+    pub(crate) server: crate::server::ServerState,
 }
 
 impl Shared {
@@ -39,8 +41,10 @@ impl Shared {
         script_state: Box<dyn Any + Send + Sync>,
     ) -> Shared {
         let events = Events::new(config.clock.clone(), config.pubsub_buffer_limit);
+        let server = crate::server::ServerState::new(&config, commands.len());
         let shared = Shared {
             keyspace: Keyspace::new(config.shards),
+            server,
             commands,
             script_state,
             config,

@@ -117,7 +117,7 @@ impl Store {
         I: IntoIterator,
         I::Item: AsRef<[u8]>,
     {
-        self.connection().execute(args)
+        Connection::unlisted(self.shared.clone()).execute(args)
     }
 
     /// The shard index `key` hashes to. For tests and loom models that need keys on

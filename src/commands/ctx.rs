@@ -281,17 +281,17 @@ impl<'a, 'l> Ctx<'a, 'l> {
     /// deleted when the command ends.
     pub(crate) fn entry(&self, key: &[u8]) -> Res<Option<&Entry>> {
         let k = self.hkey(key);
-        let Some(e) = self.shard(k)?.find(k) else {
-            return Ok(None);
+        let shard = self.shard(k)?;
+        let found = shard.find(k).filter(|e| e.value.is_some());
+        let live = match found {
+            Some(e) if e.is_expired(&self.now) => {
+                self.saw_expired(k);
+                None
+            }
+            found => found,
         };
-        if e.value.is_none() {
-            return Ok(None);
-        }
-        if e.is_expired(&self.now) {
-            self.saw_expired(k);
-            return Ok(None);
-        }
-        Ok(Some(e))
+        shard.counts.lookup(live.is_some());
+        Ok(live)
     }
 
     #[cold]

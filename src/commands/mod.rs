@@ -139,6 +139,8 @@ pub(crate) enum ConnOp {
     Unsubscribe,
     Punsubscribe,
     Reset,
+    Client,
+    Hello,
 }
 
 /// A planning hook: adds a command's shards to the plan when its key positions alone do
@@ -281,9 +283,12 @@ fn run_unguarded(shared: &Shared, spec: &Spec, args: &[&[u8]]) -> Reply {
     let Handler::Data(handler) = spec.handler else {
         return Reply::error("ERR this command needs a connection");
     };
+    let started = std::time::Instant::now();
     if spec.has(flag::BLOCKING) {
         // On its own a blocking command may wait (MULTI and scripts call its handler).
-        return blocking::run(shared, spec, args);
+        let reply = blocking::run(shared, spec, args);
+        record(shared, spec, started, &reply);
+        return reply;
     }
     let mut hashes = KeyHashes::new();
     let mut locks = match (spec.keys, args.get(1)) {
@@ -306,7 +311,30 @@ fn run_unguarded(shared: &Shared, spec: &Spec, args: &[&[u8]]) -> Reply {
     let reap = ctx.finish();
     drop(locks);
     reap.run(shared);
+    record(shared, spec, started, &reply);
     reply
+}
+
+/// Counts one call of `spec` that started at `started` for INFO's commandstats (and its
+/// error reply, if it is one, for errorstats).
+#[inline]
+pub(crate) fn record(shared: &Shared, spec: &Spec, started: std::time::Instant, reply: &Reply) {
+    let failed = if let Reply::Error(text) = reply {
+        shared.server.stats.error_reply(text);
+        true
+    } else {
+        false
+    };
+    let index = shared.commands.index_of(spec);
+    shared.server.stats.called(index, started.elapsed(), failed);
+}
+
+/// Counts a call refused before it ran (arity, CROSSSLOT ...): a rejected call and its
+/// error reply.
+#[cold]
+pub(crate) fn record_rejected(shared: &Shared, spec: &Spec, error: &str) {
+    shared.server.stats.error_reply(error);
+    shared.server.stats.rejected(shared.commands.index_of(spec));
 }
 
 /// Runs a command given as argument slices, without connection state.
@@ -322,9 +350,12 @@ pub(crate) fn query(shared: &Shared, argv: &[&[u8]]) -> Reply {
 #[inline]
 pub(crate) fn query_spec(shared: &Shared, spec: &Spec, argv: &[&[u8]]) -> Reply {
     if !spec.arity_ok(argv.len()) {
-        return Reply::error(crate::error::msg::arity(spec.name));
+        let text = crate::error::msg::arity(spec.name);
+        record_rejected(shared, spec, &text);
+        return Reply::error(text);
     }
     if let Err(text) = crossslot::command(shared, spec, argv) {
+        record_rejected(shared, spec, text);
         return Reply::error(text);
     }
     run(shared, spec, argv)

@@ -138,6 +138,32 @@ pub(crate) struct Shard {
     sweep_cursor: usize,
     /// Blocked pops waiting on keys of this shard (guarded by the shard lock, see `waits`).
     pub(crate) waits: super::waits::WaitTable,
+    /// INFO's counters, kept per shard next to the lock a command already holds, so no
+    /// line is written by every thread (see `server::stats`). Reads count under a read
+    /// lock, hence atomics; expiry counts under the write lock.
+    pub(crate) counts: Counts,
+}
+
+/// A shard's INFO counters: `keyspace_hits`, `keyspace_misses`, `expired_keys`.
+#[derive(Debug, Default)]
+pub(crate) struct Counts {
+    pub(crate) hits: std::sync::atomic::AtomicU64,
+    pub(crate) misses: std::sync::atomic::AtomicU64,
+    pub(crate) expired: u64,
+}
+
+impl Counts {
+    /// A read found its key (or not), as Redis's `lookupKeyRead` counts.
+    #[inline]
+    pub(crate) fn lookup(&self, hit: bool) {
+        let c = if hit { &self.hits } else { &self.misses };
+        c.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// CONFIG RESETSTAT.
+    pub(crate) fn reset(&mut self) {
+        *self = Counts::default();
+    }
 }
 
 impl Shard {
@@ -148,6 +174,7 @@ impl Shard {
             live: 0,
             sweep_cursor: 0,
             waits: super::waits::WaitTable::default(),
+            counts: Counts::default(),
         }
     }
 
@@ -177,6 +204,7 @@ impl Shard {
             return Slot::Missing;
         };
         if self.map[i].value.is_some() && self.map[i].is_expired(now) {
+            self.counts.expired += 1;
             return Slot::Expired(self.remove_at(i).1);
         }
         let Shard { map, clock, .. } = self;
@@ -207,7 +235,11 @@ impl Shard {
         now: &Now<'_>,
     ) -> Inserted<'_> {
         let Shard {
-            map, clock, live, ..
+            map,
+            clock,
+            live,
+            counts,
+            ..
         } = self;
         match map
             .raw_entry_mut_v1()
@@ -220,6 +252,9 @@ impl Shard {
                 e.expires_at = expires_at;
                 if old.is_none() {
                     *live += 1;
+                }
+                if was_expired && old.is_some() {
+                    counts.expired += 1;
                 }
                 Inserted {
                     expired: was_expired && old.is_some(),
@@ -262,7 +297,11 @@ impl Shard {
         make: impl FnOnce() -> Value,
     ) -> (EntryMut<'_>, bool, bool) {
         let Shard {
-            map, clock, live, ..
+            map,
+            clock,
+            live,
+            counts,
+            ..
         } = self;
         let (_, e) = map
             .raw_entry_mut_v1()
@@ -278,6 +317,7 @@ impl Shard {
         if expired {
             *value = None;
             *live -= 1;
+            counts.expired += 1;
         }
         let created = value.is_none();
         let value = if let Some(v) = value {
@@ -305,6 +345,7 @@ impl Shard {
             return Removed::Missing;
         }
         let expired = self.map[i].is_expired(now);
+        self.counts.expired += u64::from(expired);
         match self.remove_at(i) {
             (Some(_), stamp) if expired => Removed::Expired(stamp),
             (Some(v), stamp) => Removed::Live(v, stamp),
@@ -322,6 +363,7 @@ impl Shard {
         if self.map[i].value.is_none() || !self.map[i].is_expired(now) {
             return None;
         }
+        self.counts.expired += 1;
         Some(self.remove_at(i).1)
     }
 
@@ -468,6 +510,7 @@ impl Shard {
             .get_index(i)
             .map(|(k, _)| k.clone())
             .unwrap_or_default();
+        self.counts.expired += 1;
         let (_, stamp) = self.remove_at(i);
         found(&key, stamp);
         true

@@ -84,6 +84,13 @@ impl Connection {
             .is_some_and(|p| p.sub.subscription_count() > 0)
     }
 
+    /// (channels, patterns) this connection is subscribed to (CLIENT LIST's sub/psub).
+    pub(super) fn subscription_counts(&self) -> (usize, usize) {
+        self.pubsub
+            .as_ref()
+            .map_or((0, 0), |p| (p.sub.channels.len(), p.sub.patterns.len()))
+    }
+
     /// The next pub/sub frame for this connection: a confirmation still waiting from the
     /// last (P)(UN)SUBSCRIBE, else a published message as `["message", channel, payload]`
     /// or `["pmessage", pattern, channel, payload]`, waiting up to `timeout` by the store's
@@ -222,6 +229,7 @@ pub(super) fn punsubscribe(c: &mut Connection, a: &[&[u8]]) -> Reply {
 pub(super) fn reset(c: &mut Connection, _: &[&[u8]]) -> Reply {
     c.discard_multi();
     c.leave_pubsub();
+    c.reset_client();
     Reply::status("RESET")
 }
 
