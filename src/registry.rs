@@ -9,11 +9,11 @@ use std::sync::OnceLock;
 
 use crate::commands::table::Table;
 use crate::commands::{
-    Spec, blocking, cluster, hashes, keys, list, pubsub, server, set, strings, zset,
+    Spec, blocking, cluster, config, hashes, keys, list, object, pubsub, server, set, strings, zset,
 };
 
 /// Every family's rows, in the order `COMMAND` lists them.
-fn families() -> [&'static [Spec]; 13] {
+fn families() -> [&'static [Spec]; 15] {
     [
         strings::COMMANDS,
         list::COMMANDS,
@@ -24,6 +24,8 @@ fn families() -> [&'static [Spec]; 13] {
         set::COMMANDS,
         set::algebra::COMMANDS,
         server::COMMANDS,
+        config::COMMANDS,
+        object::COMMANDS,
         cluster::COMMANDS,
         pubsub::COMMANDS,
         crate::txn::COMMANDS,

@@ -7,6 +7,7 @@
 pub(crate) mod blocking;
 pub(crate) mod budget;
 pub(crate) mod cluster;
+pub(crate) mod config;
 pub(crate) mod crossslot;
 pub(crate) mod ctx;
 pub(crate) mod glob;
@@ -16,6 +17,7 @@ pub(crate) mod keys;
 pub(crate) mod list;
 #[cfg(test)]
 mod memory_tests;
+pub(crate) mod object;
 pub(crate) mod parse;
 pub(crate) mod pubsub;
 pub(crate) mod scan_and_sample;

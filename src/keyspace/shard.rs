@@ -78,6 +78,19 @@ pub(crate) struct EntryMut<'s> {
     version: &'s mut u64,
     expires_at: &'s mut u64,
     clock: &'s mut u64,
+    volatile: &'s mut usize,
+}
+
+/// Sets an entry's deadline, keeping the shard's count of keys with one exact.
+#[inline]
+fn retime(volatile: &mut usize, slot: &mut u64, at: u64) {
+    if *slot != 0 {
+        *volatile = volatile.saturating_sub(1);
+    }
+    if at != 0 {
+        *volatile += 1;
+    }
+    *slot = at;
 }
 
 impl EntryMut<'_> {
@@ -98,7 +111,7 @@ impl EntryMut<'_> {
     }
 
     pub(crate) fn set_expires_at(&mut self, at: u64) {
-        *self.expires_at = at;
+        retime(self.volatile, self.expires_at, at);
     }
 }
 
@@ -142,6 +155,8 @@ pub(crate) struct Shard {
     /// line is written by every thread (see `server::stats`). Reads count under a read
     /// lock, hence atomics; expiry counts under the write lock.
     pub(crate) counts: Counts,
+    /// Entries with a deadline (INFO's `expires`), kept exact by every write of one.
+    volatile: usize,
 }
 
 /// A shard's INFO counters: `keyspace_hits`, `keyspace_misses`, `expired_keys`.
@@ -149,7 +164,9 @@ pub(crate) struct Shard {
 pub(crate) struct Counts {
     pub(crate) hits: std::sync::atomic::AtomicU64,
     pub(crate) misses: std::sync::atomic::AtomicU64,
-    pub(crate) expired: u64,
+    /// Written under the write lock (`get_mut`, no atomic operation), read and reset by
+    /// INFO and CONFIG RESETSTAT under read locks.
+    pub(crate) expired: std::sync::atomic::AtomicU64,
 }
 
 impl Counts {
@@ -160,9 +177,18 @@ impl Counts {
         c.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
 
-    /// CONFIG RESETSTAT.
-    pub(crate) fn reset(&mut self) {
-        *self = Counts::default();
+    /// A key expired (the caller holds the shard's write lock).
+    #[inline]
+    pub(crate) fn expired(&mut self) {
+        *self.expired.get_mut() += 1;
+    }
+
+    /// CONFIG RESETSTAT (under a read lock).
+    pub(crate) fn reset(&self) {
+        use std::sync::atomic::Ordering::Relaxed;
+        self.hits.store(0, Relaxed);
+        self.misses.store(0, Relaxed);
+        self.expired.store(0, Relaxed);
     }
 }
 
@@ -175,6 +201,7 @@ impl Shard {
             sweep_cursor: 0,
             waits: super::waits::WaitTable::default(),
             counts: Counts::default(),
+            volatile: 0,
         }
     }
 
@@ -204,10 +231,15 @@ impl Shard {
             return Slot::Missing;
         };
         if self.map[i].value.is_some() && self.map[i].is_expired(now) {
-            self.counts.expired += 1;
+            self.counts.expired();
             return Slot::Expired(self.remove_at(i).1);
         }
-        let Shard { map, clock, .. } = self;
+        let Shard {
+            map,
+            clock,
+            volatile,
+            ..
+        } = self;
         let Entry {
             value: Some(value),
             version,
@@ -222,6 +254,7 @@ impl Shard {
             version,
             expires_at,
             clock,
+            volatile,
         })
     }
 
@@ -239,6 +272,7 @@ impl Shard {
             clock,
             live,
             counts,
+            volatile,
             ..
         } = self;
         match map
@@ -249,12 +283,12 @@ impl Shard {
                 let e = o.into_mut();
                 let was_expired = e.is_expired(now);
                 let old = e.value.replace(value);
-                e.expires_at = expires_at;
+                retime(volatile, &mut e.expires_at, expires_at);
                 if old.is_none() {
                     *live += 1;
                 }
                 if was_expired && old.is_some() {
-                    counts.expired += 1;
+                    counts.expired();
                 }
                 Inserted {
                     expired: was_expired && old.is_some(),
@@ -274,6 +308,7 @@ impl Shard {
                 };
                 let (_, e) = v.insert_hashed_nocheck(k.hash, bytes(k.bytes), entry);
                 *live += 1;
+                *volatile += usize::from(expires_at != 0);
                 Inserted {
                     old: None,
                     expired: false,
@@ -301,6 +336,7 @@ impl Shard {
             clock,
             live,
             counts,
+            volatile,
             ..
         } = self;
         let (_, e) = map
@@ -317,14 +353,14 @@ impl Shard {
         if expired {
             *value = None;
             *live -= 1;
-            counts.expired += 1;
+            counts.expired();
         }
         let created = value.is_none();
         let value = if let Some(v) = value {
             v
         } else {
             *live += 1;
-            *expires_at = 0;
+            retime(volatile, expires_at, 0);
             value.insert(make())
         };
         let entry = EntryMut {
@@ -332,6 +368,7 @@ impl Shard {
             version,
             expires_at,
             clock,
+            volatile,
         };
         (entry, created, expired)
     }
@@ -345,7 +382,9 @@ impl Shard {
             return Removed::Missing;
         }
         let expired = self.map[i].is_expired(now);
-        self.counts.expired += u64::from(expired);
+        if expired {
+            self.counts.expired();
+        }
         match self.remove_at(i) {
             (Some(_), stamp) if expired => Removed::Expired(stamp),
             (Some(v), stamp) => Removed::Live(v, stamp),
@@ -363,7 +402,7 @@ impl Shard {
         if self.map[i].value.is_none() || !self.map[i].is_expired(now) {
             return None;
         }
-        self.counts.expired += 1;
+        self.counts.expired();
         Some(self.remove_at(i).1)
     }
 
@@ -371,7 +410,7 @@ impl Shard {
     fn remove_at(&mut self, i: usize) -> (Option<Value>, Stamp<'_>) {
         let e = &mut self.map[i];
         let old = e.value.take();
-        e.expires_at = 0;
+        retime(&mut self.volatile, &mut e.expires_at, 0);
         if old.is_some() {
             self.live -= 1;
         }
@@ -450,9 +489,11 @@ impl Shard {
             clock,
             live,
             sweep_cursor,
+            volatile,
             ..
         } = self;
         *sweep_cursor = 0;
+        *volatile = 0;
         for (key, mut e) in old.into_iter().filter(|(_, e)| e.watchers > 0) {
             if e.value.take().is_some() {
                 e.expires_at = 0;
@@ -464,6 +505,11 @@ impl Shard {
             map.insert(key, e);
         }
         std::mem::take(live)
+    }
+
+    /// Keys with a deadline (expired ones not yet reclaimed included, as Redis counts).
+    pub(crate) fn volatile_count(&self) -> usize {
+        self.volatile
     }
 
     /// Keys that exist (expired ones not yet reclaimed included, as Redis's DBSIZE counts).
@@ -510,7 +556,7 @@ impl Shard {
             .get_index(i)
             .map(|(k, _)| k.clone())
             .unwrap_or_default();
-        self.counts.expired += 1;
+        self.counts.expired();
         let (_, stamp) = self.remove_at(i);
         found(&key, stamp);
         true

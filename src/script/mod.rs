@@ -21,7 +21,6 @@ pub(crate) use commands::COMMANDS;
 
 use std::cell::RefCell;
 use std::sync::OnceLock;
-use std::time::Duration;
 
 use rhai::Engine;
 
@@ -54,7 +53,6 @@ pub(crate) struct Scripts {
     id: u64,
     cache: Cache,
     running: watchdog::Registry,
-    time_limit: Duration,
     max_source_size: usize,
 }
 
@@ -66,7 +64,6 @@ impl Scripts {
             id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             cache: Cache::new(limits.cache_size),
             running: watchdog::Registry::new(),
-            time_limit: limits.time_limit,
             max_source_size: limits.max_source_size,
         }
     }

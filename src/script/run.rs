@@ -129,7 +129,9 @@ pub(crate) fn execute(
     let engine = scripts.engine();
     ctx.set_atomic();
     let mut scope = take_scope(keys, argv);
-    let watched = watchdog::watch(&scripts.running, scripts.time_limit);
+    // CONFIG SET busy-reply-threshold / lua-time-limit changes it between runs.
+    let time_limit = ctx.shared.server.live.script_time_limit();
+    let watched = watchdog::watch(&scripts.running, time_limit);
     let mut run = Run {
         ctx,
         keys,
@@ -144,7 +146,7 @@ pub(crate) fn execute(
     drop(watched);
     let reply = match result {
         Ok(value) => bridge::to_reply(value),
-        Err(e) => Reply::error(error_text(*e, script.sha_str(), scripts.time_limit)),
+        Err(e) => Reply::error(error_text(*e, script.sha_str(), time_limit)),
     };
     give_back_scope(scope);
     reply
