@@ -9,11 +9,12 @@ use std::sync::OnceLock;
 
 use crate::commands::table::Table;
 use crate::commands::{
-    Spec, blocking, cluster, config, hashes, keys, list, object, pubsub, server, set, strings, zset,
+    Spec, admin, blocking, cluster, command_info, config, hashes, info, keys, list, object, pubsub,
+    server, set, strings, zset,
 };
 
 /// Every family's rows, in the order `COMMAND` lists them.
-fn families() -> [&'static [Spec]; 15] {
+fn families() -> [&'static [Spec]; 18] {
     [
         strings::COMMANDS,
         list::COMMANDS,
@@ -26,6 +27,9 @@ fn families() -> [&'static [Spec]; 15] {
         server::COMMANDS,
         config::COMMANDS,
         object::COMMANDS,
+        info::COMMANDS,
+        command_info::COMMANDS,
+        admin::COMMANDS,
         cluster::COMMANDS,
         pubsub::COMMANDS,
         crate::txn::COMMANDS,

@@ -4,15 +4,18 @@
 //! the command's keys, hashes each once, locks their shards in ascending order, reads the
 //! clock once (time is frozen for the command) and calls the handler with a [`Ctx`].
 
+pub(crate) mod admin;
 pub(crate) mod blocking;
 pub(crate) mod budget;
 pub(crate) mod cluster;
+pub(crate) mod command_info;
 pub(crate) mod config;
 pub(crate) mod crossslot;
 pub(crate) mod ctx;
 pub(crate) mod glob;
 pub(crate) mod guard;
 pub(crate) mod hashes;
+pub(crate) mod info;
 pub(crate) mod keys;
 pub(crate) mod list;
 #[cfg(test)]

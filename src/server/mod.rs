@@ -20,6 +20,8 @@ pub(crate) struct ServerState {
     pub(crate) clients: clients::Clients,
     /// When the store was built, for INFO's uptime (wall time: uptime is not store time).
     pub(crate) started: std::time::Instant,
+    /// 40 random hex digits naming this store (INFO's `run_id`), as Redis names a run.
+    pub(crate) run_id: String,
 }
 
 impl ServerState {
@@ -29,6 +31,9 @@ impl ServerState {
             stats: stats::Stats::new(commands),
             clients: clients::Clients::default(),
             started: std::time::Instant::now(),
+            run_id: (0..40)
+                .map(|_| char::from(b"0123456789abcdef"[fastrand::usize(..16)]))
+                .collect(),
         }
     }
 }
