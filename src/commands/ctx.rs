@@ -148,6 +148,9 @@ pub(crate) struct Ctx<'a, 'l> {
     /// Bytes of reply already handed out under this context: an EXEC's queued replies share
     /// one `max_reply_bytes` bound (see `commands::budget`).
     replied: usize,
+    /// Whether reads count as keyspace hits and misses: Redis counts the lookups of
+    /// commands that read (`lookupKeyRead`), not those of writes (`lookupKeyWrite`).
+    count_lookups: bool,
 }
 
 /// A live key opened for writing. Its writes become visible to WATCH and to listeners only
@@ -194,7 +197,14 @@ impl<'a, 'l> Ctx<'a, 'l> {
             rec: ManuallyDrop::new(Recorder::new(shared.listeners.active())),
             expiring: ManuallyDrop::new(RefCell::new(None)),
             replied: 0,
+            count_lookups: true,
         }
+    }
+
+    /// Sets whether the next command's reads count as hits and misses (off for writes).
+    #[inline]
+    pub(crate) fn count_lookups(&mut self, on: bool) {
+        self.count_lookups = on;
     }
 
     /// How many bytes the next reply may still hold.
@@ -290,7 +300,9 @@ impl<'a, 'l> Ctx<'a, 'l> {
             }
             found => found,
         };
-        shard.counts.lookup(live.is_some());
+        if self.count_lookups {
+            shard.counts.lookup(live.is_some());
+        }
         Ok(live)
     }
 

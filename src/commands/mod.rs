@@ -311,6 +311,7 @@ fn run_unguarded(shared: &Shared, spec: &Spec, args: &[&[u8]]) -> Reply {
         }
     };
     let mut ctx = Ctx::new(shared, &mut locks, shared.lazy_now(), hashes);
+    ctx.count_lookups(!spec.is_write());
     let reply = guard::reply_on_panic(|| handler(&mut ctx, args).unwrap_or_else(|e| e));
     ctx.end_command(args);
     let reap = ctx.finish();

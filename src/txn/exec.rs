@@ -112,6 +112,7 @@ pub(crate) fn commit(shared: &Shared, watches: &mut WatchSet, queue: &Queue) -> 
 fn run_metered(ctx: &mut Ctx<'_, '_>, spec: &Spec, argv: &[&[u8]]) -> Reply {
     let room = ctx.reply_room();
     let started = std::time::Instant::now();
+    ctx.count_lookups(!spec.is_write());
     let mut reply = run_queued(ctx, spec, argv);
     crate::commands::record(ctx.shared, spec, started, &reply);
     let mut size = budget::size(&reply);

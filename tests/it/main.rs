@@ -26,6 +26,8 @@ mod cluster;
 #[cfg(not(loom))]
 mod concurrency;
 #[cfg(not(loom))]
+mod config;
+#[cfg(not(loom))]
 mod dropin;
 #[cfg(not(loom))]
 mod effects;
@@ -42,6 +44,8 @@ mod float_rules;
 #[cfg(not(loom))]
 mod hashes;
 #[cfg(not(loom))]
+mod info;
+#[cfg(not(loom))]
 mod keys;
 #[cfg(not(loom))]
 mod lists;
@@ -51,6 +55,8 @@ mod multi;
 mod never_panics;
 #[cfg(not(loom))]
 mod notify;
+#[cfg(not(loom))]
+mod object;
 #[cfg(not(loom))]
 mod parity;
 #[cfg(not(loom))]
