@@ -22,7 +22,11 @@ mod loom;
 #[cfg(not(loom))]
 mod blocking;
 #[cfg(not(loom))]
+mod client;
+#[cfg(not(loom))]
 mod cluster;
+#[cfg(not(loom))]
+mod command_info;
 #[cfg(not(loom))]
 mod concurrency;
 #[cfg(not(loom))]
