@@ -13,7 +13,7 @@ use super::{Keys, Spec, data as spec, flag};
 use crate::error::msg;
 use crate::reply::Reply;
 
-pub(crate) const COMMANDS: &[Spec] = &[spec("command", -1, 0, Keys::None, command)];
+pub(crate) const COMMANDS: &[Spec] = &[spec("command", -1, flag::SUBCOMMANDS, Keys::None, command)];
 
 const HELP: &[&str] = &[
     "COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",

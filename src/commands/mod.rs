@@ -27,6 +27,7 @@ pub(crate) mod scan_and_sample;
 pub(crate) mod server;
 pub(crate) mod set;
 pub(crate) mod strings;
+pub(crate) mod subcommands;
 pub(crate) mod table;
 pub(crate) mod zset;
 
@@ -49,6 +50,9 @@ pub(crate) mod flag {
     pub const MAY_WRITE: u8 = 8;
     /// Blocks when it finds nothing (BLPOP, ...), unless run inside MULTI or a script.
     pub const BLOCKING: u8 = 16;
+    /// Has subcommands whose names and arities are checked before it runs or is queued
+    /// (see `commands::subcommands`).
+    pub const SUBCOMMANDS: u8 = 32;
 }
 
 /// Where a command's keys sit among its arguments (index 0 is the command name).
@@ -357,6 +361,10 @@ pub(crate) fn query(shared: &Shared, argv: &[&[u8]]) -> Reply {
 pub(crate) fn query_spec(shared: &Shared, spec: &Spec, argv: &[&[u8]]) -> Reply {
     if !spec.arity_ok(argv.len()) {
         let text = crate::error::msg::arity(spec.name);
+        record_rejected(shared, spec, &text);
+        return Reply::error(text);
+    }
+    if let Err(text) = subcommands::check(spec, argv) {
         record_rejected(shared, spec, &text);
         return Reply::error(text);
     }

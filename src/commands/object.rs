@@ -10,7 +10,7 @@
 //! length alone.
 
 use super::ctx::{Ctx, Res, err};
-use super::{Keys, Spec, data as spec};
+use super::{Keys, Spec, data as spec, flag};
 use crate::error::msg;
 use crate::numbers::parse_i64;
 use crate::reply::Reply;
@@ -24,7 +24,7 @@ const SECOND: Keys = Keys::Range {
     step: 1,
 };
 
-pub(crate) const COMMANDS: &[Spec] = &[spec("object", -2, 0, SECOND, object)];
+pub(crate) const COMMANDS: &[Spec] = &[spec("object", -2, flag::SUBCOMMANDS, SECOND, object)];
 
 const HELP: &[&str] = &[
     "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",

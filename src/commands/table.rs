@@ -94,11 +94,6 @@ impl Table {
         self.all.len()
     }
 
-    /// The row at position `index`.
-    pub(crate) fn get(&self, index: usize) -> Option<&'static Spec> {
-        self.all.get(index).copied()
-    }
-
     /// Every command, in family order.
     pub(crate) fn iter(&self) -> impl Iterator<Item = &'static Spec> + '_ {
         self.all.iter().copied()

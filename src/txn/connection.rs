@@ -145,6 +145,9 @@ impl Connection {
         if !spec.arity_ok(argv.len()) {
             return self.reject(spec, msg::arity(spec.name));
         }
+        if let Err(text) = crate::commands::subcommands::check(spec, argv) {
+            return self.reject(spec, text);
+        }
         if let Err(text) = crate::commands::crossslot::command(&self.shared, spec, argv) {
             return self.reject(spec, text.to_owned());
         }

@@ -46,6 +46,11 @@ pub(crate) const COMMANDS: &[Spec] = &[
     conn("reset", 1, flag::NOQUEUE, ConnOp::Reset),
     // CLIENT and HELLO act on the connection at once, even inside MULTI (Redis would queue
     // them; at EXEC time a queued connection command could not reach its connection).
-    conn("client", -2, flag::NOQUEUE, ConnOp::Client),
+    conn(
+        "client",
+        -2,
+        flag::NOQUEUE | flag::SUBCOMMANDS,
+        ConnOp::Client,
+    ),
     conn("hello", -1, flag::NOQUEUE, ConnOp::Hello),
 ];

@@ -177,7 +177,7 @@ fn set_errors_are_redis_texts() {
         c.execute(["CONFIG", "SET", "appendfsync", "sometimes"]),
         failed(
             "appendfsync",
-            "argument(s) must be one of the following: always, everysec, no"
+            "argument(s) must be one of the following: everysec, always, no"
         )
     );
     assert_eq!(

@@ -4,8 +4,8 @@
 //! with the values of a Redis 7.0.15 started without a config file, so setup code that
 //! reads them runs; CONFIG SET refuses them as Redis refuses an immutable parameter.
 //!
-//! (`set-max-listpack-*` are Redis 7.2's; OBJECT ENCODING follows 7.0, which has no
-//! listpack sets, so they change nothing here.)
+//! (Redis 7.2's `set-max-listpack-*` are not here: this is 7.0's list, and OBJECT ENCODING
+//! follows 7.0, which has no listpack sets.)
 
 /// (name, value) pairs, sorted by name.
 pub(crate) const INERT: &[(&str, &str)] = &[
@@ -136,8 +136,6 @@ pub(crate) const INERT: &[(&str, &str)] = &[
     ("requirepass", ""),
     ("sanitize-dump-payload", "no"),
     ("server_cpulist", ""),
-    ("set-max-listpack-entries", "128"),
-    ("set-max-listpack-value", "64"),
     ("set-proc-title", "yes"),
     ("shutdown-on-sigint", "default"),
     ("shutdown-on-sigterm", "default"),

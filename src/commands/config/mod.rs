@@ -12,7 +12,13 @@ use crate::reply::Reply;
 use crate::shared::Shared;
 use params::{PARAMS, Param};
 
-pub(crate) const COMMANDS: &[Spec] = &[spec("config", -2, flag::NOSCRIPT, Keys::All, config)];
+pub(crate) const COMMANDS: &[Spec] = &[spec(
+    "config",
+    -2,
+    flag::NOSCRIPT | flag::SUBCOMMANDS,
+    Keys::All,
+    config,
+)];
 
 const HELP: &[&str] = &[
     "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -87,14 +93,15 @@ fn all_names() -> impl Iterator<Item = &'static str> {
 
 /// 7.0's reply: a flat array of name, value pairs. A pattern without glob characters is
 /// looked up exactly (its name printed as given); a glob matches names and aliases, without
-/// regard to case. A name matched twice is listed once.
+/// regard to case. A name matched twice (in any case) is listed once, as Redis's
+/// case-insensitive dictionary of matches keeps it.
 fn get(shared: &Shared, patterns: &[&[u8]]) -> Reply {
     let mut out: Vec<(String, String)> = Vec::new();
     for pattern in patterns {
         let text = String::from_utf8_lossy(pattern).into_owned();
         let lower = text.to_ascii_lowercase();
         if !text.contains(['[', '*', '?']) {
-            if out.iter().any(|(n, _)| *n == text) {
+            if out.iter().any(|(n, _)| n.eq_ignore_ascii_case(&text)) {
                 continue;
             }
             if let Some(found) = lookup(&lower) {
@@ -104,7 +111,7 @@ fn get(shared: &Shared, patterns: &[&[u8]]) -> Reply {
             continue;
         }
         for name in all_names() {
-            if out.iter().any(|(n, _)| n == name) {
+            if out.iter().any(|(n, _)| n.eq_ignore_ascii_case(name)) {
                 continue;
             }
             if super::glob::matches(lower.as_bytes(), name.as_bytes()) {

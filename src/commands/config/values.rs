@@ -92,7 +92,7 @@ pub(crate) fn fsync(v: &[u8]) -> Result<Fsync, String> {
         () if v.eq_ignore_ascii_case(b"always") => Ok(Fsync::Always),
         () if v.eq_ignore_ascii_case(b"everysec") => Ok(Fsync::EverySec),
         () if v.eq_ignore_ascii_case(b"no") => Ok(Fsync::No),
-        () => Err("argument(s) must be one of the following: always, everysec, no".to_owned()),
+        () => Err("argument(s) must be one of the following: everysec, always, no".to_owned()),
     }
 }
 
