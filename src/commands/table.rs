@@ -17,7 +17,12 @@ pub(crate) struct Table {
 /// Spreads a row's address over the slots (Fibonacci hashing; rows are 8-aligned).
 fn address_hash(spec: &Spec) -> usize {
     let at = std::ptr::from_ref(spec) as usize;
-    (at >> 3).wrapping_mul(0x9E37_79B9_7F4A_7C15_u64 as usize)
+    #[allow(
+        clippy::cast_possible_truncation,
+        reason = "on 32-bit targets the constant's low half still spreads the bits"
+    )]
+    let golden = 0x9E37_79B9_7F4A_7C15_u64 as usize;
+    (at >> 3).wrapping_mul(golden)
 }
 
 fn name_hash(name: &[u8]) -> usize {

@@ -3,7 +3,7 @@
 //!
 //! In process there is no socket, so some of Redis's answers are chosen here:
 //! - a connection's address is `inproc:<id>` (what CLIENT KILL ADDR matches);
-//! - a killed connection's next call returns [`KILLED`], with its MULTI and WATCHes and
+//! - a killed connection's next call returns [`KILLED`], with its MULTI, its watched keys and
 //!   subscriptions dropped, as a client that reconnects finds them; it then works again;
 //! - with `CLIENT REPLY OFF` / `SKIP`, the withheld replies come back from `execute` as
 //!   [`Reply::Nil`] (a return value has to be something); the commands still run.

@@ -113,7 +113,7 @@ fn get_hz(s: &Shared) -> String {
     s.server.live.hz().to_string()
 }
 
-/// Any value in 0..INT_MAX is accepted and capped to 1..500, as Redis does.
+/// Any value in `0..=INT_MAX` is accepted and capped to 1..500, as Redis does.
 fn set_hz(s: &Shared, v: &[u8], apply: bool) -> Result<(), String> {
     let hz = values::integer(v, Range::signed(0, i64::from(i32::MAX)))?;
     if apply {
@@ -153,7 +153,7 @@ fn get_u(a: &AtomicU64) -> String {
     a.load(Relaxed).to_string()
 }
 
-/// A `size_t` parameter in 0..LONG_MAX, as a plain integer or (`memory`) with a unit.
+/// A `size_t` parameter in `0..=LONG_MAX`, as a plain integer or (`memory`) with a unit.
 fn set_u(a: &AtomicU64, v: &[u8], apply: bool, memory: bool) -> Result<(), String> {
     let range = Range::unsigned(0, i64::MAX);
     let n = if memory {
