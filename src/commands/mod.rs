@@ -292,11 +292,11 @@ fn run_unguarded(shared: &Shared, spec: &Spec, args: &[&[u8]]) -> Reply {
     let Handler::Data(handler) = spec.handler else {
         return Reply::error("ERR this command needs a connection");
     };
-    let started = std::time::Instant::now();
+    let call = begin(shared, spec);
     if spec.has(flag::BLOCKING) {
         // On its own a blocking command may wait (MULTI and scripts call its handler).
         let reply = blocking::run(shared, spec, args);
-        record(shared, spec, started, &reply);
+        call.end(&reply);
         return reply;
     }
     let mut hashes = KeyHashes::new();
@@ -321,22 +321,38 @@ fn run_unguarded(shared: &Shared, spec: &Spec, args: &[&[u8]]) -> Reply {
     let reap = ctx.finish();
     drop(locks);
     reap.run(shared);
-    record(shared, spec, started, &reply);
+    call.end(&reply);
     reply
 }
 
-/// Counts one call of `spec` that started at `started` for INFO's commandstats (and its
-/// error reply, if it is one, for errorstats).
+/// A call of a command, for INFO's commandstats and errorstats.
+pub(crate) struct Call<'a> {
+    shared: &'a Shared,
+    counted: crate::server::stats::Call<'a>,
+}
+
+impl Call<'_> {
+    /// The call ended with `reply`.
+    #[inline]
+    pub(crate) fn end(self, reply: &Reply) {
+        let failed = if let Reply::Error(text) = reply {
+            self.shared.server.stats.error_reply(text);
+            true
+        } else {
+            false
+        };
+        self.counted.end(failed);
+    }
+}
+
+/// Counts a call of `spec` starting now (see `server::stats`).
 #[inline]
-pub(crate) fn record(shared: &Shared, spec: &Spec, started: std::time::Instant, reply: &Reply) {
-    let failed = if let Reply::Error(text) = reply {
-        shared.server.stats.error_reply(text);
-        true
-    } else {
-        false
-    };
+pub(crate) fn begin<'a>(shared: &'a Shared, spec: &Spec) -> Call<'a> {
     let index = shared.commands.index_of(spec);
-    shared.server.stats.called(index, started.elapsed(), failed);
+    Call {
+        shared,
+        counted: shared.server.stats.begin(index),
+    }
 }
 
 /// Counts a call refused before it ran (arity, CROSSSLOT ...): a rejected call and its

@@ -175,9 +175,10 @@ impl Connection {
         match spec.handler {
             Handler::Data(_) => commands::run(&self.shared, spec, argv),
             Handler::Conn(op) => {
-                let started = std::time::Instant::now();
+                let shared = self.shared.clone();
+                let call = commands::begin(&shared, spec);
                 let reply = self.run_conn(op, argv);
-                commands::record(&self.shared, spec, started, &reply);
+                call.end(&reply);
                 reply
             }
         }
