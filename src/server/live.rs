@@ -86,6 +86,8 @@ impl Live {
     }
 
     /// The time between two active-expiry passes.
+    // The sweeper thread is not started under loom.
+    #[cfg_attr(loom, allow(dead_code))]
     pub(crate) fn expiry_interval(&self) -> Duration {
         Duration::from_millis(self.expiry_interval_ms.load(Relaxed))
     }
@@ -102,6 +104,7 @@ impl Live {
     }
 
     /// Whether the active-expiry sweep runs (`DEBUG SET-ACTIVE-EXPIRE`).
+    #[cfg_attr(loom, allow(dead_code))]
     pub(crate) fn active_expire(&self) -> bool {
         self.active_expire.load(Relaxed)
     }
