@@ -65,6 +65,7 @@ mod persist;
 mod registry;
 mod reply;
 mod script;
+mod server;
 mod shared;
 mod slot;
 mod store;

@@ -9,12 +9,12 @@ use std::sync::OnceLock;
 
 use crate::commands::table::Table;
 use crate::commands::{
-    Spec, bits, blocking, cluster, databases, geo, hashes, hll, keys, lcs, list, memory,
-    object_lru, pubsub, server, set, sort, strings, zset,
+    Spec, admin, bits, blocking, cluster, command_info, config, databases, geo, hashes, hll, info,
+    keys, lcs, list, memory, object, pubsub, server, set, sort, strings, zset,
 };
 
 /// Every family's rows, in the order `COMMAND` lists them.
-fn families() -> [&'static [Spec]; 21] {
+fn families() -> [&'static [Spec]; 25] {
     [
         strings::COMMANDS,
         list::COMMANDS,
@@ -25,6 +25,11 @@ fn families() -> [&'static [Spec]; 21] {
         set::COMMANDS,
         set::algebra::COMMANDS,
         server::COMMANDS,
+        config::COMMANDS,
+        object::COMMANDS,
+        info::COMMANDS,
+        command_info::COMMANDS,
+        admin::COMMANDS,
         cluster::COMMANDS,
         databases::COMMANDS,
         pubsub::COMMANDS,
@@ -36,7 +41,6 @@ fn families() -> [&'static [Spec]; 21] {
         sort::COMMANDS,
         geo::COMMANDS,
         memory::COMMANDS,
-        object_lru::COMMANDS,
     ]
 }
 

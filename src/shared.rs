@@ -32,6 +32,8 @@ pub(crate) struct Shared {
     pub(crate) events: Events,
     /// The memory limit's run-time settings and eviction pool (see [`crate::evict`]).
     pub(crate) memory: crate::evict::Memory,
+    /// CONFIG SET's live parameters, INFO's counters, the connection registry.
+    pub(crate) server: crate::server::ServerState,
 }
 
 impl Shared {
@@ -41,6 +43,7 @@ impl Shared {
         script_state: Box<dyn Any + Send + Sync>,
     ) -> Shared {
         let events = Events::new(config.clock.clone(), config.pubsub_buffer_limit);
+        let server = crate::server::ServerState::new(&config, commands.len());
         let shared = Shared {
             keyspace: Keyspace::new(config.shards, config.databases),
             memory: crate::evict::Memory::new(
@@ -49,6 +52,7 @@ impl Shared {
                 // there is no sweeper either.
                 config.clock.as_manual().is_some() || !config.active_expiry || cfg!(loom),
             ),
+            server,
             commands,
             script_state,
             config,

@@ -72,10 +72,18 @@ impl Store {
         let shared = Arc::new(Shared::new(config, crate::registry::table(), scripts));
         #[cfg(not(loom))]
         if shared.config.active_expiry {
-            let every = shared.config.active_expiry_interval;
+            let every = shared.server.live.expiry_interval();
             let weak = Arc::downgrade(&shared);
-            // The thread holds only a weak handle, upgraded for the length of one pass.
-            let pass = move || weak.upgrade().map(|s| s.active_expire_pass()).is_some();
+            // The thread holds only a weak handle, upgraded for the length of one pass;
+            // `hz` and DEBUG SET-ACTIVE-EXPIRE are read afresh each time.
+            let pass = move || {
+                weak.upgrade().map(|s| {
+                    if s.server.live.active_expire() {
+                        s.active_expire_pass();
+                    }
+                    s.server.live.expiry_interval()
+                })
+            };
             if let Some(sweeper) = crate::keyspace::expiry::Sweeper::spawn(pass, every) {
                 let _ = shared.sweeper.set(sweeper);
             }
@@ -171,7 +179,7 @@ impl Store {
         I: IntoIterator,
         I::Item: AsRef<[u8]>,
     {
-        self.connection().execute(args)
+        Connection::unlisted(self.shared.clone(), self.db).execute(args)
     }
 
     /// The shard index `key` hashes to. For tests and loom models that need keys on

@@ -158,6 +158,9 @@ pub(crate) struct Ctx<'a, 'l> {
     replied: usize,
     /// A value was opened for writing in place: its shard recounts it at the end.
     opened: bool,
+    /// Whether reads count as keyspace hits and misses: Redis counts the lookups of
+    /// commands that read (`lookupKeyRead`), not those of writes (`lookupKeyWrite`).
+    count_lookups: bool,
 }
 
 /// A live key opened for writing. Its writes become visible to WATCH and to listeners only
@@ -212,6 +215,7 @@ impl<'a, 'l> Ctx<'a, 'l> {
             expiring: ManuallyDrop::new(RefCell::new(None)),
             replied: 0,
             opened: false,
+            count_lookups: true,
         }
     }
 
@@ -245,6 +249,18 @@ impl<'a, 'l> Ctx<'a, 'l> {
         self.locks.iter_range(self.db_range())
     }
 
+    /// Every shard the context holds, of any database (INFO, CONFIG RESETSTAT).
+    pub(crate) fn held_shards(&self) -> impl Iterator<Item = &Shard> {
+        self.locks.iter_range(0..usize::MAX)
+    }
+
+    /// The shards of database `db` the context holds.
+    pub(crate) fn held_shards_in(&self, db: usize) -> impl Iterator<Item = &Shard> {
+        let base = self.shared.keyspace.base(db);
+        self.locks
+            .iter_range(base..base + self.shared.keyspace.shard_count())
+    }
+
     /// The held shards `a` and `b` (global indexes), both for writing.
     pub(crate) fn shard_pair(
         &mut self,
@@ -253,6 +269,12 @@ impl<'a, 'l> Ctx<'a, 'l> {
     ) -> Option<(&mut Shard, &mut Shard, &mut Recorder)> {
         let (x, y) = self.locks.pair_mut(a, b)?;
         Some((x, y, &mut self.rec))
+    }
+
+    /// Sets whether the next command's reads count as hits and misses (off for writes).
+    #[inline]
+    pub(crate) fn count_lookups(&mut self, on: bool) {
+        self.count_lookups = on;
     }
 
     /// How many bytes the next reply may still hold.
@@ -339,19 +361,23 @@ impl<'a, 'l> Ctx<'a, 'l> {
     /// deleted when the command ends.
     pub(crate) fn entry(&self, key: &[u8]) -> Res<Option<&Entry>> {
         let k = self.hkey(key);
-        let Some(e) = self.shard(k)?.find(k) else {
-            return Ok(None);
+        let shard = self.shard(k)?;
+        let found = shard.find(k).filter(|e| e.value.is_some());
+        let live = match found {
+            Some(e) if e.is_expired(&self.now) => {
+                self.saw_expired(k);
+                None
+            }
+            found => found,
         };
-        if e.value.is_none() {
-            return Ok(None);
+        if self.count_lookups {
+            shard.counts.lookup(live.is_some());
         }
-        if e.is_expired(&self.now) {
-            self.saw_expired(k);
-            return Ok(None);
+        if let Some(e) = live {
+            let memory = &self.shared.memory;
+            memory.touch(&e.lru, memory.access_time(&self.now));
         }
-        let memory = &self.shared.memory;
-        memory.touch(&e.lru, memory.access_time(&self.now));
-        Ok(Some(e))
+        Ok(live)
     }
 
     /// [`entry`](Self::entry) without counting an access (OBJECT IDLETIME, MEMORY USAGE:

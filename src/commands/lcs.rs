@@ -12,7 +12,6 @@
 use super::budget::Meter;
 use super::ctx::{Ctx, Res, err};
 use super::parse::{self, is};
-use super::strings::MAX_STRING;
 use super::{Spec, TWO, data as spec};
 use crate::error::msg;
 use crate::reply::Reply;
@@ -68,10 +67,11 @@ struct Table {
 }
 
 impl Table {
-    fn build(a: &[u8], b: &[u8]) -> Res<Table> {
+    /// The DP table, refused past `max` bytes (`proto-max-bulk-len`, as Redis 7.0.15 bounds it).
+    fn build(a: &[u8], b: &[u8], max: usize) -> Res<Table> {
         let cols = b.len() + 1;
         let size = (a.len() + 1).saturating_mul(cols);
-        if size.saturating_mul(4) > MAX_STRING {
+        if size.saturating_mul(4) > max {
             return err(
                 "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len",
             );
@@ -147,7 +147,7 @@ fn lcs(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     let x = string(ctx, a[1])?;
     let y = string(ctx, a[2])?;
     let o = options(a)?;
-    let t = Table::build(x, y)?;
+    let t = Table::build(x, y, ctx.shared.server.live.proto_max_bulk_len())?;
     let len = Reply::Integer(i64::from(t.at(x.len(), y.len())));
     if o.len {
         return Ok(len);

@@ -4,10 +4,13 @@
 //! the command's keys, hashes each once, locks their shards in ascending order, reads the
 //! clock once (time is frozen for the command) and calls the handler with a [`Ctx`].
 
+pub(crate) mod admin;
 pub(crate) mod bits;
 pub(crate) mod blocking;
 pub(crate) mod budget;
 pub(crate) mod cluster;
+pub(crate) mod command_info;
+pub(crate) mod config;
 pub(crate) mod crossslot;
 pub(crate) mod ctx;
 pub(crate) mod databases;
@@ -16,12 +19,14 @@ pub(crate) mod glob;
 pub(crate) mod guard;
 pub(crate) mod hashes;
 pub(crate) mod hll;
+pub(crate) mod info;
 pub(crate) mod keys;
 pub(crate) mod lcs;
 pub(crate) mod list;
 pub(crate) mod memory;
 #[cfg(test)]
 mod memory_tests;
+pub(crate) mod object;
 pub(crate) mod object_lru;
 pub(crate) mod oom;
 pub(crate) mod parse;
@@ -31,6 +36,7 @@ pub(crate) mod server;
 pub(crate) mod set;
 pub(crate) mod sort;
 pub(crate) mod strings;
+pub(crate) mod subcommands;
 pub(crate) mod table;
 pub(crate) mod zset;
 
@@ -53,6 +59,9 @@ pub(crate) mod flag {
     pub const MAY_WRITE: u8 = 8;
     /// Blocks when it finds nothing (BLPOP, ...), unless run inside MULTI or a script.
     pub const BLOCKING: u8 = 16;
+    /// Has subcommands whose names and arities are checked before it runs or is queued
+    /// (see `commands::subcommands`).
+    pub const SUBCOMMANDS: u8 = 32;
 }
 
 /// Where a command's keys sit among its arguments (index 0 is the command name).
@@ -152,6 +161,8 @@ pub(crate) enum ConnOp {
     Punsubscribe,
     Reset,
     Select,
+    Client,
+    Hello,
 }
 
 /// A planning hook: adds a command's shards to the plan when its key positions alone do
@@ -316,9 +327,12 @@ fn run_unguarded(shared: &Shared, db: usize, spec: &Spec, args: &[&[u8]]) -> Rep
     if let Err(text) = oom::admit(shared, spec, args) {
         return Reply::error(text);
     }
+    let call = begin(shared, spec);
     if spec.has(flag::BLOCKING) {
         // On its own a blocking command may wait (MULTI and scripts call its handler).
-        return blocking::run(shared, db, spec, args);
+        let reply = blocking::run(shared, db, spec, args);
+        call.end(&reply);
+        return reply;
     }
     let base = shared.keyspace.base(db);
     let mut hashes = KeyHashes::new();
@@ -337,12 +351,52 @@ fn run_unguarded(shared: &Shared, db: usize, spec: &Spec, args: &[&[u8]]) -> Rep
         }
     };
     let mut ctx = Ctx::new(shared, &mut locks, shared.lazy_now(), hashes).in_db(db);
+    ctx.count_lookups(!spec.is_write());
     let reply = guard::reply_on_panic(|| handler(&mut ctx, args).unwrap_or_else(|e| e));
     ctx.end_command(args);
     let reap = ctx.finish();
     drop(locks);
     reap.run(shared);
+    call.end(&reply);
     reply
+}
+
+/// A call of a command, for INFO's commandstats and errorstats.
+pub(crate) struct Call<'a> {
+    shared: &'a Shared,
+    counted: crate::server::stats::Call<'a>,
+}
+
+impl Call<'_> {
+    /// The call ended with `reply`.
+    #[inline]
+    pub(crate) fn end(self, reply: &Reply) {
+        let failed = if let Reply::Error(text) = reply {
+            self.shared.server.stats.error_reply(text);
+            true
+        } else {
+            false
+        };
+        self.counted.end(failed);
+    }
+}
+
+/// Counts a call of `spec` starting now (see `server::stats`).
+#[inline]
+pub(crate) fn begin<'a>(shared: &'a Shared, spec: &Spec) -> Call<'a> {
+    let index = shared.commands.index_of(spec);
+    Call {
+        shared,
+        counted: shared.server.stats.begin(index),
+    }
+}
+
+/// Counts a call refused before it ran (arity, CROSSSLOT ...): a rejected call and its
+/// error reply.
+#[cold]
+pub(crate) fn record_rejected(shared: &Shared, spec: &Spec, error: &str) {
+    shared.server.stats.error_reply(error);
+    shared.server.stats.rejected(shared.commands.index_of(spec));
 }
 
 /// Runs a command given as argument slices, without connection state.
@@ -377,9 +431,16 @@ pub(crate) fn query_spec(shared: &Shared, spec: &Spec, argv: &[&[u8]]) -> Reply 
 #[inline]
 pub(crate) fn query_spec_in(shared: &Shared, db: usize, spec: &Spec, argv: &[&[u8]]) -> Reply {
     if !spec.arity_ok(argv.len()) {
-        return Reply::error(crate::error::msg::arity(spec.name));
+        let text = crate::error::msg::arity(spec.name);
+        record_rejected(shared, spec, &text);
+        return Reply::error(text);
+    }
+    if let Err(text) = subcommands::check(spec, argv) {
+        record_rejected(shared, spec, &text);
+        return Reply::error(text);
     }
     if let Err(text) = crossslot::command(shared, spec, argv) {
+        record_rejected(shared, spec, text);
         return Reply::error(text);
     }
     run_in(shared, db, spec, argv)

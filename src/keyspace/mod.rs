@@ -133,8 +133,8 @@ impl Keyspace {
     #[cold]
     fn other_shard(&self, index: usize) -> &RwLock<Shard> {
         let db = self.db_of(index);
-        let shards =
-            self.others[db - 1].get_or_init(|| make_shards(self.shards.len(), &self.hasher, &self.used));
+        let shards = self.others[db - 1]
+            .get_or_init(|| make_shards(self.shards.len(), &self.hasher, &self.used));
         &shards[index & self.mask]
     }
 

@@ -92,6 +92,19 @@ pub(crate) struct EntryMut<'s> {
     expires_at: &'s mut u64,
     clock: &'s mut u64,
     lru: &'s AtomicU32,
+    volatile: &'s mut usize,
+}
+
+/// Sets an entry's deadline, keeping the shard's count of keys with one exact.
+#[inline]
+fn retime(volatile: &mut usize, slot: &mut u64, at: u64) {
+    if *slot != 0 {
+        *volatile = volatile.saturating_sub(1);
+    }
+    if at != 0 {
+        *volatile += 1;
+    }
+    *slot = at;
 }
 
 impl EntryMut<'_> {
@@ -117,7 +130,7 @@ impl EntryMut<'_> {
     }
 
     pub(crate) fn set_expires_at(&mut self, at: u64) {
-        *self.expires_at = at;
+        retime(self.volatile, self.expires_at, at);
     }
 }
 
@@ -166,6 +179,45 @@ pub(crate) struct Shard {
     /// The keys some connection watches (their slots have `watchers > 0`), so that SWAPDB
     /// finds them in O(watched keys), as Redis's `watched_keys` dict lets it.
     watched: HashSet<Bytes, KeyHasher>,
+    /// INFO's counters, kept per shard next to the lock a command already holds, so no
+    /// line is written by every thread (see `server::stats`). Reads count under a read
+    /// lock, hence atomics; expiry counts under the write lock.
+    pub(crate) counts: Counts,
+    /// Entries with a deadline (INFO's `expires`), kept exact by every write of one.
+    volatile: usize,
+}
+
+/// A shard's INFO counters: `keyspace_hits`, `keyspace_misses`, `expired_keys`.
+#[derive(Debug, Default)]
+pub(crate) struct Counts {
+    pub(crate) hits: std::sync::atomic::AtomicU64,
+    pub(crate) misses: std::sync::atomic::AtomicU64,
+    /// Written under the write lock (`get_mut`, no atomic operation), read and reset by
+    /// INFO and CONFIG RESETSTAT under read locks.
+    pub(crate) expired: std::sync::atomic::AtomicU64,
+}
+
+impl Counts {
+    /// A read found its key (or not), as Redis's `lookupKeyRead` counts.
+    #[inline]
+    pub(crate) fn lookup(&self, hit: bool) {
+        let c = if hit { &self.hits } else { &self.misses };
+        c.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// A key expired (the caller holds the shard's write lock).
+    #[inline]
+    pub(crate) fn expired(&mut self) {
+        *self.expired.get_mut() += 1;
+    }
+
+    /// CONFIG RESETSTAT (under a read lock).
+    pub(crate) fn reset(&self) {
+        use std::sync::atomic::Ordering::Relaxed;
+        self.hits.store(0, Relaxed);
+        self.misses.store(0, Relaxed);
+        self.expired.store(0, Relaxed);
+    }
 }
 
 impl Shard {
@@ -180,6 +232,8 @@ impl Shard {
             table: 0,
             waits: super::waits::WaitTable::default(),
             watched: HashSet::with_hasher(hasher),
+            counts: Counts::default(),
+            volatile: 0,
         }
     }
 
@@ -210,10 +264,15 @@ impl Shard {
             return Slot::Missing;
         };
         if self.map[i].value.is_some() && self.map[i].is_expired(now) {
+            self.counts.expired();
             return Slot::Expired(self.remove_at(i).1);
         }
         let Shard {
-            map, clock, open, ..
+            map,
+            clock,
+            open,
+            volatile,
+            ..
         } = self;
         let Entry {
             value: Some(value),
@@ -232,6 +291,7 @@ impl Shard {
             expires_at,
             clock,
             lru,
+            volatile,
         })
     }
 
@@ -252,18 +312,23 @@ impl Shard {
             clock,
             live,
             mem,
+            counts,
+            volatile,
             ..
         } = self;
         let e = &mut map[i];
         let was_expired = e.is_expired(now);
         mem.add(accounting::entry_bytes(k.bytes.len(), &value));
         let old = e.value.replace(value);
-        e.expires_at = expires_at;
+        retime(volatile, &mut e.expires_at, expires_at);
         let kept = old.as_ref().map(|_| *e.lru.get_mut());
         *e.lru.get_mut() = lru(kept.filter(|_| !was_expired));
         match &old {
             Some(v) => mem.sub(accounting::entry_bytes(k.bytes.len(), v)),
             None => *live += 1,
+        }
+        if was_expired && old.is_some() {
+            counts.expired();
         }
         Inserted {
             expired: was_expired && old.is_some(),
@@ -337,6 +402,8 @@ impl Shard {
             live,
             mem,
             open,
+            counts,
+            volatile,
             ..
         } = self;
         let Entry {
@@ -352,13 +419,14 @@ impl Shard {
                 mem.sub(accounting::entry_bytes(k.bytes.len(), &old));
             }
             *live -= 1;
+            counts.expired();
         }
         let created = value.is_none();
         let value = if let Some(v) = value {
             v
         } else {
             *live += 1;
-            *expires_at = 0;
+            retime(volatile, expires_at, 0);
             *key_lru.get_mut() = lru;
             let v = value.insert(make());
             mem.add(accounting::entry_bytes(k.bytes.len(), v));
@@ -371,6 +439,7 @@ impl Shard {
             expires_at,
             clock,
             lru: key_lru,
+            volatile,
         };
         (entry, created, expired)
     }
@@ -384,6 +453,9 @@ impl Shard {
             return Removed::Missing;
         }
         let expired = self.map[i].is_expired(now);
+        if expired {
+            self.counts.expired();
+        }
         match self.remove_at(i) {
             (Some(_), stamp) if expired => Removed::Expired(stamp),
             (Some(v), stamp) => Removed::Live(v, stamp),
@@ -401,6 +473,7 @@ impl Shard {
         if self.map[i].value.is_none() || !self.map[i].is_expired(now) {
             return None;
         }
+        self.counts.expired();
         Some(self.remove_at(i).1)
     }
 
@@ -417,7 +490,7 @@ impl Shard {
             );
         };
         let old = e.value.take();
-        e.expires_at = 0;
+        retime(&mut self.volatile, &mut e.expires_at, 0);
         let watched = e.watchers > 0;
         if let Some(v) = &old {
             let bytes = accounting::entry_bytes(key.len(), v);
@@ -513,9 +586,11 @@ impl Shard {
             clock,
             live,
             sweep_cursor,
+            volatile,
             ..
         } = self;
         *sweep_cursor = 0;
+        *volatile = 0;
         for (key, mut e) in old.into_iter().filter(|(_, e)| e.watchers > 0) {
             if e.value.take().is_some() {
                 e.expires_at = 0;
@@ -548,6 +623,11 @@ impl Shard {
     /// Hands the bytes the shard keeps back to the store's total.
     pub(crate) fn flush_memory(&mut self) {
         self.mem.flush();
+    }
+
+    /// Keys with a deadline (expired ones not yet reclaimed included, as Redis counts).
+    pub(crate) fn volatile_count(&self) -> usize {
+        self.volatile
     }
 
     /// Keys that exist (expired ones not yet reclaimed included, as Redis's DBSIZE counts).
@@ -594,6 +674,7 @@ impl Shard {
             .get_index(i)
             .map(|(k, _)| k.clone())
             .unwrap_or_default();
+        self.counts.expired();
         let (_, stamp) = self.remove_at(i);
         found(&key, stamp);
         true

@@ -28,7 +28,6 @@ pub use config::{ScriptEngine, ScriptFlag};
 
 use std::cell::RefCell;
 use std::sync::OnceLock;
-use std::time::Duration;
 
 use ::rhai::Engine;
 
@@ -61,7 +60,6 @@ pub(crate) struct Scripts {
     id: u64,
     cache: Cache,
     running: watchdog::Registry,
-    time_limit: Duration,
     max_source_size: usize,
     /// The stack a run needs to hold the deepest value the limits allow (see `stack`).
     stack_size: usize,
@@ -75,7 +73,6 @@ impl Scripts {
             id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             cache: Cache::new(limits.cache_size),
             running: watchdog::Registry::new(),
-            time_limit: limits.time_limit,
             max_source_size: limits.max_source_size,
             stack_size: stack::size_for(limits),
         }

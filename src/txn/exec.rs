@@ -125,7 +125,10 @@ pub(crate) fn commit(
 /// whole stays bounded.
 fn run_metered(ctx: &mut Ctx<'_, '_>, spec: &Spec, argv: &[&[u8]]) -> Reply {
     let room = ctx.reply_room();
+    let call = crate::commands::begin(ctx.shared, spec);
+    ctx.count_lookups(!spec.is_write());
     let mut reply = run_queued(ctx, spec, argv);
+    call.end(&reply);
     let mut size = budget::size(&reply);
     if size > room {
         reply = budget::too_large(ctx.shared.config.max_reply_bytes);

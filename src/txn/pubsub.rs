@@ -85,6 +85,13 @@ impl Connection {
             .is_some_and(|p| p.sub.subscription_count() > 0)
     }
 
+    /// (channels, patterns) this connection is subscribed to (CLIENT LIST's sub/psub).
+    pub(super) fn subscription_counts(&self) -> (usize, usize) {
+        self.pubsub
+            .as_ref()
+            .map_or((0, 0), |p| (p.sub.channels.len(), p.sub.patterns.len()))
+    }
+
     /// The next pub/sub frame for this connection: a confirmation still waiting from the
     /// last (P)(UN)SUBSCRIBE, else a published message as `["message", channel, payload]`
     /// or `["pmessage", pattern, channel, payload]`, waiting up to `timeout` by the store's
@@ -225,6 +232,7 @@ pub(super) fn reset(c: &mut Connection, _: &[&[u8]]) -> Reply {
     c.leave_pubsub();
     // RESET also selects database 0, as Redis's `resetCommand` does.
     c.db = 0;
+    c.reset_client();
     Reply::status("RESET")
 }
 

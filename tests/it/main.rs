@@ -26,9 +26,14 @@ mod bitmaps;
 #[cfg(not(loom))]
 mod blocking;
 #[cfg(not(loom))]
+mod client;
+#[cfg(not(loom))]
 mod cluster;
 #[cfg(not(loom))]
+mod command_info;
+#[cfg(not(loom))]
 mod concurrency;
+mod config;
 #[cfg(not(loom))]
 mod databases;
 #[cfg(not(loom))]
@@ -53,6 +58,7 @@ mod geo;
 mod hashes;
 #[cfg(not(loom))]
 mod hyperloglog;
+mod info;
 #[cfg(not(loom))]
 mod keys;
 #[cfg(not(loom))]
@@ -73,6 +79,8 @@ mod multi;
 mod never_panics;
 #[cfg(not(loom))]
 mod notify;
+#[cfg(not(loom))]
+mod object;
 #[cfg(not(loom))]
 mod parity;
 #[cfg(not(loom))]

@@ -113,6 +113,31 @@ const WORDS: &[&str] = &[
     "k*",
     "k*->f",
     "HYLL",
+    // Subcommands of the server commands (not DEBUG SLEEP: a random number of seconds
+    // would stall the run; nor CLIENT REPLY OFF: every later reply would be Nil).
+    "ENCODING",
+    "REFCOUNT",
+    "RESETSTAT",
+    "REWRITE",
+    "GETKEYS",
+    "GETKEYSANDFLAGS",
+    "FILTERBY",
+    "PATTERN",
+    "ACLCAT",
+    "SETNAME",
+    "GETNAME",
+    "KILL",
+    "SKIPME",
+    "ID",
+    "INFO",
+    "LIST",
+    "DOCS",
+    "NO-EVICT",
+    "SET-ACTIVE-EXPIRE",
+    "hz",
+    "hash-max-*",
+    "proto-max-bulk-len",
+    "all",
 ];
 
 /// Numbers at the edges of every parser (kept below sizes that would allocate much).

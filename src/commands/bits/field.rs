@@ -51,7 +51,7 @@ fn field_type(raw: &[u8]) -> Res<(bool, u32)> {
 }
 
 /// Parses every operation first, as Redis does: any error answers before the key is read.
-fn parse_ops(a: &[&[u8]]) -> Res<Vec<FieldOp>> {
+fn parse_ops(a: &[&[u8]], max: usize) -> Res<Vec<FieldOp>> {
     let mut ops = Vec::new();
     let mut overflow = Overflow::Wrap;
     let mut j = 2;
@@ -77,7 +77,7 @@ fn parse_ops(a: &[&[u8]]) -> Res<Vec<FieldOp>> {
             return err(msg::SYNTAX);
         };
         let (signed, bits) = field_type(a[j + 1])?;
-        let offset = offset(a[j + 2], Some(bits))?;
+        let offset = offset(a[j + 2], Some(bits), max)?;
         let value = if kind == Kind::Get {
             0
         } else {
@@ -105,7 +105,7 @@ pub(super) fn bitfield_ro(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
 }
 
 fn run(ctx: &mut Ctx, a: &[&[u8]], read_only: bool) -> Res {
-    let ops = parse_ops(a)?;
+    let ops = parse_ops(a, ctx.shared.server.live.proto_max_bulk_len())?;
     let last_write = ops
         .iter()
         .filter(|o| o.kind != Kind::Get)

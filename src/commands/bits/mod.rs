@@ -9,7 +9,6 @@ mod field;
 mod op;
 
 use super::ctx::{Ctx, Res, err, wrongtype};
-use super::strings::MAX_STRING;
 use super::{ONE, Spec, W, data as spec};
 use crate::effects::ev;
 use crate::numbers::parse_i64;
@@ -29,15 +28,16 @@ pub(crate) const COMMANDS: &[Spec] = &[
 /// Redis's text for a bad offset (not an integer, negative, or past 512 MiB).
 const BAD_OFFSET: &str = "ERR bit offset is not an integer or out of range";
 
-/// A bit offset as Redis reads it; with `width` set, `#n` means `n * width` (BITFIELD).
-fn offset(raw: &[u8], width: Option<u32>) -> Res<u64> {
+/// A bit offset as Redis reads it; with `width` set, `#n` means `n * width` (BITFIELD). The
+/// byte it falls in must be below `max` (`proto-max-bulk-len`).
+fn offset(raw: &[u8], width: Option<u32>, max: usize) -> Res<u64> {
     let (digits, scale) = match (raw.first(), width) {
         (Some(b'#'), Some(w)) => (&raw[1..], u64::from(w)),
         _ => (raw, 1),
     };
     let n = parse_i64(digits).and_then(|n| u64::try_from(n).ok());
     match n.and_then(|n| n.checked_mul(scale)) {
-        Some(bit) if bit >> 3 < MAX_STRING as u64 => Ok(bit),
+        Some(bit) if bit >> 3 < max as u64 => Ok(bit),
         _ => err(BAD_OFFSET),
     }
 }
@@ -83,7 +83,7 @@ fn open_for_bits<'c>(
 }
 
 fn setbit(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
-    let bit = offset(a[2], None)?;
+    let bit = offset(a[2], None, ctx.shared.server.live.proto_max_bulk_len())?;
     let on = match parse_i64(a[3]) {
         Some(v @ (0 | 1)) => v == 1,
         _ => return err("ERR bit is not an integer or out of range"),
@@ -107,7 +107,7 @@ fn setbit(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
 }
 
 fn getbit(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
-    let bit = offset(a[2], None)?;
+    let bit = offset(a[2], None, ctx.shared.server.live.proto_max_bulk_len())?;
     let s = read(ctx, a[1])?.unwrap_or_default();
     let (byte, mask) = locate(bit);
     let set = s.get(byte).is_some_and(|b| b & mask != 0);
@@ -120,11 +120,15 @@ mod tests {
 
     #[test]
     fn hash_offsets_scale_by_the_width() {
-        assert_eq!(offset(b"#3", Some(8)).ok(), Some(24));
-        assert_eq!(offset(b"#3", None).ok(), None);
-        assert_eq!(offset(b"4294967295", None).ok(), Some(4_294_967_295));
-        assert!(offset(b"4294967296", None).is_err());
-        assert!(offset(b"-1", None).is_err());
-        assert!(offset(b"#9223372036854775807", Some(8)).is_err());
+        const TEST_MAX: usize = 512 << 20;
+        assert_eq!(offset(b"#3", Some(8), TEST_MAX).ok(), Some(24));
+        assert_eq!(offset(b"#3", None, TEST_MAX).ok(), None);
+        assert_eq!(
+            offset(b"4294967295", None, TEST_MAX).ok(),
+            Some(4_294_967_295)
+        );
+        assert!(offset(b"4294967296", None, TEST_MAX).is_err());
+        assert!(offset(b"-1", None, TEST_MAX).is_err());
+        assert!(offset(b"#9223372036854775807", Some(8), TEST_MAX).is_err());
     }
 }

@@ -54,6 +54,7 @@ impl Shard {
         // at most one slot per watched key off.)
         self.mem.swap_used(&mut other.mem);
         std::mem::swap(&mut self.table, &mut other.table);
+        std::mem::swap(&mut self.volatile, &mut other.volatile);
         std::mem::swap(&mut self.live, &mut other.live);
         std::mem::swap(&mut self.sweep_cursor, &mut other.sweep_cursor);
         // Versions now sit in tables stamped by the other clock: both clocks move past

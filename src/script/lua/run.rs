@@ -47,7 +47,9 @@ pub(crate) fn execute(
         Err(reply) => return reply,
     };
     ctx.set_atomic();
-    let watched = watchdog::watch(&scripts.running, scripts.time_limit);
+    // CONFIG SET busy-reply-threshold / lua-time-limit changes it between runs.
+    let time_limit = ctx.shared.server.live.script_time_limit();
+    let watched = watchdog::watch(&scripts.running, time_limit);
     let mut run = Run::new(
         ctx,
         keys,
@@ -63,7 +65,7 @@ pub(crate) fn execute(
         OPS.with(|o| o.set((0, limits.max_operations)));
         STOPPED.with(|s| s.set(None));
         LINE.with(|l| l.set(None));
-        LIMIT_MS.with(|l| l.set(scripts.time_limit.as_millis()));
+        LIMIT_MS.with(|l| l.set(time_limit.as_millis()));
         let room = st
             .lua
             .used_memory()

@@ -50,7 +50,9 @@ fn evaluate(
 ) -> Reply {
     let engine = scripts.engine();
     let mut scope = take_scope(keys, argv);
-    let watched = watchdog::watch(&scripts.running, scripts.time_limit);
+    // CONFIG SET busy-reply-threshold / lua-time-limit changes it between runs.
+    let time_limit = ctx.shared.server.live.script_time_limit();
+    let watched = watchdog::watch(&scripts.running, time_limit);
     let mut run = Run::new(
         ctx,
         keys,
@@ -65,7 +67,7 @@ fn evaluate(
     drop(watched);
     let reply = match result {
         Ok(value) => bridge::to_reply(value),
-        Err(e) => Reply::error(error_text(*e, script.sha_str(), scripts.time_limit)),
+        Err(e) => Reply::error(error_text(*e, script.sha_str(), time_limit)),
     };
     give_back_scope(scope);
     reply
