@@ -265,7 +265,7 @@ fn proto_max_bulk_len_bounds_strings() {
 
 #[test]
 fn busy_reply_threshold_bounds_scripts() {
-    let store = Store::new();
+    let store = crate::common::rhai_store();
     let mut c = store.connection();
     assert_eq!(c.execute(["CONFIG", "SET", "lua-time-limit", "1"]), ok());
     assert_eq!(
