@@ -30,6 +30,8 @@ pub(crate) struct Shared {
     pub(crate) sweeper: OnceLock<Sweeper>,
     /// Blocked calls' timers, pub/sub, keyspace notifications (see [`crate::events`]).
     pub(crate) events: Events,
+    /// Snapshots: the one-at-a-time flag, LASTSAVE, the saver thread (see `persist`).
+    pub(crate) saves: crate::persist::state::SaveState,
 }
 
 impl Shared {
@@ -47,6 +49,7 @@ impl Shared {
             listeners: Listeners::default(),
             sweeper: OnceLock::new(),
             events,
+            saves: crate::persist::state::SaveState::default(),
         };
         shared
             .events

@@ -78,6 +78,7 @@ impl Store {
                 let _ = shared.sweeper.set(sweeper);
             }
         }
+        crate::persist::start(&shared);
         Store { shared }
     }
 
