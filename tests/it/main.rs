@@ -56,6 +56,8 @@ mod parity;
 #[cfg(not(loom))]
 mod pubsub;
 #[cfg(not(loom))]
+mod rdb;
+#[cfg(not(loom))]
 mod reply_bounds;
 #[cfg(not(loom))]
 mod script_fast_paths;
