@@ -28,6 +28,8 @@ mod concurrency;
 #[cfg(not(loom))]
 mod dropin;
 #[cfg(not(loom))]
+mod dump_restore;
+#[cfg(not(loom))]
 mod effects;
 #[cfg(not(loom))]
 mod entry_points_never_panic;
