@@ -160,3 +160,139 @@ impl Shard {
         self.clock
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::hash::BuildHasher;
+
+    use super::Walked;
+    use crate::clock::Now;
+    use crate::keyspace::shard::{Shard, Slot};
+    use crate::keyspace::{HKey, KeyHasher};
+    use crate::types::{Value, bytes};
+
+    type Image = BTreeMap<Vec<u8>, Vec<u8>>;
+
+    fn hk<'a>(h: &KeyHasher, k: &'a [u8]) -> HKey<'a> {
+        HKey {
+            bytes: k,
+            hash: h.hash_one(k),
+        }
+    }
+
+    fn image(shard: &Shard) -> Image {
+        shard
+            .iter_live(&Now::fixed(1))
+            .map(|(k, v)| match v {
+                Value::Str(s) => (k.to_vec(), s.to_vec()),
+                _ => unreachable!("strings only"),
+            })
+            .collect()
+    }
+
+    /// Collects what the walk emits, failing on a key emitted twice.
+    fn collect(into: &mut Image) -> impl FnMut(&[u8], &Value, u64) + '_ {
+        move |k, v, _| {
+            let Value::Str(s) = v else { unreachable!() };
+            assert!(into.insert(k.to_vec(), s.to_vec()).is_none(), "{k:?} emitted twice");
+        }
+    }
+
+    /// One random write of the kinds commands do: set, delete, change in place, a no-op
+    /// touch, watch/unwatch (tombstones and their swap-removes), rarely a flush.
+    fn random_write(shard: &mut Shard, h: &KeyHasher, rng: &mut fastrand::Rng, n: u32) {
+        let now = Now::fixed(1);
+        let key = format!("k{}", rng.u32(0..n * 2)).into_bytes();
+        let k = hk(h, &key);
+        match rng.u8(0..100) {
+            0..30 => {
+                let v = Value::Str(bytes(&rng.u64(..).to_le_bytes()));
+                shard.insert(k, v, 0, &now).stamp.bump();
+            }
+            30..50 => {
+                if let crate::keyspace::Removed::Live(_, s) = shard.remove(k, &now) {
+                    s.bump();
+                }
+            }
+            50..70 => {
+                if let Slot::Live(mut e) = shard.get_mut(k, &now) {
+                    if let Value::Str(s) = e.value_mut() {
+                        s.push(b'+');
+                    }
+                    e.stamp().bump();
+                }
+            }
+            70..80 => {
+                // Opened for writing, nothing changed (SADD of a present member).
+                let _ = shard.get_mut(k, &now);
+            }
+            80..90 => {
+                shard.watch(k);
+            }
+            90..99 => shard.unwatch(k),
+            _ => {
+                shard.flush(|s| s.bump());
+            }
+        }
+    }
+
+    #[test]
+    fn the_walk_sees_exactly_the_image_at_t_whatever_writers_do() {
+        let h = KeyHasher::fixed();
+        for seed in 0..300 {
+            let mut rng = fastrand::Rng::with_seed(seed);
+            let mut shard = Shard::new(h.clone());
+            let n = rng.u32(1..60);
+            for _ in 0..n * 3 {
+                random_write(&mut shard, &h, &mut rng, n);
+            }
+            let at_t = image(&shard);
+            shard.begin_snapshot(1);
+            let mut seen = Image::new();
+            loop {
+                let step = shard.walk_snapshot(rng.usize(1..8), &mut collect(&mut seen));
+                for _ in 0..rng.u32(0..6) {
+                    random_write(&mut shard, &h, &mut rng, n);
+                }
+                if let Walked::Done = step {
+                    break;
+                }
+            }
+            for (k, v, _) in shard.end_snapshot() {
+                let Value::Str(s) = v else { unreachable!() };
+                assert!(seen.insert(k.to_vec(), s.to_vec()).is_none(), "seed {seed}");
+            }
+            assert_eq!(seen, at_t, "seed {seed}");
+        }
+    }
+
+    #[test]
+    fn a_slot_swapped_below_the_cursor_is_handed_over() {
+        let h = KeyHasher::fixed();
+        let now = Now::fixed(1);
+        let mut shard = Shard::new(h.clone());
+        for i in 0..10u8 {
+            let k = [b'k', i];
+            shard
+                .insert(hk(&h, &k), Value::Str(bytes(&[i])), 0, &now)
+                .stamp
+                .bump();
+        }
+        let at_t = image(&shard);
+        shard.begin_snapshot(1);
+        let mut seen = Image::new();
+        assert!(matches!(
+            shard.walk_snapshot(3, &mut collect(&mut seen)),
+            Walked::More
+        ));
+        // Deleting a visited slot moves the unvisited last one (k9) below the cursor.
+        let Some((first, _)) = shard.slot(0) else { panic!() };
+        let first = first.to_vec();
+        if let crate::keyspace::Removed::Live(_, s) = shard.remove(hk(&h, &first), &now) {
+            s.bump();
+        }
+        while let Walked::More = shard.walk_snapshot(3, &mut collect(&mut seen)) {}
+        assert_eq!(seen, at_t);
+    }
+}
