@@ -341,7 +341,7 @@ fn store_dbsize_at_least(snap: &Store) -> Reply {
 
 fn two_keys_on_different_shards(store: &Store) -> (String, String) {
     let x = "acct:x".to_string();
-    let y = (0..)
+    let y = (0..10_000)
         .map(|i| format!("acct:y{i}"))
         .find(|k| store.shard_index(k) != store.shard_index(&x))
         .unwrap();

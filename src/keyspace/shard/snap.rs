@@ -63,7 +63,7 @@ impl Shard {
     pub(crate) fn end_snapshot(&mut self) -> Vec<SavedEntry> {
         self.snap
             .take()
-            .map(|s| s.saved.into_inner())
+            .map(|s| std::mem::take(&mut *s.saved.lock()))
             .unwrap_or_default()
     }
 
@@ -195,7 +195,10 @@ mod tests {
     fn collect(into: &mut Image) -> impl FnMut(&[u8], &Value, u64) + '_ {
         move |k, v, _| {
             let Value::Str(s) = v else { unreachable!() };
-            assert!(into.insert(k.to_vec(), s.to_vec()).is_none(), "{k:?} emitted twice");
+            assert!(
+                into.insert(k.to_vec(), s.to_vec()).is_none(),
+                "{k:?} emitted twice"
+            );
         }
     }
 
@@ -232,6 +235,10 @@ mod tests {
             }
             90..99 => shard.unwatch(k),
             _ => {
+                #[allow(
+                    clippy::redundant_closure_for_method_calls,
+                    reason = "the method path is not general over the stamp's lifetime"
+                )]
                 shard.flush(|s| s.bump());
             }
         }
@@ -287,7 +294,9 @@ mod tests {
             Walked::More
         ));
         // Deleting a visited slot moves the unvisited last one (k9) below the cursor.
-        let Some((first, _)) = shard.slot(0) else { panic!() };
+        let Some((first, _)) = shard.slot(0) else {
+            panic!()
+        };
         let first = first.to_vec();
         if let crate::keyspace::Removed::Live(_, s) = shard.remove(hk(&h, &first), &now) {
             s.bump();

@@ -328,7 +328,7 @@ pub(crate) fn write_with(
     };
     let mut w = Crc {
         out,
-        crc: 0,
+        sum: 0,
         bytes: 0,
     };
     let mut buf = head(&snap, opts);
@@ -348,7 +348,7 @@ pub(crate) fn write_with(
     let keys = keys.get();
     buf.push(op::EOF);
     w.put(&buf)?;
-    let crc = w.crc;
+    let crc = w.sum;
     w.out.write_all(&crc.to_le_bytes())?;
     Ok(WriteReport {
         keys,
@@ -392,13 +392,13 @@ fn put_key(buf: &mut Vec<u8>, key: &[u8], value: &Value, expires_at: u64) {
 /// A writer that keeps the CRC64 of what went through it.
 struct Crc<'w, W: Write> {
     out: &'w mut W,
-    crc: u64,
+    sum: u64,
     bytes: u64,
 }
 
 impl<W: Write> Crc<'_, W> {
     fn put(&mut self, data: &[u8]) -> io::Result<()> {
-        self.crc = crc64::update(self.crc, data);
+        self.sum = crc64::update(self.sum, data);
         self.bytes += data.len() as u64;
         self.out.write_all(data)
     }
