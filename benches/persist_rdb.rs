@@ -141,41 +141,79 @@ fn save(c: &mut Criterion, store: &Store, dir: &Path) {
     g.finish();
 }
 
-/// Two writer threads SET random keys while snapshots of the 1M-key store are taken; prints
-/// the longest single SET and how many SETs ran.
-fn writer_pause(store: &Store) {
+/// What the writers saw: the longest SET, how many SETs, how many took over 1 ms / 10 ms.
+#[derive(Default)]
+struct Waits {
+    worst: Duration,
+    sets: u64,
+    over_1ms: u64,
+    over_10ms: u64,
+}
+
+/// Two writer threads SET random keys for 5 s, while `during` runs in a loop on this
+/// thread (nothing, or snapshots of the 1M-key store); returns what the writers saw and how
+/// many times `during` ran.
+fn writers_while(store: &Store, mut during: impl FnMut()) -> (Waits, u32) {
     let stop = Arc::new(AtomicBool::new(false));
     let writers: Vec<_> = (0..2u64)
         .map(|t| {
             let (store, stop) = (store.clone(), stop.clone());
             thread::spawn(move || {
                 let mut rng = fastrand::Rng::with_seed(t);
-                let (mut worst, mut n) = (Duration::ZERO, 0u64);
+                let mut w = Waits::default();
                 while !stop.load(Ordering::Relaxed) {
                     let key = format!("key:{:07}", rng.usize(0..KEYS));
                     let start = Instant::now();
                     store.set(key, "changed").unwrap();
-                    worst = worst.max(start.elapsed());
-                    n += 1;
+                    let took = start.elapsed();
+                    w.worst = w.worst.max(took);
+                    w.sets += 1;
+                    w.over_1ms += u64::from(took > Duration::from_millis(1));
+                    w.over_10ms += u64::from(took > Duration::from_millis(10));
                 }
-                (worst, n)
+                w
             })
         })
         .collect();
     let start = Instant::now();
-    let mut snapshots = 0;
+    let mut runs = 0;
     while start.elapsed() < Duration::from_secs(5) {
-        let image = store.rdb_image().unwrap();
-        assert!(image.len() > KEYS * 20);
-        snapshots += 1;
+        during();
+        runs += 1;
     }
     stop.store(true, Ordering::Relaxed);
-    let results: Vec<_> = writers.into_iter().map(|w| w.join().unwrap()).collect();
-    let worst = results.iter().map(|r| r.0).max().unwrap_or_default();
-    let sets: u64 = results.iter().map(|r| r.1).sum();
-    eprintln!(
-        "writer pause during a 1M-key snapshot: longest SET {worst:?} over {sets} SETs \
-         from 2 threads during {snapshots} snapshots"
+    let mut all = Waits::default();
+    for w in writers {
+        let w = w.join().unwrap();
+        all.worst = all.worst.max(w.worst);
+        all.sets += w.sets;
+        all.over_1ms += w.over_1ms;
+        all.over_10ms += w.over_10ms;
+    }
+    (all, runs)
+}
+
+/// The longest a writer waits while snapshots of the 1M-key store are taken, beside the
+/// same writers with no snapshot (on a shared machine the scheduler alone causes stalls).
+fn writer_pause(store: &Store) {
+    let print = |what: &str, w: &Waits| {
+        eprintln!(
+            "{what}: longest SET {:?}; {} SETs from 2 threads, {} over 1 ms, {} over 10 ms",
+            w.worst, w.sets, w.over_1ms, w.over_10ms
+        );
+    };
+    let (idle, _) = writers_while(store, || thread::sleep(Duration::from_millis(10)));
+    print("writers alone", &idle);
+    let mut hold = Duration::ZERO;
+    let (busy, snapshots) = writers_while(store, || {
+        let (image, held) = store.rdb_image_timed().unwrap();
+        assert!(image.len() > KEYS * 20);
+        hold = hold.max(held);
+    });
+    eprintln!("longest the snapshots held any shard lock: {hold:?}");
+    print(
+        &format!("writers during {snapshots} 1M-key snapshots"),
+        &busy,
     );
 }
 

@@ -107,9 +107,20 @@ impl Store {
     /// [`Error::Reply`] with Redis's "already in progress" text while another snapshot runs.
     #[doc(hidden)]
     pub fn rdb_image(&self) -> Result<Vec<u8>, Error> {
+        self.rdb_image_timed().map(|(image, _)| image)
+    }
+
+    /// [`Store::rdb_image`] and the longest the snapshot held any shard lock (the longest a
+    /// writer could have waited for it). For the benches; not stable API.
+    ///
+    /// # Errors
+    ///
+    /// As [`Store::rdb_image`].
+    #[doc(hidden)]
+    pub fn rdb_image_timed(&self) -> Result<(Vec<u8>, Duration), Error> {
         let mut out = Vec::new();
         match super::rdb::write(&self.shared, &mut out) {
-            Ok(_) => Ok(out),
+            Ok(report) => Ok((out, report.longest_hold)),
             Err(_) => Err(Error::Reply(
                 "ERR Background save already in progress".to_string(),
             )),

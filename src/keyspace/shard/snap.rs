@@ -159,6 +159,12 @@ impl Shard {
     pub(crate) fn write_clock(&self) -> u64 {
         self.clock
     }
+
+    /// Makes room for `more` keys (an RDB file's RESIZEDB hint, already bounded by the
+    /// caller by the bytes left to read).
+    pub(crate) fn reserve(&mut self, more: usize) {
+        self.map.reserve(more);
+    }
 }
 
 #[cfg(test)]
