@@ -53,6 +53,9 @@ pub enum Error {
     },
     /// The store was dropped: nothing more will arrive.
     Closed,
+    /// A persistence file could not be read or written: the text names the file and, for
+    /// damaged data, the byte offset (`<file>: bad RDB data at byte <n>: <what>`).
+    Persistence(String),
 }
 
 /// What kind of error an [`Error`] is, to match on without comparing texts.
@@ -108,6 +111,8 @@ pub enum ErrorKind {
     SubscriberOverflow,
     /// [`Error::Closed`].
     Closed,
+    /// [`Error::Persistence`].
+    Persistence,
 }
 
 impl Error {
@@ -154,6 +159,7 @@ impl Error {
             Error::ClosurePanicked(_) => ErrorKind::ClosurePanicked,
             Error::SubscriberOverflow { .. } => ErrorKind::SubscriberOverflow,
             Error::Closed => ErrorKind::Closed,
+            Error::Persistence(_) => ErrorKind::Persistence,
             _ => match self.code().unwrap_or_default() {
                 "ERR" => ErrorKind::Generic,
                 "WRONGTYPE" => ErrorKind::WrongType,
@@ -185,6 +191,7 @@ impl fmt::Display for Error {
                 "subscriber disconnected: more than {limit} bytes of messages were waiting"
             ),
             Error::Closed => f.write_str("the store was dropped"),
+            Error::Persistence(what) => f.write_str(what),
             Error::PartiallyApplied { index, error } => write!(
                 f,
                 "transaction committed without rollback, but queued command {index} failed: {error}"

@@ -42,6 +42,9 @@
 //! - Memory: [`Config::maxmemory`], [`MaxmemoryPolicy`], [`Store::used_memory`]; `evict`
 //!   (policies, LRU/LFU, the eviction pool), `keyspace::accounting` and `types::memsize`
 //!   (bytes counted as writes happen).
+//! - Persistence: [`Store::save`], [`Store::bgsave`], [`Store::last_save`], DUMP/RESTORE;
+//!   `persist` holds the RDB format, the point-in-time snapshot and the saver
+//!   ([`docs::snapshots`]).
 //! - Inside: `keyspace` (shards, entries, versions, expiry, wait queues), `commands` (the
 //!   command table and one file per family), `txn` (connections and EXEC), `sync`
 //!   (`parking_lot` or loom).

@@ -14,7 +14,7 @@ use crate::commands::{
 };
 
 /// Every family's rows, in the order `COMMAND` lists them.
-fn families() -> [&'static [Spec]; 25] {
+fn families() -> [&'static [Spec]; 26] {
     [
         strings::COMMANDS,
         list::COMMANDS,
@@ -41,6 +41,7 @@ fn families() -> [&'static [Spec]; 25] {
         sort::COMMANDS,
         geo::COMMANDS,
         memory::COMMANDS,
+        crate::persist::commands::COMMANDS,
     ]
 }
 

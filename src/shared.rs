@@ -34,6 +34,8 @@ pub(crate) struct Shared {
     pub(crate) memory: crate::evict::Memory,
     /// CONFIG SET's live parameters, INFO's counters, the connection registry.
     pub(crate) server: crate::server::ServerState,
+    /// Snapshots: the one-at-a-time flag, LASTSAVE, the saver thread (see `persist`).
+    pub(crate) saves: crate::persist::state::SaveState,
 }
 
 impl Shared {
@@ -59,6 +61,7 @@ impl Shared {
             listeners: Listeners::default(),
             sweeper: OnceLock::new(),
             events,
+            saves: crate::persist::state::SaveState::default(),
         };
         shared
             .events

@@ -88,6 +88,7 @@ impl Store {
                 let _ = shared.sweeper.set(sweeper);
             }
         }
+        crate::persist::start(&shared);
         Store { shared, db: 0 }
     }
 

@@ -135,6 +135,7 @@ pub(crate) mod ev {
         COPY_TO = "copy_to", Generic;
         MOVE_FROM = "move_from", Generic;
         MOVE_TO = "move_to", Generic;
+        RESTORE = "restore", Generic;
         EXPIRED = "expired", Expired;
         EVICTED = "evicted", Evicted;
         NEW = "new", New;

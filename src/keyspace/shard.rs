@@ -7,6 +7,9 @@
 
 mod swap;
 
+mod snap;
+
+pub(crate) use snap::Walked;
 pub(crate) use swap::SwapEffect;
 
 use std::collections::HashSet;
@@ -37,6 +40,9 @@ pub(crate) struct Entry {
     /// which hold only the shard's read lock, touch it; it fits the slot's padding, so it
     /// costs no memory.
     pub(crate) lru: AtomicU32,
+    /// The snapshot that already has this slot's value at its instant (see `snap`); fits in
+    /// the padding after `watchers`, so slots stay the same size.
+    snap_epoch: u32,
 }
 
 impl Entry {
@@ -52,6 +58,7 @@ impl Entry {
             expires_at: 0,
             watchers: 0,
             lru: AtomicU32::new(0),
+            snap_epoch: 0,
         }
     }
 
@@ -185,6 +192,9 @@ pub(crate) struct Shard {
     pub(crate) counts: Counts,
     /// Entries with a deadline (INFO's `expires`), kept exact by every write of one.
     volatile: usize,
+    /// The snapshot walking this shard, if any (see `snap`).
+    snap: Option<Box<snap::SnapState>>,
+    snap_epochs: u32,
 }
 
 /// A shard's INFO counters: `keyspace_hits`, `keyspace_misses`, `expired_keys`.
@@ -234,6 +244,8 @@ impl Shard {
             watched: HashSet::with_hasher(hasher),
             counts: Counts::default(),
             volatile: 0,
+            snap: None,
+            snap_epochs: 0,
         }
     }
 
@@ -267,6 +279,7 @@ impl Shard {
             self.counts.expired();
             return Slot::Expired(self.remove_at(i).1);
         }
+        self.before_write(i);
         let Shard {
             map,
             clock,
@@ -307,6 +320,7 @@ impl Shard {
         lru: impl FnOnce(Option<u32>) -> u32,
     ) -> Inserted<'_> {
         let i = self.slot_of(k);
+        self.before_write(i);
         let Shard {
             map,
             clock,
@@ -366,10 +380,13 @@ impl Shard {
     /// A new slot for `k` (known missing): it goes at the end of the dense vector.
     fn new_slot(&mut self, k: HKey<'_>) -> usize {
         let len = self.map.len();
+        // Born after a running snapshot's instant: marked so its walk skips it.
+        let mut fresh = Entry::tombstone();
+        fresh.snap_epoch = self.new_slot_epoch();
         self.map
             .raw_entry_mut_v1()
             .from_hash(k.hash, |_| false)
-            .or_insert_with(|| (bytes(k.bytes), Entry::tombstone()));
+            .or_insert_with(|| (bytes(k.bytes), fresh));
         self.recount_table();
         len
     }
@@ -396,6 +413,7 @@ impl Shard {
         lru: u32,
     ) -> (EntryMut<'_>, bool, bool) {
         let i = self.slot_of(k);
+        self.before_write(i);
         let Shard {
             map,
             clock,
@@ -480,6 +498,7 @@ impl Shard {
     /// Takes the value out of slot `i`; the slot stays (as a tombstone) only while watched.
     fn remove_at(&mut self, i: usize) -> (Option<Value>, Stamp<'_>) {
         self.settle();
+        self.before_write(i);
         let Some((key, e)) = self.map.get_index_mut(i) else {
             return (
                 None,
@@ -498,6 +517,7 @@ impl Shard {
             self.live -= 1;
         }
         if !watched {
+            self.before_swap_remove(i);
             self.map.swap_remove_index(i);
             self.shrink_if_sparse();
             self.recount_table();
@@ -561,6 +581,7 @@ impl Shard {
         if e.watchers == 0 {
             self.watched.remove(k.bytes);
             if e.value.is_none() {
+                self.before_swap_remove(i);
                 self.map.swap_remove_index(i);
                 self.shrink_if_sparse();
                 self.recount_table();
@@ -578,6 +599,9 @@ impl Shard {
     /// (Redis's FLUSHDB touches only existing watched keys). The table is replaced, not
     /// cleared, so its memory goes back too; only the watched slots move to the new one.
     pub(crate) fn flush(&mut self, mut stamp: impl FnMut(Stamp<'_>)) -> usize {
+        if self.snap.is_some() {
+            (0..self.map.len()).for_each(|i| self.before_write(i));
+        }
         self.open = None;
         let empty = IndexMap::with_hasher(self.map.hasher().clone());
         let old = std::mem::replace(&mut self.map, empty);

@@ -39,6 +39,8 @@ mod databases;
 #[cfg(not(loom))]
 mod dropin;
 #[cfg(not(loom))]
+mod dump_restore;
+#[cfg(not(loom))]
 mod effects;
 #[cfg(not(loom))]
 mod entry_points_never_panic;
@@ -85,6 +87,8 @@ mod object;
 mod parity;
 #[cfg(not(loom))]
 mod pubsub;
+#[cfg(not(loom))]
+mod rdb;
 #[cfg(not(loom))]
 mod reply_bounds;
 #[cfg(not(loom))]

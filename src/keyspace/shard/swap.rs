@@ -46,6 +46,9 @@ impl Shard {
     ) {
         self.settle();
         other.settle();
+        // A running snapshot keeps each shard's data as it was at its instant.
+        self.hand_over_all();
+        other.hand_over_all();
         let mine = self.detach_watches(other, now);
         let theirs = other.detach_watches(self, now);
         std::mem::swap(&mut self.map, &mut other.map);
@@ -66,6 +69,8 @@ impl Shard {
         other.reattach(theirs, now, false, &mut effect);
         self.recount_table();
         other.recount_table();
+        self.mark_all_walked();
+        other.mark_all_walked();
     }
 
     /// Takes every watch out of this shard's slots (a tombstone goes, a live slot keeps
