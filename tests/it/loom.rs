@@ -297,6 +297,8 @@ fn a_multi_shard_read_never_sees_half_a_swapdb() {
         let one = redlite::Reply::Array(vec![redlite::Reply::bulk("1"); 2]);
         assert!(got == zero || got == one, "{got:?}");
     });
+}
+
 /// The value of `key` in an RDB image, as an integer (0 when missing).
 fn int_in_image(image: &[u8], key: &str) -> i64 {
     let loaded = store();
@@ -304,7 +306,7 @@ fn int_in_image(image: &[u8], key: &str) -> i64 {
     loaded.get::<Option<i64>>(key).unwrap().unwrap_or(0)
 }
 
-/// Model 8: a snapshot racing an EXEC that moves a unit between keys on both shards (and a
+/// Model 10: a snapshot racing an EXEC that moves a unit between keys on both shards (and a
 /// delete that swap-removes a slot the walk may already have passed) sees the EXEC whole
 /// or not at all: the image's sum is the invariant, and no key present throughout is lost.
 #[test]
