@@ -13,7 +13,7 @@ use crate::commands::{
 };
 
 /// Every family's rows, in the order `COMMAND` lists them.
-fn families() -> [&'static [Spec]; 13] {
+fn families() -> [&'static [Spec]; 14] {
     [
         strings::COMMANDS,
         list::COMMANDS,
@@ -28,6 +28,7 @@ fn families() -> [&'static [Spec]; 13] {
         pubsub::COMMANDS,
         crate::txn::COMMANDS,
         crate::script::COMMANDS,
+        crate::persist::COMMANDS,
     ]
 }
 

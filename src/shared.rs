@@ -30,6 +30,8 @@ pub(crate) struct Shared {
     pub(crate) sweeper: OnceLock<Sweeper>,
     /// Blocked calls' timers, pub/sub, keyspace notifications (see [`crate::events`]).
     pub(crate) events: Events,
+    /// The data folder's state (log, snapshots), set once by `Store::open`.
+    pub(crate) persist: OnceLock<crate::persist::Persist>,
 }
 
 impl Shared {
@@ -47,6 +49,7 @@ impl Shared {
             listeners: Listeners::default(),
             sweeper: OnceLock::new(),
             events,
+            persist: OnceLock::new(),
         };
         shared
             .events
