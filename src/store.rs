@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use crate::config::Config;
-use crate::error::Error;
 use crate::effects::{Listener, Subscription};
+use crate::error::Error;
 use crate::reply::Reply;
 use crate::shared::Shared;
 use crate::txn::Connection;

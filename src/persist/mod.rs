@@ -32,7 +32,11 @@ pub(crate) fn open(shared: &Arc<Shared>) -> Result<(), Error> {
     };
     std::fs::create_dir_all(&dir).map_err(|e| files::io_error(&dir, &e))?;
     let aof = if cfg.aof_on() {
-        Some(std::sync::Arc::new(aof::Aof::open(shared, &dir, cfg.appendfsync)?))
+        Some(std::sync::Arc::new(aof::Aof::open(
+            shared,
+            &dir,
+            cfg.appendfsync,
+        )?))
     } else {
         None
     };

@@ -20,6 +20,8 @@ mod common;
 mod loom;
 
 #[cfg(not(loom))]
+mod aof;
+#[cfg(not(loom))]
 mod blocking;
 #[cfg(not(loom))]
 mod cluster;

@@ -43,7 +43,11 @@ pub(crate) fn replay(
             Ok(cmd) => cmd,
             Err(Stop::Torn) => return torn(conn, file, last, multi_at.unwrap_or(pos), buf.len()),
             Err(Stop::Bad { offset, reason }) => {
-                return Err(damaged(file, offset as u64, format!("Bad file format: {reason}")));
+                return Err(damaged(
+                    file,
+                    offset as u64,
+                    format!("Bad file format: {reason}"),
+                ));
             }
         };
         let name = cmd.args[0];

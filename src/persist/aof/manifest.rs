@@ -89,7 +89,9 @@ impl Manifest {
 
     fn add(&mut self, info: FileInfo) -> Result<(), &'static str> {
         match info.kind {
-            Kind::Base if self.base.is_some() => return Err("Found duplicate base file information"),
+            Kind::Base if self.base.is_some() => {
+                return Err("Found duplicate base file information");
+            }
             Kind::Base => self.base = Some(info),
             Kind::History => self.history.push(info),
             Kind::Incr => {
@@ -162,7 +164,10 @@ mod tests {
     #[test]
     fn reads_and_writes_redis_seven_manifests() {
         let m = Manifest::parse(REDIS_WROTE.as_bytes()).unwrap_or_default();
-        assert_eq!(m.base.as_ref().map(|b| b.name.as_str()), Some("appendonly.aof.1.base.rdb"));
+        assert_eq!(
+            m.base.as_ref().map(|b| b.name.as_str()),
+            Some("appendonly.aof.1.base.rdb")
+        );
         assert_eq!(m.incr.len(), 1);
         assert_eq!(m.format(), REDIS_WROTE);
         assert_eq!((m.next_base_seq(), m.next_incr_seq()), (2, 2));
@@ -174,20 +179,30 @@ mod tests {
             ("", "Found an empty AOF manifest"),
             ("file a seq 1\n", "Invalid AOF manifest file format"),
             ("file a seq 1 type x\n", "Unknown AOF file type"),
-            ("file ../a seq 1 type i\n", "File can't be a path, just a filename"),
+            (
+                "file ../a seq 1 type i\n",
+                "File can't be a path, just a filename",
+            ),
             (
                 "file a seq 2 type i\nfile b seq 1 type i\n",
                 "Found a non-monotonic sequence number",
             ),
         ];
         for (text, want) in cases {
-            assert_eq!(Manifest::parse(text.as_bytes()).err().map(|e| e.1), Some(want), "{text:?}");
+            assert_eq!(
+                Manifest::parse(text.as_bytes()).err().map(|e| e.1),
+                Some(want),
+                "{text:?}"
+            );
         }
     }
 
     #[test]
     fn an_error_names_the_offset_of_its_line() {
         let text = "file a seq 1 type b\nfile b seq 1 type b\n";
-        assert_eq!(Manifest::parse(text.as_bytes()).err().map(|e| e.0), Some(20));
+        assert_eq!(
+            Manifest::parse(text.as_bytes()).err().map(|e| e.0),
+            Some(20)
+        );
     }
 }

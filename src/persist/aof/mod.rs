@@ -49,7 +49,8 @@ pub(crate) const DIR: &str = "appendonlydir";
 
 /// Redis's replies and errors for BGREWRITEAOF.
 pub(crate) const STARTED: &str = "Background append only file rewriting started";
-pub(crate) const IN_PROGRESS: &str = "ERR Background append only file rewriting already in progress";
+pub(crate) const IN_PROGRESS: &str =
+    "ERR Background append only file rewriting already in progress";
 
 /// One store's log: the folder, its manifest, the writer.
 pub(crate) struct Aof {
@@ -95,24 +96,37 @@ impl Aof {
         if self.rewriting.swap(true, Ordering::AcqRel) {
             return Err(Error::Reply(IN_PROGRESS.into()));
         }
-        let result = self.shared.upgrade().map_or(Err(Error::Closed), |s| self.rewrite_on(&s));
+        self.rewrite_claimed()
+    }
+
+    /// The rewrite, once this caller set the `rewriting` flag; clears it when done.
+    fn rewrite_claimed(&self) -> Result<(), Error> {
+        let result = self
+            .shared
+            .upgrade()
+            .map_or(Err(Error::Closed), |s| self.rewrite_on(&s));
         self.rewriting.store(false, Ordering::Release);
         result
     }
 
     /// BGREWRITEAOF: the rewrite on its own thread; false when one is already running.
+    /// The flag is claimed before the thread starts, so a second call right after is
+    /// refused.
     pub(crate) fn rewrite_in_background(self: &std::sync::Arc<Self>) -> bool {
-        if self.rewriting.load(Ordering::Acquire) {
+        if self.rewriting.swap(true, Ordering::AcqRel) {
             return false;
         }
         let me = self.clone();
-        std::thread::Builder::new()
+        let spawned = std::thread::Builder::new()
             .name("redlite-aof-rewrite".into())
             .spawn(move || {
-                // A failure is kept by the log's error state or shows at the next rewrite.
-                let _ = me.rewrite();
-            })
-            .is_ok()
+                // A failure shows in the log's error state and at the next rewrite.
+                let _ = me.rewrite_claimed();
+            });
+        if spawned.is_err() {
+            self.rewriting.store(false, Ordering::Release);
+        }
+        spawned.is_ok()
     }
 
     /// Waits until everything logged so far is written (and fsynced under `Always`).
@@ -134,7 +148,9 @@ impl Aof {
         *self.manifest.lock() = manifest.clone();
 
         let (cut, image) = self.cut_and_image(shared, file);
-        self.log.rotate_wait(cut).map_err(|e| files::io_error(&self.dir.join(&incr.name), &e))?;
+        self.log
+            .rotate_wait(cut)
+            .map_err(|e| files::io_error(&self.dir.join(&incr.name), &e))?;
 
         let base = FileInfo {
             name: manifest::base_name(manifest.next_base_seq(), false),
@@ -180,7 +196,12 @@ fn select_head(db: usize) -> Vec<u8> {
 /// Deletes the files of `old` that the new manifest no longer lists (best effort: a file
 /// left behind is never loaded).
 fn remove_old(dir: &Path, old: &Manifest) {
-    for f in old.base.iter().chain(&old.history).chain(&old.incr[..old.incr.len().saturating_sub(1)]) {
+    for f in old
+        .base
+        .iter()
+        .chain(&old.history)
+        .chain(&old.incr[..old.incr.len().saturating_sub(1)])
+    {
         let _ = std::fs::remove_file(dir.join(&f.name));
     }
 }
@@ -220,15 +241,19 @@ fn load_existing(
     manifest_path: &Path,
 ) -> Result<(Manifest, std::fs::File, Vec<String>), Error> {
     let text = files::read(manifest_path)?;
-    let mut m = Manifest::parse(&text)
-        .map_err(|(at, why)| files::damaged(manifest_path, at, why))?;
+    let mut m =
+        Manifest::parse(&text).map_err(|(at, why)| files::damaged(manifest_path, at, why))?;
     let mut conn = Connection::new(shared.clone());
     let mut warnings = Vec::new();
     let parts: Vec<FileInfo> = m.base.iter().chain(&m.incr).cloned().collect();
     for (i, part) in parts.iter().enumerate() {
         let path = dir.join(&part.name);
         if !path.exists() {
-            return Err(files::damaged(&path, 0, "The AOF file listed in the manifest doesn't exist"));
+            return Err(files::damaged(
+                &path,
+                0,
+                "The AOF file listed in the manifest doesn't exist",
+            ));
         }
         let buf = files::read(&path)?;
         if buf.starts_with(b"REDIS") {

@@ -86,7 +86,9 @@ pub(crate) fn decode(buf: &[u8], mut pos: usize) -> Result<Decoded<'_>, Stop> {
             Some((b'$', n)) => number(n, at, MAX_BULK)?,
             _ => return Err(bad(at, "expected '$' before an argument")),
         };
-        let end = body.checked_add(len).ok_or_else(|| bad(at, "length overflow"))?;
+        let end = body
+            .checked_add(len)
+            .ok_or_else(|| bad(at, "length overflow"))?;
         let arg = buf.get(body..end).ok_or(Stop::Torn)?;
         match buf.get(end..end + 2) {
             Some(b"\r\n") => {}
@@ -144,7 +146,10 @@ mod tests {
 
     #[test]
     fn encodes_a_command_as_redis_writes_it() {
-        assert_eq!(one(&["SET", "k", ""]), b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$0\r\n\r\n");
+        assert_eq!(
+            one(&["SET", "k", ""]),
+            b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$0\r\n\r\n"
+        );
     }
 
     #[test]
@@ -162,7 +167,11 @@ mod tests {
     fn every_cut_of_a_record_is_torn_not_bad() {
         let buf = one(&["RPUSH", "list", "value"]);
         for cut in 1..buf.len() {
-            assert_eq!(decode(&buf[..cut], 0).err(), Some(Stop::Torn), "cut at {cut}");
+            assert_eq!(
+                decode(&buf[..cut], 0).err(),
+                Some(Stop::Torn),
+                "cut at {cut}"
+            );
         }
     }
 
@@ -177,6 +186,9 @@ mod tests {
     fn comment_lines_are_skipped() {
         let mut buf = b"#TS:1700000000\r\n".to_vec();
         buf.extend(one(&["PING"]));
-        assert_eq!(decode(&buf, 0).map_err(|_| ()).unwrap().args, [&b"PING"[..]]);
+        assert_eq!(
+            decode(&buf, 0).map_err(|_| ()).unwrap().args,
+            [&b"PING"[..]]
+        );
     }
 }

@@ -164,7 +164,8 @@ impl Log {
         if let Some((cut, next)) = rotate {
             // Everything numbered below the cut belongs to the old file: wait for it there.
             while pending.emitted_below() < cut {
-                self.seq.drain_below(pending, cut, |_, b| buf.extend_from_slice(b));
+                self.seq
+                    .drain_below(pending, cut, |_, b| buf.extend_from_slice(b));
                 write_all(file, buf, dirty)?;
                 if pending.emitted_below() < cut {
                     std::thread::yield_now();
