@@ -22,6 +22,8 @@ mod loom;
 #[cfg(not(loom))]
 mod aof;
 #[cfg(not(loom))]
+mod aof_crash;
+#[cfg(not(loom))]
 mod blocking;
 #[cfg(not(loom))]
 mod cluster;
