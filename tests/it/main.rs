@@ -24,6 +24,8 @@ mod aof;
 #[cfg(not(loom))]
 mod aof_crash;
 #[cfg(not(loom))]
+mod aof_interop;
+#[cfg(not(loom))]
 mod blocking;
 #[cfg(not(loom))]
 mod cluster;
