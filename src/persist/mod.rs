@@ -15,7 +15,7 @@ pub use config::{Fsync, SaveRule};
 
 use crate::error::Error;
 use crate::shared::Shared;
-use crate::sync::Arc;
+use std::sync::Arc;
 
 /// A store's persistence state, held in `Shared` once [`open`] ran.
 pub(crate) struct Persist {

@@ -62,6 +62,7 @@ fn a_folder_written_by_redlite_opens_in_redis_server_identically() {
     conn.execute(["INCR", "in-exec"]);
     conn.execute(["EXEC"]);
     let ours = picture_of(&mut conn);
+    assert_eq!(ours.len(), 16, "every key of the dataset: {ours:?}");
     drop((conn, store));
     let dir_arg = dir.path().display().to_string();
     let Some(server) = start_or_skip(&["--dir", &dir_arg, "--appendonly", "yes"], "AOF interop")
@@ -124,6 +125,7 @@ fn a_folder_written_by_redis_server_opens_in_redlite_identically() {
         "redis.call('SET', KEYS[1], ARGV[1]); redis.call('RPUSH', KEYS[2], ARGV[1]); return 1";
     redis.call(&["EVAL", lua, "2", "lua-a", "lua-b", "v"]);
     let theirs = picture(&mut |a| redis.call(a));
+    assert_eq!(theirs.len(), 18, "every key of the dataset: {theirs:?}");
     drop(redis);
     drop(server); // SIGKILL: appendfsync always put every write on disk first
     let store = Store::open(Config::default().data_dir(dir.path())).expect("redlite opens it");

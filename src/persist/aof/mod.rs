@@ -41,7 +41,9 @@ use crate::error::Error;
 use crate::keyspace::locks::Plan;
 use crate::persist::Fsync;
 use crate::shared::Shared;
-use crate::sync::{Arc, Mutex};
+use std::sync::Arc;
+
+use crate::sync::Mutex;
 use crate::txn::Connection;
 
 /// The folder inside the data folder (Redis's `appenddirname`).

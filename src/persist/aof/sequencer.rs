@@ -106,3 +106,37 @@ impl Sequencer {
         emitted
     }
 }
+
+/// The real [`Sequencer`] for the loom model in `tests/it/loom.rs` (not an API).
+#[cfg(loom)]
+#[doc(hidden)]
+pub struct LoomSequencer {
+    seq: Sequencer,
+    pending: Mutex<Pending>,
+}
+
+#[cfg(loom)]
+impl LoomSequencer {
+    /// A sequencer with `stripes` stripes.
+    #[must_use]
+    pub fn new(stripes: usize) -> LoomSequencer {
+        LoomSequencer {
+            seq: Sequencer::new(stripes),
+            pending: Mutex::new(Pending::default()),
+        }
+    }
+
+    /// [`Sequencer::push`].
+    pub fn push(&self, stripe: usize, bytes: Vec<u8>) -> u64 {
+        self.seq.push(stripe, bytes)
+    }
+
+    /// [`Sequencer::drain`]: the records emitted by this drain, in order.
+    pub fn drain(&self) -> Vec<(u64, Vec<u8>)> {
+        let mut out = Vec::new();
+        let mut pending = self.pending.lock();
+        self.seq
+            .drain(&mut pending, |s, b| out.push((s, b.to_vec())));
+        out
+    }
+}

@@ -19,7 +19,9 @@ use super::resp;
 use super::sequencer::{Pending, Sequencer};
 use crate::effects::{Batch, Listener};
 use crate::persist::Fsync;
-use crate::sync::{Arc, Condvar, Mutex};
+use std::sync::Arc;
+
+use crate::sync::{Condvar, Mutex};
 
 /// How long the thread sleeps between rounds when nobody waits on it.
 const TICK: Duration = Duration::from_millis(5);
