@@ -62,7 +62,7 @@ fn a_folder_written_by_redlite_opens_in_redis_server_identically() {
     conn.execute(["INCR", "in-exec"]);
     conn.execute(["EXEC"]);
     let ours = picture_of(&mut conn);
-    assert_eq!(ours.len(), 16, "every key of the dataset: {ours:?}");
+    assert_eq!(ours.len(), 15, "every key of the dataset");
     drop((conn, store));
     let dir_arg = dir.path().display().to_string();
     let Some(server) = start_or_skip(&["--dir", &dir_arg, "--appendonly", "yes"], "AOF interop")
@@ -70,7 +70,13 @@ fn a_folder_written_by_redlite_opens_in_redis_server_identically() {
         return;
     };
     let mut redis = server.connect();
-    assert_eq!(picture(&mut |a| redis.call(a)), ours);
+    // Compared as a whole but without printing it: the big values would flood the log.
+    let theirs = picture(&mut |a| redis.call(a));
+    let differ = ours.iter().zip(&theirs).position(|(a, b)| a != b);
+    assert!(
+        differ.is_none() && ours.len() == theirs.len(),
+        "first difference at key #{differ:?}"
+    );
 }
 
 /// Waits until redis-server reports no rewrite running (polling a child process's state).
@@ -125,9 +131,14 @@ fn a_folder_written_by_redis_server_opens_in_redlite_identically() {
         "redis.call('SET', KEYS[1], ARGV[1]); redis.call('RPUSH', KEYS[2], ARGV[1]); return 1";
     redis.call(&["EVAL", lua, "2", "lua-a", "lua-b", "v"]);
     let theirs = picture(&mut |a| redis.call(a));
-    assert_eq!(theirs.len(), 18, "every key of the dataset: {theirs:?}");
+    assert_eq!(theirs.len(), 17, "every key of the dataset");
     drop(redis);
     drop(server); // SIGKILL: appendfsync always put every write on disk first
     let store = Store::open(Config::default().data_dir(dir.path())).expect("redlite opens it");
-    assert_eq!(picture_of(&mut store.connection()), theirs);
+    let ours = picture_of(&mut store.connection());
+    let differ = ours.iter().zip(&theirs).position(|(a, b)| a != b);
+    assert!(
+        differ.is_none() && ours.len() == theirs.len(),
+        "first difference at key #{differ:?}"
+    );
 }
