@@ -53,17 +53,9 @@ pub enum Error {
     },
     /// The store was dropped: nothing more will arrive.
     Closed,
-    /// A file of the data folder could not be read, written or understood (see
-    /// [`Store::open`](crate::Store::open)). `offset` is the byte where the damage starts,
-    /// when there is one.
-    Persistence {
-        /// The file, inside the data folder.
-        file: std::path::PathBuf,
-        /// The byte offset of the damage, when the file was readable.
-        offset: Option<u64>,
-        /// What went wrong.
-        reason: String,
-    },
+    /// A persistence file could not be read or written: the text names the file and, for
+    /// damaged data, the byte offset (`<file>: bad RDB data at byte <n>: <what>`).
+    Persistence(String),
 }
 
 /// What kind of error an [`Error`] is, to match on without comparing texts.
@@ -167,7 +159,7 @@ impl Error {
             Error::ClosurePanicked(_) => ErrorKind::ClosurePanicked,
             Error::SubscriberOverflow { .. } => ErrorKind::SubscriberOverflow,
             Error::Closed => ErrorKind::Closed,
-            Error::Persistence { .. } => ErrorKind::Persistence,
+            Error::Persistence(_) => ErrorKind::Persistence,
             _ => match self.code().unwrap_or_default() {
                 "ERR" => ErrorKind::Generic,
                 "WRONGTYPE" => ErrorKind::WrongType,
@@ -199,14 +191,7 @@ impl fmt::Display for Error {
                 "subscriber disconnected: more than {limit} bytes of messages were waiting"
             ),
             Error::Closed => f.write_str("the store was dropped"),
-            Error::Persistence {
-                file,
-                offset: Some(at),
-                reason,
-            } => write!(f, "{}: at byte {at}: {reason}", file.display()),
-            Error::Persistence { file, reason, .. } => {
-                write!(f, "{}: {reason}", file.display())
-            }
+            Error::Persistence(what) => f.write_str(what),
             Error::PartiallyApplied { index, error } => write!(
                 f,
                 "transaction committed without rollback, but queued command {index} failed: {error}"

@@ -13,7 +13,7 @@ use crate::commands::{
 };
 
 /// Every family's rows, in the order `COMMAND` lists them.
-fn families() -> [&'static [Spec]; 14] {
+fn families() -> [&'static [Spec]; 15] {
     [
         strings::COMMANDS,
         list::COMMANDS,
@@ -28,7 +28,8 @@ fn families() -> [&'static [Spec]; 14] {
         pubsub::COMMANDS,
         crate::txn::COMMANDS,
         crate::script::COMMANDS,
-        crate::persist::COMMANDS,
+        crate::persist::commands::COMMANDS,
+        crate::persist::aof::COMMANDS,
     ]
 }
 

@@ -30,8 +30,10 @@ pub(crate) struct Shared {
     pub(crate) sweeper: OnceLock<Sweeper>,
     /// Blocked calls' timers, pub/sub, keyspace notifications (see [`crate::events`]).
     pub(crate) events: Events,
-    /// The data folder's state (log, snapshots), set once by `Store::open`.
-    pub(crate) persist: OnceLock<crate::persist::Persist>,
+    /// Snapshots: the one-at-a-time flag, LASTSAVE, the saver thread (see `persist`).
+    pub(crate) saves: crate::persist::state::SaveState,
+    /// The append-only log, once `Store::open` started it (see `persist::aof`).
+    pub(crate) aof: OnceLock<std::sync::Arc<crate::persist::aof::Aof>>,
 }
 
 impl Shared {
@@ -49,7 +51,8 @@ impl Shared {
             listeners: Listeners::default(),
             sweeper: OnceLock::new(),
             events,
-            persist: OnceLock::new(),
+            saves: crate::persist::state::SaveState::default(),
+            aof: OnceLock::new(),
         };
         shared
             .events

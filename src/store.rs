@@ -79,6 +79,7 @@ impl Store {
                 let _ = shared.sweeper.set(sweeper);
             }
         }
+        crate::persist::start(&shared);
         Store { shared }
     }
 
@@ -160,12 +161,11 @@ impl Store {
     /// # }
     /// ```
     pub fn rewrite_aof(&self) -> Result<(), Error> {
-        let Some(p) = self.shared.persist.get() else {
-            return Err(Error::Reply(crate::persist::NO_DIR.into()));
-        };
-        match &p.aof {
+        match self.aof() {
             Some(aof) => aof.rewrite(),
-            None => Err(Error::Reply(crate::persist::NO_AOF.into())),
+            None => Err(Error::Reply(
+                crate::persist::aof::not_on(&self.shared).into(),
+            )),
         }
     }
 
@@ -184,7 +184,7 @@ impl Store {
     }
 
     fn aof(&self) -> Option<&crate::persist::aof::Aof> {
-        self.shared.persist.get()?.aof.as_deref()
+        self.shared.aof.get().map(|a| &**a)
     }
 
     /// A new client connection with its own WATCH set and MULTI queue.

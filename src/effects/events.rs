@@ -133,6 +133,7 @@ pub(crate) mod ev {
         RENAME_FROM = "rename_from", Generic;
         RENAME_TO = "rename_to", Generic;
         COPY_TO = "copy_to", Generic;
+        RESTORE = "restore", Generic;
         EXPIRED = "expired", Expired;
         NEW = "new", New;
         SET = "set", String;

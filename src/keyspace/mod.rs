@@ -14,7 +14,7 @@ use std::hash::BuildHasher;
 use crossbeam_utils::CachePadded;
 
 use crate::sync::RwLock;
-pub(crate) use shard::{Entry, EntryMut, Removed, Shard, Slot, Stamp};
+pub(crate) use shard::{Entry, EntryMut, Removed, Shard, Slot, Stamp, Walked};
 
 /// A key with its hash, computed once.
 #[derive(Clone, Copy, Debug)]

@@ -8,6 +8,10 @@
 use indexmap::IndexMap;
 use indexmap::map::raw_entry_v1::{RawEntryApiV1, RawEntryMut};
 
+mod snap;
+
+pub(crate) use snap::Walked;
+
 use super::{HKey, KeyHasher};
 use crate::clock::Now;
 use crate::types::{Bytes, Value, bytes};
@@ -25,6 +29,9 @@ pub(crate) struct Entry {
     pub(crate) expires_at: u64,
     /// Connections watching this key; a tombstone with no watchers is dropped.
     pub(crate) watchers: u32,
+    /// The snapshot that already has this slot's value at its instant (see `snap`); fits in
+    /// the padding after `watchers`, so slots stay the same size.
+    snap_epoch: u32,
 }
 
 impl Entry {
@@ -39,6 +46,7 @@ impl Entry {
             version: 0,
             expires_at: 0,
             watchers: 0,
+            snap_epoch: 0,
         }
     }
 
@@ -138,6 +146,9 @@ pub(crate) struct Shard {
     sweep_cursor: usize,
     /// Blocked pops waiting on keys of this shard (guarded by the shard lock, see `waits`).
     pub(crate) waits: super::waits::WaitTable,
+    /// The snapshot walking this shard, if any (see `snap`).
+    snap: Option<Box<snap::SnapState>>,
+    snap_epochs: u32,
 }
 
 impl Shard {
@@ -148,6 +159,8 @@ impl Shard {
             live: 0,
             sweep_cursor: 0,
             waits: super::waits::WaitTable::default(),
+            snap: None,
+            snap_epochs: 0,
         }
     }
 
@@ -179,6 +192,7 @@ impl Shard {
         if self.map[i].value.is_some() && self.map[i].is_expired(now) {
             return Slot::Expired(self.remove_at(i).1);
         }
+        self.before_write(i);
         let Shard { map, clock, .. } = self;
         let Entry {
             value: Some(value),
@@ -206,6 +220,12 @@ impl Shard {
         expires_at: u64,
         now: &Now<'_>,
     ) -> Inserted<'_> {
+        if self.snap.is_some() {
+            if let Some(i) = self.index(k) {
+                self.before_write(i);
+            }
+        }
+        let epoch = self.new_slot_epoch();
         let Shard {
             map, clock, live, ..
         } = self;
@@ -236,6 +256,7 @@ impl Shard {
                     version: 0,
                     expires_at,
                     watchers: 0,
+                    snap_epoch: epoch,
                 };
                 let (_, e) = v.insert_hashed_nocheck(k.hash, bytes(k.bytes), entry);
                 *live += 1;
@@ -261,13 +282,23 @@ impl Shard {
         now: &Now<'_>,
         make: impl FnOnce() -> Value,
     ) -> (EntryMut<'_>, bool, bool) {
+        if self.snap.is_some() {
+            if let Some(i) = self.index(k) {
+                self.before_write(i);
+            }
+        }
+        let epoch = self.new_slot_epoch();
         let Shard {
             map, clock, live, ..
         } = self;
         let (_, e) = map
             .raw_entry_mut_v1()
             .from_hash(k.hash, |key| key[..] == *k.bytes)
-            .or_insert_with(|| (bytes(k.bytes), Entry::tombstone()));
+            .or_insert_with(|| {
+                let mut fresh = Entry::tombstone();
+                fresh.snap_epoch = epoch;
+                (bytes(k.bytes), fresh)
+            });
         let Entry {
             value,
             version,
@@ -327,6 +358,7 @@ impl Shard {
 
     /// Takes the value out of slot `i`; the slot stays (as a tombstone) only while watched.
     fn remove_at(&mut self, i: usize) -> (Option<Value>, Stamp<'_>) {
+        self.before_write(i);
         let e = &mut self.map[i];
         let old = e.value.take();
         e.expires_at = 0;
@@ -334,6 +366,7 @@ impl Shard {
             self.live -= 1;
         }
         if e.watchers == 0 {
+            self.before_swap_remove(i);
             self.map.swap_remove_index(i);
             self.shrink_if_sparse();
             let stamp = Stamp {
@@ -386,6 +419,7 @@ impl Shard {
         let e = &mut self.map[i];
         e.watchers = e.watchers.saturating_sub(1);
         if e.watchers == 0 && e.value.is_none() {
+            self.before_swap_remove(i);
             self.map.swap_remove_index(i);
             self.shrink_if_sparse();
         }
@@ -401,6 +435,9 @@ impl Shard {
     /// (Redis's FLUSHDB touches only existing watched keys). The table is replaced, not
     /// cleared, so its memory goes back too; only the watched slots move to the new one.
     pub(crate) fn flush(&mut self, mut stamp: impl FnMut(Stamp<'_>)) -> usize {
+        if self.snap.is_some() {
+            (0..self.map.len()).for_each(|i| self.before_write(i));
+        }
         let empty = IndexMap::with_hasher(self.map.hasher().clone());
         let old = std::mem::replace(&mut self.map, empty);
         let Shard {

@@ -9,20 +9,12 @@ use crate::error::Error;
 
 /// A persistence error about `file` (no offset: the file could not be used at all).
 pub(crate) fn io_error(file: &Path, e: &std::io::Error) -> Error {
-    Error::Persistence {
-        file: file.to_path_buf(),
-        offset: None,
-        reason: e.to_string(),
-    }
+    Error::Persistence(format!("{}: {e}", file.display()))
 }
 
 /// A persistence error about `file` at byte `offset`.
-pub(crate) fn damaged(file: &Path, offset: u64, reason: impl Into<String>) -> Error {
-    Error::Persistence {
-        file: file.to_path_buf(),
-        offset: Some(offset),
-        reason: reason.into(),
-    }
+pub(crate) fn damaged(file: &Path, offset: u64, reason: impl std::fmt::Display) -> Error {
+    Error::Persistence(format!("{}: at byte {offset}: {reason}", file.display()))
 }
 
 /// Makes the name changes in `dir` durable (a rename or create is not, until then).

@@ -34,6 +34,8 @@ mod concurrency;
 #[cfg(not(loom))]
 mod dropin;
 #[cfg(not(loom))]
+mod dump_restore;
+#[cfg(not(loom))]
 mod effects;
 #[cfg(not(loom))]
 mod entry_points_never_panic;
@@ -61,6 +63,8 @@ mod notify;
 mod parity;
 #[cfg(not(loom))]
 mod pubsub;
+#[cfg(not(loom))]
+mod rdb;
 #[cfg(not(loom))]
 mod reply_bounds;
 #[cfg(not(loom))]

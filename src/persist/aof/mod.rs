@@ -21,6 +21,7 @@
 //! file, then deletes the old files. A crash at any step leaves a manifest whose files
 //! replay to the same state.
 
+mod command;
 mod load;
 pub(crate) mod manifest;
 pub(crate) mod resp;
@@ -45,6 +46,22 @@ use std::sync::Arc;
 
 use crate::sync::Mutex;
 use crate::txn::Connection;
+
+pub(crate) use command::COMMANDS;
+
+/// The error of BGREWRITEAOF / `rewrite_aof` when the folder has no log (redlite's text:
+/// Redis always has somewhere to write one).
+pub(crate) const NO_AOF: &str =
+    "ERR the append only file is off (Config::appendonly(false)): nothing to rewrite";
+
+/// Why a store has no log: no data folder at all, or `appendonly` off.
+pub(crate) fn not_on(shared: &Shared) -> &'static str {
+    if shared.config.persist.dir.is_none() {
+        super::NO_DIR
+    } else {
+        NO_AOF
+    }
+}
 
 /// The folder inside the data folder (Redis's `appenddirname`).
 pub(crate) const DIR: &str = "appendonlydir";

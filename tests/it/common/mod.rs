@@ -2,6 +2,7 @@
 //! error texts, and the WATCH / MULTI / EXEC probes that tell whether a write touched a key.
 
 pub mod datadir;
+pub mod dataset;
 pub mod gate;
 pub mod poll;
 pub mod rss;

@@ -1,0 +1,101 @@
+//! The store's snapshot methods: [`Store::save`], [`Store::bgsave`], [`Store::last_save`].
+
+use std::path::Path;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use crate::error::Error;
+use crate::store::Store;
+use crate::sync::Ordering;
+
+impl Store {
+    /// Writes a snapshot of the whole store to `dump.rdb` in its data folder now, and returns
+    /// once the file is on disk (SAVE). The image is the store at one instant; other threads
+    /// keep reading and writing while it is written (each waits at most for one short step).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> Result<(), redlite::Error> {
+    /// use redlite::{Config, Store};
+    ///
+    /// let dir = std::env::temp_dir().join(format!("redlite-doc-save-{}", std::process::id()));
+    /// let store = Store::with_config(Config::default().data_dir(&dir).appendonly(false));
+    /// store.set("k", "v")?;
+    /// store.save()?;
+    /// assert!(dir.join("dump.rdb").exists());
+    /// # std::fs::remove_dir_all(&dir).ok();
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Reply`] with Redis's text when a background save is running, or when the
+    /// store has no data folder; [`Error::Persistence`] when the file cannot be written (the
+    /// previous `dump.rdb` then stays as it was).
+    pub fn save(&self) -> Result<(), Error> {
+        match self.execute(["SAVE"]) {
+            crate::Reply::Error(text) => match super::save::save(&self.shared) {
+                // Run it directly only to get the typed error; the command already failed.
+                Err(e) => Err(e.into()),
+                Ok(_) => Err(Error::Reply(text.to_string())),
+            },
+            _ => Ok(()),
+        }
+    }
+
+    /// Starts a snapshot in the background and returns at once (BGSAVE); see
+    /// [`Store::last_save`] to learn when it is done.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> Result<(), redlite::Error> {
+    /// use redlite::{Config, Store};
+    ///
+    /// let dir = std::env::temp_dir().join(format!("redlite-doc-bgsave-{}", std::process::id()));
+    /// let store = Store::with_config(Config::default().data_dir(&dir).appendonly(false));
+    /// store.set("k", "v")?;
+    /// store.bgsave()?;
+    /// # std::fs::remove_dir_all(&dir).ok();
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Reply`] with Redis's texts: a background save already in progress, another
+    /// snapshot (an AOF rewrite) running, or no data folder.
+    pub fn bgsave(&self) -> Result<(), Error> {
+        super::bgsave(&self.shared, false)
+            .map(|_| ())
+            .map_err(|text| Error::Reply(text.to_string()))
+    }
+
+    /// When the last successful save finished (LASTSAVE; the store's creation until then).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let store = redlite::Store::new();
+    /// assert!(store.last_save() <= std::time::SystemTime::now());
+    /// ```
+    #[must_use]
+    pub fn last_save(&self) -> SystemTime {
+        let secs = self.shared.saves.last_save.load(Ordering::Acquire);
+        UNIX_EPOCH + Duration::from_secs(secs)
+    }
+
+    /// Loads the RDB file at `path` into this store, as opening a data folder does. Meant
+    /// for tests and tools until `Store::open` loads folders; not part of the stable API.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Persistence`] naming the file and the byte offset of the first damage; keys
+    /// read before it stay in the store.
+    #[doc(hidden)]
+    pub fn load_rdb_file(&self, path: impl AsRef<Path>) -> Result<usize, Error> {
+        let report = super::rdb::load_file(path.as_ref(), &self.shared)?;
+        Ok(report.keys)
+    }
+}

@@ -1,0 +1,120 @@
+//! A consistent point-in-time image of the keyspace, taken while writers keep running.
+//!
+//! **The rule.** [`Snapshot::begin`] takes every shard's write lock at once (in the store's
+//! one lock order), which fixes the instant T: no command is half done on any shard. Under
+//! those locks each shard records its version clock and the time; then the locks drop. The
+//! walk ([`Snapshot::for_each`]) visits each shard's slots by position in bounded steps under
+//! the shard's *read* lock and writes a slot only if it still holds its value at T (version
+//! not newer than the recorded clock, not already handed over). A writer that first touches
+//! a slot the walk has not reached copies the T value aside before changing it; the walk
+//! writes those copies too. So every key that existed at T is written exactly once, with its
+//! value at T, and nothing written after T appears (see `keyspace::shard::snap`).
+//!
+//! **Pause budget.** Writers wait at most for: the instant of T (one lock and a small
+//! allocation per shard), and one walking step on their own shard (`STEP` slots read under a
+//! read lock). A writer that copies a slot aside pays for that one clone. Keys are never all
+//! copied at once, so memory grows only by what writers change while the walk runs.
+
+use crate::keyspace::Walked;
+use crate::shared::Shared;
+use crate::sync::{AtomicBool, Ordering};
+use crate::types::Value;
+
+/// Slots visited per read-lock hold: small enough that a writer waits microseconds.
+const STEP: usize = 256;
+
+/// A snapshot in progress. Dropping it (done or not) ends it on every shard.
+pub(crate) struct Snapshot<'a> {
+    shared: &'a Shared,
+    busy: &'a AtomicBool,
+    /// The instant T, in Unix ms.
+    at: u64,
+    /// Keys that existed at T (expired ones not yet reclaimed included).
+    keys: usize,
+    /// The sum of the shards' write clocks at T (the save rules count changes from it).
+    clocks: u64,
+}
+
+impl<'a> Snapshot<'a> {
+    /// Fixes T. `None` when another snapshot of this store is running (`busy` is the flag
+    /// all snapshots of one store share).
+    pub(crate) fn begin(shared: &'a Shared, busy: &'a AtomicBool) -> Option<Snapshot<'a>> {
+        if busy.swap(true, Ordering::AcqRel) {
+            return None;
+        }
+        let ks = &shared.keyspace;
+        let at = shared.now();
+        let mut guards: Vec<_> = (0..ks.shard_count()).map(|i| ks.shard(i).write()).collect();
+        let (mut keys, mut clocks) = (0, 0u64);
+        for shard in &mut guards {
+            shard.begin_snapshot(at);
+            keys += shard.live_count();
+            clocks = clocks.wrapping_add(shard.write_clock());
+        }
+        drop(guards);
+        Some(Snapshot {
+            shared,
+            busy,
+            at,
+            keys,
+            clocks,
+        })
+    }
+
+    /// The instant of the snapshot (Unix ms).
+    pub(crate) fn at(&self) -> u64 {
+        self.at
+    }
+
+    /// The sum of the shards' write clocks at T.
+    pub(crate) fn clocks(&self) -> u64 {
+        self.clocks
+    }
+
+    /// How many keys existed at T (a hint: expired keys are not written).
+    pub(crate) fn keys(&self) -> usize {
+        self.keys
+    }
+
+    /// Hands every key of the image to `emit` (name, value at T, expiry or 0), shard by
+    /// shard, and calls `flush` between steps, outside any lock (where the caller writes to
+    /// disk). Stops at the first error of `flush`.
+    pub(crate) fn for_each<E>(
+        &self,
+        buf: &mut Vec<u8>,
+        emit: impl Fn(&mut Vec<u8>, &[u8], &Value, u64),
+        mut flush: impl FnMut(&mut Vec<u8>) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let ks = &self.shared.keyspace;
+        for i in 0..ks.shard_count() {
+            loop {
+                let step = ks
+                    .shard(i)
+                    .read()
+                    .walk_snapshot(STEP, &mut |k, v, at| emit(buf, k, v, at));
+                flush(buf)?;
+                if let Walked::Done = step {
+                    break;
+                }
+            }
+            let rest = ks.shard(i).write().end_snapshot();
+            for (key, value, at) in &rest {
+                emit(buf, key, value, *at);
+            }
+            drop(rest);
+            flush(buf)?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Snapshot<'_> {
+    fn drop(&mut self) {
+        let ks = &self.shared.keyspace;
+        for i in 0..ks.shard_count() {
+            // Values copied aside go with the unfinished snapshot.
+            drop(ks.shard(i).write().end_snapshot());
+        }
+        self.busy.store(false, Ordering::Release);
+    }
+}
