@@ -79,3 +79,27 @@ pub(crate) fn truncate(path: &Path, len: u64) -> Result<(), Error> {
     };
     cut().map_err(|e| io_error(path, &e))
 }
+
+/// A new file to stream into (the temp name of a base image).
+pub(crate) fn create(path: &Path) -> Result<std::io::BufWriter<File>, Error> {
+    File::create(path)
+        .map(|f| std::io::BufWriter::with_capacity(1 << 20, f))
+        .map_err(|e| io_error(path, &e))
+}
+
+/// Flushes and fsyncs a streamed temp file, then renames it to `target` (the caller fsyncs
+/// the folder).
+pub(crate) fn finish(
+    out: std::io::BufWriter<File>,
+    tmp: &Path,
+    target: &Path,
+) -> Result<(), Error> {
+    let done = || -> std::io::Result<()> {
+        let f = out
+            .into_inner()
+            .map_err(std::io::IntoInnerError::into_error)?;
+        f.sync_all()?;
+        fs::rename(tmp, target)
+    };
+    done().map_err(|e| io_error(target, &e))
+}

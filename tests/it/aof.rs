@@ -64,7 +64,7 @@ fn a_new_folder_has_redis_seven_multi_part_layout() {
     store.flush_log();
     assert_eq!(
         dir.manifest(),
-        "file appendonly.aof.1.base.aof seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n"
+        "file appendonly.aof.1.base.rdb seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n"
     );
     let incr = std::fs::read(dir.aof_file("appendonly.aof.1.incr.aof")).unwrap_or_default();
     assert_eq!(
@@ -163,10 +163,10 @@ fn rewrite_aof_keeps_the_contents_and_replaces_the_files() {
     store.execute(["SET", "after", "1"]);
     assert_eq!(
         dir.manifest(),
-        "file appendonly.aof.2.base.aof seq 2 type b\nfile appendonly.aof.2.incr.aof seq 2 type i\n"
+        "file appendonly.aof.2.base.rdb seq 2 type b\nfile appendonly.aof.2.incr.aof seq 2 type i\n"
     );
     assert!(!dir.aof_file("appendonly.aof.1.incr.aof").exists());
-    assert!(!dir.aof_file("appendonly.aof.1.base.aof").exists());
+    assert!(!dir.aof_file("appendonly.aof.1.base.rdb").exists());
     let before = picture_of(&mut store.connection());
     drop(store);
     let again = open(&dir);
@@ -380,7 +380,7 @@ fn a_bad_manifest_is_an_error_with_redis_words() {
     assert!(open_error(&dir).ends_with("Found an empty AOF manifest"));
     std::fs::write(
         &manifest,
-        b"file appendonly.aof.1.base.aof seq 1 type b\nfile x seq 1\n",
+        b"file appendonly.aof.1.base.rdb seq 1 type b\nfile x seq 1\n",
     )
     .expect("write");
     let e = open_error(&dir);

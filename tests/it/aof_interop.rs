@@ -1,9 +1,9 @@
 //! The data folder moves between redlite and a real `redis-server` 7.0 both ways: a folder
 //! redlite wrote opens in `redis-server --dir D --appendonly yes` with the same keys, values
 //! and deadlines, and a folder redis-server wrote (mixed commands, EXEC, a Lua script, and a
-//! BGREWRITEAOF) opens in redlite identically. Redis is run with `aof-use-rdb-preamble no`
-//! (RESP base files), the form this build reads; skipped without redis-server unless
-//! `REDLITE_REQUIRE_REDIS=1`.
+//! BGREWRITEAOF) opens in redlite identically, with RDB-preamble base files (Redis's
+//! default) and with RESP ones (`aof-use-rdb-preamble no`). Skipped without redis-server
+//! unless `REDLITE_REQUIRE_REDIS=1`.
 
 use crate::common::datadir::{DataDir, picture, picture_of};
 use crate::parity::resp::RespConn;
@@ -93,6 +93,15 @@ fn wait_rewrite_done(redis: &mut RespConn) {
 
 #[test]
 fn a_folder_written_by_redis_server_opens_in_redlite_identically() {
+    from_redis("yes");
+}
+
+#[test]
+fn a_folder_redis_server_wrote_with_resp_base_files_opens_in_redlite_identically() {
+    from_redis("no");
+}
+
+fn from_redis(preamble: &str) {
     let dir = DataDir::new("from-redis");
     std::fs::create_dir_all(dir.path()).expect("mkdir");
     let dir_arg = dir.path().display().to_string();
@@ -104,7 +113,7 @@ fn a_folder_written_by_redis_server_opens_in_redlite_identically() {
         "--appendfsync",
         "always",
         "--aof-use-rdb-preamble",
-        "no",
+        preamble,
     ];
     let Some(server) = start_or_skip(&opts, "AOF interop") else {
         return;

@@ -21,15 +21,16 @@ pub(crate) struct Torn {
     pub(crate) len: u64,
 }
 
-/// Replays `buf` (the contents of `file`) on `conn`. `last` says whether this is the last
+/// Replays `buf` (the contents of `file`) from byte `start` on `conn`. `last` says whether this is the last
 /// file of the log (the only one a torn tail is forgiven in).
 pub(crate) fn replay(
     conn: &mut Connection,
     buf: &[u8],
+    start: usize,
     file: &Path,
     last: bool,
 ) -> Result<Option<Torn>, Error> {
-    let mut pos = 0;
+    let mut pos = start;
     // Where the open MULTI began: the point to cut back to when the file ends inside it.
     let mut multi_at: Option<usize> = None;
     loop {

@@ -25,7 +25,6 @@ mod command;
 mod load;
 pub(crate) mod manifest;
 pub(crate) mod resp;
-mod rewrite;
 pub(crate) mod sequencer;
 mod writer;
 
@@ -36,10 +35,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use manifest::{FileInfo, Kind, Manifest};
 use writer::{Log, Thread};
 
+use std::fs::File;
+
 use super::files;
-use crate::clock::Now;
+use super::rdb::{self, LoadOptions, WriteOptions};
 use crate::error::Error;
-use crate::keyspace::locks::Plan;
 use crate::persist::Fsync;
 use crate::shared::Shared;
 use std::sync::Arc;
@@ -68,6 +68,7 @@ pub(crate) const DIR: &str = "appendonlydir";
 
 /// Redis's replies and errors for BGREWRITEAOF.
 pub(crate) const STARTED: &str = "Background append only file rewriting started";
+pub(crate) const SCHEDULED: &str = "Background append only file rewriting scheduled";
 pub(crate) const IN_PROGRESS: &str =
     "ERR Background append only file rewriting already in progress";
 
@@ -166,17 +167,15 @@ impl Aof {
         files::write_atomic(&self.dir, manifest::NAME, manifest.format().as_bytes())?;
         *self.manifest.lock() = manifest.clone();
 
-        let (cut, image) = self.cut_and_image(shared, file);
-        self.log
-            .rotate_wait(cut)
-            .map_err(|e| files::io_error(&self.dir.join(&incr.name), &e))?;
-
         let base = FileInfo {
-            name: manifest::base_name(manifest.next_base_seq(), false),
+            name: manifest::base_name(manifest.next_base_seq(), true),
             seq: manifest.next_base_seq(),
             kind: Kind::Base,
         };
-        files::write_atomic(&self.dir, &base.name, &image)?;
+        let cut = self.write_base(shared, &base.name, file)?;
+        self.log
+            .rotate_wait(cut)
+            .map_err(|e| files::io_error(&self.dir.join(&incr.name), &e))?;
         let next = Manifest {
             base: Some(base),
             history: Vec::new(),
@@ -191,18 +190,36 @@ impl Aof {
         }
     }
 
-    /// Under every shard's read lock: the cut, the switch request, the image.
-    fn cut_and_image(&self, shared: &Shared, file: std::fs::File) -> (u64, Vec<u8>) {
-        let mut plan = Plan::default();
-        plan.add_all(shared.keyspace.shard_count(), false);
-        let locks = shared.keyspace.lock(&plan);
-        let cut = self.log.next_seq();
-        self.log.rotate_request(cut, file);
-        let now = Now::fixed(shared.now());
-        let mut image = Vec::new();
-        rewrite::image(&mut image, &locks, &now, self.log.db());
-        drop(locks);
-        (cut, image)
+    /// Writes the base file `name` (an RDB preamble: a point-in-time image of the store);
+    /// at the image's instant the log switches to `incr` (the cut). Returns the cut.
+    /// Waits while another snapshot (SAVE, BGSAVE) runs, as Redis schedules the rewrite.
+    fn write_base(&self, shared: &Shared, name: &str, incr: File) -> Result<u64, Error> {
+        let path = self.dir.join(format!("temp-{name}"));
+        let mut incr = Some(incr);
+        let mut cut = None;
+        loop {
+            let mut out = files::create(&path)?;
+            let wrote = rdb::write_then(shared, &mut out, WriteOptions { aof_base: true }, || {
+                if let Some(f) = incr.take() {
+                    let at = self.log.next_seq();
+                    self.log.rotate_request(at, f);
+                    cut = Some(at);
+                }
+            });
+            match wrote {
+                Ok(_) => {
+                    files::finish(out, &path, &self.dir.join(name))?;
+                    files::sync_dir(&self.dir)?;
+                    return cut
+                        .ok_or_else(|| files::io_error(&path, &std::io::Error::other("no cut")));
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                    // Another snapshot holds the one-at-a-time flag: wait for it to end.
+                    std::thread::sleep(std::time::Duration::from_millis(5));
+                }
+                Err(e) => return Err(files::io_error(&path, &e)),
+            }
+        }
     }
 }
 
@@ -225,14 +242,11 @@ fn remove_old(dir: &Path, old: &Manifest) {
     }
 }
 
-/// A new log for an empty store: base 1 (an image of the empty store), incr 1, manifest.
-fn start_fresh(
-    shared: &Arc<Shared>,
-    dir: &Path,
-) -> Result<(Manifest, std::fs::File, Vec<String>), Error> {
-    let _ = shared;
+/// A new log for an empty store: base 1 (an RDB image of the empty store, as redis-server
+/// writes on its first start with `appendonly yes`), incr 1, manifest.
+fn start_fresh(shared: &Arc<Shared>, dir: &Path) -> Result<(Manifest, File, Vec<String>), Error> {
     let base = FileInfo {
-        name: manifest::base_name(1, false),
+        name: manifest::base_name(1, true),
         seq: 1,
         kind: Kind::Base,
     };
@@ -241,7 +255,11 @@ fn start_fresh(
         seq: 1,
         kind: Kind::Incr,
     };
-    files::write_atomic(dir, &base.name, &select_head(0))?;
+    let tmp = dir.join(format!("temp-{}", base.name));
+    let mut out = files::create(&tmp)?;
+    rdb::write_with(shared, &mut out, WriteOptions { aof_base: true })
+        .map_err(|e| files::io_error(&tmp, &e))?;
+    files::finish(out, &tmp, &dir.join(&base.name))?;
     let file = files::create_log(dir, &incr.name, &select_head(0))?;
     let m = Manifest {
         base: Some(base),
@@ -258,7 +276,7 @@ fn load_existing(
     shared: &Arc<Shared>,
     dir: &Path,
     manifest_path: &Path,
-) -> Result<(Manifest, std::fs::File, Vec<String>), Error> {
+) -> Result<(Manifest, File, Vec<String>), Error> {
     let text = files::read(manifest_path)?;
     let mut m =
         Manifest::parse(&text).map_err(|(at, why)| files::damaged(manifest_path, at, why))?;
@@ -275,16 +293,17 @@ fn load_existing(
             ));
         }
         let buf = files::read(&path)?;
-        if buf.starts_with(b"REDIS") {
-            // An RDB-preamble base: read by the RDB half (src/persist/rdb) once it lands.
-            return Err(files::damaged(
-                &path,
-                0,
-                "an RDB-preamble base file; this build reads RESP base files only",
-            ));
-        }
+        // A base file may start with an RDB preamble (Redis's default); RESP may follow it.
+        let start = if buf.starts_with(b"REDIS") {
+            let opts = LoadOptions { aof_preamble: true };
+            rdb::load_with(&buf, shared, opts)
+                .map_err(|e| e.in_file(&path))?
+                .bytes
+        } else {
+            0
+        };
         let last = i + 1 == parts.len();
-        if let Some(t) = load::replay(&mut conn, &buf, &path, last)? {
+        if let Some(t) = load::replay(&mut conn, &buf, start, &path, last)? {
             files::truncate(&path, t.valid)?;
             warnings.push(format!(
                 "AOF {} was truncated at byte {} ({} bytes of an incomplete record dropped); \
