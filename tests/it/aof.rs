@@ -294,9 +294,7 @@ fn a_torn_tail_is_cut_off_and_reported() {
     let store = open(&dir);
     store.execute(["SET", "kept", "1"]);
     drop(store);
-    let len = std::fs::metadata(dir.aof_file(&dir.last_incr()))
-        .map(|m| m.len())
-        .unwrap_or(0);
+    let len = std::fs::metadata(dir.aof_file(&dir.last_incr())).map_or(0, |m| m.len());
     append(&dir, b"*3\r\n$3\r\nSET\r\n$4\r\nlost\r\n$1");
     let again = open(&dir);
     assert_eq!(again.execute(["GET", "kept"]), Reply::bulk("1"));

@@ -58,10 +58,19 @@ pub(crate) fn incr_name(seq: u64) -> String {
 impl Manifest {
     /// The text Redis writes (`getAofManifestAsString`).
     pub(crate) fn format(&self) -> String {
+        use std::fmt::Write;
         let lines = self.base.iter().chain(&self.history).chain(&self.incr);
-        lines
-            .map(|f| format!("file {} seq {} type {}\n", f.name, f.seq, f.kind.letter()))
-            .collect()
+        lines.fold(String::new(), |mut out, f| {
+            // Writing to a String cannot fail.
+            let _ = writeln!(
+                out,
+                "file {} seq {} type {}",
+                f.name,
+                f.seq,
+                f.kind.letter()
+            );
+            out
+        })
     }
 
     /// Parses a manifest, with Redis's checks and its error texts (`aofLoadManifestFromFile`);

@@ -314,19 +314,18 @@ fn load_existing(
             ));
         }
     }
-    let file = match m.incr.last() {
-        Some(last) => files::open_append(&dir.join(&last.name))?,
-        None => {
-            let incr = FileInfo {
-                name: manifest::incr_name(m.next_incr_seq()),
-                seq: m.next_incr_seq(),
-                kind: Kind::Incr,
-            };
-            let f = files::create_log(dir, &incr.name, &select_head(0))?;
-            m.incr.push(incr);
-            files::write_atomic(dir, manifest::NAME, m.format().as_bytes())?;
-            f
-        }
+    let file = if let Some(last) = m.incr.last() {
+        files::open_append(&dir.join(&last.name))?
+    } else {
+        let incr = FileInfo {
+            name: manifest::incr_name(m.next_incr_seq()),
+            seq: m.next_incr_seq(),
+            kind: Kind::Incr,
+        };
+        let f = files::create_log(dir, &incr.name, &select_head(0))?;
+        m.incr.push(incr);
+        files::write_atomic(dir, manifest::NAME, m.format().as_bytes())?;
+        f
     };
     Ok((m, file, warnings))
 }

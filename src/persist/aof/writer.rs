@@ -206,7 +206,7 @@ impl Log {
 
     /// Encodes a batch as Redis propagates it: one EXEC's or script's commands inside
     /// MULTI/EXEC, so a replay applies them all or none.
-    fn encode(&self, batch: &Batch) -> Vec<u8> {
+    fn encode(batch: &Batch) -> Vec<u8> {
         let cmds = batch.commands();
         let wrap = batch.is_atomic() && cmds.len() > 1;
         let size: usize = cmds.iter().flatten().map(|a| a.len() + 16).sum();
@@ -244,7 +244,7 @@ impl Listener for Log {
         if batch.commands().is_empty() {
             return;
         }
-        let bytes = self.encode(batch);
+        let bytes = Log::encode(batch);
         let seq = self.seq.push(stripe(self.seq.stripes()), bytes);
         if self.policy == Fsync::Always {
             self.wait_done(seq + 1);

@@ -39,7 +39,7 @@ impl DataDir {
             .lines()
             .filter(|l| l.ends_with("type i"))
             .filter_map(|l| l.split(' ').nth(1))
-            .last()
+            .next_back()
             .unwrap_or_default()
             .to_string()
     }
