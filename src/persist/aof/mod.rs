@@ -97,7 +97,7 @@ impl Aof {
         } else {
             start_fresh(shared, &dir)?
         };
-        let (log, thread) = Log::start(file, policy);
+        let (log, thread) = Log::start(file, policy).map_err(|e| files::io_error(&dir, &e))?;
         let aof = Aof {
             dir,
             manifest: Mutex::new(manifest),

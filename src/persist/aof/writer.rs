@@ -55,7 +55,7 @@ pub(crate) struct Log {
 
 impl Log {
     /// A log appending to `file` (which already ends with a whole record, or is new).
-    pub(crate) fn start(file: File, policy: Fsync) -> (Arc<Log>, Thread) {
+    pub(crate) fn start(file: File, policy: Fsync) -> std::io::Result<(Arc<Log>, Thread)> {
         let log = Arc::new(Log {
             seq: Sequencer::new(16),
             policy,
@@ -65,11 +65,15 @@ impl Log {
             done: Condvar::new(),
         });
         let worker = log.clone();
+        // Without its thread the log could not keep `Always`'s promise: no store then.
         let handle = std::thread::Builder::new()
             .name("redlite-aof".into())
-            .spawn(move || worker.run(file))
-            .ok();
-        (log.clone(), Thread { log, handle })
+            .spawn(move || worker.run(file))?;
+        let thread = Thread {
+            log: log.clone(),
+            handle: Some(handle),
+        };
+        Ok((log, thread))
     }
 
     /// The number the next record gets (the rewrite's cut, taken under every shard lock).
