@@ -37,6 +37,9 @@
 //!   keyspace notifications ([`Config::notify_keyspace_events`]): `keyspace::waits` (who
 //!   waits on which key), `commands::blocking` (the pops and their service), `events`
 //!   (deadlines, the pub/sub registry, the notifier).
+//! - Persistence: [`Store::save`], [`Store::bgsave`], [`Store::last_save`], DUMP/RESTORE;
+//!   `persist` holds the RDB format, the point-in-time snapshot and the saver
+//!   ([`docs::snapshots`]).
 //! - Inside: `keyspace` (shards, entries, versions, expiry, wait queues), `commands` (the
 //!   command table and one file per family), `txn` (connections and EXEC), `sync`
 //!   (`parking_lot` or loom).

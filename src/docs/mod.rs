@@ -6,6 +6,7 @@
 //! - [`scripts`]: Rhai scripts, their API, locking and limits.
 //! - [`redis_rs`]: running code written for the `redis` crate on a store (feature `redis`),
 //!   and the cluster lint.
+//! - [`snapshots`]: RDB files, point-in-time snapshots, SAVE/BGSAVE, DUMP/RESTORE.
 //! - [`aof`]: the append-only log: ordering, fsync policies, folder, rewrite, loading.
 //! - [`differences`]: where redlite differs from Redis, on purpose.
 
@@ -21,6 +22,8 @@ pub mod scripts {}
 #[doc = include_str!("redis_rs.md")]
 pub mod redis_rs {}
 
+#[doc = include_str!("snapshots.md")]
+pub mod snapshots {}
 #[doc = include_str!("aof.md")]
 pub mod aof {}
 

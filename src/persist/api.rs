@@ -34,14 +34,14 @@ impl Store {
     /// store has no data folder; [`Error::Persistence`] when the file cannot be written (the
     /// previous `dump.rdb` then stays as it was).
     pub fn save(&self) -> Result<(), Error> {
-        match self.execute(["SAVE"]) {
-            crate::Reply::Error(text) => match super::save::save(&self.shared) {
-                // Run it directly only to get the typed error; the command already failed.
-                Err(e) => Err(e.into()),
-                Ok(_) => Err(Error::Reply(text.to_string())),
-            },
-            _ => Ok(()),
+        if self.shared.saves.bgsave_running.load(Ordering::Acquire) {
+            return Err(Error::Reply(
+                "ERR Background save already in progress".to_string(),
+            ));
         }
+        super::save::save(&self.shared)
+            .map(|_| ())
+            .map_err(Error::from)
     }
 
     /// Starts a snapshot in the background and returns at once (BGSAVE); see
@@ -97,5 +97,43 @@ impl Store {
     pub fn load_rdb_file(&self, path: impl AsRef<Path>) -> Result<usize, Error> {
         let report = super::rdb::load_file(path.as_ref(), &self.shared)?;
         Ok(report.keys)
+    }
+
+    /// The store's point-in-time image as RDB bytes, in memory (what SAVE writes to disk).
+    /// For tests and loom models; not part of the stable API.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Reply`] with Redis's "already in progress" text while another snapshot runs.
+    #[doc(hidden)]
+    pub fn rdb_image(&self) -> Result<Vec<u8>, Error> {
+        self.rdb_image_timed().map(|(image, _)| image)
+    }
+
+    /// [`Store::rdb_image`] and the longest the snapshot held any shard lock (the longest a
+    /// writer could have waited for it). For the benches; not stable API.
+    ///
+    /// # Errors
+    ///
+    /// As [`Store::rdb_image`].
+    #[doc(hidden)]
+    pub fn rdb_image_timed(&self) -> Result<(Vec<u8>, Duration), Error> {
+        let mut out = Vec::new();
+        match super::rdb::write(&self.shared, &mut out) {
+            Ok(report) => Ok((out, report.longest_hold)),
+            Err(_) => Err(Error::Reply(
+                "ERR Background save already in progress".to_string(),
+            )),
+        }
+    }
+
+    /// Loads RDB bytes into this store (see [`Store::load_rdb_file`]); not stable API.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Persistence`] at the first damage.
+    #[doc(hidden)]
+    pub fn load_rdb_bytes(&self, bytes: &[u8]) -> Result<usize, Error> {
+        Ok(super::rdb::load(bytes, &self.shared)?.keys)
     }
 }

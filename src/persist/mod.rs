@@ -20,6 +20,8 @@ pub(crate) mod files;
 mod open;
 pub(crate) mod rdb;
 pub(crate) mod save;
+// The saver thread is not started under loom.
+#[cfg_attr(loom, allow(dead_code))]
 mod saver;
 pub(crate) mod snapshot;
 pub(crate) mod state;
@@ -53,6 +55,7 @@ pub(crate) fn start(shared: &Arc<Shared>) {
 /// Writes counted since the last saved snapshot's instant (the sum of the shards' version
 /// clocks moves once per signalled write; a WATCH moves it too, which only makes a rule fire
 /// a little early).
+#[cfg_attr(loom, allow(dead_code))]
 pub(crate) fn changes_since_save(shared: &Shared) -> u64 {
     let ks = &shared.keyspace;
     let now: u64 = (0..ks.shard_count())

@@ -102,13 +102,10 @@ fn run(signal: &Signal, shared: &Weak<Shared>) {
 /// Runs a requested BGSAVE; if another snapshot holds the store (an AOF rewrite), asks
 /// again for the next tick, as Redis runs a scheduled BGSAVE once the other child ends.
 fn background_save(shared: &Shared, signal: &Signal) {
-    match save::save(shared) {
-        Err(save::SaveError::Busy) => {
-            signal.state.lock().bgsave = true;
-            thread::sleep(Duration::from_millis(10));
-            return;
-        }
-        Ok(_) | Err(_) => {}
+    if let Err(save::SaveError::Busy) = save::save(shared) {
+        signal.state.lock().bgsave = true;
+        thread::sleep(Duration::from_millis(10));
+        return;
     }
     shared.saves.bgsave_running.store(false, Ordering::Release);
 }

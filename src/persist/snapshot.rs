@@ -15,6 +15,9 @@
 //! read lock). A writer that copies a slot aside pays for that one clone. Keys are never all
 //! copied at once, so memory grows only by what writers change while the walk runs.
 
+use std::cell::Cell;
+use std::time::{Duration, Instant};
+
 use crate::keyspace::Walked;
 use crate::shared::Shared;
 use crate::sync::{AtomicBool, Ordering};
@@ -33,6 +36,8 @@ pub(crate) struct Snapshot<'a> {
     keys: usize,
     /// The sum of the shards' write clocks at T (the save rules count changes from it).
     clocks: u64,
+    /// The longest the snapshot held any shard lock (what a writer may wait for it).
+    longest_hold: Cell<Duration>,
 }
 
 impl<'a> Snapshot<'a> {
@@ -58,7 +63,9 @@ impl<'a> Snapshot<'a> {
         }
         let ks = &shared.keyspace;
         let at = shared.now();
+        let started = Instant::now();
         let mut guards: Vec<_> = (0..ks.shard_count()).map(|i| ks.shard(i).write()).collect();
+        let locked = Instant::now();
         let (mut keys, mut clocks) = (0, 0u64);
         for shard in &mut guards {
             shard.begin_snapshot(at);
@@ -67,12 +74,15 @@ impl<'a> Snapshot<'a> {
         }
         at_instant();
         drop(guards);
+        // From the first lock taken: the first shard was held while the others were taken.
+        let hold = locked.elapsed() + (locked - started);
         Some(Snapshot {
             shared,
             busy,
             at,
             keys,
             clocks,
+            longest_hold: Cell::new(hold),
         })
     }
 
@@ -84,6 +94,16 @@ impl<'a> Snapshot<'a> {
     /// The sum of the shards' write clocks at T.
     pub(crate) fn clocks(&self) -> u64 {
         self.clocks
+    }
+
+    /// The longest the snapshot has held a shard lock so far.
+    pub(crate) fn longest_hold(&self) -> Duration {
+        self.longest_hold.get()
+    }
+
+    fn held(&self, since: Instant) {
+        self.longest_hold
+            .set(self.longest_hold.get().max(since.elapsed()));
     }
 
     /// How many keys existed at T (a hint: expired keys are not written).
@@ -103,16 +123,21 @@ impl<'a> Snapshot<'a> {
         let ks = &self.shared.keyspace;
         for i in 0..ks.shard_count() {
             loop {
-                let step = ks
-                    .shard(i)
-                    .read()
-                    .walk_snapshot(STEP, &mut |k, v, at| emit(buf, k, v, at));
+                let guard = ks.shard(i).read();
+                let since = Instant::now();
+                let step = guard.walk_snapshot(STEP, &mut |k, v, at| emit(buf, k, v, at));
+                drop(guard);
+                self.held(since);
                 flush(buf)?;
                 if let Walked::Done = step {
                     break;
                 }
             }
-            let rest = ks.shard(i).write().end_snapshot();
+            let mut guard = ks.shard(i).write();
+            let since = Instant::now();
+            let rest = guard.end_snapshot();
+            drop(guard);
+            self.held(since);
             for (key, value, at) in &rest {
                 emit(buf, key, value, *at);
             }

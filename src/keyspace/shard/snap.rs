@@ -63,7 +63,7 @@ impl Shard {
     pub(crate) fn end_snapshot(&mut self) -> Vec<SavedEntry> {
         self.snap
             .take()
-            .map(|s| s.saved.into_inner())
+            .map(|s| std::mem::take(&mut *s.saved.lock()))
             .unwrap_or_default()
     }
 
@@ -159,6 +159,12 @@ impl Shard {
     pub(crate) fn write_clock(&self) -> u64 {
         self.clock
     }
+
+    /// Makes room for `more` keys (an RDB file's RESIZEDB hint, already bounded by the
+    /// caller by the bytes left to read).
+    pub(crate) fn reserve(&mut self, more: usize) {
+        self.map.reserve(more);
+    }
 }
 
 #[cfg(test)]
@@ -235,6 +241,10 @@ mod tests {
             }
             90..99 => shard.unwatch(k),
             _ => {
+                #[allow(
+                    clippy::redundant_closure_for_method_calls,
+                    reason = "the method path is not general over the stamp's lifetime"
+                )]
                 shard.flush(|s| s.bump());
             }
         }

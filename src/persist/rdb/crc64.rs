@@ -57,7 +57,7 @@ pub(crate) fn update(mut crc: u64, data: &[u8]) -> u64 {
             ^ TABLES[0][usize::from(b[7])];
     }
     for &b in chunks.remainder() {
-        crc = TABLES[0][usize::from((crc as u8) ^ b)] ^ (crc >> 8);
+        crc = TABLES[0][usize::from(crc.to_le_bytes()[0] ^ b)] ^ (crc >> 8);
     }
     crc
 }

@@ -178,8 +178,9 @@ impl Loader<'_> {
                     }
                 }
                 op::RESIZEDB => {
+                    let keys = inp.len()?;
                     inp.len()?;
-                    inp.len()?;
+                    self.reserve(keys, inp.remaining());
                 }
                 op::EXPIRETIME_MS => expires_at = u64::from_le_bytes(inp.array()?).max(1),
                 op::EXPIRETIME => {
@@ -209,6 +210,19 @@ impl Loader<'_> {
         }
         self.report.bytes = inp.pos();
         Ok(self.report)
+    }
+
+    /// Sizes the shard tables for `keys` more keys, once, up front (no rehash while loading),
+    /// trusting the hint only as far as the bytes left could hold (a key takes 3 or more).
+    fn reserve(&self, keys: u64, remaining: usize) {
+        let keys = usize::try_from(keys)
+            .unwrap_or(usize::MAX)
+            .min(remaining / 3);
+        let ks = &self.shared.keyspace;
+        let per_shard = keys / ks.shard_count();
+        for i in 0..ks.shard_count() {
+            ks.shard(i).write().reserve(per_shard + per_shard / 8);
+        }
     }
 
     fn key(&mut self, inp: &mut Input<'_>, at: usize, t: u8, expires_at: u64) -> Read<()> {
@@ -297,6 +311,8 @@ pub(crate) struct WriteReport {
     pub(crate) at: u64,
     /// The sum of the shards' write clocks at that instant.
     pub(crate) clocks: u64,
+    /// The longest the snapshot held any shard lock.
+    pub(crate) longest_hold: std::time::Duration,
 }
 
 /// Writes a point-in-time image of the store as an RDB file to `out` (which the caller
@@ -343,7 +359,7 @@ pub(crate) fn write_then(
     };
     let mut w = Crc {
         out,
-        crc: 0,
+        sum: 0,
         bytes: 0,
     };
     let mut buf = head(&snap, opts);
@@ -363,13 +379,14 @@ pub(crate) fn write_then(
     let keys = keys.get();
     buf.push(op::EOF);
     w.put(&buf)?;
-    let crc = w.crc;
+    let crc = w.sum;
     w.out.write_all(&crc.to_le_bytes())?;
     Ok(WriteReport {
         keys,
         bytes: w.bytes + 8,
         at: snap.at(),
         clocks: snap.clocks(),
+        longest_hold: snap.longest_hold(),
     })
 }
 
@@ -407,13 +424,13 @@ fn put_key(buf: &mut Vec<u8>, key: &[u8], value: &Value, expires_at: u64) {
 /// A writer that keeps the CRC64 of what went through it.
 struct Crc<'w, W: Write> {
     out: &'w mut W,
-    crc: u64,
+    sum: u64,
     bytes: u64,
 }
 
 impl<W: Write> Crc<'_, W> {
     fn put(&mut self, data: &[u8]) -> io::Result<()> {
-        self.crc = crc64::update(self.crc, data);
+        self.sum = crc64::update(self.sum, data);
         self.bytes += data.len() as u64;
         self.out.write_all(data)
     }

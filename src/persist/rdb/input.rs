@@ -14,7 +14,7 @@ pub(crate) struct Damage {
 
 pub(crate) type Read<T> = Result<T, Damage>;
 
-/// A length, or one of the special string encodings (RDB_ENCVAL).
+/// A length, or one of the special string encodings (`RDB_ENCVAL`).
 enum Len {
     Plain(u64),
     Encoded(u8),
@@ -143,7 +143,7 @@ impl<'a> Input<'a> {
         }
     }
 
-    /// A binary double, little endian (ZSET_2 scores).
+    /// A binary double, little endian (`ZSET_2` scores).
     pub(crate) fn binary_double(&mut self) -> Read<f64> {
         Ok(f64::from_le_bytes(self.array()?))
     }

@@ -217,7 +217,7 @@ mod tests {
         lp.extend_from_slice(&[0x82, b'a', b'b', 3]);
         lp.extend_from_slice(&[0xf1, 0xe8, 0x03, 3]);
         lp.push(0xff);
-        let total = lp.len() as u32;
+        let total = u32::try_from(lp.len()).unwrap();
         lp[..4].copy_from_slice(&total.to_le_bytes());
         assert_eq!(strs(&listpack(&lp).unwrap()), ["5", "-1", "ab", "1000"]);
     }
@@ -229,7 +229,7 @@ mod tests {
         zl.extend_from_slice(&[2, 0xfe, 0x80]); // int8 -128
         zl.extend_from_slice(&[3, 0x02, b'h', b'i']);
         zl.push(0xff);
-        let total = zl.len() as u32;
+        let total = u32::try_from(zl.len()).unwrap();
         zl[..4].copy_from_slice(&total.to_le_bytes());
         zl[8] = 3;
         assert_eq!(strs(&ziplist(&zl).unwrap()), ["1", "-128", "hi"]);

@@ -47,16 +47,15 @@ pub(crate) fn put_len(out: &mut Vec<u8>, n: usize) {
     match n {
         0..64 => out.push(n as u8),
         64..16_384 => out.extend_from_slice(&[0x40 | (n >> 8) as u8, n as u8]),
-        _ => match u32::try_from(n) {
-            Ok(n) => {
+        _ => {
+            if let Ok(n) = u32::try_from(n) {
                 out.push(0x80);
                 out.extend_from_slice(&n.to_be_bytes());
-            }
-            Err(_) => {
+            } else {
                 out.push(0x81);
                 out.extend_from_slice(&(n as u64).to_be_bytes());
             }
-        },
+        }
     }
 }
 
@@ -126,11 +125,11 @@ pub(crate) fn read_value(inp: &mut Input<'_>, t: u8) -> Read<Option<Value>> {
         }
         ty::ZSET_ZIPLIST => {
             let items = blob(inp, packed::ziplist)?;
-            zset_of(inp, items)?
+            zset_of(inp, &items)?
         }
         ty::ZSET_LISTPACK => {
             let items = blob(inp, packed::listpack)?;
-            zset_of(inp, items)?
+            zset_of(inp, &items)?
         }
         ty::HASH_ZIPLIST => {
             let items = blob(inp, packed::ziplist)?;
@@ -209,7 +208,7 @@ fn plain_zset(inp: &mut Input<'_>, t: u8) -> Read<ZSet> {
 }
 
 /// A zset from a packed member, score, member, score ... sequence.
-fn zset_of(inp: &Input<'_>, items: Vec<Bytes>) -> Read<Value> {
+fn zset_of(inp: &Input<'_>, items: &[Bytes]) -> Read<Value> {
     if items.len() % 2 != 0 {
         return inp.damage("a packed sorted set with an odd number of entries");
     }
