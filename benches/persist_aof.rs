@@ -12,6 +12,7 @@
 )]
 
 #[path = "support/redis_server.rs"]
+#[allow(dead_code, reason = "this bench starts servers with options only")]
 mod redis_server;
 #[path = "support/threads.rs"]
 mod threads;
@@ -56,7 +57,7 @@ fn name(policy: Option<Fsync>) -> &'static str {
 fn own_keys(store: &Store, threads: usize) -> Vec<String> {
     (0..threads)
         .map(|me| {
-            (0..)
+            (0..1_000_000)
                 .map(|i| format!("k:{me:02}:{i:011}"))
                 .find(|k| store.shard_index(k) % threads == me)
                 .expect("a key on the thread's shards")
