@@ -99,6 +99,11 @@ pub use typed::{Cmd, CmdTarget};
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
 
+/// The log's ordering core, for the loom model (not an API).
+#[cfg(loom)]
+#[doc(hidden)]
+pub use persist::aof::sequencer::LoomSequencer;
+
 /// Every command name in the table, lowercase (for tests that must cover them all).
 #[doc(hidden)]
 #[must_use]

@@ -14,7 +14,7 @@ use crate::commands::{
 };
 
 /// Every family's rows, in the order `COMMAND` lists them.
-fn families() -> [&'static [Spec]; 26] {
+fn families() -> [&'static [Spec]; 27] {
     [
         strings::COMMANDS,
         list::COMMANDS,
@@ -42,6 +42,7 @@ fn families() -> [&'static [Spec]; 26] {
         geo::COMMANDS,
         memory::COMMANDS,
         crate::persist::commands::COMMANDS,
+        crate::persist::aof::COMMANDS,
     ]
 }
 

@@ -36,6 +36,8 @@ pub(crate) struct Shared {
     pub(crate) server: crate::server::ServerState,
     /// Snapshots: the one-at-a-time flag, LASTSAVE, the saver thread (see `persist`).
     pub(crate) saves: crate::persist::state::SaveState,
+    /// The append-only log, once `Store::open` started it (see `persist::aof`).
+    pub(crate) aof: OnceLock<std::sync::Arc<crate::persist::aof::Aof>>,
 }
 
 impl Shared {
@@ -62,6 +64,7 @@ impl Shared {
             sweeper: OnceLock::new(),
             events,
             saves: crate::persist::state::SaveState::default(),
+            aof: OnceLock::new(),
         };
         shared
             .events

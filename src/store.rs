@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use crate::config::Config;
 use crate::effects::{Listener, Subscription};
+use crate::error::Error;
 use crate::reply::Reply;
 use crate::shared::Shared;
 use crate::txn::Connection;
@@ -142,6 +143,110 @@ impl Store {
     #[must_use]
     pub fn index(&self) -> usize {
         self.db
+    }
+
+    /// A store whose data lives in [`Config::data_dir`]: creates the folder, or loads what
+    /// is in it (the append-only log per its manifest when `appendonly` is on), then logs
+    /// every write. Without a data folder this is [`Store::with_config`].
+    ///
+    /// A torn last record (a crash mid-append) is cut off and reported in
+    /// [`load_warnings`](Store::load_warnings), as Redis's `aof-load-truncated yes` does.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Persistence`] naming the file (and the byte offset, when the file is
+    /// damaged) if the folder cannot be created or read, or a file in it is damaged anywhere
+    /// but at the very end of the log. Nothing is skipped silently.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> Result<(), redlite::Error> {
+    /// use redlite::{Config, Fsync, Store};
+    ///
+    /// let dir = std::env::temp_dir().join(format!("redlite-doc-open-{}", std::process::id()));
+    /// # let _ = std::fs::remove_dir_all(&dir);
+    /// let config = || Config::default().data_dir(&dir).appendfsync(Fsync::Always);
+    /// let store = Store::open(config())?;
+    /// store.set("k", "v")?;
+    /// drop(store);
+    /// let again = Store::open(config())?;
+    /// assert_eq!(again.get::<String>("k")?, "v");
+    /// # drop(again);
+    /// # let _ = std::fs::remove_dir_all(&dir);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn open(config: Config) -> Result<Store, Error> {
+        let store = Store::with_config(config);
+        crate::persist::open(&store.shared)?;
+        Ok(store)
+    }
+
+    /// What [`Store::open`] had to repair while loading (a torn tail cut off), in words.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(redlite::Store::new().load_warnings().is_empty());
+    /// ```
+    #[must_use]
+    pub fn load_warnings(&self) -> Vec<String> {
+        self.aof().map(|a| a.warnings.clone()).unwrap_or_default()
+    }
+
+    /// Rewrites the append-only log now (what BGREWRITEAOF does in the background): a new
+    /// base image of the store and a fresh incremental file; the old files are removed.
+    /// Writers wait while the image is taken (every shard is read-locked for that moment);
+    /// readers do not.
+    ///
+    /// # Errors
+    ///
+    /// `ERR` replies when the store has no data folder or no log, or a rewrite is already
+    /// running; [`Error::Persistence`] when a file cannot be written.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> Result<(), redlite::Error> {
+    /// use redlite::{Config, Store};
+    ///
+    /// let dir = std::env::temp_dir().join(format!("redlite-doc-rw-{}", std::process::id()));
+    /// # let _ = std::fs::remove_dir_all(&dir);
+    /// let store = Store::open(Config::default().data_dir(&dir))?;
+    /// store.set("k", 1)?;
+    /// store.rewrite_aof()?;
+    /// assert!(Store::new().rewrite_aof().is_err()); // in memory: nothing to rewrite
+    /// # drop(store);
+    /// # let _ = std::fs::remove_dir_all(&dir);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn rewrite_aof(&self) -> Result<(), Error> {
+        match self.aof() {
+            Some(aof) => aof.rewrite(),
+            None => Err(Error::Reply(
+                crate::persist::aof::not_on(&self.shared).into(),
+            )),
+        }
+    }
+
+    /// Waits until every write so far is in the log file (and fsynced under
+    /// [`Fsync::Always`](crate::Fsync::Always)); returns at once without a log.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// redlite::Store::new().flush_log(); // nothing to wait for in memory
+    /// ```
+    pub fn flush_log(&self) {
+        if let Some(aof) = self.aof() {
+            aof.flush();
+        }
+    }
+
+    fn aof(&self) -> Option<&crate::persist::aof::Aof> {
+        self.shared.aof.get().map(|a| &**a)
     }
 
     /// A new client connection with its own WATCH set and MULTI queue.

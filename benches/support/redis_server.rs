@@ -15,10 +15,16 @@ impl RedisServer {
     /// Starts a server and waits until it answers PING. `None` (with a message on stderr)
     /// when `redis-server` is not installed or does not come up.
     pub fn start() -> Option<RedisServer> {
+        RedisServer::start_with(&[])
+    }
+
+    /// [`start`](Self::start) with more options (later ones win, e.g. `--appendonly yes`).
+    pub fn start_with(extra: &[&str]) -> Option<RedisServer> {
         let port = free_port()?;
         let spawned = Command::new("redis-server")
             .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
             .args(["--save", "", "--appendonly", "no"])
+            .args(extra)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn();

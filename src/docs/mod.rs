@@ -7,6 +7,7 @@
 //! - [`redis_rs`]: running code written for the `redis` crate on a store (feature `redis`),
 //!   and the cluster lint.
 //! - [`snapshots`]: RDB files, point-in-time snapshots, SAVE/BGSAVE, DUMP/RESTORE.
+//! - [`aof`]: the append-only log: ordering, fsync policies, folder, rewrite, loading.
 //! - [`differences`]: where redlite differs from Redis, on purpose.
 
 #[doc = include_str!("architecture.md")]
@@ -23,6 +24,8 @@ pub mod redis_rs {}
 
 #[doc = include_str!("snapshots.md")]
 pub mod snapshots {}
+#[doc = include_str!("aof.md")]
+pub mod aof {}
 
 #[doc = include_str!("differences.md")]
 pub mod differences {}

@@ -8,11 +8,16 @@
 //!   write;
 //! - `save`, `saver`, `state`: SAVE, BGSAVE, the save rules, LASTSAVE;
 //! - `commands`: the DUMP, RESTORE, SAVE, BGSAVE and LASTSAVE rows;
-//! - `api`: `Store::save`, `Store::bgsave`, `Store::last_save`.
+//! - `api`: `Store::save`, `Store::bgsave`, `Store::last_save`;
+//! - `aof/`: the append-only log (writer, manifest, loading, rewrite, BGREWRITEAOF);
+//! - `files`: crash-safe file steps; `open`: what `Store::open` does with the folder.
 
+pub(crate) mod aof;
 mod api;
 pub(crate) mod commands;
 mod config;
+pub(crate) mod files;
+mod open;
 pub(crate) mod rdb;
 pub(crate) mod save;
 // The saver thread is not started under loom.
@@ -25,6 +30,7 @@ use std::sync::Arc;
 
 pub(crate) use config::PersistConfig;
 pub use config::{Fsync, SaveRule};
+pub(crate) use open::open;
 
 use crate::shared::Shared;
 use crate::sync::Ordering;

@@ -43,7 +43,21 @@ pub(crate) struct Snapshot<'a> {
 impl<'a> Snapshot<'a> {
     /// Fixes T. `None` when another snapshot of this store is running (`busy` is the flag
     /// all snapshots of one store share).
+    #[allow(
+        dead_code,
+        reason = "the plain form of begin_then, kept for snapshot callers that need no hook"
+    )]
     pub(crate) fn begin(shared: &'a Shared, busy: &'a AtomicBool) -> Option<Snapshot<'a>> {
+        Snapshot::begin_then(shared, busy, || {})
+    }
+
+    /// [`begin`](Self::begin), running `at_instant` at T, under every shard's write lock (the
+    /// AOF rewrite switches log files there, so the image and the new log file meet at T).
+    pub(crate) fn begin_then(
+        shared: &'a Shared,
+        busy: &'a AtomicBool,
+        at_instant: impl FnOnce(),
+    ) -> Option<Snapshot<'a>> {
         if busy.swap(true, Ordering::AcqRel) {
             return None;
         }
@@ -58,6 +72,7 @@ impl<'a> Snapshot<'a> {
             keys += shard.live_count();
             clocks = clocks.wrapping_add(shard.write_clock());
         }
+        at_instant();
         drop(guards);
         // From the first lock taken: the first shard was held while the others were taken.
         let hold = locked.elapsed() + (locked - started);

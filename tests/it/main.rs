@@ -24,6 +24,12 @@ mod bitfield;
 #[cfg(not(loom))]
 mod bitmaps;
 #[cfg(not(loom))]
+mod aof;
+#[cfg(not(loom))]
+mod aof_crash;
+#[cfg(not(loom))]
+mod aof_interop;
+#[cfg(not(loom))]
 mod blocking;
 #[cfg(not(loom))]
 mod client;
@@ -33,6 +39,7 @@ mod cluster;
 mod command_info;
 #[cfg(not(loom))]
 mod concurrency;
+#[cfg(not(loom))]
 mod config;
 #[cfg(not(loom))]
 mod databases;
@@ -60,6 +67,7 @@ mod geo;
 mod hashes;
 #[cfg(not(loom))]
 mod hyperloglog;
+#[cfg(not(loom))]
 mod info;
 #[cfg(not(loom))]
 mod keys;

@@ -339,7 +339,22 @@ pub(crate) fn write_with(
     out: &mut impl Write,
     opts: WriteOptions,
 ) -> io::Result<WriteReport> {
-    let Some(snap) = Snapshot::begin(shared, &shared.saves.snapshot_busy) else {
+    write_then(shared, out, opts, || {})
+}
+
+/// [`write_with`], running `at_instant` at the snapshot's instant under every shard lock
+/// (see [`Snapshot::begin_then`]).
+///
+/// # Errors
+///
+/// As [`write`].
+pub(crate) fn write_then(
+    shared: &Shared,
+    out: &mut impl Write,
+    opts: WriteOptions,
+    at_instant: impl FnOnce(),
+) -> io::Result<WriteReport> {
+    let Some(snap) = Snapshot::begin_then(shared, &shared.saves.snapshot_busy, at_instant) else {
         return Err(io::Error::new(
             io::ErrorKind::WouldBlock,
             "a snapshot is already running",

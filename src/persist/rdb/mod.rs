@@ -23,7 +23,7 @@ mod value;
 )]
 pub(crate) use file::{
     LoadError, LoadOptions, LoadReport, WriteOptions, WriteReport, load, load_file, load_with,
-    write, write_with,
+    write, write_then, write_with,
 };
 pub(crate) use value::{PayloadError, dump, dump_size_bound, restore};
 

@@ -1,0 +1,293 @@
+//! The log's writer: a [`Listener`] that encodes each batch and hands it to the
+//! [`Sequencer`], and one thread that writes the records in order and fsyncs them per policy.
+//!
+//! `Fsync::Always` is group commit: a writer pushes its record, kicks the thread and waits
+//! until the thread reports its number durable. The thread writes everything pushed so far
+//! in one `write` and one `fdatasync`, so writers that arrived while the previous fsync ran
+//! share the next one. The wait happens inside the listener, while the writer still holds
+//! its own shards' locks: writers on other shards are not held up (they share the fsync),
+//! readers and writers of the same shard wait with it, which a durable log needs anyway
+//! (a reader must not see what might not survive a crash). `EverySec` and `No` never wait:
+//! the thread wakes every few milliseconds (`TICK`), writes what piled up, and with
+//! `EverySec` fsyncs once a second has passed since the last fsync.
+
+use std::fs::File;
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+use super::resp;
+use super::sequencer::{Pending, Sequencer};
+use crate::effects::{Batch, Listener};
+use crate::persist::Fsync;
+use std::sync::Arc;
+
+use crate::sync::{Condvar, Mutex};
+
+/// How long the thread sleeps between rounds when nobody waits on it.
+const TICK: Duration = Duration::from_millis(5);
+
+/// What the writers and the thread share under one mutex.
+#[derive(Default)]
+struct State {
+    /// A writer waits: start a round now.
+    kicked: bool,
+    /// The store is closing: write everything, fsync, exit.
+    stop: bool,
+    /// Every record numbered below this is written (and fsynced under `Always`).
+    done_below: u64,
+    /// Switch to this file for records numbered from the cut on (an AOF rewrite).
+    rotate: Option<(u64, File)>,
+    /// The cut of the last finished switch.
+    rotated: Option<u64>,
+    /// The first I/O error, kept for `rewrite_aof` and the close to report.
+    error: Option<String>,
+}
+
+/// The log: the shared half of the writer (the thread is [`Thread`]).
+pub(crate) struct Log {
+    seq: Sequencer,
+    policy: Fsync,
+    db: usize,
+    state: Mutex<State>,
+    wake: Condvar,
+    done: Condvar,
+}
+
+impl Log {
+    /// A log appending to `file` (which already ends with a whole record, or is new).
+    pub(crate) fn start(file: File, policy: Fsync) -> std::io::Result<(Arc<Log>, Thread)> {
+        let log = Arc::new(Log {
+            seq: Sequencer::new(16),
+            policy,
+            db: 0,
+            state: Mutex::new(State::default()),
+            wake: Condvar::new(),
+            done: Condvar::new(),
+        });
+        let worker = log.clone();
+        // Without its thread the log could not keep `Always`'s promise: no store then.
+        let handle = std::thread::Builder::new()
+            .name("redlite-aof".into())
+            .spawn(move || worker.run(file))?;
+        let thread = Thread {
+            log: log.clone(),
+            handle: Some(handle),
+        };
+        Ok((log, thread))
+    }
+
+    /// The number the next record gets (the rewrite's cut, taken under every shard lock).
+    pub(crate) fn next_seq(&self) -> u64 {
+        self.seq.next_seq()
+    }
+
+    /// Records numbered from `cut` on go to `file` (asked under every shard lock, so no
+    /// record at or past the cut can have been written yet).
+    pub(crate) fn rotate_request(&self, cut: u64, file: File) {
+        let mut st = self.state.lock();
+        st.rotate = Some((cut, file));
+        st.kicked = true;
+        self.wake.notify_one();
+    }
+
+    /// Waits until the thread switched files at `cut`.
+    pub(crate) fn rotate_wait(&self, cut: u64) -> Result<(), std::io::Error> {
+        let mut st = self.state.lock();
+        while st.rotated.is_none_or(|r| r < cut) {
+            if let Some(e) = &st.error {
+                return Err(std::io::Error::other(e.clone()));
+            }
+            st = self.done.wait(st);
+        }
+        Ok(())
+    }
+
+    /// The first I/O error the thread met, if any.
+    pub(crate) fn error(&self) -> Option<String> {
+        self.state.lock().error.clone()
+    }
+
+    /// Waits until every record pushed so far is written (and fsynced under `Always`).
+    pub(crate) fn flush(&self) {
+        let target = self.seq.next_seq();
+        self.wait_done(target);
+    }
+
+    fn wait_done(&self, below: u64) {
+        let mut st = self.state.lock();
+        st.kicked = true;
+        self.wake.notify_one();
+        while st.done_below < below && st.error.is_none() && !st.stop {
+            st = self.done.wait(st);
+        }
+    }
+
+    fn run(&self, mut file: File) {
+        let mut pending = Pending::default();
+        let mut buf = Vec::new();
+        let mut last_sync = Instant::now();
+        let mut dirty = false;
+        loop {
+            let (stop, rotate) = self.next_round();
+            let result = self.round(&mut file, &mut pending, &mut buf, rotate, &mut dirty);
+            let result = result.and_then(|()| self.sync(&file, &mut dirty, &mut last_sync, stop));
+            let mut st = self.state.lock();
+            if let Err(e) = result {
+                st.error.get_or_insert(e);
+            }
+            st.done_below = pending.emitted_below();
+            self.done.notify_all();
+            if stop && self.seq.next_seq() == pending.emitted_below() {
+                return;
+            }
+        }
+    }
+
+    /// Sleeps until kicked or a tick passed; hands back the stop flag and a switch request.
+    fn next_round(&self) -> (bool, Option<(u64, File)>) {
+        let mut st = self.state.lock();
+        if !st.kicked && !st.stop {
+            let tick = if self.policy == Fsync::Always {
+                Duration::from_millis(100)
+            } else {
+                TICK
+            };
+            st = self.wake.wait_for(st, tick);
+        }
+        st.kicked = false;
+        (st.stop, st.rotate.take())
+    }
+
+    /// Writes what the writers pushed, switching files at a rewrite's cut.
+    fn round(
+        &self,
+        file: &mut File,
+        pending: &mut Pending,
+        buf: &mut Vec<u8>,
+        rotate: Option<(u64, File)>,
+        dirty: &mut bool,
+    ) -> Result<(), String> {
+        if let Some((cut, next)) = rotate {
+            // Everything numbered below the cut belongs to the old file: wait for it there.
+            while pending.emitted_below() < cut {
+                self.seq
+                    .drain_below(pending, cut, |_, b| buf.extend_from_slice(b));
+                write_all(file, buf, dirty)?;
+                if pending.emitted_below() < cut {
+                    std::thread::yield_now();
+                }
+            }
+            file.sync_data().map_err(|e| e.to_string())?;
+            *file = next;
+            *dirty = false;
+            let mut st = self.state.lock();
+            st.rotated = Some(cut);
+            self.done.notify_all();
+        }
+        self.seq.drain(pending, |_, b| buf.extend_from_slice(b));
+        write_all(file, buf, dirty)
+    }
+
+    fn sync(
+        &self,
+        file: &File,
+        dirty: &mut bool,
+        last: &mut Instant,
+        stop: bool,
+    ) -> Result<(), String> {
+        let due = match self.policy {
+            Fsync::Always => true,
+            Fsync::EverySec => last.elapsed() >= Duration::from_secs(1),
+            Fsync::No => false,
+        };
+        if *dirty && (due || stop) {
+            file.sync_data().map_err(|e| e.to_string())?;
+            *dirty = false;
+            *last = Instant::now();
+        }
+        Ok(())
+    }
+
+    /// Encodes a batch as Redis propagates it: one EXEC's or script's commands inside
+    /// MULTI/EXEC, so a replay applies them all or none.
+    fn encode(batch: &Batch) -> Vec<u8> {
+        let cmds = batch.commands();
+        let wrap = batch.is_atomic() && cmds.len() > 1;
+        let size: usize = cmds.iter().flatten().map(|a| a.len() + 16).sum();
+        let mut out = Vec::with_capacity(size + 8 + if wrap { 32 } else { 0 });
+        if wrap {
+            resp::encode(&mut out, &[b"MULTI"]);
+        }
+        for c in cmds {
+            resp::encode(&mut out, c);
+        }
+        if wrap {
+            resp::encode(&mut out, &[b"EXEC"]);
+        }
+        out
+    }
+
+    /// The database index the log writes (`SELECT` at the head of each file).
+    pub(crate) fn db(&self) -> usize {
+        self.db
+    }
+}
+
+fn write_all(file: &mut File, buf: &mut Vec<u8>, dirty: &mut bool) -> Result<(), String> {
+    if buf.is_empty() {
+        return Ok(());
+    }
+    let r = file.write_all(buf).map_err(|e| e.to_string());
+    buf.clear();
+    *dirty = true;
+    r
+}
+
+impl Listener for Log {
+    fn on_batch(&self, batch: &Batch) {
+        if batch.commands().is_empty() {
+            return;
+        }
+        let bytes = Log::encode(batch);
+        let seq = self.seq.push(stripe(self.seq.stripes()), bytes);
+        if self.policy == Fsync::Always {
+            self.wait_done(seq + 1);
+        }
+    }
+}
+
+/// This thread's stripe: threads take stripes round robin at their first record, so a few
+/// writer threads never share one.
+fn stripe(count: usize) -> usize {
+    use std::cell::Cell;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    thread_local! {
+        static MINE: Cell<usize> = const { Cell::new(usize::MAX) };
+    }
+    MINE.with(|m| {
+        if m.get() == usize::MAX {
+            m.set(NEXT.fetch_add(1, Ordering::Relaxed));
+        }
+        m.get() % count
+    })
+}
+
+/// The writer thread: stopping it writes and fsyncs everything, then joins it.
+pub(crate) struct Thread {
+    log: Arc<Log>,
+    handle: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for Thread {
+    fn drop(&mut self) {
+        {
+            let mut st = self.log.state.lock();
+            st.stop = true;
+            self.log.wake.notify_one();
+        }
+        if let Some(h) = self.handle.take() {
+            let _ = h.join();
+        }
+    }
+}

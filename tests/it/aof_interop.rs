@@ -1,0 +1,153 @@
+//! The data folder moves between redlite and a real `redis-server` 7.0 both ways: a folder
+//! redlite wrote opens in `redis-server --dir D --appendonly yes` with the same keys, values
+//! and deadlines, and a folder redis-server wrote (mixed commands, EXEC, a Lua script, and a
+//! BGREWRITEAOF) opens in redlite identically, with RDB-preamble base files (Redis's
+//! default) and with RESP ones (`aof-use-rdb-preamble no`). Skipped without redis-server
+//! unless `REDLITE_REQUIRE_REDIS=1`.
+
+use crate::common::datadir::{DataDir, picture, picture_of};
+use crate::parity::resp::RespConn;
+use crate::parity::server::start_or_skip;
+use redlite::{Config, Fsync, Reply, Store};
+
+/// Commands that make every type in small and big forms, with deadlines.
+fn dataset() -> Vec<Vec<String>> {
+    let mut cmds: Vec<Vec<String>> = Vec::new();
+    let mut push = |args: &[&str]| cmds.push(args.iter().map(|s| (*s).to_string()).collect());
+    push(&["SET", "int", "12345"]);
+    push(&["SET", "raw", "hello world"]);
+    push(&["SET", "ttl", "v", "PX", "900000"]);
+    push(&["INCRBYFLOAT", "float", "3.25"]);
+    push(&["RPUSH", "small-list", "a", "b", "c"]);
+    push(&["SADD", "intset", "1", "2", "3"]);
+    push(&["SADD", "strset", "x", "y"]);
+    push(&["HSET", "small-hash", "f", "v", "g", "w"]);
+    push(&["ZADD", "small-zset", "1", "a", "2.5", "b", "-3", "c"]);
+    push(&["EXPIRE", "small-hash", "86400"]);
+    let big = "x".repeat(100);
+    for i in 0..300 {
+        let n = i.to_string();
+        push(&["RPUSH", "big-list", &format!("{big}{n}")]);
+        push(&["SADD", "big-set", &format!("m{n}")]);
+        push(&["HSET", "big-hash", &format!("f{n}"), &format!("{big}{n}")]);
+        push(&["ZADD", "big-zset", &format!("{i}.5"), &format!("m{n}")]);
+    }
+    push(&["SET", "big-string", &"y".repeat(5000)]);
+    push(&["SPOP", "strset"]);
+    push(&["LPOP", "big-list"]);
+    push(&["DEL", "raw"]);
+    push(&["SET", "raw", "again"]);
+    cmds
+}
+
+#[test]
+fn a_folder_written_by_redlite_opens_in_redis_server_identically() {
+    let dir = DataDir::new("to-redis");
+    let store = Store::open(
+        Config::default()
+            .data_dir(dir.path())
+            .appendfsync(Fsync::Always),
+    )
+    .expect("opens");
+    let mut conn = store.connection();
+    for (i, cmd) in dataset().iter().enumerate() {
+        let reply = conn.execute(cmd);
+        assert!(!reply.is_error(), "{cmd:?}: {reply}");
+        if i == 600 {
+            store.rewrite_aof().expect("rewrite midway"); // a base with content, then incr
+        }
+    }
+    conn.execute(["MULTI"]);
+    conn.execute(["SET", "in-exec", "1"]);
+    conn.execute(["INCR", "in-exec"]);
+    conn.execute(["EXEC"]);
+    let ours = picture_of(&mut conn);
+    assert_eq!(ours.len(), 15, "every key of the dataset");
+    drop((conn, store));
+    let dir_arg = dir.path().display().to_string();
+    let Some(server) = start_or_skip(&["--dir", &dir_arg, "--appendonly", "yes"], "AOF interop")
+    else {
+        return;
+    };
+    let mut redis = server.connect();
+    // Compared as a whole but without printing it: the big values would flood the log.
+    let theirs = picture(&mut |a| redis.call(a));
+    let differ = ours.iter().zip(&theirs).position(|(a, b)| a != b);
+    assert!(
+        differ.is_none() && ours.len() == theirs.len(),
+        "first difference at key #{differ:?}"
+    );
+}
+
+/// Waits until redis-server reports no rewrite running (polling a child process's state).
+fn wait_rewrite_done(redis: &mut RespConn) {
+    for _ in 0..500 {
+        let info = redis.call(&["INFO", "persistence"]).to_string();
+        if info.contains("aof_rewrite_in_progress:0") && !info.contains("aof_rewrite_scheduled:1") {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    panic!("redis-server's rewrite did not finish");
+}
+
+#[test]
+fn a_folder_written_by_redis_server_opens_in_redlite_identically() {
+    from_redis("yes");
+}
+
+#[test]
+fn a_folder_redis_server_wrote_with_resp_base_files_opens_in_redlite_identically() {
+    from_redis("no");
+}
+
+fn from_redis(preamble: &str) {
+    let dir = DataDir::new("from-redis");
+    std::fs::create_dir_all(dir.path()).expect("mkdir");
+    let dir_arg = dir.path().display().to_string();
+    let opts = [
+        "--dir",
+        &dir_arg,
+        "--appendonly",
+        "yes",
+        "--appendfsync",
+        "always",
+        "--aof-use-rdb-preamble",
+        preamble,
+    ];
+    let Some(server) = start_or_skip(&opts, "AOF interop") else {
+        return;
+    };
+    let mut redis = server.connect();
+    let cmds = dataset();
+    let (before, after) = cmds.split_at(cmds.len() / 2);
+    for cmd in before {
+        assert!(!redis.call(cmd).is_error(), "{cmd:?}");
+    }
+    assert_eq!(
+        redis.call(&["BGREWRITEAOF"]),
+        Reply::status("Background append only file rewriting started")
+    );
+    wait_rewrite_done(&mut redis);
+    for cmd in after {
+        assert!(!redis.call(cmd).is_error(), "{cmd:?}");
+    }
+    redis.call(&["MULTI"]);
+    redis.call(&["SET", "in-exec", "1"]);
+    redis.call(&["INCR", "in-exec"]);
+    redis.call(&["EXEC"]);
+    let lua =
+        "redis.call('SET', KEYS[1], ARGV[1]); redis.call('RPUSH', KEYS[2], ARGV[1]); return 1";
+    redis.call(&["EVAL", lua, "2", "lua-a", "lua-b", "v"]);
+    let theirs = picture(&mut |a| redis.call(a));
+    assert_eq!(theirs.len(), 17, "every key of the dataset");
+    drop(redis);
+    drop(server); // SIGKILL: appendfsync always put every write on disk first
+    let store = Store::open(Config::default().data_dir(dir.path())).expect("redlite opens it");
+    let ours = picture_of(&mut store.connection());
+    let differ = ours.iter().zip(&theirs).position(|(a, b)| a != b);
+    assert!(
+        differ.is_none() && ours.len() == theirs.len(),
+        "first difference at key #{differ:?}"
+    );
+}
