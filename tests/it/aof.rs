@@ -110,7 +110,8 @@ fn an_exec_and_a_script_are_logged_as_multi_exec_units() {
     conn.execute(["SET", "a", "1"]);
     conn.execute(["INCR", "b"]);
     conn.execute(["EXEC"]);
-    let script = "redis::call(\"SET\", KEYS[0], \"x\"); redis::call(\"SET\", KEYS[1], \"y\")";
+    let script =
+        "#!rhai\nredis::call(\"SET\", KEYS[0], \"x\"); redis::call(\"SET\", KEYS[1], \"y\")";
     let reply = conn.execute(["EVAL", script, "2", "c", "d"]);
     assert!(!reply.is_error(), "{reply}");
     store.flush_log();
@@ -396,4 +397,47 @@ fn a_store_opened_without_a_data_folder_stays_in_memory() {
     store.execute(["SET", "k", "v"]);
     assert!(store.rewrite_aof().is_err());
     let _ = Arc::new(store);
+}
+
+#[test]
+fn every_database_survives_a_reopen_and_a_rewrite() {
+    let dir = DataDir::new("databases");
+    let store = open(&dir);
+    let mut c = store.connection();
+    c.execute(["SET", "k", "zero"]);
+    c.execute(["SELECT", "5"]);
+    c.execute(["SET", "k", "five"]);
+    c.execute(["MULTI"]);
+    c.execute(["RPUSH", "l", "x"]);
+    c.execute(["SELECT", "7"]);
+    c.execute(["SET", "k", "seven"]);
+    assert!(!c.execute(["EXEC"]).is_error());
+    // The connection is in database 7 now; a write of another connection in database 0
+    // must not land there on replay.
+    store.execute(["SET", "after", "0"]);
+    c.execute(["MOVE", "k", "2"]);
+    drop(c);
+    let snapshot = |s: &Store| {
+        (0..16)
+            .map(|db| {
+                let mut c = s.connection();
+                c.execute(["SELECT", &db.to_string()]);
+                (
+                    c.execute(["GET", "k"]),
+                    c.execute(["LRANGE", "l", "0", "-1"]),
+                    c.execute(["GET", "after"]),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let before = snapshot(&store);
+    assert_eq!(before[2].0, Reply::bulk("seven"));
+    assert_eq!(before[0].2, Reply::bulk("0"));
+    drop(store);
+    let again = open(&dir);
+    assert_eq!(snapshot(&again), before);
+    again.rewrite_aof().expect("rewrites");
+    drop(again);
+    let third = open(&dir);
+    assert_eq!(snapshot(&third), before);
 }

@@ -296,7 +296,10 @@ fn a_multi_shard_read_never_sees_half_a_swapdb() {
         let zero = redlite::Reply::Array(vec![redlite::Reply::bulk("0"); 2]);
         let one = redlite::Reply::Array(vec![redlite::Reply::bulk("1"); 2]);
         assert!(got == zero || got == one, "{got:?}");
-/// Model 6: the AOF's ordering rule on the real sequencer. Two writers append while holding
+    });
+}
+
+/// Model 10: the AOF's ordering rule on the real sequencer. Two writers append while holding
 /// the same "shard" lock (as listeners run under the writer's shard locks), on different
 /// stripes; the writer thread's drains, racing with them, emit every record exactly once, in
 /// number order, never past a gap, and conflicting writes in the order they took the lock.
@@ -332,7 +335,7 @@ fn aof_records_come_out_in_lock_order_without_gaps() {
     });
 }
 
-/// Model 7: independent writers (no common lock) on different stripes: a drain that races
+/// Model 11: independent writers (no common lock) on different stripes: a drain that races
 /// with them may find number 1 pushed while 0 is not yet (a gap); it must hold 1 back until
 /// 0 arrives, so what comes out is always 0, 1, ... with nothing skipped or repeated.
 #[test]
@@ -366,7 +369,7 @@ fn int_in_image(image: &[u8], key: &str) -> i64 {
     loaded.get::<Option<i64>>(key).unwrap().unwrap_or(0)
 }
 
-/// Model 10: a snapshot racing an EXEC that moves a unit between keys on both shards (and a
+/// Model 12: a snapshot racing an EXEC that moves a unit between keys on both shards (and a
 /// delete that swap-removes a slot the walk may already have passed) sees the EXEC whole
 /// or not at all: the image's sum is the invariant, and no key present throughout is lost.
 #[test]

@@ -20,15 +20,15 @@ mod common;
 mod loom;
 
 #[cfg(not(loom))]
-mod bitfield;
-#[cfg(not(loom))]
-mod bitmaps;
-#[cfg(not(loom))]
 mod aof;
 #[cfg(not(loom))]
 mod aof_crash;
 #[cfg(not(loom))]
 mod aof_interop;
+#[cfg(not(loom))]
+mod bitfield;
+#[cfg(not(loom))]
+mod bitmaps;
 #[cfg(not(loom))]
 mod blocking;
 #[cfg(not(loom))]

@@ -58,7 +58,7 @@ pub(crate) fn replay(
             multi_at = None;
         }
         if name.eq_ignore_ascii_case(b"SELECT") {
-            select(&cmd.args, file, pos)?;
+            select(&conn.execute_argv(&cmd.args), file, pos)?;
         } else {
             check(&conn.execute_argv(&cmd.args), file, pos)?;
         }
@@ -66,15 +66,12 @@ pub(crate) fn replay(
     }
 }
 
-/// Only database 0 exists: `SELECT 0` is the head of every file; any other index is an error.
-fn select(args: &[&[u8]], file: &Path, at: usize) -> Result<(), Error> {
-    match args {
-        [_, b"0"] => Ok(()),
-        _ => Err(damaged(
-            file,
-            at as u64,
-            "SELECT of a database other than 0 (redlite has one database)",
-        )),
+/// A `SELECT` the store cannot follow (a database it does not have) would put every later
+/// command in the wrong database: the file is refused instead.
+fn select(reply: &Reply, file: &Path, at: usize) -> Result<(), Error> {
+    match reply {
+        Reply::Error(e) => Err(damaged(file, at as u64, format!("SELECT failed: {e}"))),
+        _ => Ok(()),
     }
 }
 

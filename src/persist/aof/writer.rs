@@ -209,12 +209,24 @@ impl Log {
     }
 
     /// Encodes a batch as Redis propagates it: one EXEC's or script's commands inside
-    /// MULTI/EXEC, so a replay applies them all or none.
+    /// MULTI/EXEC, so a replay applies them all or none. Between batches the log is in
+    /// database 0 (each file starts with `SELECT 0`): a batch of another database, or one
+    /// that moves between databases, is led by its `SELECT` and followed by `SELECT 0`, so
+    /// batches the writer thread orders differently from how they were encoded still
+    /// replay in their own databases.
     fn encode(batch: &Batch) -> Vec<u8> {
         let cmds = batch.commands();
         let wrap = batch.is_atomic() && cmds.len() > 1;
         let size: usize = cmds.iter().flatten().map(|a| a.len() + 16).sum();
         let mut out = Vec::with_capacity(size + 8 + if wrap { 32 } else { 0 });
+        let db = batch.db();
+        let moves = db != 0
+            || cmds
+                .iter()
+                .any(|c| c.first().is_some_and(|n| n.eq_ignore_ascii_case(b"SELECT")));
+        if db != 0 {
+            resp::encode(&mut out, &[b"SELECT".as_slice(), db.to_string().as_bytes()]);
+        }
         if wrap {
             resp::encode(&mut out, &[b"MULTI"]);
         }
@@ -223,6 +235,9 @@ impl Log {
         }
         if wrap {
             resp::encode(&mut out, &[b"EXEC"]);
+        }
+        if moves {
+            resp::encode(&mut out, &[b"SELECT".as_slice(), b"0"]);
         }
         out
     }
