@@ -325,7 +325,7 @@ fn run_unguarded(shared: &Shared, db: usize, spec: &Spec, args: &[&[u8]]) -> Rep
             shared.keyspace.lock(&plan)
         }
     };
-    let mut ctx = Ctx::new(shared, &mut locks, shared.lazy_now(), hashes).in_db(db);
+    let mut ctx = Ctx::new(shared, &mut locks, shared.lazy_now(), hashes, db);
     let reply = guard::reply_on_panic(|| handler(&mut ctx, args).unwrap_or_else(|e| e));
     ctx.end_command(args);
     let reap = ctx.finish();
