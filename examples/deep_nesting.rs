@@ -70,7 +70,7 @@ fn main() {
         let got = std::thread::Builder::new()
             .stack_size(2 << 20)
             .spawn(move || store.execute(["EVAL", script.as_str(), "0"]))
-            .map(|t| t.join());
+            .map(std::thread::JoinHandle::join);
         let got = match got {
             Ok(Ok(reply)) => reply,
             _ => Reply::error("the script's thread failed"),

@@ -113,8 +113,8 @@ impl Scripts {
             .engine()
             .compile(&*body)
             .map_err(|e| compile_error(&e.0.to_string(), e.1.line()))?;
-        if let Some(line) = engine::capturing_closure(&ast) {
-            return Err(compile_error(engine::CAPTURE_TEXT, line));
+        if let Some(at) = engine::capturing_closure(&ast) {
+            return Err(compile_error(engine::CAPTURE_TEXT, at.line()));
         }
         Ok(Compiled::new(sha, ast, flags))
     }
