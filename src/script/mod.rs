@@ -58,7 +58,10 @@ pub(crate) struct Scripts {
     time_limit: Duration,
     max_source_size: usize,
     /// The stack a run needs to hold the deepest value the limits allow (see `stack`).
-    #[cfg_attr(loom, allow(dead_code, reason = "the loom models run scripts in place"))]
+    #[cfg_attr(
+        loom,
+        allow(dead_code, reason = "the loom models run scripts in place")
+    )]
     stack_size: usize,
 }
 
