@@ -62,6 +62,10 @@ pub(crate) struct Scripts {
     running: watchdog::Registry,
     max_source_size: usize,
     /// The stack a run needs to hold the deepest value the limits allow (see `stack`).
+    #[cfg_attr(
+        loom,
+        allow(dead_code, reason = "the loom models run scripts in place")
+    )]
     stack_size: usize,
 }
 
@@ -130,8 +134,8 @@ impl Scripts {
             .engine()
             .compile(&*body)
             .map_err(|e| compile_error(&e.0.to_string(), e.1.line()))?;
-        if let Some(line) = rhai::engine::capturing_closure(&ast) {
-            return Err(compile_error(rhai::engine::CAPTURE_TEXT, line));
+        if let Some(at) = rhai::engine::capturing_closure(&ast) {
+            return Err(compile_error(rhai::engine::CAPTURE_TEXT, at.line()));
         }
         Ok(Compiled::new(sha, Body::Rhai(ast), flags))
     }

@@ -144,13 +144,13 @@ fn shape_check(token: Token) -> Token {
 pub(crate) const CAPTURE_TEXT: &str =
     "closures may not capture variables in scripts (pass values as parameters)";
 
-/// The line of the first closure in `ast` that captures a variable, if any (Rhai compiles a
+/// Where the first closure in `ast` that captures a variable is, if any (Rhai compiles a
 /// capture into a `Share` statement before the closure).
-pub(crate) fn capturing_closure(ast: &AST) -> Option<Option<usize>> {
+pub(crate) fn capturing_closure(ast: &AST) -> Option<Position> {
     let mut found = None;
     ast.walk(&mut |path: &[ASTNode]| {
         if let Some(node @ ASTNode::Stmt(Stmt::Share(..))) = path.last() {
-            found = Some(node.position().line());
+            found = Some(node.position());
             return false;
         }
         true

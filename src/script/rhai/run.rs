@@ -28,13 +28,14 @@ pub(crate) fn execute(
         Err(reply) => return reply,
     };
     ctx.set_atomic();
-    let run = || evaluate(ctx, scripts, script, ast, keys, argv, read_only);
     // The loom models switch between their threads inside a run: keep them on one stack.
     #[cfg(loom)]
-    return run();
+    return evaluate(ctx, scripts, script, ast, keys, argv, read_only);
     #[cfg(not(loom))]
-    crate::script::stack::run_on(scripts.stack_size, run)
-        .unwrap_or_else(|| Reply::error("ERR could not reserve a stack to run the script on"))
+    crate::script::stack::run_on(scripts.stack_size, || {
+        evaluate(ctx, scripts, script, ast, keys, argv, read_only)
+    })
+    .unwrap_or_else(|| Reply::error("ERR could not reserve a stack to run the script on"))
 }
 
 /// The run itself, on the deep stack: everything that may clone, compare or drop a value
