@@ -191,7 +191,7 @@ mod tests {
     #[test]
     fn config_set_values_take_effect() {
         let m = Memory::new(&MemoryConfig::default(), false);
-        set_maxmemory(&m, &crate::keyspace::Keyspace::new(4), 1000);
+        set_maxmemory(&m, &crate::keyspace::Keyspace::new(4, 1), 1000);
         set_maxmemory_policy(&m, MaxmemoryPolicy::AllKeysLfu);
         set_maxmemory_samples(&m, 500);
         set_lfu_log_factor(&m, 3);

@@ -198,6 +198,10 @@ mod tests {
 
     type Image = BTreeMap<Vec<u8>, Vec<u8>>;
 
+    fn test_total() -> crate::keyspace::accounting::Total {
+        crate::keyspace::accounting::Total::new(crate::keyspace::accounting::Totals::new())
+    }
+
     fn hk<'a>(h: &KeyHasher, k: &'a [u8]) -> HKey<'a> {
         HKey {
             bytes: k,
@@ -235,7 +239,7 @@ mod tests {
         match rng.u8(0..100) {
             0..30 => {
                 let v = Value::Str(bytes(&rng.u64(..).to_le_bytes()));
-                shard.insert(k, v, 0, &now).stamp.bump();
+                shard.insert(k, v, 0, &now, |_| 0).stamp.bump();
             }
             30..50 => {
                 if let crate::keyspace::Removed::Live(_, s) = shard.remove(k, &now) {
@@ -273,7 +277,7 @@ mod tests {
         let h = KeyHasher::fixed();
         for seed in 0..300 {
             let mut rng = fastrand::Rng::with_seed(seed);
-            let mut shard = Shard::new(h.clone());
+            let mut shard = Shard::new(h.clone(), test_total());
             let n = rng.u32(1..60);
             for _ in 0..n * 3 {
                 random_write(&mut shard, &h, &mut rng, n);
@@ -302,11 +306,11 @@ mod tests {
     fn a_slot_swapped_below_the_cursor_is_handed_over() {
         let h = KeyHasher::fixed();
         let now = Now::fixed(1);
-        let mut shard = Shard::new(h.clone());
+        let mut shard = Shard::new(h.clone(), test_total());
         for i in 0..10u8 {
             let k = [b'k', i];
             shard
-                .insert(hk(&h, &k), Value::Str(bytes(&[i])), 0, &now)
+                .insert(hk(&h, &k), Value::Str(bytes(&[i])), 0, &now, |_| 0)
                 .stamp
                 .bump();
         }
