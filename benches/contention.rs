@@ -161,7 +161,7 @@ fn mutex_hashmap(g: &mut Group, threads: usize) {
 /// The guide's Example 2 done right: an increment script, EVALSHA after the first call.
 fn script(g: &mut Group, threads: usize) {
     let store = Store::new();
-    let incr = Script::new(r#"redis::call("INCR", KEYS[0])"#);
+    let incr = Script::new("#!rhai\nredis::call(\"INCR\", KEYS[0])");
     g.bench_with_input(BenchmarkId::new("script", threads), &threads, |b, &t| {
         b.iter_custom(|iters| {
             store.set(COUNTER, 0).unwrap();

@@ -266,6 +266,12 @@ impl<'c> Now<'c> {
         }
     }
 
+    /// The time, if something already read it (no clock read).
+    #[inline]
+    pub(crate) fn peek(&self) -> Option<u64> {
+        Some(self.ms.get()).filter(|&ms| ms != 0)
+    }
+
     /// Unix ms, frozen at the first call.
     pub(crate) fn get(&self) -> u64 {
         let ms = self.ms.get();

@@ -34,7 +34,10 @@ pub struct Config {
     pub(crate) notify_flags: u32,
     pub(crate) pubsub_buffer_limit: usize,
     pub(crate) cluster_mode: bool,
+    /// How many databases SELECT can reach (Redis's `databases`); see `Config::databases`.
+    pub(crate) databases: usize,
     pub(crate) persist: crate::persist::PersistConfig,
+    pub(crate) memory: crate::evict::MemoryConfig,
 }
 
 /// The sandbox limits of scripts (see the `script_*` setters of [`Config`]).
@@ -49,6 +52,7 @@ pub(crate) struct ScriptLimits {
     pub(crate) max_source_size: usize,
     pub(crate) time_limit: Duration,
     pub(crate) cache_size: usize,
+    pub(crate) defaults: crate::script::config::Defaults,
 }
 
 impl Default for ScriptLimits {
@@ -67,6 +71,7 @@ impl Default for ScriptLimits {
             max_source_size: 1 << 20,
             time_limit: Duration::from_secs(5),
             cache_size: 500,
+            defaults: crate::script::config::Defaults::default(),
         }
     }
 }
@@ -92,7 +97,9 @@ impl Default for Config {
             notify_flags: 0,
             pubsub_buffer_limit: 32 << 20,
             cluster_mode: false,
+            databases: 16,
             persist: crate::persist::PersistConfig::default(),
+            memory: crate::evict::MemoryConfig::default(),
         }
     }
 }
@@ -206,7 +213,7 @@ impl Config {
     /// use redlite::{Config, Store};
     ///
     /// let store = Store::with_config(Config::default().script_max_operations(1_000));
-    /// let reply = store.execute(["EVAL", "loop { }", "0"]);
+    /// let reply = store.execute(["EVAL", "#!rhai\nloop { }", "0"]);
     /// assert!(reply.to_string().starts_with("ERR Too many operations"));
     /// ```
     #[must_use]
@@ -223,7 +230,7 @@ impl Config {
     /// use redlite::{Config, Store};
     ///
     /// let store = Store::with_config(Config::default().script_max_string_size(100));
-    /// let reply = store.execute(["EVAL", "let s = \"x\"; loop { s += s; }", "0"]);
+    /// let reply = store.execute(["EVAL", "#!rhai\nlet s = \"x\"; loop { s += s; }", "0"]);
     /// assert!(reply.is_error());
     /// ```
     #[must_use]
@@ -333,7 +340,7 @@ impl Config {
     ///     .script_max_operations(u64::MAX)
     ///     .script_time_limit(Duration::from_millis(50));
     /// let store = Store::with_config(config);
-    /// let reply = store.execute(["EVAL", "loop { }", "0"]);
+    /// let reply = store.execute(["EVAL", "#!rhai\nloop { }", "0"]);
     /// assert!(reply.to_string().starts_with("ERR Script killed: it ran longer"));
     /// ```
     #[must_use]
@@ -493,5 +500,25 @@ impl Config {
     #[must_use]
     pub fn shard_count(&self) -> usize {
         self.shards
+    }
+
+    /// How many databases `SELECT`, `MOVE`, `SWAPDB` and `COPY .. DB` can reach (Redis's
+    /// `databases`, default 16; at least 1, at most 65536). Databases other than 0 are
+    /// allocated on first use, so an unused one costs a pointer.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use redlite::{Config, Store};
+    ///
+    /// let store = Store::with_config(Config::default().databases(2));
+    /// let mut conn = store.connection();
+    /// assert_eq!(conn.execute(["SELECT", "1"]).to_string(), "OK");
+    /// assert_eq!(conn.execute(["SELECT", "2"]).to_string(), "ERR DB index is out of range");
+    /// ```
+    #[must_use]
+    pub fn databases(mut self, n: usize) -> Self {
+        self.databases = n.clamp(1, 1 << 16);
+        self
     }
 }

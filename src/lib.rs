@@ -24,6 +24,8 @@
 //!
 //! - [`Store`], [`Config`], [`Clock`] ([`SystemClock`], [`ManualClock`]): opening a store.
 //! - [`Connection`]: one client; `execute` any command; WATCH / MULTI / EXEC ([`ExecOutcome`]).
+//! - Databases: 16 by default ([`Config::databases`]); `SELECT` on a connection,
+//!   [`Store::db`] for a handle on one (`commands::databases`: MOVE, SWAPDB, COPY .. DB).
 //! - [`Store::transaction`] ([`Transaction`], [`TxOptions`]): WATCH + MULTI/EXEC with retries.
 //! - [`Reply`], [`Error`], [`FromReply`], [`ToArg`]: replies and conversions.
 //! - [`Store::cmd`] ([`Cmd`]): any command built argument by argument, also on a
@@ -37,6 +39,9 @@
 //!   keyspace notifications ([`Config::notify_keyspace_events`]): `keyspace::waits` (who
 //!   waits on which key), `commands::blocking` (the pops and their service), `events`
 //!   (deadlines, the pub/sub registry, the notifier).
+//! - Memory: [`Config::maxmemory`], [`MaxmemoryPolicy`], [`Store::used_memory`]; `evict`
+//!   (policies, LRU/LFU, the eviction pool), `keyspace::accounting` and `types::memsize`
+//!   (bytes counted as writes happen).
 //! - Persistence: [`Store::save`], [`Store::bgsave`], [`Store::last_save`], DUMP/RESTORE;
 //!   `persist` holds the RDB format, the point-in-time snapshot and the saver
 //!   ([`docs::snapshots`]).
@@ -56,12 +61,14 @@ pub mod docs;
 mod effects;
 mod error;
 mod events;
+mod evict;
 mod keyspace;
 mod numbers;
 mod persist;
 mod registry;
 mod reply;
 mod script;
+mod server;
 mod shared;
 mod slot;
 mod store;
@@ -78,9 +85,10 @@ pub use convert::{FromReply, ToArg, pairs};
 pub use effects::{Batch, Event, EventClass, KeyEvent, Listener, Subscription};
 pub use error::{Error, ErrorKind};
 pub use events::{Message, Messages, NextMessage, Subscriber};
+pub use evict::{MaxmemoryPolicy, ParsePolicyError};
 pub use persist::{Fsync, SaveRule};
 pub use reply::Reply;
-pub use script::{Script, ScriptInvocation, ScriptTarget};
+pub use script::{Script, ScriptEngine, ScriptFlag, ScriptInvocation, ScriptTarget};
 pub use store::Store;
 pub use txn::{Connection, ExecOutcome, Transaction, TxOptions};
 pub use typed::blocking_pop::BlockingPop;

@@ -9,11 +9,12 @@ use std::sync::OnceLock;
 
 use crate::commands::table::Table;
 use crate::commands::{
-    Spec, blocking, cluster, hashes, keys, list, pubsub, server, set, strings, zset,
+    Spec, admin, bits, blocking, cluster, command_info, config, databases, geo, hashes, hll, info,
+    keys, lcs, list, memory, object, pubsub, server, set, sort, strings, zset,
 };
 
 /// Every family's rows, in the order `COMMAND` lists them.
-fn families() -> [&'static [Spec]; 15] {
+fn families() -> [&'static [Spec]; 27] {
     [
         strings::COMMANDS,
         list::COMMANDS,
@@ -24,10 +25,22 @@ fn families() -> [&'static [Spec]; 15] {
         set::COMMANDS,
         set::algebra::COMMANDS,
         server::COMMANDS,
+        config::COMMANDS,
+        object::COMMANDS,
+        info::COMMANDS,
+        command_info::COMMANDS,
+        admin::COMMANDS,
         cluster::COMMANDS,
+        databases::COMMANDS,
         pubsub::COMMANDS,
         crate::txn::COMMANDS,
         crate::script::COMMANDS,
+        bits::COMMANDS,
+        hll::COMMANDS,
+        lcs::COMMANDS,
+        sort::COMMANDS,
+        geo::COMMANDS,
+        memory::COMMANDS,
         crate::persist::commands::COMMANDS,
         crate::persist::aof::COMMANDS,
     ]

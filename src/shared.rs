@@ -30,6 +30,10 @@ pub(crate) struct Shared {
     pub(crate) sweeper: OnceLock<Sweeper>,
     /// Blocked calls' timers, pub/sub, keyspace notifications (see [`crate::events`]).
     pub(crate) events: Events,
+    /// The memory limit's run-time settings and eviction pool (see [`crate::evict`]).
+    pub(crate) memory: crate::evict::Memory,
+    /// CONFIG SET's live parameters, INFO's counters, the connection registry.
+    pub(crate) server: crate::server::ServerState,
     /// Snapshots: the one-at-a-time flag, LASTSAVE, the saver thread (see `persist`).
     pub(crate) saves: crate::persist::state::SaveState,
     /// The append-only log, once `Store::open` started it (see `persist::aof`).
@@ -43,8 +47,16 @@ impl Shared {
         script_state: Box<dyn Any + Send + Sync>,
     ) -> Shared {
         let events = Events::new(config.clock.clone(), config.pubsub_buffer_limit);
+        let server = crate::server::ServerState::new(&config, commands.len());
         let shared = Shared {
-            keyspace: Keyspace::new(config.shards),
+            keyspace: Keyspace::new(config.shards, config.databases),
+            memory: crate::evict::Memory::new(
+                &config.memory,
+                // Without the sweeper nothing refreshes the coarse access time; under loom
+                // there is no sweeper either.
+                config.clock.as_manual().is_some() || !config.active_expiry || cfg!(loom),
+            ),
+            server,
             commands,
             script_state,
             config,
@@ -57,6 +69,11 @@ impl Shared {
         shared
             .events
             .set_notify(&shared.listeners, shared.config.notify_flags);
+        if shared.config.memory.maxmemory != 0 {
+            shared
+                .keyspace
+                .fit_accounting_to(shared.config.memory.maxmemory);
+        }
         shared
     }
 
@@ -80,6 +97,7 @@ impl Shared {
     // The sweeper thread is not started under loom.
     #[cfg_attr(loom, allow(dead_code))]
     pub(crate) fn active_expire_pass(&self) -> usize {
+        self.memory.refresh_time(self.now());
         let budget = self.config.active_expiry_budget;
         self.expire_each_shard(|shard, now, found| shard.sweep(now, budget, found))
     }
@@ -101,9 +119,15 @@ impl Shared {
     ) -> usize {
         let now = Now::fixed(self.now());
         let mut total = 0;
-        for i in 0..self.keyspace.shard_count() {
+        let ks = &self.keyspace;
+        let made: Vec<usize> = ks.made().collect();
+        for i in made
+            .into_iter()
+            .flat_map(|db| ks.base(db)..ks.base(db) + ks.shard_count())
+        {
             let mut shard = self.keyspace.shard(i).write();
             let mut rec = Recorder::new(self.listeners.active());
+            rec.start_in(ks.db_of(i));
             total += pass(&mut shard, &now, &mut |key, stamp| {
                 let at = rec.mark();
                 rec.expired(stamp, key, at);

@@ -32,6 +32,8 @@ use crate::txn::Connection;
 #[derive(Clone)]
 pub struct Store {
     pub(crate) shared: Arc<Shared>,
+    /// The database this handle's commands run in (see [`Store::db`]).
+    pub(crate) db: usize,
 }
 
 impl Store {
@@ -71,16 +73,76 @@ impl Store {
         let shared = Arc::new(Shared::new(config, crate::registry::table(), scripts));
         #[cfg(not(loom))]
         if shared.config.active_expiry {
-            let every = shared.config.active_expiry_interval;
+            let every = shared.server.live.expiry_interval();
             let weak = Arc::downgrade(&shared);
-            // The thread holds only a weak handle, upgraded for the length of one pass.
-            let pass = move || weak.upgrade().map(|s| s.active_expire_pass()).is_some();
+            // The thread holds only a weak handle, upgraded for the length of one pass;
+            // `hz` and DEBUG SET-ACTIVE-EXPIRE are read afresh each time.
+            let pass = move || {
+                weak.upgrade().map(|s| {
+                    if s.server.live.active_expire() {
+                        s.active_expire_pass();
+                    }
+                    s.server.live.expiry_interval()
+                })
+            };
             if let Some(sweeper) = crate::keyspace::expiry::Sweeper::spawn(pass, every) {
                 let _ = shared.sweeper.set(sweeper);
             }
         }
         crate::persist::start(&shared);
-        Store { shared }
+        Store { shared, db: 0 }
+    }
+
+    /// A handle to database `index` of the same store (0-based, as `SELECT` numbers them):
+    /// its commands, typed methods, connections and transactions start in that database.
+    /// Databases are separate keyspaces; `MOVE`, `COPY .. DB` and `SWAPDB` work across them.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Reply`](crate::Error::Reply) with `ERR DB index is out of range` past
+    /// [`Config::databases`], or `ERR SELECT is not allowed in cluster mode` for a database
+    /// other than 0 in [cluster mode](Config::cluster_mode).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> Result<(), redlite::Error> {
+    /// let store = redlite::Store::new();
+    /// let cache = store.db(1)?;
+    /// cache.set("k", "in db 1")?;
+    /// assert_eq!(store.get::<Option<String>>("k")?, None);
+    /// assert_eq!(cache.get::<String>("k")?, "in db 1");
+    /// assert!(store.db(16).is_err());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn db(&self, index: usize) -> Result<Store, crate::Error> {
+        let index_i64 = i64::try_from(index).unwrap_or(i64::MAX);
+        crate::commands::crossslot::select(&self.shared, index_i64)
+            .map_err(|e| crate::Error::Reply(e.into()))?;
+        if index >= self.shared.keyspace.databases() {
+            return Err(crate::Error::Reply(crate::error::msg::DB_RANGE.into()));
+        }
+        Ok(Store {
+            shared: self.shared.clone(),
+            db: index,
+        })
+    }
+
+    /// The database this handle works in (0 unless it came from [`Store::db`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> Result<(), redlite::Error> {
+    /// let store = redlite::Store::new();
+    /// assert_eq!(store.db(4)?.index(), 4);
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn index(&self) -> usize {
+        self.db
     }
 
     /// A store whose data lives in [`Config::data_dir`]: creates the folder, or loads what
@@ -206,7 +268,7 @@ impl Store {
     /// ```
     #[must_use]
     pub fn connection(&self) -> Connection {
-        Connection::new(self.shared.clone())
+        Connection::new(self.shared.clone(), self.db)
     }
 
     /// Runs one command, as [`Connection::execute`] does on a fresh connection (so MULTI,
@@ -223,7 +285,7 @@ impl Store {
         I: IntoIterator,
         I::Item: AsRef<[u8]>,
     {
-        self.connection().execute(args)
+        Connection::unlisted(self.shared.clone(), self.db).execute(args)
     }
 
     /// The shard index `key` hashes to. For tests and loom models that need keys on
@@ -249,6 +311,26 @@ impl Store {
     )]
     pub fn purge_expired(&self) -> usize {
         self.shared.purge()
+    }
+
+    /// Bytes held by the store's keys and values (Redis's `used_memory` minus its fixed
+    /// overhead): what [`Config::maxmemory`] limits. Counted as writes happen, so this only
+    /// adds up one figure per shard, each under its read lock.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> Result<(), redlite::Error> {
+    /// let store = redlite::Store::new();
+    /// let before = store.used_memory();
+    /// store.set("k", "x".repeat(1000))?;
+    /// assert!(store.used_memory() >= before + 1000);
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn used_memory(&self) -> usize {
+        self.shared.keyspace.used_memory_exact()
     }
 
     /// Registers `listener` for the effects of every later write to this store (see
@@ -298,6 +380,7 @@ impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Store")
             .field("shards", &self.shared.keyspace.shard_count())
+            .field("db", &self.db)
             .finish_non_exhaustive()
     }
 }

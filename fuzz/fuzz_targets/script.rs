@@ -28,15 +28,14 @@ fuzz_target!(|data: &[u8]| {
     let store = Store::with_config(config);
     let mut conn = store.connection();
     conn.execute(["SET", "k", "v"]);
-    // On its own thread with a known stack. Our conversions of deep results are iterative
-    // and tested on 2 MiB (tests/it/script_limits.rs); Rhai itself still recurses on `==`,
-    // `to_string` and interpolation of values nested ~2,000 deep (a documented limit, see
-    // docs::scripts). A 2 MiB stack cannot hold that (the fuzzer finds it in seconds), so
-    // the target gives the engine 256 MiB (reserved, touched only as used) and 100k
-    // operations (a nesting of ~30k levels at most), and keeps looking for other bugs.
+    // On its own thread with std's and tokio's default stack (2 MiB), as an application
+    // would run it: scripts run on a deep stack of their own, sized so that values nested
+    // as deep as the array and map limits allow fit (Rhai recurses once per level when it
+    // compares, prints, copies and drops them); the operation limit only keeps each input
+    // quick.
     let got = std::thread::scope(|s| {
         std::thread::Builder::new()
-            .stack_size(256 << 20)
+            .stack_size(2 << 20)
             .spawn_scoped(s, || conn.execute(&args))
             .map(|h| h.join())
     });

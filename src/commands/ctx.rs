@@ -1,5 +1,7 @@
 //! [`Ctx`]: a command's view of the keyspace through the shard locks it holds.
 
+mod swap;
+
 use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
 use std::mem::ManuallyDrop;
@@ -47,6 +49,8 @@ const NOT_LOCKED: &str = "ERR internal error: key outside the locks of this comm
 pub(crate) struct SeenExpired {
     pub(crate) key: Bytes,
     pub(crate) hash: u64,
+    /// The key's shard, by global index (its database included).
+    shard: usize,
     /// Where in the batch the deletion belongs (before what the command did after it).
     at: (usize, usize),
 }
@@ -62,7 +66,7 @@ pub(crate) struct Reap {
 
 /// Ready keys left for after the unlock (rare: boxed, so `Reap` stays two words and a flag).
 #[derive(Debug)]
-pub(crate) struct Deferred(Vec<Box<[u8]>>);
+pub(crate) struct Deferred(Vec<(u32, Box<[u8]>)>);
 
 /// Keys seen expired: `seen` by the running command, `later` on read-locked shards.
 #[derive(Debug, Default)]
@@ -94,7 +98,7 @@ impl Reap {
 
     /// Runs the expiry half and hands back the deferred keys (the deferred serving loop
     /// runs them itself, without recursing).
-    pub(crate) fn run_expiry(self, shared: &Shared) -> Vec<Box<[u8]>> {
+    pub(crate) fn run_expiry(self, shared: &Shared) -> Vec<(u32, Box<[u8]>)> {
         if let Some(seen) = self.seen {
             reap(shared, seen, self.now);
         }
@@ -114,8 +118,9 @@ fn reap(shared: &Shared, seen: Vec<SeenExpired>, now: u64) {
             bytes: &s.key,
             hash: s.hash,
         };
-        let mut shard = ks.shard(ks.shard_of(k.hash)).write();
+        let mut shard = ks.shard(s.shard).write();
         let mut rec = Recorder::new(shared.listeners.active());
+        rec.start_in(ks.db_of(s.shard));
         if let Some(stamp) = shard.remove_expired(k, &now) {
             let at = rec.mark();
             rec.expired(stamp, &s.key, at);
@@ -133,6 +138,9 @@ fn reap(shared: &Shared, seen: Vec<SeenExpired>, now: u64) {
 pub(crate) struct Ctx<'a, 'l> {
     pub(crate) shared: &'a Shared,
     locks: &'l mut Locks<'a>,
+    /// The global index of the first shard of the database the context works in (0 for
+    /// database 0; see `Keyspace`).
+    base: usize,
     /// Unix ms, read at most once and frozen for the command (or the whole EXEC / script).
     now: Now<'a>,
     hashes: KeyHashes,
@@ -148,6 +156,11 @@ pub(crate) struct Ctx<'a, 'l> {
     /// Bytes of reply already handed out under this context: an EXEC's queued replies share
     /// one `max_reply_bytes` bound (see `commands::budget`).
     replied: usize,
+    /// A value was opened for writing in place: its shard recounts it at the end.
+    opened: bool,
+    /// Whether reads count as keyspace hits and misses: Redis counts the lookups of
+    /// commands that read (`lookupKeyRead`), not those of writes (`lookupKeyWrite`).
+    count_lookups: bool,
 }
 
 /// A live key opened for writing. Its writes become visible to WATCH and to listeners only
@@ -175,6 +188,12 @@ impl KeyMut<'_> {
     pub(crate) fn signal(&mut self, event: Event) {
         self.rec.signal(self.entry.stamp(), self.key, event);
     }
+
+    /// A write Redis signals to WATCH but publishes no event for (PFCOUNT storing its
+    /// cached cardinality): a new version only.
+    pub(crate) fn signal_quiet(&mut self) {
+        self.rec.signal_quiet(self.entry.stamp());
+    }
 }
 
 impl<'a, 'l> Ctx<'a, 'l> {
@@ -188,13 +207,74 @@ impl<'a, 'l> Ctx<'a, 'l> {
         Ctx {
             shared,
             locks,
+            base: 0,
             now,
             hashes,
             next_hash: Cell::new(0),
             rec: ManuallyDrop::new(Recorder::new(shared.listeners.active())),
             expiring: ManuallyDrop::new(RefCell::new(None)),
             replied: 0,
+            opened: false,
+            count_lookups: true,
         }
+    }
+
+    /// Starts the context in database `db` (before it records anything).
+    pub(crate) fn in_db(mut self, db: usize) -> Self {
+        self.base = self.shared.keyspace.base(db);
+        self.rec.start_in(db);
+        self
+    }
+
+    /// Works in database `db` from now on (a queued SELECT; MOVE's destination for a
+    /// moment). The caller checked `db` against the store's database count.
+    pub(crate) fn select(&mut self, db: usize) {
+        self.base = self.shared.keyspace.base(db);
+        self.rec.set_db(db);
+    }
+
+    /// The database the context works in.
+    pub(crate) fn db(&self) -> usize {
+        self.rec.db()
+    }
+
+    /// The global shard range of the context's database.
+    fn db_range(&self) -> std::ops::Range<usize> {
+        self.base..self.base + self.shared.keyspace.shard_count()
+    }
+
+    /// The shards of the context's database that it holds (whole-database commands
+    /// lock them all).
+    pub(crate) fn db_shards(&self) -> impl Iterator<Item = &Shard> {
+        self.locks.iter_range(self.db_range())
+    }
+
+    /// Every shard the context holds, of any database (INFO, CONFIG RESETSTAT).
+    pub(crate) fn held_shards(&self) -> impl Iterator<Item = &Shard> {
+        self.locks.iter_range(0..usize::MAX)
+    }
+
+    /// The shards of database `db` the context holds.
+    pub(crate) fn held_shards_in(&self, db: usize) -> impl Iterator<Item = &Shard> {
+        let base = self.shared.keyspace.base(db);
+        self.locks
+            .iter_range(base..base + self.shared.keyspace.shard_count())
+    }
+
+    /// The held shards `a` and `b` (global indexes), both for writing.
+    pub(crate) fn shard_pair(
+        &mut self,
+        a: usize,
+        b: usize,
+    ) -> Option<(&mut Shard, &mut Shard, &mut Recorder)> {
+        let (x, y) = self.locks.pair_mut(a, b)?;
+        Some((x, y, &mut self.rec))
+    }
+
+    /// Sets whether the next command's reads count as hits and misses (off for writes).
+    #[inline]
+    pub(crate) fn count_lookups(&mut self, on: bool) {
+        self.count_lookups = on;
     }
 
     /// How many bytes the next reply may still hold.
@@ -252,7 +332,7 @@ impl<'a, 'l> Ctx<'a, 'l> {
     }
 
     fn shard(&self, k: HKey<'_>) -> Res<&Shard> {
-        let index = self.shared.keyspace.shard_of(k.hash);
+        let index = self.base + self.shared.keyspace.shard_of(k.hash);
         self.locks
             .get(index)
             .ok_or_else(|| Reply::error(NOT_LOCKED))
@@ -260,7 +340,7 @@ impl<'a, 'l> Ctx<'a, 'l> {
 
     /// The key's shard, writable, with the command's time and recorder (split borrows).
     fn shard_mut(&mut self, k: HKey<'_>) -> Res<(&mut Shard, &Now<'a>, &mut Recorder)> {
-        let index = self.shared.keyspace.shard_of(k.hash);
+        let index = self.base + self.shared.keyspace.shard_of(k.hash);
         match self.locks.get_mut(index) {
             Some(shard) => Ok((shard, &self.now, &mut self.rec)),
             None => Err(Reply::error(NOT_LOCKED)),
@@ -280,6 +360,29 @@ impl<'a, 'l> Ctx<'a, 'l> {
     /// The live entry of `key` (value, expiry). An expired key reads as missing, and is
     /// deleted when the command ends.
     pub(crate) fn entry(&self, key: &[u8]) -> Res<Option<&Entry>> {
+        let k = self.hkey(key);
+        let shard = self.shard(k)?;
+        let found = shard.find(k).filter(|e| e.value.is_some());
+        let live = match found {
+            Some(e) if e.is_expired(&self.now) => {
+                self.saw_expired(k);
+                None
+            }
+            found => found,
+        };
+        if self.count_lookups {
+            shard.counts.lookup(live.is_some());
+        }
+        if let Some(e) = live {
+            let memory = &self.shared.memory;
+            memory.touch(&e.lru, memory.access_time(&self.now));
+        }
+        Ok(live)
+    }
+
+    /// [`entry`](Self::entry) without counting an access (OBJECT IDLETIME, MEMORY USAGE:
+    /// Redis's `LOOKUP_NOTOUCH`).
+    pub(crate) fn peek(&self, key: &[u8]) -> Res<Option<&Entry>> {
         let k = self.hkey(key);
         let Some(e) = self.shard(k)?.find(k) else {
             return Ok(None);
@@ -305,6 +408,7 @@ impl<'a, 'l> Ctx<'a, 'l> {
             .push(SeenExpired {
                 key: bytes(k.bytes),
                 hash: k.hash,
+                shard: self.base + self.shared.keyspace.shard_of(k.hash),
                 at: self.rec.mark(),
             });
     }
@@ -312,6 +416,8 @@ impl<'a, 'l> Ctx<'a, 'l> {
     /// Mutable access to `key` if it exists now (an expired key is deleted first).
     pub(crate) fn get_mut<'c>(&'c mut self, key: &'c [u8]) -> Res<Option<KeyMut<'c>>> {
         let k = self.hkey(key);
+        let memory = &self.shared.memory;
+        self.opened = true;
         let (shard, now, rec) = self.shard_mut(k)?;
         match shard.get_mut(k, now) {
             Slot::Missing => Ok(None),
@@ -320,7 +426,10 @@ impl<'a, 'l> Ctx<'a, 'l> {
                 rec.expired(stamp, key, at);
                 Ok(None)
             }
-            Slot::Live(entry) => Ok(Some(KeyMut { entry, key, rec })),
+            Slot::Live(entry) => {
+                memory.touch(entry.lru(), memory.access_time(now));
+                Ok(Some(KeyMut { entry, key, rec }))
+            }
         }
     }
 
@@ -332,14 +441,19 @@ impl<'a, 'l> Ctx<'a, 'l> {
         make: impl FnOnce() -> Value,
     ) -> Res<(KeyMut<'c>, bool)> {
         let k = self.hkey(key);
+        let memory = &self.shared.memory;
+        self.opened = true;
         let (shard, now, rec) = self.shard_mut(k)?;
         let waited = shard.waits.waited(key);
-        let (entry, created, expired) = shard.get_or_insert_with(k, now, make);
+        let fresh = memory.fresh(memory.access_time(now));
+        let (entry, created, expired) = shard.get_or_insert_with(k, now, make, fresh);
         if expired {
             rec.expired_unstamped(key);
         }
         if created {
             rec.created(key, waited);
+        } else {
+            memory.touch(entry.lru(), memory.access_time(now));
         }
         Ok((KeyMut { entry, key, rec }, created))
     }
@@ -354,9 +468,12 @@ impl<'a, 'l> Ctx<'a, 'l> {
         event: Event,
     ) -> Res<Option<Value>> {
         let k = self.hkey(key);
+        let memory = &self.shared.memory;
         let (shard, now, rec) = self.shard_mut(k)?;
         let waited = shard.waits.waited(key);
-        let ins = shard.insert(k, value, expires_at, now);
+        let ins = shard.insert(k, value, expires_at, now, |old| {
+            memory.overwrite(old, memory.access_time(now))
+        });
         if ins.expired {
             rec.expired_unstamped(key);
         }
@@ -411,9 +528,12 @@ impl<'a, 'l> Ctx<'a, 'l> {
     /// served); the caller notes the command's own event.
     pub(crate) fn add(&mut self, key: &[u8], value: Value, expires_at: u64) -> Res<()> {
         let k = self.hkey(key);
+        let memory = &self.shared.memory;
         let (shard, now, rec) = self.shard_mut(k)?;
         let waited = shard.waits.waited(key);
-        let ins = shard.insert(k, value, expires_at, now);
+        let ins = shard.insert(k, value, expires_at, now, |old| {
+            memory.overwrite(old, memory.access_time(now))
+        });
         if ins.expired {
             rec.expired_unstamped(key);
         }
@@ -446,11 +566,13 @@ impl<'a, 'l> Ctx<'a, 'l> {
         self.rec.listening()
     }
 
-    /// Empties every shard held for writing (FLUSHALL / FLUSHDB); returns how many keys went.
-    pub(crate) fn flush_locked(&mut self) -> usize {
+    /// Empties every shard held for writing, of the context's database only (FLUSHDB) or
+    /// of all (FLUSHALL); returns how many keys went.
+    pub(crate) fn flush_locked(&mut self, all: bool) -> usize {
+        let range = if all { 0..usize::MAX } else { self.db_range() };
         let Ctx { locks, rec, .. } = self;
         let mut removed = 0;
-        for shard in locks.iter_mut() {
+        for shard in locks.iter_range_mut(range) {
             removed += shard.flush(|stamp| rec.touch(stamp));
         }
         rec.touch_all();
@@ -479,11 +601,14 @@ impl<'a, 'l> Ctx<'a, 'l> {
                 bytes: &s.key,
                 hash: s.hash,
             };
-            let index = self.shared.keyspace.shard_of(k.hash);
-            match self.locks.get_mut(index) {
+            let home = self.rec.db();
+            match self.locks.get_mut(s.shard) {
                 Some(shard) => {
                     if let Some(stamp) = shard.remove_expired(k, &self.now) {
+                        // Seen in another database (MOVE's destination): recorded there.
+                        self.rec.set_db(self.shared.keyspace.db_of(s.shard));
                         self.rec.expired(stamp, &s.key, s.at);
+                        self.rec.set_db(home);
                     }
                 }
                 None => later.push(s),
@@ -507,13 +632,27 @@ impl<'a, 'l> Ctx<'a, 'l> {
     )]
     #[inline(always)]
     pub(crate) fn finish(&mut self) -> Reap {
-        if self.rec.has_batch() || self.rec.has_ready() || self.expiring.get_mut().is_some() {
-            return self.finish_slow();
+        let reap =
+            if self.rec.has_batch() || self.rec.has_ready() || self.expiring.get_mut().is_some() {
+                self.finish_slow()
+            } else {
+                Reap {
+                    seen: None,
+                    now: 0,
+                    deferred: None,
+                }
+            };
+        // The last value written in place is counted before its lock drops.
+        if self.opened {
+            self.settle_all();
         }
-        Reap {
-            seen: None,
-            now: 0,
-            deferred: None,
+        reap
+    }
+
+    #[inline(never)]
+    fn settle_all(&mut self) {
+        for shard in self.locks.iter_range_mut(0..usize::MAX) {
+            shard.settle();
         }
     }
 
@@ -551,7 +690,7 @@ impl<'a, 'l> Ctx<'a, 'l> {
     }
 
     /// The next key made ready for blocked pops (created while they wait on it).
-    pub(crate) fn take_ready(&mut self) -> Option<Box<[u8]>> {
+    pub(crate) fn take_ready(&mut self) -> Option<(usize, Box<[u8]>)> {
         self.rec.take_ready()
     }
 
@@ -561,7 +700,7 @@ impl<'a, 'l> Ctx<'a, 'l> {
     pub(crate) fn try_hold_for_write(&mut self, key: &[u8]) -> bool {
         let k = self.hkey(key);
         let shared: &'a Shared = self.shared;
-        let index = shared.keyspace.shard_of(k.hash);
+        let index = self.base + shared.keyspace.shard_of(k.hash);
         self.locks.try_add_write(&shared.keyspace, index)
     }
 
@@ -578,10 +717,5 @@ impl<'a, 'l> Ctx<'a, 'l> {
         let out = f(self);
         self.replied = saved;
         out
-    }
-
-    /// The shard locks held (whole-keyspace commands iterate them).
-    pub(crate) fn locks(&self) -> &Locks<'a> {
-        self.locks
     }
 }

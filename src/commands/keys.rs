@@ -1,4 +1,4 @@
-//! Generic key commands: DEL, EXISTS, TYPE, RENAME, COPY, the EXPIRE and TTL families,
+//! Generic key commands: DEL, EXISTS, TYPE, RENAME, the EXPIRE and TTL families,
 //! KEYS, SCAN and RANDOMKEY.
 
 use super::budget::{self, Meter};
@@ -8,7 +8,6 @@ use super::{ALL, Keys, ONE, Spec, TWO, W, data as spec, glob};
 use crate::clock::Now;
 use crate::effects::ev;
 use crate::error::msg;
-use crate::keyspace::Entry;
 use crate::reply::Reply;
 
 pub(crate) const COMMANDS: &[Spec] = &[
@@ -19,7 +18,6 @@ pub(crate) const COMMANDS: &[Spec] = &[
     spec("type", 2, 0, ONE, type_),
     spec("rename", 3, W, TWO, rename),
     spec("renamenx", 3, W, TWO, renamenx),
-    spec("copy", -3, W, TWO, copy),
     spec("expire", -3, W, ONE, expire),
     spec("pexpire", -3, W, ONE, pexpire),
     spec("expireat", -3, W, ONE, expireat),
@@ -82,42 +80,6 @@ fn rename(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
 
 fn renamenx(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     rename_with(ctx, a, true)
-}
-
-fn copy(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
-    let mut replace = false;
-    let mut i = 3;
-    while i < a.len() {
-        if is(a[i], "REPLACE") {
-            replace = true;
-        } else if is(a[i], "DB") && i + 1 < a.len() {
-            if parse::int32(a[i + 1], None)? != 0 {
-                return err(msg::DB_RANGE);
-            }
-            i += 1;
-        } else {
-            return err(msg::SYNTAX);
-        }
-        i += 1;
-    }
-    if a[1] == a[2] {
-        return err("ERR source and destination objects are the same");
-    }
-    let Some((value, expires_at)) = ctx.entry(a[1])?.and_then(live_copy) else {
-        return Ok(Reply::Integer(0));
-    };
-    if !replace && ctx.entry(a[2])?.is_some() {
-        return Ok(Reply::Integer(0));
-    }
-    // As Redis: a replaced destination is deleted silently and added anew (`new`, then
-    // `copy_to`).
-    ctx.add(a[2], value, expires_at)?;
-    ctx.note(a[2], ev::COPY_TO);
-    Ok(Reply::Integer(1))
-}
-
-fn live_copy(e: &Entry) -> Option<(crate::types::Value, u64)> {
-    e.value.clone().map(|v| (v, e.expires_at))
 }
 
 /// EXPIRE's NX / XX / GT / LT.
@@ -277,8 +239,7 @@ fn keys(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     let pattern = a[1];
     let all = pattern == b"*";
     let found = ctx
-        .locks()
-        .iter()
+        .db_shards()
         .flat_map(|shard| shard.iter_live(&now))
         .filter(|(k, _)| all || glob::matches(pattern, k))
         .map(|(k, _)| k);
@@ -383,7 +344,7 @@ fn scan(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     let o = scan_options(&a[2..], true)?;
     let now = Now::fixed(ctx.now());
     let (mut s, mut upper) = decode_cursor(cursor);
-    let shards: Vec<_> = ctx.locks().iter().collect();
+    let shards: Vec<_> = ctx.db_shards().collect();
     let mut m = Meter::new(ctx);
     let mut found = Vec::new();
     let mut examined = 0;
@@ -423,7 +384,7 @@ fn scan(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
 
 fn randomkey(ctx: &mut Ctx, _a: &[&[u8]]) -> Res {
     let now = Now::fixed(ctx.now());
-    let shards: Vec<_> = ctx.locks().iter().collect();
+    let shards: Vec<_> = ctx.db_shards().collect();
     let total: usize = shards.iter().map(|s| s.slots()).sum();
     if total == 0 {
         return Ok(Reply::Nil);

@@ -4,24 +4,39 @@
 //! the command's keys, hashes each once, locks their shards in ascending order, reads the
 //! clock once (time is frozen for the command) and calls the handler with a [`Ctx`].
 
+pub(crate) mod admin;
+pub(crate) mod bits;
 pub(crate) mod blocking;
 pub(crate) mod budget;
 pub(crate) mod cluster;
+pub(crate) mod command_info;
+pub(crate) mod config;
 pub(crate) mod crossslot;
 pub(crate) mod ctx;
+pub(crate) mod databases;
+pub(crate) mod geo;
 pub(crate) mod glob;
 pub(crate) mod guard;
 pub(crate) mod hashes;
+pub(crate) mod hll;
+pub(crate) mod info;
 pub(crate) mod keys;
+pub(crate) mod lcs;
 pub(crate) mod list;
+pub(crate) mod memory;
 #[cfg(test)]
 mod memory_tests;
+pub(crate) mod object;
+pub(crate) mod object_lru;
+pub(crate) mod oom;
 pub(crate) mod parse;
 pub(crate) mod pubsub;
 pub(crate) mod scan_and_sample;
 pub(crate) mod server;
 pub(crate) mod set;
+pub(crate) mod sort;
 pub(crate) mod strings;
+pub(crate) mod subcommands;
 pub(crate) mod table;
 pub(crate) mod zset;
 
@@ -44,6 +59,9 @@ pub(crate) mod flag {
     pub const MAY_WRITE: u8 = 8;
     /// Blocks when it finds nothing (BLPOP, ...), unless run inside MULTI or a script.
     pub const BLOCKING: u8 = 16;
+    /// Has subcommands whose names and arities are checked before it runs or is queued
+    /// (see `commands::subcommands`).
+    pub const SUBCOMMANDS: u8 = 32;
 }
 
 /// Where a command's keys sit among its arguments (index 0 is the command name).
@@ -60,8 +78,11 @@ pub(crate) enum Keys {
     },
     /// A count at `at` followed by that many keys; `dest` is one more key before the count.
     NumKeys { at: usize, dest: Option<usize> },
-    /// Every shard (the keys are not known up front: KEYS, SCAN, FLUSHDB, ...).
+    /// Every shard of the command's database (the keys are not known up front: KEYS,
+    /// SCAN, FLUSHDB, ...).
     All,
+    /// Every shard of every database in use (FLUSHALL).
+    AllDbs,
     /// The EVAL family: numkeys at 2, then the keys. Its rows add a planning hook: the lock
     /// mode and whether every shard is needed come from the script's flags.
     Script,
@@ -139,6 +160,9 @@ pub(crate) enum ConnOp {
     Unsubscribe,
     Punsubscribe,
     Reset,
+    Select,
+    Client,
+    Hello,
 }
 
 /// A planning hook: adds a command's shards to the plan when its key positions alone do
@@ -192,7 +216,7 @@ impl Spec {
     )]
     pub(crate) fn for_each_key<'a>(&self, args: &[&'a [u8]], mut f: impl FnMut(&'a [u8])) {
         match self.keys {
-            Keys::None | Keys::All => {}
+            Keys::None | Keys::All | Keys::AllDbs => {}
             Keys::Range { first, last, step } => {
                 let last = if last < 0 {
                     args.len() as isize + last
@@ -237,6 +261,16 @@ pub(crate) fn plan_keys(
     if let Keys::All = spec.keys {
         return plan.add_all(shared.keyspace.shard_count(), spec.is_write());
     }
+    if let Keys::AllDbs = spec.keys {
+        let ks = &shared.keyspace;
+        let base = plan.base();
+        for db in ks.made() {
+            plan.set_base(ks.base(db));
+            plan.add_all(ks.shard_count(), spec.is_write());
+        }
+        plan.set_base(base);
+        return;
+    }
     plan_each_key(shared, spec, args, spec.is_write(), plan, hashes);
 }
 
@@ -269,22 +303,38 @@ pub(crate) fn plan_each_key(
 /// an error reply ([`guard`]): the choke point of every entry point outside EXEC. The
 /// handler has a guard of its own so that what it wrote before panicking still goes down
 /// the effects path; the outer one covers key planning.
+#[allow(
+    dead_code,
+    reason = "database 0's entry point, for layers that have no connection (loaders, tests)"
+)]
 pub(crate) fn run(shared: &Shared, spec: &Spec, args: &[&[u8]]) -> Reply {
-    guard::reply_on_panic(|| run_unguarded(shared, spec, args))
+    run_in(shared, 0, spec, args)
+}
+
+/// [`run`] in database `db` (a connection after SELECT, a `store.db(n)` handle).
+pub(crate) fn run_in(shared: &Shared, db: usize, spec: &Spec, args: &[&[u8]]) -> Reply {
+    guard::reply_on_panic(|| run_unguarded(shared, db, spec, args))
 }
 
 #[allow(
     clippy::single_match_else,
     reason = "a choice between two lock plans, the first a fast path"
 )]
-fn run_unguarded(shared: &Shared, spec: &Spec, args: &[&[u8]]) -> Reply {
+fn run_unguarded(shared: &Shared, db: usize, spec: &Spec, args: &[&[u8]]) -> Reply {
     let Handler::Data(handler) = spec.handler else {
         return Reply::error("ERR this command needs a connection");
     };
+    if let Err(text) = oom::admit(shared, spec, args) {
+        return Reply::error(text);
+    }
+    let call = begin(shared, spec);
     if spec.has(flag::BLOCKING) {
         // On its own a blocking command may wait (MULTI and scripts call its handler).
-        return blocking::run(shared, spec, args);
+        let reply = blocking::run(shared, db, spec, args);
+        call.end(&reply);
+        return reply;
     }
+    let base = shared.keyspace.base(db);
     let mut hashes = KeyHashes::new();
     let mut locks = match (spec.keys, args.get(1)) {
         // Most commands name one key: lock its shard directly, with no plan to build.
@@ -292,42 +342,108 @@ fn run_unguarded(shared: &Shared, spec: &Spec, args: &[&[u8]]) -> Reply {
             let ks = &shared.keyspace;
             let hk = ks.hkey(key);
             hashes.push(ctx::remembered(hk));
-            ks.lock_one(ks.shard_of(hk.hash), spec.is_write())
+            ks.lock_one(base + ks.shard_of(hk.hash), spec.is_write())
         }
         _ => {
-            let mut plan = Plan::default();
+            let mut plan = Plan::at(base);
             plan_keys(shared, spec, args, &mut plan, &mut hashes);
             shared.keyspace.lock(&plan)
         }
     };
-    let mut ctx = Ctx::new(shared, &mut locks, shared.lazy_now(), hashes);
+    let mut ctx = Ctx::new(shared, &mut locks, shared.lazy_now(), hashes).in_db(db);
+    ctx.count_lookups(!spec.is_write());
     let reply = guard::reply_on_panic(|| handler(&mut ctx, args).unwrap_or_else(|e| e));
     ctx.end_command(args);
     let reap = ctx.finish();
     drop(locks);
     reap.run(shared);
+    call.end(&reply);
     reply
 }
 
+/// A call of a command, for INFO's commandstats and errorstats.
+pub(crate) struct Call<'a> {
+    shared: &'a Shared,
+    counted: crate::server::stats::Call<'a>,
+}
+
+impl Call<'_> {
+    /// The call ended with `reply`.
+    #[inline]
+    pub(crate) fn end(self, reply: &Reply) {
+        let failed = if let Reply::Error(text) = reply {
+            self.shared.server.stats.error_reply(text);
+            true
+        } else {
+            false
+        };
+        self.counted.end(failed);
+    }
+}
+
+/// Counts a call of `spec` starting now (see `server::stats`).
+#[inline]
+pub(crate) fn begin<'a>(shared: &'a Shared, spec: &Spec) -> Call<'a> {
+    let index = shared.commands.index_of(spec);
+    Call {
+        shared,
+        counted: shared.server.stats.begin(index),
+    }
+}
+
+/// Counts a call refused before it ran (arity, CROSSSLOT ...): a rejected call and its
+/// error reply.
+#[cold]
+pub(crate) fn record_rejected(shared: &Shared, spec: &Spec, error: &str) {
+    shared.server.stats.error_reply(error);
+    shared.server.stats.rejected(shared.commands.index_of(spec));
+}
+
 /// Runs a command given as argument slices, without connection state.
+#[allow(
+    dead_code,
+    reason = "database 0's entry point, for layers that have no connection (loaders, tests)"
+)]
 pub(crate) fn query(shared: &Shared, argv: &[&[u8]]) -> Reply {
+    query_in(shared, 0, argv)
+}
+
+/// [`query`] in database `db`.
+pub(crate) fn query_in(shared: &Shared, db: usize, argv: &[&[u8]]) -> Reply {
     let (name, rest) = argv.split_first().unwrap_or((&EMPTY, &[]));
     let Some(spec) = shared.commands.lookup(name) else {
         return Reply::error(crate::error::msg::unknown_command(name, rest));
     };
-    query_spec(shared, spec, argv)
+    query_spec_in(shared, db, spec, argv)
 }
 
 /// [`query`] for a command already looked up.
 #[inline]
+#[allow(
+    dead_code,
+    reason = "database 0's entry point, for layers that have no connection (loaders, tests)"
+)]
 pub(crate) fn query_spec(shared: &Shared, spec: &Spec, argv: &[&[u8]]) -> Reply {
+    query_spec_in(shared, 0, spec, argv)
+}
+
+/// [`query_spec`] in database `db`.
+#[inline]
+pub(crate) fn query_spec_in(shared: &Shared, db: usize, spec: &Spec, argv: &[&[u8]]) -> Reply {
     if !spec.arity_ok(argv.len()) {
-        return Reply::error(crate::error::msg::arity(spec.name));
-    }
-    if let Err(text) = crossslot::command(shared, spec, argv) {
+        let text = crate::error::msg::arity(spec.name);
+        record_rejected(shared, spec, &text);
         return Reply::error(text);
     }
-    run(shared, spec, argv)
+    if let Err(text) = subcommands::check(spec, argv) {
+        record_rejected(shared, spec, &text);
+        return Reply::error(text);
+    }
+    if let Err(text) = crossslot::command(shared, spec, argv) {
+        record_rejected(shared, spec, text);
+        return Reply::error(text);
+    }
+    run_in(shared, db, spec, argv)
 }
 
 /// The name of an empty command line.

@@ -2,7 +2,7 @@
 //! SELECT, DBSIZE, FLUSHDB, FLUSHALL.
 
 use super::ctx::{Ctx, Res, err};
-use super::parse::{self, is};
+use super::parse::is;
 use super::{Keys, Spec, W, data as spec, flag};
 use crate::error::msg;
 use crate::reply::Reply;
@@ -11,10 +11,9 @@ pub(crate) const COMMANDS: &[Spec] = &[
     spec("ping", -1, 0, Keys::None, ping),
     spec("echo", 2, 0, Keys::None, echo),
     spec("time", 1, 0, Keys::None, time),
-    spec("select", 2, 0, Keys::None, select),
     spec("dbsize", 1, 0, Keys::All, dbsize),
     spec("flushdb", -1, W | flag::NOSCRIPT, Keys::All, flush),
-    spec("flushall", -1, W | flag::NOSCRIPT, Keys::All, flush),
+    spec("flushall", -1, W | flag::NOSCRIPT, Keys::AllDbs, flush),
 ];
 
 fn ping(_: &mut Ctx, a: &[&[u8]]) -> Res {
@@ -39,21 +38,9 @@ fn time(ctx: &mut Ctx, _: &[&[u8]]) -> Res {
     ]))
 }
 
-/// One database only: SELECT 0 is accepted, anything else is out of range (or, in cluster
-/// mode, refused as a cluster node refuses it).
-fn select(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
-    let index = parse::int32(a[1], None)?;
-    crate::commands::crossslot::select(ctx.shared, i64::from(index)).or_else(err)?;
-    match index {
-        0 => Ok(Reply::ok()),
-        _ => err(msg::DB_RANGE),
-    }
-}
-
 fn dbsize(ctx: &mut Ctx, _: &[&[u8]]) -> Res {
     let n: usize = ctx
-        .locks()
-        .iter()
+        .db_shards()
         .map(crate::keyspace::shard::Shard::live_count)
         .sum();
     Ok(Reply::from_len(n))
@@ -65,6 +52,6 @@ fn flush(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
         Some(o) if a.len() == 2 && (is(o, "ASYNC") || is(o, "SYNC")) => {}
         Some(_) => return err(msg::SYNTAX),
     }
-    ctx.flush_locked();
+    ctx.flush_locked(is(a[0], "FLUSHALL"));
     Ok(Reply::ok())
 }

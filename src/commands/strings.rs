@@ -11,9 +11,6 @@ use crate::numbers::LongDouble;
 use crate::reply::Reply;
 use crate::types::{Bytes, Value, bytes};
 
-/// Redis's `proto-max-bulk-len` default: strings may not grow past 512 MiB.
-const MAX_STRING: usize = 512 * 1024 * 1024;
-
 pub(crate) const COMMANDS: &[Spec] = &[
     spec("get", 2, 0, ONE, get),
     spec("set", -3, W, ONE, set),
@@ -370,7 +367,7 @@ fn incrbyfloat(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
 
 fn append(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     let len = string(ctx, a[1])?.map_or(0, smallvec::SmallVec::len);
-    if len + a[2].len() > MAX_STRING {
+    if len + a[2].len() > ctx.shared.server.live.proto_max_bulk_len() {
         return err(msg::TOO_LONG);
     }
     let (mut e, _) = ctx.get_or_create(a[1], || Value::Str(Bytes::new()))?;
@@ -420,7 +417,7 @@ fn setrange(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     if value.is_empty() {
         return Ok(Reply::from_len(current.unwrap_or(0)));
     }
-    if offset.saturating_add(value.len()) > MAX_STRING {
+    if offset.saturating_add(value.len()) > ctx.shared.server.live.proto_max_bulk_len() {
         return err(msg::TOO_LONG);
     }
     let (mut e, _) = ctx.get_or_create(a[1], || Value::Str(Bytes::new()))?;

@@ -10,6 +10,19 @@ pub(crate) struct Table {
     slots: Box<[Option<&'static Spec>]>,
     mask: usize,
     all: Vec<&'static Spec>,
+    /// Each row's position in `all`, by the row's address (see [`Table::index_of`]).
+    by_address: Box<[Option<(usize, usize)>]>,
+}
+
+/// Spreads a row's address over the slots (Fibonacci hashing; rows are 8-aligned).
+fn address_hash(spec: &Spec) -> usize {
+    let at = std::ptr::from_ref(spec) as usize;
+    #[allow(
+        clippy::cast_possible_truncation,
+        reason = "on 32-bit targets the constant's low half still spreads the bits"
+    )]
+    let golden = 0x9E37_79B9_7F4A_7C15_u64 as usize;
+    (at >> 3).wrapping_mul(golden)
 }
 
 fn name_hash(name: &[u8]) -> usize {
@@ -37,10 +50,19 @@ impl Table {
             }
             slots[i] = Some(spec);
         }
+        let mut by_address = vec![None; size].into_boxed_slice();
+        for (index, &spec) in all.iter().enumerate() {
+            let mut i = address_hash(spec) & (size - 1);
+            while by_address[i].is_some() {
+                i = (i + 1) & (size - 1);
+            }
+            by_address[i] = Some((std::ptr::from_ref(spec) as usize, index));
+        }
         Table {
             slots,
             mask: size - 1,
             all,
+            by_address,
         }
     }
 
@@ -54,6 +76,27 @@ impl Table {
             }
             i = (i + 1) & self.mask;
         }
+    }
+
+    /// The row's position in [`Table::iter`]'s order (what INFO's counters are indexed
+    /// by), found from its address without hashing the name; [`Table::len`] for a row
+    /// that is not in the table.
+    #[inline]
+    pub(crate) fn index_of(&self, spec: &Spec) -> usize {
+        let at = std::ptr::from_ref(spec) as usize;
+        let mut i = address_hash(spec) & self.mask;
+        while let Some((addr, index)) = self.by_address[i] {
+            if addr == at {
+                return index;
+            }
+            i = (i + 1) & self.mask;
+        }
+        self.all.len()
+    }
+
+    /// How many commands there are.
+    pub(crate) fn len(&self) -> usize {
+        self.all.len()
     }
 
     /// Every command, in family order.

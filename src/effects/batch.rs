@@ -31,6 +31,7 @@ use crate::keyspace::Stamp;
 pub struct KeyEvent {
     key: Box<[u8]>,
     event: Event,
+    db: u32,
 }
 
 impl KeyEvent {
@@ -89,6 +90,34 @@ impl KeyEvent {
     pub fn event(&self) -> Event {
         self.event
     }
+
+    /// The database of the key (0-based, as `SELECT` numbers them): keyspace
+    /// notifications publish on `__keyspace@<db>__`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # use std::sync::{mpsc, Arc};
+    /// # use redlite::{Batch, Listener, Store};
+    /// # struct Tap(mpsc::Sender<Batch>);
+    /// # impl Listener for Tap {
+    /// #     fn on_batch(&self, batch: &Batch) {
+    /// #         let _ = self.0.send(batch.clone());
+    /// #     }
+    /// # }
+    /// let store = Store::new();
+    /// let (tx, rx) = mpsc::channel();
+    /// let _subscription = store.listen(Arc::new(Tap(tx)));
+    /// store.db(3)?.execute(["SET", "k", "v"]);
+    /// assert_eq!(rx.recv()?.events()[0].db(), 3);
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn db(&self) -> usize {
+        self.db as usize
+    }
 }
 
 /// The effects of one command, one EXEC or one script, in the order they happened.
@@ -96,7 +125,9 @@ impl KeyEvent {
 /// `events` are what keyspace notifications publish; `commands` are the deterministic
 /// commands that replay the same change on another store (what an append-only log writes):
 /// relative expiries as `PEXPIREAT`, a popped random member as `SREM`, an expired key as
-/// `DEL`. A batch from EXEC or a script is [atomic](Batch::is_atomic): replay it all or none.
+/// `DEL`. They run in database [`db`](Batch::db); where a batch's commands move to another
+/// database (an EXEC with a `SELECT`, an expired key found in MOVE's destination) the
+/// commands hold a `SELECT` there, as an append-only log writes it. A batch from EXEC or a script is [atomic](Batch::is_atomic): replay it all or none.
 ///
 /// # Examples
 ///
@@ -106,6 +137,7 @@ pub struct Batch {
     events: Vec<KeyEvent>,
     commands: Vec<Vec<Box<[u8]>>>,
     atomic: bool,
+    db: u32,
 }
 
 impl Batch {
@@ -200,6 +232,43 @@ impl Batch {
         self.atomic
     }
 
+    /// The database (0-based) the batch's first command runs in; replay `SELECT <db>`
+    /// before [`commands`](Batch::commands) when it differs from the one in use.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # use std::sync::{mpsc, Arc};
+    /// # use redlite::{Batch, Listener, Store};
+    /// # struct Tap(mpsc::Sender<Batch>);
+    /// # impl Listener for Tap {
+    /// #     fn on_batch(&self, batch: &Batch) {
+    /// #         let _ = self.0.send(batch.clone());
+    /// #     }
+    /// # }
+    /// let store = Store::new();
+    /// let (tx, rx) = mpsc::channel();
+    /// let _subscription = store.listen(Arc::new(Tap(tx)));
+    /// let mut conn = store.connection();
+    /// conn.execute(["SELECT", "2"]);
+    /// conn.execute(["MULTI"]);
+    /// conn.execute(["SET", "a", "1"]);
+    /// conn.execute(["SELECT", "5"]);
+    /// conn.execute(["SET", "b", "1"]);
+    /// conn.execute(["EXEC"]);
+    /// let batch = rx.recv()?;
+    /// assert_eq!(batch.db(), 2);
+    /// let names: Vec<&[u8]> = batch.commands().iter().map(|c| &*c[0]).collect();
+    /// assert_eq!(names, [&b"SET"[..], b"SELECT", b"SET"]);
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn db(&self) -> usize {
+        self.db as usize
+    }
+
     /// True when nothing was written.
     ///
     /// # Examples
@@ -222,14 +291,14 @@ fn argv<'x>(args: impl IntoIterator<Item = &'x [u8]>) -> Vec<Box<[u8]>> {
 /// wait for a lock the context could not take in order (served after it unlocks).
 #[derive(Debug, Default)]
 pub(crate) struct Ready {
-    pending: std::collections::VecDeque<Box<[u8]>>,
-    deferred: Vec<Box<[u8]>>,
+    pending: std::collections::VecDeque<(u32, Box<[u8]>)>,
+    deferred: Vec<(u32, Box<[u8]>)>,
 }
 
 impl Ready {
-    fn push(&mut self, key: &[u8]) {
-        if !self.pending.iter().any(|k| **k == *key) {
-            self.pending.push_back(key.into());
+    fn push(&mut self, db: u32, key: &[u8]) {
+        if !self.pending.iter().any(|(d, k)| *d == db && **k == *key) {
+            self.pending.push_back((db, key.into()));
         }
     }
 }
@@ -248,6 +317,13 @@ pub(crate) struct Recorder {
     /// Keys made ready for blocked pops; boxed and made at the first one (rare), so the
     /// recorder stays small on every command's path.
     ready: Option<Box<Ready>>,
+    /// The database of what is recorded now (events, ready keys).
+    db: u32,
+    /// The database the batch's replay commands are in so far (see [`Batch::db`]).
+    cmd_db: u32,
+    /// Where the commands of `cmd_db` start: a deletion found earlier in the same command
+    /// is never placed before the `SELECT` that leads to its database.
+    cmd_from: usize,
 }
 
 impl Recorder {
@@ -272,7 +348,42 @@ impl Recorder {
     }
 
     fn batch_mut(&mut self) -> &mut Batch {
-        self.batch.get_or_insert_with(Box::default)
+        let db = self.cmd_db;
+        self.batch.get_or_insert_with(|| {
+            Box::new(Batch {
+                db,
+                ..Batch::default()
+            })
+        })
+    }
+
+    /// Records what follows in database `db`: where a command is recorded next, its
+    /// replay commands are preceded by a `SELECT` if the batch's were in another one.
+    pub(crate) fn set_db(&mut self, db: usize) {
+        self.db = u32::try_from(db).unwrap_or(u32::MAX);
+    }
+
+    /// Starts recording in database `db` (a context's own database, before any record).
+    pub(crate) fn start_in(&mut self, db: usize) {
+        self.set_db(db);
+        self.cmd_db = self.db;
+    }
+
+    /// The database being recorded.
+    pub(crate) fn db(&self) -> usize {
+        self.db as usize
+    }
+
+    /// Brings the replay commands to the database being recorded, with a `SELECT`.
+    fn sync_db(&mut self) {
+        if self.db == self.cmd_db {
+            return;
+        }
+        let db = self.db.to_string();
+        self.cmd_db = self.db;
+        let batch = self.batch_mut();
+        batch.commands.push(argv([&b"SELECT"[..], db.as_bytes()]));
+        self.cmd_from = batch.commands.len();
     }
 
     /// A write happened to `key`: stamp its new version (WATCH sees it) and record the event.
@@ -295,10 +406,17 @@ impl Recorder {
         }
     }
 
+    /// `key` holds something its blocked pops may take, though no write created it
+    /// (SWAPDB brought it into their database).
+    pub(crate) fn ready(&mut self, key: &[u8]) {
+        self.make_ready(key);
+    }
+
     #[cold]
     #[inline(never)]
     fn make_ready(&mut self, key: &[u8]) {
-        self.ready_mut().push(key);
+        let db = self.db;
+        self.ready_mut().push(db, key);
     }
 
     fn ready_mut(&mut self) -> &mut Ready {
@@ -312,21 +430,23 @@ impl Recorder {
     }
 
     /// The next ready key to serve, in the order they became ready.
-    pub(crate) fn take_ready(&mut self) -> Option<Box<[u8]>> {
-        self.ready.as_mut()?.pending.pop_front()
+    pub(crate) fn take_ready(&mut self) -> Option<(usize, Box<[u8]>)> {
+        let (db, key) = self.ready.as_mut()?.pending.pop_front()?;
+        Some((db as usize, key))
     }
 
     /// `key`'s waiters could not all be served under these locks: serve it again once they
     /// are gone.
     pub(crate) fn defer(&mut self, key: &[u8]) {
+        let db = self.db;
         let r = self.ready_mut();
-        if !r.deferred.iter().any(|k| **k == *key) {
-            r.deferred.push(key.into());
+        if !r.deferred.iter().any(|(d, k)| *d == db && **k == *key) {
+            r.deferred.push((db, key.into()));
         }
     }
 
-    /// The deferred keys (ending the ready list).
-    pub(crate) fn take_deferred(&mut self) -> Vec<Box<[u8]>> {
+    /// The deferred keys with their databases (ending the ready list).
+    pub(crate) fn take_deferred(&mut self) -> Vec<(u32, Box<[u8]>)> {
         self.ready.take().map(|r| r.deferred).unwrap_or_default()
     }
 
@@ -345,9 +465,11 @@ impl Recorder {
     }
 
     fn event(&mut self, key: &[u8], event: Event) {
+        let db = self.db;
         self.batch_mut().events.push(KeyEvent {
             key: key.into(),
             event,
+            db,
         });
     }
 
@@ -356,6 +478,7 @@ impl Recorder {
     pub(crate) fn replay<'x>(&mut self, args: impl IntoIterator<Item = &'x [u8]>) {
         self.replaced = true;
         if self.on {
+            self.sync_db();
             self.batch_mut().commands.push(argv(args));
         }
     }
@@ -375,11 +498,15 @@ impl Recorder {
             let event = KeyEvent {
                 key: key.into(),
                 event: ev::EXPIRED,
+                db: self.db,
             };
+            self.sync_db();
+            let from = self.cmd_from;
             let batch = self.batch_mut();
             batch.events.insert(at.0.min(batch.events.len()), event);
             let del = argv([&b"DEL"[..], key]);
-            let at = at.1.min(batch.commands.len());
+            let at =
+                at.1.clamp(from.min(batch.commands.len()), batch.commands.len());
             batch.commands.insert(at, del);
         }
     }
@@ -389,6 +516,7 @@ impl Recorder {
     pub(crate) fn expired_unstamped(&mut self, key: &[u8]) {
         if self.on {
             self.event(key, ev::EXPIRED);
+            self.sync_db();
             self.batch_mut().commands.push(argv([&b"DEL"[..], key]));
         }
     }
@@ -413,6 +541,7 @@ impl Recorder {
     #[inline]
     pub(crate) fn end_command(&mut self, args: &[&[u8]]) {
         if self.on && self.wrote && !self.replaced {
+            self.sync_db();
             self.batch_mut().commands.push(argv(args.iter().copied()));
         }
         self.wrote = false;

@@ -133,14 +133,20 @@ pub(crate) mod ev {
         RENAME_FROM = "rename_from", Generic;
         RENAME_TO = "rename_to", Generic;
         COPY_TO = "copy_to", Generic;
+        MOVE_FROM = "move_from", Generic;
+        MOVE_TO = "move_to", Generic;
         RESTORE = "restore", Generic;
         EXPIRED = "expired", Expired;
+        EVICTED = "evicted", Evicted;
         NEW = "new", New;
         SET = "set", String;
         SETRANGE = "setrange", String;
         APPEND = "append", String;
         INCRBY = "incrby", String;
         INCRBYFLOAT = "incrbyfloat", String;
+        SETBIT = "setbit", String;
+        PFADD = "pfadd", String;
+        SORTSTORE = "sortstore", List;
         LPUSH = "lpush", List;
         RPUSH = "rpush", List;
         LPOP = "lpop", List;
@@ -171,5 +177,7 @@ pub(crate) mod ev {
         ZUNIONSTORE = "zunionstore", ZSet;
         ZDIFFSTORE = "zdiffstore", ZSet;
         ZRANGESTORE = "zrangestore", ZSet;
+        GEOSEARCHSTORE = "geosearchstore", ZSet;
+        GEORADIUSSTORE = "georadiusstore", ZSet;
     }
 }

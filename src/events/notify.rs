@@ -136,16 +136,20 @@ impl Listener for Notifier {
                 continue;
             }
             let name = e.event().name().as_bytes();
-            // One database: Redis's db 0 channels.
+            let db = e.db().to_string();
             if flags & KEYSPACE != 0 {
                 channel.clear();
-                channel.extend_from_slice(b"__keyspace@0__:");
+                channel.extend_from_slice(b"__keyspace@");
+                channel.extend_from_slice(db.as_bytes());
+                channel.extend_from_slice(b"__:");
                 channel.extend_from_slice(e.key());
                 self.pubsub.publish(&channel, name);
             }
             if flags & KEYEVENT != 0 {
                 channel.clear();
-                channel.extend_from_slice(b"__keyevent@0__:");
+                channel.extend_from_slice(b"__keyevent@");
+                channel.extend_from_slice(db.as_bytes());
+                channel.extend_from_slice(b"__:");
                 channel.extend_from_slice(name);
                 self.pubsub.publish(&channel, e.key());
             }

@@ -44,11 +44,12 @@ impl Stop {
 
 #[cfg_attr(loom, allow(dead_code))]
 impl Sweeper {
-    /// Starts the sweeper, running `pass` every `every` until it returns false (the store is
+    /// Starts the sweeper: it waits `every`, runs `pass`, and repeats with the interval
+    /// `pass` returns (CONFIG SET hz changes it), until `pass` returns `None` (the store is
     /// gone) or the sweeper is dropped; `None` when the thread cannot be started (the store
     /// stays correct without it: lazy expiry; it only reclaims later).
     pub(crate) fn spawn(
-        pass: impl Fn() -> bool + Send + 'static,
+        pass: impl Fn() -> Option<Duration> + Send + 'static,
         every: Duration,
     ) -> Option<Sweeper> {
         let stop = Arc::new(Stop::default());
@@ -56,9 +57,11 @@ impl Sweeper {
         let thread = thread::Builder::new()
             .name("redlite-expiry".into())
             .spawn(move || {
+                let mut every = every;
                 while signal.wait(every) {
-                    if !pass() {
-                        return;
+                    match pass() {
+                        Some(next) => every = next,
+                        None => return,
                     }
                 }
             })

@@ -10,15 +10,43 @@ use smallvec::SmallVec;
 use super::{Keyspace, Shard};
 use crate::sync::{RwLockReadGuard, RwLockWriteGuard};
 
-/// Which shards to lock, and whether each needs writing. Kept sorted by shard index.
+/// Which shards to lock, and whether each needs writing. Kept sorted by global index
+/// (database, then shard: see [`Keyspace`]).
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Plan {
     shards: SmallVec<[(usize, bool); 4]>,
+    /// The global index of the command's database's first shard: [`Plan::add`] and
+    /// [`Plan::add_all`] name shards of that database.
+    base: usize,
 }
 
 impl Plan {
-    /// Adds a shard; a shard asked for both reading and writing is locked for writing.
+    /// A plan for a command running in the database whose first shard is `base`.
+    pub(crate) fn at(base: usize) -> Plan {
+        Plan {
+            shards: SmallVec::new(),
+            base,
+        }
+    }
+
+    /// The global index of the planned database's first shard.
+    pub(crate) fn base(&self) -> usize {
+        self.base
+    }
+
+    /// Plans further shards in another database (EXEC after a queued SELECT).
+    pub(crate) fn set_base(&mut self, base: usize) {
+        self.base = base;
+    }
+
+    /// Adds a shard of the plan's database; a shard asked for both reading and writing is
+    /// locked for writing.
     pub(crate) fn add(&mut self, shard: usize, write: bool) {
+        self.add_global(self.base + shard, write);
+    }
+
+    /// Adds a shard by its global index (any database).
+    pub(crate) fn add_global(&mut self, shard: usize, write: bool) {
         match self.shards.binary_search_by_key(&shard, |&(s, _)| s) {
             Ok(i) => self.shards[i].1 |= write,
             Err(i) => self.shards.insert(i, (shard, write)),
@@ -122,19 +150,50 @@ impl Locks<'_> {
         }
     }
 
-    /// Every held shard, in index order.
-    pub(crate) fn iter(&self) -> impl Iterator<Item = &Shard> {
-        self.held.iter().map(|(_, g)| match g {
-            Guard::Read(g) => &**g,
-            Guard::Write(g) => &**g,
-        })
+    /// Every held shard whose global index is in `range`, in index order (one database's).
+    pub(crate) fn iter_range(&self, range: std::ops::Range<usize>) -> impl Iterator<Item = &Shard> {
+        self.held
+            .iter()
+            .filter(move |(i, _)| range.contains(i))
+            .map(|(_, g)| match g {
+                Guard::Read(g) => &**g,
+                Guard::Write(g) => &**g,
+            })
     }
 
-    /// Every shard held for writing, in index order.
-    pub(crate) fn iter_mut(&mut self) -> impl Iterator<Item = &mut Shard> {
-        self.held.iter_mut().filter_map(|(_, g)| match g {
-            Guard::Read(_) => None,
-            Guard::Write(g) => Some(&mut **g),
-        })
+    /// Every held-for-writing shard whose global index is in `range`, in index order.
+    pub(crate) fn iter_range_mut(
+        &mut self,
+        range: std::ops::Range<usize>,
+    ) -> impl Iterator<Item = &mut Shard> {
+        self.held
+            .iter_mut()
+            .filter(move |(i, _)| range.contains(i))
+            .filter_map(|(_, g)| match g {
+                Guard::Read(_) => None,
+                Guard::Write(g) => Some(&mut **g),
+            })
+    }
+
+    /// Two distinct shards held for writing (SWAPDB swaps a pair).
+    pub(crate) fn pair_mut(
+        &mut self,
+        first: usize,
+        second: usize,
+    ) -> Option<(&mut Shard, &mut Shard)> {
+        let (at_first, at_second) = (self.position(first)?, self.position(second)?);
+        if at_first == at_second {
+            return None;
+        }
+        let (lo, hi) = (at_first.min(at_second), at_first.max(at_second));
+        let (left, right) = self.held.split_at_mut(hi);
+        let (Guard::Write(low), Guard::Write(high)) = (&mut left[lo].1, &mut right[0].1) else {
+            return None;
+        };
+        if at_first < at_second {
+            Some((low, high))
+        } else {
+            Some((high, low))
+        }
     }
 }

@@ -4,12 +4,14 @@
 //! and finds the slot inside it. Multi-shard work goes through [`locks`], which always locks in
 //! ascending shard index, so no two operations can deadlock on each other.
 
+pub(crate) mod accounting;
 pub(crate) mod expiry;
 pub(crate) mod locks;
 pub(crate) mod shard;
 pub(crate) mod waits;
 
 use std::hash::BuildHasher;
+use std::sync::OnceLock;
 
 use crossbeam_utils::CachePadded;
 
@@ -34,26 +36,70 @@ fn key_hasher() -> KeyHasher {
     return KeyHasher::fixed();
 }
 
-/// All shards of one store.
+/// One database's shards.
+type Shards = Box<[CachePadded<RwLock<Shard>>]>;
+
+/// Every database of one store: database 0's shards, made with the store, and the others'
+/// made on first use (most stores only ever use database 0, and `Store::new` must stay
+/// cheap).
+///
+/// A shard is named by one *global index*, `db * shard_count + shard`: database 0's shards
+/// keep their plain indexes (the hot path does not change), and ascending global order is
+/// (database, shard) ascending, the one lock order of every operation, across databases
+/// too (MOVE, COPY .. DB, SWAPDB, FLUSHALL). Every database has the same shard count and
+/// hasher, so a key hashes to the same shard in each.
 pub(crate) struct Keyspace {
-    shards: Box<[CachePadded<RwLock<Shard>>]>,
+    shards: Shards,
+    /// Databases 1.. (index `db - 1`).
+    others: Box<[OnceLock<Shards>]>,
     hasher: KeyHasher,
     mask: usize,
+    /// log2 of the shard count: a global index's database is `index >> bits`.
+    bits: u32,
+    /// Bytes of every shard of every database, fed by them in steps (see [`accounting`]).
+    used: accounting::Total,
 }
 
 impl Keyspace {
-    /// `shards` is rounded up to a power of two (at least 1).
-    pub(crate) fn new(shards: usize) -> Keyspace {
+    /// `shards` is rounded up to a power of two (at least 1); `databases` is at least 1.
+    pub(crate) fn new(shards: usize, databases: usize) -> Keyspace {
         let n = shards.clamp(1, 1 << 16).next_power_of_two();
         let hasher = key_hasher();
-        let shards = (0..n)
-            .map(|_| CachePadded::new(RwLock::new(Shard::new(hasher.clone()))))
-            .collect();
+        let others = (1..databases.max(1)).map(|_| OnceLock::new()).collect();
+        let used = accounting::Total::new(accounting::Totals::new());
         Keyspace {
-            shards,
+            shards: make_shards(n, &hasher, &used),
+            others,
             hasher,
             mask: n - 1,
+            bits: n.trailing_zeros(),
+            used,
         }
+    }
+
+    /// How many databases there are.
+    pub(crate) fn databases(&self) -> usize {
+        self.others.len() + 1
+    }
+
+    /// The global index of database `db`'s first shard.
+    pub(crate) fn base(&self, db: usize) -> usize {
+        db << self.bits
+    }
+
+    /// The database of a global shard index.
+    pub(crate) fn db_of(&self, index: usize) -> usize {
+        index >> self.bits
+    }
+
+    /// Whether database `db` holds anything yet (was ever used); database 0 always does.
+    pub(crate) fn is_made(&self, db: usize) -> bool {
+        db == 0 || self.others.get(db - 1).is_some_and(|o| o.get().is_some())
+    }
+
+    /// The databases made so far, ascending (what FLUSHALL and the expiry sweep visit).
+    pub(crate) fn made(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.databases()).filter(|&db| self.is_made(db))
     }
 
     pub(crate) fn hkey<'a>(&self, bytes: &'a [u8]) -> HKey<'a> {
@@ -73,7 +119,51 @@ impl Keyspace {
         self.shards.len()
     }
 
+    /// The shard at a global index (see [`Keyspace`]); makes its database on first use.
+    /// An index past the last database is a bug of the caller: it panics, like any
+    /// out-of-bounds index (planners check databases against [`Keyspace::databases`]).
+    #[inline]
     pub(crate) fn shard(&self, index: usize) -> &RwLock<Shard> {
-        &self.shards[index]
+        match self.shards.get(index) {
+            Some(shard) => shard,
+            None => self.other_shard(index),
+        }
     }
+
+    #[cold]
+    fn other_shard(&self, index: usize) -> &RwLock<Shard> {
+        let db = self.db_of(index);
+        let shards = self.others[db - 1]
+            .get_or_init(|| make_shards(self.shards.len(), &self.hasher, &self.used));
+        &shards[index & self.mask]
+    }
+
+    /// Bytes held by keys and values, as fed by the shards: within
+    /// [`accounting::STEP`] per shard of the exact sum. One relaxed load.
+    pub(crate) fn used_memory_approx(&self) -> usize {
+        usize::try_from(self.used.load()).unwrap_or(0)
+    }
+
+    /// Makes the shards feed the total often enough for a limit of `maxmemory` bytes:
+    /// their slack together stays within about 1% of it.
+    pub(crate) fn fit_accounting_to(&self, maxmemory: u64) {
+        let per_shard = maxmemory / 100 / self.shards.len() as u64;
+        self.used
+            .set_step(isize::try_from(per_shard).unwrap_or(isize::MAX));
+    }
+
+    /// Bytes held by keys and values, exactly: each shard's count (of every database made)
+    /// under its read lock.
+    pub(crate) fn used_memory_exact(&self) -> usize {
+        self.made()
+            .flat_map(|db| (0..self.shard_count()).map(move |i| self.base(db) + i))
+            .map(|i| self.shard(i).read().used_memory())
+            .sum()
+    }
+}
+
+fn make_shards(n: usize, hasher: &KeyHasher, used: &accounting::Total) -> Shards {
+    (0..n)
+        .map(|_| CachePadded::new(RwLock::new(Shard::new(hasher.clone(), used.clone()))))
+        .collect()
 }

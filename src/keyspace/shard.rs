@@ -5,16 +5,23 @@
 //! expiry sweep) and lets SCAN walk positions downwards: a swap-remove only moves the last
 //! element, which a downward walk has already visited, so no key present throughout is missed.
 
-use indexmap::IndexMap;
-use indexmap::map::raw_entry_v1::{RawEntryApiV1, RawEntryMut};
+mod swap;
 
 mod snap;
 
 pub(crate) use snap::Walked;
+pub(crate) use swap::SwapEffect;
 
+use std::collections::HashSet;
+use std::sync::atomic::AtomicU32;
+
+use indexmap::IndexMap;
+use indexmap::map::raw_entry_v1::RawEntryApiV1;
+
+use super::accounting::{self, Mem, Total};
 use super::{HKey, KeyHasher};
 use crate::clock::Now;
-use crate::types::{Bytes, Value, bytes};
+use crate::types::{Bytes, Value, bytes, memsize};
 
 /// A key's slot: its value (absent for a tombstone kept only for WATCH), version and expiry.
 ///
@@ -29,6 +36,10 @@ pub(crate) struct Entry {
     pub(crate) expires_at: u64,
     /// Connections watching this key; a tombstone with no watchers is dropped.
     pub(crate) watchers: u32,
+    /// Redis's 24-bit LRU clock or LFU counter (see `evict::lru`). Atomic because reads,
+    /// which hold only the shard's read lock, touch it; it fits the slot's padding, so it
+    /// costs no memory.
+    pub(crate) lru: AtomicU32,
     /// The snapshot that already has this slot's value at its instant (see `snap`); fits in
     /// the padding after `watchers`, so slots stay the same size.
     snap_epoch: u32,
@@ -46,6 +57,7 @@ impl Entry {
             version: 0,
             expires_at: 0,
             watchers: 0,
+            lru: AtomicU32::new(0),
             snap_epoch: 0,
         }
     }
@@ -86,9 +98,28 @@ pub(crate) struct EntryMut<'s> {
     version: &'s mut u64,
     expires_at: &'s mut u64,
     clock: &'s mut u64,
+    lru: &'s AtomicU32,
+    volatile: &'s mut usize,
+}
+
+/// Sets an entry's deadline, keeping the shard's count of keys with one exact.
+#[inline]
+fn retime(volatile: &mut usize, slot: &mut u64, at: u64) {
+    if *slot != 0 {
+        *volatile = volatile.saturating_sub(1);
+    }
+    if at != 0 {
+        *volatile += 1;
+    }
+    *slot = at;
 }
 
 impl EntryMut<'_> {
+    /// The key's LRU/LFU field.
+    pub(crate) fn lru(&self) -> &AtomicU32 {
+        self.lru
+    }
+
     pub(crate) fn value_mut(&mut self) -> &mut Value {
         self.value
     }
@@ -106,7 +137,7 @@ impl EntryMut<'_> {
     }
 
     pub(crate) fn set_expires_at(&mut self, at: u64) {
-        *self.expires_at = at;
+        retime(self.volatile, self.expires_at, at);
     }
 }
 
@@ -144,21 +175,75 @@ pub(crate) struct Shard {
     clock: u64,
     live: usize,
     sweep_cursor: usize,
+    mem: Mem,
+    /// The slot handed out for writing in place, with its value's bytes then: counted
+    /// again by [`Shard::settle`] before anything can move it, and at the command's end.
+    open: Option<(usize, usize)>,
+    /// What the table itself was last counted at.
+    table: usize,
     /// Blocked pops waiting on keys of this shard (guarded by the shard lock, see `waits`).
     pub(crate) waits: super::waits::WaitTable,
+    /// The keys some connection watches (their slots have `watchers > 0`), so that SWAPDB
+    /// finds them in O(watched keys), as Redis's `watched_keys` dict lets it.
+    watched: HashSet<Bytes, KeyHasher>,
+    /// INFO's counters, kept per shard next to the lock a command already holds, so no
+    /// line is written by every thread (see `server::stats`). Reads count under a read
+    /// lock, hence atomics; expiry counts under the write lock.
+    pub(crate) counts: Counts,
+    /// Entries with a deadline (INFO's `expires`), kept exact by every write of one.
+    volatile: usize,
     /// The snapshot walking this shard, if any (see `snap`).
     snap: Option<Box<snap::SnapState>>,
     snap_epochs: u32,
 }
 
+/// A shard's INFO counters: `keyspace_hits`, `keyspace_misses`, `expired_keys`.
+#[derive(Debug, Default)]
+pub(crate) struct Counts {
+    pub(crate) hits: std::sync::atomic::AtomicU64,
+    pub(crate) misses: std::sync::atomic::AtomicU64,
+    /// Written under the write lock (`get_mut`, no atomic operation), read and reset by
+    /// INFO and CONFIG RESETSTAT under read locks.
+    pub(crate) expired: std::sync::atomic::AtomicU64,
+}
+
+impl Counts {
+    /// A read found its key (or not), as Redis's `lookupKeyRead` counts.
+    #[inline]
+    pub(crate) fn lookup(&self, hit: bool) {
+        let c = if hit { &self.hits } else { &self.misses };
+        c.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// A key expired (the caller holds the shard's write lock).
+    #[inline]
+    pub(crate) fn expired(&mut self) {
+        *self.expired.get_mut() += 1;
+    }
+
+    /// CONFIG RESETSTAT (under a read lock).
+    pub(crate) fn reset(&self) {
+        use std::sync::atomic::Ordering::Relaxed;
+        self.hits.store(0, Relaxed);
+        self.misses.store(0, Relaxed);
+        self.expired.store(0, Relaxed);
+    }
+}
+
 impl Shard {
-    pub(crate) fn new(hasher: KeyHasher) -> Shard {
+    pub(crate) fn new(hasher: KeyHasher, total: Total) -> Shard {
         Shard {
-            map: IndexMap::with_hasher(hasher),
+            map: IndexMap::with_hasher(hasher.clone()),
             clock: 0,
             live: 0,
             sweep_cursor: 0,
+            mem: Mem::new(total),
+            open: None,
+            table: 0,
             waits: super::waits::WaitTable::default(),
+            watched: HashSet::with_hasher(hasher),
+            counts: Counts::default(),
+            volatile: 0,
             snap: None,
             snap_epochs: 0,
         }
@@ -186,32 +271,45 @@ impl Shard {
     /// Write-side lookup of `k`: deletes it first if it has expired.
     #[inline]
     pub(crate) fn get_mut(&mut self, k: HKey<'_>, now: &Now<'_>) -> Slot<'_> {
+        self.settle();
         let Some(i) = self.index(k) else {
             return Slot::Missing;
         };
         if self.map[i].value.is_some() && self.map[i].is_expired(now) {
+            self.counts.expired();
             return Slot::Expired(self.remove_at(i).1);
         }
         self.before_write(i);
-        let Shard { map, clock, .. } = self;
+        let Shard {
+            map,
+            clock,
+            open,
+            volatile,
+            ..
+        } = self;
         let Entry {
             value: Some(value),
             version,
             expires_at,
+            lru,
             ..
         } = &mut map[i]
         else {
             return Slot::Missing;
         };
+        *open = Some((i, value.heap_size(memsize::ACCOUNTING_SAMPLES)));
         Slot::Live(EntryMut {
             value,
             version,
             expires_at,
             clock,
+            lru,
+            volatile,
         })
     }
 
     /// Stores `value` under `k` with the given expiry (0: none), replacing whatever was there.
+    /// `lru` gives the key's LRU/LFU field from the one it had (`None`: a new key).
     #[inline]
     pub(crate) fn insert(
         &mut self,
@@ -219,110 +317,147 @@ impl Shard {
         value: Value,
         expires_at: u64,
         now: &Now<'_>,
+        lru: impl FnOnce(Option<u32>) -> u32,
     ) -> Inserted<'_> {
-        if self.snap.is_some() {
-            if let Some(i) = self.index(k) {
-                self.before_write(i);
-            }
-        }
-        let epoch = self.new_slot_epoch();
+        let i = self.slot_of(k);
+        self.before_write(i);
         let Shard {
-            map, clock, live, ..
+            map,
+            clock,
+            live,
+            mem,
+            counts,
+            volatile,
+            ..
         } = self;
-        match map
-            .raw_entry_mut_v1()
-            .from_hash(k.hash, |key| key[..] == *k.bytes)
-        {
-            RawEntryMut::Occupied(o) => {
-                let e = o.into_mut();
-                let was_expired = e.is_expired(now);
-                let old = e.value.replace(value);
-                e.expires_at = expires_at;
-                if old.is_none() {
-                    *live += 1;
-                }
-                Inserted {
-                    expired: was_expired && old.is_some(),
-                    old: old.filter(|_| !was_expired),
-                    stamp: Stamp {
-                        version: Some(&mut e.version),
-                        clock,
-                    },
-                }
-            }
-            RawEntryMut::Vacant(v) => {
-                let entry = Entry {
-                    value: Some(value),
-                    version: 0,
-                    expires_at,
-                    watchers: 0,
-                    snap_epoch: epoch,
-                };
-                let (_, e) = v.insert_hashed_nocheck(k.hash, bytes(k.bytes), entry);
-                *live += 1;
-                Inserted {
-                    old: None,
-                    expired: false,
-                    stamp: Stamp {
-                        version: Some(&mut e.version),
-                        clock,
-                    },
-                }
+        let e = &mut map[i];
+        let was_expired = e.is_expired(now);
+        mem.add(accounting::entry_bytes(k.bytes.len(), &value));
+        let old = e.value.replace(value);
+        retime(volatile, &mut e.expires_at, expires_at);
+        let kept = old.as_ref().map(|_| *e.lru.get_mut());
+        *e.lru.get_mut() = lru(kept.filter(|_| !was_expired));
+        match &old {
+            Some(v) => mem.sub(accounting::entry_bytes(k.bytes.len(), v)),
+            None => *live += 1,
+        }
+        if was_expired && old.is_some() {
+            counts.expired();
+        }
+        Inserted {
+            expired: was_expired && old.is_some(),
+            old: old.filter(|_| !was_expired),
+            stamp: Stamp {
+                version: Some(&mut e.version),
+                clock,
+            },
+        }
+    }
+
+    /// Counts what the last value handed out for writing became (commands change values
+    /// in place through `EntryMut::value_mut`; this keeps the count O(1) per write, see
+    /// `types::memsize`).
+    #[inline]
+    pub(crate) fn settle(&mut self) {
+        if let Some((i, before)) = self.open.take() {
+            if let Some(v) = self.map.get_index(i).and_then(|(_, e)| e.value.as_ref()) {
+                let after = v.heap_size(memsize::ACCOUNTING_SAMPLES);
+                self.mem.change(before, after);
             }
         }
     }
 
-    /// The live key `k`, created with `make()` (no expiry) when missing or expired.
-    /// Returns the entry, whether it was created, and whether an expired value was deleted
-    /// first (the caller's signal stamps both changes with one version).
+    /// The position of `k`'s slot, made (as a tombstone) if missing.
+    #[inline]
+    fn slot_of(&mut self, k: HKey<'_>) -> usize {
+        self.settle();
+        match self.index(k) {
+            Some(i) => i,
+            None => self.new_slot(k),
+        }
+    }
+
+    /// A new slot for `k` (known missing): it goes at the end of the dense vector.
+    fn new_slot(&mut self, k: HKey<'_>) -> usize {
+        let len = self.map.len();
+        // Born after a running snapshot's instant: marked so its walk skips it.
+        let mut fresh = Entry::tombstone();
+        fresh.snap_epoch = self.new_slot_epoch();
+        self.map
+            .raw_entry_mut_v1()
+            .from_hash(k.hash, |_| false)
+            .or_insert_with(|| (bytes(k.bytes), fresh));
+        self.recount_table();
+        len
+    }
+
+    /// Counts a change of the table's own size (it grew or shrank).
+    fn recount_table(&mut self) {
+        let now = accounting::table_bytes(self.map.capacity(), self.map.len());
+        if now != self.table {
+            self.mem.change(self.table, now);
+            self.table = now;
+        }
+    }
+
+    /// The live key `k`, created with `make()` (no expiry) when missing or expired; a new
+    /// key's LRU/LFU field is `lru`. Returns the entry, whether it was created, and whether
+    /// an expired value was deleted first (the caller's signal stamps both changes with one
+    /// version).
     #[inline]
     pub(crate) fn get_or_insert_with(
         &mut self,
         k: HKey<'_>,
         now: &Now<'_>,
         make: impl FnOnce() -> Value,
+        lru: u32,
     ) -> (EntryMut<'_>, bool, bool) {
-        if self.snap.is_some() {
-            if let Some(i) = self.index(k) {
-                self.before_write(i);
-            }
-        }
-        let epoch = self.new_slot_epoch();
+        let i = self.slot_of(k);
+        self.before_write(i);
         let Shard {
-            map, clock, live, ..
+            map,
+            clock,
+            live,
+            mem,
+            open,
+            counts,
+            volatile,
+            ..
         } = self;
-        let (_, e) = map
-            .raw_entry_mut_v1()
-            .from_hash(k.hash, |key| key[..] == *k.bytes)
-            .or_insert_with(|| {
-                let mut fresh = Entry::tombstone();
-                fresh.snap_epoch = epoch;
-                (bytes(k.bytes), fresh)
-            });
         let Entry {
             value,
             version,
             expires_at,
+            lru: key_lru,
             ..
-        } = e;
+        } = &mut map[i];
         let expired = value.is_some() && *expires_at != 0 && now.get() > *expires_at;
         if expired {
-            *value = None;
+            if let Some(old) = value.take() {
+                mem.sub(accounting::entry_bytes(k.bytes.len(), &old));
+            }
             *live -= 1;
+            counts.expired();
         }
         let created = value.is_none();
         let value = if let Some(v) = value {
             v
         } else {
             *live += 1;
-            *expires_at = 0;
-            value.insert(make())
+            retime(volatile, expires_at, 0);
+            *key_lru.get_mut() = lru;
+            let v = value.insert(make());
+            mem.add(accounting::entry_bytes(k.bytes.len(), v));
+            v
         };
+        *open = Some((i, value.heap_size(memsize::ACCOUNTING_SAMPLES)));
         let entry = EntryMut {
             value,
             version,
             expires_at,
             clock,
+            lru: key_lru,
+            volatile,
         };
         (entry, created, expired)
     }
@@ -336,6 +471,9 @@ impl Shard {
             return Removed::Missing;
         }
         let expired = self.map[i].is_expired(now);
+        if expired {
+            self.counts.expired();
+        }
         match self.remove_at(i) {
             (Some(_), stamp) if expired => Removed::Expired(stamp),
             (Some(v), stamp) => Removed::Live(v, stamp),
@@ -353,22 +491,36 @@ impl Shard {
         if self.map[i].value.is_none() || !self.map[i].is_expired(now) {
             return None;
         }
+        self.counts.expired();
         Some(self.remove_at(i).1)
     }
 
     /// Takes the value out of slot `i`; the slot stays (as a tombstone) only while watched.
     fn remove_at(&mut self, i: usize) -> (Option<Value>, Stamp<'_>) {
+        self.settle();
         self.before_write(i);
-        let e = &mut self.map[i];
+        let Some((key, e)) = self.map.get_index_mut(i) else {
+            return (
+                None,
+                Stamp {
+                    version: None,
+                    clock: &mut self.clock,
+                },
+            );
+        };
         let old = e.value.take();
-        e.expires_at = 0;
-        if old.is_some() {
+        retime(&mut self.volatile, &mut e.expires_at, 0);
+        let watched = e.watchers > 0;
+        if let Some(v) = &old {
+            let bytes = accounting::entry_bytes(key.len(), v);
+            self.mem.sub(bytes);
             self.live -= 1;
         }
-        if e.watchers == 0 {
+        if !watched {
             self.before_swap_remove(i);
             self.map.swap_remove_index(i);
             self.shrink_if_sparse();
+            self.recount_table();
             let stamp = Stamp {
                 version: None,
                 clock: &mut self.clock,
@@ -392,6 +544,7 @@ impl Shard {
         let cap = self.map.capacity();
         if cap > MIN_CAPACITY && self.map.len() < cap / 4 {
             self.map.shrink_to((self.map.len() * 2).max(MIN_CAPACITY));
+            self.recount_table();
         }
     }
 
@@ -399,6 +552,7 @@ impl Shard {
     /// caller deletes an expired key first ([`Shard::remove_expired`]), so a key already
     /// stale at WATCH does not abort EXEC when it is later reclaimed (Redis ≥ 7.0, #10256).
     pub(crate) fn watch(&mut self, k: HKey<'_>) -> u64 {
+        self.settle();
         let fresh = self.next_version();
         let (_, e) = self
             .map
@@ -410,18 +564,28 @@ impl Shard {
                 (bytes(k.bytes), tombstone)
             });
         e.watchers += 1;
-        e.version
+        let version = e.version;
+        if e.watchers == 1 {
+            self.watched.insert(bytes(k.bytes));
+        }
+        self.recount_table();
+        version
     }
 
     /// Drops one watcher of `k` (and the tombstone, when it was the last).
     pub(crate) fn unwatch(&mut self, k: HKey<'_>) {
+        self.settle();
         let Some(i) = self.index(k) else { return };
         let e = &mut self.map[i];
         e.watchers = e.watchers.saturating_sub(1);
-        if e.watchers == 0 && e.value.is_none() {
-            self.before_swap_remove(i);
-            self.map.swap_remove_index(i);
-            self.shrink_if_sparse();
+        if e.watchers == 0 {
+            self.watched.remove(k.bytes);
+            if e.value.is_none() {
+                self.before_swap_remove(i);
+                self.map.swap_remove_index(i);
+                self.shrink_if_sparse();
+                self.recount_table();
+            }
         }
     }
 
@@ -438,6 +602,7 @@ impl Shard {
         if self.snap.is_some() {
             (0..self.map.len()).for_each(|i| self.before_write(i));
         }
+        self.open = None;
         let empty = IndexMap::with_hasher(self.map.hasher().clone());
         let old = std::mem::replace(&mut self.map, empty);
         let Shard {
@@ -445,9 +610,11 @@ impl Shard {
             clock,
             live,
             sweep_cursor,
+            volatile,
             ..
         } = self;
         *sweep_cursor = 0;
+        *volatile = 0;
         for (key, mut e) in old.into_iter().filter(|(_, e)| e.watchers > 0) {
             if e.value.take().is_some() {
                 e.expires_at = 0;
@@ -458,7 +625,33 @@ impl Shard {
             }
             map.insert(key, e);
         }
-        std::mem::take(live)
+        let removed = std::mem::take(live);
+        self.mem.reset(0);
+        self.table = 0;
+        self.recount_table();
+        removed
+    }
+
+    /// The shard's bytes, exactly (the store's total lags it by a little).
+    pub(crate) fn used_memory(&self) -> usize {
+        let open = self.open.and_then(|(i, before)| {
+            let v = self.map.get_index(i)?.1.value.as_ref()?;
+            Some((before, v.heap_size(memsize::ACCOUNTING_SAMPLES)))
+        });
+        match open {
+            Some((before, after)) => (self.mem.used() + after).saturating_sub(before),
+            None => self.mem.used(),
+        }
+    }
+
+    /// Hands the bytes the shard keeps back to the store's total.
+    pub(crate) fn flush_memory(&mut self) {
+        self.mem.flush();
+    }
+
+    /// Keys with a deadline (expired ones not yet reclaimed included, as Redis counts).
+    pub(crate) fn volatile_count(&self) -> usize {
+        self.volatile
     }
 
     /// Keys that exist (expired ones not yet reclaimed included, as Redis's DBSIZE counts).
@@ -505,6 +698,7 @@ impl Shard {
             .get_index(i)
             .map(|(k, _)| k.clone())
             .unwrap_or_default();
+        self.counts.expired();
         let (_, stamp) = self.remove_at(i);
         found(&key, stamp);
         true
@@ -518,6 +712,7 @@ impl Shard {
         now: &Now<'_>,
         mut found: impl FnMut(&[u8], Stamp<'_>),
     ) -> usize {
+        self.settle();
         let mut removed = 0;
         for i in (0..self.map.len()).rev() {
             removed += usize::from(self.reclaim_at(i, now, &mut found));
@@ -535,6 +730,7 @@ impl Shard {
         budget: usize,
         mut found: impl FnMut(&[u8], Stamp<'_>),
     ) -> usize {
+        self.settle();
         let mut removed = 0;
         for _ in 0..budget.min(self.map.len()) {
             if self.sweep_cursor == 0 || self.sweep_cursor > self.map.len() {
@@ -560,14 +756,53 @@ mod tests {
     }
 
     #[test]
+    fn the_lru_field_fits_the_entry_padding() {
+        // value 32 + version 8 + expiry 8 + watchers 4 + lru 4: no byte more per key.
+        assert_eq!(std::mem::size_of::<Entry>(), 56);
+    }
+
+    #[test]
+    fn the_count_follows_writes_in_place_and_removals() {
+        let hasher = KeyHasher::fixed();
+        let mut shard = Shard::new(hasher.clone(), Total::default());
+        let k = hk(&hasher, b"list");
+        let now = Now::fixed(1);
+        let (mut e, created, _) =
+            shard.get_or_insert_with(k, &now, || Value::List(Box::default()), 0);
+        assert!(created);
+        if let Value::List(l) = e.value_mut() {
+            l.extend((0..100).map(|_| bytes(&[b'x'; 40])));
+        }
+        e.stamp().bump();
+        let grown = shard.used_memory();
+        shard.settle();
+        assert_eq!(shard.used_memory(), grown);
+        assert!(grown > 100 * 40, "{grown}");
+        let Removed::Live(_, stamp) = shard.remove(k, &now) else {
+            panic!("the list is live")
+        };
+        stamp.bump();
+        assert_eq!(
+            shard.used_memory(),
+            accounting::table_bytes(shard.capacity(), shard.slots())
+        );
+    }
+
+    #[test]
     fn purge_after_a_partial_sweep_reclaims_everything() {
         let hasher = KeyHasher::fixed();
-        let mut shard = Shard::new(hasher.clone());
+        let mut shard = Shard::new(hasher.clone(), Total::default());
         let keys: Vec<Vec<u8>> = (0..100).map(|i| format!("k{i}").into_bytes()).collect();
         for (i, k) in keys.iter().enumerate() {
             let at = if i % 3 == 0 { 0 } else { 10 };
             shard
-                .insert(hk(&hasher, k), Value::Str(bytes(b"v")), at, &Now::fixed(1))
+                .insert(
+                    hk(&hasher, k),
+                    Value::Str(bytes(b"v")),
+                    at,
+                    &Now::fixed(1),
+                    |_| 0,
+                )
                 .stamp
                 .bump();
         }

@@ -11,7 +11,7 @@
 //! so exactly one writer pops for it, and only after the claim: an element is never taken
 //! for a waiter that another key already served or that timed out.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::task::Waker;
 
@@ -240,7 +240,10 @@ impl fmt::Debug for Waiter {
 /// ends (served, timed out or dropped), and an empty queue is removed with it.
 #[derive(Default)]
 pub(crate) struct WaitTable {
-    keys: HashMap<Bytes, BTreeMap<u64, Arc<Waiter>>>,
+    /// foldhash, randomly seeded like the keyspace's hasher (keys may come from untrusted
+    /// users), rather than std's `SipHash`: a blocking pop and the push that serves it look a
+    /// key up here several times.
+    keys: foldhash::HashMap<Bytes, BTreeMap<u64, Arc<Waiter>>>,
 }
 
 impl WaitTable {
@@ -309,6 +312,11 @@ impl WaitTable {
                 _ => None,
             })
             .collect()
+    }
+
+    /// Every key someone waits on (SWAPDB looks for those it made ready).
+    pub(crate) fn keys(&self) -> impl Iterator<Item = &Bytes> {
+        self.keys.keys()
     }
 
     /// How many (key, waiter) entries the table holds (for leak tests).

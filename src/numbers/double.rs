@@ -37,6 +37,25 @@ pub(crate) fn parse_range_bound(s: &[u8]) -> Option<f64> {
     to_f64(&scan(&text[start..])?)
 }
 
+/// SORT's score parse (Redis's bare `strtod` then its checks): leading spaces are skipped,
+/// the text counts up to an embedded NUL, an empty text reads as 0, and NaN or a range error
+/// (a finite text that overflows or underflows) is refused.
+pub(crate) fn parse_sort_score(s: &[u8]) -> Option<f64> {
+    let text = s.split(|&c| c == 0).next().unwrap_or_default();
+    if text.is_empty() {
+        return Some(0.0);
+    }
+    if let Some(v) = quick(text) {
+        return Some(v);
+    }
+    let start = text.iter().position(|&c| !is_c_space(c))?;
+    let literal = scan(&text[start..])?;
+    let v = to_f64(&literal)?;
+    let range_error = (v.is_infinite() && !matches!(literal, Literal::Infinity { .. }))
+        || (v == 0.0 && literal.nonzero());
+    (!range_error).then_some(v)
+}
+
 /// The common case without the scanner: a decimal that reads as a finite, non-zero value.
 /// Rust's `f64::from_str` reads exactly strtod's decimal grammar (when all of the text must
 /// be read), so only hex floats, infinities, zeros (range error or not) and refusals need

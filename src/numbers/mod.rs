@@ -11,6 +11,6 @@ mod int;
 mod long_double;
 mod strtod;
 
-pub(crate) use double::{format_double, parse_double, parse_range_bound};
+pub(crate) use double::{format_double, parse_double, parse_range_bound, parse_sort_score};
 pub(crate) use int::parse_i64;
 pub(crate) use long_double::LongDouble;

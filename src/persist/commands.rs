@@ -120,7 +120,7 @@ fn restore(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
 /// SAVE: a snapshot written now, on the caller's thread (Redis blocks its one thread too;
 /// here only this caller waits, and writers go on, see `persist::snapshot`).
 fn save(ctx: &mut Ctx, _: &[&[u8]]) -> Res {
-    if ctx.locks().iter().next().is_some() {
+    if ctx.held_shards().next().is_some() {
         // Inside EXEC with keys locked: the snapshot's instant would need those locks.
         return err("ERR SAVE inside a transaction that holds keys is not supported; use BGSAVE");
     }

@@ -1,4 +1,4 @@
-//! [`Script`]: run a Rhai script by SHA1, sending its text only when the store lacks it.
+//! [`Script`]: run a script by SHA1, sending its text only when the store lacks it.
 
 use smallvec::SmallVec;
 
@@ -9,7 +9,9 @@ use crate::reply::Reply;
 use crate::txn::Connection;
 use crate::{FromReply, Store, ToArg};
 
-/// A Rhai script, identified by the SHA1 of its text.
+/// A script (Lua or Rhai, see [`ScriptEngine`](crate::ScriptEngine)), identified by the
+/// SHA1 of its text. It only carries the text: the store picks the engine from the shebang
+/// (`#!lua`, `#!rhai`) or, without one, from `Config::default_script_engine`.
 ///
 /// [`invoke`](ScriptInvocation::invoke) sends `EVALSHA` and, when the store answers
 /// `NOSCRIPT` (first use, or after `SCRIPT FLUSH` or eviction), `EVAL` with the text, which
@@ -24,7 +26,7 @@ use crate::{FromReply, Store, ToArg};
 /// use redlite::{Script, Store};
 ///
 /// let store = Store::new();
-/// let incr = Script::new(r#"redis::call("INCRBY", KEYS[0], ARGV[0])"#);
+/// let incr = Script::new("#!rhai\nredis::call(\"INCRBY\", KEYS[0], ARGV[0])");
 /// assert_eq!(incr.key("hits").arg(5).invoke::<i64>(&store)?, 5);
 /// assert_eq!(incr.key("hits").arg(2).invoke::<i64>(&store)?, 7);
 /// # Ok(())
@@ -46,7 +48,7 @@ pub struct Script {
 /// use redlite::{Script, Store};
 ///
 /// let store = Store::new();
-/// let script = Script::new("[KEYS[0], ARGV[0], ARGV[1]]");
+/// let script = Script::new("#!rhai\n[KEYS[0], ARGV[0], ARGV[1]]");
 /// let call = script.key("k").arg("a").arg(2);
 /// let out: Vec<String> = call.invoke(&store)?;
 /// assert_eq!(out, ["k", "a", "2"]);
@@ -61,12 +63,12 @@ pub struct ScriptInvocation<'s> {
 }
 
 impl Script {
-    /// A script from its Rhai source (nothing is sent to a store yet).
+    /// A script from its source (nothing is sent to a store yet).
     ///
     /// # Examples
     ///
     /// ```
-    /// let s = redlite::Script::new("1 + 1");
+    /// let s = redlite::Script::new("#!rhai\n1 + 1");
     /// assert_eq!(s.sha1().len(), 40);
     /// ```
     pub fn new(source: impl Into<String>) -> Script {
@@ -96,7 +98,7 @@ impl Script {
     /// ```
     /// # fn main() -> Result<(), redlite::Error> {
     /// let store = redlite::Store::new();
-    /// let get = redlite::Script::new(r#"redis::call("GET", KEYS[0])"#);
+    /// let get = redlite::Script::new("#!rhai\nredis::call(\"GET\", KEYS[0])");
     /// assert_eq!(get.key("nope").invoke::<Option<String>>(&store)?, None);
     /// # Ok(())
     /// # }
@@ -112,7 +114,7 @@ impl Script {
     /// ```
     /// # fn main() -> Result<(), redlite::Error> {
     /// let store = redlite::Store::new();
-    /// let s = redlite::Script::new("ARGV[0].len()");
+    /// let s = redlite::Script::new("#!rhai\nARGV[0].len()");
     /// assert_eq!(s.arg("four").invoke::<i64>(&store)?, 4);
     /// # Ok(())
     /// # }
@@ -132,7 +134,7 @@ impl Script {
     /// ```
     /// # fn main() -> Result<(), redlite::Error> {
     /// let store = redlite::Store::new();
-    /// assert_eq!(redlite::Script::new("6 * 7").invoke::<i64>(&store)?, 42);
+    /// assert_eq!(redlite::Script::new("#!rhai\n6 * 7").invoke::<i64>(&store)?, 42);
     /// # Ok(())
     /// # }
     /// ```
@@ -157,7 +159,7 @@ impl ScriptInvocation<'_> {
     /// ```
     /// # fn main() -> Result<(), redlite::Error> {
     /// let store = redlite::Store::new();
-    /// let s = redlite::Script::new("KEYS.len()");
+    /// let s = redlite::Script::new("#!rhai\nKEYS.len()");
     /// assert_eq!(s.key("a").key("b").invoke::<i64>(&store)?, 2);
     /// # Ok(())
     /// # }
@@ -175,7 +177,7 @@ impl ScriptInvocation<'_> {
     /// ```
     /// # fn main() -> Result<(), redlite::Error> {
     /// let store = redlite::Store::new();
-    /// let s = redlite::Script::new("ARGV[0] + ARGV[1]");
+    /// let s = redlite::Script::new("#!rhai\nARGV[0] + ARGV[1]");
     /// assert_eq!(s.arg(1).arg(2.5).invoke::<String>(&store)?, "12.5");
     /// # Ok(())
     /// # }
@@ -201,7 +203,7 @@ impl ScriptInvocation<'_> {
     /// # fn main() -> Result<(), redlite::Error> {
     /// let store = redlite::Store::new();
     /// let mut conn = store.connection();
-    /// let s = redlite::Script::new(r#"redis::call("SET", KEYS[0], ARGV[0])"#);
+    /// let s = redlite::Script::new("#!rhai\nredis::call(\"SET\", KEYS[0], ARGV[0])");
     /// s.key("k").arg("v").invoke::<()>(&mut conn)?;
     /// assert_eq!(store.get::<String>("k")?, "v");
     /// # Ok(())
@@ -244,7 +246,7 @@ mod sealed {
 /// use redlite::{Script, Store};
 ///
 /// let store = Store::new();
-/// let double = Script::new("ARGV[0].parse_int() * 2");
+/// let double = Script::new("#!rhai\nARGV[0].parse_int() * 2");
 /// assert_eq!(double.arg(21).invoke::<i64>(&store)?, 42); // on the store
 /// let mut conn = store.connection();
 /// assert_eq!(double.arg(5).invoke::<i64>(&mut conn)?, 10); // on a connection
@@ -258,7 +260,7 @@ pub trait ScriptTarget: sealed::Sealed {
 
 impl ScriptTarget for &Store {
     fn run(&mut self, argv: &[&[u8]]) -> Reply {
-        crate::commands::query(&self.shared, argv)
+        crate::commands::query_in(&self.shared, self.db, argv)
     }
 }
 

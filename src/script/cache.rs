@@ -18,20 +18,28 @@ use crate::sync::{Arc, AtomicU64, Ordering, RwLock};
 /// A SHA1 as 40 lowercase hex digits.
 pub(crate) type Sha = [u8; 40];
 
+/// What runs: a Rhai AST (shared by every thread), or Lua source that each thread's Lua
+/// state compiles once (a Lua state belongs to one thread).
+pub(crate) enum Body {
+    Rhai(AST),
+    #[cfg(feature = "lua")]
+    Lua(super::lua::Chunk),
+}
+
 /// A script ready to run.
 pub(crate) struct Compiled {
     pub(crate) sha: Sha,
-    pub(crate) ast: AST,
+    pub(crate) body: Body,
     pub(crate) flags: Flags,
     /// The cache's clock at its last use (least recently used EVAL entries are evicted).
     used: AtomicU64,
 }
 
 impl Compiled {
-    pub(crate) fn new(sha: Sha, ast: AST, flags: Flags) -> Compiled {
+    pub(crate) fn new(sha: Sha, body: Body, flags: Flags) -> Compiled {
         Compiled {
             sha,
-            ast,
+            body,
             flags,
             used: AtomicU64::new(0),
         }

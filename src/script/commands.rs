@@ -81,7 +81,7 @@ fn generic(ctx: &mut Ctx, a: &[&[u8]], by_sha: bool, ro: bool) -> Res {
     // EVALSHA of a script loaded after this command planned its locks: it was missing
     // when the command started, so answer as if it still were.
     let shards = ctx.shared.keyspace.shard_count();
-    if script.flags.allow_undeclared && ctx.locks().iter().count() < shards {
+    if script.flags.allow_undeclared && ctx.db_shards().count() < shards {
         return err(msg::NOSCRIPT);
     }
     let (keys, argv) = rest.split_at(numkeys);
@@ -98,7 +98,7 @@ const HELP: &[&str] = &[
     "EXISTS <sha1> [<sha1> ...]",
     "    Return information about the existence of the scripts in the script cache.",
     "FLUSH [ASYNC|SYNC]",
-    "    Flush the Rhai scripts cache.",
+    "    Flush the scripts cache.",
     "KILL",
     "    Kill the currently executing scripts that have not written yet.",
     "LOAD <script>",

@@ -1,31 +1,37 @@
-//! Atomic Rhai scripts: EVAL, EVALSHA, `EVAL_RO`, `EVALSHA_RO`, SCRIPT, and [`Script`].
+//! Atomic scripts: EVAL, EVALSHA, `EVAL_RO`, `EVALSHA_RO`, SCRIPT, and [`Script`], in Rhai
+//! (`rhai/`) or, with the `lua` feature, Lua (`lua/`). What both share lives here: the
+//! cache, the shebang and its flags, the lock plan, the checks of `redis.call`, the limits
+//! and the watchdog.
 //!
 //! A script locks the shards of its declared `KEYS` (all shards with
-//! `#!rhai flags=allow-undeclared-keys`) for its whole run, through the same lock plan as
+//! `flags=allow-undeclared-keys`) for its whole run, through the same lock plan as
 //! every other command, so it is atomic against every other command, transaction and
 //! script; scripts on keys of different shards run in parallel. Its `redis::call`s run the
 //! ordinary command handlers on the run's own command context (same locks, frozen time).
 
 mod api;
-mod bridge;
-mod builtins;
 mod cache;
 mod commands;
-mod engine;
+pub(crate) mod config;
+mod host;
+#[cfg(feature = "lua")]
+mod lua;
+mod rhai;
 mod run;
 mod shebang;
+mod stack;
 mod watchdog;
 
 pub use api::{Script, ScriptInvocation, ScriptTarget};
 pub(crate) use commands::COMMANDS;
+pub use config::{ScriptEngine, ScriptFlag};
 
 use std::cell::RefCell;
 use std::sync::OnceLock;
-use std::time::Duration;
 
-use rhai::Engine;
+use ::rhai::Engine;
 
-use self::cache::{Cache, Compiled};
+use self::cache::{Body, Cache, Compiled};
 use self::shebang::Flags;
 use crate::commands::{KeyHashes, Spec, plan_each_key};
 use crate::config::ScriptLimits;
@@ -54,8 +60,9 @@ pub(crate) struct Scripts {
     id: u64,
     cache: Cache,
     running: watchdog::Registry,
-    time_limit: Duration,
     max_source_size: usize,
+    /// The stack a run needs to hold the deepest value the limits allow (see `stack`).
+    stack_size: usize,
 }
 
 impl Scripts {
@@ -66,14 +73,15 @@ impl Scripts {
             id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             cache: Cache::new(limits.cache_size),
             running: watchdog::Registry::new(),
-            time_limit: limits.time_limit,
             max_source_size: limits.max_source_size,
+            stack_size: stack::size_for(limits),
         }
     }
 
     /// The engine, built now if this is the store's first script.
     fn engine(&self) -> &Engine {
-        self.engine.get_or_init(|| engine::build(&self.limits))
+        self.engine
+            .get_or_init(|| rhai::engine::build(&self.limits))
     }
 
     /// The cached script for `src`, compiling and caching it first if needed (EVAL, and
@@ -100,15 +108,47 @@ impl Scripts {
                 self.max_source_size
             ));
         }
-        engine::start_compile();
-        let text = std::str::from_utf8(src)
-            .map_err(|_| compile_error("script is not valid UTF-8", None))?;
-        let (flags, body) = shebang::parse(text)?;
+        let (flags, body) = match std::str::from_utf8(src) {
+            Ok(text) => shebang::parse(text, &self.limits.defaults)?,
+            // Lua source is bytes; only Rhai needs UTF-8.
+            Err(_) => {
+                let flags = shebang::flags_of(src, &self.limits.defaults)?;
+                if !flags.lua {
+                    return Err(compile_error("script is not valid UTF-8", None));
+                }
+                (flags, std::borrow::Cow::Owned(String::new()))
+            }
+        };
+        if flags.lua {
+            return self.compile_lua(src, sha, flags);
+        }
+        if self.limits.defaults.engine == config::ScriptEngine::Lua && !flags.shebang {
+            return Err(LUA_MISSING.into());
+        }
+        rhai::engine::start_compile();
         let ast = self
             .engine()
             .compile(&*body)
             .map_err(|e| compile_error(&e.0.to_string(), e.1.line()))?;
-        Ok(Compiled::new(sha, ast, flags))
+        if let Some(line) = rhai::engine::capturing_closure(&ast) {
+            return Err(compile_error(rhai::engine::CAPTURE_TEXT, line));
+        }
+        Ok(Compiled::new(sha, Body::Rhai(ast), flags))
+    }
+
+    #[cfg(feature = "lua")]
+    fn compile_lua(&self, src: &[u8], sha: cache::Sha, flags: Flags) -> Result<Compiled, String> {
+        let chunk = lua::compile(src, &sha)?;
+        Ok(Compiled::new(sha, Body::Lua(chunk), flags))
+    }
+
+    #[cfg(not(feature = "lua"))]
+    #[allow(
+        clippy::unused_self,
+        reason = "the same shape as with the `lua` feature"
+    )]
+    fn compile_lua(&self, _: &[u8], _: cache::Sha, _: Flags) -> Result<Compiled, String> {
+        Err(LUA_MISSING.into())
     }
 
     /// The flags the lock plan needs, when they can be known before running; `None` for an
@@ -118,7 +158,7 @@ impl Scripts {
         if by_sha {
             self.plan_sha(script)
         } else {
-            Some(shebang::flags_of(script).unwrap_or_default())
+            Some(shebang::flags_of(script, &self.limits.defaults).unwrap_or_default())
         }
     }
 }
@@ -206,6 +246,10 @@ impl Scripts {
         let _ = HOT.try_with(|h| h.try_borrow_mut().map(|mut h| *h = Some(hot)));
     }
 }
+
+/// A Lua script (no shebang, with Lua as the default engine) on a build without Lua.
+const LUA_MISSING: &str = "ERR Lua scripts need redlite's `lua` feature; start the script \
+                           with '#!rhai' or choose Rhai with Config::default_script_engine";
 
 fn compile_error(msg: &str, line: Option<usize>) -> String {
     let line = line.map_or(String::new(), |l| format!("user_script:{l}: "));

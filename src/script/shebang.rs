@@ -1,6 +1,10 @@
-//! The `#!rhai flags=...` first line: Redis 7's script flags, with "rhai" for "lua".
+//! The `#!lua flags=...` / `#!rhai flags=...` first line: the engine, and Redis 7's script
+//! flags. A script without one runs on the configured default engine with the configured
+//! default flags (Redis's "compat mode" when those are left alone).
 
 use std::borrow::Cow;
+
+use super::config::{Defaults, ScriptEngine};
 
 /// What a script's shebang declares.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -11,6 +15,25 @@ pub(crate) struct Flags {
     pub(crate) no_writes: bool,
     /// `allow-undeclared-keys`: any key may be used; the run then locks every shard.
     pub(crate) allow_undeclared: bool,
+    /// Runs on the Lua engine (else Rhai).
+    pub(crate) lua: bool,
+}
+
+impl Flags {
+    /// The flags of a script without a shebang.
+    fn defaults(defaults: &Defaults) -> Flags {
+        Flags {
+            shebang: false,
+            no_writes: defaults.no_writes,
+            allow_undeclared: defaults.allow_undeclared,
+            lua: defaults.engine == ScriptEngine::Lua,
+        }
+    }
+
+    /// The engine's name, as its shebang spells it.
+    pub(crate) fn lang(self) -> &'static str {
+        if self.lua { "lua" } else { "rhai" }
+    }
 }
 
 /// Redis's flag names, accepted so scripts stay portable; they change nothing here
@@ -24,9 +47,12 @@ const IGNORED: &[&str] = &[
 
 /// Splits off the shebang: the flags, and the body to compile. The shebang line is blanked
 /// but its newline kept, so error line numbers match the text the user wrote.
-pub(crate) fn parse(src: &str) -> Result<(Flags, Cow<'_, str>), String> {
+pub(crate) fn parse<'s>(
+    src: &'s str,
+    defaults: &Defaults,
+) -> Result<(Flags, Cow<'s, str>), String> {
     let Some(rest) = src.strip_prefix("#!") else {
-        return Ok((Flags::default(), Cow::Borrowed(src)));
+        return Ok((Flags::defaults(defaults), Cow::Borrowed(src)));
     };
     let Some(end) = rest.find('\n') else {
         return Err("ERR Invalid script shebang".into());
@@ -36,9 +62,9 @@ pub(crate) fn parse(src: &str) -> Result<(Flags, Cow<'_, str>), String> {
 }
 
 /// The flags of `src`, reading only its first line (lock planning runs before compiling).
-pub(crate) fn flags_of(src: &[u8]) -> Result<Flags, String> {
+pub(crate) fn flags_of(src: &[u8], defaults: &Defaults) -> Result<Flags, String> {
     let Some(rest) = src.strip_prefix(b"#!") else {
-        return Ok(Flags::default());
+        return Ok(Flags::defaults(defaults));
     };
     let Some(end) = rest.iter().position(|&b| b == b'\n') else {
         return Err("ERR Invalid script shebang".into());
@@ -50,18 +76,24 @@ pub(crate) fn flags_of(src: &[u8]) -> Result<Flags, String> {
 fn parse_line(line: &str) -> Result<Flags, String> {
     let mut words = line.split_ascii_whitespace();
     let engine = words.next().unwrap_or("");
-    if engine != "rhai" {
-        return Err(format!(
-            "ERR Unexpected engine in script shebang: #!{engine}"
-        ));
-    }
+    let lua = match engine {
+        "rhai" => false,
+        #[cfg(feature = "lua")]
+        "lua" => true,
+        _ => {
+            return Err(format!(
+                "ERR Unexpected engine in script shebang: #!{engine}"
+            ));
+        }
+    };
     let mut flags = Flags {
         shebang: true,
+        lua,
         ..Flags::default()
     };
     for word in words {
         let Some(list) = word.strip_prefix("flags=") else {
-            return Err(format!("ERR Unknown rhai shebang option: {word}"));
+            return Err(format!("ERR Unknown {engine} shebang option: {word}"));
         };
         for flag in list.split(',').filter(|f| !f.is_empty()) {
             match flag {
@@ -79,35 +111,42 @@ fn parse_line(line: &str) -> Result<Flags, String> {
 mod tests {
     use super::*;
 
+    const RHAI: Defaults = Defaults::rhai();
+
     #[test]
     fn no_shebang_is_compat_mode() {
-        let (flags, body) = parse("return 1").unwrap();
+        let (flags, body) = parse("return 1", &RHAI).unwrap();
         assert_eq!(flags, Flags::default());
+        let (flags, _) = parse("return 1", &Defaults::default()).unwrap();
+        assert_eq!(flags.lua, cfg!(feature = "lua"));
         assert_eq!(body, "return 1");
     }
 
     #[test]
     fn flags_are_read_and_the_line_kept() {
-        let (flags, body) = parse("#!rhai flags=no-writes,allow-oom\n1").unwrap();
+        let (flags, body) = parse("#!rhai flags=no-writes,allow-oom\n1", &RHAI).unwrap();
         assert!(flags.shebang && flags.no_writes && !flags.allow_undeclared);
         assert_eq!(body, "\n1");
-        let (flags, _) = parse("#!rhai flags=\nx").unwrap();
+        let (flags, _) = parse("#!rhai flags=\nx", &RHAI).unwrap();
         assert!(flags.shebang && !flags.no_writes);
     }
 
     #[test]
     fn bad_shebangs_get_redis_texts() {
-        assert_eq!(parse("#!rhai").unwrap_err(), "ERR Invalid script shebang");
         assert_eq!(
-            parse("#!lua\n").unwrap_err(),
-            "ERR Unexpected engine in script shebang: #!lua"
+            parse("#!rhai", &RHAI).unwrap_err(),
+            "ERR Invalid script shebang"
         );
         assert_eq!(
-            parse("#!rhai badger=data\n").unwrap_err(),
+            parse("#!perl\n", &RHAI).unwrap_err(),
+            "ERR Unexpected engine in script shebang: #!perl"
+        );
+        assert_eq!(
+            parse("#!rhai badger=data\n", &RHAI).unwrap_err(),
             "ERR Unknown rhai shebang option: badger=data"
         );
         assert_eq!(
-            parse("#!rhai flags=what?\n").unwrap_err(),
+            parse("#!rhai flags=what?\n", &RHAI).unwrap_err(),
             "ERR Unexpected flag in script shebang: what?"
         );
     }

@@ -191,8 +191,26 @@ impl Drop for Watched<'_> {
     }
 }
 
-/// The engine's progress hook: `Some(token)` stops the run.
+/// Why the watchdog stops a run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Stop {
+    /// SCRIPT KILL.
+    Killed,
+    /// The wall-clock limit passed.
+    Time,
+}
+
+/// The Rhai engine's progress hook: `Some(token)` stops the run.
 pub(crate) fn progress(ops: u64) -> Option<Dynamic> {
+    poll(ops).map(|stop| match stop {
+        Stop::Killed => TOKEN_KILLED.into(),
+        Stop::Time => TOKEN_TIME.into(),
+    })
+}
+
+/// Whether the run on this thread, `ops` operations in, must stop (checking the clock and
+/// the kill flag only every so many operations).
+pub(crate) fn poll(ops: u64) -> Option<Stop> {
     CURRENT.with(|c| {
         if ops < c.next_check.get() {
             return None;
@@ -202,13 +220,13 @@ pub(crate) fn progress(ops: u64) -> Option<Dynamic> {
 }
 
 #[cold]
-fn check(c: &Current, ops: u64) -> Option<Dynamic> {
+fn check(c: &Current, ops: u64) -> Option<Stop> {
     if c.state.borrow().as_ref().is_some_and(|s| s.killed()) {
-        return Some(TOKEN_KILLED.into());
+        return Some(Stop::Killed);
     }
     let now = Instant::now();
     if c.deadline.get().is_some_and(|d| now >= d) {
-        return Some(TOKEN_TIME.into());
+        return Some(Stop::Time);
     }
     let since = c.last_check.get().map_or(Duration::ZERO, |t| now - t);
     let period = c.period.get();

@@ -43,6 +43,14 @@ pub struct Connection {
     multi: Option<Multi>,
     /// Pub/sub state, once the connection subscribed (see `txn::pubsub`).
     pub(super) pubsub: Option<Box<super::pubsub::ConnPubSub>>,
+    /// The selected database (SELECT), 0-based.
+    pub(crate) db: usize,
+    /// What CLIENT LIST and KILL see of this connection (see `server::clients`).
+    pub(super) client: Arc<crate::server::clients::Client>,
+    /// Whether the connection is in the registry (not for one-off `Store::execute` calls).
+    listed: bool,
+    /// CLIENT REPLY: which replies are withheld (see `txn::client`).
+    pub(super) replies: super::client::ReplyMode,
 }
 
 /// The MULTI state: queued commands, and whether a queue-time error doomed the EXEC.
@@ -53,13 +61,51 @@ struct Multi {
 }
 
 impl Connection {
-    pub(crate) fn new(shared: Arc<Shared>) -> Connection {
+    pub(crate) fn new(shared: Arc<Shared>, db: usize) -> Connection {
+        let client = shared.server.clients.register();
+        shared.server.stats.connected();
+        Connection::with_client(shared, db, client, true)
+    }
+
+    /// A connection for one call (`Store::execute`): it has an id but CLIENT LIST does
+    /// not show it, so a one-off call takes no registry lock.
+    pub(crate) fn unlisted(shared: Arc<Shared>, db: usize) -> Connection {
+        let client = crate::server::clients::Clients::unlisted();
+        Connection::with_client(shared, db, client, false)
+    }
+
+    fn with_client(
+        shared: Arc<Shared>,
+        db: usize,
+        client: Arc<crate::server::clients::Client>,
+        listed: bool,
+    ) -> Connection {
         Connection {
             shared,
             watches: WatchSet::default(),
             multi: None,
             pubsub: None,
+            db,
+            client,
+            listed,
+            replies: super::client::ReplyMode::default(),
         }
+    }
+
+    /// The selected database (0-based): where `SELECT` left it, else the database of the
+    /// handle that made the connection (see [`Store::db`](crate::Store::db)).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let store = redlite::Store::new();
+    /// let mut conn = store.connection();
+    /// conn.execute(["SELECT", "3"]);
+    /// assert_eq!(conn.db(), 3);
+    /// ```
+    #[must_use]
+    pub fn db(&self) -> usize {
+        self.db
     }
 
     /// Runs one command and returns its reply. Never panics, whatever the bytes: bad input
@@ -89,16 +135,21 @@ impl Connection {
     /// [`execute`](Self::execute) on borrowed argument slices.
     pub(crate) fn execute_argv(&mut self, argv: &[&[u8]]) -> Reply {
         // Connection commands (MULTI, EXEC, WATCH ...) run here, outside commands::run.
-        guard::reply_on_panic(|| self.dispatch(argv))
+        let reply = guard::reply_on_panic(|| self.dispatch(argv));
+        self.replies.pass(reply)
     }
 
     /// [`execute_argv`](Self::execute_argv) for a command already looked up (the typed
     /// methods resolve their command once per call site).
     pub(crate) fn execute_spec(&mut self, spec: &'static Spec, argv: &[&[u8]]) -> Reply {
-        guard::reply_on_panic(|| self.dispatch_spec(spec, argv))
+        let reply = guard::reply_on_panic(|| self.dispatch_spec(spec, argv));
+        self.replies.pass(reply)
     }
 
     fn dispatch(&mut self, argv: &[&[u8]]) -> Reply {
+        if self.client.take_killed() {
+            return self.killed();
+        }
         let (name, rest) = argv.split_first().unwrap_or((&EMPTY, &[]));
         let Some(spec) = self.shared.commands.lookup(name) else {
             self.fail_multi();
@@ -108,8 +159,14 @@ impl Connection {
     }
 
     fn dispatch_spec(&mut self, spec: &'static Spec, argv: &[&[u8]]) -> Reply {
+        if self.client.take_killed() {
+            return self.killed();
+        }
         if !spec.arity_ok(argv.len()) {
             return self.reject(spec, msg::arity(spec.name));
+        }
+        if let Err(text) = crate::commands::subcommands::check(spec, argv) {
+            return self.reject(spec, text);
         }
         if let Err(text) = crate::commands::crossslot::command(&self.shared, spec, argv) {
             return self.reject(spec, text.to_owned());
@@ -122,6 +179,11 @@ impl Connection {
                 self.fail_multi();
                 return refusal;
             }
+        }
+        if self.multi.is_some() && !spec.has(flag::NOQUEUE) && !commands::oom::room(&self.shared) {
+            // Queuing under OOM is refused whatever the command (Redis: a queue can grow
+            // without bound), and dooms the EXEC.
+            return self.reject(spec, commands::oom::OOM.to_owned());
         }
         if let Some(multi) = &mut self.multi {
             if !spec.has(flag::NOQUEUE) {
@@ -136,25 +198,39 @@ impl Connection {
 
     pub(super) fn run(&mut self, spec: &'static Spec, argv: &[&[u8]]) -> Reply {
         match spec.handler {
-            Handler::Data(_) => commands::run(&self.shared, spec, argv),
-            Handler::Conn(op) => match op {
-                ConnOp::Multi => multi(self, argv),
-                ConnOp::Exec => exec(self, argv),
-                ConnOp::Discard => discard(self, argv),
-                ConnOp::Watch => watch(self, argv),
-                ConnOp::Unwatch => unwatch(self, argv),
-                ConnOp::Subscribe => super::pubsub::subscribe(self, argv),
-                ConnOp::Psubscribe => super::pubsub::psubscribe(self, argv),
-                ConnOp::Unsubscribe => super::pubsub::unsubscribe(self, argv),
-                ConnOp::Punsubscribe => super::pubsub::punsubscribe(self, argv),
-                ConnOp::Reset => super::pubsub::reset(self, argv),
-            },
+            Handler::Data(_) => commands::run_in(&self.shared, self.db, spec, argv),
+            Handler::Conn(op) => {
+                let shared = self.shared.clone();
+                let call = commands::begin(&shared, spec);
+                let reply = self.run_conn(op, argv);
+                call.end(&reply);
+                reply
+            }
+        }
+    }
+
+    fn run_conn(&mut self, op: ConnOp, argv: &[&[u8]]) -> Reply {
+        match op {
+            ConnOp::Multi => multi(self, argv),
+            ConnOp::Exec => exec(self, argv),
+            ConnOp::Discard => discard(self, argv),
+            ConnOp::Watch => watch(self, argv),
+            ConnOp::Unwatch => unwatch(self, argv),
+            ConnOp::Subscribe => super::pubsub::subscribe(self, argv),
+            ConnOp::Psubscribe => super::pubsub::psubscribe(self, argv),
+            ConnOp::Unsubscribe => super::pubsub::unsubscribe(self, argv),
+            ConnOp::Punsubscribe => super::pubsub::punsubscribe(self, argv),
+            ConnOp::Reset => super::pubsub::reset(self, argv),
+            ConnOp::Client => super::client::client(self, argv),
+            ConnOp::Hello => super::client::hello(self, argv),
+            ConnOp::Select => select(self, argv),
         }
     }
 
     /// A command refused before it runs. A refused EXEC ends the transaction (queue and
     /// watches dropped, even outside MULTI) and says why, as Redis's `rejectCommand` does.
     fn reject(&mut self, spec: &Spec, error: String) -> Reply {
+        commands::record_rejected(&self.shared, spec, &error);
         if spec.name == "exec" {
             self.discard_multi();
             let why = error.strip_prefix("ERR ").unwrap_or(&error);
@@ -178,6 +254,11 @@ impl Connection {
             return true;
         }
         false
+    }
+
+    /// How many commands MULTI has queued; `None` outside MULTI (CLIENT LIST's `multi`).
+    pub(super) fn queued_len(&self) -> Option<usize> {
+        self.multi.as_ref().map(|m| m.queue.len())
     }
 
     /// Whether MULTI is open.
@@ -229,11 +310,27 @@ impl Connection {
             watch::release_all(&self.shared, &mut self.watches);
             return Err(Error::Reply(text.into()));
         }
-        Ok(exec::commit(&self.shared, &mut self.watches, &multi.queue))
+        let grows = multi
+            .queue
+            .iter()
+            .any(|(spec, argv)| commands::oom::may_grow(&self.shared, spec, &argv));
+        if grows && !commands::oom::room(&self.shared) {
+            watch::release_all(&self.shared, &mut self.watches);
+            let oom = commands::oom::OOM;
+            return Err(Error::Reply(format!(
+                "EXECABORT Transaction discarded because of: {oom}"
+            )));
+        }
+        Ok(exec::commit(
+            &self.shared,
+            &mut self.db,
+            &mut self.watches,
+            &multi.queue,
+        ))
     }
 
     pub(crate) fn watch_key(&mut self, key: &[u8]) {
-        watch::watch(&self.shared, &mut self.watches, key);
+        watch::watch(&self.shared, self.db, &mut self.watches, key);
     }
 
     pub(crate) fn unwatch_all(&mut self) {
@@ -250,6 +347,9 @@ impl Connection {
 impl Drop for Connection {
     fn drop(&mut self) {
         self.unwatch_all();
+        if self.listed {
+            self.shared.server.clients.unregister(self.client.id);
+        }
     }
 }
 
@@ -296,6 +396,18 @@ pub(super) fn watch(c: &mut Connection, argv: &[&[u8]]) -> Reply {
         c.watch_key(key);
     }
     Reply::ok()
+}
+
+/// SELECT: the connection's database from now on (inside MULTI it is queued, and EXEC
+/// switches at its place in the queue).
+fn select(c: &mut Connection, argv: &[&[u8]]) -> Reply {
+    match commands::databases::select_index(&c.shared, argv[1]) {
+        Ok(db) => {
+            c.db = db;
+            Reply::ok()
+        }
+        Err(e) => e,
+    }
 }
 
 pub(super) fn unwatch(c: &mut Connection, _: &[&[u8]]) -> Reply {

@@ -4,7 +4,7 @@ use smallvec::SmallVec;
 
 use super::queue::Queue;
 use super::watch::WatchSet;
-use crate::commands::{self, Ctx, Handler, KeyHashes, Spec, budget, guard};
+use crate::commands::{self, ConnOp, Ctx, Handler, KeyHashes, Spec, budget, guard};
 use crate::keyspace::locks::Plan;
 use crate::reply::Reply;
 use crate::shared::Shared;
@@ -60,18 +60,31 @@ impl ExecOutcome {
 /// frozen time, so no write can land between the check and the first queued command.
 /// Releases the watches before running the queue (queued writes never abort their own
 /// EXEC) and before unlocking (no window where a released watch is still counted).
-pub(crate) fn commit(shared: &Shared, watches: &mut WatchSet, queue: &Queue) -> ExecOutcome {
-    let mut plan = Plan::default();
+///
+/// `db` is the connection's database: the queue starts there, a queued SELECT moves the
+/// rest of it (planned and run in the database it names), and the connection ends in the
+/// last one selected, as in Redis.
+pub(crate) fn commit(
+    shared: &Shared,
+    db: &mut usize,
+    watches: &mut WatchSet,
+    queue: &Queue,
+) -> ExecOutcome {
+    let ks = &shared.keyspace;
+    let mut plan = Plan::at(ks.base(*db));
     // Every queued key's hash, flat; `ends[i]` closes command i's run. Hashed once here and
     // reused by the handlers through `Ctx::remember`.
     let mut hashes = KeyHashes::new();
     let mut ends: SmallVec<[usize; 8]> = SmallVec::new();
     for (spec, argv) in queue.iter() {
+        if let Some(Ok(to)) = selected(shared, spec, &argv) {
+            plan.set_base(ks.base(to));
+        }
         commands::plan_keys(shared, spec, &argv, &mut plan, &mut hashes);
         ends.push(hashes.len());
     }
     for w in watches.iter() {
-        plan.add(w.shard, true);
+        plan.add_global(w.shard, true);
     }
     let mut locks = shared.keyspace.lock(&plan);
     let now = shared.lazy_now();
@@ -88,7 +101,7 @@ pub(crate) fn commit(shared: &Shared, watches: &mut WatchSet, queue: &Queue) -> 
     if !intact {
         return ExecOutcome::Aborted;
     }
-    let mut ctx = Ctx::new(shared, &mut locks, now, KeyHashes::new());
+    let mut ctx = Ctx::new(shared, &mut locks, now, KeyHashes::new()).in_db(*db);
     ctx.set_atomic();
     let mut replies = Vec::with_capacity(queue.len());
     let mut start = 0;
@@ -98,6 +111,7 @@ pub(crate) fn commit(shared: &Shared, watches: &mut WatchSet, queue: &Queue) -> 
         replies.push(run_metered(&mut ctx, spec, &argv));
         ctx.end_command(&argv);
     }
+    *db = ctx.db();
     // The whole EXEC is one batch, handed on before any of its locks drop.
     let reap = ctx.finish();
     drop(locks);
@@ -111,7 +125,10 @@ pub(crate) fn commit(shared: &Shared, watches: &mut WatchSet, queue: &Queue) -> 
 /// whole stays bounded.
 fn run_metered(ctx: &mut Ctx<'_, '_>, spec: &Spec, argv: &[&[u8]]) -> Reply {
     let room = ctx.reply_room();
+    let call = crate::commands::begin(ctx.shared, spec);
+    ctx.count_lookups(!spec.is_write());
     let mut reply = run_queued(ctx, spec, argv);
+    call.end(&reply);
     let mut size = budget::size(&reply);
     if size > room {
         reply = budget::too_large(ctx.shared.config.max_reply_bytes);
@@ -125,9 +142,29 @@ fn run_queued(ctx: &mut Ctx<'_, '_>, spec: &Spec, argv: &[&[u8]]) -> Reply {
     match spec.handler {
         // A panicking command is one failed command of the EXEC (guard keeps the promise).
         Handler::Data(run) => guard::reply_on_panic(|| run(ctx, argv).unwrap_or_else(|e| e)),
-        // Only UNWATCH is a queueable connection command. EXEC has already unwatched, so
-        // it does nothing but reply OK (Redis decides "touched" before running the queue).
+        // A queued SELECT moves the rest of the EXEC to its database.
+        Handler::Conn(ConnOp::Select) => match selected(ctx.shared, spec, argv) {
+            Some(Ok(db)) => {
+                ctx.select(db);
+                Reply::ok()
+            }
+            Some(Err(e)) => e,
+            None => Reply::ok(),
+        },
+        // UNWATCH is the other queueable connection command. EXEC has already unwatched,
+        // so it does nothing but reply OK (Redis decides "touched" before running the
+        // queue).
         Handler::Conn(_) => Reply::ok(),
+    }
+}
+
+/// The database a queued SELECT names (or its error); `None` for any other command.
+fn selected(shared: &Shared, spec: &Spec, argv: &[&[u8]]) -> Option<Result<usize, Reply>> {
+    match (spec.handler, argv.get(1)) {
+        (Handler::Conn(ConnOp::Select), Some(index)) => {
+            Some(commands::databases::select_index(shared, index))
+        }
+        _ => None,
     }
 }
 
@@ -151,7 +188,7 @@ mod tests {
         queue.push(&BUGGY, &[b"buggy".as_slice(), b"k"]);
         let set = crate::registry::lookup(b"SET").expect("SET is in the table");
         queue.push(set, &[b"SET".as_slice(), b"k", b"v"]);
-        let outcome = commit(&store.shared, &mut WatchSet::default(), &queue);
+        let outcome = commit(&store.shared, &mut 0, &mut WatchSet::default(), &queue);
         let want = vec![Reply::error(PANICKED), Reply::ok()];
         assert_eq!(outcome, ExecOutcome::Committed(want));
         // The locks were released after the EXEC: the key reads back.

@@ -1,6 +1,7 @@
 //! Client connections and optimistic transactions: WATCH, MULTI, EXEC, DISCARD, UNWATCH.
 
 mod backoff;
+mod client;
 mod connection;
 mod exec;
 mod pubsub;
@@ -43,4 +44,14 @@ pub(crate) const COMMANDS: &[Spec] = &[
     conn("unsubscribe", -1, flag::NOQUEUE, ConnOp::Unsubscribe),
     conn("punsubscribe", -1, flag::NOQUEUE, ConnOp::Punsubscribe),
     conn("reset", 1, flag::NOQUEUE, ConnOp::Reset),
+    conn("select", 2, 0, ConnOp::Select),
+    // CLIENT and HELLO act on the connection at once, even inside MULTI (Redis would queue
+    // them; at EXEC time a queued connection command could not reach its connection).
+    conn(
+        "client",
+        -2,
+        flag::NOQUEUE | flag::SUBCOMMANDS,
+        ConnOp::Client,
+    ),
+    conn("hello", -1, flag::NOQUEUE, ConnOp::Hello),
 ];

@@ -55,6 +55,7 @@ impl Connection {
     fn pubsub_mut(&mut self) -> &mut ConnPubSub {
         let store = crate::Store {
             shared: self.shared.clone(),
+            db: self.db,
         };
         self.pubsub.get_or_insert_with(|| {
             Box::new(ConnPubSub {
@@ -82,6 +83,13 @@ impl Connection {
         self.pubsub
             .as_ref()
             .is_some_and(|p| p.sub.subscription_count() > 0)
+    }
+
+    /// (channels, patterns) this connection is subscribed to (CLIENT LIST's sub/psub).
+    pub(super) fn subscription_counts(&self) -> (usize, usize) {
+        self.pubsub
+            .as_ref()
+            .map_or((0, 0), |p| (p.sub.channels.len(), p.sub.patterns.len()))
     }
 
     /// The next pub/sub frame for this connection: a confirmation still waiting from the
@@ -222,6 +230,9 @@ pub(super) fn punsubscribe(c: &mut Connection, a: &[&[u8]]) -> Reply {
 pub(super) fn reset(c: &mut Connection, _: &[&[u8]]) -> Reply {
     c.discard_multi();
     c.leave_pubsub();
+    // RESET also selects database 0, as Redis's `resetCommand` does.
+    c.db = 0;
+    c.reset_client();
     Reply::status("RESET")
 }
 

@@ -412,7 +412,7 @@ impl Transaction {
                 spec.name
             ));
         }
-        commands::run(&self.conn.shared, spec, argv)
+        commands::run_in(&self.conn.shared, self.conn.db, spec, argv)
     }
 
     /// Starts attempt `attempt`: an empty queue, and `keys` watched.
@@ -443,7 +443,12 @@ impl Transaction {
         if let Err(text) = crate::commands::crossslot::exec(&self.conn.shared, self.queue.iter()) {
             return Err(self.abandon(Error::Reply(text.into())));
         }
-        match exec::commit(&self.conn.shared, &mut self.conn.watches, &self.queue) {
+        match exec::commit(
+            &self.conn.shared,
+            &mut self.conn.db,
+            &mut self.conn.watches,
+            &self.queue,
+        ) {
             ExecOutcome::Aborted => Ok(None),
             ExecOutcome::Committed(replies) => match first_error(&replies) {
                 None => Ok(Some((value, replies))),

@@ -16,6 +16,7 @@ use crate::types::{Bytes, bytes};
 pub(crate) struct Watched {
     pub(crate) key: Bytes,
     pub(crate) hash: u64,
+    /// The key's shard by global index (its database included: see `Keyspace`).
     pub(crate) shard: usize,
     pub(crate) version: u64,
 }
@@ -42,16 +43,15 @@ pub(crate) struct WatchSet {
 const INDEX_FROM: usize = 16;
 
 impl WatchSet {
-    fn contains(&self, hash: u64, key: &[u8]) -> bool {
+    /// Whether `key` (its hash, its shard's global index: its database) is watched.
+    fn contains(&self, shard: usize, hash: u64, key: &[u8]) -> bool {
+        let same = |w: &Watched| w.shard == shard && w.hash == hash && w.key[..] == *key;
         if self.list.len() <= INDEX_FROM {
-            return self
-                .list
-                .iter()
-                .any(|w| w.hash == hash && w.key[..] == *key);
+            return self.list.iter().any(same);
         }
         self.index.get(&hash).is_some_and(|at| {
             at.iter()
-                .any(|&i| self.list.get(i as usize).is_some_and(|w| w.key[..] == *key))
+                .any(|&i| self.list.get(i as usize).is_some_and(same))
         })
     }
 
@@ -96,19 +96,21 @@ impl WatchSet {
     }
 }
 
-/// Watches `key` unless already watched. Takes the key's shard write lock briefly.
-pub(crate) fn watch(shared: &Shared, set: &mut WatchSet, key: &[u8]) {
+/// Watches `key` of database `db` unless already watched. Takes the key's shard write
+/// lock briefly.
+pub(crate) fn watch(shared: &Shared, db: usize, set: &mut WatchSet, key: &[u8]) {
     let ks = &shared.keyspace;
     let hk = ks.hkey(key);
-    if set.contains(hk.hash, key) {
+    let shard = ks.base(db) + ks.shard_of(hk.hash);
+    if set.contains(shard, hk.hash, key) {
         return;
     }
-    let shard = ks.shard_of(hk.hash);
     let mut guard = ks.shard(shard).write();
     let now = shared.lazy_now();
     if let Some(stamp) = guard.remove_expired(hk, &now) {
         // A key already stale at WATCH is reclaimed first: an effect like any expiry.
         let mut rec = Recorder::new(shared.listeners.active());
+        rec.start_in(db);
         let at = rec.mark();
         rec.expired(stamp, key, at);
         if let Some(batch) = rec.batch() {

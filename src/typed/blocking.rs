@@ -11,14 +11,30 @@ use crate::commands::blocking::wait::BlockingCall;
 use crate::convert::ToArg;
 use crate::store::Store;
 
-/// A `Duration` as decimal seconds (Redis rounds up to whole milliseconds).
+/// A `Duration` as decimal seconds, rounded up to whole milliseconds as Redis rounds any
+/// timeout: `0`, `5` or `1.250`, a form the command parses without its long-double path.
 pub(crate) fn seconds(d: Duration) -> String {
-    format!("{}.{:09}", d.as_secs(), d.subsec_nanos())
+    let ms = d.as_millis() + u128::from(d.subsec_nanos() % 1_000_000 != 0);
+    let (secs, frac) = (ms / 1000, ms % 1000);
+    if frac == 0 {
+        secs.to_string()
+    } else {
+        let mut out = secs.to_string();
+        out.push('.');
+        // Three digits, leading zeros kept: 5 ms is `.005`.
+        for div in [100, 10, 1] {
+            out.push(char::from(
+                b'0' + u8::try_from(frac / div % 10).unwrap_or(0),
+            ));
+        }
+        out
+    }
 }
 
 /// `name key... tail...` as an argument vector.
 pub(crate) fn argv<K: ToArg>(name: &str, keys: &[K], tail: &[&dyn ToArg]) -> Vec<Vec<u8>> {
-    let mut out = vec![name.as_bytes().to_vec()];
+    let mut out = Vec::with_capacity(1 + keys.len() + tail.len());
+    out.push(name.as_bytes().to_vec());
     out.extend(keys.iter().map(|k| k.to_arg().into_owned()));
     out.extend(tail.iter().map(|a| a.to_arg().into_owned()));
     out
@@ -265,7 +281,7 @@ macro_rules! blocking_methods {
 /// thread polling it (see there for what dropping it does).
 impl Store {
     fn blocking_call<T>(&self, argv: Vec<Vec<u8>>) -> BlockingPop<T> {
-        BlockingPop::new(BlockingCall::new(self.shared.clone(), argv))
+        BlockingPop::new(BlockingCall::new(self.shared.clone(), self.db, argv))
     }
 
     /// [`blpop`](Self::blpop), awaiting instead of blocking the thread.
@@ -428,5 +444,22 @@ impl Store {
         I::Item: AsRef<[u8]>,
     {
         self.blocking_call(args.into_iter().map(|a| a.as_ref().to_vec()).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::seconds;
+
+    #[test]
+    fn timeouts_are_sent_in_whole_milliseconds_rounded_up() {
+        assert_eq!(seconds(Duration::ZERO), "0");
+        assert_eq!(seconds(Duration::from_secs(5)), "5");
+        assert_eq!(seconds(Duration::from_millis(1250)), "1.250");
+        assert_eq!(seconds(Duration::from_millis(5)), "0.005");
+        assert_eq!(seconds(Duration::from_micros(1500)), "0.002");
+        assert_eq!(seconds(Duration::from_nanos(1)), "0.001");
     }
 }

@@ -61,7 +61,7 @@ mod target {
 impl CmdTarget for &Store {}
 impl target::Sealed for &Store {
     fn run(&mut self, argv: &[&[u8]]) -> Reply {
-        crate::commands::query(&self.shared, argv)
+        crate::commands::query_in(&self.shared, self.db, argv)
     }
 }
 

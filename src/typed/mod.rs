@@ -87,8 +87,8 @@ pub(crate) fn call<T: FromReply>(
 impl Store {
     fn query(&self, spec: Option<&'static Spec>, argv: &[&[u8]]) -> Reply {
         match spec {
-            Some(spec) => crate::commands::query_spec(&self.shared, spec, argv),
-            None => crate::commands::query(&self.shared, argv),
+            Some(spec) => crate::commands::query_spec_in(&self.shared, self.db, spec, argv),
+            None => crate::commands::query_in(&self.shared, self.db, argv),
         }
     }
 

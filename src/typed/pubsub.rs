@@ -147,7 +147,9 @@ impl Store {
     #[must_use]
     pub fn wait_queue_entries(&self) -> usize {
         let ks = &self.shared.keyspace;
-        (0..ks.shard_count())
+        let made: Vec<usize> = ks.made().collect();
+        made.into_iter()
+            .flat_map(|db| ks.base(db)..ks.base(db) + ks.shard_count())
             .map(|i| ks.shard(i).read().waits.len())
             .sum()
     }

@@ -10,6 +10,8 @@ use std::hash::{BuildHasher, Hash};
 use indexmap::{IndexMap, IndexSet};
 use smallvec::SmallVec;
 
+pub(crate) mod hll;
+pub(crate) mod memsize;
 pub(crate) mod zset;
 
 pub(crate) use zset::ZSet;

@@ -408,6 +408,24 @@ impl ZSet {
         }
     }
 
+    /// Bytes of one tree node, for the memory estimate (`types::memsize`).
+    pub(crate) const NODE_BYTES: usize = std::mem::size_of::<Node>();
+
+    /// Capacities of the score map, the node vector and the free list (`types::memsize`).
+    pub(crate) fn capacities(&self) -> (usize, usize, usize) {
+        (
+            self.scores.capacity(),
+            self.tree.nodes.capacity(),
+            self.tree.free.capacity(),
+        )
+    }
+
+    /// The member in node slot `i` (empty for a freed slot), for the memory estimate's
+    /// samples.
+    pub(crate) fn member_at_slot(&self, i: usize) -> Option<&Bytes> {
+        self.tree.nodes.get(i).map(|n| &n.member)
+    }
+
     /// Members the set has room for (the larger of its map and node vector), for tests.
     #[cfg(test)]
     pub(crate) fn capacity(&self) -> usize {

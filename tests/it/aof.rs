@@ -110,7 +110,8 @@ fn an_exec_and_a_script_are_logged_as_multi_exec_units() {
     conn.execute(["SET", "a", "1"]);
     conn.execute(["INCR", "b"]);
     conn.execute(["EXEC"]);
-    let script = "redis::call(\"SET\", KEYS[0], \"x\"); redis::call(\"SET\", KEYS[1], \"y\")";
+    let script =
+        "#!rhai\nredis::call(\"SET\", KEYS[0], \"x\"); redis::call(\"SET\", KEYS[1], \"y\")";
     let reply = conn.execute(["EVAL", script, "2", "c", "d"]);
     assert!(!reply.is_error(), "{reply}");
     store.flush_log();
@@ -396,4 +397,33 @@ fn a_store_opened_without_a_data_folder_stays_in_memory() {
     store.execute(["SET", "k", "v"]);
     assert!(store.rewrite_aof().is_err());
     let _ = Arc::new(store);
+}
+
+#[test]
+fn writes_in_other_databases_survive_a_reopen_in_their_database() {
+    let dir = DataDir::new("databases");
+    let store = open(&dir);
+    let mut conn = store.connection();
+    conn.execute(["SET", "k", "zero"]);
+    conn.execute(["SELECT", "3"]);
+    conn.execute(["SET", "k", "three"]);
+    conn.execute(["MULTI"]);
+    conn.execute(["INCR", "n"]);
+    conn.execute(["SELECT", "5"]);
+    conn.execute(["INCR", "n"]);
+    conn.execute(["EXEC"]);
+    store.execute(["SET", "after", "0"]); // logged in database 0 again
+    drop((conn, store));
+    let again = open(&dir);
+    let mut c = again.connection();
+    let got = |c: &mut redlite::Connection, db: &str, key: &str| {
+        c.execute(["SELECT", db]);
+        c.execute(["GET", key])
+    };
+    assert_eq!(got(&mut c, "0", "k"), Reply::bulk("zero"));
+    assert_eq!(got(&mut c, "0", "after"), Reply::bulk("0"));
+    assert_eq!(got(&mut c, "3", "k"), Reply::bulk("three"));
+    assert_eq!(got(&mut c, "3", "n"), Reply::bulk("1"));
+    assert_eq!(got(&mut c, "5", "n"), Reply::bulk("1"));
+    assert_eq!(got(&mut c, "0", "n"), Reply::Nil);
 }

@@ -558,7 +558,7 @@ fn an_awaited_pop_times_out_by_the_manual_clock() {
 
 #[test]
 fn an_awaited_pop_times_out_on_the_system_clock_without_a_runtime() {
-    let s = Store::new();
+    let s = crate::common::rhai_store();
     let got =
         block_on(s.blpop_async::<Option<(String, String)>, _>(&["q"], Duration::from_millis(20)));
     assert_eq!(got.unwrap(), None);
@@ -567,7 +567,7 @@ fn an_awaited_pop_times_out_on_the_system_clock_without_a_runtime() {
 
 #[test]
 fn a_blocked_call_times_out_on_the_system_clock() {
-    let s = Store::new();
+    let s = crate::common::rhai_store();
     assert_eq!(s.execute(["BLPOP", "q", "0.01"]), Reply::NilArray);
     // Timed out, BLMOVE answers the null array, as Redis's timeout reply.
     assert_eq!(
@@ -606,7 +606,7 @@ fn eight_producers_and_eight_blocked_workers_move_every_element_exactly_once() {
     const PRODUCERS: usize = 8;
     const PER_PRODUCER: usize = 10_000;
     const WORKERS: usize = 8;
-    let s = Store::new();
+    let s = crate::common::rhai_store();
     let workers: Vec<_> = (0..WORKERS)
         .map(|_| {
             let s = s.clone();

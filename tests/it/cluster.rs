@@ -13,7 +13,7 @@ use crate::parity::server::{RedisServer, start_or_skip};
 const CROSSSLOT: &str = "CROSSSLOT Keys in request don't hash to the same slot";
 
 fn cluster_store() -> Store {
-    Store::with_config(Config::default().cluster_mode(true))
+    Store::with_config(crate::common::config().cluster_mode(true))
 }
 
 fn slot(conn: &mut Connection, key: &[u8]) -> i64 {
@@ -47,7 +47,7 @@ fn keyslot_hashes_only_the_first_nonempty_hashtag() {
 
 #[test]
 fn cluster_keyslot_answers_only_in_cluster_mode() {
-    let store = Store::new();
+    let store = crate::common::rhai_store();
     assert_eq!(
         store.execute(["CLUSTER", "KEYSLOT", "a"]),
         err("ERR This instance has cluster support disabled")
@@ -96,7 +96,7 @@ fn keys_sharing_a_hashtag_pass_the_lint() {
 
 #[test]
 fn without_cluster_mode_nothing_is_linted() {
-    let store = Store::new();
+    let store = crate::common::rhai_store();
     assert_eq!(store.execute(["MSET", "a", "1", "b", "2"]), ok());
     assert_eq!(store.execute(["SELECT", "0"]), ok());
 }

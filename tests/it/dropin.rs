@@ -24,7 +24,7 @@ fn client(server: &RedisServer) -> redis::Client {
 
 #[test]
 fn the_sync_scenario_gives_redis_servers_transcript() {
-    let store = redlite::Store::new();
+    let store = crate::common::rhai_store();
     let (mut con, mut writer) = (store.redis_connection(), store.redis_connection());
     let lite = scenario::scenario(&mut con, &mut writer, &RHAI);
     assert!(
@@ -44,7 +44,7 @@ fn the_sync_scenario_gives_redis_servers_transcript() {
 
 #[test]
 fn the_async_scenario_gives_redis_servers_transcript_without_a_runtime() {
-    let store = redlite::Store::new();
+    let store = crate::common::rhai_store();
     let (con, writer) = (store.redis_connection(), store.redis_connection());
     let lite: Log = log::ready(scenario_async::scenario(con, writer, &RHAI));
     assert!(
@@ -76,10 +76,10 @@ fn the_async_scenario_gives_redis_servers_transcript_without_a_runtime() {
 
 #[test]
 fn sync_and_async_scenarios_agree_on_redlite() {
-    let store = redlite::Store::new();
+    let store = crate::common::rhai_store();
     let (mut con, mut writer) = (store.redis_connection(), store.redis_connection());
     let sync = scenario::scenario(&mut con, &mut writer, &RHAI);
-    let store = redlite::Store::new();
+    let store = crate::common::rhai_store();
     let (con, writer) = (store.redis_connection(), store.redis_connection());
     let async_ = log::ready(scenario_async::scenario(con, writer, &RHAI));
     assert_same(&sync, &async_);

@@ -222,7 +222,11 @@ fn a_read_that_finds_a_key_expired_deletes_it_and_reports_del() {
 fn an_expired_key_stays_deleted_when_the_clock_steps_back() {
     let start = 1_700_000_000_000;
     let clock = ManualClock::at(start);
-    let s = Store::with_config(Config::default().clock(clock.clone()).active_expiry(false));
+    let s = Store::with_config(
+        crate::common::config()
+            .clock(clock.clone())
+            .active_expiry(false),
+    );
     s.execute(["SET", "lock", "v", "PX", "1000"]);
     s.execute(["SET", "other", "v", "PX", "1000"]);
     clock.advance(Duration::from_secs(2));
@@ -282,7 +286,11 @@ fn replaying_the_batches_rebuilds_the_same_state() {
         clock.advance(Duration::from_millis(400));
         c.execute(["GET", &format!("k{}", (i + 3) % 7)]);
     }
-    let replica = Store::with_config(Config::default().clock(clock.clone()).active_expiry(false));
+    let replica = Store::with_config(
+        crate::common::config()
+            .clock(clock.clone())
+            .active_expiry(false),
+    );
     let mut r = replica.connection();
     for batch in tap.take() {
         for cmd in batch.commands() {

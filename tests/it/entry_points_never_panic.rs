@@ -13,7 +13,7 @@ const EXPIRETIME_OF_LATEST: i64 = 9_223_372_036_854_776;
 /// A store whose clock stands at 0, so TTL of the latest deadline is `i64::MAX` - 1 ms too.
 fn store_with_latest_deadline() -> Store {
     let clock = ManualClock::at(0);
-    let store = Store::with_config(Config::default().clock(clock).active_expiry(false));
+    let store = Store::with_config(crate::common::config().clock(clock).active_expiry(false));
     store.execute(["SET", "k", "v", "PXAT", LATEST]);
     store
 }

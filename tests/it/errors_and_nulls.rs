@@ -4,7 +4,7 @@ use redlite::{Error, ErrorKind, Reply, Script, Store};
 
 #[test]
 fn typed_errors_carry_their_redis_code_and_kind() {
-    let store = Store::new();
+    let store = crate::common::rhai_store();
     store.execute(["RPUSH", "list", "a"]);
     let wrongtype = store.get::<String>("list").unwrap_err();
     assert_eq!(wrongtype.code(), Some("WRONGTYPE"));
@@ -54,7 +54,7 @@ fn error_kinds_follow_the_code_of_any_reply() {
 
 #[test]
 fn a_script_missing_from_the_cache_is_a_noscript_error_reply() {
-    let store = Store::new();
+    let store = crate::common::rhai_store();
     let reply = store.execute(["EVALSHA", &"0".repeat(40), "0"]);
     assert_eq!(reply.error_code(), Some("NOSCRIPT"));
     // The Script helper falls back to EVAL on exactly that code.
@@ -64,7 +64,7 @@ fn a_script_missing_from_the_cache_is_a_noscript_error_reply() {
 
 #[test]
 fn null_arrays_and_null_bulks_are_told_apart_where_redis_does() {
-    let store = Store::new();
+    let store = crate::common::rhai_store();
     let mut c = store.connection();
     assert_eq!(c.execute(["GET", "missing"]), Reply::Nil);
     assert_eq!(c.execute(["LPOP", "missing"]), Reply::Nil);

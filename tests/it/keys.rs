@@ -156,7 +156,7 @@ fn copy_with_replace_ttl_and_db() {
     );
     assert_eq!(c.execute(["COPY", "src", "d0", "DB", "0"]), int(1));
     assert_eq!(
-        c.execute(["COPY", "src", "d1", "DB", "1"]),
+        c.execute(["COPY", "src", "d1", "DB", "16"]),
         err("ERR DB index is out of range")
     );
     assert_eq!(c.execute(["COPY", "src", "d1", "DB", "x"]), err(NOT_INT));

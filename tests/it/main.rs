@@ -26,11 +26,22 @@ mod aof_crash;
 #[cfg(not(loom))]
 mod aof_interop;
 #[cfg(not(loom))]
+mod bitfield;
+#[cfg(not(loom))]
+mod bitmaps;
+#[cfg(not(loom))]
 mod blocking;
+#[cfg(not(loom))]
+mod client;
 #[cfg(not(loom))]
 mod cluster;
 #[cfg(not(loom))]
+mod command_info;
+#[cfg(not(loom))]
 mod concurrency;
+mod config;
+#[cfg(not(loom))]
+mod databases;
 #[cfg(not(loom))]
 mod dropin;
 #[cfg(not(loom))]
@@ -42,23 +53,42 @@ mod entry_points_never_panic;
 #[cfg(not(loom))]
 mod errors_and_nulls;
 #[cfg(not(loom))]
+mod eviction;
+#[cfg(not(loom))]
 mod expire_overflow;
 #[cfg(not(loom))]
 mod expiry;
 #[cfg(not(loom))]
 mod float_rules;
 #[cfg(not(loom))]
+mod geo;
+#[cfg(not(loom))]
 mod hashes;
+#[cfg(not(loom))]
+mod hyperloglog;
+mod info;
 #[cfg(not(loom))]
 mod keys;
 #[cfg(not(loom))]
+mod lcs;
+#[cfg(not(loom))]
 mod lists;
+#[cfg(all(feature = "lua", not(loom)))]
+mod lua;
+#[cfg(all(feature = "lua", not(loom)))]
+mod lua_libs;
+#[cfg(all(feature = "lua", not(loom)))]
+mod lua_sandbox;
+#[cfg(not(loom))]
+mod memory_accounting;
 #[cfg(not(loom))]
 mod multi;
 #[cfg(not(loom))]
 mod never_panics;
 #[cfg(not(loom))]
 mod notify;
+#[cfg(not(loom))]
+mod object;
 #[cfg(not(loom))]
 mod parity;
 #[cfg(not(loom))]
@@ -72,11 +102,15 @@ mod script_fast_paths;
 #[cfg(not(loom))]
 mod script_limits;
 #[cfg(not(loom))]
+mod script_nesting;
+#[cfg(not(loom))]
 mod scripts;
 #[cfg(not(loom))]
 mod server;
 #[cfg(not(loom))]
 mod sets;
+#[cfg(not(loom))]
+mod sort;
 #[cfg(not(loom))]
 mod status_and_error_texts;
 #[cfg(not(loom))]

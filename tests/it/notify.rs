@@ -9,7 +9,7 @@ use redlite::{Config, ManualClock, Store, Subscriber};
 
 fn store(classes: &str) -> (Store, ManualClock, Subscriber) {
     let clock = ManualClock::new();
-    let config = Config::default()
+    let config = crate::common::config()
         .clock(clock.clone())
         .active_expiry(false)
         .notify_keyspace_events(classes);
@@ -218,7 +218,7 @@ fn notifications_are_turned_on_and_off_while_the_store_runs() {
 #[test]
 fn a_config_string_with_an_unknown_letter_is_ignored_whole() {
     let s = Store::with_config(
-        Config::default()
+        crate::common::config()
             .notify_keyspace_events("KEA")
             .notify_keyspace_events("Kq"),
     );

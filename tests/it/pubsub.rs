@@ -167,7 +167,7 @@ fn recv_timeout_returns_a_message_that_arrives_in_time() {
 
 #[test]
 fn recv_timeout_on_the_system_clock_returns_none() {
-    let s = Store::new();
+    let s = crate::common::rhai_store();
     let mut sub = s.subscribe(&["c"]);
     assert!(
         sub.recv_timeout(Duration::from_millis(5))
@@ -221,7 +221,7 @@ fn a_dropped_store_closes_its_subscribers() {
 
 #[test]
 fn a_subscriber_past_its_buffer_is_disconnected_and_publishers_never_wait() {
-    let s = Store::with_config(Config::default().pubsub_buffer_limit(10 * 1024));
+    let s = Store::with_config(crate::common::config().pubsub_buffer_limit(10 * 1024));
     let mut slow = s.subscribe(&["c"]);
     let mut fast = s.subscribe(&["c"]);
     let payload = "x".repeat(100);

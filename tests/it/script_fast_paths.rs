@@ -7,7 +7,7 @@ use crate::common::*;
 use redlite::{Config, Reply, Script, Store};
 
 fn store() -> Store {
-    Store::with_config(Config::default().active_expiry(false))
+    Store::with_config(crate::common::config().active_expiry(false))
 }
 
 fn sha(src: &str) -> String {
@@ -46,7 +46,11 @@ fn evalsha_does_not_find_a_script_loaded_only_in_another_store() {
 
 #[test]
 fn evalsha_of_a_script_evicted_since_its_last_run_is_noscript() {
-    let s = Store::with_config(Config::default().active_expiry(false).script_cache_size(1));
+    let s = Store::with_config(
+        crate::common::config()
+            .active_expiry(false)
+            .script_cache_size(1),
+    );
     s.execute(["EVAL", "1", "0"]);
     assert_eq!(s.execute(["EVALSHA", &sha("1"), "0"]), Reply::Integer(1));
     s.execute(["EVAL", "2", "0"]); // evicts "1"
@@ -59,7 +63,11 @@ fn evalsha_of_a_script_evicted_since_its_last_run_is_noscript() {
 
 #[test]
 fn a_script_run_repeatedly_stays_the_most_recently_used() {
-    let s = Store::with_config(Config::default().active_expiry(false).script_cache_size(2));
+    let s = Store::with_config(
+        crate::common::config()
+            .active_expiry(false)
+            .script_cache_size(2),
+    );
     s.execute(["EVAL", "1", "0"]);
     s.execute(["EVAL", "2", "0"]);
     for _ in 0..3 {

@@ -24,11 +24,12 @@ fn time_is_the_store_clock_in_seconds_and_microseconds() {
 }
 
 #[test]
-fn select_accepts_only_db_zero() {
+fn select_accepts_only_the_configured_databases() {
     let (_s, mut c, _) = setup();
     assert_eq!(c.execute(["SELECT", "0"]), ok());
+    assert_eq!(c.execute(["SELECT", "15"]), ok());
     assert_eq!(
-        c.execute(["SELECT", "1"]),
+        c.execute(["SELECT", "16"]),
         err("ERR DB index is out of range")
     );
     assert_eq!(

@@ -20,7 +20,7 @@ fn eval(store: &Store, script: &str) -> Reply {
 
 #[test]
 fn script_status_reply_turns_cr_and_lf_into_spaces() {
-    let store = Store::new();
+    let store = crate::common::rhai_store();
     let script = r#"redis::status_reply("x\ny\rz")"#;
     assert_eq!(eval(&store, script), status("x y z"));
     let via_invoke: Reply = Script::new(script).invoke(&store).unwrap_or(Reply::Nil);
@@ -34,7 +34,7 @@ fn script_status_reply_turns_cr_and_lf_into_spaces() {
 
 #[test]
 fn script_error_reply_takes_its_code_like_redis() {
-    let store = Store::new();
+    let store = crate::common::rhai_store();
     let cases = [
         (r#"redis::error_reply("x\ny")"#, "ERR x y"),
         (r#"redis::error_reply("x")"#, "ERR x"),
@@ -51,7 +51,7 @@ fn script_error_reply_takes_its_code_like_redis() {
 
 #[test]
 fn script_errors_from_user_text_stay_on_one_line() {
-    let store = Store::new();
+    let store = crate::common::rhai_store();
     let Reply::Error(thrown) = eval(&store, r#"throw "a\nb""#) else {
         panic!("throw must be an error reply")
     };

@@ -45,7 +45,7 @@ fn dropped_stores_stop_their_expiry_threads() {
     }
     // An interval far longer than the test: no pass is running when a store drops, so the
     // drop that releases the last handle is always this thread's (see `Sweeper::drop`).
-    let config = Config::default().active_expiry_interval(Duration::from_secs(3600));
+    let config = crate::common::config().active_expiry_interval(Duration::from_secs(3600));
     let before = threads();
     let stores: Vec<Store> = (0..200)
         .map(|_| Store::with_config(config.clone()))
@@ -63,7 +63,7 @@ fn dropped_stores_stop_their_expiry_threads() {
 fn stores_dropped_while_their_sweeper_runs_do_not_hang() {
     // A 1 ms interval makes the thread often hold the last handle when the store drops: it
     // then ends the store itself and exits without joining itself.
-    let config = Config::default().active_expiry_interval(Duration::from_millis(1));
+    let config = crate::common::config().active_expiry_interval(Duration::from_millis(1));
     for i in 0..200 {
         let store = Store::with_config(config.clone());
         store.execute(["SET", "k", "v", "PX", "1"]);
@@ -83,7 +83,7 @@ fn dropped_stores_stop_their_timer_threads() {
         assert!(passed, "the child process failed");
         return;
     }
-    let config = Config::default().active_expiry(false);
+    let config = crate::common::config().active_expiry(false);
     let before = threads();
     let stores: Vec<Store> = (0..20)
         .map(|_| Store::with_config(config.clone()))

@@ -82,8 +82,28 @@ impl Request {
 /// value past what a `long long` holds (`inf` too) converts to its most negative value,
 /// hence "negative"; `-0.0001` rounds to 0, which waits forever, as in Redis.
 pub(crate) fn timeout(arg: &[u8]) -> Res<u64> {
+    if let Some(ms) = plain_millis(arg) {
+        return Ok(ms);
+    }
     let secs = parse::long_double(arg).map_err(|_| Reply::error(NOT_FLOAT))?;
     u64::try_from(secs.ceil_thousandths()).or_else(|_| err(NEGATIVE))
+}
+
+/// `digits[.ddd]` (at most 15 integer digits, at most 3 decimals) in milliseconds: the
+/// timeouts people write and the typed methods send, parsed exactly without the
+/// long-double path (they need no rounding). Anything else takes that path.
+fn plain_millis(arg: &[u8]) -> Option<u64> {
+    let (int, frac) = match arg.iter().position(|&b| b == b'.') {
+        Some(dot) => (&arg[..dot], &arg[dot + 1..]),
+        None => (arg, &[][..]),
+    };
+    let digits = |s: &[u8]| s.iter().all(u8::is_ascii_digit);
+    if int.is_empty() || int.len() > 15 || frac.len() > 3 || !digits(int) || !digits(frac) {
+        return None;
+    }
+    let value = |s: &[u8]| s.iter().fold(0u64, |n, &b| n * 10 + u64::from(b - b'0'));
+    let scale = [1000, 100, 10, 1][frac.len()];
+    Some(value(int) * 1000 + value(frac) * scale)
 }
 
 fn side(w: &[u8]) -> Res<bool> {
@@ -286,4 +306,46 @@ fn bzpopmax(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
 
 fn bzmpop(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     pop_now(ctx, a, "bzmpop")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{plain_millis, timeout};
+
+    #[test]
+    fn plain_timeouts_parse_as_the_long_double_path_does() {
+        for text in [
+            "0",
+            "5",
+            "1.5",
+            "1.25",
+            "0.001",
+            "12.345",
+            "1.",
+            "007",
+            "999999999999999",
+        ] {
+            let slow = crate::commands::parse::long_double(text.as_bytes())
+                .map(|s| u64::try_from(s.ceil_thousandths()).ok());
+            assert_eq!(plain_millis(text.as_bytes()), slow.ok().flatten(), "{text}");
+        }
+    }
+
+    #[test]
+    fn other_timeouts_take_the_long_double_path() {
+        for text in [
+            ".5",
+            "1.0001",
+            "-1",
+            "1e3",
+            "0x10",
+            " 1",
+            "1000000000000000",
+            "",
+        ] {
+            assert_eq!(plain_millis(text.as_bytes()), None, "{text}");
+        }
+        assert_eq!(timeout(b"1.0001").ok(), Some(1001));
+        assert_eq!(timeout(b"1e3").ok(), Some(1_000_000));
+    }
 }

@@ -11,9 +11,13 @@ use crate::types::Value;
 /// Serves the blocked pops of every key this context made ready, in the order the keys
 /// became ready (a pop that creates another waited key, BLMOVE's push, adds it at the end).
 pub(crate) fn serve_ready(ctx: &mut Ctx) {
-    while let Some(key) = ctx.take_ready() {
+    let home = ctx.db();
+    while let Some((db, key)) = ctx.take_ready() {
+        // Waiters wait in the database of their key (SWAPDB, MOVE and EXEC reach several).
+        ctx.select(db);
         serve_key(ctx, &key);
     }
+    ctx.select(home);
 }
 
 /// Serves `key`'s waiters, first come first served, while it holds something of the type
@@ -52,18 +56,19 @@ fn serve_key(ctx: &mut Ctx, key: &[u8]) {
 /// Serves keys whose waiters could not be served under the locks of the command that made
 /// them ready: each key's shard and the destinations of its BLMOVE waiters are locked in
 /// order, and its waiters served. Keys that need yet more locks come back round.
-pub(crate) fn serve_deferred(shared: &Shared, keys: Vec<Box<[u8]>>) {
-    let mut work: std::collections::VecDeque<Box<[u8]>> = keys.into();
-    while let Some(key) = work.pop_front() {
+pub(crate) fn serve_deferred(shared: &Shared, keys: Vec<(u32, Box<[u8]>)>) {
+    let mut work: std::collections::VecDeque<(u32, Box<[u8]>)> = keys.into();
+    while let Some((db, key)) = work.pop_front() {
         let ks = &shared.keyspace;
+        let mut plan = Plan::at(ks.base(db as usize));
         let home = ks.shard_of(ks.hkey(&key).hash);
-        let mut plan = Plan::default();
         plan.add(home, true);
-        for dst in ks.shard(home).read().waits.move_targets(&key) {
+        for dst in ks.shard(plan.base() + home).read().waits.move_targets(&key) {
             plan.add(ks.shard_of(ks.hkey(&dst).hash), true);
         }
         let mut locks = ks.lock(&plan);
-        let mut ctx = Ctx::new(shared, &mut locks, shared.lazy_now(), KeyHashes::new());
+        let mut ctx =
+            Ctx::new(shared, &mut locks, shared.lazy_now(), KeyHashes::new()).in_db(db as usize);
         serve_key(&mut ctx, &key);
         let reap = ctx.finish();
         drop(locks);

@@ -49,12 +49,12 @@ static NEXT_WAITER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64:
 /// Runs a blocking command once, as a top-level call: pops if it can; otherwise queues the
 /// caller on each of its keys while still holding their shard (write) locks, so a push
 /// landing after the check necessarily finds the waiter.
-pub(crate) fn attempt(shared: &Shared, spec: &Spec, args: &[&[u8]]) -> Attempt {
-    let mut plan = Plan::default();
+pub(crate) fn attempt(shared: &Shared, db: usize, spec: &Spec, args: &[&[u8]]) -> Attempt {
+    let mut plan = Plan::at(shared.keyspace.base(db));
     let mut hashes = KeyHashes::new();
     plan_keys(shared, spec, args, &mut plan, &mut hashes);
     let mut locks = shared.keyspace.lock(&plan);
-    let mut ctx = Ctx::new(shared, &mut locks, shared.lazy_now(), hashes);
+    let mut ctx = Ctx::new(shared, &mut locks, shared.lazy_now(), hashes).in_db(db);
     let outcome = match request(spec.name, args) {
         Err(e) => Attempt::Done(e),
         Ok(req) => match pop_any(&mut ctx, args, &req) {
@@ -108,8 +108,8 @@ fn register(ctx: &mut Ctx, a: &[&[u8]], req: Request) -> Res<Attempt> {
 
 /// Runs a blocking command on the calling thread: pops at once if it can, else sleeps (no
 /// polling) until served or timed out.
-pub(crate) fn run(shared: &Shared, spec: &Spec, args: &[&[u8]]) -> Reply {
-    match attempt(shared, spec, args) {
+pub(crate) fn run(shared: &Shared, db: usize, spec: &Spec, args: &[&[u8]]) -> Reply {
+    match attempt(shared, db, spec, args) {
         Attempt::Done(reply) => reply,
         Attempt::Blocked {
             waiter,
@@ -118,7 +118,7 @@ pub(crate) fn run(shared: &Shared, spec: &Spec, args: &[&[u8]]) -> Reply {
         } => {
             let _counted = Counted::new(shared);
             let outcome = wait(&shared.events.timers, &waiter, deadline);
-            finish(shared, &waiter, outcome, nothing)
+            finish(shared, db, &waiter, outcome, nothing)
         }
     }
 }
@@ -165,25 +165,26 @@ fn wait(timers: &std::sync::Arc<Timers>, waiter: &Arc<Waiter>, deadline: Option<
 }
 
 /// Leaves the queues of the keys that did not serve the waiter, and picks the reply.
-fn finish(shared: &Shared, waiter: &Waiter, outcome: Outcome, nothing: Reply) -> Reply {
+fn finish(shared: &Shared, db: usize, waiter: &Waiter, outcome: Outcome, nothing: Reply) -> Reply {
     let (reply, served_by) = match outcome {
         Outcome::Served(reply, at) => (reply, Some(at)),
         Outcome::TimedOut => (nothing, None),
     };
-    leave(shared, waiter, served_by);
+    leave(shared, db, waiter, served_by);
     reply
 }
 
 /// Removes `waiter` from its keys' queues (the serving key already removed it), one shard
 /// lock at a time.
-fn leave(shared: &Shared, waiter: &Waiter, skip: Option<usize>) {
+fn leave(shared: &Shared, db: usize, waiter: &Waiter, skip: Option<usize>) {
     let ks = &shared.keyspace;
+    let base = ks.base(db);
     for (i, key) in waiter.keys.iter().enumerate() {
         if Some(i) == skip {
             continue;
         }
         let shard = ks.shard_of(ks.hkey(key).hash);
-        ks.shard(shard).write().waits.remove(key, waiter.seq);
+        ks.shard(base + shard).write().waits.remove(key, waiter.seq);
     }
 }
 
@@ -207,14 +208,21 @@ enum State {
 /// over an outer timeout or `select!`.
 pub(crate) struct BlockingCall {
     shared: std::sync::Arc<Shared>,
+    /// The database the call runs (and waits) in.
+    db: usize,
     argv: Vec<Vec<u8>>,
     state: State,
 }
 
 impl BlockingCall {
-    pub(crate) fn new(shared: std::sync::Arc<Shared>, argv: Vec<Vec<u8>>) -> BlockingCall {
+    pub(crate) fn new(
+        shared: std::sync::Arc<Shared>,
+        db: usize,
+        argv: Vec<Vec<u8>>,
+    ) -> BlockingCall {
         BlockingCall {
             shared,
+            db,
             argv,
             state: State::Start,
         }
@@ -232,12 +240,13 @@ impl BlockingCall {
             return Poll::Ready(Reply::error(msg::arity(spec.name)));
         }
         if !spec.has(flag::BLOCKING) {
-            return Poll::Ready(crate::commands::query_spec(&self.shared, spec, &argv));
+            let (shared, db) = (&self.shared, self.db);
+            return Poll::Ready(crate::commands::query_spec_in(shared, db, spec, &argv));
         }
         if let Err(text) = crate::commands::crossslot::command(&self.shared, spec, &argv) {
             return Poll::Ready(Reply::error(text));
         }
-        match attempt(&self.shared, spec, &argv) {
+        match attempt(&self.shared, self.db, spec, &argv) {
             Attempt::Done(reply) => Poll::Ready(reply),
             Attempt::Blocked {
                 waiter,
@@ -275,7 +284,7 @@ impl BlockingCall {
             Some(Outcome::Served(_, at)) => Some(*at),
             _ => None,
         };
-        leave(&self.shared, &waiter, served_by);
+        leave(&self.shared, self.db, &waiter, served_by);
         outcome.map(|o| match o {
             Outcome::Served(reply, _) => reply,
             Outcome::TimedOut => nothing,

@@ -161,7 +161,8 @@ fn add_one(z: &mut ZSet, f: AddFlags, score: f64, member: &[u8]) -> Res<Added> {
     Ok(Added::Updated(new))
 }
 
-fn zadd(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
+/// ZADD itself (GEOADD adds its encoded points through it).
+pub(crate) fn zadd(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     let (f, pairs) = add_args(a)?;
     zadd_run(ctx, a[1], f, &pairs)
 }

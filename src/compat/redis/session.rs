@@ -84,7 +84,7 @@ impl Session {
         }
         let spec = self.spec_for(argv.first()?)?;
         spec.has(flag::BLOCKING)
-            .then(|| BlockingCall::new(self.conn.shared.clone(), argv))
+            .then(|| BlockingCall::new(self.conn.shared.clone(), self.conn.db(), argv))
     }
 
     /// Runs a redis-rs command from its arguments, without packing it. A SCAN iterator's

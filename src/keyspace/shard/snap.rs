@@ -119,6 +119,24 @@ impl Shard {
         }
     }
 
+    /// SWAPDB is about to move this shard's data away: every slot's T value the walk still
+    /// needs is handed over now, so the walk needs none of the slots it will find after.
+    pub(super) fn hand_over_all(&mut self) {
+        if self.snap.is_some() {
+            (0..self.map.len()).for_each(|i| self.before_write_slow(i));
+        }
+    }
+
+    /// SWAPDB moved data into this shard: none of it belongs to a running snapshot here
+    /// (the other shard handed its own over), so every slot is marked done.
+    pub(super) fn mark_all_walked(&mut self) {
+        if let Some(epoch) = self.snap.as_ref().map(|s| s.epoch) {
+            for (_, e) in &mut self.map {
+                e.snap_epoch = epoch;
+            }
+        }
+    }
+
     /// One step of the walk, under the shard's read lock: hands up to `budget` slots' T
     /// values from the cursor on, then whatever writers copied aside, to `emit`.
     pub(crate) fn walk_snapshot(

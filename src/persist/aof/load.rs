@@ -57,24 +57,26 @@ pub(crate) fn replay(
         } else if name.eq_ignore_ascii_case(b"EXEC") {
             multi_at = None;
         }
+        let reply = conn.execute_argv(&cmd.args);
         if name.eq_ignore_ascii_case(b"SELECT") {
-            select(&cmd.args, file, pos)?;
+            select(&reply, file, pos)?;
         } else {
-            check(&conn.execute_argv(&cmd.args), file, pos)?;
+            check(&reply, file, pos)?;
         }
         pos = cmd.next;
     }
 }
 
-/// Only database 0 exists: `SELECT 0` is the head of every file; any other index is an error.
-fn select(args: &[&[u8]], file: &Path, at: usize) -> Result<(), Error> {
-    match args {
-        [_, b"0"] => Ok(()),
-        _ => Err(damaged(
+/// A `SELECT` the store cannot follow (an index beyond `Config::databases`) is an error: the
+/// commands after it belong to a database this store does not have.
+fn select(reply: &Reply, file: &Path, at: usize) -> Result<(), Error> {
+    match reply {
+        Reply::Error(e) => Err(damaged(
             file,
             at as u64,
-            "SELECT of a database other than 0 (redlite has one database)",
+            format!("SELECT reading the append only file: {e}"),
         )),
+        _ => Ok(()),
     }
 }
 

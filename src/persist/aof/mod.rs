@@ -280,7 +280,7 @@ fn load_existing(
     let text = files::read(manifest_path)?;
     let mut m =
         Manifest::parse(&text).map_err(|(at, why)| files::damaged(manifest_path, at, why))?;
-    let mut conn = Connection::new(shared.clone());
+    let mut conn = Connection::new(shared.clone(), 0);
     let mut warnings = Vec::new();
     let parts: Vec<FileInfo> = m.base.iter().chain(&m.incr).cloned().collect();
     for (i, part) in parts.iter().enumerate() {

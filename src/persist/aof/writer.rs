@@ -209,12 +209,25 @@ impl Log {
     }
 
     /// Encodes a batch as Redis propagates it: one EXEC's or script's commands inside
-    /// MULTI/EXEC, so a replay applies them all or none.
-    fn encode(batch: &Batch) -> Vec<u8> {
+    /// MULTI/EXEC, so a replay applies them all or none. Between records the file is in
+    /// database `db` (0): a batch of another database, or one that moves to another (an
+    /// EXEC with a SELECT), is framed by `SELECT <its db>` before and `SELECT <db>` after,
+    /// so records can be written in any order the sequence gives without tracking state.
+    fn encode(&self, batch: &Batch) -> Vec<u8> {
         let cmds = batch.commands();
         let wrap = batch.is_atomic() && cmds.len() > 1;
+        let ends_in = cmds
+            .iter()
+            .rev()
+            .find(|c| c.first().is_some_and(|n| n.eq_ignore_ascii_case(b"SELECT")))
+            .and_then(|c| c.get(1))
+            .and_then(|d| std::str::from_utf8(d).ok()?.parse::<usize>().ok())
+            .unwrap_or(batch.db());
         let size: usize = cmds.iter().flatten().map(|a| a.len() + 16).sum();
         let mut out = Vec::with_capacity(size + 8 + if wrap { 32 } else { 0 });
+        if batch.db() != self.db {
+            resp::encode_select(&mut out, batch.db());
+        }
         if wrap {
             resp::encode(&mut out, &[b"MULTI"]);
         }
@@ -223,6 +236,9 @@ impl Log {
         }
         if wrap {
             resp::encode(&mut out, &[b"EXEC"]);
+        }
+        if ends_in != self.db {
+            resp::encode_select(&mut out, self.db);
         }
         out
     }
@@ -248,7 +264,7 @@ impl Listener for Log {
         if batch.commands().is_empty() {
             return;
         }
-        let bytes = Log::encode(batch);
+        let bytes = self.encode(batch);
         let seq = self.seq.push(stripe(self.seq.stripes()), bytes);
         if self.policy == Fsync::Always {
             self.wait_done(seq + 1);

@@ -238,7 +238,10 @@ impl Loader<'_> {
         let ks = &self.shared.keyspace;
         let k = ks.hkey(&key);
         let mut shard = ks.shard(ks.shard_of(k.hash)).write();
-        let ins = shard.insert(k, value, expires_at, &self.now);
+        let memory = &self.shared.memory;
+        let ins = shard.insert(k, value, expires_at, &self.now, |old| {
+            memory.overwrite(old, memory.access_time(&self.now))
+        });
         let duplicate = ins.old.is_some();
         ins.stamp.bump();
         if duplicate {

@@ -7,12 +7,23 @@ pub mod gate;
 pub mod poll;
 pub mod rss;
 
-use redlite::{Config, Connection, ManualClock, Reply, Store};
+use redlite::{Config, Connection, ManualClock, Reply, ScriptEngine, Store};
+
+/// The default config, but with Rhai for scripts without a shebang: the tests written in
+/// Rhai run the same with the `lua` feature on (which makes Lua the default, as in Redis).
+pub fn config() -> Config {
+    Config::default().default_script_engine(ScriptEngine::Rhai)
+}
+
+/// A store built on [`config`].
+pub fn rhai_store() -> Store {
+    Store::with_config(config())
+}
 
 /// A store whose time moves only when the test says so, with no background sweep.
 pub fn setup() -> (Store, Connection, ManualClock) {
     let clock = ManualClock::new();
-    let store = Store::with_config(Config::default().clock(clock.clone()).active_expiry(false));
+    let store = Store::with_config(config().clock(clock.clone()).active_expiry(false));
     let conn = store.connection();
     (store, conn, clock)
 }

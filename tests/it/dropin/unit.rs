@@ -8,7 +8,7 @@ use redlite::{Config, RedisConnection, Store};
 
 #[test]
 fn clones_share_one_session_as_multiplexed_connections_do() {
-    let store = Store::new();
+    let store = crate::common::rhai_store();
     let mut a = store.redis_connection();
     let mut b = a.clone();
     let () = redis::cmd("MULTI").query(&mut a).unwrap();
@@ -20,7 +20,7 @@ fn clones_share_one_session_as_multiplexed_connections_do() {
 
 #[test]
 fn separate_redis_connections_are_separate_sessions() {
-    let store = Store::new();
+    let store = crate::common::rhai_store();
     let mut a = store.redis_connection();
     let mut b = store.redis_connection();
     let () = redis::cmd("MULTI").query(&mut a).unwrap();
@@ -32,7 +32,7 @@ fn separate_redis_connections_are_separate_sessions() {
 
 #[test]
 fn an_exec_aborted_by_watch_is_nil_as_from_a_server() {
-    let store = Store::new();
+    let store = crate::common::rhai_store();
     let mut con = store.redis_connection();
     let mut other = store.redis_connection();
     let () = redis::cmd("WATCH").arg("k").query(&mut con).unwrap();
@@ -51,14 +51,14 @@ fn an_exec_aborted_by_watch_is_nil_as_from_a_server() {
 
 #[test]
 fn a_counted_pop_of_a_missing_list_is_nil() {
-    let mut con = Store::new().redis_connection();
+    let mut con = crate::common::rhai_store().redis_connection();
     let v: Value = con.lpop("missing", std::num::NonZeroUsize::new(3)).unwrap();
     assert_eq!(v, Value::Nil);
 }
 
 #[test]
 fn crossslot_in_cluster_mode_has_redis_rs_crossslot_kind() {
-    let store = Store::with_config(Config::default().cluster_mode(true));
+    let store = Store::with_config(crate::common::config().cluster_mode(true));
     let mut con = store.redis_connection();
     let err = con.mset::<_, _, ()>(&[("a", 1), ("b", 2)]).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Server(ServerErrorKind::CrossSlot));
@@ -69,7 +69,7 @@ fn crossslot_in_cluster_mode_has_redis_rs_crossslot_kind() {
 
 #[test]
 fn select_zero_keeps_get_db_at_zero() {
-    let mut con = Store::new().redis_connection();
+    let mut con = crate::common::rhai_store().redis_connection();
     assert_eq!(ConnectionLike::get_db(&con), 0);
     let () = redis::cmd("SELECT").arg(0).query(&mut con).unwrap();
     assert_eq!(ConnectionLike::get_db(&con), 0);
@@ -85,7 +85,7 @@ mod asynchronous {
 
     #[test]
     fn async_calls_complete_on_their_first_poll() {
-        let store = Store::new();
+        let store = crate::common::rhai_store();
         let mut con = store.redis_connection();
         let n: i64 = ready(async { con.incr("n", 2).await }).unwrap();
         assert_eq!(n, 2);
@@ -106,7 +106,7 @@ mod asynchronous {
 fn a_redis_connection_moves_between_threads() {
     fn is_send_sync<T: Send + Sync + 'static>() {}
     is_send_sync::<RedisConnection>();
-    let store = Store::new();
+    let store = crate::common::rhai_store();
     let con = store.redis_connection();
     let handles: Vec<_> = (0..4)
         .map(|_| {
@@ -126,7 +126,7 @@ fn a_redis_connection_moves_between_threads() {
 
 #[test]
 fn packed_bytes_that_are_not_resp_get_a_protocol_error() {
-    let mut con = Store::new().redis_connection();
+    let mut con = crate::common::rhai_store().redis_connection();
     let v = con.req_packed_command(b"GET k\r\n").unwrap();
     match v {
         Value::ServerError(e) => {

@@ -59,7 +59,7 @@ fn random_command_sequences_match_real_redis() {
 fn scripts_match_their_lua_twins_on_real_redis() {
     let Some(server) = start_server() else { return };
     let mut redis = server.connect();
-    let mut lite = Store::new().connection();
+    let mut lite = crate::common::rhai_store().connection();
     let mut compared = 0;
     let check = |args: &[&str], redis: &mut RespConn, lite: &mut Connection, what: &str| {
         let (r, l) = (redis.call(args), lite.execute(args));

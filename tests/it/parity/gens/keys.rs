@@ -107,8 +107,8 @@ pub fn gens() -> Vec<Gen> {
             _ => cmd!["PING", "a", "b"],
         }),
         row("echo", Exact, 1, |g| cmd!["ECHO", g.val()]),
-        row("select", Exact, 1, |g| {
-            cmd!["SELECT", g.pick(&["0", "abc", "16", "-1"])]
+        row("select", Exact, 3, |g| {
+            cmd!["SELECT", g.pick(&["0", "0", "1", "2", "abc", "16", "-1"])]
         }),
         row("flushdb", Exact, 1, |g| match g.rng.below(3) {
             0 => cmd!["FLUSHDB"],

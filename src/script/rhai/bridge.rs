@@ -1,41 +1,13 @@
-//! Between Rhai and the store: the `redis` module, and replies ↔ Rhai values.
-//!
-//! `redis::call` must reach the running script's command context, which borrows the shard
-//! locks the run holds. Rhai only stores `'static` values, so the run lends its context to
-//! a scoped thread-local for exactly the length of the run (no unsafe code here; the
-//! `scoped-tls-hkt` crate scopes the borrow). The shared engine holds no per-run state.
+//! Between Rhai and the store: the `redis` module, and replies ↔ Rhai values. Calls reach
+//! the run's command context through [`host`](crate::script::host).
 
 use rhai::{
     Array, Blob, Dynamic, EvalAltResult, ImmutableString, Map, Module, NativeCallContext, Position,
 };
-use scoped_tls_hkt::{ReborrowMut, scoped_thread_local};
 use smallvec::SmallVec;
 
 use crate::numbers;
 use crate::reply::Reply;
-
-/// What a running script's `redis::call` talks to.
-pub(crate) trait Host {
-    /// Runs one command (argument 0 is the name) under the script's locks and rules.
-    fn call(&mut self, argv: &[&[u8]]) -> Reply;
-}
-
-/// A lent `&mut dyn Host`, in the shape the scoped thread-local needs.
-pub(crate) struct HostRef<'a>(pub(crate) &'a mut (dyn Host + 'a));
-
-impl<'a> ReborrowMut<'a> for HostRef<'_> {
-    type Result = HostRef<'a>;
-    fn reborrow_mut(&'a mut self) -> HostRef<'a> {
-        HostRef(&mut *self.0)
-    }
-}
-
-scoped_thread_local!(static mut HOST: for<'a> HostRef<'a>);
-
-/// Runs `f` (a script run) with `host` answering its `redis::call`s on this thread.
-pub(crate) fn with_host<R>(host: &mut dyn Host, f: impl FnOnce() -> R) -> R {
-    HOST.set(HostRef(host), f)
-}
 
 const NO_ARGS: &str = "ERR Please specify at least one argument for this redis lib call";
 const BAD_ARG: &str = "ERR Rhai redis lib command arguments must be strings or integers";
@@ -101,7 +73,7 @@ pub(crate) fn module() -> Module {
 }
 
 fn sha1hex(bytes: &[u8]) -> ImmutableString {
-    let sha = super::cache::sha1_hex(bytes);
+    let sha = crate::script::cache::sha1_hex(bytes);
     String::from_utf8_lossy(&sha).into_owned().into()
 }
 
@@ -123,11 +95,9 @@ fn call(
         Ok(owned) if owned.is_empty() => Reply::error(NO_ARGS),
         Ok(owned) => {
             let argv: SmallVec<[&[u8]; 8]> = owned.iter().map(Arg::bytes).collect();
-            if HOST.is_set() {
-                HOST.with(|host| host.0.call(&argv))
-            } else {
+            crate::script::host::call(&argv).unwrap_or_else(|| {
                 Reply::error("ERR redis::call is only available while a script runs")
-            }
+            })
         }
     };
     match reply {
@@ -409,7 +379,7 @@ pub(crate) fn text_of(value: &Dynamic) -> Option<String> {
 /// `redis.error_reply`'s text as Redis 7 builds it (`luaPushErrorBuff`): a leading `-` is
 /// dropped; the first word is the code when a space follows it, else the code is `ERR`
 /// (`"x"` gives `ERR x`, `""` gives `ERR `); CR and LF at either end of the message go.
-fn error_reply_text(text: &str) -> String {
+pub(crate) fn error_reply_text(text: &str) -> String {
     let text = text.strip_prefix('-').unwrap_or(text);
     let (code, message) = text.split_once(' ').unwrap_or(("ERR", text));
     format!("{code} {}", message.trim_matches(['\r', '\n']))

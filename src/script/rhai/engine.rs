@@ -3,10 +3,11 @@
 use std::cell::RefCell;
 
 use rhai::module_resolvers::DummyModuleResolver;
-use rhai::{Engine, EvalAltResult, LexError, Position, Token};
+use rhai::{AST, ASTNode, Engine, EvalAltResult, LexError, Position, Stmt, Token};
 
-use super::{bridge, watchdog};
+use super::bridge;
 use crate::config::ScriptLimits;
+use crate::script::watchdog;
 
 /// Constructs Rhai compiles in time quadratic in their count are capped, so compiling
 /// stays linear in the source: variables in scope at once, functions, entries of one map
@@ -133,4 +134,26 @@ fn shape_check(token: Token) -> Token {
         return Token::LexError(LexError::Runtime(text).into());
     }
     token
+}
+
+/// Why a closure may not capture: Rhai hands captured variables to the closure as curried
+/// arguments, and no size check looks inside a function pointer, so closures could hold
+/// copies of arrays past every size limit (gigabytes in well under the time limit) and
+/// chain into one another as deep as the operation limit allows (dropping the chain
+/// recurses once per link). `curry` is disabled for the same reason.
+pub(crate) const CAPTURE_TEXT: &str =
+    "closures may not capture variables in scripts (pass values as parameters)";
+
+/// The line of the first closure in `ast` that captures a variable, if any (Rhai compiles a
+/// capture into a `Share` statement before the closure).
+pub(crate) fn capturing_closure(ast: &AST) -> Option<Option<usize>> {
+    let mut found = None;
+    ast.walk(&mut |path: &[ASTNode]| {
+        if let Some(node @ ASTNode::Stmt(Stmt::Share(..))) = path.last() {
+            found = Some(node.position().line());
+            return false;
+        }
+        true
+    });
+    found
 }

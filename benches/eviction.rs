@@ -1,0 +1,81 @@
+//! The cost of a memory limit: SET of new keys with no limit against SET into a full store
+//! that evicts one key per write (allkeys-lru, allkeys-lfu), and a Zipf(0.99) read-through
+//! cache per policy. The table with hit ratios against redis-server is
+//! `examples/eviction_table.rs`.
+//!
+//! `cargo bench --bench eviction -- --warm-up-time 1 --measurement-time 3`
+
+#[path = "support/zipf.rs"]
+mod zipf;
+
+use std::hint::black_box;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use redlite::{Config, MaxmemoryPolicy, Reply, Store};
+
+const VALUE: &str = "value-of-a-cached-object-64-bytes-long-0123456789abcdef012345678";
+/// Keys the full stores hold before measuring.
+const FILLED: usize = 100_000;
+
+fn store(limit: u64, policy: MaxmemoryPolicy) -> Store {
+    let store = Store::with_config(Config::default().maxmemory(limit).maxmemory_policy(policy));
+    for i in 0..FILLED {
+        store.execute(["SET", &format!("fill:{i:08}"), VALUE]);
+    }
+    store
+}
+
+fn set_new_keys(c: &mut Criterion) {
+    let mut g = c.benchmark_group("eviction/set_new_key");
+    let full = store(0, MaxmemoryPolicy::NoEviction).used_memory() as u64;
+    let mut runs: Vec<(&str, Store)> = vec![("no_limit", store(0, MaxmemoryPolicy::NoEviction))];
+    for policy in [
+        MaxmemoryPolicy::AllKeysLru,
+        MaxmemoryPolicy::AllKeysLfu,
+        MaxmemoryPolicy::AllKeysRandom,
+    ] {
+        runs.push((policy.name(), store(full / 2, policy)));
+    }
+    for (name, store) in &runs {
+        let mut i = 0u64;
+        g.bench_function(*name, |b| {
+            b.iter(|| {
+                i += 1;
+                black_box(store.execute(["SET", &format!("new:{i:012}"), VALUE]))
+            });
+        });
+    }
+    g.finish();
+}
+
+fn zipf_read_through(c: &mut Criterion) {
+    let mut g = c.benchmark_group("eviction/zipf_read_through");
+    let n = 200_000;
+    let working = {
+        let s = Store::new();
+        for r in 0..n {
+            s.execute(["SET", &zipf::key(r), VALUE]);
+        }
+        s.used_memory() as u64
+    };
+    for &policy in MaxmemoryPolicy::all() {
+        let store = Store::with_config(
+            Config::default()
+                .maxmemory(working / 10)
+                .maxmemory_policy(policy),
+        );
+        let mut z = zipf::Zipf::new(n, 0.99, 7);
+        g.bench_function(policy.name(), |b| {
+            b.iter(|| {
+                let k = zipf::key(z.next());
+                if !matches!(store.execute(["GET", &k]), Reply::Bulk(_)) {
+                    black_box(store.execute(["SET", &k, VALUE, "EX", "3600"]));
+                }
+            });
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, set_new_keys, zipf_read_through);
+criterion_main!(benches);

@@ -1,0 +1,212 @@
+//! Hit ratio and throughput of a cache under each `maxmemory-policy`, redlite against
+//! `redis-server`, in one run.
+//!
+//! Workload: Zipf(0.99) over `N` distinct keys (default 1,000,000: the 10M is
+//! scaled down to fit a shared 2-core VM), read-through: GET, and on a miss SET with a
+//! 1-hour TTL (so the volatile policies see every key). Each side gets a cache of 10% of
+//! its own working set: maxmemory = 10% of the memory `N` keys take on that side (plus
+//! Redis's empty-server baseline). Every policy runs `OPS` operations after `OPS` of
+//! warm-up; redlite on one thread, Redis through one loopback connection, pipelined by 64
+//! (GETs, then SETs for that batch's misses).
+//!
+//! `cargo run --release --example eviction_table [-- keys ops]`
+
+#![allow(
+    clippy::cast_precision_loss,
+    clippy::cast_possible_truncation,
+    reason = "benchmark figures: counts far below 2^52, shown as ratios"
+)]
+
+#[path = "../benches/support/redis_server.rs"]
+mod redis_server;
+#[path = "../benches/support/zipf.rs"]
+mod zipf;
+
+use std::time::Instant;
+
+use redis_server::RedisServer;
+use redlite::{Config, MaxmemoryPolicy, Reply, Store};
+use zipf::{Zipf, key};
+
+const VALUE: &str = "value-of-a-cached-object-64-bytes-long-0123456789abcdef012345678";
+
+struct Run {
+    hit_ratio: f64,
+    ops_per_sec: f64,
+}
+
+/// Bytes `n` keys take in redlite.
+fn redlite_working_set(n: usize) -> u64 {
+    let store = Store::new();
+    for rank in 0..n {
+        store.execute(["SET", &key(rank), VALUE, "EX", "3600"]);
+    }
+    store.used_memory() as u64
+}
+
+fn redlite_run(policy: MaxmemoryPolicy, limit: u64, n: usize, ops: usize) -> Run {
+    let store = Store::with_config(Config::default().maxmemory(limit).maxmemory_policy(policy));
+    let mut z = Zipf::new(n, 0.99, 7);
+    let mut step = |measure: bool, hits: &mut usize| {
+        let k = key(z.next());
+        if let Reply::Bulk(_) = store.execute(["GET", &k]) {
+            *hits += usize::from(measure);
+        } else {
+            store.execute(["SET", &k, VALUE, "EX", "3600"]);
+        }
+    };
+    let mut hits = 0;
+    for _ in 0..ops {
+        step(false, &mut hits);
+    }
+    let start = Instant::now();
+    for _ in 0..ops {
+        step(true, &mut hits);
+    }
+    Run {
+        hit_ratio: hits as f64 / ops as f64,
+        ops_per_sec: ops as f64 / start.elapsed().as_secs_f64(),
+    }
+}
+
+fn used_memory(con: &mut redis::Connection) -> u64 {
+    let info: String = redis::cmd("INFO").arg("memory").query(con).expect("INFO");
+    info.lines()
+        .find_map(|l| l.strip_prefix("used_memory:"))
+        .and_then(|n| n.trim().parse().ok())
+        .expect("used_memory")
+}
+
+/// Redis's empty baseline and the bytes `n` keys add to it.
+fn redis_working_set(con: &mut redis::Connection, n: usize) -> (u64, u64) {
+    let base = used_memory(con);
+    for start in (0..n).step_by(10_000) {
+        let mut pipe = redis::pipe();
+        for rank in start..n.min(start + 10_000) {
+            pipe.cmd("SET")
+                .arg(key(rank))
+                .arg(VALUE)
+                .arg("EX")
+                .arg(3600)
+                .ignore();
+        }
+        pipe.exec(con).expect("SETs");
+    }
+    let full = used_memory(con);
+    redis::cmd("FLUSHALL").exec(con).expect("FLUSHALL");
+    (base, full - base)
+}
+
+fn redis_batch(con: &mut redis::Connection, z: &mut Zipf, hits: &mut usize) {
+    let keys: Vec<String> = (0..64).map(|_| key(z.next())).collect();
+    let mut gets = redis::pipe();
+    for k in &keys {
+        gets.cmd("GET").arg(k);
+    }
+    let got: Vec<Option<Vec<u8>>> = gets.query(con).expect("GETs");
+    let mut sets = redis::pipe();
+    for (k, v) in keys.iter().zip(&got) {
+        if v.is_some() {
+            *hits += 1;
+        } else {
+            sets.cmd("SET")
+                .arg(k)
+                .arg(VALUE)
+                .arg("EX")
+                .arg(3600)
+                .ignore();
+        }
+    }
+    // Under noeviction the SETs fail with OOM: that is the policy's behaviour, not an error.
+    let _: redis::RedisResult<()> = sets.exec(con);
+}
+
+fn redis_run(
+    con: &mut redis::Connection,
+    policy: MaxmemoryPolicy,
+    limit: u64,
+    n: usize,
+    ops: usize,
+) -> Run {
+    redis::cmd("FLUSHALL").exec(con).expect("FLUSHALL");
+    redis::cmd("CONFIG")
+        .arg("SET")
+        .arg("maxmemory")
+        .arg(0)
+        .exec(con)
+        .expect("maxmemory");
+    redis::cmd("CONFIG")
+        .arg("SET")
+        .arg("maxmemory-policy")
+        .arg(policy.name())
+        .exec(con)
+        .expect("policy");
+    redis::cmd("CONFIG")
+        .arg("SET")
+        .arg("maxmemory")
+        .arg(limit)
+        .exec(con)
+        .expect("maxmemory");
+    let mut z = Zipf::new(n, 0.99, 7);
+    let mut hits = 0;
+    for _ in 0..ops / 64 {
+        redis_batch(con, &mut z, &mut hits);
+    }
+    hits = 0;
+    let start = Instant::now();
+    let batches = ops / 64;
+    for _ in 0..batches {
+        redis_batch(con, &mut z, &mut hits);
+    }
+    Run {
+        hit_ratio: hits as f64 / (batches * 64) as f64,
+        ops_per_sec: (batches * 64) as f64 / start.elapsed().as_secs_f64(),
+    }
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let n: usize = args
+        .next()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1_000_000);
+    let ops: usize = args
+        .next()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1_000_000);
+    let ours = redlite_working_set(n) / 10;
+    let server = RedisServer::start();
+    let mut con = server.as_ref().map(RedisServer::connect);
+    let theirs = con.as_mut().map(|c| {
+        let (base, set) = redis_working_set(c, n);
+        base + set / 10
+    });
+    println!(
+        "Zipf(0.99) over {n} keys, {ops} measured ops per policy, cache = 10% of the working set"
+    );
+    println!("redlite maxmemory {ours} B; redis-server maxmemory {theirs:?} B\n");
+    println!(
+        "| policy | redlite hit ratio | redis hit ratio | redlite ops/s | redis ops/s (pipelined by 64) | ratio |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|");
+    for &policy in MaxmemoryPolicy::all() {
+        let a = redlite_run(policy, ours, n, ops);
+        let b = match (con.as_mut(), theirs) {
+            (Some(c), Some(limit)) => Some(redis_run(c, policy, limit, n, ops)),
+            _ => None,
+        };
+        let (rh, ro) = b.as_ref().map_or(("-".into(), "-".into()), |b| {
+            (
+                format!("{:.3}", b.hit_ratio),
+                format!("{:.0}", b.ops_per_sec),
+            )
+        });
+        let ratio = b.as_ref().map_or("-".into(), |b| {
+            format!("{:.1}x", a.ops_per_sec / b.ops_per_sec)
+        });
+        println!(
+            "| {policy} | {:.3} | {rh} | {:.0} | {ro} | {ratio} |",
+            a.hit_ratio, a.ops_per_sec
+        );
+    }
+}

@@ -1,0 +1,82 @@
+//! MEMORY USAGE and MEMORY HELP: what one key costs.
+
+use super::ctx::{Ctx, Res, err};
+use super::parse::{self, is};
+use super::{Keys, Spec, data as spec};
+use crate::error::msg;
+use crate::keyspace::accounting;
+use crate::reply::Reply;
+use crate::types::memsize;
+
+/// The key is the subcommand's argument.
+const SECOND: Keys = Keys::Range {
+    first: 2,
+    last: 2,
+    step: 1,
+};
+
+pub(crate) const COMMANDS: &[Spec] = &[spec("memory", -2, 0, SECOND, memory)];
+
+/// Redis's default `SAMPLES` (`OBJ_COMPUTE_SIZE_DEF_SAMPLES`).
+const DEFAULT_SAMPLES: usize = 5;
+
+fn memory(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
+    if is(a[1], "usage") && a.len() >= 3 {
+        return usage(ctx, a);
+    }
+    if is(a[1], "help") && a.len() == 2 {
+        return Ok(help());
+    }
+    if is(a[1], "usage") || is(a[1], "help") {
+        let sub = String::from_utf8_lossy(a[1]).to_ascii_lowercase();
+        return err(msg::arity(&format!("memory|{sub}")));
+    }
+    err(unknown_subcommand(a[1], "MEMORY"))
+}
+
+/// Redis's text for a subcommand it does not know.
+pub(crate) fn unknown_subcommand(sub: &[u8], command: &str) -> String {
+    let sub = String::from_utf8_lossy(&sub[..sub.len().min(128)]).into_owned();
+    format!("ERR unknown subcommand '{sub}'. Try {command} HELP.")
+}
+
+/// `MEMORY USAGE key [SAMPLES n]`: the slot, the key and the value, as `store.used_memory`
+/// counts them; `SAMPLES 0` reads every element of a container.
+fn usage(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
+    let mut samples = DEFAULT_SAMPLES;
+    let mut j = 3;
+    while j < a.len() {
+        if is(a[j], "samples") && j + 1 < a.len() {
+            let n = parse::int(a[j + 1])?;
+            let Ok(n) = usize::try_from(n) else {
+                return err(msg::SYNTAX);
+            };
+            samples = n;
+            j += 2;
+        } else {
+            return err(msg::SYNTAX);
+        }
+    }
+    let Some(e) = ctx.peek(a[2])? else {
+        return Ok(Reply::Nil);
+    };
+    let Some(value) = &e.value else {
+        return Ok(Reply::Nil);
+    };
+    // The slot's share of its table: the slot, its index and control bytes.
+    let slot = accounting::SLOT_BYTES + 9;
+    let bytes = slot + memsize::key_heap(a[2].len()) + value.heap_size(samples);
+    Ok(Reply::Integer(i64::try_from(bytes).unwrap_or(i64::MAX)))
+}
+
+fn help() -> Reply {
+    let lines = [
+        "MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "USAGE <key> [SAMPLES <count>]",
+        "    Return memory in bytes used by <key> and its value. Nested values are",
+        "    sampled up to <count> times (default: 5, 0 means sample all).",
+        "HELP",
+        "    Prints this help.",
+    ];
+    Reply::Array(lines.iter().map(|l| Reply::status(*l)).collect())
+}

@@ -1,0 +1,256 @@
+//! The `redis` table, and replies ↔ Lua values by Redis's rules.
+//!
+//! Reply → Lua: integer → number, bulk → string, nil → `false`, array → table, status →
+//! `{ok = ..}`, error → `{err = ..}` (`pcall`; `call` raises it). Arguments: strings, and
+//! numbers as Lua writes them (`%.14g`).
+
+use mlua::{Lua, MultiValue, Table, Value};
+use smallvec::SmallVec;
+
+use crate::reply::Reply;
+use crate::script::host;
+use crate::script::rhai::bridge::{error_reply_text, error_text};
+
+const NO_ARGS: &str = "ERR Please specify at least one argument for this redis lib call";
+const BAD_ARG: &str = "ERR Lua redis lib command arguments must be strings or integers";
+
+/// The version scripts see (`redis.REDIS_VERSION`): the Redis whose behaviour redlite
+/// follows.
+const VERSION: &str = "7.0.15";
+const VERSION_NUM: i64 = (7 << 16) | 15;
+
+/// An error reply raised by `redis.call`: it keeps its code (`WRONGTYPE ...`) in the
+/// script's error, where other errors get `ERR`.
+#[derive(Debug)]
+pub(crate) struct RaisedReply(pub(crate) String);
+
+impl std::fmt::Display for RaisedReply {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for RaisedReply {}
+
+/// The `redis` table of a new state.
+pub(crate) fn redis_table(lua: &Lua) -> mlua::Result<Table> {
+    let t = lua.create_table()?;
+    t.raw_set(
+        "call",
+        lua.create_function(|lua, a: MultiValue| call(lua, &a, true))?,
+    )?;
+    t.raw_set(
+        "pcall",
+        lua.create_function(|lua, a: MultiValue| call(lua, &a, false))?,
+    )?;
+    t.raw_set(
+        "error_reply",
+        lua.create_function(|lua, s: mlua::String| {
+            let text = error_reply_text(&s.to_string_lossy());
+            tagged(lua, "err", text.as_bytes())
+        })?,
+    )?;
+    t.raw_set(
+        "status_reply",
+        lua.create_function(|lua, s: mlua::String| tagged(lua, "ok", &s.as_bytes()))?,
+    )?;
+    t.raw_set("sha1hex", lua.create_function(sha1hex)?)?;
+    t.raw_set("log", lua.create_function(log)?)?;
+    t.raw_set("setresp", lua.create_function(setresp)?)?;
+    t.raw_set("set_repl", lua.create_function(set_repl)?)?;
+    t.raw_set("replicate_commands", lua.create_function(|_, ()| Ok(true))?)?;
+    t.raw_set("breakpoint", lua.create_function(|_, ()| Ok(false))?)?;
+    t.raw_set("debug", lua.create_function(|_, _: MultiValue| Ok(()))?)?;
+    for (name, level) in [
+        ("LOG_DEBUG", 0),
+        ("LOG_VERBOSE", 1),
+        ("LOG_NOTICE", 2),
+        ("LOG_WARNING", 3),
+    ] {
+        t.raw_set(name, level)?;
+    }
+    for (name, flags) in [
+        ("REPL_NONE", 0),
+        ("REPL_AOF", 1),
+        ("REPL_SLAVE", 2),
+        ("REPL_REPLICA", 2),
+        ("REPL_ALL", 3),
+    ] {
+        t.raw_set(name, flags)?;
+    }
+    t.raw_set("REDIS_VERSION", VERSION)?;
+    t.raw_set("REDIS_VERSION_NUM", VERSION_NUM)?;
+    Ok(t)
+}
+
+/// `{tag = text}`.
+fn tagged(lua: &Lua, tag: &str, text: &[u8]) -> mlua::Result<Table> {
+    let t = lua.create_table_with_capacity(0, 1)?;
+    t.raw_set(tag, lua.create_string(text)?)?;
+    Ok(t)
+}
+
+fn sha1hex(lua: &Lua, args: MultiValue) -> mlua::Result<mlua::String> {
+    if args.len() != 1 {
+        return Err(raise("ERR wrong number of arguments"));
+    }
+    let bytes = match args.front() {
+        Some(Value::String(s)) => s.as_bytes().to_vec(),
+        Some(v @ (Value::Integer(_) | Value::Number(_))) => lua
+            .coerce_string(v.clone())?
+            .map(|s| s.as_bytes().to_vec())
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    };
+    lua.create_string(crate::script::cache::sha1_hex(&bytes))
+}
+
+/// `redis.log(level, message, ...)`: checked as Redis does, then dropped (an embedded
+/// store has no server log).
+fn log(_: &Lua, args: MultiValue) -> mlua::Result<()> {
+    if args.len() < 2 {
+        return Err(raise("ERR redis.log() requires two arguments or more."));
+    }
+    match args.front() {
+        Some(Value::Integer(0..=3)) => Ok(()),
+        Some(Value::Integer(_) | Value::Number(_)) => Err(raise("ERR Invalid debug level.")),
+        _ => Err(raise("ERR First argument must be a number (log level).")),
+    }
+}
+
+/// `redis.setresp(2)`; replies are converted by RESP2's rules only.
+fn setresp(_: &Lua, args: MultiValue) -> mlua::Result<()> {
+    if args.len() != 1 {
+        return Err(raise("ERR redis.setresp() requires one argument."));
+    }
+    match args.front() {
+        Some(Value::Integer(2)) => Ok(()),
+        Some(Value::Integer(3)) => Err(raise(
+            "ERR redlite scripts convert replies by RESP2's rules only (redis.setresp(2))",
+        )),
+        _ => Err(raise("ERR RESP version must be 2 or 3.")),
+    }
+}
+
+/// `redis.set_repl(flags)`: accepted (each call of a script replays on its own).
+fn set_repl(_: &Lua, args: MultiValue) -> mlua::Result<()> {
+    if args.len() != 1 {
+        return Err(raise("ERR redis.set_repl() requires one argument."));
+    }
+    match args.front() {
+        Some(Value::Integer(0..=3)) => Ok(()),
+        _ => Err(raise(
+            "ERR Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.",
+        )),
+    }
+}
+
+/// An error the script's error text shows as it is (no `ERR ` added).
+pub(crate) fn raise(text: &str) -> mlua::Error {
+    mlua::Error::external(RaisedReply(text.into()))
+}
+
+/// One command argument, borrowed from the Lua string where it can be.
+enum Arg {
+    Str(mlua::String),
+    Int([u8; 20], usize),
+}
+
+/// `redis.call` (`raise`) and `redis.pcall`.
+fn call(lua: &Lua, args: &MultiValue, raise_error: bool) -> mlua::Result<Value> {
+    let reply = match to_args(lua, args) {
+        Err(text) => Reply::error(text),
+        Ok(owned) if owned.is_empty() => Reply::error(NO_ARGS),
+        Ok(owned) => {
+            let borrowed: SmallVec<[mlua::BorrowedBytes; 8]> = owned
+                .iter()
+                .filter_map(|a| match a {
+                    Arg::Str(s) => Some(s.as_bytes()),
+                    Arg::Int(..) => None,
+                })
+                .collect();
+            let mut strs = borrowed.iter();
+            let argv: SmallVec<[&[u8]; 8]> = owned
+                .iter()
+                .map(|a| match a {
+                    Arg::Str(_) => strs.next().map_or(&[][..], |b| &b[..]),
+                    Arg::Int(buf, len) => &buf[..*len],
+                })
+                .collect();
+            host::call(&argv).unwrap_or_else(|| {
+                Reply::error("ERR redis.call is only available while a script runs")
+            })
+        }
+    };
+    match reply {
+        Reply::Error(text) if raise_error => {
+            Err(mlua::Error::external(RaisedReply(text.into_owned())))
+        }
+        reply => to_lua(lua, reply, 0),
+    }
+}
+
+fn to_args(lua: &Lua, args: &MultiValue) -> Result<SmallVec<[Arg; 8]>, &'static str> {
+    let mut out = SmallVec::new();
+    for arg in args {
+        out.push(match arg {
+            Value::String(s) => Arg::Str(s.clone()),
+            Value::Integer(n) if n.unsigned_abs() < 100_000_000_000_000 => int_arg(*n),
+            Value::Integer(_) | Value::Number(_) => match lua.coerce_string(arg.clone()) {
+                Ok(Some(s)) => Arg::Str(s),
+                _ => return Err(BAD_ARG),
+            },
+            _ => return Err(BAD_ARG),
+        });
+    }
+    Ok(out)
+}
+
+/// `n` in decimal, without allocating (20 bytes hold any i64).
+fn int_arg(n: i64) -> Arg {
+    let mut buf = [0u8; 20];
+    let mut digits = n.unsigned_abs();
+    let mut at = buf.len();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (digits % 10) as u8;
+        digits /= 10;
+        if digits == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        at -= 1;
+        buf[at] = b'-';
+    }
+    let len = buf.len() - at;
+    buf.copy_within(at.., 0);
+    Arg::Int(buf, len)
+}
+
+/// Deepest reply nesting converted (command replies are a few levels deep).
+const MAX_DEPTH: usize = 64;
+
+/// A reply as a Lua value.
+fn to_lua(lua: &Lua, reply: Reply, depth: usize) -> mlua::Result<Value> {
+    Ok(match reply {
+        Reply::Integer(n) => Value::Integer(n),
+        Reply::Bulk(b) => Value::String(lua.create_string(&b)?),
+        Reply::Status(s) => Value::Table(tagged(lua, "ok", s.as_bytes())?),
+        Reply::Error(s) => Value::Table(tagged(lua, "err", s.as_bytes())?),
+        Reply::Array(items) if depth < MAX_DEPTH => {
+            let t = lua.create_table_with_capacity(items.len(), 0)?;
+            for (i, item) in items.into_iter().enumerate() {
+                t.raw_set(i + 1, to_lua(lua, item, depth + 1)?)?;
+            }
+            Value::Table(t)
+        }
+        Reply::Array(_) => return Err(raise("ERR reached lua stack limit")),
+        _ => Value::Boolean(false),
+    })
+}
+
+/// The text of an error reply a script raised or returned (`{err = ..}`).
+pub(crate) fn err_text(text: &str) -> String {
+    error_text(text)
+}

@@ -1,0 +1,270 @@
+//! One Lua run: limits armed, `KEYS`/`ARGV` filled, the function called through the runner
+//! (`xpcall` with [`handler`]), the result converted by Redis's rules.
+
+use std::cell::Cell;
+
+use mlua::{Lua, MultiValue, Value};
+
+use super::bridge::{RaisedReply, err_text};
+use super::sandbox::HOOK_EVERY;
+use super::{BUSY, Chunk, state};
+use crate::commands::Ctx;
+use crate::commands::budget::Meter;
+use crate::reply::Reply;
+use crate::script::cache::Compiled;
+use crate::script::host;
+use crate::script::run::Run;
+use crate::script::watchdog::{self, Stop};
+
+/// Why this thread's run was stopped by a limit.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Stopped {
+    Watchdog(Stop),
+    Operations,
+}
+
+thread_local! {
+    /// Instructions run so far (in hook steps), and the run's limit.
+    static OPS: Cell<(u64, u64)> = const { Cell::new((0, u64::MAX)) };
+    static STOPPED: Cell<Option<Stopped>> = const { Cell::new(None) };
+    /// The script line where the run's error happened.
+    static LINE: Cell<Option<i32>> = const { Cell::new(None) };
+    /// The run's time limit, for its error text.
+    static LIMIT_MS: Cell<u128> = const { Cell::new(0) };
+}
+
+/// Runs `chunk` on `ctx` (which already holds the locks the script needs).
+pub(crate) fn execute(
+    ctx: &mut Ctx<'_, '_>,
+    script: &Compiled,
+    chunk: &Chunk,
+    keys: &[&[u8]],
+    argv: &[&[u8]],
+    read_only: bool,
+) -> Reply {
+    let scripts = match crate::script::state_or_error(ctx.shared) {
+        Ok(scripts) => scripts,
+        Err(reply) => return reply,
+    };
+    ctx.set_atomic();
+    // CONFIG SET busy-reply-threshold / lua-time-limit changes it between runs.
+    let time_limit = ctx.shared.server.live.script_time_limit();
+    let watched = watchdog::watch(&scripts.running, time_limit);
+    let mut run = Run::new(
+        ctx,
+        keys,
+        read_only,
+        script.flags.allow_undeclared,
+        watched.state(),
+        script.flags.lang(),
+    );
+    let limits = &scripts.limits;
+    let reply = state::with(|st| {
+        let f = st.function(&script.sha, &chunk.source)?;
+        st.set_args(keys, argv).map_err(|e| format!("ERR {e}"))?;
+        OPS.with(|o| o.set((0, limits.max_operations)));
+        STOPPED.with(|s| s.set(None));
+        LINE.with(|l| l.set(None));
+        LIMIT_MS.with(|l| l.set(time_limit.as_millis()));
+        let room = st
+            .lua
+            .used_memory()
+            .saturating_add(limits.defaults.lua_max_memory);
+        let _ = st.lua.set_memory_limit(room);
+        let result = host::with_host(&mut run, || st.runner.call::<(bool, Value)>(f));
+        let _ = st.lua.set_memory_limit(0);
+        OPS.with(|o| o.set((0, u64::MAX)));
+        Ok::<_, String>(result)
+    });
+    let sha = script.sha_str();
+    let reply = match reply {
+        None => Reply::error(BUSY),
+        Some(Err(text)) => Reply::error(text),
+        Some(Ok(Ok((true, value)))) => {
+            let mut meter = Meter::new(run.ctx);
+            to_reply(value, &mut meter, 0).unwrap_or_else(|e| e)
+        }
+        // Lua skips the handler for a memory error: its message comes as it is.
+        Some(Ok(Ok((false, Value::String(s)))))
+            if s.as_bytes().as_ref() == b"not enough memory" =>
+        {
+            Reply::error(located(OUT_OF_MEMORY, sha))
+        }
+        Some(Ok(Ok((false, value)))) => {
+            let text = match &value {
+                Value::String(s) => s.to_string_lossy(),
+                _ => "ERR unknown error".into(),
+            };
+            Reply::error(located(&text, sha))
+        }
+        Some(Ok(Err(e))) => Reply::error(located(&error_text(&e), sha)),
+    };
+    drop(run);
+    drop(watched);
+    reply
+}
+
+const OUT_OF_MEMORY: &str =
+    "ERR Out of memory: the script passed the Lua memory limit (lua_max_memory)";
+
+/// Redis 7's `<error> script: <sha1>, on @user_script:<line>.`
+fn located(text: &str, sha: &str) -> String {
+    match LINE.with(Cell::get) {
+        Some(line) => format!("{text} script: {sha}, on @user_script:{line}."),
+        None => format!("{text} script: {sha}."),
+    }
+}
+
+/// The instruction hook: counts instructions, and stops the run at the operation limit,
+/// the time limit or SCRIPT KILL (again at each later step, should the script catch it).
+pub(crate) fn on_hook() -> mlua::Result<()> {
+    if let Some(stopped) = STOPPED.with(Cell::get) {
+        return Err(stop_error(stopped));
+    }
+    let (ops, max) = OPS.with(Cell::get);
+    let ops = ops.saturating_add(u64::from(HOOK_EVERY));
+    OPS.with(|o| o.set((ops, max)));
+    let stopped = if ops > max {
+        Some(Stopped::Operations)
+    } else {
+        watchdog::poll(ops).map(Stopped::Watchdog)
+    };
+    match stopped {
+        Some(stopped) => {
+            STOPPED.with(|s| s.set(Some(stopped)));
+            Err(stop_error(stopped))
+        }
+        None => Ok(()),
+    }
+}
+
+fn stop_error(stopped: Stopped) -> mlua::Error {
+    mlua::Error::external(RaisedReply(stop_text(stopped)))
+}
+
+fn stop_text(stopped: Stopped) -> String {
+    match stopped {
+        Stopped::Watchdog(Stop::Killed) => watchdog::KILLED_TEXT.into(),
+        Stopped::Watchdog(Stop::Time) => {
+            let limit = LIMIT_MS.with(Cell::get);
+            format!("ERR Script killed: it ran longer than the script time limit ({limit} ms)")
+        }
+        Stopped::Operations => {
+            "ERR Script stopped: it ran more Lua instructions than the script operation limit"
+                .into()
+        }
+    }
+}
+
+/// `pcall`'s results, passed on unless a limit stopped the run (a script must not catch
+/// that and go on).
+pub(crate) fn check_stopped(_: &Lua, results: MultiValue) -> mlua::Result<MultiValue> {
+    match STOPPED.with(Cell::get) {
+        Some(stopped) => Err(stop_error(stopped)),
+        None => Ok(results),
+    }
+}
+
+/// The runner's message handler: records the script line where the error happened and
+/// turns the error into its reply text (a raised error reply keeps its code; anything else
+/// gets `ERR`).
+pub(crate) fn handler(lua: &Lua, err: Value) -> mlua::Result<String> {
+    let line = error_line(lua);
+    LINE.with(|l| l.set(line));
+    if let Some(stopped) = STOPPED.with(Cell::get) {
+        return Ok(stop_text(stopped));
+    }
+    Ok(match err {
+        Value::String(s) => format!("ERR {}", s.to_string_lossy()),
+        Value::Table(t) => match t.raw_get::<Value>("err") {
+            Ok(Value::String(s)) => err_text(&s.to_string_lossy()),
+            _ => "ERR unknown error".into(),
+        },
+        Value::Error(e) => error_text_at(&e, line),
+        Value::Nil => "ERR nil".into(),
+        other => match lua.coerce_string(other) {
+            Ok(Some(s)) => format!("ERR {}", s.to_string_lossy()),
+            _ => "ERR unknown error".into(),
+        },
+    })
+}
+
+/// Frames searched for the script's own line.
+const MAX_FRAMES: usize = 256;
+
+/// The line of the innermost frame running the script's own code.
+fn error_line(lua: &Lua) -> Option<i32> {
+    (0..MAX_FRAMES)
+        .map_while(|level| lua.inspect_stack(level))
+        .find_map(|frame| {
+            let line = frame.curr_line();
+            let ours = frame.source().source.as_deref() == Some("@user_script");
+            (ours && line > 0).then_some(line)
+        })
+}
+
+/// The text of an error that came through mlua.
+fn error_text(e: &mlua::Error) -> String {
+    error_text_at(e, None)
+}
+
+/// The same, for an error raised at `line`: a library's error (`luaL_error` in Redis's C
+/// libraries) names the script line, as Lua's own errors do.
+fn error_text_at(e: &mlua::Error, line: Option<i32>) -> String {
+    match e {
+        mlua::Error::CallbackError { cause, .. } => error_text_at(cause, line),
+        mlua::Error::RuntimeError(text) if line.is_some() => {
+            format!("ERR user_script:{}: {text}", line.unwrap_or_default())
+        }
+        mlua::Error::ExternalError(inner) => match inner.downcast_ref::<RaisedReply>() {
+            Some(raised) => raised.0.clone(),
+            None => format!("ERR {inner}"),
+        },
+        mlua::Error::RuntimeError(text) => format!("ERR {text}"),
+        mlua::Error::MemoryError(_) => OUT_OF_MEMORY.into(),
+        other => format!("ERR {other}"),
+    }
+}
+
+/// The deepest table nesting a result may have (as the Rhai engine's).
+const MAX_NESTING: usize = crate::script::rhai::bridge::MAX_NESTING;
+
+/// A script's result as a reply: number → integer (truncated), string → bulk, `false`/nil
+/// → nil, `true` → 1, `{err = ..}` → error, `{ok = ..}` → status, other tables → array up
+/// to the first nil.
+fn to_reply(value: Value, meter: &mut Meter, depth: usize) -> Result<Reply, Reply> {
+    Ok(match value {
+        Value::Boolean(true) => Reply::Integer(1),
+        Value::Integer(n) => Reply::Integer(n),
+        #[allow(
+            clippy::cast_possible_truncation,
+            reason = "a Lua number result truncates to an integer reply, as in Redis"
+        )]
+        Value::Number(f) => Reply::Integer(f as i64),
+        Value::String(s) => meter.bulk(&*s.as_bytes())?,
+        Value::Table(t) => {
+            if let Ok(Value::String(e)) = t.raw_get::<Value>("err") {
+                return Ok(Reply::error(err_text(&e.to_string_lossy())));
+            }
+            if let Ok(Value::String(s)) = t.raw_get::<Value>("ok") {
+                return Ok(Reply::status(s.to_string_lossy()));
+            }
+            if depth >= MAX_NESTING {
+                return Err(Reply::error("ERR reached lua stack limit"));
+            }
+            let mut out = Vec::new();
+            for i in 1.. {
+                match t.raw_get::<Value>(i) {
+                    Ok(Value::Nil) | Err(_) => break,
+                    Ok(item) => {
+                        meter.reserve(1)?;
+                        out.push(to_reply(item, meter, depth + 1)?);
+                    }
+                }
+            }
+            Reply::Array(out)
+        }
+        Value::Error(e) => Reply::error(error_text(&e)),
+        _ => Reply::Nil,
+    })
+}

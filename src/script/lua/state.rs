@@ -1,0 +1,140 @@
+//! One thread's Lua state: the sandboxed globals, the compiled functions, and the `KEYS` /
+//! `ARGV` tables refilled by each run.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+
+use mlua::{Function, Lua, Table, Value};
+
+use super::sandbox;
+use crate::script::cache::Sha;
+
+/// Compiled functions kept per thread; past this, the thread's cache starts over (the
+/// store's cache bounds what is loaded; this bounds what one thread compiled over time).
+const MAX_FUNCTIONS: usize = 4096;
+
+/// `KEYS` or `ARGV` longer than this are not kept between runs.
+const KEEP_ARGS: usize = 64;
+
+pub(crate) struct State {
+    pub(crate) lua: Lua,
+    /// What scripts see as their globals (a read-only view of the real ones).
+    env: Table,
+    /// `xpcall(f, handler)`: runs a script function, turning an error into its text.
+    pub(crate) runner: Function,
+    keys: Args,
+    argv: Args,
+    functions: HashMap<Sha, Function, foldhash::fast::RandomState>,
+}
+
+/// `KEYS` or `ARGV`: the table, and how many entries the last run put in it.
+struct Args {
+    table: Table,
+    len: usize,
+}
+
+thread_local! {
+    static STATE: RefCell<Option<State>> = const { RefCell::new(None) };
+    /// Set when a script wrote a key into `KEYS`/`ARGV` that a refill would not overwrite.
+    static DIRTY: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Marks this thread's `KEYS`/`ARGV` tables for rebuilding before the next run.
+pub(crate) fn mark_dirty() {
+    DIRTY.with(|d| d.set(true));
+}
+
+/// Runs `f` on this thread's state, building it first if needed; `None` if the state is
+/// already in use on this thread, or cannot be built.
+pub(crate) fn with<R>(f: impl FnOnce(&mut State) -> R) -> Option<R> {
+    STATE
+        .try_with(|cell| {
+            let mut slot = cell.try_borrow_mut().ok()?;
+            if slot.is_none() {
+                *slot = Some(State::new().ok()?);
+            }
+            slot.as_mut().map(f)
+        })
+        .ok()
+        .flatten()
+}
+
+impl State {
+    fn new() -> mlua::Result<State> {
+        let (lua, env, runner) = sandbox::build()?;
+        let keys = Args::new(&lua, &env, "KEYS")?;
+        let argv = Args::new(&lua, &env, "ARGV")?;
+        Ok(State {
+            lua,
+            env,
+            runner,
+            keys,
+            argv,
+            functions: HashMap::default(),
+        })
+    }
+
+    /// The function compiled from `source` (whose SHA1 is `sha`), compiling it if this
+    /// thread has not yet. The error is the reply text.
+    pub(crate) fn function(&mut self, sha: &Sha, source: &[u8]) -> Result<Function, String> {
+        if let Some(f) = self.functions.get(sha) {
+            return Ok(f.clone());
+        }
+        let f = self
+            .lua
+            .load(source)
+            .set_name("@user_script")
+            .set_environment(self.env.clone())
+            .into_function()
+            .map_err(|e| compile_error(&e))?;
+        if self.functions.len() >= MAX_FUNCTIONS {
+            self.functions = HashMap::default();
+        }
+        self.functions.insert(*sha, f.clone());
+        Ok(f)
+    }
+
+    /// Fills `KEYS` and `ARGV` for a run.
+    pub(crate) fn set_args(&mut self, keys: &[&[u8]], argv: &[&[u8]]) -> mlua::Result<()> {
+        if DIRTY.with(Cell::take) {
+            self.keys = Args::new(&self.lua, &self.env, "KEYS")?;
+            self.argv = Args::new(&self.lua, &self.env, "ARGV")?;
+        }
+        self.keys.refill(&self.lua, &self.env, "KEYS", keys)?;
+        self.argv.refill(&self.lua, &self.env, "ARGV", argv)
+    }
+}
+
+impl Args {
+    fn new(lua: &Lua, env: &Table, name: &str) -> mlua::Result<Args> {
+        let table = sandbox::args_table(lua)?;
+        sandbox::set_global(lua, env, name, &table)?;
+        Ok(Args { table, len: 0 })
+    }
+
+    /// Puts `args` at 1..=n, clearing what the last run had past n. A table the script
+    /// grew or shrank (`table.insert`, `table.remove`) is replaced.
+    fn refill(&mut self, lua: &Lua, env: &Table, name: &str, args: &[&[u8]]) -> mlua::Result<()> {
+        if self.table.raw_len() != self.len || self.len > KEEP_ARGS {
+            *self = Args::new(lua, env, name)?;
+        }
+        for (i, arg) in args.iter().enumerate() {
+            self.table.raw_set(i + 1, lua.create_string(arg)?)?;
+        }
+        for i in args.len()..self.len {
+            self.table.raw_set(i + 1, Value::Nil)?;
+        }
+        self.len = args.len();
+        Ok(())
+    }
+}
+
+/// Redis's compile error: `ERR Error compiling script (new function): user_script:1: ...`.
+fn compile_error(e: &mlua::Error) -> String {
+    let text = match e {
+        mlua::Error::SyntaxError { message, .. } => message.clone(),
+        other => other.to_string(),
+    };
+    let text = text.strip_prefix("syntax error: ").unwrap_or(&text);
+    format!("ERR Error compiling script (new function): {text}")
+}
