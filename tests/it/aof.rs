@@ -427,3 +427,24 @@ fn writes_in_other_databases_survive_a_reopen_in_their_database() {
     assert_eq!(got(&mut c, "5", "n"), Reply::bulk("1"));
     assert_eq!(got(&mut c, "0", "n"), Reply::Nil);
 }
+
+#[test]
+fn a_rewrite_with_another_database_in_use_is_refused_and_loses_nothing() {
+    let dir = DataDir::new("rewrite-dbs");
+    let store = open(&dir);
+    let mut conn = store.connection();
+    conn.execute(["SET", "a", "0"]);
+    conn.execute(["SELECT", "2"]);
+    conn.execute(["SET", "b", "2"]);
+    match store.rewrite_aof() {
+        Err(Error::Reply(e)) => assert!(e.contains("databases other than 0"), "{e}"),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    conn.execute(["SET", "c", "2"]);
+    drop((conn, store));
+    let again = open(&dir);
+    let mut c = again.connection();
+    assert_eq!(c.execute(["GET", "a"]), Reply::bulk("0"));
+    c.execute(["SELECT", "2"]);
+    assert_eq!(c.execute(["MGET", "b", "c"]).to_string(), r#"["2", "2"]"#);
+}
