@@ -50,13 +50,13 @@ fn set_new_keys(c: &mut Criterion) {
 
 fn zipf_read_through(c: &mut Criterion) {
     let mut g = c.benchmark_group("eviction/zipf_read_through");
-    let n = 200_000;
+    let keys = 200_000;
     let working = {
-        let s = Store::new();
-        for r in 0..n {
-            s.execute(["SET", &zipf::key(r), VALUE]);
+        let full = Store::new();
+        for rank in 0..keys {
+            full.execute(["SET", &zipf::key(rank), VALUE]);
         }
-        s.used_memory() as u64
+        full.used_memory() as u64
     };
     for &policy in MaxmemoryPolicy::all() {
         let store = Store::with_config(
@@ -64,7 +64,7 @@ fn zipf_read_through(c: &mut Criterion) {
                 .maxmemory(working / 10)
                 .maxmemory_policy(policy),
         );
-        let mut z = zipf::Zipf::new(n, 0.99, 7);
+        let mut z = zipf::Zipf::new(keys, 0.99, 7);
         g.bench_function(policy.name(), |b| {
             b.iter(|| {
                 let k = zipf::key(z.next());

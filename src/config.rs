@@ -504,7 +504,7 @@ impl Config {
 
     /// How many databases `SELECT`, `MOVE`, `SWAPDB` and `COPY .. DB` can reach (Redis's
     /// `databases`, default 16; at least 1, at most 65536). Databases other than 0 are
-    /// allocated on first use, so an unused one costs a pointer.
+    /// allocated on first use, so an unused one costs a few words.
     ///
     /// # Examples
     ///

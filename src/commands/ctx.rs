@@ -197,33 +197,30 @@ impl KeyMut<'_> {
 }
 
 impl<'a, 'l> Ctx<'a, 'l> {
+    /// A context working in database `db` (built in place: it is on every command's path).
     #[inline]
     pub(crate) fn new(
         shared: &'a Shared,
         locks: &'l mut Locks<'a>,
         now: Now<'a>,
         hashes: KeyHashes,
+        db: usize,
     ) -> Self {
+        let mut rec = Recorder::new(shared.listeners.active());
+        rec.start_in(db);
         Ctx {
             shared,
             locks,
-            base: 0,
+            base: shared.keyspace.base(db),
             now,
             hashes,
             next_hash: Cell::new(0),
-            rec: ManuallyDrop::new(Recorder::new(shared.listeners.active())),
+            rec: ManuallyDrop::new(rec),
             expiring: ManuallyDrop::new(RefCell::new(None)),
             replied: 0,
             opened: false,
             count_lookups: true,
         }
-    }
-
-    /// Starts the context in database `db` (before it records anything).
-    pub(crate) fn in_db(mut self, db: usize) -> Self {
-        self.base = self.shared.keyspace.base(db);
-        self.rec.start_in(db);
-        self
     }
 
     /// Works in database `db` from now on (a queued SELECT; MOVE's destination for a

@@ -350,7 +350,7 @@ fn run_unguarded(shared: &Shared, db: usize, spec: &Spec, args: &[&[u8]]) -> Rep
             shared.keyspace.lock(&plan)
         }
     };
-    let mut ctx = Ctx::new(shared, &mut locks, shared.lazy_now(), hashes).in_db(db);
+    let mut ctx = Ctx::new(shared, &mut locks, shared.lazy_now(), hashes, db);
     ctx.count_lookups(!spec.is_write());
     let reply = guard::reply_on_panic(|| handler(&mut ctx, args).unwrap_or_else(|e| e));
     ctx.end_command(args);

@@ -282,6 +282,12 @@ impl Batch {
     }
 }
 
+/// A database index as stored in events (databases are at most 65536, see
+/// `Config::databases`).
+fn as_u32(db: usize) -> u32 {
+    u32::try_from(db).unwrap_or(u32::MAX)
+}
+
 fn argv<'x>(args: impl IntoIterator<Item = &'x [u8]>) -> Vec<Box<[u8]>> {
     args.into_iter().map(Box::from).collect()
 }
@@ -318,9 +324,9 @@ pub(crate) struct Recorder {
     /// recorder stays small on every command's path.
     ready: Option<Box<Ready>>,
     /// The database of what is recorded now (events, ready keys).
-    db: u32,
+    db: usize,
     /// The database the batch's replay commands are in so far (see [`Batch::db`]).
-    cmd_db: u32,
+    cmd_db: usize,
     /// Where the commands of `cmd_db` start: a deletion found earlier in the same command
     /// is never placed before the `SELECT` that leads to its database.
     cmd_from: usize,
@@ -348,7 +354,7 @@ impl Recorder {
     }
 
     fn batch_mut(&mut self) -> &mut Batch {
-        let db = self.cmd_db;
+        let db = as_u32(self.cmd_db);
         self.batch.get_or_insert_with(|| {
             Box::new(Batch {
                 db,
@@ -360,7 +366,7 @@ impl Recorder {
     /// Records what follows in database `db`: where a command is recorded next, its
     /// replay commands are preceded by a `SELECT` if the batch's were in another one.
     pub(crate) fn set_db(&mut self, db: usize) {
-        self.db = u32::try_from(db).unwrap_or(u32::MAX);
+        self.db = db;
     }
 
     /// Starts recording in database `db` (a context's own database, before any record).
@@ -371,7 +377,7 @@ impl Recorder {
 
     /// The database being recorded.
     pub(crate) fn db(&self) -> usize {
-        self.db as usize
+        self.db
     }
 
     /// Brings the replay commands to the database being recorded, with a `SELECT`.
@@ -415,7 +421,7 @@ impl Recorder {
     #[cold]
     #[inline(never)]
     fn make_ready(&mut self, key: &[u8]) {
-        let db = self.db;
+        let db = as_u32(self.db);
         self.ready_mut().push(db, key);
     }
 
@@ -438,7 +444,7 @@ impl Recorder {
     /// `key`'s waiters could not all be served under these locks: serve it again once they
     /// are gone.
     pub(crate) fn defer(&mut self, key: &[u8]) {
-        let db = self.db;
+        let db = as_u32(self.db);
         let r = self.ready_mut();
         if !r.deferred.iter().any(|(d, k)| *d == db && **k == *key) {
             r.deferred.push((db, key.into()));
@@ -465,7 +471,7 @@ impl Recorder {
     }
 
     fn event(&mut self, key: &[u8], event: Event) {
-        let db = self.db;
+        let db = as_u32(self.db);
         self.batch_mut().events.push(KeyEvent {
             key: key.into(),
             event,
@@ -498,7 +504,7 @@ impl Recorder {
             let event = KeyEvent {
                 key: key.into(),
                 event: ev::EXPIRED,
-                db: self.db,
+                db: as_u32(self.db),
             };
             self.sync_db();
             let from = self.cmd_from;

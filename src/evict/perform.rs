@@ -67,7 +67,7 @@ fn evict_one(
             return false;
         }
         while let Some(c) = pool.pop_best() {
-            if evict_key(ks, listeners, c.shard, &c.key, policy, now) {
+            if evict_key(m, ks, listeners, c.shard, &c.key, policy, now) {
                 return true;
             }
         }
@@ -84,12 +84,17 @@ fn fill(
     policy: MaxmemoryPolicy,
     now: &Now<'_>,
 ) -> bool {
+    // Every shard of every database made so far (the limit is the store's, as Redis's is
+    // the server's), starting at a random one.
     let n = ks.shard_count();
-    let start = fastrand::usize(..n);
+    let made: Vec<usize> = ks.made().collect();
+    let total = n * made.len();
+    let start = fastrand::usize(..total);
     let samples = m.samples() as usize;
     let decay = m.lfu_decay_time();
-    for off in 0..n {
-        let i = (start + off) & (n - 1);
+    for off in 0..total {
+        let j = (start + off) % total;
+        let i = ks.base(made[j / n]) + j % n;
         let shard = ks.shard(i).read();
         if shard.live_count() == 0 {
             continue;
@@ -108,6 +113,7 @@ fn fill(
 
 /// Removes `key` from shard `at` if it is still there and still a candidate.
 fn evict_key(
+    m: &Memory,
     ks: &Keyspace,
     listeners: &Listeners,
     at: usize,
@@ -124,6 +130,7 @@ fn evict_key(
         return false;
     }
     let mut rec = Recorder::new(listeners.active());
+    rec.start_in(ks.db_of(at));
     match shard.remove(k, now) {
         Removed::Missing => return false,
         Removed::Expired(stamp) => {
@@ -131,6 +138,7 @@ fn evict_key(
             rec.expired(stamp, key, at);
         }
         Removed::Live(_, stamp) => {
+            m.evicted.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             rec.signal(stamp, key, ev::EVICTED);
             rec.replay([&b"DEL"[..], key]);
         }

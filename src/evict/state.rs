@@ -23,6 +23,8 @@ pub(crate) struct Memory {
     /// each active-expiry pass (every 100 ms by default, as Redis's `serverCron`) and by
     /// evictions.
     coarse_ms: AtomicU64,
+    /// Keys evicted so far (INFO's `evicted_keys`; CONFIG RESETSTAT zeroes it).
+    pub(crate) evicted: AtomicU64,
     /// Read the clock on each access instead: the clock is a `ManualClock` (cheap to read,
     /// and tests expect exact times), or no active-expiry thread refreshes the coarse time.
     exact: bool,
@@ -35,6 +37,7 @@ impl Memory {
     pub(crate) fn new(c: &MemoryConfig, exact: bool) -> Memory {
         Memory {
             coarse_ms: AtomicU64::new(0),
+            evicted: AtomicU64::new(0),
             exact,
             maxmemory: AtomicU64::new(c.maxmemory),
             policy: AtomicU8::new(c.policy.to_u8()),

@@ -44,7 +44,7 @@ type Shards = Box<[CachePadded<RwLock<Shard>>]>;
 /// cheap).
 ///
 /// A shard is named by one *global index*, `db * shard_count + shard`: database 0's shards
-/// keep their plain indexes (the hot path does not change), and ascending global order is
+/// keep their plain indexes (a lookup adds a base of 0), and ascending global order is
 /// (database, shard) ascending, the one lock order of every operation, across databases
 /// too (MOVE, COPY .. DB, SWAPDB, FLUSHALL). Every database has the same shard count and
 /// hasher, so a key hashes to the same shard in each.

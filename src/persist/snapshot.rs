@@ -32,8 +32,9 @@ pub(crate) struct Snapshot<'a> {
     busy: &'a AtomicBool,
     /// The instant T, in Unix ms.
     at: u64,
-    /// Keys that existed at T (expired ones not yet reclaimed included).
-    keys: usize,
+    /// The databases made at T, ascending, with their key counts then (a database first
+    /// used after T was empty at T).
+    dbs: Vec<(usize, usize)>,
     /// The sum of the shards' write clocks at T (the save rules count changes from it).
     clocks: u64,
     /// The longest the snapshot held any shard lock (what a writer may wait for it).
@@ -64,12 +65,19 @@ impl<'a> Snapshot<'a> {
         let ks = &shared.keyspace;
         let at = shared.now();
         let started = Instant::now();
-        let mut guards: Vec<_> = (0..ks.shard_count()).map(|i| ks.shard(i).write()).collect();
+        // Every shard of every database made so far, in the one global lock order.
+        let made: Vec<usize> = ks.made().collect();
+        let mut guards: Vec<_> = made
+            .iter()
+            .flat_map(|&db| (0..ks.shard_count()).map(move |i| ks.base(db) + i))
+            .map(|i| ks.shard(i).write())
+            .collect();
         let locked = Instant::now();
-        let (mut keys, mut clocks) = (0, 0u64);
-        for shard in &mut guards {
+        let mut clocks = 0u64;
+        let mut dbs: Vec<(usize, usize)> = made.iter().map(|&db| (db, 0)).collect();
+        for (n, shard) in guards.iter_mut().enumerate() {
             shard.begin_snapshot(at);
-            keys += shard.live_count();
+            dbs[n / ks.shard_count()].1 += shard.live_count();
             clocks = clocks.wrapping_add(shard.write_clock());
         }
         at_instant();
@@ -80,7 +88,7 @@ impl<'a> Snapshot<'a> {
             shared,
             busy,
             at,
-            keys,
+            dbs,
             clocks,
             longest_hold: Cell::new(hold),
         })
@@ -106,22 +114,31 @@ impl<'a> Snapshot<'a> {
             .set(self.longest_hold.get().max(since.elapsed()));
     }
 
-    /// How many keys existed at T (a hint: expired keys are not written).
-    pub(crate) fn keys(&self) -> usize {
-        self.keys
+    /// The global indexes of the shards in the snapshot, database by database.
+    fn shards(&self) -> impl Iterator<Item = usize> + '_ {
+        let ks = &self.shared.keyspace;
+        self.dbs
+            .iter()
+            .flat_map(move |&(db, _)| (0..ks.shard_count()).map(move |i| ks.base(db) + i))
     }
 
     /// Hands every key of the image to `emit` (name, value at T, expiry or 0), shard by
-    /// shard, and calls `flush` between steps, outside any lock (where the caller writes to
-    /// disk). Stops at the first error of `flush`.
+    /// shard, database by database (`start_db` with the database and its key count at T
+    /// before its first shard), and calls `flush` between steps, outside any lock (where
+    /// the caller writes to disk). Stops at the first error of `flush`.
     pub(crate) fn for_each<E>(
         &self,
         buf: &mut Vec<u8>,
+        start_db: impl Fn(&mut Vec<u8>, usize, usize),
         emit: impl Fn(&mut Vec<u8>, &[u8], &Value, u64),
         mut flush: impl FnMut(&mut Vec<u8>) -> Result<(), E>,
     ) -> Result<(), E> {
         let ks = &self.shared.keyspace;
-        for i in 0..ks.shard_count() {
+        for i in self.shards() {
+            if i % ks.shard_count() == 0 {
+                let (db, keys) = self.dbs[self.dbs.partition_point(|&(db, _)| ks.base(db) < i)];
+                start_db(buf, db, keys);
+            }
             loop {
                 let guard = ks.shard(i).read();
                 let since = Instant::now();
@@ -151,7 +168,7 @@ impl<'a> Snapshot<'a> {
 impl Drop for Snapshot<'_> {
     fn drop(&mut self) {
         let ks = &self.shared.keyspace;
-        for i in 0..ks.shard_count() {
+        for i in self.shards() {
             // Values copied aside go with the unfinished snapshot.
             drop(ks.shard(i).write().end_snapshot());
         }

@@ -58,6 +58,10 @@ impl Run<'_, '_, '_> {
         if !spec.arity_ok(argv.len()) {
             return Err(ARITY.into());
         }
+        if let Handler::Conn(commands::ConnOp::Select) = spec.handler {
+            // A script holds only its own database's locks: SELECT can keep it there.
+            return Ok(commands::databases::select_in_script);
+        }
         let Handler::Data(run) = spec.handler else {
             return Err(NOT_ALLOWED.into());
         };

@@ -38,8 +38,9 @@ impl ServerState {
     }
 }
 
-/// Bytes of memory the store holds, as INFO's `used_memory` reports it. The eviction work
-/// fills this from its accounting; until then it is 0 (and INFO says so by reporting 0).
-pub(crate) fn used_memory(_shared: &crate::shared::Shared) -> u64 {
-    0
+/// Bytes of memory the store holds, as INFO's `used_memory` reports it: the accounting's
+/// running total (one relaxed load; INFO holds the shard locks, so it must not take them
+/// again for the exact count).
+pub(crate) fn used_memory(shared: &crate::shared::Shared) -> u64 {
+    shared.keyspace.used_memory_approx() as u64
 }

@@ -101,7 +101,7 @@ pub(crate) fn commit(
     if !intact {
         return ExecOutcome::Aborted;
     }
-    let mut ctx = Ctx::new(shared, &mut locks, now, KeyHashes::new()).in_db(*db);
+    let mut ctx = Ctx::new(shared, &mut locks, now, KeyHashes::new(), *db);
     ctx.set_atomic();
     let mut replies = Vec::with_capacity(queue.len());
     let mut start = 0;

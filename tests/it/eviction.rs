@@ -360,3 +360,78 @@ fn eight_writers_under_a_limit_stay_within_it() {
 fn fastrand_like(t: u32, i: u32) -> u32 {
     (i.wrapping_mul(2_654_435_761) ^ t.wrapping_mul(40_503)) % 100_000
 }
+
+/// The value of `field` in INFO's text.
+fn info_field(store: &Store, field: &str) -> u64 {
+    let Reply::Bulk(bytes) = store.execute(["INFO", "everything"]) else {
+        panic!("INFO answers a bulk string");
+    };
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    text.lines()
+        .find_map(|l| l.strip_prefix(&format!("{field}:")))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no {field} in {text}"))
+}
+
+#[test]
+fn config_set_maxmemory_and_policy_take_effect_and_info_counts_evictions() {
+    let store = Store::with_config(Config::default().shards(1).active_expiry(false));
+    let mut c = store.connection();
+    let limit = cost_of(20).to_string();
+    assert_eq!(
+        c.execute(["CONFIG", "SET", "maxmemory-policy", "allkeys-lru"]),
+        Reply::ok()
+    );
+    assert_eq!(
+        c.execute(["CONFIG", "SET", "maxmemory", &limit]),
+        Reply::ok()
+    );
+    assert_eq!(
+        c.execute(["CONFIG", "GET", "maxmemory-policy"]),
+        Reply::Array(vec![
+            Reply::bulk("maxmemory-policy"),
+            Reply::bulk("allkeys-lru")
+        ])
+    );
+    assert_eq!(
+        c.execute(["CONFIG", "SET", "maxmemory-policy", "most-recent"])
+            .to_string(),
+        "ERR CONFIG SET failed (possibly related to argument 'maxmemory-policy') - argument(s) \
+         must be one of the following: volatile-lru, volatile-lfu, volatile-random, \
+         volatile-ttl, allkeys-lru, allkeys-lfu, allkeys-random, noeviction"
+    );
+    for i in 0..100 {
+        store.set(format!("k{i}"), value()).unwrap();
+    }
+    let evicted = info_field(&store, "evicted_keys");
+    assert!(evicted >= 70, "{evicted}");
+    assert!(info_field(&store, "used_memory") <= cost_of(20) + 1024);
+    assert_eq!(info_field(&store, "maxmemory"), cost_of(20));
+    assert_eq!(c.execute(["CONFIG", "SET", "maxmemory", "0"]), Reply::ok());
+    store.set("after", value()).unwrap();
+    assert_eq!(info_field(&store, "evicted_keys"), evicted);
+}
+
+#[test]
+fn eviction_reaches_keys_of_every_database() {
+    let store = Store::with_config(
+        Config::default()
+            .shards(1)
+            .active_expiry(false)
+            .maxmemory_policy(MaxmemoryPolicy::AllKeysRandom),
+    );
+    let other = store.db(5).unwrap();
+    for i in 0..40 {
+        other.set(format!("k{i}"), value()).unwrap();
+    }
+    let mut c = store.connection();
+    let limit = cost_of(10).to_string();
+    assert_eq!(
+        c.execute(["CONFIG", "SET", "maxmemory", &limit]),
+        Reply::ok()
+    );
+    // A write in database 0 makes room by evicting in database 5, the only one with keys.
+    store.set("zero", value()).unwrap();
+    let left = other.execute(["DBSIZE"]);
+    assert!(matches!(left, Reply::Integer(n) if n <= 11), "{left}");
+}

@@ -238,69 +238,6 @@ fn a_waiter_on_two_shards_is_served_exactly_once() {
     });
 }
 
-/// Model 6: the AOF's ordering rule on the real sequencer. Two writers append while holding
-/// the same "shard" lock (as listeners run under the writer's shard locks), on different
-/// stripes; the writer thread's drains, racing with them, emit every record exactly once, in
-/// number order, never past a gap, and conflicting writes in the order they took the lock.
-#[test]
-fn aof_records_come_out_in_lock_order_without_gaps() {
-    use redlite::LoomSequencer;
-    model(|| {
-        let seq = Arc::new(LoomSequencer::new(2));
-        let shard = Arc::new(loom::sync::Mutex::new(Vec::new()));
-        let writers: Vec<_> = (0..2u8)
-            .map(|t| {
-                let (seq, shard) = (seq.clone(), shard.clone());
-                thread::spawn(move || {
-                    let mut order = shard.lock().unwrap();
-                    seq.push(usize::from(t), vec![t]);
-                    order.push(t);
-                })
-            })
-            .collect();
-        let mut out = seq.drain();
-        for w in writers {
-            w.join().unwrap();
-        }
-        out.extend(seq.drain());
-        let numbers: Vec<u64> = out.iter().map(|r| r.0).collect();
-        assert_eq!(numbers, [0, 1], "every record once, in number order");
-        let bytes: Vec<u8> = out.iter().map(|r| r.1[0]).collect();
-        assert_eq!(
-            bytes,
-            *shard.lock().unwrap(),
-            "the order the shard lock was taken"
-        );
-    });
-}
-
-/// Model 7: independent writers (no common lock) on different stripes: a drain that races
-/// with them may find number 1 pushed while 0 is not yet (a gap); it must hold 1 back until
-/// 0 arrives, so what comes out is always 0, 1, ... with nothing skipped or repeated.
-#[test]
-fn aof_drain_never_emits_past_a_gap() {
-    use redlite::LoomSequencer;
-    model(|| {
-        let seq = Arc::new(LoomSequencer::new(2));
-        let writers: Vec<_> = (0..2u8)
-            .map(|t| {
-                let seq = seq.clone();
-                thread::spawn(move || {
-                    seq.push(usize::from(t), vec![t]);
-                })
-            })
-            .collect();
-        let mut out = seq.drain();
-        out.extend(seq.drain());
-        for w in writers {
-            w.join().unwrap();
-        }
-        out.extend(seq.drain());
-        let numbers: Vec<u64> = out.iter().map(|r| r.0).collect();
-        assert_eq!(numbers, [0, 1]);
-    });
-}
-
 /// A 2-shard store with 2 databases, database 1 already made (its first use is a plain
 /// `OnceLock`, outside what loom models).
 fn two_db_store() -> Store {
@@ -362,6 +299,69 @@ fn a_multi_shard_read_never_sees_half_a_swapdb() {
     });
 }
 
+/// Model 10: the AOF's ordering rule on the real sequencer. Two writers append while holding
+/// the same "shard" lock (as listeners run under the writer's shard locks), on different
+/// stripes; the writer thread's drains, racing with them, emit every record exactly once, in
+/// number order, never past a gap, and conflicting writes in the order they took the lock.
+#[test]
+fn aof_records_come_out_in_lock_order_without_gaps() {
+    use redlite::LoomSequencer;
+    model(|| {
+        let seq = Arc::new(LoomSequencer::new(2));
+        let shard = Arc::new(loom::sync::Mutex::new(Vec::new()));
+        let writers: Vec<_> = (0..2u8)
+            .map(|t| {
+                let (seq, shard) = (seq.clone(), shard.clone());
+                thread::spawn(move || {
+                    let mut order = shard.lock().unwrap();
+                    seq.push(usize::from(t), vec![t]);
+                    order.push(t);
+                })
+            })
+            .collect();
+        let mut out = seq.drain();
+        for w in writers {
+            w.join().unwrap();
+        }
+        out.extend(seq.drain());
+        let numbers: Vec<u64> = out.iter().map(|r| r.0).collect();
+        assert_eq!(numbers, [0, 1], "every record once, in number order");
+        let bytes: Vec<u8> = out.iter().map(|r| r.1[0]).collect();
+        assert_eq!(
+            bytes,
+            *shard.lock().unwrap(),
+            "the order the shard lock was taken"
+        );
+    });
+}
+
+/// Model 11: independent writers (no common lock) on different stripes: a drain that races
+/// with them may find number 1 pushed while 0 is not yet (a gap); it must hold 1 back until
+/// 0 arrives, so what comes out is always 0, 1, ... with nothing skipped or repeated.
+#[test]
+fn aof_drain_never_emits_past_a_gap() {
+    use redlite::LoomSequencer;
+    model(|| {
+        let seq = Arc::new(LoomSequencer::new(2));
+        let writers: Vec<_> = (0..2u8)
+            .map(|t| {
+                let seq = seq.clone();
+                thread::spawn(move || {
+                    seq.push(usize::from(t), vec![t]);
+                })
+            })
+            .collect();
+        let mut out = seq.drain();
+        out.extend(seq.drain());
+        for w in writers {
+            w.join().unwrap();
+        }
+        out.extend(seq.drain());
+        let numbers: Vec<u64> = out.iter().map(|r| r.0).collect();
+        assert_eq!(numbers, [0, 1]);
+    });
+}
+
 /// The value of `key` in an RDB image, as an integer (0 when missing).
 fn int_in_image(image: &[u8], key: &str) -> i64 {
     let loaded = store();
@@ -369,7 +369,7 @@ fn int_in_image(image: &[u8], key: &str) -> i64 {
     loaded.get::<Option<i64>>(key).unwrap().unwrap_or(0)
 }
 
-/// Model 8: a snapshot racing an EXEC that moves a unit between keys on both shards (and a
+/// Model 12: a snapshot racing an EXEC that moves a unit between keys on both shards (and a
 /// delete that swap-removes a slot the walk may already have passed) sees the EXEC whole
 /// or not at all: the image's sum is the invariant, and no key present throughout is lost.
 #[test]

@@ -39,6 +39,7 @@ mod cluster;
 mod command_info;
 #[cfg(not(loom))]
 mod concurrency;
+#[cfg(not(loom))]
 mod config;
 #[cfg(not(loom))]
 mod databases;
@@ -66,6 +67,7 @@ mod geo;
 mod hashes;
 #[cfg(not(loom))]
 mod hyperloglog;
+#[cfg(not(loom))]
 mod info;
 #[cfg(not(loom))]
 mod keys;

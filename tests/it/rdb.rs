@@ -387,3 +387,70 @@ fn damaged_files_with_a_right_checksum_never_panic_and_name_an_offset() {
         }
     }
 }
+
+/// Keys in databases 0, 3 and 15 (database 3 also with a TTL).
+fn fill_databases(store: &Store) {
+    let far = dataset::far_ms().to_string();
+    for (db, key, value) in [(0, "a", "zero"), (3, "b", "three"), (15, "c", "fifteen")] {
+        let mut c = store.connection();
+        assert_eq!(c.execute(["SELECT", &db.to_string()]), Reply::ok());
+        assert_eq!(c.execute(["SET", key, value]), Reply::ok());
+    }
+    let mut c = store.connection();
+    c.execute(["SELECT", "3"]);
+    assert_eq!(c.execute(["PEXPIREAT", "b", &far]), Reply::Integer(1));
+}
+
+/// What each of the 16 databases holds: `(db, key, value, pexpiretime)`, through `call`.
+fn describe_databases(
+    mut call: impl FnMut(&[&str]) -> Reply,
+) -> Vec<(usize, String, Reply, Reply)> {
+    let mut out = Vec::new();
+    for db in 0..16 {
+        call(&["SELECT", &db.to_string()]);
+        for key in ["a", "b", "c"] {
+            let value = call(&["GET", key]);
+            if value != Reply::Nil {
+                out.push((db, key.to_string(), value, call(&["PEXPIRETIME", key])));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn a_snapshot_keeps_every_database() {
+    let dir = dataset::temp_dir("rdb-databases");
+    let store = disk_store(&dir);
+    fill_databases(&store);
+    store.save().unwrap();
+    let loaded = Store::new();
+    assert_eq!(loaded.load_rdb_file(dir.join("dump.rdb")).unwrap(), 3);
+    let mut a = store.connection();
+    let mut b = loaded.connection();
+    let ours = describe_databases(|args| a.execute(args.iter().copied()));
+    assert_eq!(ours.len(), 3);
+    assert_eq!(
+        ours,
+        describe_databases(|args| b.execute(args.iter().copied()))
+    );
+}
+
+#[test]
+fn a_dump_rdb_with_several_databases_loads_in_redis_server_identically() {
+    let dir = dataset::temp_dir("rdb-databases-to-redis");
+    let store = disk_store(&dir);
+    fill_databases(&store);
+    store.save().unwrap();
+    let d = dir.to_str().unwrap();
+    let Some(server) = start_or_skip(&["--dir", d, "--dbfilename", "dump.rdb"], "rdb dbs") else {
+        return;
+    };
+    let mut r = server.connect();
+    let theirs = describe_databases(|args| r.call(args));
+    let mut c = store.connection();
+    assert_eq!(
+        describe_databases(|args| c.execute(args.iter().copied())),
+        theirs
+    );
+}

@@ -67,8 +67,13 @@ pub(crate) fn serve_deferred(shared: &Shared, keys: Vec<(u32, Box<[u8]>)>) {
             plan.add(ks.shard_of(ks.hkey(&dst).hash), true);
         }
         let mut locks = ks.lock(&plan);
-        let mut ctx =
-            Ctx::new(shared, &mut locks, shared.lazy_now(), KeyHashes::new()).in_db(db as usize);
+        let mut ctx = Ctx::new(
+            shared,
+            &mut locks,
+            shared.lazy_now(),
+            KeyHashes::new(),
+            db as usize,
+        );
         serve_key(&mut ctx, &key);
         let reap = ctx.finish();
         drop(locks);

@@ -54,7 +54,7 @@ pub(crate) fn attempt(shared: &Shared, db: usize, spec: &Spec, args: &[&[u8]]) -
     let mut hashes = KeyHashes::new();
     plan_keys(shared, spec, args, &mut plan, &mut hashes);
     let mut locks = shared.keyspace.lock(&plan);
-    let mut ctx = Ctx::new(shared, &mut locks, shared.lazy_now(), hashes).in_db(db);
+    let mut ctx = Ctx::new(shared, &mut locks, shared.lazy_now(), hashes, db);
     let outcome = match request(spec.name, args) {
         Err(e) => Attempt::Done(e),
         Ok(req) => match pop_any(&mut ctx, args, &req) {

@@ -2,6 +2,7 @@
 //! live ones; `inert`, Redis's others with their defaults).
 
 mod inert;
+mod memory;
 pub(crate) mod params;
 mod values;
 
@@ -177,6 +178,10 @@ fn failed(name: &str, why: &str) -> Reply {
 /// already, taking one would deadlock.
 fn reset_stats(ctx: &Ctx) {
     ctx.shared.server.stats.reset();
+    ctx.shared
+        .memory
+        .evicted
+        .store(0, std::sync::atomic::Ordering::Relaxed);
     for shard in ctx.held_shards() {
         shard.counts.reset();
     }

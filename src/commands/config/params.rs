@@ -8,6 +8,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
+use super::memory;
 use super::values::{self, Range};
 use crate::events::notify;
 use crate::shared::Shared;
@@ -45,9 +46,7 @@ const fn aka(name: &'static str, alias: &'static str, get: GetFn, set: SetFn) ->
     }
 }
 
-/// The live parameters. (Eviction's `maxmemory`, `maxmemory-policy`, `maxmemory-samples`,
-/// `lfu-*` rows join here when that work lands; until then they answer from
-/// `inert`, with Redis's defaults, which are also what the store does: no limit.)
+/// The live parameters.
 pub(crate) const PARAMS: &[Param] = &[
     row("notify-keyspace-events", get_notify, set_notify),
     row("hz", get_hz, set_hz),
@@ -92,6 +91,23 @@ pub(crate) const PARAMS: &[Param] = &[
     row("appendfsync", get_appendfsync, set_appendfsync),
     row("save", get_save, set_save),
     row("dir", get_dir, set_dir),
+    row("maxmemory", memory::get_maxmemory, memory::set_maxmemory),
+    row("maxmemory-policy", memory::get_policy, memory::set_policy),
+    row(
+        "maxmemory-samples",
+        memory::get_samples,
+        memory::set_samples,
+    ),
+    row(
+        "lfu-log-factor",
+        memory::get_log_factor,
+        memory::set_log_factor,
+    ),
+    row(
+        "lfu-decay-time",
+        memory::get_decay_time,
+        memory::set_decay_time,
+    ),
 ];
 
 fn get_notify(s: &Shared) -> String {

@@ -126,9 +126,9 @@ fn memory(s: &Shared) -> Vec<String> {
     vec![
         field("used_memory", used),
         field("used_memory_human", human(used)),
-        field("maxmemory", 0),
-        field("maxmemory_human", "0B"),
-        field("maxmemory_policy", "noeviction"),
+        field("maxmemory", s.memory.maxmemory()),
+        field("maxmemory_human", human(s.memory.maxmemory())),
+        field("maxmemory_policy", s.memory.policy().name()),
         field("mem_allocator", "libc"),
         field("lazyfree_pending_objects", 0),
     ]
@@ -169,7 +169,7 @@ fn stats(ctx: &Ctx) -> Vec<String> {
             "expired_keys",
             shard_sum(ctx, |sh| sh.counts.expired.load(Relaxed)),
         ),
-        field("evicted_keys", 0),
+        field("evicted_keys", s.memory.evicted.load(Relaxed)),
         field(
             "keyspace_hits",
             shard_sum(ctx, |sh| sh.counts.hits.load(Relaxed)),

@@ -57,25 +57,20 @@ pub(crate) fn replay(
         } else if name.eq_ignore_ascii_case(b"EXEC") {
             multi_at = None;
         }
-        let reply = conn.execute_argv(&cmd.args);
         if name.eq_ignore_ascii_case(b"SELECT") {
-            select(&reply, file, pos)?;
+            select(&conn.execute_argv(&cmd.args), file, pos)?;
         } else {
-            check(&reply, file, pos)?;
+            check(&conn.execute_argv(&cmd.args), file, pos)?;
         }
         pos = cmd.next;
     }
 }
 
-/// A `SELECT` the store cannot follow (an index beyond `Config::databases`) is an error: the
-/// commands after it belong to a database this store does not have.
+/// A `SELECT` the store cannot follow (a database it does not have) would put every later
+/// command in the wrong database: the file is refused instead.
 fn select(reply: &Reply, file: &Path, at: usize) -> Result<(), Error> {
     match reply {
-        Reply::Error(e) => Err(damaged(
-            file,
-            at as u64,
-            format!("SELECT reading the append only file: {e}"),
-        )),
+        Reply::Error(e) => Err(damaged(file, at as u64, format!("SELECT failed: {e}"))),
         _ => Ok(()),
     }
 }

@@ -54,11 +54,6 @@ pub(crate) use command::COMMANDS;
 pub(crate) const NO_AOF: &str =
     "ERR the append only file is off (Config::appendonly(false)): nothing to rewrite";
 
-/// A rewrite of a store with another database in use (the base image, an RDB file, holds
-/// database 0 only for now): refused rather than losing those keys.
-pub(crate) const ONLY_DB0: &str = "ERR AOF rewrite is not supported yet while databases other \
-than 0 are in use (the base image holds database 0 only); the log keeps every write";
-
 /// Why a store has no log: no data folder at all, or `appendonly` off.
 pub(crate) fn not_on(shared: &Shared) -> &'static str {
     if shared.config.persist.dir.is_none() {
@@ -204,15 +199,7 @@ impl Aof {
         let mut cut = None;
         loop {
             let mut out = files::create(&path)?;
-            let mut other_dbs = false;
             let wrote = rdb::write_then(shared, &mut out, WriteOptions { aof_base: true }, || {
-                // The RDB image holds database 0 only: with another database in use, keep
-                // logging to the old file and refuse (checked at T: a database once made
-                // stays made).
-                other_dbs = shared.keyspace.made().any(|db| db != 0);
-                if other_dbs {
-                    return;
-                }
                 if let Some(f) = incr.take() {
                     let at = self.log.next_seq();
                     self.log.rotate_request(at, f);
@@ -220,11 +207,6 @@ impl Aof {
                 }
             });
             match wrote {
-                Ok(_) if other_dbs => {
-                    drop(out);
-                    let _ = std::fs::remove_file(&path);
-                    return Err(Error::Reply(ONLY_DB0.into()));
-                }
                 Ok(_) => {
                     files::finish(out, &path, &self.dir.join(name))?;
                     files::sync_dir(&self.dir)?;

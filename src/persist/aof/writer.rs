@@ -209,24 +209,23 @@ impl Log {
     }
 
     /// Encodes a batch as Redis propagates it: one EXEC's or script's commands inside
-    /// MULTI/EXEC, so a replay applies them all or none. Between records the file is in
-    /// database `db` (0): a batch of another database, or one that moves to another (an
-    /// EXEC with a SELECT), is framed by `SELECT <its db>` before and `SELECT <db>` after,
-    /// so records can be written in any order the sequence gives without tracking state.
-    fn encode(&self, batch: &Batch) -> Vec<u8> {
+    /// MULTI/EXEC, so a replay applies them all or none. Between batches the log is in
+    /// database 0 (each file starts with `SELECT 0`): a batch of another database, or one
+    /// that moves between databases, is led by its `SELECT` and followed by `SELECT 0`, so
+    /// batches the writer thread orders differently from how they were encoded still
+    /// replay in their own databases.
+    fn encode(batch: &Batch) -> Vec<u8> {
         let cmds = batch.commands();
         let wrap = batch.is_atomic() && cmds.len() > 1;
-        let ends_in = cmds
-            .iter()
-            .rev()
-            .find(|c| c.first().is_some_and(|n| n.eq_ignore_ascii_case(b"SELECT")))
-            .and_then(|c| c.get(1))
-            .and_then(|d| std::str::from_utf8(d).ok()?.parse::<usize>().ok())
-            .unwrap_or(batch.db());
         let size: usize = cmds.iter().flatten().map(|a| a.len() + 16).sum();
         let mut out = Vec::with_capacity(size + 8 + if wrap { 32 } else { 0 });
-        if batch.db() != self.db {
-            resp::encode_select(&mut out, batch.db());
+        let db = batch.db();
+        let moves = db != 0
+            || cmds
+                .iter()
+                .any(|c| c.first().is_some_and(|n| n.eq_ignore_ascii_case(b"SELECT")));
+        if db != 0 {
+            resp::encode(&mut out, &[b"SELECT".as_slice(), db.to_string().as_bytes()]);
         }
         if wrap {
             resp::encode(&mut out, &[b"MULTI"]);
@@ -237,8 +236,8 @@ impl Log {
         if wrap {
             resp::encode(&mut out, &[b"EXEC"]);
         }
-        if ends_in != self.db {
-            resp::encode_select(&mut out, self.db);
+        if moves {
+            resp::encode(&mut out, &[b"SELECT".as_slice(), b"0"]);
         }
         out
     }
@@ -264,7 +263,7 @@ impl Listener for Log {
         if batch.commands().is_empty() {
             return;
         }
-        let bytes = self.encode(batch);
+        let bytes = Log::encode(batch);
         let seq = self.seq.push(stripe(self.seq.stripes()), bytes);
         if self.policy == Fsync::Always {
             self.wait_done(seq + 1);

@@ -140,6 +140,7 @@ pub(crate) fn load_with(
         now: Now::fixed(shared.now()),
         opts,
         report: LoadReport::default(),
+        db: 0,
     }
     .run(&mut inp)
     .map_err(LoadError::at)
@@ -150,6 +151,8 @@ struct Loader<'a> {
     now: Now<'a>,
     opts: LoadOptions,
     report: LoadReport,
+    /// The database the keys read now go to (the last SELECTDB; 0 before any).
+    db: usize,
 }
 
 impl Loader<'_> {
@@ -170,11 +173,15 @@ impl Loader<'_> {
                 }
                 op::SELECTDB => {
                     let db = inp.len()?;
-                    if db != 0 {
-                        return damage(
-                            at,
-                            format!("keys of database {db}: redlite keeps database 0 only"),
-                        );
+                    let dbs = self.shared.keyspace.databases();
+                    match usize::try_from(db) {
+                        Ok(db) if db < dbs => self.db = db,
+                        _ => {
+                            return damage(
+                                at,
+                                format!("keys of database {db}: this store has {dbs} databases"),
+                            );
+                        }
                     }
                 }
                 op::RESIZEDB => {
@@ -221,7 +228,9 @@ impl Loader<'_> {
         let ks = &self.shared.keyspace;
         let per_shard = keys / ks.shard_count();
         for i in 0..ks.shard_count() {
-            ks.shard(i).write().reserve(per_shard + per_shard / 8);
+            ks.shard(ks.base(self.db) + i)
+                .write()
+                .reserve(per_shard + per_shard / 8);
         }
     }
 
@@ -237,7 +246,7 @@ impl Loader<'_> {
         }
         let ks = &self.shared.keyspace;
         let k = ks.hkey(&key);
-        let mut shard = ks.shard(ks.shard_of(k.hash)).write();
+        let mut shard = ks.shard(ks.base(self.db) + ks.shard_of(k.hash)).write();
         let memory = &self.shared.memory;
         let ins = shard.insert(k, value, expires_at, &self.now, |old| {
             memory.overwrite(old, memory.access_time(&self.now))
@@ -369,6 +378,13 @@ pub(crate) fn write_then(
     let keys = std::cell::Cell::new(0usize);
     snap.for_each(
         &mut buf,
+        |buf, db, keys| {
+            buf.push(op::SELECTDB);
+            put_len(buf, db);
+            buf.push(op::RESIZEDB);
+            put_len(buf, keys);
+            put_len(buf, 0);
+        },
         |buf, key, value, expires_at| {
             keys.set(keys.get() + 1);
             put_key(buf, key, value, expires_at);
@@ -393,7 +409,7 @@ pub(crate) fn write_then(
     })
 }
 
-/// The header, aux fields, SELECTDB 0 and the RESIZEDB hint.
+/// The header and aux fields (each database's SELECTDB and RESIZEDB come before its keys).
 fn head(snap: &Snapshot<'_>, opts: WriteOptions) -> Vec<u8> {
     let mut buf = format!("REDIS{:04}", super::VERSION).into_bytes();
     let mut aux = |k: &str, v: &str| {
@@ -406,11 +422,6 @@ fn head(snap: &Snapshot<'_>, opts: WriteOptions) -> Vec<u8> {
     aux("ctime", &(snap.at() / 1000).to_string());
     aux("used-mem", "0");
     aux("aof-base", if opts.aof_base { "1" } else { "0" });
-    buf.push(op::SELECTDB);
-    put_len(&mut buf, 0);
-    buf.push(op::RESIZEDB);
-    put_len(&mut buf, snap.keys());
-    put_len(&mut buf, 0);
     buf
 }
 
