@@ -42,7 +42,7 @@ fn crash_child_entry_point() {
     let store =
         Store::open(Config::default().data_dir(dir).appendfsync(policy)).expect("child opens");
     let script = Script::new(
-        "redis::call(\"SET\", KEYS[0], ARGV[0]); redis::call(\"SET\", KEYS[1], ARGV[0]); 1",
+        "#!rhai\nredis::call(\"SET\", KEYS[0], ARGV[0]); redis::call(\"SET\", KEYS[1], ARGV[0]); 1",
     );
     let start = Instant::now();
     let out = std::io::stdout();
