@@ -156,8 +156,19 @@ enum Arg {
     Int([u8; 20], usize),
 }
 
-/// `redis.call` (`raise`) and `redis.pcall`.
+/// `redis.call` (`raise`) and `redis.pcall`. The run's memory limit is lifted while the
+/// call runs: with a limit set, mlua protects every table and string operation with a
+/// `pcall` of its own, which made the bridge the costliest part of a run; what a call adds
+/// to Lua's memory is its reply, already bounded by `max_reply_bytes`, and it counts
+/// against the limit once the script goes on.
 fn call(lua: &Lua, args: &MultiValue, raise_error: bool) -> mlua::Result<Value> {
+    let limit = lua.set_memory_limit(0).unwrap_or(0);
+    let result = unlimited_call(lua, args, raise_error);
+    let _ = lua.set_memory_limit(limit);
+    result
+}
+
+fn unlimited_call(lua: &Lua, args: &MultiValue, raise_error: bool) -> mlua::Result<Value> {
     let reply = match to_args(lua, args) {
         Err(text) => Reply::error(text),
         Ok(owned) if owned.is_empty() => Reply::error(NO_ARGS),
