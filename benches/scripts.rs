@@ -111,10 +111,12 @@ n
 /// Runs each script's EVALSHA this many times before criterion's own warm-up.
 const WARM_UP_CALLS: usize = 20_000;
 
+/// An engine's name, the engine, and which source of a case it runs.
+type Engine = (&'static str, ScriptEngine, fn(&Case) -> &'static str);
+
 /// The engines this build has, with the source each case uses for it.
-fn engines() -> Vec<(&'static str, ScriptEngine, fn(&Case) -> &'static str)> {
-    let mut engines: Vec<(&'static str, ScriptEngine, fn(&Case) -> &'static str)> =
-        vec![("rhai", ScriptEngine::Rhai, |c| c.rhai)];
+fn engines() -> Vec<Engine> {
+    let mut engines: Vec<Engine> = vec![("rhai", ScriptEngine::Rhai, |c| c.rhai)];
     if cfg!(feature = "lua") {
         engines.push(("lua", ScriptEngine::Lua, |c| c.lua));
     }

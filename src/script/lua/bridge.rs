@@ -90,6 +90,10 @@ fn tagged(lua: &Lua, tag: &str, text: &[u8]) -> mlua::Result<Table> {
     Ok(t)
 }
 
+#[allow(
+    clippy::needless_pass_by_value,
+    reason = "mlua hands callbacks their arguments by value"
+)]
 fn sha1hex(lua: &Lua, args: MultiValue) -> mlua::Result<mlua::String> {
     if args.len() != 1 {
         return Err(raise("ERR wrong number of arguments"));
@@ -107,6 +111,10 @@ fn sha1hex(lua: &Lua, args: MultiValue) -> mlua::Result<mlua::String> {
 
 /// `redis.log(level, message, ...)`: checked as Redis does, then dropped (an embedded
 /// store has no server log).
+#[allow(
+    clippy::needless_pass_by_value,
+    reason = "mlua hands callbacks their arguments by value"
+)]
 fn log(_: &Lua, args: MultiValue) -> mlua::Result<()> {
     if args.len() < 2 {
         return Err(raise("ERR redis.log() requires two arguments or more."));
@@ -119,6 +127,10 @@ fn log(_: &Lua, args: MultiValue) -> mlua::Result<()> {
 }
 
 /// `redis.setresp(2)`; replies are converted by RESP2's rules only.
+#[allow(
+    clippy::needless_pass_by_value,
+    reason = "mlua hands callbacks their arguments by value"
+)]
 fn setresp(_: &Lua, args: MultiValue) -> mlua::Result<()> {
     if args.len() != 1 {
         return Err(raise("ERR redis.setresp() requires one argument."));
@@ -133,6 +145,10 @@ fn setresp(_: &Lua, args: MultiValue) -> mlua::Result<()> {
 }
 
 /// `redis.set_repl(flags)`: accepted (each call of a script replays on its own).
+#[allow(
+    clippy::needless_pass_by_value,
+    reason = "mlua hands callbacks their arguments by value"
+)]
 fn set_repl(_: &Lua, args: MultiValue) -> mlua::Result<()> {
     if args.len() != 1 {
         return Err(raise("ERR redis.set_repl() requires one argument."));

@@ -263,13 +263,11 @@ impl Parser<'_> {
             self.at += 1;
         }
         let text = std::str::from_utf8(&self.text[start..self.at]).unwrap_or("");
-        match text.parse::<f64>() {
-            Ok(f) => Ok(Value::Number(f)),
-            Err(_) => {
-                self.at = start;
-                Err(self.unexpected("value"))
-            }
+        if let Ok(f) = text.parse::<f64>() {
+            return Ok(Value::Number(f));
         }
+        self.at = start;
+        Err(self.unexpected("value"))
     }
 
     fn string(&mut self) -> Result<Vec<u8>, String> {
