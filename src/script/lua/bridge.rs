@@ -2,11 +2,12 @@
 //!
 //! Reply → Lua: integer → number, bulk → string, nil → `false`, array → table, status →
 //! `{ok = ..}`, error → `{err = ..}` (`pcall`; `call` raises it). Arguments: strings, and
-//! numbers as Lua writes them (`%.14g`).
+//! numbers as Redis writes them (`%.17g`: `0.1` is `0.10000000000000001`).
 
 use mlua::{Lua, MultiValue, Table, Value};
 use smallvec::SmallVec;
 
+use super::cjson::format_g;
 use crate::reply::Reply;
 use crate::script::host;
 use crate::script::rhai::bridge::{error_reply_text, error_text};
@@ -170,6 +171,7 @@ pub(crate) fn raise(text: &str) -> mlua::Error {
 enum Arg {
     Str(mlua::String),
     Int([u8; 20], usize),
+    Bytes(String),
 }
 
 /// `redis.call` (`raise`) and `redis.pcall`. The run's memory limit is lifted while the
@@ -193,7 +195,7 @@ fn unlimited_call(lua: &Lua, args: &MultiValue, raise_error: bool) -> mlua::Resu
                 .iter()
                 .filter_map(|a| match a {
                     Arg::Str(s) => Some(s.as_bytes()),
-                    Arg::Int(..) => None,
+                    Arg::Int(..) | Arg::Bytes(_) => None,
                 })
                 .collect();
             let mut strs = borrowed.iter();
@@ -202,6 +204,7 @@ fn unlimited_call(lua: &Lua, args: &MultiValue, raise_error: bool) -> mlua::Resu
                 .map(|a| match a {
                     Arg::Str(_) => strs.next().map_or(&[][..], |b| &b[..]),
                     Arg::Int(buf, len) => &buf[..*len],
+                    Arg::Bytes(b) => b.as_bytes(),
                 })
                 .collect();
             host::call(&argv).unwrap_or_else(|| {
@@ -222,11 +225,10 @@ fn to_args(lua: &Lua, args: &MultiValue) -> Result<SmallVec<[Arg; 8]>, &'static 
     for arg in args {
         out.push(match arg {
             Value::String(s) => Arg::Str(s.clone()),
-            Value::Integer(n) if n.unsigned_abs() < 100_000_000_000_000 => int_arg(*n),
-            Value::Integer(_) | Value::Number(_) => match lua.coerce_string(arg.clone()) {
-                Ok(Some(s)) => Arg::Str(s),
-                _ => return Err(BAD_ARG),
-            },
+            Value::Integer(n) if n.unsigned_abs() < 100_000_000_000_000_000 => int_arg(*n),
+            #[allow(clippy::cast_precision_loss, reason = "Lua 5.1 numbers are doubles")]
+            Value::Integer(n) => Arg::Bytes(format_g(*n as f64, 17)),
+            Value::Number(f) => Arg::Bytes(format_g(*f, 17)),
             _ => return Err(BAD_ARG),
         });
     }

@@ -424,7 +424,10 @@ fn one(v: &mut Verdict, cmp: Cmp, args: &[String], redis: &Reply, lite: &Reply) 
 /// MULTI by the command's name).
 #[cfg(feature = "lua")]
 fn lua_wrapped(args: Vec<String>, pcall: bool) -> Vec<String> {
-    const TXN: &[&str] = &["multi", "exec", "discard", "watch", "unwatch"];
+    // FLUSHDB and FLUSHALL are refused in redlite's scripts (Redis allows them).
+    const TXN: &[&str] = &[
+        "multi", "exec", "discard", "watch", "unwatch", "flushdb", "flushall",
+    ];
     if TXN.contains(&args[0].to_ascii_lowercase().as_str()) {
         return args;
     }
