@@ -187,7 +187,7 @@ fn call(lua: &Lua, args: &MultiValue, raise_error: bool) -> mlua::Result<Value> 
 }
 
 fn unlimited_call(lua: &Lua, args: &MultiValue, raise_error: bool) -> mlua::Result<Value> {
-    let reply = match to_args(lua, args) {
+    let reply = match to_args(args) {
         Err(text) => Reply::error(text),
         Ok(owned) if owned.is_empty() => Reply::error(NO_ARGS),
         Ok(owned) => {
@@ -220,7 +220,7 @@ fn unlimited_call(lua: &Lua, args: &MultiValue, raise_error: bool) -> mlua::Resu
     }
 }
 
-fn to_args(lua: &Lua, args: &MultiValue) -> Result<SmallVec<[Arg; 8]>, &'static str> {
+fn to_args(args: &MultiValue) -> Result<SmallVec<[Arg; 8]>, &'static str> {
     let mut out = SmallVec::new();
     for arg in args {
         out.push(match arg {
