@@ -100,7 +100,11 @@ fn main() -> RedisResult<()> {
         let store = redlite::Store::new();
         let mut con = store.redis_connection();
         // With the `lua` feature, the very Lua script the server runs works here too.
-        let body = if cfg!(feature = "lua") { BUMP_LUA } else { BUMP_RHAI };
+        let body = if cfg!(feature = "lua") {
+            BUMP_LUA
+        } else {
+            BUMP_RHAI
+        };
         app(&mut con, body)
     }
 }
