@@ -99,6 +99,12 @@ fn main() -> RedisResult<()> {
     } else {
         let store = redlite::Store::new();
         let mut con = store.redis_connection();
-        app(&mut con, BUMP_RHAI)
+        // With the `lua` feature, the very Lua script the server runs works here too.
+        let body = if cfg!(feature = "lua") {
+            BUMP_LUA
+        } else {
+            BUMP_RHAI
+        };
+        app(&mut con, body)
     }
 }

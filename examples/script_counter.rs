@@ -13,7 +13,7 @@ fn main() -> Result<(), redlite::Error> {
     let store = Store::new();
     // Read, compute, write: safe only because the whole script is atomic.
     let incr = Script::new(
-        r#"
+        r#"#!rhai
         let current = redis::call("GET", KEYS[0]);
         let n = if current == () { 0 } else { parse_int(current) };
         redis::call("SET", KEYS[0], n + parse_int(ARGV[0]));

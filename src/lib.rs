@@ -32,8 +32,9 @@
 //!   [`Connection`] and inside a [`Transaction`].
 //! - `RedisConnection` (feature `redis`): code written for the `redis` crate runs on a
 //!   store; [`Config::cluster_mode`] lints for Redis Cluster ([`docs::redis_rs`]).
-//! - [`Script`]: atomic Rhai scripts (EVALSHA, then EVAL on NOSCRIPT); `script` holds the
-//!   engine, the SHA1 cache and the bridge between replies and Rhai values.
+//! - [`Script`]: atomic scripts (EVALSHA, then EVAL on NOSCRIPT) in Rhai or, with the `lua`
+//!   feature, Lua ([`ScriptEngine`], [`ScriptFlag`]); `script` holds the shared model (SHA1
+//!   cache, shebang flags, locking, limits, watchdog) and the two engines.
 //! - Waiting and reacting: blocking pops ([`Store::blpop`], [`Store::blpop_async`] →
 //!   [`BlockingPop`]), pub/sub ([`Store::subscribe`] → [`Subscriber`], [`Message`]) and
 //!   keyspace notifications ([`Config::notify_keyspace_events`]): `keyspace::waits` (who

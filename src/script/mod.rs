@@ -112,23 +112,15 @@ impl Scripts {
                 self.max_source_size
             ));
         }
-        let (flags, body) = match std::str::from_utf8(src) {
-            Ok(text) => shebang::parse(text, &self.limits.defaults)?,
-            // Lua source is bytes; only Rhai needs UTF-8.
-            Err(_) => {
-                let flags = shebang::flags_of(src, &self.limits.defaults)?;
-                if !flags.lua {
-                    return Err(compile_error("script is not valid UTF-8", None));
-                }
-                (flags, std::borrow::Cow::Owned(String::new()))
-            }
-        };
+        // Lua source is bytes; only Rhai needs UTF-8.
+        let flags = shebang::flags_of(src, &self.limits.defaults)?;
         if flags.lua {
-            return self.compile_lua(src, sha, flags);
+            return Self::compile_lua(src, sha, flags);
         }
-        if self.limits.defaults.engine == config::ScriptEngine::Lua && !flags.shebang {
-            return Err(LUA_MISSING.into());
-        }
+        let Ok(text) = std::str::from_utf8(src) else {
+            return Err(compile_error("script is not valid UTF-8", None));
+        };
+        let (flags, body) = shebang::parse(text, &self.limits.defaults)?;
         rhai::engine::start_compile();
         let ast = self
             .engine()
@@ -141,17 +133,13 @@ impl Scripts {
     }
 
     #[cfg(feature = "lua")]
-    fn compile_lua(&self, src: &[u8], sha: cache::Sha, flags: Flags) -> Result<Compiled, String> {
+    fn compile_lua(src: &[u8], sha: cache::Sha, flags: Flags) -> Result<Compiled, String> {
         let chunk = lua::compile(src, &sha)?;
         Ok(Compiled::new(sha, Body::Lua(chunk), flags))
     }
 
     #[cfg(not(feature = "lua"))]
-    #[allow(
-        clippy::unused_self,
-        reason = "the same shape as with the `lua` feature"
-    )]
-    fn compile_lua(&self, _: &[u8], _: cache::Sha, _: Flags) -> Result<Compiled, String> {
+    fn compile_lua(_: &[u8], _: cache::Sha, _: Flags) -> Result<Compiled, String> {
         Err(LUA_MISSING.into())
     }
 
@@ -252,6 +240,7 @@ impl Scripts {
 }
 
 /// A Lua script (no shebang, with Lua as the default engine) on a build without Lua.
+#[cfg(not(feature = "lua"))]
 const LUA_MISSING: &str = "ERR Lua scripts need redlite's `lua` feature; start the script \
                            with '#!rhai' or choose Rhai with Config::default_script_engine";
 

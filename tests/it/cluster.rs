@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use redlite::{Config, Connection, Error, ErrorKind, Reply, Store};
+use redlite::{Connection, Error, ErrorKind, Reply, Store};
 
 use crate::common::{bulk, err, int, ok, queued};
 use crate::parity::resp::RespConn;

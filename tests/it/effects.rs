@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::common::setup;
-use redlite::{Batch, Config, Listener, ManualClock, Reply, Store};
+use redlite::{Batch, Listener, ManualClock, Reply, Store};
 
 #[derive(Default)]
 struct Tap(Mutex<Vec<Batch>>);

@@ -5,7 +5,7 @@
 //! and `Connection`, `Script::invoke` on both targets, `transaction` reads and queued
 //! commands, and `Connection::exec`.
 
-use redlite::{Config, ExecOutcome, ManualClock, Reply, Script, Store};
+use redlite::{ExecOutcome, ManualClock, Reply, Script, Store};
 
 const LATEST: &str = "9223372036854775807"; // PXAT i64::MAX
 const EXPIRETIME_OF_LATEST: i64 = 9_223_372_036_854_776;

@@ -1,6 +1,6 @@
 //! Errors a caller can match without parsing texts, and the two nulls Redis distinguishes.
 
-use redlite::{Error, ErrorKind, Reply, Script, Store};
+use redlite::{Error, ErrorKind, Reply, Script};
 
 #[test]
 fn typed_errors_carry_their_redis_code_and_kind() {

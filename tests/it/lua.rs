@@ -93,7 +93,7 @@ fn redis_call_runs_commands_and_converts_replies() {
 }
 
 #[test]
-fn number_arguments_are_written_as_lua_writes_them() {
+fn number_arguments_are_written_with_17_significant_digits_as_redis_does() {
     let s = store();
     let r = eval(
         &s,
@@ -106,7 +106,7 @@ fn number_arguments_are_written_as_lua_writes_them() {
     );
     assert_eq!(
         r,
-        Reply::Array(vec![bulk("1.5"), bulk("1e+15"), bulk("-42")])
+        Reply::Array(vec![bulk("1.5"), bulk("1000000000000000"), bulk("-42")])
     );
 }
 

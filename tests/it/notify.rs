@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use crate::common::{run, setup};
-use redlite::{Config, ManualClock, Store, Subscriber};
+use redlite::{ManualClock, Store, Subscriber};
 
 fn store(classes: &str) -> (Store, ManualClock, Subscriber) {
     let clock = ManualClock::new();

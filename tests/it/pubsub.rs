@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use crate::common::poll::Polled;
 use crate::common::{arity, bulk, bulks, err, int, nil, ok, run, setup};
-use redlite::{Config, Error, Message, Reply, Store};
+use redlite::{Error, Message, Reply, Store};
 
 fn text(m: &Message) -> (String, Option<String>, String) {
     let s = |b: &[u8]| String::from_utf8_lossy(b).into_owned();

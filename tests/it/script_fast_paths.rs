@@ -4,7 +4,7 @@
 //! built only when a store first needs it.
 
 use crate::common::*;
-use redlite::{Config, Reply, Script, Store};
+use redlite::{Reply, Script, Store};
 
 fn store() -> Store {
     Store::with_config(crate::common::config().active_expiry(false))

@@ -2,7 +2,7 @@
 //! deep values, time, kills, compile cost, transient memory and many keys.
 
 use crate::common::{bulk, int, ok};
-use redlite::{Config, Error, Reply, Script, Store};
+use redlite::{Error, Reply, Script, Store};
 
 fn store() -> Store {
     Store::with_config(crate::common::config().active_expiry(false))

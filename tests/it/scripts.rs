@@ -7,7 +7,7 @@ use std::thread;
 
 use crate::common::gate::GateClock;
 use crate::common::*;
-use redlite::{Config, Error, Reply, Script, Store};
+use redlite::{Error, Reply, Script, Store};
 
 // --------------------------------------------------------------------------------------------
 // EVAL family and SCRIPT: Redis 7's argument checks, texts, conversions and flags, in Rhai.

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use redlite::{Config, Store};
+use redlite::Store;
 
 const CHILD: &str = "REDLITE_THREAD_COUNT_CHILD";
 

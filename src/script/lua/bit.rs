@@ -1,11 +1,12 @@
-//! `bit`: the LuaBitOp library Redis ships (32-bit operations on Lua numbers).
+//! `bit`: the `LuaBitOp` library Redis ships (32-bit operations on Lua numbers).
 
 use mlua::{Lua, MultiValue, Table, Value};
 
-/// A Lua number as LuaBitOp's 32-bit integer: rounded to the nearest integer (ties to
+/// A Lua number as `LuaBitOp`'s 32-bit integer: rounded to the nearest integer (ties to
 /// even, as its `+ 2^52 + 2^51` trick does), then taken modulo 2^32.
 #[allow(
     clippy::cast_possible_truncation,
+    clippy::cast_possible_wrap,
     clippy::cast_sign_loss,
     reason = "wrapping to 32 bits is the operation"
 )]
@@ -14,8 +15,22 @@ pub(crate) fn tobit(n: f64) -> i32 {
         return 0;
     }
     let r = n.round_ties_even().rem_euclid(4_294_967_296.0);
-    (r as u64 as u32).cast_signed()
+    r as u64 as u32 as i32
 }
+
+#[allow(clippy::cast_sign_loss, reason = "the same 32 bits, unsigned")]
+fn unsigned(x: i32) -> u32 {
+    x as u32
+}
+
+#[allow(clippy::cast_possible_wrap, reason = "the same 32 bits, signed")]
+fn signed(x: u32) -> i32 {
+    x as i32
+}
+
+type Unary = fn(i32) -> i32;
+type Binary = fn(i32, i32) -> i32;
+type Shift = fn(i32, u32) -> i32;
 
 fn number(lua: &Lua, v: &Value, at: usize) -> mlua::Result<i32> {
     let n = match v {
@@ -43,7 +58,7 @@ fn arg(lua: &Lua, args: &MultiValue, i: usize) -> mlua::Result<i32> {
 }
 
 /// `band`, `bor`, `bxor`: one or more arguments folded.
-fn fold(lua: &Lua, args: &MultiValue, op: fn(i32, i32) -> i32) -> mlua::Result<i32> {
+fn fold(lua: &Lua, args: &MultiValue, op: Binary) -> mlua::Result<i32> {
     let mut acc = arg(lua, args, 0)?;
     for i in 1..args.len() {
         acc = op(acc, arg(lua, args, i)?);
@@ -53,7 +68,7 @@ fn fold(lua: &Lua, args: &MultiValue, op: fn(i32, i32) -> i32) -> mlua::Result<i
 
 /// `tohex(x [, n])`: the low `n` hex digits (default 8; negative `n` for upper case).
 fn tohex(lua: &Lua, args: &MultiValue) -> mlua::Result<String> {
-    let x = arg(lua, args, 0)?.cast_unsigned();
+    let x = unsigned(arg(lua, args, 0)?);
     let n = match args.get(1) {
         None | Some(Value::Nil) => 8,
         Some(_) => arg(lua, args, 1)?,
@@ -71,7 +86,7 @@ fn tohex(lua: &Lua, args: &MultiValue) -> mlua::Result<String> {
 /// The `bit` table.
 pub(crate) fn table(lua: &Lua) -> mlua::Result<Table> {
     let t = lua.create_table()?;
-    let unary: [(&str, fn(i32) -> i32); 3] = [
+    let unary: [(&str, Unary); 3] = [
         ("tobit", |x| x),
         ("bnot", |x| !x),
         ("bswap", i32::swap_bytes),
@@ -82,7 +97,7 @@ pub(crate) fn table(lua: &Lua) -> mlua::Result<Table> {
             lua.create_function(move |lua, a: MultiValue| Ok(op(arg(lua, &a, 0)?)))?,
         )?;
     }
-    let folds: [(&str, fn(i32, i32) -> i32); 3] = [
+    let folds: [(&str, Binary); 3] = [
         ("band", |a, b| a & b),
         ("bor", |a, b| a | b),
         ("bxor", |a, b| a ^ b),
@@ -93,11 +108,9 @@ pub(crate) fn table(lua: &Lua) -> mlua::Result<Table> {
             lua.create_function(move |lua, a: MultiValue| fold(lua, &a, op))?,
         )?;
     }
-    let shifts: [(&str, fn(i32, u32) -> i32); 5] = [
+    let shifts: [(&str, Shift); 5] = [
         ("lshift", |x, n| x.wrapping_shl(n)),
-        ("rshift", |x, n| {
-            x.cast_unsigned().wrapping_shr(n).cast_signed()
-        }),
+        ("rshift", |x, n| signed(unsigned(x).wrapping_shr(n))),
         ("arshift", i32::wrapping_shr),
         ("rol", i32::rotate_left),
         ("ror", i32::rotate_right),
@@ -106,7 +119,7 @@ pub(crate) fn table(lua: &Lua) -> mlua::Result<Table> {
         t.raw_set(
             name,
             lua.create_function(move |lua, a: MultiValue| {
-                let n = arg(lua, &a, 1)?.cast_unsigned() & 31;
+                let n = unsigned(arg(lua, &a, 1)?) & 31;
                 Ok(op(arg(lua, &a, 0)?, n))
             })?,
         )?;

@@ -2,11 +2,12 @@
 //!
 //! Reply → Lua: integer → number, bulk → string, nil → `false`, array → table, status →
 //! `{ok = ..}`, error → `{err = ..}` (`pcall`; `call` raises it). Arguments: strings, and
-//! numbers as Lua writes them (`%.14g`).
+//! numbers as Redis writes them (`%.17g`: `0.1` is `0.10000000000000001`).
 
 use mlua::{Lua, MultiValue, Table, Value};
 use smallvec::SmallVec;
 
+use super::cjson::format_g;
 use crate::reply::Reply;
 use crate::script::host;
 use crate::script::rhai::bridge::{error_reply_text, error_text};
@@ -90,6 +91,10 @@ fn tagged(lua: &Lua, tag: &str, text: &[u8]) -> mlua::Result<Table> {
     Ok(t)
 }
 
+#[allow(
+    clippy::needless_pass_by_value,
+    reason = "mlua hands callbacks their arguments by value"
+)]
 fn sha1hex(lua: &Lua, args: MultiValue) -> mlua::Result<mlua::String> {
     if args.len() != 1 {
         return Err(raise("ERR wrong number of arguments"));
@@ -107,6 +112,10 @@ fn sha1hex(lua: &Lua, args: MultiValue) -> mlua::Result<mlua::String> {
 
 /// `redis.log(level, message, ...)`: checked as Redis does, then dropped (an embedded
 /// store has no server log).
+#[allow(
+    clippy::needless_pass_by_value,
+    reason = "mlua hands callbacks their arguments by value"
+)]
 fn log(_: &Lua, args: MultiValue) -> mlua::Result<()> {
     if args.len() < 2 {
         return Err(raise("ERR redis.log() requires two arguments or more."));
@@ -119,6 +128,10 @@ fn log(_: &Lua, args: MultiValue) -> mlua::Result<()> {
 }
 
 /// `redis.setresp(2)`; replies are converted by RESP2's rules only.
+#[allow(
+    clippy::needless_pass_by_value,
+    reason = "mlua hands callbacks their arguments by value"
+)]
 fn setresp(_: &Lua, args: MultiValue) -> mlua::Result<()> {
     if args.len() != 1 {
         return Err(raise("ERR redis.setresp() requires one argument."));
@@ -133,6 +146,10 @@ fn setresp(_: &Lua, args: MultiValue) -> mlua::Result<()> {
 }
 
 /// `redis.set_repl(flags)`: accepted (each call of a script replays on its own).
+#[allow(
+    clippy::needless_pass_by_value,
+    reason = "mlua hands callbacks their arguments by value"
+)]
 fn set_repl(_: &Lua, args: MultiValue) -> mlua::Result<()> {
     if args.len() != 1 {
         return Err(raise("ERR redis.set_repl() requires one argument."));
@@ -154,11 +171,23 @@ pub(crate) fn raise(text: &str) -> mlua::Error {
 enum Arg {
     Str(mlua::String),
     Int([u8; 20], usize),
+    Bytes(String),
 }
 
-/// `redis.call` (`raise`) and `redis.pcall`.
+/// `redis.call` (`raise`) and `redis.pcall`. The run's memory limit is lifted while the
+/// call runs: with a limit set, mlua protects every table and string operation with a
+/// `pcall` of its own, which made the bridge the costliest part of a run; what a call adds
+/// to Lua's memory is its reply, already bounded by `max_reply_bytes`, and it counts
+/// against the limit once the script goes on.
 fn call(lua: &Lua, args: &MultiValue, raise_error: bool) -> mlua::Result<Value> {
-    let reply = match to_args(lua, args) {
+    let limit = lua.set_memory_limit(0).unwrap_or(0);
+    let result = unlimited_call(lua, args, raise_error);
+    let _ = lua.set_memory_limit(limit);
+    result
+}
+
+fn unlimited_call(lua: &Lua, args: &MultiValue, raise_error: bool) -> mlua::Result<Value> {
+    let reply = match to_args(args) {
         Err(text) => Reply::error(text),
         Ok(owned) if owned.is_empty() => Reply::error(NO_ARGS),
         Ok(owned) => {
@@ -166,7 +195,7 @@ fn call(lua: &Lua, args: &MultiValue, raise_error: bool) -> mlua::Result<Value> 
                 .iter()
                 .filter_map(|a| match a {
                     Arg::Str(s) => Some(s.as_bytes()),
-                    Arg::Int(..) => None,
+                    Arg::Int(..) | Arg::Bytes(_) => None,
                 })
                 .collect();
             let mut strs = borrowed.iter();
@@ -175,6 +204,7 @@ fn call(lua: &Lua, args: &MultiValue, raise_error: bool) -> mlua::Result<Value> 
                 .map(|a| match a {
                     Arg::Str(_) => strs.next().map_or(&[][..], |b| &b[..]),
                     Arg::Int(buf, len) => &buf[..*len],
+                    Arg::Bytes(b) => b.as_bytes(),
                 })
                 .collect();
             host::call(&argv).unwrap_or_else(|| {
@@ -190,16 +220,15 @@ fn call(lua: &Lua, args: &MultiValue, raise_error: bool) -> mlua::Result<Value> 
     }
 }
 
-fn to_args(lua: &Lua, args: &MultiValue) -> Result<SmallVec<[Arg; 8]>, &'static str> {
+fn to_args(args: &MultiValue) -> Result<SmallVec<[Arg; 8]>, &'static str> {
     let mut out = SmallVec::new();
     for arg in args {
         out.push(match arg {
             Value::String(s) => Arg::Str(s.clone()),
-            Value::Integer(n) if n.unsigned_abs() < 100_000_000_000_000 => int_arg(*n),
-            Value::Integer(_) | Value::Number(_) => match lua.coerce_string(arg.clone()) {
-                Ok(Some(s)) => Arg::Str(s),
-                _ => return Err(BAD_ARG),
-            },
+            Value::Integer(n) if n.unsigned_abs() < 100_000_000_000_000_000 => int_arg(*n),
+            #[allow(clippy::cast_precision_loss, reason = "Lua 5.1 numbers are doubles")]
+            Value::Integer(n) => Arg::Bytes(format_g(*n as f64, 17)),
+            Value::Number(f) => Arg::Bytes(format_g(*f, 17)),
             _ => return Err(BAD_ARG),
         });
     }

@@ -40,18 +40,31 @@ pub(crate) fn table(lua: &Lua) -> mlua::Result<Table> {
 
 /// Lua's `%.14g` (what `tostring` and lua-cjson print for a number).
 pub(crate) fn format_number(f: f64) -> String {
+    format_g(f, 14)
+}
+
+/// C's `%.<precision>g`.
+pub(crate) fn format_g(f: f64, precision: usize) -> String {
     if f == 0.0 {
         return if f.is_sign_negative() { "-0" } else { "0" }.into();
     }
-    let sci = format!("{f:.13e}");
+    if f.is_nan() {
+        return if f.is_sign_negative() { "-nan" } else { "nan" }.into();
+    }
+    if f.is_infinite() {
+        return if f < 0.0 { "-inf" } else { "inf" }.into();
+    }
+    let digits = precision.max(1) - 1;
+    let sci = format!("{f:.digits$e}");
     let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
     let exp: i32 = exp.parse().unwrap_or(0);
-    if !(-4..14).contains(&exp) {
+    let p = i32::try_from(precision).unwrap_or(17);
+    if exp < -4 || exp >= p {
         let mantissa = trim_zeros(mantissa);
         let sign = if exp < 0 { '-' } else { '+' };
         return format!("{mantissa}e{sign}{:02}", exp.unsigned_abs());
     }
-    let decimals = usize::try_from(13 - exp).unwrap_or(0);
+    let decimals = usize::try_from(p - 1 - exp).unwrap_or(0);
     trim_zeros(&format!("{f:.decimals$}")).to_string()
 }
 
@@ -263,13 +276,11 @@ impl Parser<'_> {
             self.at += 1;
         }
         let text = std::str::from_utf8(&self.text[start..self.at]).unwrap_or("");
-        match text.parse::<f64>() {
-            Ok(f) => Ok(Value::Number(f)),
-            Err(_) => {
-                self.at = start;
-                Err(self.unexpected("value"))
-            }
+        if let Ok(f) = text.parse::<f64>() {
+            return Ok(Value::Number(f));
         }
+        self.at = start;
+        Err(self.unexpected("value"))
     }
 
     fn string(&mut self) -> Result<Vec<u8>, String> {

@@ -4,7 +4,7 @@
 use redis::{Commands, ConnectionLike, ErrorKind, ServerErrorKind, Value};
 
 use super::log::ready;
-use redlite::{Config, RedisConnection, Store};
+use redlite::{RedisConnection, Store};
 
 #[test]
 fn clones_share_one_session_as_multiplexed_connections_do() {
@@ -81,7 +81,6 @@ mod asynchronous {
     use redis::AsyncCommands;
 
     use super::ready;
-    use redlite::Store;
 
     #[test]
     fn async_calls_complete_on_their_first_poll() {

@@ -16,6 +16,8 @@
 
 pub mod compare;
 pub mod gens;
+#[cfg(feature = "lua")]
+pub mod lua;
 pub mod notify;
 pub mod resp;
 pub mod rng;
@@ -179,6 +181,14 @@ struct Run {
 
 impl Run {
     fn new(server: &RedisServer, seed: u64, keep_going: bool) -> Run {
+        // Commands wrapped in Lua scripts name keys they do not declare (Redis does not
+        // check); redlite runs such scripts under every shard lock.
+        #[cfg(feature = "lua")]
+        let store = Store::with_config(
+            redlite::Config::default()
+                .default_script_flags([redlite::ScriptFlag::AllowUndeclaredKeys]),
+        );
+        #[cfg(not(feature = "lua"))]
         let store = Store::new();
         let mut sides: Vec<Side> = (0..CONNECTIONS)
             .map(|_| Side {
@@ -287,6 +297,10 @@ impl Run {
             1 if !["ZRANK", "ZREVRANK"].contains(&args[0].as_str()) => args.push("extra".into()),
             2 => args[0] = mixed_case(&args[0]),
             _ => {}
+        }
+        #[cfg(feature = "lua")]
+        if self.gens[i].cmp != Cmp::Float && self.rng.below(100) < 10 {
+            return lua_wrapped(args, self.rng.below(2) == 0);
         }
         args
     }
@@ -402,6 +416,29 @@ fn one(v: &mut Verdict, cmp: Cmp, args: &[String], redis: &Reply, lite: &Reply) 
         v.fixups.push(fix);
     }
     ok
+}
+
+/// The command run from a Lua script on both sides (`redis.pcall`, or `redis.call` whose
+/// error replies then name the script and line): the reply goes Reply → Lua → Reply by the
+/// conversion rules of each side. Transaction commands stay as they are (the driver tracks
+/// MULTI by the command's name).
+#[cfg(feature = "lua")]
+fn lua_wrapped(args: Vec<String>, pcall: bool) -> Vec<String> {
+    // FLUSHDB and FLUSHALL are refused in redlite's scripts (Redis allows them).
+    const TXN: &[&str] = &[
+        "multi", "exec", "discard", "watch", "unwatch", "flushdb", "flushall",
+    ];
+    if TXN.contains(&args[0].to_ascii_lowercase().as_str()) {
+        return args;
+    }
+    let body = if pcall {
+        "return redis.pcall(unpack(ARGV))"
+    } else {
+        "return redis.call(unpack(ARGV))"
+    };
+    let mut wrapped = vec!["EVAL".to_string(), body.to_string(), "0".to_string()];
+    wrapped.extend(args);
+    wrapped
 }
 
 fn is_unknown(r: &Reply) -> bool {
