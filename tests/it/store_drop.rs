@@ -90,10 +90,17 @@ fn dropped_stores_stop_their_timer_threads() {
         .collect();
     for s in &stores {
         // An awaited pop with a timeout on the system clock starts the store's timer thread.
-        let pop = s.blpop_async::<Option<(String, String)>, _>(&["q"], Duration::from_millis(1));
+        let pop = s.blpop_async::<Option<(String, String)>, _>(&["q"], Duration::from_millis(20));
         assert_eq!(crate::common::poll::block_on(pop).unwrap(), None);
     }
-    assert_eq!(threads(), before + 20);
+    // Each store starts its timer thread, unless its deadline had already passed when the
+    // wait was queued (a thread descheduled that long fires it at once): on a loaded
+    // machine a few may start none.
+    let during = threads();
+    assert!(
+        during > before && during <= before + 20,
+        "{before} -> {during}"
+    );
     drop(stores);
     assert_eq!(threads(), before);
 }
