@@ -424,9 +424,12 @@ fn one(v: &mut Verdict, cmp: Cmp, args: &[String], redis: &Reply, lite: &Reply) 
 /// MULTI by the command's name).
 #[cfg(feature = "lua")]
 fn lua_wrapped(args: Vec<String>, pcall: bool) -> Vec<String> {
-    // FLUSHDB and FLUSHALL are refused in redlite's scripts (Redis allows them).
+    // FLUSHDB, FLUSHALL, MOVE and SWAPDB are refused in redlite's scripts, and SELECT and
+    // COPY .. DB may not leave the script's database (Redis allows all of them; see
+    // `docs::differences`).
     const TXN: &[&str] = &[
-        "multi", "exec", "discard", "watch", "unwatch", "flushdb", "flushall",
+        "multi", "exec", "discard", "watch", "unwatch", "flushdb", "flushall", "move", "swapdb",
+        "select", "copy",
     ];
     if TXN.contains(&args[0].to_ascii_lowercase().as_str()) {
         return args;
