@@ -57,8 +57,11 @@ pub(crate) fn start(shared: &Arc<Shared>) {
 /// a little early).
 #[cfg_attr(loom, allow(dead_code))]
 pub(crate) fn changes_since_save(shared: &Shared) -> u64 {
+    // Every database made, as the snapshot's own sum at its instant counts them.
     let ks = &shared.keyspace;
-    let now: u64 = (0..ks.shard_count())
+    let now: u64 = ks
+        .made()
+        .flat_map(|db| (0..ks.shard_count()).map(move |i| ks.base(db) + i))
         .map(|i| ks.shard(i).read().write_clock())
         .fold(0, u64::wrapping_add);
     now.wrapping_sub(shared.saves.clocks_at_save.load(Ordering::Acquire))

@@ -1,7 +1,7 @@
 //! INFO: Redis's section layout and real figures.
 
 use crate::common::*;
-use redlite::Reply;
+use redlite::{Config, Reply, Store};
 
 fn info(c: &mut redlite::Connection, args: &[&str]) -> String {
     let mut argv = vec!["INFO"];
@@ -206,4 +206,30 @@ fn counters_from_many_threads_add_up_exactly() {
         "{text}"
     );
     assert!(field(&text, "cmdstat_set").is_some_and(|v| v.starts_with("calls=4000,")));
+}
+
+#[test]
+fn persistence_reports_the_log_the_last_save_and_a_running_rewrite() {
+    let dir = std::env::temp_dir().join(format!("redlite-info-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let store = Store::open(Config::default().data_dir(&dir)).unwrap();
+    let mut c = store.connection();
+    let text = info(&mut c, &["persistence"]);
+    assert_eq!(field(&text, "aof_enabled"), Some("1"));
+    assert_eq!(field(&text, "aof_rewrite_in_progress"), Some("0"));
+    assert_eq!(field(&text, "rdb_bgsave_in_progress"), Some("0"));
+    assert_eq!(field(&text, "rdb_last_bgsave_status"), Some("ok"));
+    assert_eq!(c.execute(["SAVE"]), Reply::ok());
+    let last = c.execute(["LASTSAVE"]);
+    let text = info(&mut c, &["persistence"]);
+    assert_eq!(
+        field(&text, "rdb_last_save_time").map(str::to_owned),
+        Some(last.to_string().trim_start_matches("(integer) ").to_owned())
+    );
+    drop(c);
+    drop(store);
+    let memory_only = Store::new();
+    let text = info(&mut memory_only.connection(), &["persistence"]);
+    assert_eq!(field(&text, "aof_enabled"), Some("0"));
+    let _ = std::fs::remove_dir_all(&dir);
 }

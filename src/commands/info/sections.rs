@@ -134,14 +134,23 @@ fn memory(s: &Shared) -> Vec<String> {
     ]
 }
 
+/// The snapshot and log state: a store opens (loads) before anyone can ask, so `loading` is 0.
 fn persistence(s: &Shared) -> Vec<String> {
+    use std::sync::atomic::Ordering::Acquire;
+    let saves = &s.saves;
+    let ok = |good: bool| if good { "ok" } else { "err" };
+    let rewriting = s.aof.get().is_some_and(|a| a.rewriting());
     vec![
         field("loading", 0),
         field("async_loading", 0),
-        field("rdb_bgsave_in_progress", 0),
-        field("rdb_last_bgsave_status", "ok"),
-        field("aof_enabled", u8::from(s.config.persist.aof_on())),
-        field("aof_rewrite_in_progress", 0),
+        field(
+            "rdb_bgsave_in_progress",
+            u8::from(saves.bgsave_running.load(Acquire)),
+        ),
+        field("rdb_last_save_time", saves.last_save.load(Acquire)),
+        field("rdb_last_bgsave_status", ok(saves.last_ok.load(Acquire))),
+        field("aof_enabled", u8::from(s.aof.get().is_some())),
+        field("aof_rewrite_in_progress", u8::from(rewriting)),
         field("aof_rewrite_scheduled", 0),
         field("aof_last_bgrewrite_status", "ok"),
         field("aof_last_write_status", "ok"),

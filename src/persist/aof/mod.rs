@@ -111,6 +111,11 @@ impl Aof {
         Ok(aof)
     }
 
+    /// Whether a rewrite is running now (INFO's `aof_rewrite_in_progress`).
+    pub(crate) fn rewriting(&self) -> bool {
+        self.rewriting.load(Ordering::Acquire)
+    }
+
     /// Rewrites the log now: a new base image and a fresh incremental file.
     pub(crate) fn rewrite(&self) -> Result<(), Error> {
         if self.rewriting.swap(true, Ordering::AcqRel) {
