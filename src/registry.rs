@@ -56,3 +56,19 @@ pub(crate) fn table() -> &'static Table {
 pub(crate) fn lookup(name: &[u8]) -> Option<&'static Spec> {
     table().lookup(name)
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_command_name_is_in_one_family_only() {
+        let mut names: Vec<&str> = super::families()
+            .into_iter()
+            .flatten()
+            .map(|spec| spec.name)
+            .collect();
+        let all = names.len();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), all, "a command is listed twice");
+    }
+}

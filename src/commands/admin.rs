@@ -1,4 +1,5 @@
-//! TOUCH, WAIT and the DEBUG subcommands test suites use (SLEEP, SET-ACTIVE-EXPIRE).
+//! WAIT and the DEBUG subcommands test suites use (SLEEP, SET-ACTIVE-EXPIRE). (TOUCH lives
+//! with the key commands.)
 //!
 //! In process:
 //! - WAIT answers at once with 0: there are no replicas to acknowledge anything (Redis,
@@ -11,26 +12,17 @@
 use std::time::Duration;
 
 use super::ctx::{Ctx, Res, err};
-use super::{ALL, Keys, Spec, data as spec, flag};
+use super::{Keys, Spec, data as spec, flag};
 use crate::error::msg;
 use crate::numbers::{parse_double, parse_i64};
 use crate::reply::Reply;
 
 pub(crate) const COMMANDS: &[Spec] = &[
-    spec("touch", -2, 0, ALL, touch),
     spec("wait", 3, flag::NOSCRIPT, Keys::None, wait),
     spec("debug", -2, flag::NOSCRIPT, Keys::None, debug),
 ];
 
 /// How many of the keys exist (a key named twice counts twice, as in Redis).
-fn touch(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
-    let mut n = 0;
-    for key in &a[1..] {
-        n += usize::from(ctx.get(key)?.is_some());
-    }
-    Ok(Reply::from_len(n))
-}
-
 fn wait(_: &mut Ctx, a: &[&[u8]]) -> Res {
     parse_i64(a[1]).map_or_else(|| err(msg::NOT_INT), |_| Ok(()))?;
     match parse_i64(a[2]) {
