@@ -310,3 +310,17 @@ fn stats(ctx: &mut Ctx) -> Res {
         ]),
     ]))
 }
+
+#[cfg(all(test, not(feature = "lua")))]
+mod tests {
+    #[test]
+    fn function_load_without_lua_names_the_missing_engine() {
+        let store = crate::Store::new();
+        let reply = store.execute(["FUNCTION", "LOAD", "#!lua name=x\nreturn 1"]);
+        assert_eq!(reply, crate::Reply::error(super::LUA_MISSING));
+        assert_eq!(
+            store.execute(["FCALL", "f", "0"]),
+            crate::Reply::error("ERR Function not found")
+        );
+    }
+}

@@ -42,6 +42,10 @@ pub(crate) const NAME_TEXT: &str = "ERR Library names can only contain letters, 
                                     underscores(_) and must be at least one character long";
 
 /// Letters, digits and `_`, at least one.
+#[cfg_attr(
+    not(feature = "lua"),
+    allow(dead_code, reason = "only the Lua engine registers functions")
+)]
 pub(crate) fn valid_name(name: &[u8]) -> bool {
     !name.is_empty() && name.iter().all(|&b| b.is_ascii_alphanumeric() || b == b'_')
 }

@@ -15,7 +15,9 @@ use crate::keyspace::locks::Plan;
 use crate::shared::Shared;
 use crate::sync::{Arc, RwLock};
 
-pub(crate) use header::{NAME_TEXT, parse_header, valid_name};
+pub(crate) use header::parse_header;
+#[cfg(feature = "lua")]
+pub(crate) use header::{NAME_TEXT, valid_name};
 
 /// Redis 7.0's function flags, in the order FUNCTION LIST shows them.
 pub(crate) const FLAG_NAMES: [&str; 5] = [
@@ -49,6 +51,10 @@ pub(crate) struct Library {
     pub(crate) name: Vec<u8>,
     pub(crate) code: Box<[u8]>,
     /// Identifies this code in each thread's Lua state.
+    #[cfg_attr(
+        not(feature = "lua"),
+        allow(dead_code, reason = "only the Lua engine runs libraries")
+    )]
     pub(crate) sha: Sha,
     pub(crate) functions: Vec<Function>,
 }
