@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use mlua::{Lua, MultiValue, Value};
 
 use super::bridge::raise;
-use super::run::{self, FUNCTION_SOURCE, SCRIPT_SOURCE};
+use super::run::{self, FUNCTION_SOURCE};
 use super::state::{State, syntax_text};
 use super::{BUSY, strip_shebang};
 use crate::config::ScriptLimits;
@@ -73,11 +73,9 @@ pub(crate) fn load(st: &State, code: &[u8], limits: &ScriptLimits) -> Result<Loa
     let result = st.runner.call::<(bool, Value)>(f);
     let _ = st.lua.set_memory_limit(before);
     run::disarm();
-    run::set_source(if source == FUNCTION_SOURCE {
-        FUNCTION_SOURCE
-    } else {
-        SCRIPT_SOURCE
-    });
+    // Back to what the caller had: an FCALL that ran the library first still reports its
+    // function's lines.
+    run::set_source(source);
     let registered = REGISTERING.with(|r| r.replace(outer)).unwrap_or_default();
     let failure = match result {
         Ok((true, _)) => return Ok(collect(registered)),
