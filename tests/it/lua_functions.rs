@@ -309,3 +309,29 @@ fn functions_run_on_threads_that_did_not_load_them() {
         assert_eq!(h.join().ok(), Some(bulk("49")));
     }
 }
+
+#[test]
+fn a_library_loaded_inside_exec_serves_a_later_fcall_of_the_same_exec() {
+    let s = Store::new();
+    let mut c = s.connection();
+    let code = "#!lua name=tx\nredis.register_function('incr_it', function(keys) \
+                return redis.call('INCR', keys[1]) end)";
+    assert_eq!(c.execute(["MULTI"]), ok());
+    assert_eq!(c.execute(["FUNCTION", "LOAD", code]), status("QUEUED"));
+    assert_eq!(c.execute(["FCALL", "incr_it", "1", "n"]), status("QUEUED"));
+    assert_eq!(c.execute(["EXEC"]), Reply::Array(vec![bulk("tx"), int(1)]));
+    assert_eq!(s.execute(["GET", "n"]), bulk("1"));
+}
+
+#[test]
+fn a_function_may_not_touch_an_undeclared_key() {
+    let s = Store::new();
+    let code = "#!lua name=u\nredis.register_function('touch', function() \
+                return redis.call('GET', 'elsewhere') end)";
+    assert_eq!(load(&s, code), bulk("u"));
+    let reply = s.execute(["FCALL", "touch", "0"]).to_string();
+    assert!(
+        reply.starts_with("ERR Script attempted to access key 'elsewhere' that is not in KEYS"),
+        "{reply}"
+    );
+}
