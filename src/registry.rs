@@ -14,7 +14,7 @@ use crate::commands::{
 };
 
 /// Every family's rows, in the order `COMMAND` lists them.
-fn families() -> [&'static [Spec]; 27] {
+fn families() -> [&'static [Spec]; 28] {
     [
         strings::COMMANDS,
         list::COMMANDS,
@@ -35,6 +35,7 @@ fn families() -> [&'static [Spec]; 27] {
         pubsub::COMMANDS,
         crate::txn::COMMANDS,
         crate::script::COMMANDS,
+        crate::script::FUNCTION_COMMANDS,
         bits::COMMANDS,
         hll::COMMANDS,
         lcs::COMMANDS,

@@ -13,6 +13,7 @@ mod api;
 mod cache;
 mod commands;
 pub(crate) mod config;
+mod functions;
 mod host;
 #[cfg(feature = "lua")]
 mod lua;
@@ -25,6 +26,7 @@ mod watchdog;
 pub use api::{Script, ScriptInvocation, ScriptTarget};
 pub(crate) use commands::COMMANDS;
 pub use config::{ScriptEngine, ScriptFlag};
+pub(crate) use functions::commands::COMMANDS as FUNCTION_COMMANDS;
 
 use std::cell::RefCell;
 use std::sync::OnceLock;
@@ -59,6 +61,8 @@ pub(crate) struct Scripts {
     /// Unique among the stores of this process.
     id: u64,
     cache: Cache,
+    /// FUNCTION LOAD's libraries.
+    functions: functions::Libraries,
     running: watchdog::Registry,
     max_source_size: usize,
     /// The stack a run needs to hold the deepest value the limits allow (see `stack`).
@@ -76,6 +80,7 @@ impl Scripts {
             limits: limits.clone(),
             id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             cache: Cache::new(limits.cache_size),
+            functions: functions::Libraries::default(),
             running: watchdog::Registry::new(),
             max_source_size: limits.max_source_size,
             stack_size: stack::size_for(limits),

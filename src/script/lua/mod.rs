@@ -9,6 +9,7 @@
 mod bit;
 mod bridge;
 mod cjson;
+pub(crate) mod library;
 pub(crate) mod run;
 mod sandbox;
 mod state;
@@ -36,7 +37,7 @@ pub(crate) fn compile(src: &[u8], sha: &Sha) -> Result<Chunk, String> {
 const BUSY: &str = "ERR the Lua engine of this thread is busy";
 
 /// The source without its `#!` line (the newline kept).
-fn strip_shebang(src: &[u8]) -> Cow<'_, [u8]> {
+pub(crate) fn strip_shebang(src: &[u8]) -> Cow<'_, [u8]> {
     if !src.starts_with(b"#!") {
         return Cow::Borrowed(src);
     }

@@ -12,6 +12,7 @@ use crate::commands::Ctx;
 use crate::commands::budget::Meter;
 use crate::reply::Reply;
 use crate::script::cache::Compiled;
+use crate::script::functions::Library;
 use crate::script::host;
 use crate::script::run::Run;
 use crate::script::watchdog::{self, Stop};
@@ -31,6 +32,8 @@ thread_local! {
     static LINE: Cell<Option<i32>> = const { Cell::new(None) };
     /// The run's time limit, for its error text.
     static LIMIT_MS: Cell<u128> = const { Cell::new(0) };
+    /// The chunk name of the code running (`@user_script`, `@user_function`).
+    static SOURCE: Cell<&'static str> = const { Cell::new(SCRIPT_SOURCE) };
 }
 
 /// Runs `chunk` on `ctx` (which already holds the locks the script needs).
@@ -41,6 +44,79 @@ pub(crate) fn execute(
     keys: &[&[u8]],
     argv: &[&[u8]],
     read_only: bool,
+) -> Reply {
+    let how = Target {
+        label: script.sha_str(),
+        source: SCRIPT_SOURCE,
+        allow_undeclared: script.flags.allow_undeclared,
+        lang: script.flags.lang(),
+    };
+    run(ctx, &how, keys, read_only, |st| {
+        let f = st.function(&script.sha, &chunk.source)?;
+        st.set_args(keys, argv).map_err(|e| format!("ERR {e}"))?;
+        Ok((f, None))
+    })
+}
+
+/// Runs the function `name` of `lib` on `ctx` (FCALL): called with `KEYS` and `ARGV` as
+/// its two arguments, as Redis calls functions.
+pub(crate) fn execute_function(
+    ctx: &mut Ctx<'_, '_>,
+    lib: &Library,
+    name: &[u8],
+    keys: &[&[u8]],
+    argv: &[&[u8]],
+    read_only: bool,
+) -> Reply {
+    let label = String::from_utf8_lossy(name);
+    let how = Target {
+        label: &label,
+        source: FUNCTION_SOURCE,
+        allow_undeclared: false,
+        lang: "lua",
+    };
+    let Ok(scripts) = crate::script::state_or_error(ctx.shared) else {
+        return Reply::error(BUSY);
+    };
+    let limits = scripts.limits.clone();
+    run(ctx, &how, keys, read_only, |st| {
+        let f = st.library(&lib.code, &lib.sha, &limits)?.function(name)?;
+        let k = st
+            .lua
+            .create_sequence_from(keys.iter().map(|k| mlua::BString::from(*k)));
+        let a = st
+            .lua
+            .create_sequence_from(argv.iter().map(|a| mlua::BString::from(*a)));
+        match (k, a) {
+            (Ok(k), Ok(a)) => Ok((f, Some((k, a)))),
+            (Err(e), _) | (_, Err(e)) => Err(format!("ERR {e}")),
+        }
+    })
+}
+
+/// The chunk names of scripts and of libraries (Redis's, seen in error texts).
+pub(crate) const SCRIPT_SOURCE: &str = "@user_script";
+pub(crate) const FUNCTION_SOURCE: &str = "@user_function";
+
+/// What a run is, for its error texts and key checks.
+struct Target<'t> {
+    /// What the error texts name: the SHA1 of a script, the name of a function.
+    label: &'t str,
+    /// The chunk name its code was loaded under.
+    source: &'static str,
+    allow_undeclared: bool,
+    lang: &'static str,
+}
+
+/// The function to call and, for a function, its `KEYS` / `ARGV` arguments.
+type Prepared = (mlua::Function, Option<(mlua::Table, mlua::Table)>);
+
+fn run(
+    ctx: &mut Ctx<'_, '_>,
+    how: &Target<'_>,
+    keys: &[&[u8]],
+    read_only: bool,
+    prepare: impl FnOnce(&mut state::State) -> Result<Prepared, String>,
 ) -> Reply {
     let scripts = match crate::script::state_or_error(ctx.shared) {
         Ok(scripts) => scripts,
@@ -54,29 +130,30 @@ pub(crate) fn execute(
         ctx,
         keys,
         read_only,
-        script.flags.allow_undeclared,
+        how.allow_undeclared,
         watched.state(),
-        script.flags.lang(),
+        how.lang,
     );
     let limits = &scripts.limits;
     let reply = state::with(|st| {
-        let f = st.function(&script.sha, &chunk.source)?;
-        st.set_args(keys, argv).map_err(|e| format!("ERR {e}"))?;
-        OPS.with(|o| o.set((0, limits.max_operations)));
-        STOPPED.with(|s| s.set(None));
-        LINE.with(|l| l.set(None));
+        SOURCE.with(|s| s.set(how.source));
+        let (f, args) = prepare(st)?;
+        arm(limits.max_operations);
         LIMIT_MS.with(|l| l.set(time_limit.as_millis()));
         let room = st
             .lua
             .used_memory()
             .saturating_add(limits.defaults.lua_max_memory);
         let _ = st.lua.set_memory_limit(room);
-        let result = host::with_host(&mut run, || st.runner.call::<(bool, Value)>(f));
+        let result = host::with_host(&mut run, || match args {
+            None => st.runner.call::<(bool, Value)>(f),
+            Some((k, a)) => st.runner.call::<(bool, Value)>((f, k, a)),
+        });
         let _ = st.lua.set_memory_limit(0);
-        OPS.with(|o| o.set((0, u64::MAX)));
+        disarm();
         Ok::<_, String>(result)
     });
-    let sha = script.sha_str();
+    let sha = how.label;
     let reply = match reply {
         None => Reply::error(BUSY),
         Some(Err(text)) => Reply::error(text),
@@ -84,24 +161,45 @@ pub(crate) fn execute(
             let mut meter = Meter::new(run.ctx);
             to_reply(value, &mut meter, 0).unwrap_or_else(|e| e)
         }
-        // Lua skips the handler for a memory error: its message comes as it is.
-        Some(Ok(Ok((false, Value::String(s)))))
-            if s.as_bytes().as_ref() == b"not enough memory" =>
-        {
-            Reply::error(located(OUT_OF_MEMORY, sha))
-        }
-        Some(Ok(Ok((false, value)))) => {
-            let text = match &value {
-                Value::String(s) => s.to_string_lossy(),
-                _ => "ERR unknown error".into(),
-            };
-            Reply::error(located(&text, sha))
-        }
+        Some(Ok(Ok((false, value)))) => Reply::error(located(&failure_text(&value), sha)),
         Some(Ok(Err(e))) => Reply::error(located(&error_text(&e), sha)),
     };
     drop(run);
     drop(watched);
     reply
+}
+
+/// The text of what the runner gave back for a failed run. Lua skips the handler for a
+/// memory error: its message comes as it is.
+pub(crate) fn failure_text(value: &Value) -> String {
+    match value {
+        Value::String(s) if s.as_bytes().as_ref() == b"not enough memory" => OUT_OF_MEMORY.into(),
+        Value::String(s) => s.to_string_lossy(),
+        _ => "ERR unknown error".into(),
+    }
+}
+
+/// Arms the operation limit (and clears the last run's stop and line) for a run or a
+/// library load on this thread.
+pub(crate) fn arm(max_operations: u64) {
+    OPS.with(|o| o.set((0, max_operations)));
+    STOPPED.with(|s| s.set(None));
+    LINE.with(|l| l.set(None));
+}
+
+/// Lifts the operation limit after a run.
+pub(crate) fn disarm() {
+    OPS.with(|o| o.set((0, u64::MAX)));
+}
+
+/// The chunk name whose lines the error texts report.
+pub(crate) fn source() -> &'static str {
+    SOURCE.with(Cell::get)
+}
+
+/// Sets the chunk name whose lines the error texts report.
+pub(crate) fn set_source(source: &'static str) {
+    SOURCE.with(|s| s.set(source));
 }
 
 const OUT_OF_MEMORY: &str =
@@ -110,7 +208,10 @@ const OUT_OF_MEMORY: &str =
 /// Redis 7's `<error> script: <sha1>, on @user_script:<line>.`
 fn located(text: &str, sha: &str) -> String {
     match LINE.with(Cell::get) {
-        Some(line) => format!("{text} script: {sha}, on @user_script:{line}."),
+        Some(line) => {
+            let source = SOURCE.with(Cell::get);
+            format!("{text} script: {sha}, on {source}:{line}.")
+        }
         None => format!("{text} script: {sha}."),
     }
 }
@@ -198,13 +299,13 @@ fn error_line(lua: &Lua) -> Option<i32> {
         .map_while(|level| lua.inspect_stack(level))
         .find_map(|frame| {
             let line = frame.curr_line();
-            let ours = frame.source().source.as_deref() == Some("@user_script");
+            let ours = frame.source().source.as_deref() == Some(SOURCE.with(Cell::get));
             (ours && line > 0).then_some(line)
         })
 }
 
 /// The text of an error that came through mlua.
-fn error_text(e: &mlua::Error) -> String {
+pub(crate) fn error_text(e: &mlua::Error) -> String {
     error_text_at(e, None)
 }
 
@@ -214,7 +315,9 @@ fn error_text_at(e: &mlua::Error, line: Option<i32>) -> String {
     match e {
         mlua::Error::CallbackError { cause, .. } => error_text_at(cause, line),
         mlua::Error::RuntimeError(text) if line.is_some() => {
-            format!("ERR user_script:{}: {text}", line.unwrap_or_default())
+            let source = SOURCE.with(Cell::get);
+            let source = source.strip_prefix('@').unwrap_or(source);
+            format!("ERR {source}:{}: {text}", line.unwrap_or_default())
         }
         mlua::Error::ExternalError(inner) => match inner.downcast_ref::<RaisedReply>() {
             Some(raised) => raised.0.clone(),

@@ -87,8 +87,22 @@ setmetatable(G, {
   __metatable = false,
 })
 
-local function runner(f) return xpcall(f, handler) end
-return env, runner, new_args
+local function runner(f, ...)
+  if select('#', ...) == 0 then return xpcall(f, handler) end
+  local keys, argv = ...
+  return xpcall(function() return f(keys, argv) end, handler)
+end
+-- What a library's code sees while FUNCTION LOAD runs it: the script globals, with
+-- `redis.register_function` added.
+local function load_env(register)
+  local r = setmetatable({ register_function = register },
+    { __index = G.redis, __newindex = deny, __metatable = false })
+  protected[r] = true
+  local e = setmetatable({ redis = r }, { __index = env, __newindex = deny, __metatable = false })
+  protected[e] = true
+  return e
+end
+return env, runner, new_args, load_env
 "#;
 
 /// A new sandboxed state: the state, the globals scripts see, and the runner.
@@ -111,9 +125,12 @@ pub(crate) fn build() -> mlua::Result<(Lua, Table, Function)> {
         })?,
     )?;
     helpers.raw_set("handler", lua.create_function(run::handler)?)?;
-    let (env, runner, new_args): (Table, Function, Function) =
+    let (env, runner, new_args, load_env): (Table, Function, Function, Function) =
         lua.load(SANDBOX).set_name("=sandbox").call(helpers)?;
     lua.set_named_registry_value(NEW_ARGS, new_args)?;
+    let register = lua.create_function(super::library::register_function)?;
+    let load_env: Table = load_env.call(register)?;
+    lua.set_named_registry_value(LOAD_ENV, load_env)?;
     lua.set_hook(
         HookTriggers::new().every_nth_instruction(HOOK_EVERY),
         |_, _| run::on_hook().map(|()| VmState::Continue),
@@ -122,6 +139,12 @@ pub(crate) fn build() -> mlua::Result<(Lua, Table, Function)> {
 }
 
 const NEW_ARGS: &str = "redlite.new_args";
+const LOAD_ENV: &str = "redlite.load_env";
+
+/// The globals a library's code runs with (see `library`).
+pub(crate) fn load_env(lua: &Lua) -> mlua::Result<Table> {
+    lua.named_registry_value(LOAD_ENV)
+}
 
 /// A new table for `KEYS` or `ARGV` (it marks the state dirty when a script adds to it).
 pub(crate) fn args_table(lua: &Lua) -> mlua::Result<Table> {

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use mlua::{Function, Lua, Table, Value};
 
+use super::library::{self, Loaded};
 use super::sandbox;
 use crate::script::cache::Sha;
 
@@ -25,6 +26,8 @@ pub(crate) struct State {
     keys: Args,
     argv: Args,
     functions: HashMap<Sha, Function, foldhash::fast::RandomState>,
+    /// FUNCTION libraries this thread ran, by the SHA1 of their code.
+    libraries: HashMap<Sha, Loaded, foldhash::fast::RandomState>,
 }
 
 /// `KEYS` or `ARGV`: the table, and how many entries the last run put in it.
@@ -71,6 +74,7 @@ impl State {
             keys,
             argv,
             functions: HashMap::default(),
+            libraries: HashMap::default(),
         })
     }
 
@@ -92,6 +96,26 @@ impl State {
         }
         self.functions.insert(*sha, f.clone());
         Ok(f)
+    }
+
+    /// The library with this code (whose SHA1 is `sha`), running its code on this thread
+    /// first if it has not yet. The error is the reply text.
+    pub(crate) fn library(
+        &mut self,
+        code: &[u8],
+        sha: &Sha,
+        limits: &crate::config::ScriptLimits,
+    ) -> Result<&Loaded, String> {
+        if !self.libraries.contains_key(sha) {
+            let loaded = library::load(self, code, limits)?;
+            if self.libraries.len() >= MAX_FUNCTIONS {
+                self.libraries = HashMap::default();
+            }
+            self.libraries.insert(*sha, loaded);
+        }
+        self.libraries
+            .get(sha)
+            .ok_or_else(|| "ERR Function not found".into())
     }
 
     /// Fills `KEYS` and `ARGV` for a run.
@@ -131,10 +155,19 @@ impl Args {
 
 /// Redis's compile error: `ERR Error compiling script (new function): user_script:1: ...`.
 fn compile_error(e: &mlua::Error) -> String {
+    format!(
+        "ERR Error compiling script (new function): {}",
+        syntax_text(e)
+    )
+}
+
+/// The text of a compile error, as Lua words it (`user_script:1: ...`).
+pub(crate) fn syntax_text(e: &mlua::Error) -> String {
     let text = match e {
         mlua::Error::SyntaxError { message, .. } => message.clone(),
         other => other.to_string(),
     };
-    let text = text.strip_prefix("syntax error: ").unwrap_or(&text);
-    format!("ERR Error compiling script (new function): {text}")
+    text.strip_prefix("syntax error: ")
+        .unwrap_or(&text)
+        .to_string()
 }

@@ -188,3 +188,63 @@ fn the_twin_cases_lua_side_replies_as_on_real_redis() {
         }
     }
 }
+
+/// One library (one function each, so FUNCTION LIST's order is the same on both), then
+/// calls and FUNCTION subcommands, compared reply for reply.
+const FUNCTION_STEPS: &[&[&str]] = &[
+    &["FUNCTION", "FLUSH"],
+    &[
+        "FUNCTION",
+        "LOAD",
+        "#!lua name=plib\nredis.register_function{function_name='pset', callback=function(keys, args) \
+         redis.call('SET', keys[1], args[1]) return {keys[1], args[1], #keys, #args} end, \
+         description='sets'}",
+    ],
+    &[
+        "FUNCTION",
+        "LOAD",
+        "#!lua name=rlib\nredis.register_function{function_name='pget', callback=function(keys) \
+         return redis.call('GET', keys[1]) end, flags={'no-writes', 'allow-stale'}}",
+    ],
+    &[
+        "FUNCTION",
+        "LOAD",
+        "#!lua name=plib\nredis.register_function('x', function() end)",
+    ],
+    &[
+        "FUNCTION",
+        "LOAD",
+        "#!lua name=bad\nredis.register_function('pget', function() end)",
+    ],
+    &[
+        "FUNCTION",
+        "LOAD",
+        "#!lua name=bad\nredis.register_function{function_name='y'}",
+    ],
+    &["FUNCTION", "LOAD", "#!lua name=bad\nlocal x = ("],
+    &["FUNCTION", "LOAD", "no header"],
+    &["FCALL", "pset", "1", "k", "v", "w"],
+    &["FCALL_RO", "pset", "1", "k", "v"],
+    &["FCALL_RO", "pget", "1", "k"],
+    &["FCALL", "pget", "1", "missing"],
+    &["FCALL", "nope", "0"],
+    &["FCALL", "pget", "x"],
+    &["FUNCTION", "LIST", "LIBRARYNAME", "plib"],
+    &["FUNCTION", "LIST", "WITHCODE", "LIBRARYNAME", "r*"],
+    &["FUNCTION", "STATS"],
+    &["FUNCTION", "DELETE", "plib"],
+    &["FUNCTION", "DELETE", "plib"],
+    &["FUNCTION", "STATS"],
+    &["FUNCTION", "FLUSH", "SYNC"],
+    &["FUNCTION", "LIST"],
+];
+
+#[test]
+fn functions_reply_as_on_real_redis() {
+    let Some(server) = start_server() else { return };
+    let mut redis = server.connect();
+    let mut lite = lua_store();
+    for step in FUNCTION_STEPS {
+        run(&mut redis, &mut lite, step, "function");
+    }
+}
