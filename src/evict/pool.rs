@@ -130,3 +130,47 @@ impl Pool {
         self.entries.clear();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn drain(pool: &mut Pool) -> Vec<(u64, Vec<u8>, usize)> {
+        std::iter::from_fn(|| pool.pop_best())
+            .map(|c| (c.score, c.key.into_vec(), c.shard))
+            .collect()
+    }
+
+    #[test]
+    fn a_full_pool_drops_its_worst_for_a_better_sample_and_ignores_a_worse_one() {
+        let mut pool = Pool::default();
+        for s in 1..=POOL_SIZE as u64 {
+            pool.offer(s, format!("k{s}").as_bytes(), 0);
+        }
+        pool.offer(0, b"worse", 0);
+        pool.offer(100, b"better", 0);
+        let got = drain(&mut pool);
+        assert_eq!(got.len(), POOL_SIZE);
+        assert_eq!(got[0], (100, b"better".to_vec(), 0));
+        assert!(got.iter().all(|c| c.0 != 1 && c.1 != b"worse"));
+    }
+
+    #[test]
+    fn the_same_key_offered_twice_keeps_one_place() {
+        let mut pool = Pool::default();
+        pool.offer(5, b"k", 3);
+        pool.offer(7, b"k", 3);
+        assert_eq!(drain(&mut pool), vec![(5, b"k".to_vec(), 3)]);
+    }
+
+    #[test]
+    fn a_key_of_the_same_name_in_another_database_is_its_own_candidate() {
+        let mut pool = Pool::default();
+        pool.offer(5, b"k", 0);
+        pool.offer(6, b"k", 16);
+        assert_eq!(
+            drain(&mut pool),
+            vec![(6, b"k".to_vec(), 16), (5, b"k".to_vec(), 0)]
+        );
+    }
+}
