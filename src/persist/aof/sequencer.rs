@@ -217,7 +217,7 @@ mod tests {
         let mut pending = Pending::default();
         for (i, stripe) in [0, 2, 2, 1, 0].into_iter().enumerate() {
             seq.push_with(stripe, |out| {
-                out.extend_from_slice(format!("r{i}").as_bytes())
+                out.extend_from_slice(format!("r{i}").as_bytes());
             });
         }
         let out = drained(&seq, &mut pending);
