@@ -665,6 +665,7 @@ impl<'a, 'l> Ctx<'a, 'l> {
             if !batch.is_empty() {
                 self.shared.listeners.deliver(&batch);
             }
+            Recorder::recycle(batch);
         }
         match self.expiring.get_mut().take() {
             Some(e) if !e.later.is_empty() => Reap {

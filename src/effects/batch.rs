@@ -120,6 +120,15 @@ impl KeyEvent {
     }
 }
 
+thread_local! {
+    /// This thread's emptied batch from its last write, reused by its next (see
+    /// [`Recorder::recycle`]).
+    static SPARE: std::cell::Cell<Option<Box<Batch>>> = const { std::cell::Cell::new(None) };
+}
+
+/// The most events or commands a recycled batch keeps room for.
+const SPARE_MAX: usize = 64;
+
 /// The effects of one command, one EXEC or one script, in the order they happened.
 ///
 /// `events` are what keyspace notifications publish; `commands` are the deterministic
@@ -356,10 +365,9 @@ impl Recorder {
     fn batch_mut(&mut self) -> &mut Batch {
         let db = as_u32(self.cmd_db);
         self.batch.get_or_insert_with(|| {
-            Box::new(Batch {
-                db,
-                ..Batch::default()
-            })
+            let mut b = SPARE.with(std::cell::Cell::take).unwrap_or_default();
+            b.db = db;
+            b
         })
     }
 
@@ -562,6 +570,19 @@ impl Recorder {
     #[inline(always)]
     pub(crate) fn has_batch(&self) -> bool {
         self.batch.is_some()
+    }
+
+    /// Hands a delivered batch back for this thread's next one: its box and vectors keep
+    /// their memory, so a write that records needs no allocation for them (only small
+    /// vectors are kept: one huge batch must not pin its memory).
+    pub(crate) fn recycle(mut batch: Box<Batch>) {
+        if batch.events.capacity() > SPARE_MAX || batch.commands.capacity() > SPARE_MAX {
+            return;
+        }
+        batch.events.clear();
+        batch.commands.clear();
+        batch.atomic = false;
+        SPARE.with(|s| s.set(Some(batch)));
     }
 
     /// Takes the batch out (the context hands it on once, at its end).

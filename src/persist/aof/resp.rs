@@ -26,6 +26,12 @@ pub(crate) fn encode_select(out: &mut Vec<u8>, db: usize) {
 }
 
 fn push_decimal(out: &mut Vec<u8>, n: usize) {
+    // Most lengths in a log are one digit (argument counts, short names): no buffer for them.
+    if n < 10 {
+        // `n` is a single digit.
+        out.push(b'0' + u8::try_from(n).unwrap_or(0));
+        return;
+    }
     let mut digits = [0u8; 20];
     let mut i = digits.len();
     let mut n = n;

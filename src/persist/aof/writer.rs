@@ -214,32 +214,29 @@ impl Log {
     /// that moves between databases, is led by its `SELECT` and followed by `SELECT 0`, so
     /// batches the writer thread orders differently from how they were encoded still
     /// replay in their own databases.
-    fn encode(batch: &Batch) -> Vec<u8> {
+    fn encode(batch: &Batch, out: &mut Vec<u8>) {
         let cmds = batch.commands();
         let wrap = batch.is_atomic() && cmds.len() > 1;
-        let size: usize = cmds.iter().flatten().map(|a| a.len() + 16).sum();
-        let mut out = Vec::with_capacity(size + 8 + if wrap { 32 } else { 0 });
         let db = batch.db();
         let moves = db != 0
             || cmds
                 .iter()
                 .any(|c| c.first().is_some_and(|n| n.eq_ignore_ascii_case(b"SELECT")));
         if db != 0 {
-            resp::encode(&mut out, &[b"SELECT".as_slice(), db.to_string().as_bytes()]);
+            resp::encode(out, &[b"SELECT".as_slice(), db.to_string().as_bytes()]);
         }
         if wrap {
-            resp::encode(&mut out, &[b"MULTI"]);
+            resp::encode(out, &[b"MULTI"]);
         }
         for c in cmds {
-            resp::encode(&mut out, c);
+            resp::encode(out, c);
         }
         if wrap {
-            resp::encode(&mut out, &[b"EXEC"]);
+            resp::encode(out, &[b"EXEC"]);
         }
         if moves {
-            resp::encode(&mut out, &[b"SELECT".as_slice(), b"0"]);
+            resp::encode(out, &[b"SELECT".as_slice(), b"0"]);
         }
-        out
     }
 
     /// The database index the log writes (`SELECT` at the head of each file).
@@ -263,8 +260,10 @@ impl Listener for Log {
         if batch.commands().is_empty() {
             return;
         }
-        let bytes = Log::encode(batch);
-        let seq = self.seq.push(stripe(self.seq.stripes()), bytes);
+        // Encoded in place under the stripe lock: no buffer of its own per record.
+        let seq = self
+            .seq
+            .push_with(stripe(self.seq.stripes()), |out| Log::encode(batch, out));
         if self.policy == Fsync::Always {
             self.wait_done(seq + 1);
         }
