@@ -381,3 +381,53 @@ impl fmt::Debug for WaitTable {
             .finish()
     }
 }
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::{Arc, Pop, WaitTable, Waiter};
+
+    fn waiter(seq: u64) -> Arc<Waiter> {
+        Arc::new(Waiter::new(seq, Pop::List { left: true }, Vec::new()))
+    }
+
+    #[test]
+    fn a_second_waiter_queues_behind_the_inline_first_and_leaving_keeps_order() {
+        let mut t = WaitTable::default();
+        for seq in [3, 7, 9] {
+            t.add(b"q", waiter(seq));
+        }
+        assert_eq!(t.len(), 3);
+        t.remove(b"q", 3);
+        assert_eq!(t.first(b"q", true).map(|w| w.seq), Some(7));
+        t.remove(b"q", 7);
+        t.remove(b"q", 9);
+        assert!(!t.waited(b"q"));
+        assert_eq!(t.len(), 0);
+    }
+
+    #[test]
+    fn removing_another_seq_leaves_a_single_waiter_queued() {
+        let mut t = WaitTable::default();
+        t.add(b"q", waiter(5));
+        t.remove(b"q", 6);
+        assert!(t.waited(b"q"));
+        t.remove(b"q", 5);
+        assert!(!t.waited(b"q"));
+    }
+
+    #[test]
+    fn finished_waiters_met_first_leave_the_queue() {
+        let mut t = WaitTable::default();
+        let (gone, next) = (waiter(1), waiter(2));
+        t.add(b"q", gone.clone());
+        t.add(b"q", next);
+        assert!(gone.time_out());
+        assert_eq!(t.first(b"q", true).map(|w| w.seq), Some(2));
+        assert_eq!(t.len(), 1);
+        let only = waiter(3);
+        t.add(b"k", only.clone());
+        assert!(only.claim());
+        assert!(t.first(b"k", true).is_none());
+        assert!(!t.waited(b"k"));
+    }
+}
