@@ -229,6 +229,9 @@ fn run_as(ctx: &mut Ctx, argv: &[&[u8]]) -> Res {
     reply
 }
 
+/// LPOP's or RPOP's handler.
+type PopHandler = fn(&mut Ctx, &[&[u8]]) -> Res;
+
 /// The pop that serves `pop` from `key` (which holds something of the right type), run as
 /// the normal command, and its reply in the blocking command's shape.
 fn serve_one(ctx: &mut Ctx, pop: &Pop, key: &[u8]) -> Res {
@@ -237,7 +240,7 @@ fn serve_one(ctx: &mut Ctx, pop: &Pop, key: &[u8]) -> Res {
         Pop::List { left } => {
             // The common BLPOP/BRPOP: LPOP/RPOP's handler called directly, without looking
             // it up in the command table; same events and replay form as `run_as`.
-            let (name, run): (&[u8], fn(&mut Ctx, &[&[u8]]) -> Res) = if *left {
+            let (name, run): (&[u8], PopHandler) = if *left {
                 (b"LPOP", super::list::lpop)
             } else {
                 (b"RPOP", super::list::rpop)
