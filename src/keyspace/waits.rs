@@ -234,6 +234,56 @@ impl fmt::Debug for Waiter {
     }
 }
 
+/// One key's waiters in arrival order. A key usually has one waiter (a worker blocked on
+/// its queue): that one is kept inline, with no tree node to allocate and free per wait;
+/// from the second on they go in a tree, so leaving stays O(log n) with many waiters.
+enum Queue {
+    One(Arc<Waiter>),
+    Many(BTreeMap<u64, Arc<Waiter>>),
+}
+
+impl Queue {
+    fn insert(&mut self, waiter: Arc<Waiter>) {
+        match self {
+            Queue::One(first) => {
+                let mut many = BTreeMap::new();
+                many.insert(first.seq, first.clone());
+                many.insert(waiter.seq, waiter);
+                *self = Queue::Many(many);
+            }
+            Queue::Many(many) => {
+                many.insert(waiter.seq, waiter);
+            }
+        }
+    }
+
+    /// Removes the waiter `seq`; true when the queue is left empty.
+    fn remove(&mut self, seq: u64) -> bool {
+        match self {
+            Queue::One(w) => w.seq == seq,
+            Queue::Many(many) => {
+                many.remove(&seq);
+                many.is_empty()
+            }
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &Arc<Waiter>> {
+        let (one, many) = match self {
+            Queue::One(w) => (Some(w), None),
+            Queue::Many(m) => (None, Some(m.values())),
+        };
+        one.into_iter().chain(many.into_iter().flatten())
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Queue::One(_) => 1,
+            Queue::Many(m) => m.len(),
+        }
+    }
+}
+
 /// A shard's waiters: for each key, the waiters in arrival order.
 ///
 /// Memory is bounded by the calls blocked now: a waiter leaves every queue when its wait
@@ -243,7 +293,7 @@ pub(crate) struct WaitTable {
     /// foldhash, randomly seeded like the keyspace's hasher (keys may come from untrusted
     /// users), rather than std's `SipHash`: a blocking pop and the push that serves it look a
     /// key up here several times.
-    keys: foldhash::HashMap<Bytes, BTreeMap<u64, Arc<Waiter>>>,
+    keys: foldhash::HashMap<Bytes, Queue>,
 }
 
 impl WaitTable {
@@ -261,18 +311,16 @@ impl WaitTable {
     }
 
     pub(crate) fn add(&mut self, key: &[u8], waiter: Arc<Waiter>) {
-        self.keys
-            .entry(Bytes::from_slice(key))
-            .or_default()
-            .insert(waiter.seq, waiter);
+        if let Some(queue) = self.keys.get_mut(key) {
+            queue.insert(waiter);
+        } else {
+            self.keys.insert(Bytes::from_slice(key), Queue::One(waiter));
+        }
     }
 
     pub(crate) fn remove(&mut self, key: &[u8], seq: u64) {
-        if let Some(queue) = self.keys.get_mut(key) {
-            queue.remove(&seq);
-            if queue.is_empty() {
-                self.keys.remove(key);
-            }
+        if self.keys.get_mut(key).is_some_and(|q| q.remove(seq)) {
+            self.keys.remove(key);
         }
     }
 
@@ -282,18 +330,19 @@ impl WaitTable {
         let queue = self.keys.get_mut(key)?;
         let mut found = None;
         let mut stale = Vec::new();
-        for (seq, w) in queue.iter() {
+        for w in queue.iter() {
             if !w.is_waiting() {
-                stale.push(*seq);
+                stale.push(w.seq);
             } else if w.pop.wants_list() == list {
                 found = Some(w.clone());
                 break;
             }
         }
+        let mut empty = false;
         for seq in stale {
-            queue.remove(&seq);
+            empty = queue.remove(seq);
         }
-        if queue.is_empty() {
+        if empty {
             self.keys.remove(key);
         }
         found
@@ -305,7 +354,7 @@ impl WaitTable {
             return Vec::new();
         };
         queue
-            .values()
+            .iter()
             .filter(|w| w.is_waiting())
             .filter_map(|w| match &w.pop {
                 Pop::Move { dst, .. } => Some(dst.clone()),
@@ -321,7 +370,7 @@ impl WaitTable {
 
     /// How many (key, waiter) entries the table holds (for leak tests).
     pub(crate) fn len(&self) -> usize {
-        self.keys.values().map(BTreeMap::len).sum()
+        self.keys.values().map(Queue::len).sum()
     }
 }
 
@@ -330,5 +379,55 @@ impl fmt::Debug for WaitTable {
         f.debug_struct("WaitTable")
             .field("keys", &self.keys.len())
             .finish()
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::{Arc, Pop, WaitTable, Waiter};
+
+    fn waiter(seq: u64) -> Arc<Waiter> {
+        Arc::new(Waiter::new(seq, Pop::List { left: true }, Vec::new()))
+    }
+
+    #[test]
+    fn a_second_waiter_queues_behind_the_inline_first_and_leaving_keeps_order() {
+        let mut t = WaitTable::default();
+        for seq in [3, 7, 9] {
+            t.add(b"q", waiter(seq));
+        }
+        assert_eq!(t.len(), 3);
+        t.remove(b"q", 3);
+        assert_eq!(t.first(b"q", true).map(|w| w.seq), Some(7));
+        t.remove(b"q", 7);
+        t.remove(b"q", 9);
+        assert!(!t.waited(b"q"));
+        assert_eq!(t.len(), 0);
+    }
+
+    #[test]
+    fn removing_another_seq_leaves_a_single_waiter_queued() {
+        let mut t = WaitTable::default();
+        t.add(b"q", waiter(5));
+        t.remove(b"q", 6);
+        assert!(t.waited(b"q"));
+        t.remove(b"q", 5);
+        assert!(!t.waited(b"q"));
+    }
+
+    #[test]
+    fn finished_waiters_met_first_leave_the_queue() {
+        let mut t = WaitTable::default();
+        let (gone, next) = (waiter(1), waiter(2));
+        t.add(b"q", gone.clone());
+        t.add(b"q", next);
+        assert!(gone.time_out());
+        assert_eq!(t.first(b"q", true).map(|w| w.seq), Some(2));
+        assert_eq!(t.len(), 1);
+        let only = waiter(3);
+        t.add(b"k", only.clone());
+        assert!(only.claim());
+        assert!(t.first(b"k", true).is_none());
+        assert!(!t.waited(b"k"));
     }
 }

@@ -74,7 +74,9 @@ macro_rules! blocking_methods {
         /// ```
         pub fn blpop<T: $crate::FromReply, K: $crate::ToArg>($($r)* $s, keys: &[K], timeout: std::time::Duration) -> Result<T, $crate::Error> {
             let t = $crate::typed::blocking::seconds(timeout);
-            let mut args: Vec<&dyn $crate::ToArg> = keys.iter().map(|k| k as &dyn $crate::ToArg).collect();
+            // Sized for the timeout too: a collect then push would reallocate every call.
+            let mut args: Vec<&dyn $crate::ToArg> = Vec::with_capacity(keys.len() + 1);
+            args.extend(keys.iter().map(|k| k as &dyn $crate::ToArg));
             args.push(&t);
             $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("BLPOP"), "BLPOP"), &args)
         }
@@ -100,7 +102,9 @@ macro_rules! blocking_methods {
         /// ```
         pub fn brpop<T: $crate::FromReply, K: $crate::ToArg>($($r)* $s, keys: &[K], timeout: std::time::Duration) -> Result<T, $crate::Error> {
             let t = $crate::typed::blocking::seconds(timeout);
-            let mut args: Vec<&dyn $crate::ToArg> = keys.iter().map(|k| k as &dyn $crate::ToArg).collect();
+            // Sized for the timeout too: a collect then push would reallocate every call.
+            let mut args: Vec<&dyn $crate::ToArg> = Vec::with_capacity(keys.len() + 1);
+            args.extend(keys.iter().map(|k| k as &dyn $crate::ToArg));
             args.push(&t);
             $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("BRPOP"), "BRPOP"), &args)
         }
@@ -212,7 +216,9 @@ macro_rules! blocking_methods {
         /// ```
         pub fn bzpopmin<T: $crate::FromReply, K: $crate::ToArg>($($r)* $s, keys: &[K], timeout: std::time::Duration) -> Result<T, $crate::Error> {
             let t = $crate::typed::blocking::seconds(timeout);
-            let mut args: Vec<&dyn $crate::ToArg> = keys.iter().map(|k| k as &dyn $crate::ToArg).collect();
+            // Sized for the timeout too: a collect then push would reallocate every call.
+            let mut args: Vec<&dyn $crate::ToArg> = Vec::with_capacity(keys.len() + 1);
+            args.extend(keys.iter().map(|k| k as &dyn $crate::ToArg));
             args.push(&t);
             $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("BZPOPMIN"), "BZPOPMIN"), &args)
         }
@@ -239,7 +245,9 @@ macro_rules! blocking_methods {
         /// ```
         pub fn bzpopmax<T: $crate::FromReply, K: $crate::ToArg>($($r)* $s, keys: &[K], timeout: std::time::Duration) -> Result<T, $crate::Error> {
             let t = $crate::typed::blocking::seconds(timeout);
-            let mut args: Vec<&dyn $crate::ToArg> = keys.iter().map(|k| k as &dyn $crate::ToArg).collect();
+            // Sized for the timeout too: a collect then push would reallocate every call.
+            let mut args: Vec<&dyn $crate::ToArg> = Vec::with_capacity(keys.len() + 1);
+            args.extend(keys.iter().map(|k| k as &dyn $crate::ToArg));
             args.push(&t);
             $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("BZPOPMAX"), "BZPOPMAX"), &args)
         }

@@ -25,7 +25,8 @@ macro_rules! list_methods {
         /// # }
         /// ```
         pub fn lpush<V: $crate::ToArg>($($r)* $s, key: impl $crate::ToArg, values: &[V]) -> Result<usize, $crate::Error> {
-            let mut args: Vec<&dyn $crate::ToArg> = vec![&key];
+            let mut args: Vec<&dyn $crate::ToArg> = Vec::with_capacity(values.len() + 1);
+            args.push(&key);
             args.extend(values.iter().map(|v| v as &dyn $crate::ToArg));
             $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("LPUSH"), "LPUSH"), &args)
         }
@@ -45,7 +46,8 @@ macro_rules! list_methods {
         /// # }
         /// ```
         pub fn rpush<V: $crate::ToArg>($($r)* $s, key: impl $crate::ToArg, values: &[V]) -> Result<usize, $crate::Error> {
-            let mut args: Vec<&dyn $crate::ToArg> = vec![&key];
+            let mut args: Vec<&dyn $crate::ToArg> = Vec::with_capacity(values.len() + 1);
+            args.push(&key);
             args.extend(values.iter().map(|v| v as &dyn $crate::ToArg));
             $crate::typed::call(|sp, a| $s.query(sp, a), (spec!("RPUSH"), "RPUSH"), &args)
         }

@@ -229,15 +229,26 @@ fn run_as(ctx: &mut Ctx, argv: &[&[u8]]) -> Res {
     reply
 }
 
+/// LPOP's or RPOP's handler.
+type PopHandler = fn(&mut Ctx, &[&[u8]]) -> Res;
+
 /// The pop that serves `pop` from `key` (which holds something of the right type), run as
 /// the normal command, and its reply in the blocking command's shape.
 fn serve_one(ctx: &mut Ctx, pop: &Pop, key: &[u8]) -> Res {
     let lr = |left: bool| if left { "LEFT" } else { "RIGHT" }.as_bytes();
     match pop {
         Pop::List { left } => {
-            let name: &[u8] = if *left { b"LPOP" } else { b"RPOP" };
-            let item = run_as(ctx, &[name, key])?;
-            Ok(Reply::Array(vec![Reply::bulk(key), item]))
+            // The common BLPOP/BRPOP: LPOP/RPOP's handler called directly, without looking
+            // it up in the command table; same events and replay form as `run_as`.
+            let (name, run): (&[u8], PopHandler) = if *left {
+                (b"LPOP", super::list::lpop)
+            } else {
+                (b"RPOP", super::list::rpop)
+            };
+            let argv = [name, key];
+            let item = run(ctx, &argv);
+            ctx.end_command(&argv);
+            Ok(Reply::Array(vec![Reply::bulk(key), item?]))
         }
         Pop::ListMany { left, count } => {
             let n = count.to_string();

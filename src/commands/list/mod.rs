@@ -181,11 +181,11 @@ fn pop(ctx: &mut Ctx, a: &[&[u8]], left: bool, name: &str) -> Res {
     })
 }
 
-fn lpop(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
+pub(super) fn lpop(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     pop(ctx, a, true, "lpop")
 }
 
-fn rpop(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
+pub(super) fn rpop(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     pop(ctx, a, false, "rpop")
 }
 
