@@ -74,9 +74,17 @@ struct Inner {
 
 /// The store's libraries. Loads and lookups take the lock only briefly; a library's code
 /// runs (on FUNCTION LOAD) before the write lock is taken.
-#[derive(Default)]
 pub(crate) struct Libraries {
     inner: RwLock<Inner>,
+}
+
+// By hand: the loom lock of `crate::sync` has no `Default`.
+impl Default for Libraries {
+    fn default() -> Self {
+        Libraries {
+            inner: RwLock::new(Inner::default()),
+        }
+    }
 }
 
 impl Libraries {
