@@ -27,6 +27,32 @@ pub(crate) fn parse_i64(s: &[u8]) -> Option<i64> {
     }
 }
 
+/// `n` in decimal without allocating: the digits are `buf[..len]` (20 bytes hold any i64).
+#[allow(
+    clippy::cast_possible_truncation,
+    reason = "a remainder of 10 is one digit"
+)]
+pub(crate) fn format_i64(n: i64) -> ([u8; 20], usize) {
+    let mut buf = [0u8; 20];
+    let mut digits = n.unsigned_abs();
+    let mut at = buf.len();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (digits % 10) as u8;
+        digits /= 10;
+        if digits == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        at -= 1;
+        buf[at] = b'-';
+    }
+    let len = buf.len() - at;
+    buf.copy_within(at.., 0);
+    (buf, len)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -50,6 +76,14 @@ mod tests {
             "abc",
         ] {
             assert_eq!(parse_i64(bad.as_bytes()), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn format_i64_writes_every_i64_as_its_decimal_text() {
+        for n in [0, 7, -7, 10, -10, 1_234_567_890, i64::MAX, i64::MIN] {
+            let (buf, len) = super::format_i64(n);
+            assert_eq!(&buf[..len], n.to_string().as_bytes());
         }
     }
 }

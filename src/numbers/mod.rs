@@ -12,5 +12,5 @@ mod long_double;
 mod strtod;
 
 pub(crate) use double::{format_double, parse_double, parse_range_bound, parse_sort_score};
-pub(crate) use int::parse_i64;
+pub(crate) use int::{format_i64, parse_i64};
 pub(crate) use long_double::LongDouble;

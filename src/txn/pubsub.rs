@@ -183,45 +183,39 @@ pub(super) fn psubscribe(c: &mut Connection, a: &[&[u8]]) -> Reply {
 }
 
 pub(super) fn unsubscribe(c: &mut Connection, a: &[&[u8]]) -> Reply {
+    leave(c, a, "unsubscribe", false)
+}
+
+pub(super) fn punsubscribe(c: &mut Connection, a: &[&[u8]]) -> Reply {
+    leave(c, a, "punsubscribe", true)
+}
+
+/// UNSUBSCRIBE, or PUNSUBSCRIBE (`patterns`): the named channels (patterns), else every one
+/// held; a frame per name, or one without a name when there was none.
+fn leave(c: &mut Connection, a: &[&[u8]], kind: &'static str, patterns: bool) -> Reply {
     if c.refuse_in_multi() {
         return Reply::error(IN_MULTI);
     }
     let ps = c.pubsub_mut();
     let names: Vec<Vec<u8>> = if a.len() > 1 {
         a[1..].iter().map(|x| x.to_vec()).collect()
+    } else if patterns {
+        ps.sub.patterns.iter().map(|x| x.to_vec()).collect()
     } else {
         ps.sub.channels.iter().map(|x| x.to_vec()).collect()
     };
     if names.is_empty() {
         let n = ps.sub.subscription_count();
-        ps.pending.push_back(frame("unsubscribe", None, n));
+        ps.pending.push_back(frame(kind, None, n));
     }
-    for ch in &names {
-        ps.sub.unsubscribe_one(ch);
+    for name in &names {
+        if patterns {
+            ps.sub.punsubscribe_one(name);
+        } else {
+            ps.sub.unsubscribe_one(name);
+        }
         let n = ps.sub.subscription_count();
-        ps.pending.push_back(frame("unsubscribe", Some(ch), n));
-    }
-    c.first_frame()
-}
-
-pub(super) fn punsubscribe(c: &mut Connection, a: &[&[u8]]) -> Reply {
-    if c.refuse_in_multi() {
-        return Reply::error(IN_MULTI);
-    }
-    let ps = c.pubsub_mut();
-    let names: Vec<Vec<u8>> = if a.len() > 1 {
-        a[1..].iter().map(|x| x.to_vec()).collect()
-    } else {
-        ps.sub.patterns.iter().map(|x| x.to_vec()).collect()
-    };
-    if names.is_empty() {
-        let n = ps.sub.subscription_count();
-        ps.pending.push_back(frame("punsubscribe", None, n));
-    }
-    for p in &names {
-        ps.sub.punsubscribe_one(p);
-        let n = ps.sub.subscription_count();
-        ps.pending.push_back(frame("punsubscribe", Some(p), n));
+        ps.pending.push_back(frame(kind, Some(name), n));
     }
     c.first_frame()
 }

@@ -235,25 +235,9 @@ fn to_args(args: &MultiValue) -> Result<SmallVec<[Arg; 8]>, &'static str> {
     Ok(out)
 }
 
-/// `n` in decimal, without allocating (20 bytes hold any i64).
+/// `n` in decimal, without allocating.
 fn int_arg(n: i64) -> Arg {
-    let mut buf = [0u8; 20];
-    let mut digits = n.unsigned_abs();
-    let mut at = buf.len();
-    loop {
-        at -= 1;
-        buf[at] = b'0' + (digits % 10) as u8;
-        digits /= 10;
-        if digits == 0 {
-            break;
-        }
-    }
-    if n < 0 {
-        at -= 1;
-        buf[at] = b'-';
-    }
-    let len = buf.len() - at;
-    buf.copy_within(at.., 0);
+    let (buf, len) = crate::numbers::format_i64(n);
     Arg::Int(buf, len)
 }
 
