@@ -17,6 +17,7 @@ mod api;
 pub(crate) mod commands;
 mod config;
 pub(crate) mod files;
+pub(crate) mod misconf;
 mod open;
 pub(crate) mod rdb;
 pub(crate) mod save;

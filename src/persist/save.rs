@@ -41,13 +41,14 @@ impl From<SaveError> for crate::Error {
     }
 }
 
-/// Writes a snapshot to `<data_dir>/dump.rdb` now, on the calling thread, and records it.
+/// Writes a snapshot to `<data_dir>/dump.rdb` now, on the calling thread, and records it;
+/// `background` for BGSAVE and the save rules (whose failure refuses writes, see `misconf`).
 ///
 /// # Errors
 ///
 /// [`SaveError::NoDir`] without a data folder, [`SaveError::Busy`] while another snapshot
 /// runs, [`SaveError::Io`] when the file cannot be written (the old file then stays).
-pub(crate) fn save(shared: &Shared) -> Result<WriteReport, SaveError> {
+pub(crate) fn save(shared: &Shared, background: bool) -> Result<WriteReport, SaveError> {
     let Some(dir) = shared.config.persist.dir.as_deref() else {
         return Err(SaveError::NoDir);
     };
@@ -59,7 +60,7 @@ pub(crate) fn save(shared: &Shared) -> Result<WriteReport, SaveError> {
         }
         Err(e) if e.kind() == io::ErrorKind::WouldBlock => Err(SaveError::Busy),
         Err(e) => {
-            shared.saves.failed();
+            shared.saves.failed(background);
             Err(SaveError::Io(e))
         }
     }

@@ -85,6 +85,7 @@ mod lua_libs;
 mod lua_sandbox;
 #[cfg(not(loom))]
 mod memory_accounting;
+mod misconf;
 #[cfg(not(loom))]
 mod multi;
 #[cfg(not(loom))]
