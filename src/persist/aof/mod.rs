@@ -22,6 +22,7 @@
 //! replay to the same state.
 
 mod command;
+mod legacy;
 mod load;
 pub(crate) mod manifest;
 pub(crate) mod resp;
@@ -91,6 +92,7 @@ impl Aof {
     pub(crate) fn open(shared: &Arc<Shared>, data_dir: &Path, policy: Fsync) -> Result<Aof, Error> {
         let dir = data_dir.join(DIR);
         std::fs::create_dir_all(&dir).map_err(|e| files::io_error(&dir, &e))?;
+        legacy::upgrade_if_needed(data_dir, &dir)?;
         let manifest_path = dir.join(manifest::NAME);
         let (manifest, file, warnings) = if manifest_path.exists() {
             load_existing(shared, &dir, &manifest_path)?
