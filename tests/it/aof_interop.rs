@@ -70,12 +70,20 @@ fn a_folder_written_by_redlite_opens_in_redis_server_identically() {
         return;
     };
     let mut redis = server.connect();
-    // Compared as a whole but without printing it: the big values would flood the log.
     let theirs = picture(&mut |a| redis.call(a));
-    let differ = ours.iter().zip(&theirs).position(|(a, b)| a != b);
+    assert_same_picture(&ours, &theirs);
+}
+
+/// Compares two pictures whole, printing only the start of the first differing key (the
+/// big values would flood the log).
+fn assert_same_picture(ours: &[String], theirs: &[String]) {
+    let differ = ours.iter().zip(theirs).position(|(a, b)| a != b);
+    let head = |p: &[String]| differ.map(|i| p[i].chars().take(120).collect::<String>());
     assert!(
         differ.is_none() && ours.len() == theirs.len(),
-        "first difference at key #{differ:?}"
+        "first difference at key #{differ:?}: {:?} vs {:?}",
+        head(ours),
+        head(theirs)
     );
 }
 
@@ -145,11 +153,7 @@ fn from_redis(preamble: &str) {
     drop(server); // SIGKILL: appendfsync always put every write on disk first
     let store = Store::open(Config::default().data_dir(dir.path())).expect("redlite opens it");
     let ours = picture_of(&mut store.connection());
-    let differ = ours.iter().zip(&theirs).position(|(a, b)| a != b);
-    assert!(
-        differ.is_none() && ours.len() == theirs.len(),
-        "first difference at key #{differ:?}"
-    );
+    assert_same_picture(&ours, &theirs);
 }
 
 /// `args` as one RESP command, as every Redis writes its log.
@@ -207,14 +211,7 @@ fn a_legacy_appendonly_aof_is_upgraded_into_the_same_folder_redis_server_makes()
     };
     let mut redis = server.connect();
     let theirs = picture(&mut |a| redis.call(a));
-    let differ = ours.iter().zip(&theirs).position(|(a, b)| a != b);
-    let head = |p: &[String]| differ.map(|i| p[i].chars().take(120).collect::<String>());
-    assert!(
-        differ.is_none() && ours.len() == theirs.len(),
-        "first difference at key #{differ:?}: {:?} vs {:?}",
-        head(&ours),
-        head(&theirs)
-    );
+    assert_same_picture(&ours, &theirs);
     assert_eq!(ours_dir.manifest(), theirs_dir.manifest());
 }
 
