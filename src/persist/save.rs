@@ -52,7 +52,11 @@ pub(crate) fn save(shared: &Shared, background: bool) -> Result<WriteReport, Sav
     let Some(dir) = shared.config.persist.dir.as_deref() else {
         return Err(SaveError::NoDir);
     };
+    let started = std::time::Instant::now();
     let result = write_atomically(dir, DUMP_FILE, |out| rdb::write(shared, out));
+    if background && !matches!(&result, Err(e) if e.kind() == io::ErrorKind::WouldBlock) {
+        shared.saves.bgsave_took(started.elapsed());
+    }
     match result {
         Ok(report) => {
             shared.saves.saved(report.clocks);

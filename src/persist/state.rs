@@ -43,6 +43,11 @@ pub(crate) struct SaveState {
     aof_error: Mutex<Option<String>>,
     /// Writes are refused now: the one flag the write path reads (see `misconf`).
     pub(crate) refuse_writes: AtomicBool,
+    /// Successful saves (INFO's `rdb_saves`).
+    pub(crate) saves_done: AtomicU64,
+    /// Whole seconds the last background save took, plus one (0: none yet; INFO's
+    /// `rdb_last_bgsave_time_sec` is then -1).
+    last_bgsave_secs: AtomicU64,
 }
 
 /// Unix seconds, from the system clock (LASTSAVE is wall-clock time in Redis too).
@@ -77,6 +82,8 @@ impl SaveState {
             stop_writes: AtomicBool::new(true),
             aof_error: Mutex::new(None),
             refuse_writes: AtomicBool::new(false),
+            saves_done: AtomicU64::new(0),
+            last_bgsave_secs: AtomicU64::new(0),
         }
     }
 
@@ -111,6 +118,18 @@ impl SaveState {
         self.aof_error.lock().clone()
     }
 
+    /// A background save took `took` (successful or not, as Redis times it).
+    pub(crate) fn bgsave_took(&self, took: Duration) {
+        self.last_bgsave_secs
+            .store(took.as_secs().saturating_add(1), Ordering::Release);
+    }
+
+    /// INFO's `rdb_last_bgsave_time_sec`: -1 before the first background save.
+    pub(crate) fn last_bgsave_secs(&self) -> i64 {
+        let n = self.last_bgsave_secs.load(Ordering::Acquire);
+        i64::try_from(n).map_or(i64::MAX, |n| n - 1)
+    }
+
     /// Recomputes `refuse_writes` (Redis's `writeCommandsDeniedByDiskError`).
     fn update_refusal(&self) {
         let rdb = self.stop_writes() && self.bgsave_failed() && !self.rules.lock().is_empty();
@@ -124,6 +143,7 @@ impl SaveState {
         self.last_save.store(unix_secs(), Ordering::Release);
         self.clocks_at_save.store(clocks, Ordering::Release);
         self.last_ok.store(true, Ordering::Release);
+        self.saves_done.fetch_add(1, Ordering::Relaxed);
         if self.bgsave_failed.swap(false, Ordering::AcqRel) {
             self.update_refusal();
         }

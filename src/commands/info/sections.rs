@@ -147,6 +147,8 @@ fn persistence(ctx: &Ctx) -> Vec<String> {
         .fold(0, u64::wrapping_add);
     let ok = |good: bool| if good { "ok" } else { "err" };
     let rewriting = s.aof.get().is_some_and(|a| a.rewriting());
+    let (rewrites, rewrite_ok, rewrite_secs) =
+        s.aof.get().map_or((0, true, -1), |a| a.rewrite_stats());
     vec![
         field("loading", 0),
         field("async_loading", 0),
@@ -160,10 +162,14 @@ fn persistence(ctx: &Ctx) -> Vec<String> {
         ),
         field("rdb_last_save_time", saves.last_save.load(Acquire)),
         field("rdb_last_bgsave_status", ok(!saves.bgsave_failed())),
+        field("rdb_last_bgsave_time_sec", saves.last_bgsave_secs()),
+        field("rdb_saves", saves.saves_done.load(Acquire)),
         field("aof_enabled", u8::from(s.aof.get().is_some())),
         field("aof_rewrite_in_progress", u8::from(rewriting)),
         field("aof_rewrite_scheduled", 0),
-        field("aof_last_bgrewrite_status", "ok"),
+        field("aof_last_rewrite_time_sec", rewrite_secs),
+        field("aof_last_bgrewrite_status", ok(rewrite_ok)),
+        field("aof_rewrites", rewrites),
         field("aof_last_write_status", ok(saves.aof_error().is_none())),
     ]
 }
