@@ -78,9 +78,13 @@ mod lists;
 #[cfg(all(feature = "lua", not(loom)))]
 mod lua;
 #[cfg(all(feature = "lua", not(loom)))]
+mod lua_cmsgpack;
+#[cfg(all(feature = "lua", not(loom)))]
 mod lua_functions;
 #[cfg(all(feature = "lua", not(loom)))]
 mod lua_libs;
+#[cfg(all(feature = "lua", not(loom)))]
+mod lua_pcall;
 #[cfg(all(feature = "lua", not(loom)))]
 mod lua_sandbox;
 #[cfg(not(loom))]

@@ -6,10 +6,13 @@
 //! cache holds only the source ([`Chunk`]); it is compiled once per thread. Between runs the
 //! `KEYS` and `ARGV` tables are refilled in place, not rebuilt.
 
+mod args;
 mod bit;
 mod bridge;
 mod cjson;
+mod cmsgpack;
 pub(crate) mod library;
+mod pcall;
 pub(crate) mod run;
 mod sandbox;
 mod state;
