@@ -87,6 +87,8 @@ mod lua_libs;
 mod lua_pcall;
 #[cfg(all(feature = "lua", not(loom)))]
 mod lua_sandbox;
+#[cfg(all(feature = "lua", not(loom)))]
+mod lua_struct;
 #[cfg(not(loom))]
 mod memory_accounting;
 #[cfg(not(loom))]

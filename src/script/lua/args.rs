@@ -20,38 +20,40 @@ pub(crate) fn type_name(v: Option<&Value>) -> &'static str {
 }
 
 /// `luaL_argerror`: `bad argument #<at> to '<name>' (<text>)`, raised at the caller's line.
-pub(crate) fn arg_error(lua: &Lua, at: usize, name: &str, text: &str) -> mlua::Error {
+/// The name is the one the call site used (`local p = struct.pack; p()` says `'p'`), `?`
+/// when there is none (a call straight from `pcall`), as Lua finds it.
+pub(crate) fn arg_error(lua: &Lua, at: usize, text: &str) -> mlua::Error {
+    let (name, method) = lua.inspect_stack(0).map_or((None, false), |frame| {
+        let names = frame.names();
+        let method = names.name_what == Some("method");
+        (names.name.map(std::borrow::Cow::into_owned), method)
+    });
+    let name = name.unwrap_or_else(|| "?".into());
+    if method && at == 1 {
+        return lib_error(lua, &format!("calling '{name}' on bad self ({text})"));
+    }
+    let at = if method { at - 1 } else { at };
     lib_error(lua, &format!("bad argument #{at} to '{name}' ({text})"))
 }
 
-fn type_error(lua: &Lua, args: &MultiValue, at: usize, name: &str, want: &str) -> mlua::Error {
+fn type_error(lua: &Lua, args: &MultiValue, at: usize, want: &str) -> mlua::Error {
     let got = type_name(args.get(at - 1));
-    arg_error(lua, at, name, &format!("{want} expected, got {got}"))
+    arg_error(lua, at, &format!("{want} expected, got {got}"))
 }
 
 /// `luaL_checklstring`: argument `at` (1-based) as bytes; numbers convert, as in Lua.
-pub(crate) fn check_bytes(
-    lua: &Lua,
-    args: &MultiValue,
-    at: usize,
-    name: &str,
-) -> mlua::Result<mlua::String> {
+pub(crate) fn check_bytes(lua: &Lua, args: &MultiValue, at: usize) -> mlua::Result<mlua::String> {
     match args.get(at - 1) {
         Some(Value::String(s)) => Ok(s.clone()),
         Some(v @ (Value::Integer(_) | Value::Number(_))) => lua
             .coerce_string(v.clone())?
-            .ok_or_else(|| type_error(lua, args, at, name, "string")),
-        _ => Err(type_error(lua, args, at, name, "string")),
+            .ok_or_else(|| type_error(lua, args, at, "string")),
+        _ => Err(type_error(lua, args, at, "string")),
     }
 }
 
 /// `luaL_checknumber`: argument `at` as a number; numeric strings convert.
-pub(crate) fn check_number(
-    lua: &Lua,
-    args: &MultiValue,
-    at: usize,
-    name: &str,
-) -> mlua::Result<f64> {
+pub(crate) fn check_number(lua: &Lua, args: &MultiValue, at: usize) -> mlua::Result<f64> {
     let v = args.get(at - 1);
     let n = match v {
         #[allow(clippy::cast_precision_loss, reason = "Lua 5.1 numbers are doubles")]
@@ -60,17 +62,12 @@ pub(crate) fn check_number(
         Some(v @ Value::String(_)) => lua.coerce_number(v.clone()).ok().flatten(),
         _ => None,
     };
-    n.ok_or_else(|| type_error(lua, args, at, name, "number"))
+    n.ok_or_else(|| type_error(lua, args, at, "number"))
 }
 
 /// `luaL_checkinteger`: a number truncated toward zero (`lua_tointeger` on x86-64).
-pub(crate) fn check_integer(
-    lua: &Lua,
-    args: &MultiValue,
-    at: usize,
-    name: &str,
-) -> mlua::Result<i64> {
-    check_number(lua, args, at, name).map(to_integer)
+pub(crate) fn check_integer(lua: &Lua, args: &MultiValue, at: usize) -> mlua::Result<i64> {
+    check_number(lua, args, at).map(to_integer)
 }
 
 /// `luaL_optinteger`: `default` when the argument is absent or nil.
@@ -78,12 +75,11 @@ pub(crate) fn opt_integer(
     lua: &Lua,
     args: &MultiValue,
     at: usize,
-    name: &str,
     default: i64,
 ) -> mlua::Result<i64> {
     match args.get(at - 1) {
         None | Some(Value::Nil) => Ok(default),
-        Some(_) => check_integer(lua, args, at, name),
+        Some(_) => check_integer(lua, args, at),
     }
 }
 

@@ -40,15 +40,14 @@ fn number(lua: &Lua, v: &Value, at: usize) -> mlua::Result<i32> {
             f
         }
         Value::Number(f) => *f,
-        other => match lua.coerce_number(other.clone()) {
-            Ok(Some(f)) => f,
-            _ => {
-                return Err(mlua::Error::runtime(format!(
-                    "bad argument #{at} to '?' (number expected, got {})",
-                    other.type_name()
-                )));
-            }
-        },
+        other => {
+            let Ok(Some(f)) = lua.coerce_number(other.clone()) else {
+                let got = super::args::type_name(Some(other));
+                let text = format!("number expected, got {got}");
+                return Err(super::args::arg_error(lua, at, &text));
+            };
+            f
+        }
     };
     Ok(tobit(n))
 }

@@ -34,24 +34,24 @@ pub(crate) fn table(lua: &Lua) -> mlua::Result<Table> {
     t.raw_set(
         "unpack",
         lua.create_function(|lua, a: MultiValue| {
-            let s = check_bytes(lua, &a, 1, "unpack")?;
+            let s = check_bytes(lua, &a, 1)?;
             unpack_full(lua, &s.as_bytes(), 0, 0)
         })?,
     )?;
     t.raw_set(
         "unpack_one",
         lua.create_function(|lua, a: MultiValue| {
-            let offset = opt_integer(lua, &a, 2, "unpack_one", 0)?;
-            let s = check_bytes(lua, &a, 1, "unpack_one")?;
+            let offset = opt_integer(lua, &a, 2, 0)?;
+            let s = check_bytes(lua, &a, 1)?;
             unpack_full(lua, &s.as_bytes(), 1, offset)
         })?,
     )?;
     t.raw_set(
         "unpack_limit",
         lua.create_function(|lua, a: MultiValue| {
-            let limit = check_integer(lua, &a, 2, "unpack_limit")?;
-            let offset = opt_integer(lua, &a, 3, "unpack_limit", 0)?;
-            let s = check_bytes(lua, &a, 1, "unpack_limit")?;
+            let limit = check_integer(lua, &a, 2)?;
+            let offset = opt_integer(lua, &a, 3, 0)?;
+            let s = check_bytes(lua, &a, 1)?;
             unpack_full(lua, &s.as_bytes(), limit, offset)
         })?,
     )?;
@@ -68,7 +68,7 @@ pub(crate) fn table(lua: &Lua) -> mlua::Result<Table> {
 )]
 fn pack(lua: &Lua, args: MultiValue) -> mlua::Result<mlua::String> {
     if args.is_empty() {
-        return Err(arg_error(lua, 0, "pack", "MessagePack pack needs input."));
+        return Err(arg_error(lua, 0, "MessagePack pack needs input."));
     }
     let mut out = Out {
         bytes: Vec::new(),

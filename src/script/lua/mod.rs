@@ -16,6 +16,7 @@ mod pcall;
 pub(crate) mod run;
 mod sandbox;
 mod state;
+mod structlib;
 
 use std::borrow::Cow;
 

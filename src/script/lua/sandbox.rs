@@ -1,7 +1,7 @@
 //! Building a thread's Lua state as Redis 7 sandboxes it: the base, `string`, `table` and
-//! `math` libraries plus `redis`, `cjson`, `bit`, `cmsgpack`; no `os`, `io`, `debug`, `loadfile`,
-//! `dofile`, `require`; every global and library read-only (Redis's texts), so nothing a
-//! script does survives its run.
+//! `math` libraries plus `redis`, `cjson`, `bit`, `cmsgpack`, `struct`; no `os`, `io`,
+//! `debug`, `loadfile`, `dofile`, `require`; every global and library read-only (Redis's
+//! texts), so nothing a script does survives its run.
 //!
 //! Redis makes tables read-only inside its patched Lua VM. Stock Lua 5.1 cannot, so scripts
 //! see read-only views: empty tables whose metatable reads through to the real table and
@@ -11,7 +11,7 @@
 
 use mlua::{Function, HookTriggers, Lua, LuaOptions, StdLib, Table, Value, VmState};
 
-use super::{bit, bridge, cjson, cmsgpack, run, state};
+use super::{bit, bridge, cjson, cmsgpack, run, state, structlib};
 
 /// The instruction hook runs every this many Lua VM instructions (the operation limit and
 /// the watchdog's checks count in these steps).
@@ -75,7 +75,7 @@ end
 G.table = tbl
 getmetatable("").__metatable = false
 
-for _, name in ipairs({ "string", "table", "math", "coroutine", "redis", "cjson", "bit", "cmsgpack" }) do
+for _, name in ipairs({ "string", "table", "math", "coroutine", "redis", "cjson", "bit", "cmsgpack", "struct" }) do
   if G[name] then G[name] = view(G[name]) end
 end
 G._G = env
@@ -116,6 +116,7 @@ pub(crate) fn build() -> mlua::Result<(Lua, Table, Function)> {
     g.raw_set("cjson", cjson::table(&lua)?)?;
     g.raw_set("bit", bit::table(&lua)?)?;
     g.raw_set("cmsgpack", cmsgpack::table(&lua)?)?;
+    g.raw_set("struct", structlib::table(&lua)?)?;
     let helpers = lua.create_table()?;
     helpers.raw_set("check", lua.create_function(run::check_stopped)?)?;
     helpers.raw_set(
