@@ -80,6 +80,8 @@ mod lua;
 #[cfg(all(feature = "lua", not(loom)))]
 mod lua_cmsgpack;
 #[cfg(all(feature = "lua", not(loom)))]
+mod lua_function_dump;
+#[cfg(all(feature = "lua", not(loom)))]
 mod lua_functions;
 #[cfg(all(feature = "lua", not(loom)))]
 mod lua_libs;

@@ -19,7 +19,12 @@ const fn fcall_row(name: &'static str, flags: u8, run: DataFn) -> Spec {
 pub(crate) const COMMANDS: &[Spec] = &[
     fcall_row("fcall", flag::MAY_WRITE, fcall),
     fcall_row("fcall_ro", 0, fcall_ro),
-    // FUNCTION changes the libraries, not keys: it locks nothing.
+];
+
+/// FUNCTION's row (the persist layer lists it, since DUMP and RESTORE need the RDB codec;
+/// it hands the other subcommands to [`function`]). FUNCTION changes the libraries, not
+/// keys: it locks nothing.
+pub(crate) const fn function_row(run: DataFn) -> Spec {
     Spec {
         writes: Some(super::writes),
         ..data(
@@ -27,10 +32,10 @@ pub(crate) const COMMANDS: &[Spec] = &[
             -2,
             flag::NOSCRIPT | flag::MAY_WRITE,
             Keys::None,
-            function,
+            run,
         )
-    },
-];
+    }
+}
 
 fn fcall(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     call(ctx, a, false)
@@ -116,11 +121,32 @@ const HELP: &[&str] = &[
     "    Return information about the current function running.",
     "FLUSH [ASYNC|SYNC]",
     "    Delete all the libraries.",
+    "DUMP",
+    "    Return a serialized payload representing the current libraries, can be restored using FUNCTION RESTORE command",
+    "RESTORE <PAYLOAD> [FLUSH|APPEND|REPLACE]",
+    "    Restore the libraries represented by the given payload, it is possible to give a restore policy to",
+    "    control how to handle existing libraries (default APPEND):",
+    "    * FLUSH: delete all existing libraries.",
+    "    * APPEND: appends the restored libraries to the existing libraries. On collision, abort.",
+    "    * REPLACE: appends the restored libraries to the existing libraries, On collision, replace the old",
+    "      libraries with the new libraries (notice that even on this option there is a chance of failure",
+    "      in case of functions name collision with another library).",
     "HELP",
     "    Print this help.",
 ];
 
-fn function(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
+/// Every FUNCTION subcommand but DUMP and RESTORE. A change to the libraries replays as
+/// written (the log and replicas see it; it touches no key).
+pub(crate) fn function(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
+    let reply = subcommand(ctx, a)?;
+    let sub = a[1];
+    if ["LOAD", "DELETE", "FLUSH"].iter().any(|s| is(sub, s)) {
+        ctx.replay(a.iter().copied());
+    }
+    Ok(reply)
+}
+
+fn subcommand(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     let sub = a[1];
     let argc = a.len();
     if is(sub, "LOAD") && argc >= 3 {
@@ -146,9 +172,11 @@ fn function(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
         Ok(Reply::Array(
             HELP.iter().map(|l| Reply::status(*l)).collect(),
         ))
-    } else if ["LOAD", "DELETE", "FLUSH", "STATS", "HELP"]
-        .iter()
-        .any(|s| is(sub, s))
+    } else if [
+        "LOAD", "DELETE", "FLUSH", "STATS", "HELP", "DUMP", "RESTORE",
+    ]
+    .iter()
+    .any(|s| is(sub, s))
     {
         let name = String::from_utf8_lossy(sub).to_ascii_lowercase();
         err(msg::arity(&format!("function|{name}")))
@@ -183,11 +211,7 @@ fn load(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
             scripts.max_source_size
         )));
     }
-    let (engine, name) = super::parse_header(code).map_err(Reply::error)?;
-    if !engine.eq_ignore_ascii_case("lua") {
-        return Err(Reply::error(format!("ERR Engine '{engine}' not found")));
-    }
-    let lib = build(scripts, name, code).map_err(Reply::error)?;
+    let lib = super::restore::library(ctx.shared, code).map_err(Reply::error)?;
     let name = lib.name.clone();
     scripts.functions.add(lib, replace).map_err(Reply::error)?;
     Ok(Reply::bulk(name))
@@ -195,7 +219,11 @@ fn load(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
 
 /// Runs the library's code on this thread's Lua state to learn its functions.
 #[cfg(feature = "lua")]
-fn build(scripts: &crate::script::Scripts, name: Vec<u8>, code: &[u8]) -> Result<Library, String> {
+pub(crate) fn build(
+    scripts: &crate::script::Scripts,
+    name: Vec<u8>,
+    code: &[u8],
+) -> Result<Library, String> {
     let sha = crate::script::cache::sha1_hex(code);
     let functions = crate::script::lua::library::register(code, &sha, &scripts.limits)?;
     if functions.is_empty() {
@@ -210,7 +238,7 @@ fn build(scripts: &crate::script::Scripts, name: Vec<u8>, code: &[u8]) -> Result
 }
 
 #[cfg(not(feature = "lua"))]
-fn build(_: &crate::script::Scripts, _: Vec<u8>, _: &[u8]) -> Result<Library, String> {
+pub(crate) fn build(_: &crate::script::Scripts, _: Vec<u8>, _: &[u8]) -> Result<Library, String> {
     Err(LUA_MISSING.into())
 }
 
