@@ -252,3 +252,44 @@ fn a_dump_rdb_with_libraries_crosses_between_redis_server_and_redlite() {
         bulk("hello back")
     );
 }
+
+#[test]
+fn function_kill_stops_a_running_function_and_script_kill_names_it() {
+    let store = Store::with_config(
+        Config::default()
+            .script_max_operations(u64::MAX)
+            .script_time_limit(std::time::Duration::from_secs(60)),
+    );
+    let spin = "#!lua name=spin\nredis.register_function('spin', function() while true do end end)";
+    assert_eq!(store.execute(["FUNCTION", "LOAD", spin]), bulk("spin"));
+    assert_eq!(
+        store.execute(["FUNCTION", "KILL"]),
+        err("NOTBUSY No scripts in execution right now.")
+    );
+    let runner = {
+        let store = store.clone();
+        std::thread::spawn(move || store.execute(["FCALL", "spin", "0"]))
+    };
+    // SCRIPT KILL leaves a function alone, and says which KILL would stop it.
+    loop {
+        let r = store.execute(["SCRIPT", "KILL"]);
+        if r.is_error() && r.to_string().starts_with("BUSY") {
+            assert_eq!(
+                r,
+                err(
+                    "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE."
+                )
+            );
+            break;
+        }
+        assert_eq!(r, err("NOTBUSY No scripts in execution right now."));
+        std::thread::yield_now();
+    }
+    assert_eq!(store.execute(["FUNCTION", "KILL"]), ok());
+    let r = runner.join().expect("the runner returns");
+    assert!(
+        r.to_string()
+            .starts_with("ERR Script killed by user with SCRIPT KILL..."),
+        "{r}"
+    );
+}

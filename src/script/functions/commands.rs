@@ -91,7 +91,9 @@ fn run(
     argv: &[&[u8]],
     read_only: bool,
 ) -> Reply {
-    crate::script::lua::run::execute_function(ctx, lib, &function.name, keys, argv, read_only)
+    crate::script::watchdog::as_function(|| {
+        crate::script::lua::run::execute_function(ctx, lib, &function.name, keys, argv, read_only)
+    })
 }
 
 /// Without Lua no library can be loaded, so no function is ever found.
@@ -119,6 +121,8 @@ const HELP: &[&str] = &[
     "    argument.",
     "STATS",
     "    Return information about the current function running.",
+    "KILL",
+    "    Kill the current running function.",
     "FLUSH [ASYNC|SYNC]",
     "    Delete all the libraries.",
     "DUMP",
@@ -168,6 +172,13 @@ fn subcommand(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
         Ok(Reply::ok())
     } else if is(sub, "STATS") && argc == 2 {
         stats(ctx)
+    } else if is(sub, "KILL") && argc == 2 {
+        let scripts = crate::script::state_or_error(ctx.shared)?;
+        scripts
+            .running
+            .kill(crate::script::watchdog::Kind::Function)
+            .map(|()| Reply::ok())
+            .map_err(Reply::error)
     } else if is(sub, "HELP") && argc == 2 {
         Ok(Reply::Array(
             HELP.iter().map(|l| Reply::status(*l)).collect(),
