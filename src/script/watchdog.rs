@@ -107,6 +107,8 @@ thread_local! {
         state: AtomicU8::new(RUNNING),
         function: AtomicU8::new(0),
     });
+    /// Counts the runs started on this thread (see [`run_id`]).
+    static RUNS: Cell<u64> = const { Cell::new(0) };
     /// Set while FCALL starts its run (see [`as_function`]).
     static FUNCTION_RUN: Cell<bool> = const { Cell::new(false) };
     /// This thread's stripe of the registries.
@@ -189,6 +191,12 @@ impl Registry {
     }
 }
 
+/// Which run this thread is in (or was in last): settings a script changes for its own
+/// run (`cjson`'s) are keyed by it, so no run sees another's.
+pub(crate) fn run_id() -> u64 {
+    RUNS.with(Cell::get)
+}
+
 /// Runs `f` (which starts a function's run) so that the run registers as a function's.
 pub(crate) fn as_function<R>(f: impl FnOnce() -> R) -> R {
     let before = FUNCTION_RUN.with(|r| r.replace(true));
@@ -215,6 +223,7 @@ impl Watched<'_> {
 pub(crate) fn watch(registry: &Registry, limit: Duration) -> Watched<'_> {
     let state = MINE.with(Arc::clone);
     state.state.store(RUNNING, Ordering::Release);
+    RUNS.with(|r| r.set(r.get().wrapping_add(1)));
     let function = FUNCTION_RUN.with(|r| r.replace(false));
     state.function.store(u8::from(function), Ordering::Release);
     let stripe = STRIPE.with(|s| *s);

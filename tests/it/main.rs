@@ -78,6 +78,8 @@ mod lists;
 #[cfg(all(feature = "lua", not(loom)))]
 mod lua;
 #[cfg(all(feature = "lua", not(loom)))]
+mod lua_cjson_settings;
+#[cfg(all(feature = "lua", not(loom)))]
 mod lua_cmsgpack;
 #[cfg(all(feature = "lua", not(loom)))]
 mod lua_function_dump;

@@ -2,9 +2,13 @@
 //! with Redis's settings: numbers as `%.14g`, `/` escaped, empty tables as `{}`, arrays
 //! refused when excessively sparse, nesting bounded (at 128 levels both ways; lua-cjson's
 //! default is 1000). `cjson.null` is the
-//! NULL light userdata. (Missing: the `encode_*`/`decode_*` configuration functions.)
+//! NULL light userdata. The settings functions (`encode_max_depth`, …) are in
+//! `cjson_settings`; the depth settings take effect up to the 128-level bound.
 
 use mlua::{Lua, Table, Value};
+
+use super::args::lib_error;
+use super::cjson_settings::{self, Settings};
 
 /// The nesting bound for encoding and decoding. lua-cjson's default is 1000; both
 /// directions recurse here, so the bound is kept low enough for any thread's stack (a
@@ -18,7 +22,8 @@ pub(crate) fn table(lua: &Lua) -> mlua::Result<Table> {
         "encode",
         lua.create_function(|lua, v: Value| {
             let mut out = Vec::new();
-            encode(&v, 1, &mut out).map_err(mlua::Error::runtime)?;
+            let settings = cjson_settings::current();
+            encode(&v, 1, &settings, &mut out).map_err(|e| lib_error(lua, &e))?;
             lua.create_string(out)
         })?,
     )?;
@@ -30,17 +35,14 @@ pub(crate) fn table(lua: &Lua) -> mlua::Result<Table> {
                 lua,
                 text: &bytes,
                 at: 0,
+                settings: cjson_settings::current(),
             };
-            parser.document().map_err(mlua::Error::runtime)
+            parser.document().map_err(|e| lib_error(lua, &e))
         })?,
     )?;
     t.raw_set("null", Value::NULL)?;
+    cjson_settings::register(lua, &t)?;
     Ok(t)
-}
-
-/// Lua's `%.14g` (what `tostring` and lua-cjson print for a number).
-pub(crate) fn format_number(f: f64) -> String {
-    format_g(f, 14)
 }
 
 /// C's `%.<precision>g`.
@@ -76,23 +78,20 @@ fn trim_zeros(s: &str) -> &str {
     }
 }
 
-fn encode(v: &Value, depth: usize, out: &mut Vec<u8>) -> Result<(), String> {
+fn encode(v: &Value, depth: usize, cfg: &Settings, out: &mut Vec<u8>) -> Result<(), String> {
     match v {
         Value::Nil => out.extend_from_slice(b"null"),
         Value::LightUserData(p) if p.0.is_null() => out.extend_from_slice(b"null"),
         Value::Boolean(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
         #[allow(clippy::cast_precision_loss, reason = "Lua 5.1 numbers are doubles")]
-        Value::Integer(n) => out.extend_from_slice(format_number(*n as f64).as_bytes()),
-        Value::Number(f) if !f.is_finite() => {
-            return Err("Cannot serialise number: must not be NaN or Inf".into());
-        }
-        Value::Number(f) => out.extend_from_slice(format_number(*f).as_bytes()),
+        Value::Integer(n) => number(*n as f64, cfg, out)?,
+        Value::Number(f) => number(*f, cfg, out)?,
         Value::String(s) => string(&s.as_bytes(), out),
         Value::Table(t) => {
-            if depth > MAX_DEPTH {
+            if depth > max_depth(cfg.encode_max_depth) {
                 return Err(format!("Cannot serialise, excessive nesting ({depth})"));
             }
-            table_value(t, depth, out)?;
+            table_value(t, depth, cfg, out)?;
         }
         other => {
             return Err(format!(
@@ -104,9 +103,37 @@ fn encode(v: &Value, depth: usize, out: &mut Vec<u8>) -> Result<(), String> {
     Ok(())
 }
 
+/// The nesting bound in effect: the setting, up to [`MAX_DEPTH`].
+fn max_depth(setting: i64) -> usize {
+    usize::try_from(setting).unwrap_or(0).min(MAX_DEPTH)
+}
+
+/// `json_append_number`: NaN and infinities by the `encode_invalid_numbers` setting, the
+/// rest as `%.<precision>g`.
+fn number(f: f64, cfg: &Settings, out: &mut Vec<u8>) -> Result<(), String> {
+    if !f.is_finite() {
+        match cfg.encode_invalid {
+            0 => return Err("Cannot serialise number: must not be NaN or Inf".into()),
+            1 if f.is_nan() => {
+                out.extend_from_slice(b"nan");
+                return Ok(());
+            }
+            1 => {}
+            _ => {
+                out.extend_from_slice(b"null");
+                return Ok(());
+            }
+        }
+    }
+    let precision = usize::try_from(cfg.precision).unwrap_or(14);
+    out.extend_from_slice(format_g(f, precision).as_bytes());
+    Ok(())
+}
+
 /// Whether `t` is an array (its largest positive integer key, if every key is one and it
-/// is not excessively sparse); `None` for an object.
-fn array_len(t: &Table) -> Result<Option<usize>, String> {
+/// is not excessively sparse); `None` for an object (also for a sparse array when
+/// `encode_sparse_array` converts them).
+fn array_len(t: &Table, cfg: &Settings) -> Result<Option<usize>, String> {
     let (mut max, mut items) = (0usize, 0usize);
     for pair in t.clone().pairs::<Value, Value>() {
         let (k, _) = pair.map_err(|e| e.to_string())?;
@@ -120,15 +147,20 @@ fn array_len(t: &Table) -> Result<Option<usize>, String> {
         max = max.max(index);
         items += 1;
     }
-    // lua-cjson's defaults: sparse arrays refused past index 10 when over half holes.
-    if max > 10 && max > items * 2 {
-        return Err("Cannot serialise table: excessively sparse array".into());
+    // By default sparse arrays are refused past index 10 when over half holes.
+    let ratio = usize::try_from(cfg.sparse_ratio).unwrap_or(0);
+    let safe = usize::try_from(cfg.sparse_safe).unwrap_or(0);
+    if ratio > 0 && max > items.saturating_mul(ratio) && max > safe {
+        if !cfg.sparse_convert {
+            return Err("Cannot serialise table: excessively sparse array".into());
+        }
+        return Ok(None);
     }
     Ok(Some(max))
 }
 
-fn table_value(t: &Table, depth: usize, out: &mut Vec<u8>) -> Result<(), String> {
-    match array_len(t)? {
+fn table_value(t: &Table, depth: usize, cfg: &Settings, out: &mut Vec<u8>) -> Result<(), String> {
+    match array_len(t, cfg)? {
         Some(len) if len > 0 => {
             out.push(b'[');
             for i in 1..=len {
@@ -136,7 +168,7 @@ fn table_value(t: &Table, depth: usize, out: &mut Vec<u8>) -> Result<(), String>
                     out.push(b',');
                 }
                 let v: Value = t.raw_get(i).map_err(|e| e.to_string())?;
-                encode(&v, depth + 1, out)?;
+                encode(&v, depth + 1, cfg, out)?;
             }
             out.push(b']');
         }
@@ -151,9 +183,11 @@ fn table_value(t: &Table, depth: usize, out: &mut Vec<u8>) -> Result<(), String>
                 first = false;
                 match &k {
                     Value::String(s) => string(&s.as_bytes(), out),
-                    #[allow(clippy::cast_precision_loss, reason = "Lua 5.1 numbers are doubles")]
-                    Value::Integer(n) => string(format_number(*n as f64).as_bytes(), out),
-                    Value::Number(f) => string(format_number(*f).as_bytes(), out),
+                    Value::Integer(_) | Value::Number(_) => {
+                        out.push(b'"');
+                        number(super::args::number(&k).unwrap_or(0.0), cfg, out)?;
+                        out.push(b'"');
+                    }
                     _ => {
                         return Err(
                             "Cannot serialise table: table key must be a number or string".into(),
@@ -161,7 +195,7 @@ fn table_value(t: &Table, depth: usize, out: &mut Vec<u8>) -> Result<(), String>
                     }
                 }
                 out.push(b':');
-                encode(&v, depth + 1, out)?;
+                encode(&v, depth + 1, cfg, out)?;
             }
             out.push(b'}');
         }
@@ -192,6 +226,7 @@ struct Parser<'a> {
     lua: &'a Lua,
     text: &'a [u8],
     at: usize,
+    settings: Settings,
 }
 
 impl Parser<'_> {
@@ -214,16 +249,61 @@ impl Parser<'_> {
         }
     }
 
+    /// lua-cjson's parse error: what it expected and the token found here.
     fn unexpected(&self, what: &str) -> String {
+        format!(
+            "Expected {what} but found {} at character {}",
+            self.found(),
+            self.at + 1
+        )
+    }
+
+    /// A string that does not end or holds a bad escape.
+    fn bad_string(&self) -> String {
         let found = if self.at >= self.text.len() {
             "T_END"
         } else {
             "invalid token"
         };
         format!(
-            "Expected {what} but found {found} at character {}",
+            "Expected value but found {found} at character {}",
             self.at + 1
         )
+    }
+
+    /// The name of the token at the position (`json_token_type_name`, or its error).
+    fn found(&self) -> &'static str {
+        let rest = &self.text[self.at.min(self.text.len())..];
+        let number = || {
+            if cjson_settings::strtod(rest).is_some() {
+                "T_NUMBER"
+            } else {
+                "invalid number"
+            }
+        };
+        match rest.first() {
+            None | Some(0) => "T_END",
+            Some(b'{') => "T_OBJ_BEGIN",
+            Some(b'}') => "T_OBJ_END",
+            Some(b'[') => "T_ARR_BEGIN",
+            Some(b']') => "T_ARR_END",
+            Some(b',') => "T_COMMA",
+            Some(b':') => "T_COLON",
+            Some(b'"') => "T_STRING",
+            Some(b'-' | b'0'..=b'9') => {
+                if !self.settings.decode_invalid && cjson_settings::is_invalid_number(rest) {
+                    "invalid number"
+                } else {
+                    number()
+                }
+            }
+            _ if rest.starts_with(b"true") || rest.starts_with(b"false") => "T_BOOLEAN",
+            _ if rest.starts_with(b"null") => "T_NULL",
+            _ if self.settings.decode_invalid && cjson_settings::is_invalid_number(rest) => {
+                number()
+            }
+            _ => "invalid token",
+        }
     }
 
     fn lua_err(e: &mlua::Error) -> String {
@@ -235,8 +315,9 @@ impl Parser<'_> {
         let Some(&b) = self.text.get(self.at) else {
             return Err(self.unexpected("value"));
         };
+        let depth_bound = max_depth(self.settings.decode_max_depth);
         match b {
-            b'{' | b'[' if depth > MAX_DEPTH => Err(format!(
+            b'{' | b'[' if depth > depth_bound => Err(format!(
                 "Found too many nested data structures ({depth}) at character {}",
                 self.at + 1
             )),
@@ -249,38 +330,38 @@ impl Parser<'_> {
                     .map(Value::String)
                     .map_err(|e| Self::lua_err(&e))
             }
-            b't' => self.word(b"true", Value::Boolean(true)),
-            b'f' => self.word(b"false", Value::Boolean(false)),
-            b'n' => self.word(b"null", Value::NULL),
             b'-' | b'0'..=b'9' => self.number(),
+            _ if self.text[self.at..].starts_with(b"true") => self.word(4, Value::Boolean(true)),
+            _ if self.text[self.at..].starts_with(b"false") => self.word(5, Value::Boolean(false)),
+            _ if self.text[self.at..].starts_with(b"null") => self.word(4, Value::NULL),
+            _ if self.settings.decode_invalid
+                && cjson_settings::is_invalid_number(&self.text[self.at..]) =>
+            {
+                self.number()
+            }
             _ => Err(self.unexpected("value")),
         }
     }
 
-    fn word(&mut self, word: &[u8], v: Value) -> Result<Value, String> {
-        if self.text[self.at..].starts_with(word) {
-            self.at += word.len();
-            Ok(v)
-        } else {
-            Err(self.unexpected("value"))
-        }
+    fn word(&mut self, len: usize, v: Value) -> Result<Value, String> {
+        self.at += len;
+        Ok(v)
     }
 
+    /// A number as lua-cjson reads one: `strtod`, after refusing hex, `inf`, `nan`, a
+    /// leading `+` or zero unless `decode_invalid_numbers` is on (the default).
     fn number(&mut self) -> Result<Value, String> {
-        let start = self.at;
-        while self
-            .text
-            .get(self.at)
-            .is_some_and(|b| matches!(b, b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9'))
-        {
-            self.at += 1;
+        let rest = &self.text[self.at..];
+        if !self.settings.decode_invalid && cjson_settings::is_invalid_number(rest) {
+            return Err(self.unexpected("value"));
         }
-        let text = std::str::from_utf8(&self.text[start..self.at]).unwrap_or("");
-        if let Ok(f) = text.parse::<f64>() {
-            return Ok(Value::Number(f));
+        match cjson_settings::strtod(rest) {
+            Some((f, used)) => {
+                self.at += used;
+                Ok(Value::Number(f))
+            }
+            None => Err(self.unexpected("value")),
         }
-        self.at = start;
-        Err(self.unexpected("value"))
     }
 
     fn string(&mut self) -> Result<Vec<u8>, String> {
@@ -290,7 +371,7 @@ impl Parser<'_> {
         loop {
             let Some(&b) = self.text.get(self.at) else {
                 self.at = start;
-                return Err(self.unexpected("value"));
+                return Err(self.bad_string());
             };
             self.at += 1;
             match b {
@@ -304,7 +385,7 @@ impl Parser<'_> {
     fn escape(&mut self, out: &mut Vec<u8>, start: usize) -> Result<(), String> {
         let Some(&e) = self.text.get(self.at) else {
             self.at = start;
-            return Err(self.unexpected("value"));
+            return Err(self.bad_string());
         };
         self.at += 1;
         let c = match e {
@@ -319,7 +400,7 @@ impl Parser<'_> {
             b'u' => return self.unicode(out, start),
             _ => {
                 self.at = start;
-                return Err(self.unexpected("value"));
+                return Err(self.bad_string());
             }
         };
         out.push(c);
@@ -336,7 +417,7 @@ impl Parser<'_> {
     fn unicode(&mut self, out: &mut Vec<u8>, start: usize) -> Result<(), String> {
         let bad = |p: &mut Self| {
             p.at = start;
-            p.unexpected("value")
+            p.bad_string()
         };
         let Some(mut cp) = self.hex4() else {
             return Err(bad(self));
@@ -423,7 +504,11 @@ impl Parser<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::format_number;
+    use super::format_g;
+
+    fn format_number(f: f64) -> String {
+        format_g(f, 14)
+    }
 
     #[test]
     fn numbers_print_as_lua_prints_them() {

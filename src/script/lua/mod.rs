@@ -10,6 +10,7 @@ mod args;
 mod bit;
 mod bridge;
 mod cjson;
+mod cjson_settings;
 mod cmsgpack;
 pub(crate) mod library;
 mod pcall;
