@@ -293,3 +293,18 @@ fn function_kill_stops_a_running_function_and_script_kill_names_it() {
         "{r}"
     );
 }
+
+#[test]
+fn restore_refuses_a_library_over_the_source_size_limit_as_load_does() {
+    let dump = payload(&loaded(&[LIB]));
+    let small = Store::with_config(Config::default().script_max_source_size(64));
+    let text = format!(
+        "ERR Library is too large: {} bytes, over the script size limit of 64 bytes",
+        LIB.len()
+    );
+    assert_eq!(small.execute(["FUNCTION", "LOAD", LIB]), err(&text));
+    assert_eq!(
+        small.execute([&b"FUNCTION"[..], b"RESTORE", &dump]),
+        err(&text)
+    );
+}

@@ -65,6 +65,11 @@ fn pcall_and_reply_helpers_reply_as_on_real_redis() {
             "return redis.error_reply('My Error')",
             "return redis.status_reply('FINE')",
             "local ok, e = pcall(redis.error_reply, 'x') return {tostring(ok), type(e)}",
+            "redis.call('SET', 'k', 'a') return {xpcall(function() redis.call('INCR', 'k') end, \
+             function(e) return type(e) .. ' ' .. tostring(e.err) end)}",
+            "return {xpcall(function() cmsgpack.unpack('\\145') end, function(e) return e end)}",
+            "return {xpcall(function() error({err = 'E x'}) end, function(e) return e.err end)}",
+            "return {xpcall(function() error('s') end, function(e) return e end)}",
         ],
     );
 }

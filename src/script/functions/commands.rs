@@ -215,13 +215,6 @@ fn load(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
         return err("ERR Function code is missing");
     };
     let scripts = crate::script::state_or_error(ctx.shared)?;
-    if code.len() > scripts.max_source_size {
-        return Err(Reply::error(format!(
-            "ERR Library is too large: {} bytes, over the script size limit of {} bytes",
-            code.len(),
-            scripts.max_source_size
-        )));
-    }
     let lib = super::restore::library(ctx.shared, code).map_err(Reply::error)?;
     let name = lib.name.clone();
     scripts.functions.add(lib, replace).map_err(Reply::error)?;

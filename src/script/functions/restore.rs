@@ -17,9 +17,17 @@ pub(crate) enum Policy {
 }
 
 /// A library built from `code` (its `#!lua name=..` header, then its code run once on this
-/// thread to learn its functions). The error is the reply text FUNCTION LOAD would give.
+/// thread to learn its functions). The error is the reply text FUNCTION LOAD would give;
+/// code past the script size limit is refused, however it arrives.
 pub(crate) fn library(shared: &Shared, code: &[u8]) -> Result<Library, String> {
     let scripts = crate::script::state(shared).ok_or("ERR scripting is not available")?;
+    if code.len() > scripts.max_source_size {
+        return Err(format!(
+            "ERR Library is too large: {} bytes, over the script size limit of {} bytes",
+            code.len(),
+            scripts.max_source_size
+        ));
+    }
     let (engine, name) = super::parse_header(code)?;
     if !engine.eq_ignore_ascii_case("lua") {
         return Err(format!("ERR Engine '{engine}' not found"));

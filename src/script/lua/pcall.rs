@@ -3,7 +3,8 @@
 //! compatibility with scripts written for Redis 6, where errors were strings). So
 //! `local ok, e = pcall(redis.call, 'INCR', k)` gives `false, "ERR value is not an integer
 //! or out of range"`, and `pcall(error, {err = 'x'})` gives `false, "x"`. Errors that come
-//! through mlua as userdata become their text the same way.
+//! through mlua as userdata become their text the same way. An `xpcall` handler sees the
+//! value Redis's would (see [`raised`]).
 
 use mlua::{Lua, MultiValue, Value};
 
@@ -31,6 +32,30 @@ pub(crate) fn caught(lua: &Lua, mut results: MultiValue) -> mlua::Result<MultiVa
         *slot = value;
     }
     Ok(results)
+}
+
+/// The error value an `xpcall` handler sees, as in Redis 7.0: `{err = ..}` for an error
+/// of `redis.call`, the text of a library's error; Lua's own error values as they are.
+pub(crate) fn raised(lua: &Lua, e: Value) -> mlua::Result<Value> {
+    let Value::Error(err) = &e else {
+        return Ok(e);
+    };
+    let text = error_text(err);
+    if is_reply(err) {
+        let t = lua.create_table_with_capacity(0, 1)?;
+        t.raw_set("err", lua.create_string(text)?)?;
+        return Ok(Value::Table(t));
+    }
+    Ok(Value::String(lua.create_string(text)?))
+}
+
+/// Whether `e` is an error reply raised by `redis.call` (a table in Redis).
+fn is_reply(e: &mlua::Error) -> bool {
+    match e {
+        mlua::Error::CallbackError { cause, .. } => is_reply(cause),
+        mlua::Error::ExternalError(inner) => inner.downcast_ref::<RaisedReply>().is_some(),
+        _ => false,
+    }
 }
 
 /// The text Redis's error value would hold.

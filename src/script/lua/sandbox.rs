@@ -23,7 +23,8 @@ local G = _G
 local error, tostring, type, rawset, setmetatable, getmetatable, setfenv, loadstring, pcall,
       xpcall = error, tostring, type, rawset, setmetatable, getmetatable, setfenv, loadstring,
       pcall, xpcall
-local check, dirty, handler, caught = helpers.check, helpers.dirty, helpers.handler, helpers.caught
+local check, dirty, handler, caught, raised =
+  helpers.check, helpers.dirty, helpers.handler, helpers.caught, helpers.raised
 local READONLY = "Attempt to modify a readonly table"
 
 local protected = setmetatable({}, { __mode = "k" })
@@ -61,7 +62,9 @@ G.loadstring = function(s, name)
   return f, e
 end
 G.pcall = function(...) return check(caught(pcall(...))) end
-G.xpcall = function(f, h) return check(xpcall(f, h)) end
+G.xpcall = function(f, h)
+  return check(xpcall(f, function(e) return h(raised(e)) end))
+end
 
 local tbl = {}
 for k, v in pairs(table) do tbl[k] = v end
@@ -128,6 +131,7 @@ pub(crate) fn build() -> mlua::Result<(Lua, Table, Function)> {
     )?;
     helpers.raw_set("handler", lua.create_function(run::handler)?)?;
     helpers.raw_set("caught", lua.create_function(super::pcall::caught)?)?;
+    helpers.raw_set("raised", lua.create_function(super::pcall::raised)?)?;
     let (env, runner, new_args, load_env): (Table, Function, Function, Function) =
         lua.load(SANDBOX).set_name("=sandbox").call(helpers)?;
     lua.set_named_registry_value(NEW_ARGS, new_args)?;
