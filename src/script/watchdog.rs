@@ -193,11 +193,13 @@ impl Registry {
 
 /// Which run this thread is in (or was in last): settings a script changes for its own
 /// run (`cjson`'s) are keyed by it, so no run sees another's.
+#[cfg(feature = "lua")]
 pub(crate) fn run_id() -> u64 {
     RUNS.with(Cell::get)
 }
 
 /// Runs `f` (which starts a function's run) so that the run registers as a function's.
+#[cfg(feature = "lua")]
 pub(crate) fn as_function<R>(f: impl FnOnce() -> R) -> R {
     let before = FUNCTION_RUN.with(|r| r.replace(true));
     let out = f();
