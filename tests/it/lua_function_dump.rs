@@ -308,3 +308,66 @@ fn restore_refuses_a_library_over_the_source_size_limit_as_load_does() {
         err(&text)
     );
 }
+
+#[test]
+fn an_aof_folder_with_libraries_crosses_between_redis_server_and_redlite() {
+    // redlite → redis-server: a library in the rewrite's base, another in the log after it.
+    let dir = DataDir::new("func-aof-to-redis");
+    let store = Store::open(config_for(&dir)).expect("opens");
+    store.execute(["FUNCTION", "LOAD", LIB]);
+    store.rewrite_aof().expect("rewrites");
+    store.execute(["FUNCTION", "LOAD", OTHER]);
+    drop(store);
+    let d = dir.path().display().to_string();
+    let Some(server) = start_or_skip(
+        &["--dir", &d, "--appendonly", "yes"],
+        "FUNCTION aof interop",
+    ) else {
+        return;
+    };
+    let mut redis = server.connect();
+    assert_eq!(
+        redis.call(&["FCALL", "myfunc", "0", "aof"]),
+        bulk("hello aof")
+    );
+    assert_eq!(redis.call(&["FCALL", "otherfunc", "0"]), Reply::Integer(7));
+    drop((redis, server));
+    // redis-server → redlite: its own rewrite base (RDB preamble) and log.
+    let dir = DataDir::new("func-aof-from-redis");
+    std::fs::create_dir_all(dir.path()).expect("mkdir");
+    let d = dir.path().display().to_string();
+    let opts = [
+        "--dir",
+        d.as_str(),
+        "--appendonly",
+        "yes",
+        "--appendfsync",
+        "always",
+    ];
+    let Some(server) = start_or_skip(&opts, "FUNCTION aof interop") else {
+        return;
+    };
+    let mut redis = server.connect();
+    assert_eq!(redis.call(&["FUNCTION", "LOAD", LIB]), bulk("mylib"));
+    assert_eq!(
+        redis.call(&["BGREWRITEAOF"]),
+        Reply::status("Background append only file rewriting started")
+    );
+    crate::aof_interop::wait_rewrite_done(&mut redis);
+    assert_eq!(redis.call(&["FUNCTION", "LOAD", OTHER]), bulk("other"));
+    drop((redis, server));
+    let store = Store::open(config_for(&dir)).expect("redlite opens redis-server's AOF");
+    assert_eq!(
+        store.execute(["FCALL", "myfunc", "0", "back"]),
+        bulk("hello back")
+    );
+    assert_eq!(
+        store.execute(["FCALL", "otherfunc", "0"]),
+        Reply::Integer(7)
+    );
+}
+
+/// A store on `dir` with the AOF on.
+fn config_for(dir: &DataDir) -> Config {
+    Config::default().data_dir(dir.path()).appendonly(true)
+}
