@@ -156,6 +156,9 @@ fn struct_replies_as_on_real_redis() {
             "local ok, e = pcall(cmsgpack.unpack) return e",
             "local u = cmsgpack.unpack return u()",
             "return bit.band('x')",
+            "return bit.band()",
+            "return bit.tohex('ff')",
+            "return bit.bor(1, {})",
             "struct.pack = nil",
         ],
     );

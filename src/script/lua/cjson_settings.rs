@@ -358,6 +358,9 @@ mod tests {
         assert_eq!(strtod(b"0x"), Some((0.0, 1)));
         assert_eq!(strtod(b"-"), None);
         assert_eq!(strtod(b".5"), Some((0.5, 2)));
+        assert_eq!(strtod(b"1.e5x"), Some((1e5, 4)));
+        assert_eq!(strtod(b"1.x"), Some((1.0, 2)));
+        assert_eq!(strtod(b"1e+x"), Some((1.0, 1)));
         assert!(strtod(b"nan(x1)").is_some_and(|(v, n)| v.is_nan() && n == 7));
     }
 

@@ -413,7 +413,7 @@ fn size(lua: &Lua, args: MultiValue) -> mlua::Result<i64> {
     let mut pos = 0usize;
     while let Some(opt) = f.next() {
         let size = f.size(lua, opt)?;
-        pos += padding(pos, &h, opt, size);
+        pos = pos.saturating_add(padding(pos, &h, opt, size));
         if opt == b's' {
             return Err(arg_error(lua, 1, "option 's' has no fixed size"));
         }
@@ -423,7 +423,7 @@ fn size(lua: &Lua, args: MultiValue) -> mlua::Result<i64> {
         if !opt.is_ascii_alphanumeric() {
             f.control(lua, opt, &mut h)?;
         }
-        pos += size;
+        pos = pos.saturating_add(size);
     }
     Ok(i64::try_from(pos).unwrap_or(i64::MAX))
 }
