@@ -45,9 +45,10 @@ fn dump(ctx: &mut Ctx) -> Res {
 /// the libraries themselves. A restore that changed the libraries replays as written.
 fn restore_payload(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     if a.len() > 4 {
-        return err(
-            "ERR unknown subcommand or wrong number of arguments for 'restore'. Try FUNCTION HELP.",
-        );
+        return Err(Reply::error(format!(
+            "ERR unknown subcommand or wrong number of arguments for '{}'. Try FUNCTION HELP.",
+            String::from_utf8_lossy(a[1])
+        )));
     }
     let policy = match a.get(3) {
         None => Policy::Append,

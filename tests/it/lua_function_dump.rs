@@ -130,7 +130,7 @@ fn restore_refuses_damaged_payloads_with_redis_texts() {
     };
     assert_eq!(bad(&key_dump, b""), err("ERR given type is not a function"));
     assert_eq!(
-        store.execute(["FUNCTION", "RESTORE", "a", "b", "c"]),
+        store.execute(["FUNCTION", "restore", "a", "b", "c"]),
         err(
             "ERR unknown subcommand or wrong number of arguments for 'restore'. Try FUNCTION HELP."
         )

@@ -105,6 +105,7 @@ fn run(_: &mut Ctx, _: &Library, _: &Function, _: &[&[u8]], _: &[&[u8]], _: bool
 #[cfg(not(feature = "lua"))]
 const LUA_MISSING: &str = "ERR Engine 'LUA' not found: FUNCTION needs redlite's `lua` feature";
 
+/// Redis 7.0's FUNCTION HELP, word for word.
 const HELP: &[&str] = &[
     "FUNCTION <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
     "LOAD [REPLACE] <FUNCTION CODE>",
@@ -115,16 +116,25 @@ const HELP: &[&str] = &[
     "    Return general information on all the libraries:",
     "    * Library name",
     "    * The engine used to run the Library",
+    "    * Library description",
     "    * Functions list",
     "    * Library code (if WITHCODE is given)",
-    "    It also possible to get only function that matches a pattern using LIBRARYNAME",
-    "    argument.",
+    "    It also possible to get only function that matches a pattern using LIBRARYNAME argument.",
     "STATS",
-    "    Return information about the current function running.",
+    "    Return information about the current function running:",
+    "    * Function name",
+    "    * Command used to run the function",
+    "    * Duration in MS that the function is running",
+    "    If no function is running, return nil",
+    "    In addition, returns a list of available engines.",
     "KILL",
     "    Kill the current running function.",
     "FLUSH [ASYNC|SYNC]",
     "    Delete all the libraries.",
+    "    When called without the optional mode argument, the behavior is determined by the",
+    "    lazyfree-lazy-user-flush configuration directive. Valid modes are:",
+    "    * ASYNC: Asynchronously flush the libraries.",
+    "    * SYNC: Synchronously flush the libraries.",
     "DUMP",
     "    Return a serialized payload representing the current libraries, can be restored using FUNCTION RESTORE command",
     "RESTORE <PAYLOAD> [FLUSH|APPEND|REPLACE]",
@@ -136,7 +146,7 @@ const HELP: &[&str] = &[
     "      libraries with the new libraries (notice that even on this option there is a chance of failure",
     "      in case of functions name collision with another library).",
     "HELP",
-    "    Print this help.",
+    "    Prints this help.",
 ];
 
 /// Every FUNCTION subcommand but DUMP and RESTORE. A change to the libraries replays as
@@ -184,7 +194,7 @@ fn subcommand(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
             HELP.iter().map(|l| Reply::status(*l)).collect(),
         ))
     } else if [
-        "LOAD", "DELETE", "FLUSH", "STATS", "HELP", "DUMP", "RESTORE",
+        "LOAD", "DELETE", "FLUSH", "STATS", "HELP", "DUMP", "RESTORE", "KILL",
     ]
     .iter()
     .any(|s| is(sub, s))
