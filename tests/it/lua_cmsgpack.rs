@@ -235,6 +235,8 @@ fn cmsgpack_replies_as_on_real_redis() {
             "return select('#', cmsgpack.unpack(string.rep('\\1', 7900)))",
             "return select('#', cmsgpack.unpack(string.rep('\\1', 8000)))",
             "return {cmsgpack._NAME, cmsgpack._VERSION, cmsgpack._COPYRIGHT, cmsgpack._DESCRIPTION}",
+            "return cmsgpack.pack({1e-20, {x = -1e-300}})",
+            "return cmsgpack.pack(0.5, 1e300, 3.4028234663852886e38, 2^32, -2^31 - 1, -2^15 - 1)",
             "cmsgpack.pack = nil",
         ],
     );

@@ -2,7 +2,7 @@
 //! `luaL_optinteger`, `luaL_argerror`) for the libraries rewritten in Rust, with Lua 5.1's
 //! texts: `bad argument #2 to 'unpack_one' (number expected, got string)`.
 
-use mlua::{Lua, MultiValue, Value};
+use mlua::{Lua, MultiValue, Table, Value};
 
 /// Lua's name for the type of `v` (`lua_typename`); `no value` past the last argument.
 pub(crate) fn type_name(v: Option<&Value>) -> &'static str {
@@ -145,6 +145,20 @@ pub(crate) fn lib_error(lua: &Lua, text: &str) -> mlua::Error {
         })
         .unwrap_or_default();
     mlua::Error::external(LibError(format!("{at}{text}")))
+}
+
+/// The entry `v` of `t` at `key`, with a zero re-read as the double it is: mlua hands a
+/// number within 2^-52 of zero over as the integer 0, which would pack `1e-20` as `0`.
+/// (Function arguments cannot be re-read: a tiny number passed straight to a library
+/// function arrives as 0.)
+pub(crate) fn exact(t: &Table, key: Value, v: Value) -> mlua::Result<Value> {
+    if matches!(v, Value::Integer(0)) {
+        let f = t.raw_get::<f64>(key)?;
+        if f != 0.0 {
+            return Ok(Value::Number(f));
+        }
+    }
+    Ok(v)
 }
 
 /// An error Lua's VM raises where a library runs (`table index is nil`): no line.

@@ -5,7 +5,7 @@
 //! NULL light userdata. The settings functions (`encode_max_depth`, …) are in
 //! `cjson_settings`; the depth settings take effect up to the 128-level bound.
 
-use mlua::{Lua, Table, Value};
+use mlua::{Lua, MultiValue, Table, Value};
 
 use super::args::lib_error;
 use super::cjson_settings::{self, Settings};
@@ -20,16 +20,19 @@ pub(crate) fn table(lua: &Lua) -> mlua::Result<Table> {
     let t = lua.create_table()?;
     t.raw_set(
         "encode",
-        lua.create_function(|lua, v: Value| {
+        lua.create_function(|lua, a: MultiValue| {
+            let v = one_argument(lua, &a)?;
             let mut out = Vec::new();
             let settings = cjson_settings::current();
-            encode(&v, 1, &settings, &mut out).map_err(|e| lib_error(lua, &e))?;
+            encode(v, 1, &settings, &mut out).map_err(|e| lib_error(lua, &e))?;
             lua.create_string(out)
         })?,
     )?;
     t.raw_set(
         "decode",
-        lua.create_function(|lua, s: mlua::String| {
+        lua.create_function(|lua, a: MultiValue| {
+            one_argument(lua, &a)?;
+            let s = super::args::check_bytes(lua, &a, 1)?;
             let bytes = s.as_bytes();
             let mut parser = Parser {
                 lua,
@@ -43,6 +46,14 @@ pub(crate) fn table(lua: &Lua) -> mlua::Result<Table> {
     t.raw_set("null", Value::NULL)?;
     cjson_settings::register(lua, &t)?;
     Ok(t)
+}
+
+/// `encode` and `decode` take exactly one argument (lua-cjson's check and text).
+fn one_argument<'a>(lua: &Lua, a: &'a MultiValue) -> mlua::Result<&'a Value> {
+    match a.front() {
+        Some(v) if a.len() == 1 => Ok(v),
+        _ => Err(super::args::arg_error(lua, 1, "expected 1 argument")),
+    }
 }
 
 /// C's `%.<precision>g`.
@@ -168,6 +179,8 @@ fn table_value(t: &Table, depth: usize, cfg: &Settings, out: &mut Vec<u8>) -> Re
                     out.push(b',');
                 }
                 let v: Value = t.raw_get(i).map_err(|e| e.to_string())?;
+                let key = Value::Integer(i64::try_from(i).unwrap_or(0));
+                let v = super::args::exact(t, key, v).map_err(|e| e.to_string())?;
                 encode(&v, depth + 1, cfg, out)?;
             }
             out.push(b']');
@@ -177,6 +190,7 @@ fn table_value(t: &Table, depth: usize, cfg: &Settings, out: &mut Vec<u8>) -> Re
             let mut first = true;
             for pair in t.clone().pairs::<Value, Value>() {
                 let (k, v) = pair.map_err(|e| e.to_string())?;
+                let v = super::args::exact(t, k.clone(), v).map_err(|e| e.to_string())?;
                 if !first {
                     out.push(b',');
                 }
@@ -188,10 +202,11 @@ fn table_value(t: &Table, depth: usize, cfg: &Settings, out: &mut Vec<u8>) -> Re
                         number(super::args::number(&k).unwrap_or(0.0), cfg, out)?;
                         out.push(b'"');
                     }
-                    _ => {
-                        return Err(
-                            "Cannot serialise table: table key must be a number or string".into(),
-                        );
+                    other => {
+                        let kind = super::args::type_name(Some(other));
+                        return Err(format!(
+                            "Cannot serialise {kind}: table key must be a number or string"
+                        ));
                     }
                 }
                 out.push(b':');
@@ -233,7 +248,8 @@ impl Parser<'_> {
     fn document(&mut self) -> Result<Value, String> {
         let v = self.value(1)?;
         self.skip_ws();
-        if self.at < self.text.len() {
+        // A NUL ends the text, as it ends lua-cjson's C string.
+        if self.text.get(self.at).is_some_and(|&b| b != 0) {
             return Err(self.unexpected("the end"));
         }
         Ok(v)
@@ -258,15 +274,10 @@ impl Parser<'_> {
         )
     }
 
-    /// A string that does not end or holds a bad escape.
-    fn bad_string(&self) -> String {
-        let found = if self.at >= self.text.len() {
-            "T_END"
-        } else {
-            "invalid token"
-        };
+    /// A token's own error (`json_set_token_error`) at the position.
+    fn token_error(&self, what: &str, found: &str) -> String {
         format!(
-            "Expected value but found {found} at character {}",
+            "Expected {what} but found {found} at character {}",
             self.at + 1
         )
     }
@@ -324,7 +335,7 @@ impl Parser<'_> {
             b'{' => self.object(depth),
             b'[' => self.array(depth),
             b'"' => {
-                let s = self.string()?;
+                let s = self.string("value")?;
                 self.lua
                     .create_string(s)
                     .map(Value::String)
@@ -364,82 +375,83 @@ impl Parser<'_> {
         }
     }
 
-    fn string(&mut self) -> Result<Vec<u8>, String> {
-        let start = self.at;
+    /// A string token (the position at its opening quote); `what` names what the parser
+    /// expected, for the error. A NUL ends the text, as in C.
+    fn string(&mut self, what: &str) -> Result<Vec<u8>, String> {
         self.at += 1;
         let mut out = Vec::new();
         loop {
-            let Some(&b) = self.text.get(self.at) else {
-                self.at = start;
-                return Err(self.bad_string());
+            let Some(&b) = self.text.get(self.at).filter(|&&b| b != 0) else {
+                return Err(self.token_error(what, "unexpected end of string"));
             };
-            self.at += 1;
             match b {
-                b'"' => return Ok(out),
-                b'\\' => self.escape(&mut out, start)?,
-                _ => out.push(b),
+                b'"' => {
+                    self.at += 1;
+                    return Ok(out);
+                }
+                b'\\' => self.escape(&mut out, what)?,
+                _ => {
+                    out.push(b);
+                    self.at += 1;
+                }
             }
         }
     }
 
-    fn escape(&mut self, out: &mut Vec<u8>, start: usize) -> Result<(), String> {
-        let Some(&e) = self.text.get(self.at) else {
-            self.at = start;
-            return Err(self.bad_string());
-        };
-        self.at += 1;
-        let c = match e {
-            b'"' => b'"',
-            b'\\' => b'\\',
-            b'/' => b'/',
-            b'b' => 0x08,
-            b'f' => 0x0c,
-            b'n' => b'\n',
-            b'r' => b'\r',
-            b't' => b'\t',
-            b'u' => return self.unicode(out, start),
-            _ => {
-                self.at = start;
-                return Err(self.bad_string());
+    /// An escape (the position at its backslash, where its errors point).
+    fn escape(&mut self, out: &mut Vec<u8>, what: &str) -> Result<(), String> {
+        let c = match self.text.get(self.at + 1) {
+            Some(b'"') => b'"',
+            Some(b'\\') => b'\\',
+            Some(b'/') => b'/',
+            Some(b'b') => 0x08,
+            Some(b'f') => 0x0c,
+            Some(b'n') => b'\n',
+            Some(b'r') => b'\r',
+            Some(b't') => b'\t',
+            Some(b'u') => {
+                return match self.unicode(out) {
+                    Some(()) => Ok(()),
+                    None => Err(self.token_error(what, "invalid unicode escape code")),
+                };
             }
+            _ => return Err(self.token_error(what, "invalid escape code")),
         };
         out.push(c);
+        self.at += 2;
         Ok(())
     }
 
-    fn hex4(&mut self) -> Option<u32> {
-        let digits = self.text.get(self.at..self.at + 4)?;
-        let n = u32::from_str_radix(std::str::from_utf8(digits).ok()?, 16).ok()?;
-        self.at += 4;
-        Some(n)
+    /// Four hex digits at `at` (nothing else, not even a sign).
+    fn hex4(&self, at: usize) -> Option<u32> {
+        let digits = self.text.get(at..at + 4)?;
+        if !digits.iter().all(u8::is_ascii_hexdigit) {
+            return None;
+        }
+        u32::from_str_radix(std::str::from_utf8(digits).ok()?, 16).ok()
     }
 
-    fn unicode(&mut self, out: &mut Vec<u8>, start: usize) -> Result<(), String> {
-        let bad = |p: &mut Self| {
-            p.at = start;
-            p.bad_string()
-        };
-        let Some(mut cp) = self.hex4() else {
-            return Err(bad(self));
-        };
-        if (0xD800..0xDC00).contains(&cp) {
-            if !self.text[self.at..].starts_with(b"\\u") {
-                return Err(bad(self));
+    /// `json_append_unicode_escape`: `\uXXXX`, or a surrogate pair of two; `None` (the
+    /// position unmoved) when invalid.
+    fn unicode(&mut self, out: &mut Vec<u8>) -> Option<()> {
+        let mut cp = self.hex4(self.at + 2)?;
+        let mut len = 6;
+        if cp & 0xF800 == 0xD800 {
+            if cp & 0x400 != 0 || self.text.get(self.at + 6..self.at + 8) != Some(b"\\u") {
+                return None;
             }
-            self.at += 2;
-            match self.hex4() {
-                Some(lo) if (0xDC00..0xE000).contains(&lo) => {
-                    cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-                }
-                _ => return Err(bad(self)),
+            let lo = self.hex4(self.at + 8)?;
+            if lo & 0xFC00 != 0xDC00 {
+                return None;
             }
+            cp = (((cp & 0x3FF) << 10) | (lo & 0x3FF)) + 0x10000;
+            len = 12;
         }
-        let Some(c) = char::from_u32(cp) else {
-            return Err(bad(self));
-        };
+        let c = char::from_u32(cp)?;
         let mut buf = [0u8; 4];
         out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
-        Ok(())
+        self.at += len;
+        Some(())
     }
 
     fn array(&mut self, depth: usize) -> Result<Value, String> {
@@ -480,7 +492,7 @@ impl Parser<'_> {
             if self.text.get(self.at) != Some(&b'"') {
                 return Err(self.unexpected("object key string"));
             }
-            let key = self.string()?;
+            let key = self.string("object key string")?;
             self.skip_ws();
             if self.text.get(self.at) != Some(&b':') {
                 return Err(self.unexpected("colon"));

@@ -194,7 +194,12 @@ fn encode_table(t: &Table, level: usize, out: &mut Out) -> mlua::Result<()> {
         let len = t.raw_len();
         header(out, len, 0x90, 0xdc)?;
         for i in 1..=len {
-            encode(&t.raw_get::<Value>(i)?, level + 1, out)?;
+            let v = args::exact(
+                t,
+                Value::Integer(i64::try_from(i).unwrap_or(0)),
+                t.raw_get(i)?,
+            )?;
+            encode(&v, level + 1, out)?;
         }
         return Ok(());
     }
@@ -206,6 +211,7 @@ fn encode_table(t: &Table, level: usize, out: &mut Out) -> mlua::Result<()> {
     header(out, len, 0x80, 0xde)?;
     for pair in t.clone().pairs::<Value, Value>() {
         let (k, v) = pair?;
+        let v = args::exact(t, k.clone(), v)?;
         encode(&k, level + 1, out)?;
         encode(&v, level + 1, out)?;
     }
