@@ -88,7 +88,7 @@ fn assert_same_picture(ours: &[String], theirs: &[String]) {
 }
 
 /// Waits until redis-server reports no rewrite running (polling a child process's state).
-fn wait_rewrite_done(redis: &mut RespConn) {
+pub fn wait_rewrite_done(redis: &mut RespConn) {
     for _ in 0..500 {
         let info = redis.call(&["INFO", "persistence"]).to_string();
         if info.contains("aof_rewrite_in_progress:0") && !info.contains("aof_rewrite_scheduled:1") {
