@@ -172,10 +172,12 @@ fn config_set_save_puts_new_rules_in_force() {
     store.execute(["SET", "a", "1"]);
     store.execute(["SET", "b", "1"]);
     let deadline = Instant::now() + Duration::from_secs(30);
-    while !dir.join("dump.rdb").exists() {
+    // The save is recorded after its file is renamed into place: wait for the record.
+    while info_field(&store, "rdb_saves") != "1" {
         assert!(Instant::now() < deadline, "the new rule never saved");
         thread::sleep(Duration::from_millis(10));
     }
+    assert!(dir.join("dump.rdb").exists());
     assert_eq!(info_field(&store, "rdb_changes_since_last_save"), "0");
 }
 
