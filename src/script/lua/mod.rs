@@ -10,6 +10,7 @@ mod bit;
 mod bridge;
 mod cjson;
 pub(crate) mod library;
+mod raw;
 pub(crate) mod run;
 mod sandbox;
 mod state;

@@ -53,8 +53,7 @@ pub(crate) fn execute(
     };
     run(ctx, &how, keys, read_only, |st| {
         let f = st.function(&script.sha, &chunk.source)?;
-        st.set_args(keys, argv).map_err(|e| format!("ERR {e}"))?;
-        Ok((f, None))
+        Ok((f, Args::Script(argv)))
     })
 }
 
@@ -88,7 +87,7 @@ pub(crate) fn execute_function(
             .lua
             .create_sequence_from(argv.iter().map(|a| mlua::BString::from(*a)));
         match (k, a) {
-            (Ok(k), Ok(a)) => Ok((f, Some((k, a)))),
+            (Ok(k), Ok(a)) => Ok((f, Args::Function(k, a))),
             (Err(e), _) | (_, Err(e)) => Err(format!("ERR {e}")),
         }
     })
@@ -108,15 +107,22 @@ struct Target<'t> {
     lang: &'static str,
 }
 
-/// The function to call and, for a function, its `KEYS` / `ARGV` arguments.
-type Prepared = (mlua::Function, Option<(mlua::Table, mlua::Table)>);
+/// What a run passes: a script's `ARGV` (its `KEYS` are the run's keys), or a function's
+/// two arguments.
+enum Args<'a> {
+    Script(&'a [&'a [u8]]),
+    Function(mlua::Table, mlua::Table),
+}
 
-fn run(
+/// The function to call, and its arguments.
+type Prepared<'a> = (mlua::Function, Args<'a>);
+
+fn run<'a>(
     ctx: &mut Ctx<'_, '_>,
     how: &Target<'_>,
     keys: &[&[u8]],
     read_only: bool,
-    prepare: impl FnOnce(&mut state::State) -> Result<Prepared, String>,
+    prepare: impl FnOnce(&mut state::State) -> Result<Prepared<'a>, String>,
 ) -> Reply {
     let scripts = match crate::script::state_or_error(ctx.shared) {
         Ok(scripts) => scripts,
@@ -144,13 +150,16 @@ fn run(
             .lua
             .used_memory()
             .saturating_add(limits.defaults.lua_max_memory);
-        let _ = st.lua.set_memory_limit(room);
         let result = host::with_host(&mut run, || match args {
-            None => st.runner.call::<(bool, Value)>(f),
-            Some((k, a)) => st.runner.call::<(bool, Value)>((f, k, a)),
+            Args::Script(argv) => st.call_script(&f, keys, argv, room),
+            Args::Function(k, a) => {
+                let _ = st.lua.set_memory_limit(room);
+                st.runner.call::<(bool, Value)>((f, k, a))
+            }
         });
         let _ = st.lua.set_memory_limit(0);
         disarm();
+        super::raw::resume_panic();
         Ok::<_, String>(result)
     });
     let sha = how.label;

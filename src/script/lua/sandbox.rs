@@ -44,6 +44,9 @@ end
 
 G.loadfile, G.dofile, G.load, G.getfenv, G.setfenv, G.module, G.require, G.gcinfo =
   nil, nil, nil, nil, nil, nil, nil, nil
+-- Redis 7 has no newproxy either; a __gc finalizer could run Lua code (and raise) inside
+-- any allocation, also those of the C bridge (see raw.rs).
+G.newproxy = nil
 G.print = function() end
 
 local env = setmetatable({}, { __index = G, __newindex = deny, __metatable = false })

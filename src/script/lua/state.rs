@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use mlua::{Function, Lua, Table, Value};
 
 use super::library::{self, Loaded};
+use super::raw;
 use super::sandbox;
 use crate::script::cache::Sha;
 
@@ -118,14 +119,43 @@ impl State {
             .ok_or_else(|| "ERR Function not found".into())
     }
 
-    /// Fills `KEYS` and `ARGV` for a run.
-    pub(crate) fn set_args(&mut self, keys: &[&[u8]], argv: &[&[u8]]) -> mlua::Result<()> {
+    /// Runs the script function `f` through the runner with `KEYS` and `ARGV` set to
+    /// `keys` and `argv`, the memory limit set to `room` once they are in place; the
+    /// runner's `(ok, value)`.
+    pub(crate) fn call_script(
+        &mut self,
+        f: &Function,
+        keys: &[&[u8]],
+        argv: &[&[u8]],
+        room: usize,
+    ) -> mlua::Result<(bool, Value)> {
         if DIRTY.with(Cell::take) {
             self.keys = Args::new(&self.lua, &self.env, "KEYS")?;
             self.argv = Args::new(&self.lua, &self.env, "ARGV")?;
         }
-        self.keys.refill(&self.lua, &self.env, "KEYS", keys)?;
-        self.argv.refill(&self.lua, &self.env, "ARGV", argv)
+        let old = (
+            self.keys.fresh(&self.lua, &self.env, "KEYS")?,
+            self.argv.fresh(&self.lua, &self.env, "ARGV")?,
+        );
+        let lua = &self.lua;
+        let args = (&self.runner, f, &self.keys.table, &self.argv.table);
+        // SAFETY: `exec_raw` runs this protected, with its four arguments at 1..=4 (so
+        // raising on an allocation failure is caught); `KEYS`/`ARGV` have no raw-set
+        // metamethods in the way; what stays on the stack (the runner's two results) is
+        // what `exec_raw` returns.
+        #[allow(unsafe_code, reason = "see raw.rs: the refill on Lua's C API")]
+        let result = unsafe {
+            lua.exec_raw::<(bool, Value)>(args, |state| {
+                raw::refill(state, 3, keys, old.0);
+                raw::refill(state, 4, argv, old.1);
+                mlua::ffi::lua_settop(state, 2);
+                let _ = lua.set_memory_limit(room);
+                mlua::ffi::lua_call(state, 1, 2);
+            })
+        };
+        self.keys.len = keys.len();
+        self.argv.len = argv.len();
+        result
     }
 }
 
@@ -136,20 +166,13 @@ impl Args {
         Ok(Args { table, len: 0 })
     }
 
-    /// Puts `args` at 1..=n, clearing what the last run had past n. A table the script
-    /// grew or shrank (`table.insert`, `table.remove`) is replaced.
-    fn refill(&mut self, lua: &Lua, env: &Table, name: &str, args: &[&[u8]]) -> mlua::Result<()> {
-        if self.table.raw_len() != self.len || self.len > KEEP_ARGS {
+    /// The length the table had after the last refill, replacing first a table the script
+    /// grew or shrank (`table.insert`, `table.remove`) or one that grew long.
+    fn fresh(&mut self, lua: &Lua, env: &Table, name: &str) -> mlua::Result<usize> {
+        if self.len > KEEP_ARGS || self.table.raw_len() != self.len {
             *self = Args::new(lua, env, name)?;
         }
-        for (i, arg) in args.iter().enumerate() {
-            self.table.raw_set(i + 1, lua.create_string(arg)?)?;
-        }
-        for i in args.len()..self.len {
-            self.table.raw_set(i + 1, Value::Nil)?;
-        }
-        self.len = args.len();
-        Ok(())
+        Ok(self.len)
     }
 }
 

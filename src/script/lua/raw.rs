@@ -1,0 +1,309 @@
+//! The hot path of a Lua run on Lua's C API: `redis.call` / `redis.pcall` as plain C
+//! functions, and the refill of `KEYS` / `ARGV`.
+//!
+//! Through mlua's safe API each `redis.call` cost ~4k instructions of wrapping (a protected
+//! callback frame, arguments copied to a `MultiValue`, every string and table created
+//! through the ref thread), more than the command it runs; the refill of `KEYS`/`ARGV`
+//! cost ~1.9k. Here arguments are read in place from the Lua stack (borrowed, never
+//! copied), the reply is pushed straight onto it, and the tables are filled by index.
+//!
+//! The one rule that makes this sound: Lua raises errors with `longjmp`, which must never
+//! cross a Rust frame that still owns something to drop. So every Lua call that can raise
+//! (an allocation, `lua_call` of the error raiser) happens either inside a protected call
+//! that mlua set up around us (`exec_raw`), or in a frame whose owned values are all gone:
+//! the work runs in ordinary Rust functions that return, leaving their result on the Lua
+//! stack, and only then does the C function raise. Allocations while a reply is still owned
+//! can only fail on the process running out of memory: the memory limit is lifted while a
+//! command runs (as before), and the sandbox leaves scripts no way to make a garbage
+//! collection step run Lua code (`newproxy`, the only way to a `__gc` finalizer, is not
+//! there, as in Redis 7).
+#![allow(unsafe_code, reason = "Lua's C API, see the module docs")]
+
+use std::any::Any;
+use std::cell::RefCell;
+use std::ffi::{CStr, c_char, c_int};
+use std::panic::{self, AssertUnwindSafe};
+
+use mlua::ffi::{self, lua_State};
+use mlua::{Lua, Table};
+use smallvec::SmallVec;
+
+use super::cjson::format_g;
+use crate::reply::Reply;
+use crate::script::host;
+
+const NO_ARGS: &str = "ERR Please specify at least one argument for this redis lib call";
+const BAD_ARG: &str = "ERR Lua redis lib command arguments must be strings or integers";
+const STACK_LIMIT: &str = "ERR reached lua stack limit";
+const NOT_RUNNING: &str = "ERR redis.call is only available while a script runs";
+const PANICKED: &str = "ERR the command panicked";
+
+/// The registry key of the function that raises an error reply as a script error (an
+/// mlua function, so the error is the same `RaisedReply` the rest of the engine knows).
+pub(crate) const RAISE: &CStr = c"redlite.raise";
+
+/// Deepest reply nesting converted (command replies are a few levels deep).
+const MAX_DEPTH: usize = 64;
+
+thread_local! {
+    /// This thread's Lua state, for lifting its memory limit while a command runs (a C
+    /// function gets only the raw state).
+    static LUA: RefCell<Option<Lua>> = const { RefCell::new(None) };
+    /// A panic caught in a command a script ran, resumed when the run is over.
+    static PANIC: RefCell<Option<Box<dyn Any + Send>>> = const { RefCell::new(None) };
+}
+
+/// Resumes the panic of a command the run on this thread ran, if there was one.
+pub(crate) fn resume_panic() {
+    if let Some(payload) = PANIC.with(|p| p.borrow_mut().take()) {
+        panic::resume_unwind(payload);
+    }
+}
+
+/// Makes `lua` the state whose memory limit `redis.call` lifts on this thread.
+pub(crate) fn adopt(lua: &Lua) {
+    LUA.with(|l| *l.borrow_mut() = Some(lua.clone()));
+}
+
+/// `redis.call`: runs a command; an error reply becomes the script's error.
+pub(crate) unsafe extern "C-unwind" fn call(state: *mut lua_State) -> c_int {
+    // SAFETY: Lua calls this with a valid state; `bridge` returns owning nothing, so the
+    // raise below crosses no Rust value that needs dropping.
+    unsafe {
+        match bridge(state, true) {
+            Outcome::Pushed => 1,
+            Outcome::Raise => raise_top(state),
+        }
+    }
+}
+
+/// `redis.pcall`: runs a command; an error reply comes back as `{err = ..}`.
+pub(crate) unsafe extern "C-unwind" fn pcall(state: *mut lua_State) -> c_int {
+    // SAFETY: as for `call`.
+    unsafe {
+        match bridge(state, false) {
+            Outcome::Pushed => 1,
+            Outcome::Raise => raise_top(state),
+        }
+    }
+}
+
+/// What `bridge` left on top of the Lua stack.
+enum Outcome {
+    /// The reply, converted.
+    Pushed,
+    /// An error text to raise.
+    Raise,
+}
+
+/// Raises the string on top of the stack through [`RAISE`].
+///
+/// # Safety
+/// `state` is valid, with a string on top; no Rust frame up to the enclosing Lua call owns
+/// anything to drop.
+unsafe fn raise_top(state: *mut lua_State) -> c_int {
+    // SAFETY: per the contract; `lua_call` of the raiser does not return.
+    unsafe {
+        ffi::lua_getfield_(state, ffi::LUA_REGISTRYINDEX, RAISE.as_ptr());
+        ffi::lua_insert(state, -2);
+        ffi::lua_call(state, 1, 0);
+    }
+    0
+}
+
+/// Runs the command named by the Lua arguments and pushes its reply (or, to raise, an
+/// error text). Everything it owns is dropped when it returns.
+///
+/// # Safety
+/// `state` is the valid state of a C function call.
+unsafe fn bridge(state: *mut lua_State, raise_error: bool) -> Outcome {
+    let lifted = LUA.with(|l| l.borrow().as_ref().map(|lua| lua.set_memory_limit(0)));
+    // SAFETY: the arguments stay on the stack (so their bytes stay put) until we return.
+    let ran = panic::catch_unwind(AssertUnwindSafe(|| unsafe { run_command(state) }));
+    // A panic must not unwind through Lua's C frames: it goes on once the run is over.
+    let reply = ran.unwrap_or_else(|payload| {
+        PANIC.with(|p| *p.borrow_mut() = Some(payload));
+        Reply::error(PANICKED)
+    });
+    // SAFETY: a valid state; the memory limit is lifted, so pushing fails only if the
+    // process runs out of memory.
+    let outcome = unsafe {
+        match reply {
+            Reply::Error(text) if raise_error => {
+                push_bytes(state, text.as_bytes());
+                Outcome::Raise
+            }
+            reply => push_reply(state, reply, 0),
+        }
+    };
+    if let Some(Ok(limit)) = lifted {
+        LUA.with(|l| l.borrow().as_ref().map(|lua| lua.set_memory_limit(limit)));
+    }
+    outcome
+}
+
+/// One argument as found on the stack.
+enum Piece {
+    /// A Lua string's bytes (valid while it is on the stack).
+    Str(*const u8, usize),
+    /// The n-th formatted number.
+    Num(usize),
+}
+
+/// Numbers are formatted here, as Redis writes them.
+enum Num {
+    Int([u8; 20], usize),
+    Text(String),
+}
+
+/// Reads the arguments (strings borrowed, numbers formatted as Redis formats them) and
+/// runs the command.
+///
+/// # Safety
+/// `state` is the valid state of a C function call.
+unsafe fn run_command(state: *mut lua_State) -> Reply {
+    // SAFETY: a valid state; indexes 1..=top exist.
+    let top = unsafe { ffi::lua_gettop(state) };
+    let mut pieces: SmallVec<[Piece; 8]> = SmallVec::new();
+    let mut nums: SmallVec<[Num; 4]> = SmallVec::new();
+    for i in 1..=top {
+        // SAFETY: `i` is a valid index; `lua_tolstring` on a string neither allocates nor
+        // raises, and the bytes live as long as the string stays on the stack.
+        match unsafe { ffi::lua_type(state, i) } {
+            ffi::LUA_TSTRING => {
+                let mut len = 0;
+                let ptr = unsafe { ffi::lua_tolstring(state, i, &raw mut len) };
+                pieces.push(Piece::Str(ptr.cast::<u8>(), len));
+            }
+            ffi::LUA_TNUMBER => {
+                nums.push(number_arg(unsafe { ffi::lua_tonumber(state, i) }));
+                pieces.push(Piece::Num(nums.len() - 1));
+            }
+            _ => return Reply::error(BAD_ARG),
+        }
+    }
+    if pieces.is_empty() {
+        return Reply::error(NO_ARGS);
+    }
+    let argv: SmallVec<[&[u8]; 8]> = pieces
+        .iter()
+        .map(|p| match *p {
+            // SAFETY: see above; the slice does not outlive this call.
+            Piece::Str(ptr, len) => unsafe { std::slice::from_raw_parts(ptr, len) },
+            Piece::Num(n) => match &nums[n] {
+                Num::Int(buf, len) => &buf[..*len],
+                Num::Text(s) => s.as_bytes(),
+            },
+        })
+        .collect();
+    host::call(&argv).unwrap_or_else(|| Reply::error(NOT_RUNNING))
+}
+
+/// A number argument: integers below 1e17 in decimal, anything else as `%.17g` (`0.1` is
+/// `0.10000000000000001`), as mlua's own conversion had it (a number within `EPSILON` of
+/// an integer counts as that integer).
+#[allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_precision_loss,
+    reason = "the test below checks the truncation is exact"
+)]
+fn number_arg(n: f64) -> Num {
+    let i = n as i64;
+    if (n - i as f64).abs() < f64::EPSILON && i.unsigned_abs() < 100_000_000_000_000_000 {
+        let (buf, len) = crate::numbers::format_i64(i);
+        Num::Int(buf, len)
+    } else {
+        Num::Text(format_g(n, 17))
+    }
+}
+
+/// Pushes `bytes` as a Lua string.
+///
+/// # Safety
+/// `state` is valid with a free stack slot.
+unsafe fn push_bytes(state: *mut lua_State, bytes: &[u8]) {
+    // SAFETY: per the contract; Lua copies the bytes.
+    unsafe { ffi::lua_pushlstring_(state, bytes.as_ptr().cast::<c_char>(), bytes.len()) };
+}
+
+/// Pushes `{tag = text}`.
+///
+/// # Safety
+/// `state` is valid with two free stack slots.
+unsafe fn push_tagged(state: *mut lua_State, tag: &CStr, text: &[u8]) {
+    // SAFETY: per the contract; the new table is at -2 when the text is set.
+    unsafe {
+        ffi::lua_createtable(state, 0, 1);
+        push_bytes(state, text);
+        ffi::lua_setfield(state, -2, tag.as_ptr());
+    }
+}
+
+/// Pushes a reply as a Lua value by Redis's rules (nil → `false`, status → `{ok = ..}`,
+/// error → `{err = ..}`, array → table), or an error text to raise when it nests too deep.
+///
+/// # Safety
+/// `state` is valid with a free stack slot.
+unsafe fn push_reply(state: *mut lua_State, reply: Reply, depth: usize) -> Outcome {
+    // SAFETY: per the contract; each table level checks for the two slots it uses.
+    unsafe {
+        match reply {
+            #[allow(clippy::cast_precision_loss, reason = "Lua 5.1 numbers are doubles")]
+            Reply::Integer(n) => ffi::lua_pushnumber(state, n as f64),
+            Reply::Bulk(b) => push_bytes(state, &b),
+            Reply::Status(s) => push_tagged(state, c"ok", s.as_bytes()),
+            Reply::Error(s) => push_tagged(state, c"err", s.as_bytes()),
+            Reply::Array(items) if depth < MAX_DEPTH && ffi::lua_checkstack(state, 3) != 0 => {
+                let n = c_int::try_from(items.len()).unwrap_or(c_int::MAX);
+                ffi::lua_createtable(state, n, 0);
+                for (i, item) in (1..=c_int::MAX).zip(items) {
+                    if let Outcome::Raise = push_reply(state, item, depth + 1) {
+                        return Outcome::Raise;
+                    }
+                    ffi::lua_rawseti_(state, -2, i);
+                }
+            }
+            Reply::Array(_) => {
+                push_bytes(state, STACK_LIMIT.as_bytes());
+                return Outcome::Raise;
+            }
+            _ => ffi::lua_pushboolean(state, 0),
+        }
+    }
+    Outcome::Pushed
+}
+
+/// Puts `args` at 1..=n of the table at `index`, and nil at n+1..=`old_len`.
+///
+/// # Safety
+/// `state` is valid with a free stack slot and runs protected (pushing a string
+/// allocates, which can raise); the table at `index` has no metamethods in the way (raw
+/// sets).
+pub(crate) unsafe fn refill(state: *mut lua_State, index: c_int, args: &[&[u8]], old_len: usize) {
+    // SAFETY: per the contract.
+    unsafe {
+        for (i, arg) in (1..=c_int::MAX).zip(args) {
+            push_bytes(state, arg);
+            ffi::lua_rawseti_(state, index, i);
+        }
+        for i in args.len()..old_len {
+            ffi::lua_pushnil(state);
+            ffi::lua_rawseti_(state, index, c_int::try_from(i + 1).unwrap_or(c_int::MAX));
+        }
+    }
+}
+
+/// The `redis.call` and `redis.pcall` functions, and the raiser they share.
+pub(crate) fn functions(lua: &Lua, redis: &Table) -> mlua::Result<()> {
+    adopt(lua);
+    lua.set_named_registry_value(
+        RAISE.to_str().unwrap_or_default(),
+        lua.create_function(|_, text: mlua::String| {
+            Err::<(), _>(super::bridge::raise(&text.to_string_lossy()))
+        })?,
+    )?;
+    // SAFETY: both follow Lua's C function protocol (see `call` and `pcall`).
+    let (call, pcall) = unsafe { (lua.create_c_function(call)?, lua.create_c_function(pcall)?) };
+    redis.raw_set("call", call)?;
+    redis.raw_set("pcall", pcall)
+}
