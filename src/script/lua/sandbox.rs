@@ -118,6 +118,7 @@ pub(crate) fn build() -> mlua::Result<(Lua, Table, Function)> {
     g.raw_set("redis", bridge::redis_table(&lua)?)?;
     g.raw_set("cjson", cjson::table(&lua)?)?;
     g.raw_set("bit", bit::table(&lua)?)?;
+    super::raw::fast_tonumber(&lua)?;
     let helpers = lua.create_table()?;
     helpers.raw_set("check", lua.create_function(run::check_stopped)?)?;
     helpers.raw_set(
