@@ -9,6 +9,7 @@
 mod bit;
 mod bridge;
 mod cjson;
+mod direct;
 pub(crate) mod library;
 mod raw;
 pub(crate) mod run;

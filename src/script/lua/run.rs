@@ -53,7 +53,7 @@ pub(crate) fn execute(
     };
     run(ctx, &how, keys, read_only, |st| {
         let f = st.function(&script.sha, &chunk.source)?;
-        Ok((f, Args::Script(argv)))
+        Ok(Args::Script(f, argv))
     })
 }
 
@@ -87,7 +87,7 @@ pub(crate) fn execute_function(
             .lua
             .create_sequence_from(argv.iter().map(|a| mlua::BString::from(*a)));
         match (k, a) {
-            (Ok(k), Ok(a)) => Ok((f, Args::Function(k, a))),
+            (Ok(k), Ok(a)) => Ok(Args::Function(f, k, a)),
             (Err(e), _) | (_, Err(e)) => Err(format!("ERR {e}")),
         }
     })
@@ -110,19 +110,17 @@ struct Target<'t> {
 /// What a run passes: a script's `ARGV` (its `KEYS` are the run's keys), or a function's
 /// two arguments.
 enum Args<'a> {
-    Script(&'a [&'a [u8]]),
-    Function(mlua::Table, mlua::Table),
+    /// The registry slot of the compiled script.
+    Script(std::ffi::c_int, &'a [&'a [u8]]),
+    Function(mlua::Function, mlua::Table, mlua::Table),
 }
-
-/// The function to call, and its arguments.
-type Prepared<'a> = (mlua::Function, Args<'a>);
 
 fn run<'a>(
     ctx: &mut Ctx<'_, '_>,
     how: &Target<'_>,
     keys: &[&[u8]],
     read_only: bool,
-    prepare: impl FnOnce(&mut state::State) -> Result<Prepared<'a>, String>,
+    prepare: impl FnOnce(&mut state::State) -> Result<Args<'a>, String>,
 ) -> Reply {
     let scripts = match crate::script::state_or_error(ctx.shared) {
         Ok(scripts) => scripts,
@@ -143,7 +141,7 @@ fn run<'a>(
     let limits = &scripts.limits;
     let reply = state::with(|st| {
         SOURCE.with(|s| s.set(how.source));
-        let (f, args) = prepare(st)?;
+        let args = prepare(st)?;
         arm(limits.max_operations);
         LIMIT_MS.with(|l| l.set(time_limit.as_millis()));
         let room = st
@@ -151,31 +149,48 @@ fn run<'a>(
             .used_memory()
             .saturating_add(limits.defaults.lua_max_memory);
         let result = host::with_host(&mut run, || match args {
-            Args::Script(argv) => st.call_script(&f, keys, argv, room),
-            Args::Function(k, a) => {
+            Args::Script(f, argv) => st.call_script(f, keys, argv, room).map(Ran::Direct),
+            Args::Function(f, k, a) => {
                 let _ = st.lua.set_memory_limit(room);
-                st.runner.call::<(bool, Value)>((f, k, a))
+                st.runner.call::<(bool, Value)>((f, k, a)).map(Ran::Mlua)
             }
         });
         let _ = st.lua.set_memory_limit(0);
         disarm();
         super::raw::resume_panic();
-        Ok::<_, String>(result)
+        let mut meter = Meter::new(run.ctx);
+        Ok::<_, String>(match result {
+            Ok(Ran::Direct(pending)) => st.take(pending, &mut meter).map_err(Failure::Text),
+            Ok(Ran::Mlua((true, value))) => {
+                Ok(to_reply(value, &mut meter, 0).unwrap_or_else(|e| e))
+            }
+            Ok(Ran::Mlua((false, value))) => Err(Failure::Text(failure_text(&value))),
+            Err(e) => Err(Failure::Error(e)),
+        })
     });
     let sha = how.label;
     let reply = match reply {
         None => Reply::error(BUSY),
         Some(Err(text)) => Reply::error(text),
-        Some(Ok(Ok((true, value)))) => {
-            let mut meter = Meter::new(run.ctx);
-            to_reply(value, &mut meter, 0).unwrap_or_else(|e| e)
-        }
-        Some(Ok(Ok((false, value)))) => Reply::error(located(&failure_text(&value), sha)),
-        Some(Ok(Err(e))) => Reply::error(located(&error_text(&e), sha)),
+        Some(Ok(Ok(reply))) => reply,
+        Some(Ok(Err(Failure::Text(text)))) => Reply::error(located(&text, sha)),
+        Some(Ok(Err(Failure::Error(e)))) => Reply::error(located(&error_text(&e), sha)),
     };
     drop(run);
     drop(watched);
     reply
+}
+
+/// How a run was made: on the C API (a script), or through mlua (a function).
+enum Ran {
+    Direct(state::Pending),
+    Mlua((bool, Value)),
+}
+
+/// Why a run failed: the text of what it raised, or an error of mlua's.
+enum Failure {
+    Text(String),
+    Error(mlua::Error),
 }
 
 /// The text of what the runner gave back for a failed run. Lua skips the handler for a
@@ -211,7 +226,7 @@ pub(crate) fn set_source(source: &'static str) {
     SOURCE.with(|s| s.set(source));
 }
 
-const OUT_OF_MEMORY: &str =
+pub(crate) const OUT_OF_MEMORY: &str =
     "ERR Out of memory: the script passed the Lua memory limit (lua_max_memory)";
 
 /// Redis 7's `<error> script: <sha1>, on @user_script:<line>.`
@@ -346,7 +361,7 @@ fn error_text_at(e: &mlua::Error, line: Option<i32>) -> String {
     clippy::cast_precision_loss,
     reason = "a Lua number result truncates to an integer reply, as in Redis"
 )]
-fn truncate(f: f64) -> i64 {
+pub(crate) fn truncate(f: f64) -> i64 {
     if f.is_nan() || f >= i64::MAX as f64 || f < i64::MIN as f64 {
         i64::MIN
     } else {
@@ -355,12 +370,12 @@ fn truncate(f: f64) -> i64 {
 }
 
 /// The deepest table nesting a result may have (as the Rhai engine's).
-const MAX_NESTING: usize = crate::script::rhai::bridge::MAX_NESTING;
+pub(crate) const MAX_NESTING: usize = crate::script::rhai::bridge::MAX_NESTING;
 
 /// A script's result as a reply: number → integer (truncated), string → bulk, `false`/nil
 /// → nil, `true` → 1, `{err = ..}` → error, `{ok = ..}` → status, other tables → array up
 /// to the first nil.
-fn to_reply(value: Value, meter: &mut Meter, depth: usize) -> Result<Reply, Reply> {
+pub(crate) fn to_reply(value: Value, meter: &mut Meter, depth: usize) -> Result<Reply, Reply> {
     Ok(match value {
         Value::Boolean(true) => Reply::Integer(1),
         Value::Integer(n) => Reply::Integer(n),

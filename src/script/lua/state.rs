@@ -4,11 +4,16 @@
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 
-use mlua::{Function, Lua, Table, Value};
+use std::ffi::c_int;
 
+use mlua::{Function, Lua, RegistryKey, Table};
+
+pub(crate) use super::direct::Pending;
+use super::direct::{Direct, Fill};
 use super::library::{self, Loaded};
-use super::raw;
 use super::sandbox;
+use crate::commands::budget::Meter;
+use crate::reply::Reply;
 use crate::script::cache::Sha;
 
 /// Compiled functions kept per thread; past this, the thread's cache starts over (the
@@ -26,14 +31,19 @@ pub(crate) struct State {
     pub(crate) runner: Function,
     keys: Args,
     argv: Args,
-    functions: HashMap<Sha, Function, foldhash::fast::RandomState>,
+    /// Script runs on Lua's C API.
+    direct: Direct,
+    /// Compiled scripts, each kept in a registry slot (what a direct run calls).
+    functions: HashMap<Sha, RegistryKey, foldhash::fast::RandomState>,
     /// FUNCTION libraries this thread ran, by the SHA1 of their code.
     libraries: HashMap<Sha, Loaded, foldhash::fast::RandomState>,
 }
 
-/// `KEYS` or `ARGV`: the table, and how many entries the last run put in it.
+/// `KEYS` or `ARGV`: the table (also in a registry slot), and how many entries the last
+/// run put in it.
 struct Args {
     table: Table,
+    slot: RegistryKey,
     len: usize,
 }
 
@@ -68,12 +78,14 @@ impl State {
         let (lua, env, runner) = sandbox::build()?;
         let keys = Args::new(&lua, &env, "KEYS")?;
         let argv = Args::new(&lua, &env, "ARGV")?;
+        let direct = Direct::new(&lua, &lua.create_function(super::run::handler)?)?;
         Ok(State {
             lua,
             env,
             runner,
             keys,
             argv,
+            direct,
             functions: HashMap::default(),
             libraries: HashMap::default(),
         })
@@ -81,9 +93,9 @@ impl State {
 
     /// The function compiled from `source` (whose SHA1 is `sha`), compiling it if this
     /// thread has not yet. The error is the reply text.
-    pub(crate) fn function(&mut self, sha: &Sha, source: &[u8]) -> Result<Function, String> {
+    pub(crate) fn function(&mut self, sha: &Sha, source: &[u8]) -> Result<c_int, String> {
         if let Some(f) = self.functions.get(sha) {
-            return Ok(f.clone());
+            return Ok(f.id());
         }
         let f = self
             .lua
@@ -95,8 +107,13 @@ impl State {
         if self.functions.len() >= MAX_FUNCTIONS {
             self.functions = HashMap::default();
         }
-        self.functions.insert(*sha, f.clone());
-        Ok(f)
+        let slot = self
+            .lua
+            .create_registry_value(f)
+            .map_err(|e| format!("ERR {e}"))?;
+        let id = slot.id();
+        self.functions.insert(*sha, slot);
+        Ok(id)
     }
 
     /// The library with this code (whose SHA1 is `sha`), running its code on this thread
@@ -119,43 +136,30 @@ impl State {
             .ok_or_else(|| "ERR Function not found".into())
     }
 
-    /// Runs the script function `f` through the runner with `KEYS` and `ARGV` set to
-    /// `keys` and `argv`, the memory limit set to `room` once they are in place; the
-    /// runner's `(ok, value)`.
+    /// Runs the script function in registry slot `f` with `KEYS` and `ARGV` set to
+    /// `keys` and `argv`, the memory limit set to `room` once they are in place; its result
+    /// is on the stack until [`State::take`].
     pub(crate) fn call_script(
         &mut self,
-        f: &Function,
+        f: c_int,
         keys: &[&[u8]],
         argv: &[&[u8]],
         room: usize,
-    ) -> mlua::Result<(bool, Value)> {
+    ) -> mlua::Result<Pending> {
         if DIRTY.with(Cell::take) {
             self.keys = Args::new(&self.lua, &self.env, "KEYS")?;
             self.argv = Args::new(&self.lua, &self.env, "ARGV")?;
         }
-        let old = (
-            self.keys.fresh(&self.lua, &self.env, "KEYS")?,
-            self.argv.fresh(&self.lua, &self.env, "ARGV")?,
-        );
-        let lua = &self.lua;
-        let args = (&self.runner, f, &self.keys.table, &self.argv.table);
-        // SAFETY: `exec_raw` runs this protected, with its four arguments at 1..=4 (so
-        // raising on an allocation failure is caught); `KEYS`/`ARGV` have no raw-set
-        // metamethods in the way; what stays on the stack (the runner's two results) is
-        // what `exec_raw` returns.
-        #[allow(unsafe_code, reason = "see raw.rs: the refill on Lua's C API")]
-        let result = unsafe {
-            lua.exec_raw::<(bool, Value)>(args, |state| {
-                raw::refill(state, 3, keys, old.0);
-                raw::refill(state, 4, argv, old.1);
-                mlua::ffi::lua_settop(state, 2);
-                let _ = lua.set_memory_limit(room);
-                mlua::ffi::lua_call(state, 1, 2);
-            })
-        };
-        self.keys.len = keys.len();
-        self.argv.len = argv.len();
-        result
+        let fills = [
+            self.keys.fill(&self.lua, &self.env, "KEYS", keys)?,
+            self.argv.fill(&self.lua, &self.env, "ARGV", argv)?,
+        ];
+        Ok(self.direct.call(&self.lua, f, fills, room))
+    }
+
+    /// The reply of a finished [`State::call_script`], or the failure text to locate.
+    pub(crate) fn take(&self, run: Pending, meter: &mut Meter) -> Result<Reply, String> {
+        self.direct.take(&self.lua, run, meter)
     }
 }
 
@@ -163,16 +167,32 @@ impl Args {
     fn new(lua: &Lua, env: &Table, name: &str) -> mlua::Result<Args> {
         let table = sandbox::args_table(lua)?;
         sandbox::set_global(lua, env, name, &table)?;
-        Ok(Args { table, len: 0 })
+        let slot = lua.create_registry_value(&table)?;
+        Ok(Args {
+            table,
+            slot,
+            len: 0,
+        })
     }
 
-    /// The length the table had after the last refill, replacing first a table the script
-    /// grew or shrank (`table.insert`, `table.remove`) or one that grew long.
-    fn fresh(&mut self, lua: &Lua, env: &Table, name: &str) -> mlua::Result<usize> {
+    /// The refill of this table with `args`, replacing it first when the script grew or
+    /// shrank it (`table.insert`, `table.remove`) or it grew long.
+    fn fill<'a>(
+        &mut self,
+        lua: &Lua,
+        env: &Table,
+        name: &str,
+        args: &'a [&'a [u8]],
+    ) -> mlua::Result<Fill<'a>> {
         if self.len > KEEP_ARGS || self.table.raw_len() != self.len {
             *self = Args::new(lua, env, name)?;
         }
-        Ok(self.len)
+        let old_len = std::mem::replace(&mut self.len, args.len());
+        Ok(Fill {
+            table: self.slot.id(),
+            args,
+            old_len,
+        })
     }
 }
 
