@@ -78,6 +78,8 @@ mod lists;
 #[cfg(all(feature = "lua", not(loom)))]
 mod lua;
 #[cfg(all(feature = "lua", not(loom)))]
+mod lua_bridge;
+#[cfg(all(feature = "lua", not(loom)))]
 mod lua_functions;
 #[cfg(all(feature = "lua", not(loom)))]
 mod lua_libs;

@@ -199,18 +199,16 @@ unsafe fn run_command(state: *mut lua_State) -> Reply {
     host::call(&argv).unwrap_or_else(|| Reply::error(NOT_RUNNING))
 }
 
-/// A number argument: integers below 1e17 in decimal, anything else as `%.17g` (`0.1` is
-/// `0.10000000000000001`), as mlua's own conversion had it (a number within `EPSILON` of
-/// an integer counts as that integer).
+/// A number argument as Redis writes it (`%.17g`: `0.1` is `0.10000000000000001`, `-0.0`
+/// is `-0`), integers below 1e17 (which `%.17g` writes in full) without going through
+/// the float formatter.
 #[allow(
     clippy::cast_possible_truncation,
-    clippy::cast_precision_loss,
-    reason = "the test below checks the truncation is exact"
+    reason = "only integral values below 1e17 are cast"
 )]
 fn number_arg(n: f64) -> Num {
-    let i = n as i64;
-    if (n - i as f64).abs() < f64::EPSILON && i.unsigned_abs() < 100_000_000_000_000_000 {
-        let (buf, len) = crate::numbers::format_i64(i);
+    if n.fract() == 0.0 && n.abs() < 1e17 && (n != 0.0 || n.is_sign_positive()) {
+        let (buf, len) = crate::numbers::format_i64(n as i64);
         Num::Int(buf, len)
     } else {
         Num::Text(format_g(n, 17))
