@@ -178,3 +178,54 @@ fn newproxy_is_not_there_as_in_redis_7() {
          'newproxy' script: <sha>, on @user_script:1."
     );
 }
+
+fn load(s: &redlite::Store, src: &str) -> String {
+    match s.execute(["SCRIPT", "LOAD", src]) {
+        Reply::Bulk(b) => String::from_utf8(b).expect("hex"),
+        other => panic!("{other}"),
+    }
+}
+
+#[test]
+fn queued_evalshas_each_run_with_their_own_keys_and_args() {
+    // EXEC plans every queued command (each fills KEYS/ARGV ahead of its locks) before
+    // running any: each run must still see its own arguments.
+    let s = store();
+    let sha = load(
+        &s,
+        "KEYS[1] = KEYS[1] .. '!' return {KEYS[1], ARGV[1], #KEYS}",
+    );
+    let mut c = s.connection();
+    c.execute(["MULTI"]);
+    c.execute(["EVALSHA", &sha, "1", "a", "x"]);
+    c.execute(["EVAL", "return {KEYS[1], KEYS[2]}", "2", "p", "q"]);
+    c.execute(["EVALSHA", &sha, "2", "b", "c", "y"]);
+    c.execute(["EVALSHA", &sha, "1", "a", "x"]);
+    let r = c.execute(["EXEC"]);
+    assert_eq!(
+        r,
+        Reply::Array(vec![
+            Reply::Array(vec![bulk("a!"), bulk("x"), int(1)]),
+            bulks(&["p", "q"]),
+            Reply::Array(vec![bulk("b!"), bulk("y"), int(2)]),
+            Reply::Array(vec![bulk("a!"), bulk("x"), int(1)]),
+        ])
+    );
+}
+
+#[test]
+fn a_script_that_rewrites_keys_in_place_leaves_the_next_run_its_own() {
+    let s = store();
+    let sha = load(
+        &s,
+        "local was = KEYS[1] KEYS[1] = 'changed' ARGV[1] = nil return was",
+    );
+    for _ in 0..3 {
+        assert_eq!(s.execute(["EVALSHA", &sha, "1", "k", "v"]), bulk("k"));
+    }
+    let sha = load(&s, "return {KEYS[1], ARGV[1]}");
+    assert_eq!(
+        s.execute(["EVALSHA", &sha, "1", "k", "v"]),
+        bulks(&["k", "v"])
+    );
+}

@@ -69,14 +69,36 @@ impl Direct {
         })
     }
 
-    /// Refills the tables, sets the memory limit to `room`, and calls the function in
-    /// registry slot `f` with no arguments (its globals are `KEYS`/`ARGV`).
+    /// Refills the tables; false (and the tables marked for rebuilding) if the stack has
+    /// no room.
     ///
     /// Called from outside any Lua code on this state (never from an mlua callback).
-    pub(crate) fn call(&self, lua: &Lua, f: c_int, fills: [Fill<'_>; 2], room: usize) -> Pending {
+    pub(crate) fn refill(&self, fills: [Fill<'_>; 2]) -> bool {
         let s = self.state;
         // SAFETY: `s` is the main state, idle (no Lua code runs on it now), with its stack
-        // as mlua leaves it between calls; everything pushed here is popped by `take`.
+        // as mlua leaves it between calls, and its top restored after each table.
+        unsafe {
+            if ffi::lua_checkstack(s, 2) == 0 {
+                super::state::mark_dirty();
+                return false;
+            }
+            let top = ffi::lua_gettop(s);
+            for fill in fills {
+                ffi::lua_rawgeti_(s, ffi::LUA_REGISTRYINDEX, fill.table);
+                raw::refill(s, top + 1, fill.args, fill.old_len);
+                ffi::lua_settop(s, top);
+            }
+        }
+        true
+    }
+
+    /// Sets the memory limit to `room` and calls the function in registry slot `f` with
+    /// no arguments (its globals are `KEYS`/`ARGV`).
+    ///
+    /// Called from outside any Lua code on this state (never from an mlua callback).
+    pub(crate) fn call(&self, lua: &Lua, f: c_int, room: usize) -> Pending {
+        let s = self.state;
+        // SAFETY: as for `refill`; everything pushed here is popped by `take`.
         unsafe {
             let top = ffi::lua_gettop(s);
             if ffi::lua_checkstack(s, 4) == 0 {
@@ -84,11 +106,6 @@ impl Direct {
                     top,
                     status: NO_ROOM,
                 };
-            }
-            for fill in fills {
-                ffi::lua_rawgeti_(s, ffi::LUA_REGISTRYINDEX, fill.table);
-                raw::refill(s, top + 1, fill.args, fill.old_len);
-                ffi::lua_settop(s, top);
             }
             let _ = lua.set_memory_limit(room);
             ffi::lua_rawgeti_(s, ffi::LUA_REGISTRYINDEX, self.handler.id());
@@ -109,6 +126,7 @@ impl Direct {
                 Err(Stop::Userdata) => Ok(self.through_mlua(lua, meter)),
             }
         } else if run.status == NO_ROOM {
+            // SAFETY: `call` pushed nothing.
             Err(STACK_LIMIT.into())
         } else {
             // SAFETY: the message is at the top of the idle main stack.

@@ -52,9 +52,35 @@ pub(crate) fn execute(
         lang: script.flags.lang(),
     };
     run(ctx, &how, keys, read_only, |st| {
-        let f = st.function(&script.sha, &chunk.source)?;
-        Ok(Args::Script(f, argv))
+        Ok(match st.take_planned(&script.sha, keys, argv) {
+            Some(f) => Args::Script(f, argv, true),
+            None => Args::Script(st.function(&script.sha, &chunk.source)?, argv, false),
+        })
     })
+}
+
+/// Fills `KEYS`/`ARGV` for the EVALSHA `args` of `script` before its command takes its
+/// locks (less work while they are held); the run finds them filled if nothing ran Lua on
+/// this thread in between. Malformed arguments prepare nothing (the handler reports them).
+pub(crate) fn plan(script: &Compiled, chunk: &Chunk, args: &[&[u8]]) {
+    let _ = state::with(|st| {
+        let (Some(numkeys), Some(rest)) = (args.get(2), args.get(3..)) else {
+            return;
+        };
+        let numkeys = crate::commands::parse::int(numkeys).ok();
+        let Some(numkeys) = numkeys.and_then(|n| usize::try_from(n).ok()) else {
+            return;
+        };
+        if numkeys <= rest.len() {
+            let (keys, argv) = rest.split_at(numkeys);
+            let _ = st.prepare(&script.sha, &chunk.source, keys, argv);
+        }
+    });
+}
+
+/// Forgets a run prepared on this thread (without building a state if there is none).
+pub(crate) fn forget_planned() {
+    state::forget_planned();
 }
 
 /// Runs the function `name` of `lib` on `ctx` (FCALL): called with `KEYS` and `ARGV` as
@@ -79,6 +105,7 @@ pub(crate) fn execute_function(
     };
     let limits = scripts.limits.clone();
     run(ctx, &how, keys, read_only, |st| {
+        st.forget_planned();
         let f = st.library(&lib.code, &lib.sha, &limits)?.function(name)?;
         let k = st
             .lua
@@ -110,8 +137,9 @@ struct Target<'t> {
 /// What a run passes: a script's `ARGV` (its `KEYS` are the run's keys), or a function's
 /// two arguments.
 enum Args<'a> {
-    /// The registry slot of the compiled script.
-    Script(std::ffi::c_int, &'a [&'a [u8]]),
+    /// The registry slot of the compiled script, `ARGV`, and whether the tables already
+    /// hold the arguments (filled while the command planned its locks).
+    Script(std::ffi::c_int, &'a [&'a [u8]], bool),
     Function(mlua::Function, mlua::Table, mlua::Table),
 }
 
@@ -139,7 +167,7 @@ fn run<'a>(
         how.lang,
     );
     let limits = &scripts.limits;
-    let reply = state::with(|st| {
+    let reply = state::with_planned(|st| {
         SOURCE.with(|s| s.set(how.source));
         let args = prepare(st)?;
         arm(limits.max_operations);
@@ -149,7 +177,9 @@ fn run<'a>(
             .used_memory()
             .saturating_add(limits.defaults.lua_max_memory);
         let result = host::with_host(&mut run, || match args {
-            Args::Script(f, argv) => st.call_script(f, keys, argv, room).map(Ran::Direct),
+            Args::Script(f, argv, filled) => {
+                st.call_script(f, keys, argv, filled, room).map(Ran::Direct)
+            }
             Args::Function(f, k, a) => {
                 let _ = st.lua.set_memory_limit(room);
                 st.runner.call::<(bool, Value)>((f, k, a)).map(Ran::Mlua)

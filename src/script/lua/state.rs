@@ -33,6 +33,8 @@ pub(crate) struct State {
     argv: Args,
     /// Script runs on Lua's C API.
     direct: Direct,
+    /// The run whose `KEYS`/`ARGV` were filled while its command planned its locks.
+    planned: Option<Planned>,
     /// Compiled scripts, each kept in a registry slot (what a direct run calls).
     functions: HashMap<Sha, RegistryKey, foldhash::fast::RandomState>,
     /// FUNCTION libraries this thread ran, by the SHA1 of their code.
@@ -47,6 +49,27 @@ struct Args {
     len: usize,
 }
 
+/// A script run prepared ahead of its locks: the script and the very argument slices the
+/// tables were filled from (a later run with other arguments fills them again).
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Planned {
+    sha: Sha,
+    f: c_int,
+    keys: (usize, usize),
+    argv: (usize, usize),
+}
+
+impl Planned {
+    fn of(sha: &Sha, f: c_int, keys: &[&[u8]], argv: &[&[u8]]) -> Planned {
+        Planned {
+            sha: *sha,
+            f,
+            keys: (keys.as_ptr() as usize, keys.len()),
+            argv: (argv.as_ptr() as usize, argv.len()),
+        }
+    }
+}
+
 thread_local! {
     static STATE: RefCell<Option<State>> = const { RefCell::new(None) };
     /// Set when a script wrote a key into `KEYS`/`ARGV` that a refill would not overwrite.
@@ -59,8 +82,29 @@ pub(crate) fn mark_dirty() {
 }
 
 /// Runs `f` on this thread's state, building it first if needed; `None` if the state is
-/// already in use on this thread, or cannot be built.
+/// already in use on this thread, or cannot be built. Whatever `f` does may change
+/// `KEYS`/`ARGV`, so a run prepared before is forgotten.
 pub(crate) fn with<R>(f: impl FnOnce(&mut State) -> R) -> Option<R> {
+    with_planned(|st| {
+        st.planned = None;
+        f(st)
+    })
+}
+
+/// Forgets a prepared run, if this thread has a state (and it is not in use: a running
+/// script has taken its preparation already).
+pub(crate) fn forget_planned() {
+    let _ = STATE.try_with(|cell| {
+        if let Ok(mut slot) = cell.try_borrow_mut()
+            && let Some(st) = slot.as_mut()
+        {
+            st.planned = None;
+        }
+    });
+}
+
+/// The same, keeping a prepared run (for the script run it was prepared for).
+pub(crate) fn with_planned<R>(f: impl FnOnce(&mut State) -> R) -> Option<R> {
     STATE
         .try_with(|cell| {
             let mut slot = cell.try_borrow_mut().ok()?;
@@ -86,6 +130,7 @@ impl State {
             keys,
             argv,
             direct,
+            planned: None,
             functions: HashMap::default(),
             libraries: HashMap::default(),
         })
@@ -136,25 +181,74 @@ impl State {
             .ok_or_else(|| "ERR Function not found".into())
     }
 
+    /// Fills `KEYS`/`ARGV` for the run of the script `sha` (compiled from `source`) with
+    /// these arguments, ahead of the locks its command takes: the run then only calls it.
+    pub(crate) fn prepare(
+        &mut self,
+        sha: &Sha,
+        source: &[u8],
+        keys: &[&[u8]],
+        argv: &[&[u8]],
+    ) -> Result<(), String> {
+        let f = self.function(sha, source)?;
+        let fills = self.fills(keys, argv).map_err(|e| format!("ERR {e}"))?;
+        if self.direct.refill(fills) {
+            self.planned = Some(Planned::of(sha, f, keys, argv));
+        }
+        Ok(())
+    }
+
+    /// The script's slot if its run with these very arguments was prepared (the tables
+    /// hold them); forgets the preparation either way.
+    pub(crate) fn take_planned(
+        &mut self,
+        sha: &Sha,
+        keys: &[&[u8]],
+        argv: &[&[u8]],
+    ) -> Option<c_int> {
+        let planned = self.planned.take()?;
+        (planned == Planned::of(sha, planned.f, keys, argv)).then_some(planned.f)
+    }
+
+    /// Forgets a prepared run (a function's run may change `KEYS`/`ARGV`).
+    pub(crate) fn forget_planned(&mut self) {
+        self.planned = None;
+    }
+
     /// Runs the script function in registry slot `f` with `KEYS` and `ARGV` set to
-    /// `keys` and `argv`, the memory limit set to `room` once they are in place; its result
-    /// is on the stack until [`State::take`].
+    /// `keys` and `argv` (already, when `filled`), the memory limit set to `room`; its
+    /// result is on the stack until [`State::take`].
     pub(crate) fn call_script(
         &mut self,
         f: c_int,
         keys: &[&[u8]],
         argv: &[&[u8]],
+        filled: bool,
         room: usize,
     ) -> mlua::Result<Pending> {
+        if !filled {
+            let fills = self.fills(keys, argv)?;
+            if !self.direct.refill(fills) {
+                return Err(mlua::Error::StackError);
+            }
+        }
+        Ok(self.direct.call(&self.lua, f, room))
+    }
+
+    /// The refills that put `keys` and `argv` in `KEYS` and `ARGV`.
+    fn fills<'a>(
+        &mut self,
+        keys: &'a [&'a [u8]],
+        argv: &'a [&'a [u8]],
+    ) -> mlua::Result<[Fill<'a>; 2]> {
         if DIRTY.with(Cell::take) {
             self.keys = Args::new(&self.lua, &self.env, "KEYS")?;
             self.argv = Args::new(&self.lua, &self.env, "ARGV")?;
         }
-        let fills = [
+        Ok([
             self.keys.fill(&self.lua, &self.env, "KEYS", keys)?,
             self.argv.fill(&self.lua, &self.env, "ARGV", argv)?,
-        ];
-        Ok(self.direct.call(&self.lua, f, fills, room))
+        ])
     }
 
     /// The reply of a finished [`State::call_script`], or the failure text to locate.
