@@ -51,18 +51,22 @@ fn main() {
         black_box(conn.execute(argv));
     }
     if threads > 1 {
-        let started = std::time::Instant::now();
-        std::thread::scope(|s| {
+        // Each thread warms up, then all start the timed calls together.
+        let barrier = std::sync::Barrier::new(usize::try_from(threads).unwrap_or(1) + 1);
+        let started = std::thread::scope(|s| {
             for _ in 0..threads {
-                let (store, argv) = (&store, &argv);
+                let (store, argv, barrier) = (&store, &argv, &barrier);
                 s.spawn(move || {
                     let mut conn = store.connection();
                     for _ in 0..20_000 {
                         black_box(conn.execute(argv));
                     }
+                    barrier.wait();
                     measured(&mut conn, argv, calls);
                 });
             }
+            barrier.wait();
+            std::time::Instant::now()
         });
         let rate = f64::from(threads) * f64::from(calls) / started.elapsed().as_secs_f64();
         println!("{threads} threads, {rate:.0} calls/s");
