@@ -61,12 +61,14 @@ impl Direct {
         unsafe {
             lua.exec_raw::<()>((), |s| state = s)?;
         }
-        Ok(Direct {
+        let direct = Direct {
             state,
             handler: lua.create_registry_value(handler)?,
             ok: lua.create_registry_value(lua.create_string("ok")?)?,
             err: lua.create_registry_value(lua.create_string("err")?)?,
-        })
+        };
+        raw::anchor_tags(direct.ok.id(), direct.err.id());
+        Ok(direct)
     }
 
     /// Refills the tables; false (and the tables marked for rebuilding) if the stack has

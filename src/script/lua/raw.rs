@@ -20,7 +20,7 @@
 #![allow(unsafe_code, reason = "Lua's C API, see the module docs")]
 
 use std::any::Any;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::ffi::{CStr, c_char, c_int};
 use std::panic::{self, AssertUnwindSafe};
 
@@ -49,6 +49,8 @@ thread_local! {
     /// This thread's Lua state, for lifting its memory limit while a command runs (a C
     /// function gets only the raw state).
     static LUA: RefCell<Option<Lua>> = const { RefCell::new(None) };
+    /// The registry slots of the strings `"ok"` and `"err"` (see [`anchor_tags`]).
+    static TAGS: Cell<[c_int; 2]> = const { Cell::new([ffi::LUA_REFNIL; 2]) };
     /// A panic caught in a command a script ran, resumed when the run is over.
     static PANIC: RefCell<Option<Box<dyn Any + Send>>> = const { RefCell::new(None) };
 }
@@ -224,34 +226,60 @@ unsafe fn push_bytes(state: *mut lua_State, bytes: &[u8]) {
     unsafe { ffi::lua_pushlstring_(state, bytes.as_ptr().cast::<c_char>(), bytes.len()) };
 }
 
-/// Pushes `{tag = text}`.
+/// Pushes `{tag = text}`, the key taken from its registry slot when there is one (no
+/// hashing of a C string per reply).
 ///
 /// # Safety
-/// `state` is valid with two free stack slots.
-unsafe fn push_tagged(state: *mut lua_State, tag: &CStr, text: &[u8]) {
-    // SAFETY: per the contract; the new table is at -2 when the text is set.
+/// `state` is valid with three free stack slots.
+unsafe fn push_tagged(state: *mut lua_State, tag: Tag, text: &[u8]) {
+    let slot = TAGS.with(|t| t.get()[tag as usize]);
+    // SAFETY: per the contract; the new table is at -3 (or -2) when the field is set.
     unsafe {
         ffi::lua_createtable(state, 0, 1);
-        push_bytes(state, text);
-        ffi::lua_setfield(state, -2, tag.as_ptr());
+        if slot == ffi::LUA_REFNIL {
+            push_bytes(state, text);
+            let name = match tag {
+                Tag::Ok => c"ok",
+                Tag::Err => c"err",
+            };
+            ffi::lua_setfield(state, -2, name.as_ptr());
+        } else {
+            ffi::lua_rawgeti_(state, ffi::LUA_REGISTRYINDEX, slot);
+            push_bytes(state, text);
+            ffi::lua_rawset(state, -3);
+        }
     }
+}
+
+/// The two keys of tagged replies.
+#[derive(Clone, Copy)]
+pub(crate) enum Tag {
+    Ok = 0,
+    Err = 1,
+}
+
+/// Sets the registry slots holding the strings `"ok"` and `"err"` on this thread's state.
+pub(crate) fn anchor_tags(ok: c_int, err: c_int) {
+    TAGS.with(|t| t.set([ok, err]));
 }
 
 /// Pushes a reply as a Lua value by Redis's rules (nil → `false`, status → `{ok = ..}`,
 /// error → `{err = ..}`, array → table), or an error text to raise when it nests too deep.
 ///
 /// # Safety
-/// `state` is valid with a free stack slot.
+/// `state` is valid with three free stack slots (a tagged reply uses them; a C function
+/// starts with `LUA_MINSTACK`, 20).
 unsafe fn push_reply(state: *mut lua_State, reply: Reply, depth: usize) -> Outcome {
-    // SAFETY: per the contract; each table level checks for the two slots it uses.
+    // SAFETY: per the contract; each table level checks for its own slot and the three of
+    // an item.
     unsafe {
         match reply {
             #[allow(clippy::cast_precision_loss, reason = "Lua 5.1 numbers are doubles")]
             Reply::Integer(n) => ffi::lua_pushnumber(state, n as f64),
             Reply::Bulk(b) => push_bytes(state, &b),
-            Reply::Status(s) => push_tagged(state, c"ok", s.as_bytes()),
-            Reply::Error(s) => push_tagged(state, c"err", s.as_bytes()),
-            Reply::Array(items) if depth < MAX_DEPTH && ffi::lua_checkstack(state, 3) != 0 => {
+            Reply::Status(s) => push_tagged(state, Tag::Ok, s.as_bytes()),
+            Reply::Error(s) => push_tagged(state, Tag::Err, s.as_bytes()),
+            Reply::Array(items) if depth < MAX_DEPTH && ffi::lua_checkstack(state, 4) != 0 => {
                 let n = c_int::try_from(items.len()).unwrap_or(c_int::MAX);
                 ffi::lua_createtable(state, n, 0);
                 for (i, item) in (1..=c_int::MAX).zip(items) {
