@@ -3,7 +3,7 @@
 //! Reply → Lua: integer → number, bulk → string, nil → `false`, array → table, status →
 //! `{ok = ..}`, error → `{err = ..}` (`pcall`; `call` raises it). Arguments: strings, and
 //! numbers as Redis writes them (`%.17g`: `0.1` is `0.10000000000000001`). `redis.call` and
-//! `redis.pcall` themselves are C functions (see `raw`).
+//! `redis.pcall` themselves are C functions (see `capi::call`).
 
 use mlua::{Lua, MultiValue, Table, Value};
 
@@ -30,7 +30,7 @@ impl std::error::Error for RaisedReply {}
 /// The `redis` table of a new state.
 pub(crate) fn redis_table(lua: &Lua) -> mlua::Result<Table> {
     let t = lua.create_table()?;
-    super::raw::functions(lua, &t)?;
+    super::capi::call::functions(lua, &t)?;
     t.raw_set(
         "error_reply",
         lua.create_function(|lua, s: mlua::String| {

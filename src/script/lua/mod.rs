@@ -8,10 +8,9 @@
 
 mod bit;
 mod bridge;
+mod capi;
 mod cjson;
-mod direct;
 pub(crate) mod library;
-mod raw;
 pub(crate) mod run;
 mod sandbox;
 mod state;

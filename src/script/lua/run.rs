@@ -187,7 +187,7 @@ fn run<'a>(
         });
         let _ = st.lua.set_memory_limit(0);
         disarm();
-        super::raw::resume_panic();
+        super::capi::call::resume_panic();
         let mut meter = Meter::new(run.ctx);
         Ok::<_, String>(match result {
             Ok(Ran::Direct(pending)) => st.take(pending, &mut meter).map_err(Failure::Text),

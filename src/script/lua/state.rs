@@ -8,8 +8,8 @@ use std::ffi::c_int;
 
 use mlua::{Function, Lua, RegistryKey, Table};
 
-pub(crate) use super::direct::Pending;
-use super::direct::{Direct, Fill};
+pub(crate) use super::capi::run::Pending;
+use super::capi::run::{Direct, Fill};
 use super::library::{self, Loaded};
 use super::sandbox;
 use crate::commands::budget::Meter;

@@ -9,16 +9,14 @@
 //!
 //! What runs unprotected (the refill, reading the result) can only raise on an allocation
 //! failure with no memory limit set, that is when the process itself runs out of memory
-//! (the sandbox leaves scripts no `__gc` finalizer that could run Lua code in a collection
-//! step; see `raw`). Everything the script runs is inside the `lua_pcall`.
-#![allow(unsafe_code, reason = "Lua's C API, see the module docs")]
+//! (see the `capi` module docs). Everything the script runs is inside the `lua_pcall`.
 
 use std::ffi::c_int;
 
 use mlua::ffi::{self, lua_State};
 use mlua::{Function, Lua, RegistryKey, Value};
 
-use super::raw;
+use super::call;
 use crate::commands::budget::Meter;
 use crate::reply::Reply;
 
@@ -67,7 +65,7 @@ impl Direct {
             ok: lua.create_registry_value(lua.create_string("ok")?)?,
             err: lua.create_registry_value(lua.create_string("err")?)?,
         };
-        raw::anchor_tags(direct.ok.id(), direct.err.id());
+        call::anchor_tags(direct.ok.id(), direct.err.id());
         Ok(direct)
     }
 
@@ -81,13 +79,13 @@ impl Direct {
         // as mlua leaves it between calls, and its top restored after each table.
         unsafe {
             if ffi::lua_checkstack(s, 2) == 0 {
-                super::state::mark_dirty();
+                crate::script::lua::state::mark_dirty();
                 return false;
             }
             let top = ffi::lua_gettop(s);
             for fill in fills {
                 ffi::lua_rawgeti_(s, ffi::LUA_REGISTRYINDEX, fill.table);
-                raw::refill(s, top + 1, fill.args, fill.old_len);
+                call::refill(s, top + 1, fill.args, fill.old_len);
                 ffi::lua_settop(s, top);
             }
         }
@@ -133,7 +131,7 @@ impl Direct {
         } else {
             // SAFETY: the message is at the top of the idle main stack.
             Err(match unsafe { string_at(s, -1) } {
-                Some(b"not enough memory") => super::run::OUT_OF_MEMORY.into(),
+                Some(b"not enough memory") => crate::script::lua::run::OUT_OF_MEMORY.into(),
                 Some(text) => String::from_utf8_lossy(text).into_owned(),
                 None => "ERR unknown error".into(),
             })
@@ -160,7 +158,7 @@ impl Direct {
             .named_registry_value::<Value>(RESULT)
             .unwrap_or(Value::Nil);
         let _ = lua.set_named_registry_value(RESULT, Value::Nil);
-        super::run::to_reply(value, meter, 0).unwrap_or_else(|e| e)
+        crate::script::lua::run::to_reply(value, meter, 0).unwrap_or_else(|e| e)
     }
 
     /// The value at `idx` as a reply, by the rules of `run::to_reply`.
@@ -179,7 +177,9 @@ impl Direct {
         unsafe {
             Ok(match ffi::lua_type(s, idx) {
                 ffi::LUA_TBOOLEAN if ffi::lua_toboolean(s, idx) != 0 => Reply::Integer(1),
-                ffi::LUA_TNUMBER => Reply::Integer(super::run::truncate(ffi::lua_tonumber(s, idx))),
+                ffi::LUA_TNUMBER => {
+                    Reply::Integer(crate::script::lua::run::truncate(ffi::lua_tonumber(s, idx)))
+                }
                 ffi::LUA_TSTRING => meter.bulk(string_at(s, idx).unwrap_or_default())?,
                 ffi::LUA_TTABLE => return self.table(s, idx, meter, depth),
                 ffi::LUA_TUSERDATA => return Err(Stop::Userdata),
@@ -205,12 +205,12 @@ impl Direct {
                 return Err(Stop::Reply(Reply::error(STACK_LIMIT)));
             }
             if let Some(text) = Self::field(s, idx, self.err.id()) {
-                return Ok(Reply::error(super::bridge::err_text(&text)));
+                return Ok(Reply::error(crate::script::lua::bridge::err_text(&text)));
             }
             if let Some(text) = Self::field(s, idx, self.ok.id()) {
                 return Ok(Reply::status(text));
             }
-            if depth >= super::run::MAX_NESTING {
+            if depth >= crate::script::lua::run::MAX_NESTING {
                 return Err(Stop::Reply(Reply::error(STACK_LIMIT)));
             }
             let mut out = Vec::new();

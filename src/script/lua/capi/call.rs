@@ -7,17 +7,7 @@
 //! cost ~1.9k. Here arguments are read in place from the Lua stack (borrowed, never
 //! copied), the reply is pushed straight onto it, and the tables are filled by index.
 //!
-//! The one rule that makes this sound: Lua raises errors with `longjmp`, which must never
-//! cross a Rust frame that still owns something to drop. So every Lua call that can raise
-//! (an allocation, `lua_call` of the error raiser) happens either inside a protected call
-//! that mlua set up around us (`exec_raw`), or in a frame whose owned values are all gone:
-//! the work runs in ordinary Rust functions that return, leaving their result on the Lua
-//! stack, and only then does the C function raise. Allocations while a reply is still owned
-//! can only fail on the process running out of memory: the memory limit is lifted while a
-//! command runs (as before), and the sandbox leaves scripts no way to make a garbage
-//! collection step run Lua code (`newproxy`, the only way to a `__gc` finalizer, is not
-//! there, as in Redis 7).
-#![allow(unsafe_code, reason = "Lua's C API, see the module docs")]
+//! How this stays sound: see the rules in `capi`.
 
 use std::any::Any;
 use std::cell::{Cell, RefCell};
@@ -28,9 +18,9 @@ use mlua::ffi::{self, lua_State};
 use mlua::{Lua, Table};
 use smallvec::SmallVec;
 
-use super::cjson::format_g;
 use crate::reply::Reply;
 use crate::script::host;
+use crate::script::lua::cjson::format_g;
 
 const NO_ARGS: &str = "ERR Please specify at least one argument for this redis lib call";
 const BAD_ARG: &str = "ERR Lua redis lib command arguments must be strings or integers";
@@ -302,9 +292,9 @@ unsafe fn push_reply(state: *mut lua_State, reply: Reply, depth: usize) -> Outco
 /// Puts `args` at 1..=n of the table at `index`, and nil at n+1..=`old_len`.
 ///
 /// # Safety
-/// `state` is valid with a free stack slot and runs protected (pushing a string
-/// allocates, which can raise); the table at `index` has no metamethods in the way (raw
-/// sets).
+/// `state` is valid with a free stack slot, no memory limit set (pushing a string
+/// allocates: unprotected, that fails only when the process is out of memory); the table
+/// at `index` has no metamethods in the way (raw sets).
 pub(crate) unsafe fn refill(state: *mut lua_State, index: c_int, args: &[&[u8]], old_len: usize) {
     // SAFETY: per the contract.
     unsafe {
@@ -396,7 +386,7 @@ pub(crate) fn functions(lua: &Lua, redis: &Table) -> mlua::Result<()> {
     lua.set_named_registry_value(
         RAISE.to_str().unwrap_or_default(),
         lua.create_function(|_, text: mlua::String| {
-            Err::<(), _>(super::bridge::raise(&text.to_string_lossy()))
+            Err::<(), _>(crate::script::lua::bridge::raise(&text.to_string_lossy()))
         })?,
     )?;
     // SAFETY: both follow Lua's C function protocol (see `call` and `pcall`).
