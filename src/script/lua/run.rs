@@ -187,16 +187,18 @@ fn run<'a>(
         });
         let _ = st.lua.set_memory_limit(0);
         disarm();
-        super::capi::call::resume_panic();
         let mut meter = Meter::new(run.ctx);
-        Ok::<_, String>(match result {
+        let outcome = match result {
             Ok(Ran::Direct(pending)) => st.take(pending, &mut meter).map_err(Failure::Text),
             Ok(Ran::Mlua((true, value))) => {
                 Ok(to_reply(value, &mut meter, 0).unwrap_or_else(|e| e))
             }
             Ok(Ran::Mlua((false, value))) => Err(Failure::Text(failure_text(&value))),
             Err(e) => Err(Failure::Error(e)),
-        })
+        };
+        // Only now, with the run's values off the Lua stack.
+        super::capi::call::resume_panic();
+        Ok::<_, String>(outcome)
     });
     let sha = how.label;
     let reply = match reply {

@@ -394,3 +394,56 @@ pub(crate) fn functions(lua: &Lua, redis: &Table) -> mlua::Result<()> {
     redis.raw_set("call", call)?;
     redis.raw_set("pcall", pcall)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::script::host::{self, Host};
+
+    struct Buggy;
+
+    impl Host for Buggy {
+        fn call(&mut self, _: &[&[u8]]) -> Reply {
+            panic!("a buggy command");
+        }
+    }
+
+    #[test]
+    fn a_command_that_panics_is_an_error_reply_to_the_script_and_panics_after_the_run() {
+        let seen = crate::script::lua::state::with(|st| {
+            let f = st
+                .lua
+                .load("local r = redis.pcall('GET', 'k') return r.err")
+                .into_function()
+                .expect("compiles");
+            host::with_host(&mut Buggy, || f.call::<String>(()))
+        });
+        assert_eq!(seen.map(Result::ok), Some(Some(PANICKED.to_string())));
+        let resumed = panic::catch_unwind(resume_panic).expect_err("the panic goes on");
+        assert_eq!(resumed.downcast_ref::<&str>(), Some(&"a buggy command"));
+        // Taken once: the next run starts clean.
+        resume_panic();
+    }
+
+    #[test]
+    fn short_integers_parse_as_strtod_would() {
+        assert_eq!(short_integer(b"0"), Some(0.0));
+        assert_eq!(short_integer(b"-0").map(f64::is_sign_negative), Some(true));
+        assert_eq!(
+            short_integer(b"999999999999999"),
+            Some(999_999_999_999_999.0)
+        );
+        for other in [
+            &b""[..],
+            b"-",
+            b"1234567890123456",
+            b"+1",
+            b" 1",
+            b"1 ",
+            b"0x1",
+            b"1.0",
+        ] {
+            assert_eq!(short_integer(other), None, "{other:?}");
+        }
+    }
+}
