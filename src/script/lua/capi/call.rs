@@ -148,12 +148,58 @@ enum Num {
     Text(String),
 }
 
+/// Arguments up to this many, all strings or integers, are gathered in fixed arrays.
+const INLINE: usize = 8;
+
 /// Reads the arguments (strings borrowed, numbers formatted as Redis formats them) and
-/// runs the command.
+/// runs the command: in fixed arrays when there are few of them, all strings or integers
+/// (nearly every call), else in [`run_any_command`].
 ///
 /// # Safety
 /// `state` is the valid state of a C function call.
 unsafe fn run_command(state: *mut lua_State) -> Reply {
+    // SAFETY: a valid state; indexes 1..=top exist.
+    let top = unsafe { ffi::lua_gettop(state) };
+    let n = usize::try_from(top).unwrap_or(0);
+    if n == 0 || n > INLINE {
+        // SAFETY: per the contract.
+        return unsafe { run_any_command(state) };
+    }
+    let mut strs = [(std::ptr::null::<u8>(), 0usize); INLINE];
+    let mut ints = [([0u8; 20], 0usize); INLINE];
+    for (i, index) in (1..=top).enumerate() {
+        // SAFETY: `index` is a valid index; `lua_tolstring` on a string neither allocates
+        // nor raises, and the bytes live as long as the string stays on the stack.
+        match unsafe { ffi::lua_type(state, index) } {
+            ffi::LUA_TSTRING => {
+                let mut len = 0;
+                let ptr = unsafe { ffi::lua_tolstring(state, index, &raw mut len) };
+                strs[i] = (ptr.cast::<u8>(), len);
+            }
+            ffi::LUA_TNUMBER => match number_arg(unsafe { ffi::lua_tonumber(state, index) }) {
+                Num::Int(buf, len) => ints[i] = (buf, len),
+                // SAFETY: per the contract.
+                Num::Text(_) => return unsafe { run_any_command(state) },
+            },
+            _ => return Reply::error(BAD_ARG),
+        }
+    }
+    let mut argv: [&[u8]; INLINE] = [&[]; INLINE];
+    for (i, arg) in argv.iter_mut().enumerate().take(n) {
+        *arg = match strs[i] {
+            (ptr, _) if ptr.is_null() => &ints[i].0[..ints[i].1],
+            // SAFETY: see above; the slice does not outlive this call.
+            (ptr, len) => unsafe { std::slice::from_raw_parts(ptr, len) },
+        };
+    }
+    host::call(&argv[..n]).unwrap_or_else(|| Reply::error(NOT_RUNNING))
+}
+
+/// [`run_command`] for any number and kind of arguments.
+///
+/// # Safety
+/// `state` is the valid state of a C function call.
+unsafe fn run_any_command(state: *mut lua_State) -> Reply {
     // SAFETY: a valid state; indexes 1..=top exist.
     let top = unsafe { ffi::lua_gettop(state) };
     let mut pieces: SmallVec<[Piece; 8]> = SmallVec::new();
