@@ -1,7 +1,7 @@
 //! The Lua engine's hot path on Lua's C API (through `mlua::ffi`): the only unsafe code in
 //! redlite, kept here. `call`: `redis.call`, `redis.pcall` and `tonumber` as C functions;
 //! `run`: a script run as one `lua_pcall`, `KEYS`/`ARGV` filled by index, the result read
-//! off the stack. BENCHMARKS.md has the measured win (23.1k → 13.5k instructions for the
+//! off the stack. BENCHMARKS.md has the measured win (23.1k → 13.4k instructions for the
 //! guide's increment).
 //!
 //! The rules every function here keeps:
