@@ -172,15 +172,13 @@ fn run<'a>(
         let args = prepare(st)?;
         arm(limits.max_operations);
         LIMIT_MS.with(|l| l.set(time_limit.as_millis()));
-        let room = st
-            .lua
-            .used_memory()
-            .saturating_add(limits.defaults.lua_max_memory);
+        let max_memory = limits.defaults.lua_max_memory;
         let result = host::with_host(&mut run, || match args {
-            Args::Script(f, argv, filled) => {
-                st.call_script(f, keys, argv, filled, room).map(Ran::Direct)
-            }
+            Args::Script(f, argv, filled) => st
+                .call_script(f, keys, argv, filled, max_memory)
+                .map(Ran::Direct),
             Args::Function(f, k, a) => {
+                let room = st.lua.used_memory().saturating_add(max_memory);
                 let _ = st.lua.set_memory_limit(room);
                 st.runner.call::<(bool, Value)>((f, k, a)).map(Ran::Mlua)
             }

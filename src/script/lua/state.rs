@@ -216,7 +216,8 @@ impl State {
     }
 
     /// Runs the script function in registry slot `f` with `KEYS` and `ARGV` set to
-    /// `keys` and `argv` (already, when `filled`), the memory limit set to `room`; its
+    /// `keys` and `argv` (already, when `filled`), then with `max_memory` more bytes than
+    /// the state holds allowed (what is in `KEYS`/`ARGV` does not count against it); its
     /// result is on the stack until [`State::take`].
     pub(crate) fn call_script(
         &mut self,
@@ -224,7 +225,7 @@ impl State {
         keys: &[&[u8]],
         argv: &[&[u8]],
         filled: bool,
-        room: usize,
+        max_memory: usize,
     ) -> mlua::Result<Pending> {
         if !filled {
             let fills = self.fills(keys, argv)?;
@@ -232,6 +233,7 @@ impl State {
                 return Err(mlua::Error::StackError);
             }
         }
+        let room = self.lua.used_memory().saturating_add(max_memory);
         Ok(self.direct.call(&self.lua, f, room))
     }
 
