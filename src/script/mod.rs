@@ -211,6 +211,35 @@ impl Scripts {
         Some(flags)
     }
 
+    /// Prepares the Lua run of the script this thread's EVALSHA `args` just planned: its
+    /// `KEYS`/`ARGV` are filled now, before the command takes its locks.
+    /// Any other EVAL-family plan forgets what an earlier one prepared, so a run only ever
+    /// finds its own command's preparation (or none).
+    #[cfg(feature = "lua")]
+    fn prepare_planned(&self, spec: &Spec, args: &[&[u8]]) {
+        let sha = args.get(1).and_then(|sha| cache::normalize(sha));
+        let generation = self.cache.generation();
+        let prepared = spec.name.starts_with("evalsha")
+            && HOT
+                .try_with(|h| {
+                    let h = h.try_borrow().ok()?;
+                    let hot = h
+                        .as_ref()
+                        .filter(|h| sha.is_some_and(|sha| self.is_hot(h, &sha, generation)))?;
+                    let Body::Lua(chunk) = &hot.script.body else {
+                        return None;
+                    };
+                    lua::run::plan(&hot.script, chunk, args);
+                    Some(())
+                })
+                .ok()
+                .flatten()
+                .is_some();
+        if !prepared {
+            lua::run::forget_planned();
+        }
+    }
+
     /// The script an EVALSHA runs: the one its lock plan found, else (when that was not
     /// kept) a cache lookup. Give it back with [`Scripts::give_back`] after the run.
     fn take_planned(&self, sha: &[u8]) -> Option<(Arc<Compiled>, u64)> {
@@ -327,4 +356,8 @@ pub(crate) fn plan_keys(
         plan.add_all(shared.keyspace.shard_count(), needs.write);
     }
     plan_each_key(shared, spec, args, needs.write, plan, hashes);
+    #[cfg(feature = "lua")]
+    if let Some(scripts) = state(shared) {
+        scripts.prepare_planned(spec, args);
+    }
 }

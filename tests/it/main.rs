@@ -84,6 +84,8 @@ mod lua_cmsgpack;
 #[cfg(all(feature = "lua", not(loom)))]
 mod lua_function_dump;
 #[cfg(all(feature = "lua", not(loom)))]
+mod lua_bridge;
+#[cfg(all(feature = "lua", not(loom)))]
 mod lua_functions;
 #[cfg(all(feature = "lua", not(loom)))]
 mod lua_libs;

@@ -2,18 +2,12 @@
 //!
 //! Reply → Lua: integer → number, bulk → string, nil → `false`, array → table, status →
 //! `{ok = ..}`, error → `{err = ..}` (`pcall`; `call` raises it). Arguments: strings, and
-//! numbers as Redis writes them (`%.17g`: `0.1` is `0.10000000000000001`).
+//! numbers as Redis writes them (`%.17g`: `0.1` is `0.10000000000000001`). `redis.call` and
+//! `redis.pcall` themselves are C functions (see `capi::call`).
 
 use mlua::{Lua, MultiValue, Table, Value};
-use smallvec::SmallVec;
 
-use super::cjson::format_g;
-use crate::reply::Reply;
-use crate::script::host;
 use crate::script::rhai::bridge::{error_reply_text, error_text};
-
-const NO_ARGS: &str = "ERR Please specify at least one argument for this redis lib call";
-const BAD_ARG: &str = "ERR Lua redis lib command arguments must be strings or integers";
 
 /// The version scripts see (`redis.REDIS_VERSION`): the Redis whose behaviour redlite
 /// follows.
@@ -36,14 +30,7 @@ impl std::error::Error for RaisedReply {}
 /// The `redis` table of a new state.
 pub(crate) fn redis_table(lua: &Lua) -> mlua::Result<Table> {
     let t = lua.create_table()?;
-    t.raw_set(
-        "call",
-        lua.create_function(|lua, a: MultiValue| call(lua, &a, true))?,
-    )?;
-    t.raw_set(
-        "pcall",
-        lua.create_function(|lua, a: MultiValue| call(lua, &a, false))?,
-    )?;
+    super::capi::call::functions(lua, &t)?;
     t.raw_set(
         "error_reply",
         lua.create_function(|lua, s: mlua::String| {
@@ -165,102 +152,6 @@ fn set_repl(_: &Lua, args: MultiValue) -> mlua::Result<()> {
 /// An error the script's error text shows as it is (no `ERR ` added).
 pub(crate) fn raise(text: &str) -> mlua::Error {
     mlua::Error::external(RaisedReply(text.into()))
-}
-
-/// One command argument, borrowed from the Lua string where it can be.
-enum Arg {
-    Str(mlua::String),
-    Int([u8; 20], usize),
-    Bytes(String),
-}
-
-/// `redis.call` (`raise`) and `redis.pcall`. The run's memory limit is lifted while the
-/// call runs: with a limit set, mlua protects every table and string operation with a
-/// `pcall` of its own, which made the bridge the costliest part of a run; what a call adds
-/// to Lua's memory is its reply, already bounded by `max_reply_bytes`, and it counts
-/// against the limit once the script goes on.
-fn call(lua: &Lua, args: &MultiValue, raise_error: bool) -> mlua::Result<Value> {
-    let limit = lua.set_memory_limit(0).unwrap_or(0);
-    let result = unlimited_call(lua, args, raise_error);
-    let _ = lua.set_memory_limit(limit);
-    result
-}
-
-fn unlimited_call(lua: &Lua, args: &MultiValue, raise_error: bool) -> mlua::Result<Value> {
-    let reply = match to_args(args) {
-        Err(text) => Reply::error(text),
-        Ok(owned) if owned.is_empty() => Reply::error(NO_ARGS),
-        Ok(owned) => {
-            let borrowed: SmallVec<[mlua::BorrowedBytes; 8]> = owned
-                .iter()
-                .filter_map(|a| match a {
-                    Arg::Str(s) => Some(s.as_bytes()),
-                    Arg::Int(..) | Arg::Bytes(_) => None,
-                })
-                .collect();
-            let mut strs = borrowed.iter();
-            let argv: SmallVec<[&[u8]; 8]> = owned
-                .iter()
-                .map(|a| match a {
-                    Arg::Str(_) => strs.next().map_or(&[][..], |b| &b[..]),
-                    Arg::Int(buf, len) => &buf[..*len],
-                    Arg::Bytes(b) => b.as_bytes(),
-                })
-                .collect();
-            host::call(&argv).unwrap_or_else(|| {
-                Reply::error("ERR redis.call is only available while a script runs")
-            })
-        }
-    };
-    match reply {
-        Reply::Error(text) if raise_error => {
-            Err(mlua::Error::external(RaisedReply(text.into_owned())))
-        }
-        reply => to_lua(lua, reply, 0),
-    }
-}
-
-fn to_args(args: &MultiValue) -> Result<SmallVec<[Arg; 8]>, &'static str> {
-    let mut out = SmallVec::new();
-    for arg in args {
-        out.push(match arg {
-            Value::String(s) => Arg::Str(s.clone()),
-            Value::Integer(n) if n.unsigned_abs() < 100_000_000_000_000_000 => int_arg(*n),
-            #[allow(clippy::cast_precision_loss, reason = "Lua 5.1 numbers are doubles")]
-            Value::Integer(n) => Arg::Bytes(format_g(*n as f64, 17)),
-            Value::Number(f) => Arg::Bytes(format_g(*f, 17)),
-            _ => return Err(BAD_ARG),
-        });
-    }
-    Ok(out)
-}
-
-/// `n` in decimal, without allocating.
-fn int_arg(n: i64) -> Arg {
-    let (buf, len) = crate::numbers::format_i64(n);
-    Arg::Int(buf, len)
-}
-
-/// Deepest reply nesting converted (command replies are a few levels deep).
-const MAX_DEPTH: usize = 64;
-
-/// A reply as a Lua value.
-fn to_lua(lua: &Lua, reply: Reply, depth: usize) -> mlua::Result<Value> {
-    Ok(match reply {
-        Reply::Integer(n) => Value::Integer(n),
-        Reply::Bulk(b) => Value::String(lua.create_string(&b)?),
-        Reply::Status(s) => Value::Table(tagged(lua, "ok", s.as_bytes())?),
-        Reply::Error(s) => Value::Table(tagged(lua, "err", s.as_bytes())?),
-        Reply::Array(items) if depth < MAX_DEPTH => {
-            let t = lua.create_table_with_capacity(items.len(), 0)?;
-            for (i, item) in items.into_iter().enumerate() {
-                t.raw_set(i + 1, to_lua(lua, item, depth + 1)?)?;
-            }
-            Value::Table(t)
-        }
-        Reply::Array(_) => return Err(raise("ERR reached lua stack limit")),
-        _ => Value::Boolean(false),
-    })
 }
 
 /// The text of an error reply a script raised or returned (`{err = ..}`).

@@ -9,6 +9,7 @@
 mod args;
 mod bit;
 mod bridge;
+mod capi;
 mod cjson;
 mod cjson_settings;
 mod cmsgpack;

@@ -52,10 +52,35 @@ pub(crate) fn execute(
         lang: script.flags.lang(),
     };
     run(ctx, &how, keys, read_only, |st| {
-        let f = st.function(&script.sha, &chunk.source)?;
-        st.set_args(keys, argv).map_err(|e| format!("ERR {e}"))?;
-        Ok((f, None))
+        Ok(match st.take_planned(&script.sha, keys, argv) {
+            Some(f) => Args::Script(f, argv, true),
+            None => Args::Script(st.function(&script.sha, &chunk.source)?, argv, false),
+        })
     })
+}
+
+/// Fills `KEYS`/`ARGV` for the EVALSHA `args` of `script` before its command takes its
+/// locks (less work while they are held); the run finds them filled if nothing ran Lua on
+/// this thread in between. Malformed arguments prepare nothing (the handler reports them).
+pub(crate) fn plan(script: &Compiled, chunk: &Chunk, args: &[&[u8]]) {
+    let _ = state::with(|st| {
+        let (Some(numkeys), Some(rest)) = (args.get(2), args.get(3..)) else {
+            return;
+        };
+        let numkeys = crate::commands::parse::int(numkeys).ok();
+        let Some(numkeys) = numkeys.and_then(|n| usize::try_from(n).ok()) else {
+            return;
+        };
+        if numkeys <= rest.len() {
+            let (keys, argv) = rest.split_at(numkeys);
+            let _ = st.prepare(&script.sha, &chunk.source, keys, argv);
+        }
+    });
+}
+
+/// Forgets a run prepared on this thread (without building a state if there is none).
+pub(crate) fn forget_planned() {
+    state::forget_planned();
 }
 
 /// Runs the function `name` of `lib` on `ctx` (FCALL): called with `KEYS` and `ARGV` as
@@ -80,6 +105,7 @@ pub(crate) fn execute_function(
     };
     let limits = scripts.limits.clone();
     run(ctx, &how, keys, read_only, |st| {
+        st.forget_planned();
         let f = st.library(&lib.code, &lib.sha, &limits)?.function(name)?;
         let k = st
             .lua
@@ -88,7 +114,7 @@ pub(crate) fn execute_function(
             .lua
             .create_sequence_from(argv.iter().map(|a| mlua::BString::from(*a)));
         match (k, a) {
-            (Ok(k), Ok(a)) => Ok((f, Some((k, a)))),
+            (Ok(k), Ok(a)) => Ok(Args::Function(f, k, a)),
             (Err(e), _) | (_, Err(e)) => Err(format!("ERR {e}")),
         }
     })
@@ -108,15 +134,21 @@ struct Target<'t> {
     lang: &'static str,
 }
 
-/// The function to call and, for a function, its `KEYS` / `ARGV` arguments.
-type Prepared = (mlua::Function, Option<(mlua::Table, mlua::Table)>);
+/// What a run passes: a script's `ARGV` (its `KEYS` are the run's keys), or a function's
+/// two arguments.
+enum Args<'a> {
+    /// The registry slot of the compiled script, `ARGV`, and whether the tables already
+    /// hold the arguments (filled while the command planned its locks).
+    Script(std::ffi::c_int, &'a [&'a [u8]], bool),
+    Function(mlua::Function, mlua::Table, mlua::Table),
+}
 
-fn run(
+fn run<'a>(
     ctx: &mut Ctx<'_, '_>,
     how: &Target<'_>,
     keys: &[&[u8]],
     read_only: bool,
-    prepare: impl FnOnce(&mut state::State) -> Result<Prepared, String>,
+    prepare: impl FnOnce(&mut state::State) -> Result<Args<'a>, String>,
 ) -> Reply {
     let scripts = match crate::script::state_or_error(ctx.shared) {
         Ok(scripts) => scripts,
@@ -135,38 +167,60 @@ fn run(
         how.lang,
     );
     let limits = &scripts.limits;
-    let reply = state::with(|st| {
+    let reply = state::with_planned(|st| {
         SOURCE.with(|s| s.set(how.source));
-        let (f, args) = prepare(st)?;
+        let args = prepare(st)?;
         arm(limits.max_operations);
         LIMIT_MS.with(|l| l.set(time_limit.as_millis()));
-        let room = st
-            .lua
-            .used_memory()
-            .saturating_add(limits.defaults.lua_max_memory);
-        let _ = st.lua.set_memory_limit(room);
+        let max_memory = limits.defaults.lua_max_memory;
         let result = host::with_host(&mut run, || match args {
-            None => st.runner.call::<(bool, Value)>(f),
-            Some((k, a)) => st.runner.call::<(bool, Value)>((f, k, a)),
+            Args::Script(f, argv, filled) => st
+                .call_script(f, keys, argv, filled, max_memory)
+                .map(Ran::Direct),
+            Args::Function(f, k, a) => {
+                let room = st.lua.used_memory().saturating_add(max_memory);
+                let _ = st.lua.set_memory_limit(room);
+                st.runner.call::<(bool, Value)>((f, k, a)).map(Ran::Mlua)
+            }
         });
         let _ = st.lua.set_memory_limit(0);
         disarm();
-        Ok::<_, String>(result)
+        let mut meter = Meter::new(run.ctx);
+        let outcome = match result {
+            Ok(Ran::Direct(pending)) => st.take(pending, &mut meter).map_err(Failure::Text),
+            Ok(Ran::Mlua((true, value))) => {
+                Ok(to_reply(value, &mut meter, 0).unwrap_or_else(|e| e))
+            }
+            Ok(Ran::Mlua((false, value))) => Err(Failure::Text(failure_text(&value))),
+            Err(e) => Err(Failure::Error(e)),
+        };
+        // Only now, with the run's values off the Lua stack.
+        super::capi::call::resume_panic();
+        Ok::<_, String>(outcome)
     });
     let sha = how.label;
     let reply = match reply {
         None => Reply::error(BUSY),
         Some(Err(text)) => Reply::error(text),
-        Some(Ok(Ok((true, value)))) => {
-            let mut meter = Meter::new(run.ctx);
-            to_reply(value, &mut meter, 0).unwrap_or_else(|e| e)
-        }
-        Some(Ok(Ok((false, value)))) => Reply::error(located(&failure_text(&value), sha)),
-        Some(Ok(Err(e))) => Reply::error(located(&error_text(&e), sha)),
+        Some(Ok(Ok(reply))) => reply,
+        Some(Ok(Err(Failure::Text(text)))) => Reply::error(located(&text, sha)),
+        Some(Ok(Err(Failure::Error(e)))) => Reply::error(located(&error_text(&e), sha)),
     };
     drop(run);
     drop(watched);
     reply
+}
+
+/// How a run was made: on the C API (a script), or through mlua (a function).
+enum Ran {
+    Direct(state::Pending),
+    Mlua((bool, Value)),
+}
+
+/// Why a run failed: the text of what it raised, or an error of mlua's.
+enum Failure {
+    Text(String),
+    Error(mlua::Error),
 }
 
 /// The text of what the runner gave back for a failed run. Lua skips the handler for a
@@ -202,7 +256,7 @@ pub(crate) fn set_source(source: &'static str) {
     SOURCE.with(|s| s.set(source));
 }
 
-const OUT_OF_MEMORY: &str =
+pub(crate) const OUT_OF_MEMORY: &str =
     "ERR Out of memory: the script passed the Lua memory limit (lua_max_memory)";
 
 /// Redis 7's `<error> script: <sha1>, on @user_script:<line>.`
@@ -337,7 +391,7 @@ fn error_text_at(e: &mlua::Error, line: Option<i32>) -> String {
     clippy::cast_precision_loss,
     reason = "a Lua number result truncates to an integer reply, as in Redis"
 )]
-fn truncate(f: f64) -> i64 {
+pub(crate) fn truncate(f: f64) -> i64 {
     if f.is_nan() || f >= i64::MAX as f64 || f < i64::MIN as f64 {
         i64::MIN
     } else {
@@ -346,12 +400,12 @@ fn truncate(f: f64) -> i64 {
 }
 
 /// The deepest table nesting a result may have (as the Rhai engine's).
-const MAX_NESTING: usize = crate::script::rhai::bridge::MAX_NESTING;
+pub(crate) const MAX_NESTING: usize = crate::script::rhai::bridge::MAX_NESTING;
 
 /// A script's result as a reply: number → integer (truncated), string → bulk, `false`/nil
 /// → nil, `true` → 1, `{err = ..}` → error, `{ok = ..}` → status, other tables → array up
 /// to the first nil.
-fn to_reply(value: Value, meter: &mut Meter, depth: usize) -> Result<Reply, Reply> {
+pub(crate) fn to_reply(value: Value, meter: &mut Meter, depth: usize) -> Result<Reply, Reply> {
     Ok(match value {
         Value::Boolean(true) => Reply::Integer(1),
         Value::Integer(n) => Reply::Integer(n),

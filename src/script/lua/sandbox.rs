@@ -45,6 +45,9 @@ end
 
 G.loadfile, G.dofile, G.load, G.getfenv, G.setfenv, G.module, G.require, G.gcinfo =
   nil, nil, nil, nil, nil, nil, nil, nil
+-- Redis 7 has no newproxy either; a __gc finalizer could run Lua code (and raise) inside
+-- any allocation, also those of the C bridge (see capi/mod.rs).
+G.newproxy = nil
 G.print = function() end
 
 local env = setmetatable({}, { __index = G, __newindex = deny, __metatable = false })
@@ -120,6 +123,7 @@ pub(crate) fn build() -> mlua::Result<(Lua, Table, Function)> {
     g.raw_set("bit", bit::table(&lua)?)?;
     g.raw_set("cmsgpack", cmsgpack::table(&lua)?)?;
     g.raw_set("struct", structlib::table(&lua)?)?;
+    super::capi::call::fast_tonumber(&lua)?;
     let helpers = lua.create_table()?;
     helpers.raw_set("check", lua.create_function(run::check_stopped)?)?;
     helpers.raw_set(

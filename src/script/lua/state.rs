@@ -4,10 +4,16 @@
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 
-use mlua::{Function, Lua, Table, Value};
+use std::ffi::c_int;
 
+use mlua::{Function, Lua, RegistryKey, Table};
+
+pub(crate) use super::capi::run::Pending;
+use super::capi::run::{Direct, Fill};
 use super::library::{self, Loaded};
 use super::sandbox;
+use crate::commands::budget::Meter;
+use crate::reply::Reply;
 use crate::script::cache::Sha;
 
 /// Compiled functions kept per thread; past this, the thread's cache starts over (the
@@ -25,15 +31,43 @@ pub(crate) struct State {
     pub(crate) runner: Function,
     keys: Args,
     argv: Args,
-    functions: HashMap<Sha, Function, foldhash::fast::RandomState>,
+    /// Script runs on Lua's C API.
+    direct: Direct,
+    /// The run whose `KEYS`/`ARGV` were filled while its command planned its locks.
+    planned: Option<Planned>,
+    /// Compiled scripts, each kept in a registry slot (what a direct run calls).
+    functions: HashMap<Sha, RegistryKey, foldhash::fast::RandomState>,
     /// FUNCTION libraries this thread ran, by the SHA1 of their code.
     libraries: HashMap<Sha, Loaded, foldhash::fast::RandomState>,
 }
 
-/// `KEYS` or `ARGV`: the table, and how many entries the last run put in it.
+/// `KEYS` or `ARGV`: the table (also in a registry slot), and how many entries the last
+/// run put in it.
 struct Args {
     table: Table,
+    slot: RegistryKey,
     len: usize,
+}
+
+/// A script run prepared ahead of its locks: the script and the very argument slices the
+/// tables were filled from (a later run with other arguments fills them again).
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Planned {
+    sha: Sha,
+    f: c_int,
+    keys: (usize, usize),
+    argv: (usize, usize),
+}
+
+impl Planned {
+    fn of(sha: &Sha, f: c_int, keys: &[&[u8]], argv: &[&[u8]]) -> Planned {
+        Planned {
+            sha: *sha,
+            f,
+            keys: (keys.as_ptr() as usize, keys.len()),
+            argv: (argv.as_ptr() as usize, argv.len()),
+        }
+    }
 }
 
 thread_local! {
@@ -48,8 +82,29 @@ pub(crate) fn mark_dirty() {
 }
 
 /// Runs `f` on this thread's state, building it first if needed; `None` if the state is
-/// already in use on this thread, or cannot be built.
+/// already in use on this thread, or cannot be built. Whatever `f` does may change
+/// `KEYS`/`ARGV`, so a run prepared before is forgotten.
 pub(crate) fn with<R>(f: impl FnOnce(&mut State) -> R) -> Option<R> {
+    with_planned(|st| {
+        st.planned = None;
+        f(st)
+    })
+}
+
+/// Forgets a prepared run, if this thread has a state (and it is not in use: a running
+/// script has taken its preparation already).
+pub(crate) fn forget_planned() {
+    let _ = STATE.try_with(|cell| {
+        if let Ok(mut slot) = cell.try_borrow_mut()
+            && let Some(st) = slot.as_mut()
+        {
+            st.planned = None;
+        }
+    });
+}
+
+/// The same, keeping a prepared run (for the script run it was prepared for).
+pub(crate) fn with_planned<R>(f: impl FnOnce(&mut State) -> R) -> Option<R> {
     STATE
         .try_with(|cell| {
             let mut slot = cell.try_borrow_mut().ok()?;
@@ -67,12 +122,15 @@ impl State {
         let (lua, env, runner) = sandbox::build()?;
         let keys = Args::new(&lua, &env, "KEYS")?;
         let argv = Args::new(&lua, &env, "ARGV")?;
+        let direct = Direct::new(&lua, &lua.create_function(super::run::handler)?)?;
         Ok(State {
             lua,
             env,
             runner,
             keys,
             argv,
+            direct,
+            planned: None,
             functions: HashMap::default(),
             libraries: HashMap::default(),
         })
@@ -80,9 +138,9 @@ impl State {
 
     /// The function compiled from `source` (whose SHA1 is `sha`), compiling it if this
     /// thread has not yet. The error is the reply text.
-    pub(crate) fn function(&mut self, sha: &Sha, source: &[u8]) -> Result<Function, String> {
+    pub(crate) fn function(&mut self, sha: &Sha, source: &[u8]) -> Result<c_int, String> {
         if let Some(f) = self.functions.get(sha) {
-            return Ok(f.clone());
+            return Ok(f.id());
         }
         let f = self
             .lua
@@ -94,8 +152,13 @@ impl State {
         if self.functions.len() >= MAX_FUNCTIONS {
             self.functions = HashMap::default();
         }
-        self.functions.insert(*sha, f.clone());
-        Ok(f)
+        let slot = self
+            .lua
+            .create_registry_value(f)
+            .map_err(|e| format!("ERR {e}"))?;
+        let id = slot.id();
+        self.functions.insert(*sha, slot);
+        Ok(id)
     }
 
     /// The library with this code (whose SHA1 is `sha`), running its code on this thread
@@ -118,14 +181,81 @@ impl State {
             .ok_or_else(|| "ERR Function not found".into())
     }
 
-    /// Fills `KEYS` and `ARGV` for a run.
-    pub(crate) fn set_args(&mut self, keys: &[&[u8]], argv: &[&[u8]]) -> mlua::Result<()> {
+    /// Fills `KEYS`/`ARGV` for the run of the script `sha` (compiled from `source`) with
+    /// these arguments, ahead of the locks its command takes: the run then only calls it.
+    pub(crate) fn prepare(
+        &mut self,
+        sha: &Sha,
+        source: &[u8],
+        keys: &[&[u8]],
+        argv: &[&[u8]],
+    ) -> Result<(), String> {
+        let f = self.function(sha, source)?;
+        let fills = self.fills(keys, argv).map_err(|e| format!("ERR {e}"))?;
+        if self.direct.refill(fills) {
+            self.planned = Some(Planned::of(sha, f, keys, argv));
+        }
+        Ok(())
+    }
+
+    /// The script's slot if its run with these very arguments was prepared (the tables
+    /// hold them); forgets the preparation either way.
+    pub(crate) fn take_planned(
+        &mut self,
+        sha: &Sha,
+        keys: &[&[u8]],
+        argv: &[&[u8]],
+    ) -> Option<c_int> {
+        let planned = self.planned.take()?;
+        (planned == Planned::of(sha, planned.f, keys, argv)).then_some(planned.f)
+    }
+
+    /// Forgets a prepared run (a function's run may change `KEYS`/`ARGV`).
+    pub(crate) fn forget_planned(&mut self) {
+        self.planned = None;
+    }
+
+    /// Runs the script function in registry slot `f` with `KEYS` and `ARGV` set to
+    /// `keys` and `argv` (already, when `filled`), then with `max_memory` more bytes than
+    /// the state holds allowed (what is in `KEYS`/`ARGV` does not count against it); its
+    /// result is on the stack until [`State::take`].
+    pub(crate) fn call_script(
+        &mut self,
+        f: c_int,
+        keys: &[&[u8]],
+        argv: &[&[u8]],
+        filled: bool,
+        max_memory: usize,
+    ) -> mlua::Result<Pending> {
+        if !filled {
+            let fills = self.fills(keys, argv)?;
+            if !self.direct.refill(fills) {
+                return Err(mlua::Error::StackError);
+            }
+        }
+        let room = self.lua.used_memory().saturating_add(max_memory);
+        Ok(self.direct.call(&self.lua, f, room))
+    }
+
+    /// The refills that put `keys` and `argv` in `KEYS` and `ARGV`.
+    fn fills<'a>(
+        &mut self,
+        keys: &'a [&'a [u8]],
+        argv: &'a [&'a [u8]],
+    ) -> mlua::Result<[Fill<'a>; 2]> {
         if DIRTY.with(Cell::take) {
             self.keys = Args::new(&self.lua, &self.env, "KEYS")?;
             self.argv = Args::new(&self.lua, &self.env, "ARGV")?;
         }
-        self.keys.refill(&self.lua, &self.env, "KEYS", keys)?;
-        self.argv.refill(&self.lua, &self.env, "ARGV", argv)
+        Ok([
+            self.keys.fill(&self.lua, &self.env, "KEYS", keys)?,
+            self.argv.fill(&self.lua, &self.env, "ARGV", argv)?,
+        ])
+    }
+
+    /// The reply of a finished [`State::call_script`], or the failure text to locate.
+    pub(crate) fn take(&self, run: Pending, meter: &mut Meter) -> Result<Reply, String> {
+        self.direct.take(&self.lua, run, meter)
     }
 }
 
@@ -133,23 +263,32 @@ impl Args {
     fn new(lua: &Lua, env: &Table, name: &str) -> mlua::Result<Args> {
         let table = sandbox::args_table(lua)?;
         sandbox::set_global(lua, env, name, &table)?;
-        Ok(Args { table, len: 0 })
+        let slot = lua.create_registry_value(&table)?;
+        Ok(Args {
+            table,
+            slot,
+            len: 0,
+        })
     }
 
-    /// Puts `args` at 1..=n, clearing what the last run had past n. A table the script
-    /// grew or shrank (`table.insert`, `table.remove`) is replaced.
-    fn refill(&mut self, lua: &Lua, env: &Table, name: &str, args: &[&[u8]]) -> mlua::Result<()> {
-        if self.table.raw_len() != self.len || self.len > KEEP_ARGS {
+    /// The refill of this table with `args`, replacing it first when the script grew or
+    /// shrank it (`table.insert`, `table.remove`) or it grew long.
+    fn fill<'a>(
+        &mut self,
+        lua: &Lua,
+        env: &Table,
+        name: &str,
+        args: &'a [&'a [u8]],
+    ) -> mlua::Result<Fill<'a>> {
+        if self.len > KEEP_ARGS || self.table.raw_len() != self.len {
             *self = Args::new(lua, env, name)?;
         }
-        for (i, arg) in args.iter().enumerate() {
-            self.table.raw_set(i + 1, lua.create_string(arg)?)?;
-        }
-        for i in args.len()..self.len {
-            self.table.raw_set(i + 1, Value::Nil)?;
-        }
-        self.len = args.len();
-        Ok(())
+        let old_len = std::mem::replace(&mut self.len, args.len());
+        Ok(Fill {
+            table: self.slot.id(),
+            args,
+            old_len,
+        })
     }
 }
 
