@@ -206,7 +206,7 @@ impl<'a, 'l> Ctx<'a, 'l> {
         hashes: KeyHashes,
         db: usize,
     ) -> Self {
-        let mut rec = Recorder::new(shared.listeners.active());
+        let mut rec = Recorder::for_listeners(&shared.listeners);
         rec.start_in(db);
         Ctx {
             shared,

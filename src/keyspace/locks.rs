@@ -5,10 +5,14 @@
 //! index order, and holds all of them until the [`Locks`] value is dropped at the end of the
 //! call. One global order means two operations can never wait on each other in a cycle.
 
+mod after_unlock;
+
 use smallvec::SmallVec;
 
 use super::{Keyspace, Shard};
+
 use crate::sync::{RwLockReadGuard, RwLockWriteGuard};
+pub(crate) use after_unlock::defer as after_unlock;
 
 /// Which shards to lock, and whether each needs writing. Kept sorted by global index
 /// (database, then shard: see [`Keyspace`]).
@@ -72,6 +76,21 @@ pub(crate) struct Locks<'a> {
     held: SmallVec<[(usize, Guard<'a>); 4]>,
 }
 
+impl<'a> Locks<'a> {
+    fn new(held: SmallVec<[(usize, Guard<'a>); 4]>) -> Locks<'a> {
+        after_unlock::hold();
+        Locks { held }
+    }
+}
+
+impl Drop for Locks<'_> {
+    fn drop(&mut self) {
+        // Every guard goes first: the hook must run with no shard lock held.
+        self.held.clear();
+        after_unlock::release();
+    }
+}
+
 impl Keyspace {
     /// Locks the plan's shards in ascending index order. Blocks while any is held in a
     /// conflicting mode by another operation.
@@ -86,7 +105,7 @@ impl Keyspace {
             };
             held.push((index, guard));
         }
-        Locks { held }
+        Locks::new(held)
     }
 }
 
@@ -101,7 +120,7 @@ impl Keyspace {
         };
         let mut held = SmallVec::new();
         held.push((index, guard));
-        Locks { held }
+        Locks::new(held)
     }
 }
 

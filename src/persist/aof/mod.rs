@@ -107,7 +107,7 @@ impl Aof {
             shared: std::sync::Arc::downgrade(shared),
             warnings,
         };
-        shared.listeners.add(aof.log.clone());
+        shared.listeners.add_commands_only(aof.log.clone());
         Ok(aof)
     }
 

@@ -18,10 +18,16 @@ use std::time::{Duration, Instant};
 use super::resp;
 use super::sequencer::{Pending, Sequencer};
 use crate::effects::{Batch, Listener};
+use crate::keyspace::locks::after_unlock;
 use crate::persist::Fsync;
 use std::sync::Arc;
 
 use crate::sync::{Condvar, Mutex};
+
+/// The framing records need, encoded once.
+const MULTI: &[u8] = b"*1\r\n$5\r\nMULTI\r\n";
+const EXEC: &[u8] = b"*1\r\n$4\r\nEXEC\r\n";
+const SELECT_0: &[u8] = b"*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n";
 
 /// How long the thread sleeps between rounds when nobody waits on it.
 const TICK: Duration = Duration::from_millis(5);
@@ -45,6 +51,8 @@ struct State {
 
 /// The log: the shared half of the writer (the thread is [`Thread`]).
 pub(crate) struct Log {
+    /// Itself, for a writer to hold while it waits after its locks (see [`Log::owe`]).
+    me: std::sync::Weak<Log>,
     seq: Sequencer,
     policy: Fsync,
     db: usize,
@@ -56,7 +64,8 @@ pub(crate) struct Log {
 impl Log {
     /// A log appending to `file` (which already ends with a whole record, or is new).
     pub(crate) fn start(file: File, policy: Fsync) -> std::io::Result<(Arc<Log>, Thread)> {
-        let log = Arc::new(Log {
+        let log = Arc::new_cyclic(|me| Log {
+            me: me.clone(),
             seq: Sequencer::new(16),
             policy,
             db: 0,
@@ -215,27 +224,22 @@ impl Log {
     /// batches the writer thread orders differently from how they were encoded still
     /// replay in their own databases.
     fn encode(batch: &Batch, out: &mut Vec<u8>) {
-        let cmds = batch.commands();
-        let wrap = batch.is_atomic() && cmds.len() > 1;
+        // The batch holds its commands as RESP already: the record is that copy, framed.
+        let wrap = batch.is_atomic() && batch.command_count() > 1;
         let db = batch.db();
-        let moves = db != 0
-            || cmds
-                .iter()
-                .any(|c| c.first().is_some_and(|n| n.eq_ignore_ascii_case(b"SELECT")));
+        let moves = db != 0 || batch.selects();
         if db != 0 {
-            resp::encode(out, &[b"SELECT".as_slice(), db.to_string().as_bytes()]);
+            resp::encode_select(out, db);
         }
         if wrap {
-            resp::encode(out, &[b"MULTI"]);
+            out.extend_from_slice(MULTI);
         }
-        for c in cmds {
-            resp::encode(out, c);
-        }
+        out.extend_from_slice(batch.resp());
         if wrap {
-            resp::encode(out, &[b"EXEC"]);
+            out.extend_from_slice(EXEC);
         }
         if moves {
-            resp::encode(out, &[b"SELECT".as_slice(), b"0"]);
+            out.extend_from_slice(SELECT_0);
         }
     }
 
@@ -257,7 +261,7 @@ fn write_all(file: &mut File, buf: &mut Vec<u8>, dirty: &mut bool) -> Result<(),
 
 impl Listener for Log {
     fn on_batch(&self, batch: &Batch) {
-        if batch.commands().is_empty() {
+        if batch.command_count() == 0 {
             return;
         }
         // Encoded in place under the stripe lock: no buffer of its own per record.
@@ -265,8 +269,59 @@ impl Listener for Log {
             .seq
             .push_with(stripe(self.seq.stripes()), |out| Log::encode(batch, out));
         if self.policy == Fsync::Always {
-            self.wait_done(seq + 1);
+            self.owe(seq + 1);
         }
+    }
+}
+
+thread_local! {
+    /// The record this thread's caller must see durable before its reply goes back:
+    /// (the log, every number below this fsynced). Left by the listener under the shard
+    /// locks, waited for by [`settle`] once they are released.
+    static OWED: std::cell::RefCell<Option<(Arc<Log>, u64)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+impl Log {
+    /// `Always`: the caller's reply must wait until every record below `below` is
+    /// fsynced. When the caller holds its shard locks in a lock set (every command, EXEC,
+    /// script), the wait is deferred until they are released, so writers of the same
+    /// shard queue up behind this one and share the next fsync (group commit); otherwise
+    /// (expiry outside a command) it waits here.
+    fn owe(&self, below: u64) {
+        let deferred = self.me.upgrade().is_some_and(|me| {
+            OWED.with(|o| {
+                let mut o = o.borrow_mut();
+                match &mut *o {
+                    // A batch of this call already left the hook: the later number covers both.
+                    Some((log, owed)) if Arc::ptr_eq(log, &me) => {
+                        *owed = (*owed).max(below);
+                        true
+                    }
+                    // Another store's record is owed (a listener writing elsewhere): wait here.
+                    Some(_) => false,
+                    None => {
+                        let later = after_unlock(settle);
+                        if later {
+                            *o = Some((me, below));
+                        }
+                        later
+                    }
+                }
+            })
+        });
+        if !deferred {
+            self.wait_done(below);
+        }
+    }
+}
+
+/// Waits for what this thread owes (see [`Log::owe`]); runs with no shard lock held.
+fn settle() {
+    if let Some((log, below)) = OWED.with(|o| o.borrow_mut().take()) {
+        log.wait_done(below);
+        #[cfg(test)]
+        tests::acknowledged(&log, below);
     }
 }
 
@@ -303,5 +358,81 @@ impl Drop for Thread {
         if let Some(h) = self.handle.take() {
             let _ = h.join();
         }
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+pub(super) mod tests {
+    use std::cell::Cell;
+
+    use super::Log;
+    use crate::{Config, Fsync, Reply, Store};
+
+    thread_local! {
+        /// What the last deferred wait of this thread owed, and the durable mark it saw
+        /// when it returned.
+        static ACKED: Cell<(u64, u64)> = const { Cell::new((0, 0)) };
+    }
+
+    /// Called by `settle` right after its wait returned.
+    pub(in crate::persist::aof) fn acknowledged(log: &Log, below: u64) {
+        let done = log.state.lock().done_below;
+        ACKED.with(|a| a.set((below, done)));
+    }
+
+    fn folder(tag: &str) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("redlite-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        dir
+    }
+
+    #[test]
+    fn an_acknowledged_write_is_always_at_or_below_the_durable_mark() {
+        const THREADS: usize = 8;
+        const WRITES: i64 = 40;
+        let dir = folder("durable-mark");
+        let config = || Config::default().data_dir(&dir).appendfsync(Fsync::Always);
+        let store = Store::open(config()).expect("open");
+        std::thread::scope(|s| {
+            for t in 0..THREADS {
+                let store = store.clone();
+                s.spawn(move || {
+                    let key = format!("counter:{t}");
+                    let mut last = 0;
+                    for i in 1..=WRITES {
+                        assert_eq!(store.execute(["INCR", key.as_str()]), Reply::Integer(i));
+                        let (owed, durable) = ACKED.with(Cell::get);
+                        // The reply came back after a wait for this write's own record
+                        // (a new, higher number), and only once the mark covered it.
+                        assert!(owed > last, "write {i} of thread {t} did not wait");
+                        assert!(
+                            durable >= owed,
+                            "acknowledged {owed} above the mark {durable}"
+                        );
+                        last = owed;
+                    }
+                });
+            }
+        });
+        drop(store);
+        let reopened = Store::open(config()).expect("reopen");
+        for t in 0..THREADS {
+            let key = format!("counter:{t}");
+            assert_eq!(reopened.get::<i64>(key.as_str()).ok(), Some(WRITES));
+        }
+        drop(reopened);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn the_framing_records_are_what_the_encoder_writes() {
+        let enc = |args: &[&str]| {
+            let mut out = Vec::new();
+            super::resp::encode(&mut out, args);
+            out
+        };
+        assert_eq!(super::MULTI, enc(&["MULTI"]));
+        assert_eq!(super::EXEC, enc(&["EXEC"]));
+        assert_eq!(super::SELECT_0, enc(&["SELECT", "0"]));
     }
 }
