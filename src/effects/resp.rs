@@ -31,6 +31,15 @@ fn push_decimal(out: &mut Vec<u8>, n: usize) {
         out.push(b'0' + u8::try_from(n).unwrap_or(0));
         return;
     }
+    if n < 100 {
+        // Two digits, each below 10.
+        let (tens, ones) = (
+            u8::try_from(n / 10).unwrap_or(0),
+            u8::try_from(n % 10).unwrap_or(0),
+        );
+        out.extend_from_slice(&[b'0' + tens, b'0' + ones]);
+        return;
+    }
     let mut digits = [0u8; 20];
     let mut i = digits.len();
     let mut n = n;

@@ -74,20 +74,29 @@ pub(crate) enum Guard<'a> {
 /// The shard locks one operation holds; all are released together on drop.
 pub(crate) struct Locks<'a> {
     held: SmallVec<[(usize, Guard<'a>); 4]>,
+    /// Declared after `held`, so it drops after every guard: the after-unlock hook runs
+    /// with no shard lock held.
+    _released: Released,
 }
 
-impl<'a> Locks<'a> {
-    fn new(held: SmallVec<[(usize, Guard<'a>); 4]>) -> Locks<'a> {
-        after_unlock::hold();
-        Locks { held }
+/// Tells [`after_unlock`] that a lock set is gone (when it drops).
+struct Released;
+
+impl Drop for Released {
+    #[inline]
+    fn drop(&mut self) {
+        after_unlock::release();
     }
 }
 
-impl Drop for Locks<'_> {
-    fn drop(&mut self) {
-        // Every guard goes first: the hook must run with no shard lock held.
-        self.held.clear();
-        after_unlock::release();
+impl<'a> Locks<'a> {
+    #[inline]
+    fn new(held: SmallVec<[(usize, Guard<'a>); 4]>) -> Locks<'a> {
+        after_unlock::hold();
+        Locks {
+            held,
+            _released: Released,
+        }
     }
 }
 

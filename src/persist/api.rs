@@ -127,6 +127,21 @@ impl Store {
         }
     }
 
+    /// How many fsyncs the append-only log did and how many records it wrote since the
+    /// store opened (`None` without a log): records per fsync is the group commit's
+    /// group size under `Fsync::Always`. For the benches; not stable API.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(redlite::Store::new().aof_counts(), None);
+    /// ```
+    #[doc(hidden)]
+    #[must_use]
+    pub fn aof_counts(&self) -> Option<(u64, u64)> {
+        self.shared.aof.get().map(|a| a.counts())
+    }
+
     /// Loads RDB bytes into this store (see [`Store::load_rdb_file`]); not stable API.
     ///
     /// # Errors

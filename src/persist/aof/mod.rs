@@ -154,6 +154,11 @@ impl Aof {
         spawned.is_ok()
     }
 
+    /// (fsyncs done, records written) since the log started.
+    pub(crate) fn counts(&self) -> (u64, u64) {
+        self.log.counts()
+    }
+
     /// Waits until everything logged so far is written (and fsynced under `Always`).
     pub(crate) fn flush(&self) {
         self.log.flush();

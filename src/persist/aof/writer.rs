@@ -24,6 +24,22 @@ use std::sync::Arc;
 
 use crate::sync::{Condvar, Mutex};
 
+/// The longest a round waits for the writers of the last group to come back (`Always`).
+const MAX_LINGER: Duration = Duration::from_millis(2);
+
+/// What the thread remembers of its last `Always` round: how many writers it released and
+/// how long its fsync took.
+#[derive(Default)]
+struct Group {
+    writers: usize,
+    fsync: Duration,
+}
+
+/// Whether the round's `sync` ran an fsync (it stamps `last_sync` when it does).
+fn dirty_synced(result: Result<&(), &String>, last_sync: Instant, started: Instant) -> bool {
+    result.is_ok() && last_sync >= started
+}
+
 /// The framing records need, encoded once.
 const MULTI: &[u8] = b"*1\r\n$5\r\nMULTI\r\n";
 const EXEC: &[u8] = b"*1\r\n$4\r\nEXEC\r\n";
@@ -47,6 +63,11 @@ struct State {
     rotated: Option<u64>,
     /// The first I/O error, kept for `rewrite_aof` and the close to report.
     error: Option<String>,
+    /// Writers inside [`Log::wait_done`] whose record is not durable yet.
+    waiting: usize,
+    /// fsyncs done, and records written, since the log started (`Store::aof_counts`).
+    fsyncs: u64,
+    records: u64,
 }
 
 /// The log: the shared half of the writer (the thread is [`Thread`]).
@@ -125,10 +146,18 @@ impl Log {
     fn wait_done(&self, below: u64) {
         let mut st = self.state.lock();
         st.kicked = true;
+        st.waiting += 1;
         self.wake.notify_one();
         while st.done_below < below && st.error.is_none() && !st.stop {
             st = self.done.wait(st);
         }
+        st.waiting -= 1;
+    }
+
+    /// (fsyncs done, records written) since the log started.
+    pub(crate) fn counts(&self) -> (u64, u64) {
+        let st = self.state.lock();
+        (st.fsyncs, st.records)
     }
 
     fn run(&self, mut file: File) {
@@ -136,11 +165,19 @@ impl Log {
         let mut buf = Vec::new();
         let mut last_sync = Instant::now();
         let mut dirty = false;
+        let mut group = Group::default();
         loop {
-            let (stop, rotate) = self.next_round();
+            let (stop, rotate) = self.next_round(&mut group);
+            let before = pending.emitted_below();
             let result = self.round(&mut file, &mut pending, &mut buf, rotate, &mut dirty);
+            let started = Instant::now();
             let result = result.and_then(|()| self.sync(&file, &mut dirty, &mut last_sync, stop));
             let mut st = self.state.lock();
+            if dirty_synced(result.as_ref(), last_sync, started) {
+                st.fsyncs += 1;
+                group.fsync = started.elapsed();
+            }
+            st.records += pending.emitted_below() - before;
             if let Err(e) = result {
                 st.error.get_or_insert(e);
             }
@@ -153,7 +190,15 @@ impl Log {
     }
 
     /// Sleeps until kicked or a tick passed; hands back the stop flag and a switch request.
-    fn next_round(&self) -> (bool, Option<(u64, File)>) {
+    ///
+    /// Under `Always` a round that starts the moment the first writer kicks would often
+    /// fsync that one record while the other writers the last fsync released are still
+    /// waking up (on a busy machine that takes a scheduler slice); the next fsync then
+    /// serves them, and every fsync carries a fraction of the writers. So the round lingers
+    /// until as many writers wait as the last fsync released, for at most half as long as
+    /// that fsync took (a writer that stopped writing costs the others that much once,
+    /// then the group shrinks to those that came back).
+    fn next_round(&self, group: &mut Group) -> (bool, Option<(u64, File)>) {
         let mut st = self.state.lock();
         if !st.kicked && !st.stop {
             let tick = if self.policy == Fsync::Always {
@@ -162,6 +207,16 @@ impl Log {
                 TICK
             };
             st = self.wake.wait_for(st, tick);
+        }
+        if self.policy == Fsync::Always {
+            let until = Instant::now() + (group.fsync / 2).min(MAX_LINGER);
+            while st.waiting < group.writers && !st.stop && st.rotate.is_none() {
+                let Some(left) = until.checked_duration_since(Instant::now()) else {
+                    break;
+                };
+                st = self.wake.wait_for(st, left);
+            }
+            group.writers = st.waiting;
         }
         st.kicked = false;
         (st.stop, st.rotate.take())
