@@ -11,48 +11,48 @@ pub(crate) fn encode<A: AsRef<[u8]>>(out: &mut Vec<u8>, args: &[A]) {
     // Per argument: '$', up to 20 digits, two CRLFs; the head: '*', digits, CRLF.
     let len: usize = args.iter().map(|a| a.as_ref().len() + 25).sum::<usize>() + 23;
     out.reserve(len);
-    out.push(b'*');
-    push_decimal(out, args.len());
-    out.extend_from_slice(b"\r\n");
+    header(out, b'*', args.len());
     for arg in args {
         let arg = arg.as_ref();
-        out.push(b'$');
-        push_decimal(out, arg.len());
-        out.extend_from_slice(b"\r\n");
+        header(out, b'$', arg.len());
         out.extend_from_slice(arg);
         out.extend_from_slice(b"\r\n");
     }
 }
 
-fn push_decimal(out: &mut Vec<u8>, n: usize) {
-    // Most lengths in a log are one or two digits (argument counts, names, short keys).
+/// `<tag><n>\r\n`. This runs for every argument of every logged write: lengths below 100
+/// (argument counts, names, most keys and values) are one fixed-size copy, no digit loop.
+#[allow(
+    clippy::inline_always,
+    reason = "three or four times per logged write: a call would cost more than the body"
+)]
+#[inline(always)]
+fn header(out: &mut Vec<u8>, tag: u8, n: usize) {
+    // Each digit is below 10, so each fits a byte.
+    let digit = |d: usize| b'0' + u8::try_from(d % 10).unwrap_or(0);
     if n < 10 {
-        // `n` is a single digit.
-        out.push(b'0' + u8::try_from(n).unwrap_or(0));
-        return;
+        out.extend_from_slice(&[tag, digit(n), b'\r', b'\n']);
+    } else if n < 100 {
+        out.extend_from_slice(&[tag, digit(n / 10), digit(n), b'\r', b'\n']);
+    } else {
+        long_header(out, tag, n);
     }
-    if n < 100 {
-        // Two digits, each below 10.
-        let (tens, ones) = (
-            u8::try_from(n / 10).unwrap_or(0),
-            u8::try_from(n % 10).unwrap_or(0),
-        );
-        out.extend_from_slice(&[b'0' + tens, b'0' + ones]);
-        return;
-    }
+}
+
+#[cold]
+fn long_header(out: &mut Vec<u8>, tag: u8, n: usize) {
     let mut digits = [0u8; 20];
     let mut i = digits.len();
     let mut n = n;
-    loop {
+    while n > 0 {
         i -= 1;
         // `n % 10` is a single digit.
         digits[i] = b'0' + u8::try_from(n % 10).unwrap_or(0);
         n /= 10;
-        if n == 0 {
-            break;
-        }
     }
+    out.push(tag);
     out.extend_from_slice(&digits[i..]);
+    out.extend_from_slice(b"\r\n");
 }
 
 /// The commands [`encode`] wrote into `buf`, each as its argument vector.
@@ -70,11 +70,11 @@ pub(crate) fn decode_all(buf: &[u8]) -> Vec<Vec<Box<[u8]>>> {
 }
 
 fn decode_one(buf: &[u8], pos: usize) -> Option<(Vec<Box<[u8]>>, usize)> {
-    let (argc, mut pos) = header(buf, pos, b'*')?;
+    let (argc, mut pos) = read_header(buf, pos, b'*')?;
     // Capacity from the bytes is capped, though they are our own.
     let mut args = Vec::with_capacity(argc.min(64));
     for _ in 0..argc {
-        let (len, body) = header(buf, pos, b'$')?;
+        let (len, body) = read_header(buf, pos, b'$')?;
         let end = body.checked_add(len)?;
         args.push(Box::from(buf.get(body..end)?));
         pos = end + 2;
@@ -83,7 +83,7 @@ fn decode_one(buf: &[u8], pos: usize) -> Option<(Vec<Box<[u8]>>, usize)> {
 }
 
 /// The number after `tag` on the line at `pos`, and where the line after it starts.
-fn header(buf: &[u8], pos: usize, tag: u8) -> Option<(usize, usize)> {
+fn read_header(buf: &[u8], pos: usize, tag: u8) -> Option<(usize, usize)> {
     if *buf.get(pos)? != tag {
         return None;
     }
@@ -112,6 +112,8 @@ mod tests {
         let long = "x".repeat(1234);
         let mut out = Vec::new();
         encode(&mut out, &["SET", "k", "a\r\nb"]);
+        let (v, w, x) = ("v".repeat(10), "w".repeat(99), "x".repeat(100));
+        encode(&mut out, &["SET", v.as_str(), w.as_str(), x.as_str()]);
         encode(
             &mut out,
             &[
@@ -129,10 +131,13 @@ mod tests {
             ],
         );
         let cmds = decode_all(&out);
-        assert_eq!(cmds.len(), 2);
+        assert_eq!(cmds.len(), 3);
         assert_eq!(&*cmds[0][2], b"a\r\nb");
-        assert_eq!(cmds[1].len(), 11);
-        assert_eq!(cmds[1][1].len(), 1234);
-        assert!(cmds[1][2].is_empty());
+        let lens: Vec<usize> = cmds[1].iter().map(|a| a.len()).collect();
+        assert_eq!(lens, [3, 10, 99, 100]);
+        assert!(out.windows(7).any(|w| w == b"$100\r\nx"));
+        assert_eq!(cmds[2].len(), 11);
+        assert_eq!(cmds[2][1].len(), 1234);
+        assert!(cmds[2][2].is_empty());
     }
 }

@@ -118,9 +118,30 @@ impl Store {
     /// As [`Store::rdb_image`].
     #[doc(hidden)]
     pub fn rdb_image_timed(&self) -> Result<(Vec<u8>, Duration), Error> {
+        self.rdb_image_holds()
+            .map(|(image, holds)| (image, holds.longest))
+    }
+
+    /// [`Store::rdb_image`] with every shard-lock hold of its snapshot counted, and each
+    /// hold's run-queue delay read from the kernel (Linux), so that the figure separates
+    /// the snapshot's own hold times from the scheduler's. For the benches; not stable API.
+    ///
+    /// # Examples
+    ///
+    /// See `SnapshotHolds`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Store::rdb_image`].
+    #[doc(hidden)]
+    pub fn rdb_image_profiled(&self) -> Result<(Vec<u8>, super::SnapshotHolds), Error> {
+        super::holds::profiled(|| self.rdb_image_holds())
+    }
+
+    fn rdb_image_holds(&self) -> Result<(Vec<u8>, super::SnapshotHolds), Error> {
         let mut out = Vec::new();
         match super::rdb::write(&self.shared, &mut out) {
-            Ok(report) => Ok((out, report.longest_hold)),
+            Ok(report) => Ok((out, report.holds)),
             Err(_) => Err(Error::Reply(
                 "ERR Background save already in progress".to_string(),
             )),

@@ -17,6 +17,7 @@ mod api;
 pub(crate) mod commands;
 mod config;
 pub(crate) mod files;
+pub(crate) mod holds;
 mod open;
 pub(crate) mod rdb;
 pub(crate) mod save;
@@ -30,6 +31,8 @@ use std::sync::Arc;
 
 pub(crate) use config::PersistConfig;
 pub use config::{Fsync, SaveRule};
+#[doc(hidden)]
+pub use holds::Holds as SnapshotHolds;
 pub(crate) use open::open;
 
 use crate::shared::Shared;
