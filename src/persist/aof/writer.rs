@@ -1,15 +1,13 @@
-//! The log's writer: a [`Listener`] that encodes each batch and hands it to the
+//! The log's writer: a [`Listener`] that frames each batch's RESP and hands it to the
 //! [`Sequencer`], and one thread that writes the records in order and fsyncs them per policy.
 //!
-//! `Fsync::Always` is group commit: a writer pushes its record, kicks the thread and waits
-//! until the thread reports its number durable. The thread writes everything pushed so far
-//! in one `write` and one `fdatasync`, so writers that arrived while the previous fsync ran
-//! share the next one. The wait happens inside the listener, while the writer still holds
-//! its own shards' locks: writers on other shards are not held up (they share the fsync),
-//! readers and writers of the same shard wait with it, which a durable log needs anyway
-//! (a reader must not see what might not survive a crash). `EverySec` and `No` never wait:
-//! the thread wakes every few milliseconds (`TICK`), writes what piled up, and with
-//! `EverySec` fsyncs once a second has passed since the last fsync.
+//! `Fsync::Always` is group commit: a writer pushes its record and owes a wait for its
+//! number to be durable, which runs once its shard locks are released (see [`Log::owe`]),
+//! before its reply returns. The thread writes everything pushed so far in one `write` and
+//! one `fdatasync`, so writers that arrived while the previous fsync ran share the next one;
+//! it lingers briefly for the writers the last fsync released (see `Log::next_round`).
+//! `EverySec` and `No` never wait: the thread wakes every few milliseconds (`TICK`), writes
+//! what piled up, and with `EverySec` fsyncs once a second has passed since the last fsync.
 
 use std::fs::File;
 use std::io::Write;
