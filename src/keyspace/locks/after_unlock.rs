@@ -47,21 +47,58 @@ pub(super) fn release() {
     }
 }
 
-/// Runs `hook` once this thread holds no lock set; false when it holds none now (then the
-/// caller does its work itself). One hook per thread: a second call must pass the same
-/// function (its state is the hook's own), which every caller here does.
+/// Runs `hook` once this thread holds no lock set; false when it holds none now, or when
+/// another hook is already pending (one per thread), and then the caller does its work
+/// itself. A caller that already deferred keeps its later work in the hook's own state
+/// instead of calling again.
 pub(crate) fn defer(hook: fn()) -> bool {
     #[cfg(not(loom))]
     {
         if HELD.with(Cell::get) == 0 {
             return false;
         }
-        HOOK.with(|h| h.set(Some(hook)));
-        true
+        HOOK.with(|h| {
+            let free = h.get().is_none();
+            if free {
+                h.set(Some(hook));
+            }
+            free
+        })
     }
     #[cfg(loom)]
     {
         let _ = hook;
         false
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use std::cell::Cell;
+
+    thread_local! {
+        static RAN: Cell<u32> = const { Cell::new(0) };
+    }
+
+    fn count() {
+        RAN.with(|r| r.set(r.get() + 1));
+    }
+
+    fn other() {}
+
+    #[test]
+    fn a_hook_runs_once_when_the_last_lock_set_drops() {
+        assert!(!super::defer(count), "nothing held: the caller works itself");
+        super::hold();
+        super::hold();
+        assert!(super::defer(count));
+        assert!(!super::defer(other), "one hook at a time");
+        super::release();
+        assert_eq!(RAN.with(Cell::get), 0, "a lock set is still held");
+        super::release();
+        assert_eq!(RAN.with(Cell::get), 1);
+        super::hold();
+        super::release();
+        assert_eq!(RAN.with(Cell::get), 1, "ran once");
     }
 }
