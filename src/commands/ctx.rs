@@ -669,6 +669,8 @@ impl<'a, 'l> Ctx<'a, 'l> {
         if let Some(batch) = self.rec.take_batch() {
             if !batch.is_empty() {
                 self.shared.listeners.deliver(&batch);
+                // Under `Fsync::Always` the log left a debt; readers of these shards owe it too.
+                self.locks.stamp_owed(&self.shared.keyspace);
             }
             Recorder::recycle(batch);
         }

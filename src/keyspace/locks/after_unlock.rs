@@ -1,25 +1,37 @@
-//! Work a thread must do before its call returns but after it dropped its shard locks.
+//! Waits a thread owes before its call returns, run after it dropped its shard locks.
 //!
-//! The append-only log under `Fsync::Always` must not hand a reply back before its record
-//! is on disk, yet waiting for the fsync under the shard locks would let only one writer
-//! per shard join each fsync. So the log's listener, which runs under the locks, leaves a
-//! hook here; the last [`Locks`](super::Locks) of the thread to drop runs it, with every
-//! shard lock released and before the command's reply leaves `commands::run` (or EXEC, or
-//! a blocking command), since every one of those holds its locks in a `Locks`.
+//! The append-only log under `Fsync::Always` must not hand a reply back before the write
+//! it shows is on disk, yet waiting for the fsync under the shard locks would let only one
+//! writer per shard join each fsync. So a write's record number is left here as a debt
+//! ([`owe`]), and the last [`Locks`](super::Locks) of the thread to drop waits for it, with
+//! every shard lock released and before the reply leaves `commands::run`, EXEC or a
+//! blocking command (each holds its locks in a `Locks`). While the locks are held, the
+//! debt is stamped on every shard the call wrote ([`owed`], `Shard::log_ticket`); a later
+//! call that locks such a shard, reader or writer, owes that stamp too until the log's
+//! durable mark passes it, so no reply shows a write that might not survive a crash.
 //!
-//! The hook is a plain function (no allocation); what it needs it keeps in its own
-//! thread-local state. Under loom nothing is deferred (loom's threads share the OS
-//! thread's locals): the caller runs its work at once, as before.
+//! Under loom nothing is deferred (loom's threads share the OS thread's locals): `owe`
+//! says no and the caller waits at once.
+
+use std::sync::Arc;
 
 #[cfg(not(loom))]
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+
+/// A store's log, as the keyspace sees it: how far records are durable, and a wait.
+pub(crate) trait Durable: Send + Sync {
+    /// Every record numbered below this is durable.
+    fn durable_below(&self) -> u64;
+    /// Waits until every record numbered below `below` is durable (or the log failed).
+    fn wait_durable(&self, below: u64);
+}
 
 #[cfg(not(loom))]
 thread_local! {
     /// How many lock sets this thread holds now.
     static HELD: Cell<u32> = const { Cell::new(0) };
-    /// What runs once `HELD` is back to 0.
-    static HOOK: Cell<Option<fn()>> = const { Cell::new(None) };
+    /// What the thread waits for once `HELD` is back to 0.
+    static OWED: RefCell<Option<(Arc<dyn Durable>, u64)>> = const { RefCell::new(None) };
 }
 
 /// A lock set was taken.
@@ -29,7 +41,8 @@ pub(super) fn hold() {
     HELD.with(|h| h.set(h.get() + 1));
 }
 
-/// A lock set was released (its guards already dropped): runs the hook when it was the last.
+/// A lock set was released (its guards already dropped): waits for the debt when it was
+/// the last.
 #[inline]
 pub(super) fn release() {
     #[cfg(not(loom))]
@@ -40,65 +53,118 @@ pub(super) fn release() {
             left
         });
         if left == 0 {
-            if let Some(hook) = HOOK.with(Cell::take) {
-                hook();
-            }
+            settle();
         }
     }
 }
 
-/// Runs `hook` once this thread holds no lock set; false when it holds none now, or when
-/// another hook is already pending (one per thread), and then the caller does its work
-/// itself. A caller that already deferred keeps its later work in the hook's own state
-/// instead of calling again.
-pub(crate) fn defer(hook: fn()) -> bool {
+#[cfg(not(loom))]
+#[inline]
+fn settle() {
+    // `try_with`: a lock set dropped while the thread's locals are torn down owes nothing
+    // it could still wait for.
+    let owed = OWED.try_with(|o| o.borrow_mut().take()).ok().flatten();
+    if let Some((log, below)) = owed {
+        log.wait_durable(below);
+    }
+}
+
+/// The same log (thin pointers: two `Arc<dyn>` of one object may differ in vtable).
+fn same(a: &Arc<dyn Durable>, b: &Arc<dyn Durable>) -> bool {
+    std::ptr::eq(Arc::as_ptr(a).cast::<()>(), Arc::as_ptr(b).cast::<()>())
+}
+
+/// The caller's reply must wait until `log` has every record below `below` durable.
+/// Deferred to the release of the thread's last lock set and true; false when it holds
+/// none, or owes another store's log already (then the caller waits itself).
+pub(crate) fn owe(log: &Arc<dyn Durable>, below: u64) -> bool {
     #[cfg(not(loom))]
     {
         if HELD.with(Cell::get) == 0 {
             return false;
         }
-        HOOK.with(|h| {
-            let free = h.get().is_none();
-            if free {
-                h.set(Some(hook));
+        OWED.with(|o| {
+            let mut o = o.borrow_mut();
+            match &mut *o {
+                Some((mine, owed)) if same(mine, log) => {
+                    *owed = (*owed).max(below);
+                    true
+                }
+                Some(_) => false,
+                None => {
+                    *o = Some((log.clone(), below));
+                    true
+                }
             }
-            free
         })
     }
     #[cfg(loom)]
     {
-        let _ = hook;
+        let _ = (log, below, same);
         false
+    }
+}
+
+/// What the thread owes `log` so far (0: nothing).
+pub(crate) fn owed(log: &Arc<dyn Durable>) -> u64 {
+    #[cfg(not(loom))]
+    {
+        OWED.with(|o| match &*o.borrow() {
+            Some((mine, below)) if same(mine, log) => *below,
+            _ => 0,
+        })
+    }
+    #[cfg(loom)]
+    {
+        let _ = log;
+        0
     }
 }
 
 #[cfg(all(test, not(loom)))]
 mod tests {
-    use std::cell::Cell;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU64, Ordering};
 
-    thread_local! {
-        static RAN: Cell<u32> = const { Cell::new(0) };
+    use super::Durable;
+
+    #[derive(Default)]
+    struct Mark {
+        waited_for: AtomicU64,
     }
 
-    fn count() {
-        RAN.with(|r| r.set(r.get() + 1));
+    impl Durable for Mark {
+        fn durable_below(&self) -> u64 {
+            0
+        }
+        fn wait_durable(&self, below: u64) {
+            self.waited_for.store(below, Ordering::Relaxed);
+        }
     }
-
-    fn other() {}
 
     #[test]
-    fn a_hook_runs_once_when_the_last_lock_set_drops() {
-        assert!(!super::defer(count), "nothing held: the caller works itself");
+    fn a_debt_is_waited_for_once_when_the_last_lock_set_drops() {
+        let mark = Arc::new(Mark::default());
+        let log: Arc<dyn Durable> = mark.clone();
+        assert!(
+            !super::owe(&log, 3),
+            "nothing held: the caller waits itself"
+        );
         super::hold();
         super::hold();
-        assert!(super::defer(count));
-        assert!(!super::defer(other), "one hook at a time");
+        assert!(super::owe(&log, 3));
+        assert!(super::owe(&log, 2));
+        assert_eq!(super::owed(&log), 3, "the higher number covers both");
+        let other: Arc<dyn Durable> = Arc::new(Mark::default());
+        assert!(!super::owe(&other, 1), "one store's debt at a time");
         super::release();
-        assert_eq!(RAN.with(Cell::get), 0, "a lock set is still held");
+        assert_eq!(
+            mark.waited_for.load(Ordering::Relaxed),
+            0,
+            "a lock set is still held"
+        );
         super::release();
-        assert_eq!(RAN.with(Cell::get), 1);
-        super::hold();
-        super::release();
-        assert_eq!(RAN.with(Cell::get), 1, "ran once");
+        assert_eq!(mark.waited_for.load(Ordering::Relaxed), 3);
+        assert_eq!(super::owed(&log), 0, "paid");
     }
 }

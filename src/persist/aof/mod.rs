@@ -108,6 +108,10 @@ impl Aof {
             warnings,
         };
         shared.listeners.add_commands_only(aof.log.clone());
+        if policy == Fsync::Always {
+            // Replies (reads of a shard with a write in flight too) wait for its fsync.
+            shared.keyspace.set_durable(aof.log.clone());
+        }
         Ok(aof)
     }
 

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use super::resp;
 use super::sequencer::{Pending, Sequencer};
 use crate::effects::{Batch, Listener};
-use crate::keyspace::locks::after_unlock;
+use crate::keyspace::locks::{Durable, after_unlock};
 use crate::persist::Fsync;
 use std::sync::Arc;
 
@@ -73,6 +73,9 @@ pub(crate) struct Log {
     /// Itself, for a writer to hold while it waits after its locks (see [`Log::owe`]).
     me: std::sync::Weak<Log>,
     seq: Sequencer,
+    /// `State::done_below` under `Always`, readable without the mutex: callers that find
+    /// their record durable already do not wait.
+    durable: std::sync::atomic::AtomicU64,
     policy: Fsync,
     db: usize,
     state: Mutex<State>,
@@ -86,6 +89,7 @@ impl Log {
         let log = Arc::new_cyclic(|me| Log {
             me: me.clone(),
             seq: Sequencer::new(16),
+            durable: std::sync::atomic::AtomicU64::new(0),
             policy,
             db: 0,
             state: Mutex::new(State::default()),
@@ -180,6 +184,8 @@ impl Log {
                 st.error.get_or_insert(e);
             }
             st.done_below = pending.emitted_below();
+            self.durable
+                .store(st.done_below, std::sync::atomic::Ordering::Release);
             self.done.notify_all();
             if stop && self.seq.next_seq() == pending.emitted_below() {
                 return;
@@ -327,54 +333,35 @@ impl Listener for Log {
     }
 }
 
-thread_local! {
-    /// The record this thread's caller must see durable before its reply goes back:
-    /// (the log, every number below this fsynced). Left by the listener under the shard
-    /// locks, waited for by [`settle`] once they are released.
-    static OWED: std::cell::RefCell<Option<(Arc<Log>, u64)>> =
-        const { std::cell::RefCell::new(None) };
+impl Durable for Log {
+    fn durable_below(&self) -> u64 {
+        self.durable.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    fn wait_durable(&self, below: u64) {
+        if self.durable_below() < below {
+            self.wait_done(below);
+        }
+        #[cfg(test)]
+        tests::acknowledged(self, below);
+    }
 }
 
 impl Log {
     /// `Always`: the caller's reply must wait until every record below `below` is
     /// fsynced. When the caller holds its shard locks in a lock set (every command, EXEC,
     /// script), the wait is deferred until they are released, so writers of the same
-    /// shard queue up behind this one and share the next fsync (group commit); otherwise
-    /// (expiry outside a command) it waits here.
+    /// shard queue up behind this one and share the next fsync (group commit); the
+    /// command's context stamps the debt on the shards it wrote, so that readers of them
+    /// wait for it too. Otherwise (expiry outside a command) it waits here.
     fn owe(&self, below: u64) {
         let deferred = self.me.upgrade().is_some_and(|me| {
-            OWED.with(|o| {
-                let mut o = o.borrow_mut();
-                match &mut *o {
-                    // A batch of this call already left the hook: the later number covers both.
-                    Some((log, owed)) if Arc::ptr_eq(log, &me) => {
-                        *owed = (*owed).max(below);
-                        true
-                    }
-                    // Another store's record is owed (a listener writing elsewhere): wait here.
-                    Some(_) => false,
-                    None => {
-                        let later = after_unlock(settle);
-                        if later {
-                            *o = Some((me, below));
-                        }
-                        later
-                    }
-                }
-            })
+            let me: Arc<dyn Durable> = me;
+            after_unlock::owe(&me, below)
         });
         if !deferred {
             self.wait_done(below);
         }
-    }
-}
-
-/// Waits for what this thread owes (see [`Log::owe`]); runs with no shard lock held.
-fn settle() {
-    if let Some((log, below)) = OWED.with(|o| o.borrow_mut().take()) {
-        log.wait_done(below);
-        #[cfg(test)]
-        tests::acknowledged(&log, below);
     }
 }
 
@@ -474,6 +461,47 @@ pub(super) mod tests {
             assert_eq!(reopened.get::<i64>(key.as_str()).ok(), Some(WRITES));
         }
         drop(reopened);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_reader_never_replies_with_a_write_that_is_not_durable_yet() {
+        let dir = folder("durable-reads");
+        let store =
+            Store::open(Config::default().data_dir(&dir).appendfsync(Fsync::Always)).expect("open");
+        let log = store
+            .shared
+            .aof
+            .get()
+            .map(|a| a.log.clone())
+            .expect("a log");
+        let writing = std::sync::atomic::AtomicUsize::new(4);
+        std::thread::scope(|s| {
+            for _ in 0..4 {
+                s.spawn(|| {
+                    for _ in 0..30 {
+                        store.execute(["INCR", "k"]);
+                    }
+                    writing.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+                });
+            }
+            for _ in 0..2 {
+                s.spawn(|| {
+                    while writing.load(std::sync::atomic::Ordering::Relaxed) > 0 {
+                        // Only INCRs of `k` are logged, one record each: seeing value v
+                        // needs records 0..v durable.
+                        let seen = store.get::<Option<i64>>("k").ok().flatten().unwrap_or(0);
+                        let durable = crate::keyspace::locks::Durable::durable_below(&*log);
+                        assert!(
+                            durable >= u64::try_from(seen).unwrap_or(0),
+                            "saw {seen}, durable {durable}"
+                        );
+                    }
+                });
+            }
+        });
+        assert_eq!(store.get::<i64>("k").ok(), Some(120));
+        drop(store);
         let _ = std::fs::remove_dir_all(&dir);
     }
 
