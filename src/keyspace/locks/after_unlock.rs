@@ -28,11 +28,16 @@ pub(crate) trait Durable: Send + Sync {
 
 #[cfg(not(loom))]
 thread_local! {
-    /// How many lock sets this thread holds now.
+    /// How many lock sets this thread holds now, and [`OWES`] while `OWED` holds a debt:
+    /// one word, so a release that owes nothing is one thread-local read and write.
     static HELD: Cell<u32> = const { Cell::new(0) };
-    /// What the thread waits for once `HELD` is back to 0.
+    /// What the thread waits for once its lock sets are gone.
     static OWED: RefCell<Option<(Arc<dyn Durable>, u64)>> = const { RefCell::new(None) };
 }
+
+/// The bit of `HELD` that says the thread owes a wait.
+#[cfg(not(loom))]
+const OWES: u32 = 1 << 31;
 
 /// A lock set was taken.
 #[inline]
@@ -52,15 +57,17 @@ pub(super) fn release() {
             h.set(left);
             left
         });
-        if left == 0 {
+        if left == OWES {
             settle();
         }
     }
 }
 
 #[cfg(not(loom))]
-#[inline]
+#[cold]
+#[inline(never)]
 fn settle() {
+    let _ = HELD.try_with(|h| h.set(0));
     // `try_with`: a lock set dropped while the thread's locals are torn down owes nothing
     // it could still wait for.
     let owed = OWED.try_with(|o| o.borrow_mut().take()).ok().flatten();
@@ -80,9 +87,10 @@ fn same(a: &Arc<dyn Durable>, b: &Arc<dyn Durable>) -> bool {
 pub(crate) fn owe(log: &Arc<dyn Durable>, below: u64) -> bool {
     #[cfg(not(loom))]
     {
-        if HELD.with(Cell::get) == 0 {
+        if HELD.with(Cell::get) & !OWES == 0 {
             return false;
         }
+        HELD.with(|h| h.set(h.get() | OWES));
         OWED.with(|o| {
             let mut o = o.borrow_mut();
             match &mut *o {
