@@ -87,7 +87,8 @@ fn redlite(g: &mut Group, cmd: &str, policy: Option<Fsync>, threads: usize) {
             });
         },
     );
-    if let (Some(Fsync::Always), Some((fsyncs, records))) = (policy, store.aof_counts()) {
+    let counts = store.aof_counts().filter(|&(_, records)| records > 0);
+    if let (Some(Fsync::Always), Some((fsyncs, records))) = (policy, counts) {
         // The group commit's group size: what criterion's figures cannot show.
         #[allow(clippy::cast_precision_loss, reason = "a ratio of counts for display")]
         let per = records as f64 / fsyncs.max(1) as f64;
