@@ -14,7 +14,7 @@ use crate::commands::{
 };
 
 /// Every family's rows, in the order `COMMAND` lists them.
-fn families() -> [&'static [Spec]; 28] {
+fn families() -> [&'static [Spec]; 29] {
     [
         strings::COMMANDS,
         list::COMMANDS,
@@ -43,6 +43,7 @@ fn families() -> [&'static [Spec]; 28] {
         geo::COMMANDS,
         memory::COMMANDS,
         crate::persist::commands::COMMANDS,
+        crate::persist::functions::COMMANDS,
         crate::persist::aof::COMMANDS,
     ]
 }

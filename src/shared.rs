@@ -48,6 +48,7 @@ impl Shared {
     ) -> Shared {
         let events = Events::new(config.clock.clone(), config.pubsub_buffer_limit);
         let server = crate::server::ServerState::new(&config, commands.len());
+        let saves = crate::persist::state::SaveState::new(&config.persist);
         let shared = Shared {
             keyspace: Keyspace::new(config.shards, config.databases),
             memory: crate::evict::Memory::new(
@@ -63,7 +64,7 @@ impl Shared {
             listeners: Listeners::default(),
             sweeper: OnceLock::new(),
             events,
-            saves: crate::persist::state::SaveState::default(),
+            saves,
             aof: OnceLock::new(),
         };
         shared

@@ -327,6 +327,9 @@ fn run_unguarded(shared: &Shared, db: usize, spec: &Spec, args: &[&[u8]]) -> Rep
     if let Err(text) = oom::admit(shared, spec, args) {
         return Reply::error(text);
     }
+    if let Err(text) = crate::persist::misconf::admit(shared, spec, args) {
+        return Reply::error(text);
+    }
     let call = begin(shared, spec);
     if spec.has(flag::BLOCKING) {
         // On its own a blocking command may wait (MULTI and scripts call its handler).

@@ -39,7 +39,7 @@ impl Store {
                 "ERR Background save already in progress".to_string(),
             ));
         }
-        super::save::save(&self.shared)
+        super::save::save(&self.shared, false)
             .map(|_| ())
             .map_err(Error::from)
     }

@@ -132,7 +132,7 @@ fn save(ctx: &mut Ctx, _: &[&[u8]]) -> Res {
     {
         return err("ERR Background save already in progress");
     }
-    match super::save::save(ctx.shared) {
+    match super::save::save(ctx.shared, false) {
         Ok(_) => Ok(Reply::ok()),
         Err(e) => err(e.reply_text()),
     }

@@ -7,7 +7,8 @@
 //! - `snapshot`: the consistent point-in-time image both SAVE/BGSAVE and the AOF rewrite
 //!   write;
 //! - `save`, `saver`, `state`: SAVE, BGSAVE, the save rules, LASTSAVE;
-//! - `commands`: the DUMP, RESTORE, SAVE, BGSAVE and LASTSAVE rows;
+//! - `commands`: the DUMP, RESTORE, SAVE, BGSAVE and LASTSAVE rows; `functions`: FUNCTION's
+//!   row (its DUMP and RESTORE);
 //! - `api`: `Store::save`, `Store::bgsave`, `Store::last_save`;
 //! - `aof/`: the append-only log (writer, manifest, loading, rewrite, BGREWRITEAOF);
 //! - `files`: crash-safe file steps; `open`: what `Store::open` does with the folder.
@@ -17,7 +18,9 @@ mod api;
 pub(crate) mod commands;
 mod config;
 pub(crate) mod files;
+pub(crate) mod functions;
 pub(crate) mod holds;
+pub(crate) mod misconf;
 mod open;
 pub(crate) mod rdb;
 pub(crate) mod save;

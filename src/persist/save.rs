@@ -41,17 +41,22 @@ impl From<SaveError> for crate::Error {
     }
 }
 
-/// Writes a snapshot to `<data_dir>/dump.rdb` now, on the calling thread, and records it.
+/// Writes a snapshot to `<data_dir>/dump.rdb` now, on the calling thread, and records it;
+/// `background` for BGSAVE and the save rules (whose failure refuses writes, see `misconf`).
 ///
 /// # Errors
 ///
 /// [`SaveError::NoDir`] without a data folder, [`SaveError::Busy`] while another snapshot
 /// runs, [`SaveError::Io`] when the file cannot be written (the old file then stays).
-pub(crate) fn save(shared: &Shared) -> Result<WriteReport, SaveError> {
+pub(crate) fn save(shared: &Shared, background: bool) -> Result<WriteReport, SaveError> {
     let Some(dir) = shared.config.persist.dir.as_deref() else {
         return Err(SaveError::NoDir);
     };
+    let started = std::time::Instant::now();
     let result = write_atomically(dir, DUMP_FILE, |out| rdb::write(shared, out));
+    if background && !matches!(&result, Err(e) if e.kind() == io::ErrorKind::WouldBlock) {
+        shared.saves.bgsave_took(started.elapsed());
+    }
     match result {
         Ok(report) => {
             shared.saves.saved(report.clocks);
@@ -59,7 +64,7 @@ pub(crate) fn save(shared: &Shared) -> Result<WriteReport, SaveError> {
         }
         Err(e) if e.kind() == io::ErrorKind::WouldBlock => Err(SaveError::Busy),
         Err(e) => {
-            shared.saves.failed();
+            shared.saves.failed(background);
             Err(SaveError::Io(e))
         }
     }

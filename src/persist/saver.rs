@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 
 use parking_lot::{Condvar, Mutex};
 
+use super::save;
 use super::state::unix_secs;
-use super::{SaveRule, save};
 use crate::shared::Shared;
 use crate::sync::Ordering;
 
@@ -19,10 +19,6 @@ use crate::sync::Ordering;
 const TICK: Duration = Duration::from_secs(1);
 /// Redis's `CONFIG_BGSAVE_RETRY_DELAY`.
 const RETRY_SECS: u64 = 5;
-
-/// Redis's default `save 3600 1 300 100 60 10000`, used when the log is off and no rules
-/// were given.
-const REDIS_DEFAULT_RULES: [(u64, u64); 3] = [(3600, 1), (300, 100), (60, 10_000)];
 
 #[derive(Default)]
 struct Signal {
@@ -94,7 +90,7 @@ fn run(signal: &Signal, shared: &Weak<Shared>) {
         if asked {
             background_save(&shared, signal);
         } else if rules_due(&shared) {
-            let _ = save::save(&shared);
+            let _ = save::save(&shared, true);
         }
     }
 }
@@ -102,7 +98,7 @@ fn run(signal: &Signal, shared: &Weak<Shared>) {
 /// Runs a requested BGSAVE; if another snapshot holds the store (an AOF rewrite), asks
 /// again for the next tick, as Redis runs a scheduled BGSAVE once the other child ends.
 fn background_save(shared: &Shared, signal: &Signal) {
-    if let Err(save::SaveError::Busy) = save::save(shared) {
+    if let Err(save::SaveError::Busy) = save::save(shared, true) {
         signal.state.lock().bgsave = true;
         thread::sleep(Duration::from_millis(10));
         return;
@@ -112,21 +108,7 @@ fn background_save(shared: &Shared, signal: &Signal) {
 
 /// Whether a save rule asks for a snapshot now.
 fn rules_due(shared: &Shared) -> bool {
-    let persist = &shared.config.persist;
-    let given = persist.rules();
-    let defaults: Vec<SaveRule> = if persist.save_rules.is_none() && !persist.aof_on() {
-        REDIS_DEFAULT_RULES
-            .iter()
-            .map(|&(s, c)| SaveRule::new(Duration::from_secs(s), c))
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let rules = if given.is_empty() {
-        &defaults[..]
-    } else {
-        given
-    };
+    let rules = shared.saves.rules();
     if rules.is_empty() {
         return false;
     }

@@ -1,10 +1,17 @@
 //! What one store knows about its snapshots: whether one is running, when the last one
-//! succeeded, how many changes it has seen since, and the background saver thread.
+//! succeeded, how many changes it has seen since, the save rules in force, whether writes
+//! are refused for a persistence failure (Redis's MISCONF), and the background saver thread.
 
 use std::sync::OnceLock;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use crate::sync::{AtomicBool, AtomicU64, Ordering};
+use super::SaveRule;
+use super::config::PersistConfig;
+use crate::sync::{AtomicBool, AtomicU64, Mutex, Ordering};
+
+/// Redis's default `save 3600 1 300 100 60 10000`, in force when a store has a data folder,
+/// the log is off and no rules were given.
+const REDIS_DEFAULT_RULES: [(u64, u64); 3] = [(3600, 1), (300, 100), (60, 10_000)];
 
 /// The snapshot state of one store (in `Shared`).
 #[derive(Debug)]
@@ -25,6 +32,22 @@ pub(crate) struct SaveState {
     /// The background saver (BGSAVE and the save rules), started with a data folder.
     #[cfg_attr(loom, allow(dead_code))]
     pub(crate) saver: OnceLock<super::saver::Saver>,
+    /// The save rules in force (CONFIG SET save changes them).
+    rules: Mutex<Vec<SaveRule>>,
+    /// The last background save failed (Redis's `lastbgsave_status == C_ERR`); only a
+    /// successful save clears it.
+    bgsave_failed: AtomicBool,
+    /// `stop-writes-on-bgsave-error`.
+    stop_writes: AtomicBool,
+    /// The log's last write or fsync error, while it lasts (Redis's `aof_last_write_status`).
+    aof_error: Mutex<Option<String>>,
+    /// Writes are refused now: the one flag the write path reads (see `misconf`).
+    pub(crate) refuse_writes: AtomicBool,
+    /// Successful saves (INFO's `rdb_saves`).
+    pub(crate) saves_done: AtomicU64,
+    /// Whole seconds the last background save took, plus one (0: none yet; INFO's
+    /// `rdb_last_bgsave_time_sec` is then -1).
+    last_bgsave_secs: AtomicU64,
 }
 
 /// Unix seconds, from the system clock (LASTSAVE is wall-clock time in Redis too).
@@ -34,8 +57,18 @@ pub(crate) fn unix_secs() -> u64 {
         .map_or(0, |d| d.as_secs())
 }
 
-impl Default for SaveState {
-    fn default() -> Self {
+impl SaveState {
+    /// The state of a new store: its save rules are the given ones, or Redis's defaults
+    /// when it has a data folder, no log and no rules.
+    pub(crate) fn new(config: &PersistConfig) -> SaveState {
+        let rules = match &config.save_rules {
+            Some(given) => given.clone(),
+            None if config.dir.is_some() && !config.aof_on() => REDIS_DEFAULT_RULES
+                .iter()
+                .map(|&(s, c)| SaveRule::new(Duration::from_secs(s), c))
+                .collect(),
+            None => Vec::new(),
+        };
         SaveState {
             snapshot_busy: AtomicBool::new(false),
             bgsave_running: AtomicBool::new(false),
@@ -44,7 +77,64 @@ impl Default for SaveState {
             last_ok: AtomicBool::new(true),
             clocks_at_save: AtomicU64::new(0),
             saver: OnceLock::new(),
+            rules: Mutex::new(rules),
+            bgsave_failed: AtomicBool::new(false),
+            stop_writes: AtomicBool::new(true),
+            aof_error: Mutex::new(None),
+            refuse_writes: AtomicBool::new(false),
+            saves_done: AtomicU64::new(0),
+            last_bgsave_secs: AtomicU64::new(0),
         }
+    }
+
+    /// The save rules in force.
+    pub(crate) fn rules(&self) -> Vec<SaveRule> {
+        self.rules.lock().clone()
+    }
+
+    /// Puts `rules` in force (CONFIG SET save).
+    pub(crate) fn set_rules(&self, rules: Vec<SaveRule>) {
+        *self.rules.lock() = rules;
+        self.update_refusal();
+    }
+
+    pub(crate) fn stop_writes(&self) -> bool {
+        self.stop_writes.load(Ordering::Acquire)
+    }
+
+    /// `stop-writes-on-bgsave-error`.
+    pub(crate) fn set_stop_writes(&self, on: bool) {
+        self.stop_writes.store(on, Ordering::Release);
+        self.update_refusal();
+    }
+
+    /// Whether the last background save failed.
+    pub(crate) fn bgsave_failed(&self) -> bool {
+        self.bgsave_failed.load(Ordering::Acquire)
+    }
+
+    /// The log's write error in force, if any.
+    pub(crate) fn aof_error(&self) -> Option<String> {
+        self.aof_error.lock().clone()
+    }
+
+    /// A background save took `took` (successful or not, as Redis times it).
+    pub(crate) fn bgsave_took(&self, took: Duration) {
+        self.last_bgsave_secs
+            .store(took.as_secs().saturating_add(1), Ordering::Release);
+    }
+
+    /// INFO's `rdb_last_bgsave_time_sec`: -1 before the first background save.
+    pub(crate) fn last_bgsave_secs(&self) -> i64 {
+        let n = self.last_bgsave_secs.load(Ordering::Acquire);
+        i64::try_from(n).map_or(i64::MAX, |n| n - 1)
+    }
+
+    /// Recomputes `refuse_writes` (Redis's `writeCommandsDeniedByDiskError`).
+    fn update_refusal(&self) {
+        let rdb = self.stop_writes() && self.bgsave_failed() && !self.rules.lock().is_empty();
+        let refuse = rdb || self.aof_error.lock().is_some();
+        self.refuse_writes.store(refuse, Ordering::Release);
     }
 }
 
@@ -53,10 +143,20 @@ impl SaveState {
         self.last_save.store(unix_secs(), Ordering::Release);
         self.clocks_at_save.store(clocks, Ordering::Release);
         self.last_ok.store(true, Ordering::Release);
+        self.saves_done.fetch_add(1, Ordering::Relaxed);
+        if self.bgsave_failed.swap(false, Ordering::AcqRel) {
+            self.update_refusal();
+        }
     }
 
-    pub(crate) fn failed(&self) {
+    /// A save failed; `background` for BGSAVE and the save rules' saves (a failed SAVE
+    /// answers its caller and, as in Redis, leaves the background status alone).
+    pub(crate) fn failed(&self, background: bool) {
         self.last_failure.store(unix_secs(), Ordering::Release);
         self.last_ok.store(false, Ordering::Release);
+        if background {
+            self.bgsave_failed.store(true, Ordering::Release);
+            self.update_refusal();
+        }
     }
 }

@@ -126,7 +126,7 @@ fn script(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     } else if is(sub, "KILL") && argc == 2 {
         scripts
             .running
-            .kill()
+            .kill(super::watchdog::Kind::Eval)
             .map(|()| Reply::ok())
             .map_err(Reply::error)
     } else if is(sub, "HELP") && argc == 2 {

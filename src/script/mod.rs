@@ -13,7 +13,7 @@ mod api;
 mod cache;
 mod commands;
 pub(crate) mod config;
-mod functions;
+pub(crate) mod functions;
 mod host;
 #[cfg(feature = "lua")]
 mod lua;

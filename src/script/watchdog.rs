@@ -41,10 +41,21 @@ pub(crate) const TOKEN_TIME: &str = "time";
 /// The error a killed script's caller gets (Redis's text).
 pub(crate) const KILLED_TEXT: &str = "ERR Script killed by user with SCRIPT KILL...";
 
+/// What a run is, for SCRIPT KILL and FUNCTION KILL (each kills only its own kind).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// EVAL / EVALSHA.
+    Eval,
+    /// FCALL / `FCALL_RO`.
+    Function,
+}
+
 /// One thread's run state, shared with SCRIPT KILL through the registry.
 #[derive(Debug)]
 pub(crate) struct RunState {
     state: AtomicU8,
+    /// 1 for a function's run (set before the run is registered).
+    function: AtomicU8,
 }
 
 impl RunState {
@@ -61,6 +72,14 @@ impl RunState {
 
     fn killed(&self) -> bool {
         self.state.load(Ordering::Acquire) == KILLED
+    }
+
+    fn kind(&self) -> Kind {
+        if self.function.load(Ordering::Acquire) == 1 {
+            Kind::Function
+        } else {
+            Kind::Eval
+        }
     }
 }
 
@@ -84,7 +103,14 @@ thread_local! {
         }
     };
     /// This thread's run state, allocated once and reused by every run.
-    static MINE: Arc<RunState> = Arc::new(RunState { state: AtomicU8::new(RUNNING) });
+    static MINE: Arc<RunState> = Arc::new(RunState {
+        state: AtomicU8::new(RUNNING),
+        function: AtomicU8::new(0),
+    });
+    /// Counts the runs started on this thread (see [`run_id`]).
+    static RUNS: Cell<u64> = const { Cell::new(0) };
+    /// Set while FCALL starts its run (see [`as_function`]).
+    static FUNCTION_RUN: Cell<bool> = const { Cell::new(false) };
     /// This thread's stripe of the registries.
     static STRIPE: usize = next_stripe();
 }
@@ -111,12 +137,23 @@ impl Registry {
         }
     }
 
-    /// SCRIPT KILL: kills every run that has not written. `Ok` if it killed one, else the
-    /// error reply text (NOTBUSY, or UNKILLABLE when every run has written).
-    pub(crate) fn kill(&self) -> Result<(), &'static str> {
-        let (mut killed, mut unkillable) = (0, 0);
+    /// SCRIPT KILL (`Kind::Eval`) or FUNCTION KILL (`Kind::Function`): kills every run of
+    /// that kind that has not written. `Ok` if it killed one, else the error reply text in
+    /// Redis's order: NOTBUSY with no run, UNKILLABLE when the runs have written, BUSY
+    /// (naming the other KILL) when only runs of the other kind could be killed.
+    pub(crate) fn kill(&self, kind: Kind) -> Result<(), &'static str> {
+        let (mut killed, mut unkillable, mut other) = (0, 0, 0);
         for stripe in &self.stripes {
             for run in stripe.lock().iter() {
+                let wrote = run.state.load(Ordering::Acquire) == WROTE;
+                if run.kind() != kind {
+                    if wrote {
+                        unkillable += 1;
+                    } else {
+                        other += 1;
+                    }
+                    continue;
+                }
                 match run.state.compare_exchange(
                     RUNNING,
                     KILLED,
@@ -131,6 +168,17 @@ impl Registry {
         }
         if killed > 0 {
             Ok(())
+        } else if other > 0 {
+            Err(match kind {
+                Kind::Eval => {
+                    "BUSY Redis is busy running a script. You can only call FUNCTION KILL or \
+                     SHUTDOWN NOSAVE."
+                }
+                Kind::Function => {
+                    "BUSY Redis is busy running a script. You can only call SCRIPT KILL or \
+                     SHUTDOWN NOSAVE."
+                }
+            })
         } else if unkillable > 0 {
             Err(
                 "UNKILLABLE Sorry the script already executed write commands against the \
@@ -141,6 +189,22 @@ impl Registry {
             Err("NOTBUSY No scripts in execution right now.")
         }
     }
+}
+
+/// Which run this thread is in (or was in last): settings a script changes for its own
+/// run (`cjson`'s) are keyed by it, so no run sees another's.
+#[cfg(feature = "lua")]
+pub(crate) fn run_id() -> u64 {
+    RUNS.with(Cell::get)
+}
+
+/// Runs `f` (which starts a function's run) so that the run registers as a function's.
+#[cfg(feature = "lua")]
+pub(crate) fn as_function<R>(f: impl FnOnce() -> R) -> R {
+    let before = FUNCTION_RUN.with(|r| r.replace(true));
+    let out = f();
+    FUNCTION_RUN.with(|r| r.set(before));
+    out
 }
 
 /// A run registered for the time limit and SCRIPT KILL; unregisters when dropped (also
@@ -161,6 +225,9 @@ impl Watched<'_> {
 pub(crate) fn watch(registry: &Registry, limit: Duration) -> Watched<'_> {
     let state = MINE.with(Arc::clone);
     state.state.store(RUNNING, Ordering::Release);
+    RUNS.with(|r| r.set(r.get().wrapping_add(1)));
+    let function = FUNCTION_RUN.with(|r| r.replace(false));
+    state.function.store(u8::from(function), Ordering::Release);
     let stripe = STRIPE.with(|s| *s);
     registry.stripes[stripe].lock().push(state.clone());
     CURRENT.with(|c| {

@@ -185,6 +185,12 @@ impl Connection {
             // without bound), and dooms the EXEC.
             return self.reject(spec, commands::oom::OOM.to_owned());
         }
+        if self.multi.is_some() && !spec.has(flag::NOQUEUE) {
+            // Redis refuses a write while it cannot persist before queuing it, too.
+            if let Err(text) = crate::persist::misconf::admit(&self.shared, spec, argv) {
+                return self.reject(spec, text);
+            }
+        }
         if let Some(multi) = &mut self.multi {
             if !spec.has(flag::NOQUEUE) {
                 if !multi.failed {
@@ -319,6 +325,18 @@ impl Connection {
             let oom = commands::oom::OOM;
             return Err(Error::Reply(format!(
                 "EXECABORT Transaction discarded because of: {oom}"
+            )));
+        }
+        if crate::persist::misconf::active(&self.shared)
+            && multi
+                .queue
+                .iter()
+                .any(|(spec, argv)| crate::persist::misconf::refused(&self.shared, spec, &argv))
+        {
+            watch::release_all(&self.shared, &mut self.watches);
+            let why = crate::persist::misconf::text(&self.shared);
+            return Err(Error::Reply(format!(
+                "EXECABORT Transaction discarded because of: {why}"
             )));
         }
         Ok(exec::commit(

@@ -70,17 +70,25 @@ fn a_folder_written_by_redlite_opens_in_redis_server_identically() {
         return;
     };
     let mut redis = server.connect();
-    // Compared as a whole but without printing it: the big values would flood the log.
     let theirs = picture(&mut |a| redis.call(a));
-    let differ = ours.iter().zip(&theirs).position(|(a, b)| a != b);
+    assert_same_picture(&ours, &theirs);
+}
+
+/// Compares two pictures whole, printing only the start of the first differing key (the
+/// big values would flood the log).
+fn assert_same_picture(ours: &[String], theirs: &[String]) {
+    let differ = ours.iter().zip(theirs).position(|(a, b)| a != b);
+    let head = |p: &[String]| differ.map(|i| p[i].chars().take(120).collect::<String>());
     assert!(
         differ.is_none() && ours.len() == theirs.len(),
-        "first difference at key #{differ:?}"
+        "first difference at key #{differ:?}: {:?} vs {:?}",
+        head(ours),
+        head(theirs)
     );
 }
 
 /// Waits until redis-server reports no rewrite running (polling a child process's state).
-fn wait_rewrite_done(redis: &mut RespConn) {
+pub fn wait_rewrite_done(redis: &mut RespConn) {
     for _ in 0..500 {
         let info = redis.call(&["INFO", "persistence"]).to_string();
         if info.contains("aof_rewrite_in_progress:0") && !info.contains("aof_rewrite_scheduled:1") {
@@ -145,9 +153,77 @@ fn from_redis(preamble: &str) {
     drop(server); // SIGKILL: appendfsync always put every write on disk first
     let store = Store::open(Config::default().data_dir(dir.path())).expect("redlite opens it");
     let ours = picture_of(&mut store.connection());
-    let differ = ours.iter().zip(&theirs).position(|(a, b)| a != b);
+    assert_same_picture(&ours, &theirs);
+}
+
+/// `args` as one RESP command, as every Redis writes its log.
+fn resp(args: &[String]) -> Vec<u8> {
+    let mut out = format!("*{}\r\n", args.len()).into_bytes();
+    for a in args {
+        out.extend_from_slice(format!("${}\r\n{a}\r\n", a.len()).as_bytes());
+    }
+    out
+}
+
+/// A Redis 6 log: one `appendonly.aof` of RESP commands in the forms a log holds (SPOP
+/// left out, relative expiries as absolute ones), so both loads reach the same deadlines.
+fn legacy_log() -> Vec<u8> {
+    let at = (std::time::SystemTime::now() + std::time::Duration::from_secs(86_400))
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("after 1970")
+        .as_millis()
+        .to_string();
+    let mut log = resp(&["SELECT".into(), "0".into()]);
+    for mut cmd in dataset().into_iter().filter(|c| c[0] != "SPOP") {
+        if cmd[0] == "EXPIRE" {
+            cmd = vec!["PEXPIREAT".into(), cmd[1].clone(), at.clone()];
+        } else if cmd.get(3).is_some_and(|o| o == "PX") {
+            cmd[3] = "PXAT".into();
+            cmd[4].clone_from(&at);
+        }
+        log.extend_from_slice(&resp(&cmd));
+    }
+    log
+}
+
+#[test]
+fn a_legacy_appendonly_aof_is_upgraded_into_the_same_folder_redis_server_makes() {
+    let ours_dir = DataDir::new("legacy-ours");
+    let theirs_dir = DataDir::new("legacy-theirs");
+    let log = legacy_log();
+    for d in [&ours_dir, &theirs_dir] {
+        std::fs::create_dir_all(d.path()).expect("mkdir");
+        std::fs::write(d.path().join("appendonly.aof"), &log).expect("write the log");
+    }
+    let store = Store::open(Config::default().data_dir(ours_dir.path())).expect("opens");
+    let ours = picture_of(&mut store.connection());
+    assert_eq!(ours.len(), 14, "every key of the legacy log");
+    drop(store);
+    assert!(!ours_dir.path().join("appendonly.aof").exists(), "moved");
     assert!(
-        differ.is_none() && ours.len() == theirs.len(),
-        "first difference at key #{differ:?}"
+        ours_dir.aof_file("appendonly.aof").exists(),
+        "moved into appendonlydir"
     );
+    let dir_arg = theirs_dir.path().display().to_string();
+    let Some(server) = start_or_skip(&["--dir", &dir_arg, "--appendonly", "yes"], "AOF upgrade")
+    else {
+        return;
+    };
+    let mut redis = server.connect();
+    let theirs = picture(&mut |a| redis.call(a));
+    assert_same_picture(&ours, &theirs);
+    assert_eq!(ours_dir.manifest(), theirs_dir.manifest());
+}
+
+#[test]
+fn an_upgraded_legacy_log_keeps_later_writes_across_a_reopen() {
+    let dir = DataDir::new("legacy-reopen");
+    std::fs::create_dir_all(dir.path()).expect("mkdir");
+    std::fs::write(dir.path().join("appendonly.aof"), legacy_log()).expect("write the log");
+    let store = Store::open(Config::default().data_dir(dir.path())).expect("opens");
+    assert_eq!(store.execute(["SET", "after", "1"]), Reply::ok());
+    drop(store);
+    let store = Store::open(Config::default().data_dir(dir.path())).expect("reopens");
+    assert_eq!(store.execute(["GET", "after"]), Reply::bulk("1"));
+    assert_eq!(store.execute(["GET", "int"]), Reply::bulk("12345"));
 }

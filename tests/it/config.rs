@@ -213,7 +213,7 @@ fn hz_is_capped_to_redis_range() {
 }
 
 #[test]
-fn persistence_parameters_accept_only_the_value_in_force_for_now() {
+fn fixed_persistence_parameters_accept_only_the_value_in_force() {
     let (_s, mut c, _) = setup();
     assert_eq!(c.execute(["CONFIG", "SET", "save", ""]), ok());
     assert_eq!(c.execute(["CONFIG", "SET", "appendonly", "no"]), ok());

@@ -233,3 +233,27 @@ fn persistence_reports_the_log_the_last_save_and_a_running_rewrite() {
     assert_eq!(field(&text, "aof_enabled"), Some("0"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn persistence_section_counts_saves_changes_and_rewrites() {
+    let dir = crate::common::dataset::temp_dir("info-persistence");
+    let store = Store::open(Config::default().data_dir(&dir)).expect("opens");
+    let mut c = store.connection();
+    let text = info(&mut c, &["persistence"]);
+    assert_eq!(field(&text, "rdb_saves"), Some("0"));
+    assert_eq!(field(&text, "rdb_last_bgsave_time_sec"), Some("-1"));
+    assert_eq!(field(&text, "aof_rewrites"), Some("0"));
+    assert_eq!(field(&text, "aof_last_rewrite_time_sec"), Some("-1"));
+    c.execute(["SET", "a", "1"]);
+    c.execute(["SET", "b", "1"]);
+    let text = info(&mut c, &["persistence"]);
+    assert_eq!(field(&text, "rdb_changes_since_last_save"), Some("2"));
+    assert_eq!(c.execute(["SAVE"]), Reply::ok());
+    store.rewrite_aof().expect("rewrites");
+    let text = info(&mut c, &["persistence"]);
+    assert_eq!(field(&text, "rdb_saves"), Some("1"));
+    assert_eq!(field(&text, "rdb_changes_since_last_save"), Some("0"));
+    assert_eq!(field(&text, "aof_rewrites"), Some("1"));
+    assert_eq!(field(&text, "aof_last_bgrewrite_status"), Some("ok"));
+    assert_eq!(field(&text, "aof_last_rewrite_time_sec"), Some("0"));
+}

@@ -78,13 +78,24 @@ mod lists;
 #[cfg(all(feature = "lua", not(loom)))]
 mod lua;
 #[cfg(all(feature = "lua", not(loom)))]
+mod lua_cjson_settings;
+#[cfg(all(feature = "lua", not(loom)))]
+mod lua_cmsgpack;
+#[cfg(all(feature = "lua", not(loom)))]
+mod lua_function_dump;
+#[cfg(all(feature = "lua", not(loom)))]
 mod lua_functions;
 #[cfg(all(feature = "lua", not(loom)))]
 mod lua_libs;
 #[cfg(all(feature = "lua", not(loom)))]
+mod lua_pcall;
+#[cfg(all(feature = "lua", not(loom)))]
 mod lua_sandbox;
+#[cfg(all(feature = "lua", not(loom)))]
+mod lua_struct;
 #[cfg(not(loom))]
 mod memory_accounting;
+mod misconf;
 #[cfg(not(loom))]
 mod multi;
 #[cfg(not(loom))]

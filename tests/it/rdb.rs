@@ -172,7 +172,7 @@ fn an_unknown_value_type_is_a_clear_error() {
 }
 
 #[test]
-fn streams_and_functions_are_refused_by_name() {
+fn streams_are_refused_by_name_and_a_bad_library_by_its_error() {
     let mut file = b"REDIS0010".to_vec();
     file.extend_from_slice(&[15, 1, b's', 0]);
     let text = error_text(load_bytes("rdb-stream", &file));
@@ -180,7 +180,10 @@ fn streams_and_functions_are_refused_by_name() {
     let mut file = b"REDIS0010".to_vec();
     file.extend_from_slice(&[245, 1, b'x']);
     let text = error_text(load_bytes("rdb-func", &file));
-    assert!(text.contains("at byte 9: function libraries"), "{text}");
+    assert!(
+        text.contains("at byte 9: function library: ERR Missing library metadata"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -146,7 +146,6 @@ pub(crate) const INERT: &[(&str, &str)] = &[
     ("slowlog-log-slower-than", "10000"),
     ("slowlog-max-len", "128"),
     ("socket-mark-id", "0"),
-    ("stop-writes-on-bgsave-error", "yes"),
     ("stream-node-max-bytes", "4096"),
     ("stream-node-max-entries", "100"),
     ("supervised", "no"),

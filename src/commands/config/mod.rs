@@ -4,6 +4,7 @@
 mod inert;
 mod memory;
 pub(crate) mod params;
+mod persist;
 mod values;
 
 use super::ctx::{Ctx, Res, err};

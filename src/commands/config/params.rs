@@ -8,8 +8,8 @@
 
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
-use super::memory;
 use super::values::{self, Range};
+use super::{memory, persist};
 use crate::events::notify;
 use crate::shared::Shared;
 
@@ -87,10 +87,23 @@ pub(crate) const PARAMS: &[Param] = &[
         |s| s.server.live.encoding.list_size.load(Relaxed).to_string(),
         set_list_size,
     ),
-    row("appendonly", get_appendonly, set_appendonly),
-    row("appendfsync", get_appendfsync, set_appendfsync),
-    row("save", get_save, set_save),
-    row("dir", get_dir, set_dir),
+    row(
+        "appendonly",
+        persist::get_appendonly,
+        persist::set_appendonly,
+    ),
+    row(
+        "appendfsync",
+        persist::get_appendfsync,
+        persist::set_appendfsync,
+    ),
+    row("save", persist::get_save, persist::set_save),
+    row("dir", persist::get_dir, persist::set_dir),
+    row(
+        "stop-writes-on-bgsave-error",
+        persist::get_stop_writes,
+        persist::set_stop_writes,
+    ),
     row("maxmemory", memory::get_maxmemory, memory::set_maxmemory),
     row("maxmemory-policy", memory::get_policy, memory::set_policy),
     row(
@@ -189,58 +202,4 @@ fn set_list_size(s: &Shared, v: &[u8], apply: bool) -> Result<(), String> {
         s.server.live.encoding.list_size.store(n, Relaxed);
     }
     Ok(())
-}
-
-// Persistence: read from the store's Config. The AOF and RDB work makes them settable; until
-// then a SET that would change them is refused (it could not take effect), and a SET to
-// the value in force is accepted, so setup code such as `CONFIG SET save ""` runs.
-
-fn get_appendonly(s: &Shared) -> String {
-    values::yes_no(s.config.persist.aof_on()).to_owned()
-}
-
-fn set_appendonly(s: &Shared, v: &[u8], _: bool) -> Result<(), String> {
-    let on = values::boolean(v)?;
-    unchanged(on == s.config.persist.aof_on())
-}
-
-fn get_appendfsync(s: &Shared) -> String {
-    values::fsync_name(s.config.persist.appendfsync).to_owned()
-}
-
-fn set_appendfsync(s: &Shared, v: &[u8], _: bool) -> Result<(), String> {
-    let policy = values::fsync(v)?;
-    unchanged(policy == s.config.persist.appendfsync)
-}
-
-fn get_save(s: &Shared) -> String {
-    values::save_rules_text(s.config.persist.rules())
-}
-
-fn set_save(s: &Shared, v: &[u8], _: bool) -> Result<(), String> {
-    let rules = values::save_rules(v)?;
-    unchanged(rules == s.config.persist.rules())
-}
-
-fn get_dir(s: &Shared) -> String {
-    let dir = s
-        .config
-        .persist
-        .dir
-        .clone()
-        .or_else(|| std::env::current_dir().ok());
-    dir.map(|d| d.display().to_string()).unwrap_or_default()
-}
-
-fn set_dir(s: &Shared, v: &[u8], _: bool) -> Result<(), String> {
-    unchanged(v == get_dir(s).as_bytes())
-}
-
-/// The reason a persistence parameter cannot change yet.
-fn unchanged(same: bool) -> Result<(), String> {
-    if same {
-        Ok(())
-    } else {
-        Err("can't set immutable config".to_owned())
-    }
 }

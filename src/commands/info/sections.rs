@@ -31,7 +31,7 @@ pub(super) fn write(ctx: &Ctx, name: &str, out: &mut String) {
         "server" => server(s),
         "clients" => clients(s),
         "memory" => memory(s),
-        "persistence" => persistence(s),
+        "persistence" => persistence(ctx),
         "stats" => stats(ctx),
         "replication" => replication(s),
         "cpu" => cpu(),
@@ -135,11 +135,20 @@ fn memory(s: &Shared) -> Vec<String> {
 }
 
 /// The snapshot and log state: a store opens (loads) before anyone can ask, so `loading` is 0.
-fn persistence(s: &Shared) -> Vec<String> {
+fn persistence(ctx: &Ctx) -> Vec<String> {
     use std::sync::atomic::Ordering::Acquire;
+    let s = ctx.shared;
     let saves = &s.saves;
+    // INFO holds every shard of every database: sum their clocks here, not through
+    // `persist::changes_since_save`, which would lock them again.
+    let clocks = ctx
+        .held_shards()
+        .map(crate::keyspace::Shard::write_clock)
+        .fold(0, u64::wrapping_add);
     let ok = |good: bool| if good { "ok" } else { "err" };
     let rewriting = s.aof.get().is_some_and(|a| a.rewriting());
+    let (rewrites, rewrite_ok, rewrite_secs) =
+        s.aof.get().map_or((0, true, -1), |a| a.rewrite_stats());
     vec![
         field("loading", 0),
         field("async_loading", 0),
@@ -147,13 +156,21 @@ fn persistence(s: &Shared) -> Vec<String> {
             "rdb_bgsave_in_progress",
             u8::from(saves.bgsave_running.load(Acquire)),
         ),
+        field(
+            "rdb_changes_since_last_save",
+            clocks.wrapping_sub(saves.clocks_at_save.load(Acquire)),
+        ),
         field("rdb_last_save_time", saves.last_save.load(Acquire)),
-        field("rdb_last_bgsave_status", ok(saves.last_ok.load(Acquire))),
+        field("rdb_last_bgsave_status", ok(!saves.bgsave_failed())),
+        field("rdb_last_bgsave_time_sec", saves.last_bgsave_secs()),
+        field("rdb_saves", saves.saves_done.load(Acquire)),
         field("aof_enabled", u8::from(s.aof.get().is_some())),
         field("aof_rewrite_in_progress", u8::from(rewriting)),
         field("aof_rewrite_scheduled", 0),
-        field("aof_last_bgrewrite_status", "ok"),
-        field("aof_last_write_status", "ok"),
+        field("aof_last_rewrite_time_sec", rewrite_secs),
+        field("aof_last_bgrewrite_status", ok(rewrite_ok)),
+        field("aof_rewrites", rewrites),
+        field("aof_last_write_status", ok(saves.aof_error().is_none())),
     ]
 }
 

@@ -42,7 +42,7 @@ pub(crate) struct Manifest {
 /// The manifest's file name (Redis's `appendfilename` plus `.manifest`).
 pub(crate) const NAME: &str = "appendonly.aof.manifest";
 /// Redis's default `appendfilename`, the stem of every file name.
-const STEM: &str = "appendonly.aof";
+pub(crate) const STEM: &str = "appendonly.aof";
 
 /// The base file name for `seq`: `.rdb` with an RDB preamble, `.aof` with RESP commands.
 pub(crate) fn base_name(seq: u64, rdb: bool) -> String {

@@ -22,6 +22,7 @@
 //! replay to the same state.
 
 mod command;
+mod legacy;
 mod load;
 pub(crate) mod manifest;
 pub(crate) mod resp;
@@ -30,7 +31,7 @@ mod writer;
 
 use std::path::{Path, PathBuf};
 use std::sync::Weak;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use manifest::{FileInfo, Kind, Manifest};
 use writer::{Log, Thread};
@@ -80,6 +81,12 @@ pub(crate) struct Aof {
     /// Dropped with the store: writes and fsyncs what is left, then joins the thread.
     _thread: Thread,
     rewriting: AtomicBool,
+    /// Finished rewrites, whether the last one succeeded, and how long it took in whole
+    /// seconds plus one (0: none yet): INFO's `aof_rewrites`, `aof_last_bgrewrite_status`,
+    /// `aof_last_rewrite_time_sec`.
+    rewrites: AtomicU64,
+    last_rewrite_ok: AtomicBool,
+    last_rewrite_secs: AtomicU64,
     shared: Weak<Shared>,
     /// What loading had to repair, in Redis's words.
     pub(crate) warnings: Vec<String>,
@@ -91,6 +98,7 @@ impl Aof {
     pub(crate) fn open(shared: &Arc<Shared>, data_dir: &Path, policy: Fsync) -> Result<Aof, Error> {
         let dir = data_dir.join(DIR);
         std::fs::create_dir_all(&dir).map_err(|e| files::io_error(&dir, &e))?;
+        legacy::upgrade_if_needed(data_dir, &dir)?;
         let manifest_path = dir.join(manifest::NAME);
         let (manifest, file, warnings) = if manifest_path.exists() {
             load_existing(shared, &dir, &manifest_path)?
@@ -104,6 +112,9 @@ impl Aof {
             log,
             _thread: thread,
             rewriting: AtomicBool::new(false),
+            rewrites: AtomicU64::new(0),
+            last_rewrite_ok: AtomicBool::new(true),
+            last_rewrite_secs: AtomicU64::new(0),
             shared: std::sync::Arc::downgrade(shared),
             warnings,
         };
@@ -130,12 +141,31 @@ impl Aof {
 
     /// The rewrite, once this caller set the `rewriting` flag; clears it when done.
     fn rewrite_claimed(&self) -> Result<(), Error> {
+        let started = std::time::Instant::now();
         let result = self
             .shared
             .upgrade()
             .map_or(Err(Error::Closed), |s| self.rewrite_on(&s));
+        let secs = started.elapsed().as_secs().saturating_add(1);
+        self.last_rewrite_secs.store(secs, Ordering::Release);
+        self.last_rewrite_ok
+            .store(result.is_ok(), Ordering::Release);
+        if result.is_ok() {
+            self.rewrites.fetch_add(1, Ordering::Relaxed);
+        }
         self.rewriting.store(false, Ordering::Release);
         result
+    }
+
+    /// INFO's rewrite figures: finished rewrites, the last one's status and its seconds
+    /// (-1 before the first).
+    pub(crate) fn rewrite_stats(&self) -> (u64, bool, i64) {
+        let secs = self.last_rewrite_secs.load(Ordering::Acquire);
+        (
+            self.rewrites.load(Ordering::Relaxed),
+            self.last_rewrite_ok.load(Ordering::Acquire),
+            i64::try_from(secs).map_or(i64::MAX, |n| n - 1),
+        )
     }
 
     /// BGREWRITEAOF: the rewrite on its own thread; false when one is already running.

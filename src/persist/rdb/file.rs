@@ -11,6 +11,7 @@ use super::input::{Damage, Input, Read};
 use super::value::{is_value_type, put_len, put_str, put_value, read_value, type_of};
 use crate::clock::Now;
 use crate::persist::snapshot::Snapshot;
+use crate::script::functions::restore;
 use crate::shared::Shared;
 use crate::types::Value;
 
@@ -104,7 +105,8 @@ pub(crate) struct LoadReport {
 /// # Errors
 ///
 /// A [`LoadError`] at the first damage: bad header or version, unknown type or opcode,
-/// streams/modules/functions (not supported), truncation, a duplicate key, a wrong CRC64.
+/// streams/modules (not supported), a function library that does not load (or needs the
+/// `lua` feature), truncation, a duplicate key, a wrong CRC64.
 /// Keys read before the damage stay stored: callers discard the store.
 pub(crate) fn load(data: &[u8], shared: &Shared) -> Result<LoadReport, LoadError> {
     load_with(data, shared, LoadOptions::default())
@@ -201,9 +203,7 @@ impl Loader<'_> {
                     inp.len()?;
                 }
                 op::MODULE_AUX => return damage(at, "module auxiliary data is not supported"),
-                op::FUNCTION2 | op::FUNCTION_PRE_GA => {
-                    return damage(at, "function libraries (FUNCTION LOAD) are not supported");
-                }
+                op::FUNCTION2 | op::FUNCTION_PRE_GA => self.library(inp, at, t)?,
                 t if is_value_type(t) => {
                     self.key(inp, at, t, expires_at)?;
                     expires_at = 0;
@@ -258,6 +258,17 @@ impl Loader<'_> {
         }
         self.report.keys += 1;
         Ok(())
+    }
+
+    /// A function library: built (its code run once, as FUNCTION LOAD does) and added.
+    fn library(&mut self, inp: &mut Input<'_>, at: usize, t: u8) -> Read<()> {
+        let code = super::functions::read_library(inp, t)?;
+        let added = restore::library(self.shared, &code)
+            .and_then(|lib| restore::add(self.shared, lib, false));
+        match added {
+            Ok(()) => Ok(()),
+            Err(e) => damage(at, format!("function library: {e}")),
+        }
     }
 
     /// The CRC64 after EOF (version 5 on); zero means the writer had checksums off.
@@ -375,6 +386,9 @@ pub(crate) fn write_then(
         bytes: 0,
     };
     let mut buf = head(&snap, opts);
+    // As Redis 7.0: the libraries after the aux fields, before the databases.
+    let libs = restore::codes(shared);
+    super::functions::put_libraries(&mut buf, libs.iter().map(|l| &*l.code));
     let keys = std::cell::Cell::new(0usize);
     snap.for_each(
         &mut buf,

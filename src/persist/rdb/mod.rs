@@ -9,9 +9,11 @@
 //! - [`load`] / [`load_file`]: an RDB file into the store's keyspace; damage is a
 //!   [`LoadError`] naming the file and the byte offset.
 //! - [`dump`] / [`restore`]: one value as a DUMP payload and back.
+//! - [`functions`]: function libraries in snapshots and FUNCTION DUMP payloads.
 
 mod crc64;
 mod file;
+pub(crate) mod functions;
 mod input;
 mod lzf;
 mod packed;

@@ -290,20 +290,24 @@ pub(crate) enum PayloadError {
 pub(crate) fn dump(value: &Value) -> Vec<u8> {
     let mut out = vec![type_of(value)];
     put_value(&mut out, value);
-    out.extend_from_slice(&super::VERSION.to_le_bytes());
-    let crc = super::crc64::update(0, &out);
-    out.extend_from_slice(&crc.to_le_bytes());
+    seal(&mut out);
     out
 }
 
-/// The value of a DUMP payload (Redis's `verifyDumpPayload`, then `rdbLoadObject`).
+/// Appends a payload's footer: the RDB version (2 bytes LE) and the CRC64 of all before.
+pub(crate) fn seal(out: &mut Vec<u8>) {
+    out.extend_from_slice(&super::VERSION.to_le_bytes());
+    let crc = super::crc64::update(0, out);
+    out.extend_from_slice(&crc.to_le_bytes());
+}
+
+/// The body of a payload whose footer checks out (`verifyDumpPayload`): a version no newer
+/// than RDB 10 and a matching CRC64.
 ///
 /// # Errors
 ///
-/// [`PayloadError::VersionOrChecksum`] for a footer newer than RDB 10 or a CRC mismatch;
-/// [`PayloadError::BadFormat`] for anything that does not decode to one whole non-empty
-/// value of a supported type.
-pub(crate) fn restore(payload: &[u8]) -> Result<Value, PayloadError> {
+/// [`PayloadError::VersionOrChecksum`] otherwise.
+pub(crate) fn verified_body(payload: &[u8]) -> Result<&[u8], PayloadError> {
     let Some(body_len) = payload.len().checked_sub(10) else {
         return Err(PayloadError::VersionOrChecksum);
     };
@@ -316,7 +320,18 @@ pub(crate) fn restore(payload: &[u8]) -> Result<Value, PayloadError> {
     {
         return Err(PayloadError::VersionOrChecksum);
     }
-    let mut inp = Input::new(&payload[..body_len]);
+    Ok(&payload[..body_len])
+}
+
+/// The value of a DUMP payload (Redis's `verifyDumpPayload`, then `rdbLoadObject`).
+///
+/// # Errors
+///
+/// [`PayloadError::VersionOrChecksum`] for a footer newer than RDB 10 or a CRC mismatch;
+/// [`PayloadError::BadFormat`] for anything that does not decode to one whole non-empty
+/// value of a supported type.
+pub(crate) fn restore(payload: &[u8]) -> Result<Value, PayloadError> {
+    let mut inp = Input::new(verified_body(payload)?);
     let t = inp.byte().map_err(|_| PayloadError::BadFormat)?;
     match read_value(&mut inp, t) {
         Ok(Some(v)) if inp.at_end() => Ok(v),

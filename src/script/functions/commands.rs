@@ -19,7 +19,12 @@ const fn fcall_row(name: &'static str, flags: u8, run: DataFn) -> Spec {
 pub(crate) const COMMANDS: &[Spec] = &[
     fcall_row("fcall", flag::MAY_WRITE, fcall),
     fcall_row("fcall_ro", 0, fcall_ro),
-    // FUNCTION changes the libraries, not keys: it locks nothing.
+];
+
+/// FUNCTION's row (the persist layer lists it, since DUMP and RESTORE need the RDB codec;
+/// it hands the other subcommands to [`function`]). FUNCTION changes the libraries, not
+/// keys: it locks nothing.
+pub(crate) const fn function_row(run: DataFn) -> Spec {
     Spec {
         writes: Some(super::writes),
         ..data(
@@ -27,10 +32,10 @@ pub(crate) const COMMANDS: &[Spec] = &[
             -2,
             flag::NOSCRIPT | flag::MAY_WRITE,
             Keys::None,
-            function,
+            run,
         )
-    },
-];
+    }
+}
 
 fn fcall(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     call(ctx, a, false)
@@ -86,7 +91,9 @@ fn run(
     argv: &[&[u8]],
     read_only: bool,
 ) -> Reply {
-    crate::script::lua::run::execute_function(ctx, lib, &function.name, keys, argv, read_only)
+    crate::script::watchdog::as_function(|| {
+        crate::script::lua::run::execute_function(ctx, lib, &function.name, keys, argv, read_only)
+    })
 }
 
 /// Without Lua no library can be loaded, so no function is ever found.
@@ -98,6 +105,7 @@ fn run(_: &mut Ctx, _: &Library, _: &Function, _: &[&[u8]], _: &[&[u8]], _: bool
 #[cfg(not(feature = "lua"))]
 const LUA_MISSING: &str = "ERR Engine 'LUA' not found: FUNCTION needs redlite's `lua` feature";
 
+/// Redis 7.0's FUNCTION HELP, word for word.
 const HELP: &[&str] = &[
     "FUNCTION <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
     "LOAD [REPLACE] <FUNCTION CODE>",
@@ -108,19 +116,51 @@ const HELP: &[&str] = &[
     "    Return general information on all the libraries:",
     "    * Library name",
     "    * The engine used to run the Library",
+    "    * Library description",
     "    * Functions list",
     "    * Library code (if WITHCODE is given)",
-    "    It also possible to get only function that matches a pattern using LIBRARYNAME",
-    "    argument.",
+    "    It also possible to get only function that matches a pattern using LIBRARYNAME argument.",
     "STATS",
-    "    Return information about the current function running.",
+    "    Return information about the current function running:",
+    "    * Function name",
+    "    * Command used to run the function",
+    "    * Duration in MS that the function is running",
+    "    If no function is running, return nil",
+    "    In addition, returns a list of available engines.",
+    "KILL",
+    "    Kill the current running function.",
     "FLUSH [ASYNC|SYNC]",
     "    Delete all the libraries.",
+    "    When called without the optional mode argument, the behavior is determined by the",
+    "    lazyfree-lazy-user-flush configuration directive. Valid modes are:",
+    "    * ASYNC: Asynchronously flush the libraries.",
+    "    * SYNC: Synchronously flush the libraries.",
+    "DUMP",
+    "    Return a serialized payload representing the current libraries, can be restored using FUNCTION RESTORE command",
+    "RESTORE <PAYLOAD> [FLUSH|APPEND|REPLACE]",
+    "    Restore the libraries represented by the given payload, it is possible to give a restore policy to",
+    "    control how to handle existing libraries (default APPEND):",
+    "    * FLUSH: delete all existing libraries.",
+    "    * APPEND: appends the restored libraries to the existing libraries. On collision, abort.",
+    "    * REPLACE: appends the restored libraries to the existing libraries, On collision, replace the old",
+    "      libraries with the new libraries (notice that even on this option there is a chance of failure",
+    "      in case of functions name collision with another library).",
     "HELP",
-    "    Print this help.",
+    "    Prints this help.",
 ];
 
-fn function(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
+/// Every FUNCTION subcommand but DUMP and RESTORE. A change to the libraries replays as
+/// written (the log and replicas see it; it touches no key).
+pub(crate) fn function(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
+    let reply = subcommand(ctx, a)?;
+    let sub = a[1];
+    if ["LOAD", "DELETE", "FLUSH"].iter().any(|s| is(sub, s)) {
+        ctx.replay(a.iter().copied());
+    }
+    Ok(reply)
+}
+
+fn subcommand(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     let sub = a[1];
     let argc = a.len();
     if is(sub, "LOAD") && argc >= 3 {
@@ -142,13 +182,22 @@ fn function(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
         Ok(Reply::ok())
     } else if is(sub, "STATS") && argc == 2 {
         stats(ctx)
+    } else if is(sub, "KILL") && argc == 2 {
+        let scripts = crate::script::state_or_error(ctx.shared)?;
+        scripts
+            .running
+            .kill(crate::script::watchdog::Kind::Function)
+            .map(|()| Reply::ok())
+            .map_err(Reply::error)
     } else if is(sub, "HELP") && argc == 2 {
         Ok(Reply::Array(
             HELP.iter().map(|l| Reply::status(*l)).collect(),
         ))
-    } else if ["LOAD", "DELETE", "FLUSH", "STATS", "HELP"]
-        .iter()
-        .any(|s| is(sub, s))
+    } else if [
+        "LOAD", "DELETE", "FLUSH", "STATS", "HELP", "DUMP", "RESTORE", "KILL",
+    ]
+    .iter()
+    .any(|s| is(sub, s))
     {
         let name = String::from_utf8_lossy(sub).to_ascii_lowercase();
         err(msg::arity(&format!("function|{name}")))
@@ -176,18 +225,7 @@ fn load(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
         return err("ERR Function code is missing");
     };
     let scripts = crate::script::state_or_error(ctx.shared)?;
-    if code.len() > scripts.max_source_size {
-        return Err(Reply::error(format!(
-            "ERR Library is too large: {} bytes, over the script size limit of {} bytes",
-            code.len(),
-            scripts.max_source_size
-        )));
-    }
-    let (engine, name) = super::parse_header(code).map_err(Reply::error)?;
-    if !engine.eq_ignore_ascii_case("lua") {
-        return Err(Reply::error(format!("ERR Engine '{engine}' not found")));
-    }
-    let lib = build(scripts, name, code).map_err(Reply::error)?;
+    let lib = super::restore::library(ctx.shared, code).map_err(Reply::error)?;
     let name = lib.name.clone();
     scripts.functions.add(lib, replace).map_err(Reply::error)?;
     Ok(Reply::bulk(name))
@@ -195,7 +233,11 @@ fn load(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
 
 /// Runs the library's code on this thread's Lua state to learn its functions.
 #[cfg(feature = "lua")]
-fn build(scripts: &crate::script::Scripts, name: Vec<u8>, code: &[u8]) -> Result<Library, String> {
+pub(crate) fn build(
+    scripts: &crate::script::Scripts,
+    name: Vec<u8>,
+    code: &[u8],
+) -> Result<Library, String> {
     let sha = crate::script::cache::sha1_hex(code);
     let functions = crate::script::lua::library::register(code, &sha, &scripts.limits)?;
     if functions.is_empty() {
@@ -210,7 +252,7 @@ fn build(scripts: &crate::script::Scripts, name: Vec<u8>, code: &[u8]) -> Result
 }
 
 #[cfg(not(feature = "lua"))]
-fn build(_: &crate::script::Scripts, _: Vec<u8>, _: &[u8]) -> Result<Library, String> {
+pub(crate) fn build(_: &crate::script::Scripts, _: Vec<u8>, _: &[u8]) -> Result<Library, String> {
     Err(LUA_MISSING.into())
 }
 

@@ -6,6 +6,7 @@
 
 pub(crate) mod commands;
 mod header;
+pub(crate) mod restore;
 
 use std::collections::{BTreeMap, HashMap};
 

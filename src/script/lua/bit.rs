@@ -32,29 +32,9 @@ type Unary = fn(i32) -> i32;
 type Binary = fn(i32, i32) -> i32;
 type Shift = fn(i32, u32) -> i32;
 
-fn number(lua: &Lua, v: &Value, at: usize) -> mlua::Result<i32> {
-    let n = match v {
-        Value::Integer(n) => {
-            #[allow(clippy::cast_precision_loss, reason = "Lua 5.1 numbers are doubles")]
-            let f = *n as f64;
-            f
-        }
-        Value::Number(f) => *f,
-        other => match lua.coerce_number(other.clone()) {
-            Ok(Some(f)) => f,
-            _ => {
-                return Err(mlua::Error::runtime(format!(
-                    "bad argument #{at} to '?' (number expected, got {})",
-                    other.type_name()
-                )));
-            }
-        },
-    };
-    Ok(tobit(n))
-}
-
+/// Argument `i` (0-based) as `luaL_checknumber` reads it, then as `LuaBitOp`'s integer.
 fn arg(lua: &Lua, args: &MultiValue, i: usize) -> mlua::Result<i32> {
-    number(lua, args.get(i).unwrap_or(&Value::Nil), i + 1)
+    super::args::check_number(lua, args, i + 1).map(tobit)
 }
 
 /// `band`, `bor`, `bxor`: one or more arguments folded.

@@ -2,9 +2,13 @@
 //! with Redis's settings: numbers as `%.14g`, `/` escaped, empty tables as `{}`, arrays
 //! refused when excessively sparse, nesting bounded (at 128 levels both ways; lua-cjson's
 //! default is 1000). `cjson.null` is the
-//! NULL light userdata. (Missing: the `encode_*`/`decode_*` configuration functions.)
+//! NULL light userdata. The settings functions (`encode_max_depth`, …) are in
+//! `cjson_settings`; the depth settings take effect up to the 128-level bound.
 
-use mlua::{Lua, Table, Value};
+use mlua::{Lua, MultiValue, Table, Value};
+
+use super::args::lib_error;
+use super::cjson_settings::{self, Settings};
 
 /// The nesting bound for encoding and decoding. lua-cjson's default is 1000; both
 /// directions recurse here, so the bound is kept low enough for any thread's stack (a
@@ -16,31 +20,40 @@ pub(crate) fn table(lua: &Lua) -> mlua::Result<Table> {
     let t = lua.create_table()?;
     t.raw_set(
         "encode",
-        lua.create_function(|lua, v: Value| {
+        lua.create_function(|lua, a: MultiValue| {
+            let v = one_argument(lua, &a)?;
             let mut out = Vec::new();
-            encode(&v, 1, &mut out).map_err(mlua::Error::runtime)?;
+            let settings = cjson_settings::current();
+            encode(v, 1, &settings, &mut out).map_err(|e| lib_error(lua, &e))?;
             lua.create_string(out)
         })?,
     )?;
     t.raw_set(
         "decode",
-        lua.create_function(|lua, s: mlua::String| {
+        lua.create_function(|lua, a: MultiValue| {
+            one_argument(lua, &a)?;
+            let s = super::args::check_bytes(lua, &a, 1)?;
             let bytes = s.as_bytes();
             let mut parser = Parser {
                 lua,
                 text: &bytes,
                 at: 0,
+                settings: cjson_settings::current(),
             };
-            parser.document().map_err(mlua::Error::runtime)
+            parser.document().map_err(|e| lib_error(lua, &e))
         })?,
     )?;
     t.raw_set("null", Value::NULL)?;
+    cjson_settings::register(lua, &t)?;
     Ok(t)
 }
 
-/// Lua's `%.14g` (what `tostring` and lua-cjson print for a number).
-pub(crate) fn format_number(f: f64) -> String {
-    format_g(f, 14)
+/// `encode` and `decode` take exactly one argument (lua-cjson's check and text).
+fn one_argument<'a>(lua: &Lua, a: &'a MultiValue) -> mlua::Result<&'a Value> {
+    match a.front() {
+        Some(v) if a.len() == 1 => Ok(v),
+        _ => Err(super::args::arg_error(lua, 1, "expected 1 argument")),
+    }
 }
 
 /// C's `%.<precision>g`.
@@ -76,23 +89,20 @@ fn trim_zeros(s: &str) -> &str {
     }
 }
 
-fn encode(v: &Value, depth: usize, out: &mut Vec<u8>) -> Result<(), String> {
+fn encode(v: &Value, depth: usize, cfg: &Settings, out: &mut Vec<u8>) -> Result<(), String> {
     match v {
         Value::Nil => out.extend_from_slice(b"null"),
         Value::LightUserData(p) if p.0.is_null() => out.extend_from_slice(b"null"),
         Value::Boolean(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
         #[allow(clippy::cast_precision_loss, reason = "Lua 5.1 numbers are doubles")]
-        Value::Integer(n) => out.extend_from_slice(format_number(*n as f64).as_bytes()),
-        Value::Number(f) if !f.is_finite() => {
-            return Err("Cannot serialise number: must not be NaN or Inf".into());
-        }
-        Value::Number(f) => out.extend_from_slice(format_number(*f).as_bytes()),
+        Value::Integer(n) => number(*n as f64, cfg, out)?,
+        Value::Number(f) => number(*f, cfg, out)?,
         Value::String(s) => string(&s.as_bytes(), out),
         Value::Table(t) => {
-            if depth > MAX_DEPTH {
+            if depth > max_depth(cfg.encode_max_depth) {
                 return Err(format!("Cannot serialise, excessive nesting ({depth})"));
             }
-            table_value(t, depth, out)?;
+            table_value(t, depth, cfg, out)?;
         }
         other => {
             return Err(format!(
@@ -104,9 +114,37 @@ fn encode(v: &Value, depth: usize, out: &mut Vec<u8>) -> Result<(), String> {
     Ok(())
 }
 
+/// The nesting bound in effect: the setting, up to [`MAX_DEPTH`].
+fn max_depth(setting: i64) -> usize {
+    usize::try_from(setting).unwrap_or(0).min(MAX_DEPTH)
+}
+
+/// `json_append_number`: NaN and infinities by the `encode_invalid_numbers` setting, the
+/// rest as `%.<precision>g`.
+fn number(f: f64, cfg: &Settings, out: &mut Vec<u8>) -> Result<(), String> {
+    if !f.is_finite() {
+        match cfg.encode_invalid {
+            0 => return Err("Cannot serialise number: must not be NaN or Inf".into()),
+            1 if f.is_nan() => {
+                out.extend_from_slice(b"nan");
+                return Ok(());
+            }
+            1 => {}
+            _ => {
+                out.extend_from_slice(b"null");
+                return Ok(());
+            }
+        }
+    }
+    let precision = usize::try_from(cfg.precision).unwrap_or(14);
+    out.extend_from_slice(format_g(f, precision).as_bytes());
+    Ok(())
+}
+
 /// Whether `t` is an array (its largest positive integer key, if every key is one and it
-/// is not excessively sparse); `None` for an object.
-fn array_len(t: &Table) -> Result<Option<usize>, String> {
+/// is not excessively sparse); `None` for an object (also for a sparse array when
+/// `encode_sparse_array` converts them).
+fn array_len(t: &Table, cfg: &Settings) -> Result<Option<usize>, String> {
     let (mut max, mut items) = (0usize, 0usize);
     for pair in t.clone().pairs::<Value, Value>() {
         let (k, _) = pair.map_err(|e| e.to_string())?;
@@ -120,15 +158,20 @@ fn array_len(t: &Table) -> Result<Option<usize>, String> {
         max = max.max(index);
         items += 1;
     }
-    // lua-cjson's defaults: sparse arrays refused past index 10 when over half holes.
-    if max > 10 && max > items * 2 {
-        return Err("Cannot serialise table: excessively sparse array".into());
+    // By default sparse arrays are refused past index 10 when over half holes.
+    let ratio = usize::try_from(cfg.sparse_ratio).unwrap_or(0);
+    let safe = usize::try_from(cfg.sparse_safe).unwrap_or(0);
+    if ratio > 0 && max > items.saturating_mul(ratio) && max > safe {
+        if !cfg.sparse_convert {
+            return Err("Cannot serialise table: excessively sparse array".into());
+        }
+        return Ok(None);
     }
     Ok(Some(max))
 }
 
-fn table_value(t: &Table, depth: usize, out: &mut Vec<u8>) -> Result<(), String> {
-    match array_len(t)? {
+fn table_value(t: &Table, depth: usize, cfg: &Settings, out: &mut Vec<u8>) -> Result<(), String> {
+    match array_len(t, cfg)? {
         Some(len) if len > 0 => {
             out.push(b'[');
             for i in 1..=len {
@@ -136,7 +179,9 @@ fn table_value(t: &Table, depth: usize, out: &mut Vec<u8>) -> Result<(), String>
                     out.push(b',');
                 }
                 let v: Value = t.raw_get(i).map_err(|e| e.to_string())?;
-                encode(&v, depth + 1, out)?;
+                let key = Value::Integer(i64::try_from(i).unwrap_or(0));
+                let v = super::args::exact(t, key, v).map_err(|e| e.to_string())?;
+                encode(&v, depth + 1, cfg, out)?;
             }
             out.push(b']');
         }
@@ -145,23 +190,27 @@ fn table_value(t: &Table, depth: usize, out: &mut Vec<u8>) -> Result<(), String>
             let mut first = true;
             for pair in t.clone().pairs::<Value, Value>() {
                 let (k, v) = pair.map_err(|e| e.to_string())?;
+                let v = super::args::exact(t, k.clone(), v).map_err(|e| e.to_string())?;
                 if !first {
                     out.push(b',');
                 }
                 first = false;
                 match &k {
                     Value::String(s) => string(&s.as_bytes(), out),
-                    #[allow(clippy::cast_precision_loss, reason = "Lua 5.1 numbers are doubles")]
-                    Value::Integer(n) => string(format_number(*n as f64).as_bytes(), out),
-                    Value::Number(f) => string(format_number(*f).as_bytes(), out),
-                    _ => {
-                        return Err(
-                            "Cannot serialise table: table key must be a number or string".into(),
-                        );
+                    Value::Integer(_) | Value::Number(_) => {
+                        out.push(b'"');
+                        number(super::args::number(&k).unwrap_or(0.0), cfg, out)?;
+                        out.push(b'"');
+                    }
+                    other => {
+                        let kind = super::args::type_name(Some(other));
+                        return Err(format!(
+                            "Cannot serialise {kind}: table key must be a number or string"
+                        ));
                     }
                 }
                 out.push(b':');
-                encode(&v, depth + 1, out)?;
+                encode(&v, depth + 1, cfg, out)?;
             }
             out.push(b'}');
         }
@@ -192,13 +241,15 @@ struct Parser<'a> {
     lua: &'a Lua,
     text: &'a [u8],
     at: usize,
+    settings: Settings,
 }
 
 impl Parser<'_> {
     fn document(&mut self) -> Result<Value, String> {
         let v = self.value(1)?;
         self.skip_ws();
-        if self.at < self.text.len() {
+        // A NUL ends the text, as it ends lua-cjson's C string.
+        if self.text.get(self.at).is_some_and(|&b| b != 0) {
             return Err(self.unexpected("the end"));
         }
         Ok(v)
@@ -214,16 +265,56 @@ impl Parser<'_> {
         }
     }
 
+    /// lua-cjson's parse error: what it expected and the token found here.
     fn unexpected(&self, what: &str) -> String {
-        let found = if self.at >= self.text.len() {
-            "T_END"
-        } else {
-            "invalid token"
-        };
+        format!(
+            "Expected {what} but found {} at character {}",
+            self.found(),
+            self.at + 1
+        )
+    }
+
+    /// A token's own error (`json_set_token_error`) at the position.
+    fn token_error(&self, what: &str, found: &str) -> String {
         format!(
             "Expected {what} but found {found} at character {}",
             self.at + 1
         )
+    }
+
+    /// The name of the token at the position (`json_token_type_name`, or its error).
+    fn found(&self) -> &'static str {
+        let rest = &self.text[self.at.min(self.text.len())..];
+        let number = || {
+            if cjson_settings::strtod(rest).is_some() {
+                "T_NUMBER"
+            } else {
+                "invalid number"
+            }
+        };
+        match rest.first() {
+            None | Some(0) => "T_END",
+            Some(b'{') => "T_OBJ_BEGIN",
+            Some(b'}') => "T_OBJ_END",
+            Some(b'[') => "T_ARR_BEGIN",
+            Some(b']') => "T_ARR_END",
+            Some(b',') => "T_COMMA",
+            Some(b':') => "T_COLON",
+            Some(b'"') => "T_STRING",
+            Some(b'-' | b'0'..=b'9') => {
+                if !self.settings.decode_invalid && cjson_settings::is_invalid_number(rest) {
+                    "invalid number"
+                } else {
+                    number()
+                }
+            }
+            _ if rest.starts_with(b"true") || rest.starts_with(b"false") => "T_BOOLEAN",
+            _ if rest.starts_with(b"null") => "T_NULL",
+            _ if self.settings.decode_invalid && cjson_settings::is_invalid_number(rest) => {
+                number()
+            }
+            _ => "invalid token",
+        }
     }
 
     fn lua_err(e: &mlua::Error) -> String {
@@ -235,130 +326,132 @@ impl Parser<'_> {
         let Some(&b) = self.text.get(self.at) else {
             return Err(self.unexpected("value"));
         };
+        let depth_bound = max_depth(self.settings.decode_max_depth);
         match b {
-            b'{' | b'[' if depth > MAX_DEPTH => Err(format!(
+            b'{' | b'[' if depth > depth_bound => Err(format!(
                 "Found too many nested data structures ({depth}) at character {}",
                 self.at + 1
             )),
             b'{' => self.object(depth),
             b'[' => self.array(depth),
             b'"' => {
-                let s = self.string()?;
+                let s = self.string("value")?;
                 self.lua
                     .create_string(s)
                     .map(Value::String)
                     .map_err(|e| Self::lua_err(&e))
             }
-            b't' => self.word(b"true", Value::Boolean(true)),
-            b'f' => self.word(b"false", Value::Boolean(false)),
-            b'n' => self.word(b"null", Value::NULL),
             b'-' | b'0'..=b'9' => self.number(),
+            _ if self.text[self.at..].starts_with(b"true") => self.word(4, Value::Boolean(true)),
+            _ if self.text[self.at..].starts_with(b"false") => self.word(5, Value::Boolean(false)),
+            _ if self.text[self.at..].starts_with(b"null") => self.word(4, Value::NULL),
+            _ if self.settings.decode_invalid
+                && cjson_settings::is_invalid_number(&self.text[self.at..]) =>
+            {
+                self.number()
+            }
             _ => Err(self.unexpected("value")),
         }
     }
 
-    fn word(&mut self, word: &[u8], v: Value) -> Result<Value, String> {
-        if self.text[self.at..].starts_with(word) {
-            self.at += word.len();
-            Ok(v)
-        } else {
-            Err(self.unexpected("value"))
-        }
+    fn word(&mut self, len: usize, v: Value) -> Result<Value, String> {
+        self.at += len;
+        Ok(v)
     }
 
+    /// A number as lua-cjson reads one: `strtod`, after refusing hex, `inf`, `nan`, a
+    /// leading `+` or zero unless `decode_invalid_numbers` is on (the default).
     fn number(&mut self) -> Result<Value, String> {
-        let start = self.at;
-        while self
-            .text
-            .get(self.at)
-            .is_some_and(|b| matches!(b, b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9'))
-        {
-            self.at += 1;
+        let rest = &self.text[self.at..];
+        if !self.settings.decode_invalid && cjson_settings::is_invalid_number(rest) {
+            return Err(self.unexpected("value"));
         }
-        let text = std::str::from_utf8(&self.text[start..self.at]).unwrap_or("");
-        if let Ok(f) = text.parse::<f64>() {
-            return Ok(Value::Number(f));
+        match cjson_settings::strtod(rest) {
+            Some((f, used)) => {
+                self.at += used;
+                Ok(Value::Number(f))
+            }
+            None => Err(self.unexpected("value")),
         }
-        self.at = start;
-        Err(self.unexpected("value"))
     }
 
-    fn string(&mut self) -> Result<Vec<u8>, String> {
-        let start = self.at;
+    /// A string token (the position at its opening quote); `what` names what the parser
+    /// expected, for the error. A NUL ends the text, as in C.
+    fn string(&mut self, what: &str) -> Result<Vec<u8>, String> {
         self.at += 1;
         let mut out = Vec::new();
         loop {
-            let Some(&b) = self.text.get(self.at) else {
-                self.at = start;
-                return Err(self.unexpected("value"));
+            let Some(&b) = self.text.get(self.at).filter(|&&b| b != 0) else {
+                return Err(self.token_error(what, "unexpected end of string"));
             };
-            self.at += 1;
             match b {
-                b'"' => return Ok(out),
-                b'\\' => self.escape(&mut out, start)?,
-                _ => out.push(b),
+                b'"' => {
+                    self.at += 1;
+                    return Ok(out);
+                }
+                b'\\' => self.escape(&mut out, what)?,
+                _ => {
+                    out.push(b);
+                    self.at += 1;
+                }
             }
         }
     }
 
-    fn escape(&mut self, out: &mut Vec<u8>, start: usize) -> Result<(), String> {
-        let Some(&e) = self.text.get(self.at) else {
-            self.at = start;
-            return Err(self.unexpected("value"));
-        };
-        self.at += 1;
-        let c = match e {
-            b'"' => b'"',
-            b'\\' => b'\\',
-            b'/' => b'/',
-            b'b' => 0x08,
-            b'f' => 0x0c,
-            b'n' => b'\n',
-            b'r' => b'\r',
-            b't' => b'\t',
-            b'u' => return self.unicode(out, start),
-            _ => {
-                self.at = start;
-                return Err(self.unexpected("value"));
+    /// An escape (the position at its backslash, where its errors point).
+    fn escape(&mut self, out: &mut Vec<u8>, what: &str) -> Result<(), String> {
+        let c = match self.text.get(self.at + 1) {
+            Some(b'"') => b'"',
+            Some(b'\\') => b'\\',
+            Some(b'/') => b'/',
+            Some(b'b') => 0x08,
+            Some(b'f') => 0x0c,
+            Some(b'n') => b'\n',
+            Some(b'r') => b'\r',
+            Some(b't') => b'\t',
+            Some(b'u') => {
+                return match self.unicode(out) {
+                    Some(()) => Ok(()),
+                    None => Err(self.token_error(what, "invalid unicode escape code")),
+                };
             }
+            _ => return Err(self.token_error(what, "invalid escape code")),
         };
         out.push(c);
+        self.at += 2;
         Ok(())
     }
 
-    fn hex4(&mut self) -> Option<u32> {
-        let digits = self.text.get(self.at..self.at + 4)?;
-        let n = u32::from_str_radix(std::str::from_utf8(digits).ok()?, 16).ok()?;
-        self.at += 4;
-        Some(n)
+    /// Four hex digits at `at` (nothing else, not even a sign).
+    fn hex4(&self, at: usize) -> Option<u32> {
+        let digits = self.text.get(at..at + 4)?;
+        if !digits.iter().all(u8::is_ascii_hexdigit) {
+            return None;
+        }
+        u32::from_str_radix(std::str::from_utf8(digits).ok()?, 16).ok()
     }
 
-    fn unicode(&mut self, out: &mut Vec<u8>, start: usize) -> Result<(), String> {
-        let bad = |p: &mut Self| {
-            p.at = start;
-            p.unexpected("value")
-        };
-        let Some(mut cp) = self.hex4() else {
-            return Err(bad(self));
-        };
-        if (0xD800..0xDC00).contains(&cp) {
-            if !self.text[self.at..].starts_with(b"\\u") {
-                return Err(bad(self));
+    /// `json_append_unicode_escape`: `\uXXXX`, or a surrogate pair of two; `None` (the
+    /// position unmoved) when invalid.
+    fn unicode(&mut self, out: &mut Vec<u8>) -> Option<()> {
+        let mut cp = self.hex4(self.at + 2)?;
+        let mut len = 6;
+        if cp & 0xF800 == 0xD800 {
+            if cp & 0x400 != 0 || self.text.get(self.at + 6..self.at + 8) != Some(b"\\u") {
+                return None;
             }
-            self.at += 2;
-            match self.hex4() {
-                Some(lo) if (0xDC00..0xE000).contains(&lo) => {
-                    cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-                }
-                _ => return Err(bad(self)),
+            let lo = self.hex4(self.at + 8)?;
+            if lo & 0xFC00 != 0xDC00 {
+                return None;
             }
+            cp = (((cp & 0x3FF) << 10) | (lo & 0x3FF)) + 0x10000;
+            len = 12;
         }
-        let Some(c) = char::from_u32(cp) else {
-            return Err(bad(self));
-        };
+        let c = char::from_u32(cp)?;
         let mut buf = [0u8; 4];
         out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
-        Ok(())
+        self.at += len;
+        Some(())
     }
 
     fn array(&mut self, depth: usize) -> Result<Value, String> {
@@ -399,7 +492,7 @@ impl Parser<'_> {
             if self.text.get(self.at) != Some(&b'"') {
                 return Err(self.unexpected("object key string"));
             }
-            let key = self.string()?;
+            let key = self.string("object key string")?;
             self.skip_ws();
             if self.text.get(self.at) != Some(&b':') {
                 return Err(self.unexpected("colon"));
@@ -423,7 +516,11 @@ impl Parser<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::format_number;
+    use super::format_g;
+
+    fn format_number(f: f64) -> String {
+        format_g(f, 14)
+    }
 
     #[test]
     fn numbers_print_as_lua_prints_them() {

@@ -6,13 +6,18 @@
 //! cache holds only the source ([`Chunk`]); it is compiled once per thread. Between runs the
 //! `KEYS` and `ARGV` tables are refilled in place, not rebuilt.
 
+mod args;
 mod bit;
 mod bridge;
 mod cjson;
+mod cjson_settings;
+mod cmsgpack;
 pub(crate) mod library;
+mod pcall;
 pub(crate) mod run;
 mod sandbox;
 mod state;
+mod structlib;
 
 use std::borrow::Cow;
 

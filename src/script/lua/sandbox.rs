@@ -1,7 +1,7 @@
 //! Building a thread's Lua state as Redis 7 sandboxes it: the base, `string`, `table` and
-//! `math` libraries plus `redis`, `cjson`, `bit`; no `os`, `io`, `debug`, `loadfile`,
-//! `dofile`, `require`; every global and library read-only (Redis's texts), so nothing a
-//! script does survives its run.
+//! `math` libraries plus `redis`, `cjson`, `bit`, `cmsgpack`, `struct`; no `os`, `io`,
+//! `debug`, `loadfile`, `dofile`, `require`; every global and library read-only (Redis's
+//! texts), so nothing a script does survives its run.
 //!
 //! Redis makes tables read-only inside its patched Lua VM. Stock Lua 5.1 cannot, so scripts
 //! see read-only views: empty tables whose metatable reads through to the real table and
@@ -11,7 +11,7 @@
 
 use mlua::{Function, HookTriggers, Lua, LuaOptions, StdLib, Table, Value, VmState};
 
-use super::{bit, bridge, cjson, run, state};
+use super::{bit, bridge, cjson, cmsgpack, run, state, structlib};
 
 /// The instruction hook runs every this many Lua VM instructions (the operation limit and
 /// the watchdog's checks count in these steps).
@@ -23,7 +23,8 @@ local G = _G
 local error, tostring, type, rawset, setmetatable, getmetatable, setfenv, loadstring, pcall,
       xpcall = error, tostring, type, rawset, setmetatable, getmetatable, setfenv, loadstring,
       pcall, xpcall
-local check, dirty, handler = helpers.check, helpers.dirty, helpers.handler
+local check, dirty, handler, caught, raised =
+  helpers.check, helpers.dirty, helpers.handler, helpers.caught, helpers.raised
 local READONLY = "Attempt to modify a readonly table"
 
 local protected = setmetatable({}, { __mode = "k" })
@@ -60,8 +61,10 @@ G.loadstring = function(s, name)
   if f then setfenv(f, env) end
   return f, e
 end
-G.pcall = function(...) return check(pcall(...)) end
-G.xpcall = function(f, h) return check(xpcall(f, h)) end
+G.pcall = function(...) return check(caught(pcall(...))) end
+G.xpcall = function(f, h)
+  return check(xpcall(f, function(e) return h(raised(e)) end))
+end
 
 local tbl = {}
 for k, v in pairs(table) do tbl[k] = v end
@@ -75,7 +78,7 @@ end
 G.table = tbl
 getmetatable("").__metatable = false
 
-for _, name in ipairs({ "string", "table", "math", "coroutine", "redis", "cjson", "bit" }) do
+for _, name in ipairs({ "string", "table", "math", "coroutine", "redis", "cjson", "bit", "cmsgpack", "struct" }) do
   if G[name] then G[name] = view(G[name]) end
 end
 G._G = env
@@ -115,6 +118,8 @@ pub(crate) fn build() -> mlua::Result<(Lua, Table, Function)> {
     g.raw_set("redis", bridge::redis_table(&lua)?)?;
     g.raw_set("cjson", cjson::table(&lua)?)?;
     g.raw_set("bit", bit::table(&lua)?)?;
+    g.raw_set("cmsgpack", cmsgpack::table(&lua)?)?;
+    g.raw_set("struct", structlib::table(&lua)?)?;
     let helpers = lua.create_table()?;
     helpers.raw_set("check", lua.create_function(run::check_stopped)?)?;
     helpers.raw_set(
@@ -125,6 +130,8 @@ pub(crate) fn build() -> mlua::Result<(Lua, Table, Function)> {
         })?,
     )?;
     helpers.raw_set("handler", lua.create_function(run::handler)?)?;
+    helpers.raw_set("caught", lua.create_function(super::pcall::caught)?)?;
+    helpers.raw_set("raised", lua.create_function(super::pcall::raised)?)?;
     let (env, runner, new_args, load_env): (Table, Function, Function, Function) =
         lua.load(SANDBOX).set_name("=sandbox").call(helpers)?;
     lua.set_named_registry_value(NEW_ARGS, new_args)?;

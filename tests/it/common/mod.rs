@@ -6,6 +6,8 @@ pub mod dataset;
 pub mod gate;
 pub mod poll;
 pub mod rss;
+#[cfg(feature = "lua")]
+pub mod scripts_on_redis;
 
 use redlite::{Config, Connection, ManualClock, Reply, ScriptEngine, Store};
 

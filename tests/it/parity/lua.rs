@@ -237,6 +237,14 @@ const FUNCTION_STEPS: &[&[&str]] = &[
     &["FUNCTION", "STATS"],
     &["FUNCTION", "FLUSH", "SYNC"],
     &["FUNCTION", "LIST"],
+    &["FUNCTION", "HELP"],
+    &["FUNCTION", "KILL"],
+    &["FUNCTION", "KILL", "x"],
+    &["FUNCTION", "DUMP", "x"],
+    &["FUNCTION", "RESTORE"],
+    &["FUNCTION", "RESTORE", "xx", "APPEND", "x"],
+    &["FUNCTION", "RESTORE", "xx", "nope"],
+    &["FUNCTION", "RESTORE", "xx"],
 ];
 
 #[test]
