@@ -95,6 +95,7 @@ mod lua_sandbox;
 mod lua_struct;
 #[cfg(not(loom))]
 mod memory_accounting;
+#[cfg(not(loom))]
 mod misconf;
 #[cfg(not(loom))]
 mod multi;
