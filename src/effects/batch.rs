@@ -428,9 +428,10 @@ impl Recorder {
     /// only the log does.
     #[inline]
     pub(crate) fn for_listeners(listeners: &super::Listeners) -> Recorder {
+        let on = listeners.active();
         Recorder {
-            on: listeners.active(),
-            events: listeners.want_events(),
+            on,
+            events: on && listeners.want_events(),
             ..Recorder::default()
         }
     }
@@ -474,10 +475,16 @@ impl Recorder {
     }
 
     /// Brings the replay commands to the database being recorded, with a `SELECT`.
+    #[inline]
     fn sync_db(&mut self) {
-        if self.db == self.cmd_db {
-            return;
+        if self.db != self.cmd_db {
+            self.select_db();
         }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn select_db(&mut self) {
         let db = self.db.to_string();
         self.cmd_db = self.db;
         let batch = self.batch_mut();
@@ -490,7 +497,7 @@ impl Recorder {
     pub(crate) fn signal(&mut self, stamp: Stamp<'_>, key: &[u8], event: Event) {
         stamp.bump();
         self.wrote = true;
-        if self.on {
+        if self.events {
             self.event(key, event);
         }
     }
@@ -558,7 +565,7 @@ impl Recorder {
 
     /// Records a further event on a key already signalled (`new` before `lpush`, ...).
     pub(crate) fn note(&mut self, key: &[u8], event: Event) {
-        if self.on {
+        if self.events {
             self.event(key, event);
         }
     }

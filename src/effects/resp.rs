@@ -6,11 +6,9 @@
 //! Decoding reads only what [`encode`] wrote (a batch's own bytes), so it stops quietly at
 //! anything else instead of reporting where.
 
-/// Appends `args` as one RESP command, reserving its whole length first (one growth at most).
+/// Appends `args` as one RESP command. No length pre-pass: the buffers this writes into are
+/// reused across writes (a batch's, recycled per thread), so they rarely grow.
 pub(crate) fn encode<A: AsRef<[u8]>>(out: &mut Vec<u8>, args: &[A]) {
-    // Per argument: '$', up to 20 digits, two CRLFs; the head: '*', digits, CRLF.
-    let len: usize = args.iter().map(|a| a.as_ref().len() + 25).sum::<usize>() + 23;
-    out.reserve(len);
     header(out, b'*', args.len());
     for arg in args {
         let arg = arg.as_ref();

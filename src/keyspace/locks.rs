@@ -90,17 +90,22 @@ impl Drop for Released {
 }
 
 impl<'a> Locks<'a> {
-    #[inline]
     fn new(ks: &Keyspace, held: SmallVec<[(usize, Guard<'a>); 4]>) -> Locks<'a> {
-        after_unlock::hold();
-        let locks = Locks {
-            held,
-            _released: Released,
-        };
+        let locks = Locks::held(held);
         if locks.held.iter().any(|(_, g)| shard_of(g).log_ticket != 0) {
             locks.owe_tickets(ks);
         }
         locks
+    }
+
+    /// The lock set of `held`, counted as held by this thread until it drops.
+    #[inline]
+    fn held(held: SmallVec<[(usize, Guard<'a>); 4]>) -> Locks<'a> {
+        after_unlock::hold();
+        Locks {
+            held,
+            _released: Released,
+        }
     }
 
     /// Some held shard has a write logged under `Fsync::Always`: until it is durable, this
@@ -124,6 +129,7 @@ impl<'a> Locks<'a> {
     /// Stamps what this thread owes the log on every shard held for writing: a later call
     /// that locks one owes it too (called before the locks drop, after the batch was
     /// logged).
+    #[inline]
     pub(crate) fn stamp_owed(&mut self, ks: &Keyspace) {
         let Some(log) = ks.durable() else {
             return;
@@ -167,6 +173,7 @@ impl Keyspace {
 
 impl Keyspace {
     /// Locks one shard: the plan of a single-key command, without building a plan.
+    #[inline]
     pub(crate) fn lock_one(&self, index: usize, write: bool) -> Locks<'_> {
         let lock = self.shard(index);
         let guard = if write {
@@ -174,9 +181,14 @@ impl Keyspace {
         } else {
             Guard::Read(lock.read())
         };
+        let ticket = shard_of(&guard).log_ticket;
         let mut held = SmallVec::new();
         held.push((index, guard));
-        Locks::new(self, held)
+        let locks = Locks::held(held);
+        if ticket != 0 {
+            locks.owe_tickets(self);
+        }
+        locks
     }
 }
 
