@@ -87,6 +87,8 @@ pub use effects::{Batch, Event, EventClass, KeyEvent, Listener, Subscription};
 pub use error::{Error, ErrorKind};
 pub use events::{Message, Messages, NextMessage, Subscriber};
 pub use evict::{MaxmemoryPolicy, ParsePolicyError};
+#[doc(hidden)]
+pub use persist::SnapshotHolds;
 pub use persist::{Fsync, SaveRule};
 pub use reply::Reply;
 pub use script::{Script, ScriptEngine, ScriptFlag, ScriptInvocation, ScriptTarget};

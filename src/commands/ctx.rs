@@ -206,7 +206,7 @@ impl<'a, 'l> Ctx<'a, 'l> {
         hashes: KeyHashes,
         db: usize,
     ) -> Self {
-        let mut rec = Recorder::new(shared.listeners.active());
+        let mut rec = Recorder::for_listeners(&shared.listeners);
         rec.start_in(db);
         Ctx {
             shared,
@@ -658,12 +658,19 @@ impl<'a, 'l> Ctx<'a, 'l> {
     fn finish_slow(&mut self) -> Reap {
         // Blocked pops are served first, under the same locks, as Redis serves them right
         // after the command, EXEC or script: their pops join this batch.
-        super::blocking::serve_ready(self);
-        let deferred = self.rec.take_deferred();
-        let deferred = (!deferred.is_empty()).then(|| Box::new(Deferred(deferred)));
+        // (No ready key, the usual case with the log on: nothing to serve or defer.)
+        let deferred = if self.rec.has_ready() {
+            super::blocking::serve_ready(self);
+            let deferred = self.rec.take_deferred();
+            (!deferred.is_empty()).then(|| Box::new(Deferred(deferred)))
+        } else {
+            None
+        };
         if let Some(batch) = self.rec.take_batch() {
             if !batch.is_empty() {
                 self.shared.listeners.deliver(&batch);
+                // Under `Fsync::Always` the log left a debt; readers of these shards owe it too.
+                self.locks.stamp_owed(&self.shared.keyspace);
             }
             Recorder::recycle(batch);
         }

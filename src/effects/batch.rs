@@ -1,6 +1,11 @@
 //! [`Recorder`]: collects one command's (or one EXEC's, one script's) effects into a [`Batch`].
 
+use std::sync::OnceLock;
+
+use smallvec::SmallVec;
+
 use super::events::{Event, ev};
+use super::resp;
 use crate::keyspace::Stamp;
 
 /// One key's event: which key, and what happened to it in Redis's words.
@@ -129,6 +134,9 @@ thread_local! {
 /// The most events or commands a recycled batch keeps room for.
 const SPARE_MAX: usize = 64;
 
+/// The most bytes of replay commands a recycled batch keeps room for.
+const SPARE_BYTES: usize = 16 << 10;
+
 /// The effects of one command, one EXEC or one script, in the order they happened.
 ///
 /// `events` are what keyspace notifications publish; `commands` are the deterministic
@@ -141,13 +149,32 @@ const SPARE_MAX: usize = 64;
 /// # Examples
 ///
 /// See [`Listener`](crate::Listener).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default)]
 pub struct Batch {
     events: Vec<KeyEvent>,
-    commands: Vec<Vec<Box<[u8]>>>,
+    /// The replay commands as RESP, back to back: what an append-only log writes as is, so
+    /// recording a command costs one encoding and no allocation per argument.
+    resp: Vec<u8>,
+    /// Where each command starts in `resp`.
+    starts: Vec<usize>,
+    /// Some replay command is a `SELECT`.
+    selects: bool,
+    /// [`commands`](Batch::commands), decoded from `resp` at its first call: only a
+    /// listener that asks for argument vectors pays for them.
+    decoded: OnceLock<Vec<Vec<Box<[u8]>>>>,
     atomic: bool,
     db: u32,
 }
+
+impl PartialEq for Batch {
+    fn eq(&self, other: &Batch) -> bool {
+        // `starts`, `selects` and `decoded` follow from `resp`.
+        (&self.events, &self.resp, self.atomic, self.db)
+            == (&other.events, &other.resp, other.atomic, other.db)
+    }
+}
+
+impl Eq for Batch {}
 
 impl Batch {
     /// Every key event, in order.
@@ -206,7 +233,51 @@ impl Batch {
     /// ```
     #[must_use]
     pub fn commands(&self) -> &[Vec<Box<[u8]>>] {
-        &self.commands
+        self.decoded.get_or_init(|| resp::decode_all(&self.resp))
+    }
+
+    /// The replay commands as RESP, back to back (what [`commands`](Batch::commands) holds).
+    pub(crate) fn resp(&self) -> &[u8] {
+        &self.resp
+    }
+
+    /// How many replay commands there are.
+    pub(crate) fn command_count(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// True when a replay command is a `SELECT` (the commands move between databases).
+    pub(crate) fn selects(&self) -> bool {
+        self.selects
+    }
+
+    /// Appends one replay command.
+    fn push_command<A: AsRef<[u8]>>(&mut self, args: &[A]) {
+        self.note_select(args);
+        self.starts.push(self.resp.len());
+        resp::encode(&mut self.resp, args);
+    }
+
+    /// Inserts one replay command before the command numbered `at` (at the end when none).
+    fn insert_command<A: AsRef<[u8]>>(&mut self, at: usize, args: &[A]) {
+        let Some(&offset) = self.starts.get(at) else {
+            self.push_command(args);
+            return;
+        };
+        self.note_select(args);
+        let mut bytes = Vec::new();
+        resp::encode(&mut bytes, args);
+        let len = bytes.len();
+        self.resp.splice(offset..offset, bytes);
+        for s in &mut self.starts[at..] {
+            *s += len;
+        }
+        self.starts.insert(at, offset);
+    }
+
+    fn note_select<A: AsRef<[u8]>>(&mut self, args: &[A]) {
+        let name = args.first().map(AsRef::as_ref);
+        self.selects |= name.is_some_and(|n| n.eq_ignore_ascii_case(b"SELECT"));
     }
 
     /// True for the batch of an EXEC or a script, which must be applied as one unit.
@@ -287,7 +358,7 @@ impl Batch {
     /// ```
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.events.is_empty() && self.commands.is_empty()
+        self.events.is_empty() && self.starts.is_empty()
     }
 }
 
@@ -297,9 +368,8 @@ fn as_u32(db: usize) -> u32 {
     u32::try_from(db).unwrap_or(u32::MAX)
 }
 
-fn argv<'x>(args: impl IntoIterator<Item = &'x [u8]>) -> Vec<Box<[u8]>> {
-    args.into_iter().map(Box::from).collect()
-}
+/// A command's arguments, on the stack for the usual few.
+type Args<'x> = SmallVec<[&'x [u8]; 8]>;
 
 /// Keys ready for blocked pops: Redis's `ready_keys`. `pending` are served before the
 /// batch is handed on, in the order they became ready, each once until served; `deferred`
@@ -322,6 +392,9 @@ impl Ready {
 #[derive(Debug, Default)]
 pub(crate) struct Recorder {
     on: bool,
+    /// Key events are recorded (some listener reads them; an append-only log alone
+    /// reads only the replay commands).
+    events: bool,
     /// Boxed and made at the first record, so a context stays small (it is on every
     /// command's hot path) and costs nothing when nothing listens.
     batch: Option<Box<Batch>>,
@@ -346,6 +419,19 @@ impl Recorder {
     pub(crate) fn new(listening: bool) -> Recorder {
         Recorder {
             on: listening,
+            events: listening,
+            ..Recorder::default()
+        }
+    }
+
+    /// A recorder for what `listeners` read: nothing when none listens, no key events when
+    /// only the log does.
+    #[inline]
+    pub(crate) fn for_listeners(listeners: &super::Listeners) -> Recorder {
+        let on = listeners.active();
+        Recorder {
+            on,
+            events: on && listeners.want_events(),
             ..Recorder::default()
         }
     }
@@ -389,15 +475,21 @@ impl Recorder {
     }
 
     /// Brings the replay commands to the database being recorded, with a `SELECT`.
+    #[inline]
     fn sync_db(&mut self) {
-        if self.db == self.cmd_db {
-            return;
+        if self.db != self.cmd_db {
+            self.select_db();
         }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn select_db(&mut self) {
         let db = self.db.to_string();
         self.cmd_db = self.db;
         let batch = self.batch_mut();
-        batch.commands.push(argv([&b"SELECT"[..], db.as_bytes()]));
-        self.cmd_from = batch.commands.len();
+        batch.push_command(&[&b"SELECT"[..], db.as_bytes()]);
+        self.cmd_from = batch.command_count();
     }
 
     /// A write happened to `key`: stamp its new version (WATCH sees it) and record the event.
@@ -405,7 +497,7 @@ impl Recorder {
     pub(crate) fn signal(&mut self, stamp: Stamp<'_>, key: &[u8], event: Event) {
         stamp.bump();
         self.wrote = true;
-        if self.on {
+        if self.events {
             self.event(key, event);
         }
     }
@@ -473,12 +565,15 @@ impl Recorder {
 
     /// Records a further event on a key already signalled (`new` before `lpush`, ...).
     pub(crate) fn note(&mut self, key: &[u8], event: Event) {
-        if self.on {
+        if self.events {
             self.event(key, event);
         }
     }
 
     fn event(&mut self, key: &[u8], event: Event) {
+        if !self.events {
+            return;
+        }
         let db = as_u32(self.db);
         self.batch_mut().events.push(KeyEvent {
             key: key.into(),
@@ -493,7 +588,8 @@ impl Recorder {
         self.replaced = true;
         if self.on {
             self.sync_db();
-            self.batch_mut().commands.push(argv(args));
+            let args: Args<'x> = args.into_iter().collect();
+            self.batch_mut().push_command(&args);
         }
     }
 
@@ -501,7 +597,7 @@ impl Recorder {
     pub(crate) fn mark(&self) -> (usize, usize) {
         self.batch
             .as_ref()
-            .map_or((0, 0), |b| (b.events.len(), b.commands.len()))
+            .map_or((0, 0), |b| (b.events.len(), b.command_count()))
     }
 
     /// `key` was found expired and deleted: the `expired` event and its `DEL`, placed at
@@ -516,12 +612,13 @@ impl Recorder {
             };
             self.sync_db();
             let from = self.cmd_from;
+            let events = self.events;
             let batch = self.batch_mut();
-            batch.events.insert(at.0.min(batch.events.len()), event);
-            let del = argv([&b"DEL"[..], key]);
-            let at =
-                at.1.clamp(from.min(batch.commands.len()), batch.commands.len());
-            batch.commands.insert(at, del);
+            if events {
+                batch.events.insert(at.0.min(batch.events.len()), event);
+            }
+            let count = batch.command_count();
+            batch.insert_command(at.1.clamp(from.min(count), count), &[&b"DEL"[..], key]);
         }
     }
 
@@ -531,7 +628,7 @@ impl Recorder {
         if self.on {
             self.event(key, ev::EXPIRED);
             self.sync_db();
-            self.batch_mut().commands.push(argv([&b"DEL"[..], key]));
+            self.batch_mut().push_command(&[&b"DEL"[..], key]);
         }
     }
 
@@ -556,7 +653,7 @@ impl Recorder {
     pub(crate) fn end_command(&mut self, args: &[&[u8]]) {
         if self.on && self.wrote && !self.replaced {
             self.sync_db();
-            self.batch_mut().commands.push(argv(args.iter().copied()));
+            self.batch_mut().push_command(args);
         }
         self.wrote = false;
         self.replaced = false;
@@ -576,11 +673,17 @@ impl Recorder {
     /// their memory, so a write that records needs no allocation for them (only small
     /// vectors are kept: one huge batch must not pin its memory).
     pub(crate) fn recycle(mut batch: Box<Batch>) {
-        if batch.events.capacity() > SPARE_MAX || batch.commands.capacity() > SPARE_MAX {
+        if batch.events.capacity() > SPARE_MAX
+            || batch.starts.capacity() > SPARE_MAX
+            || batch.resp.capacity() > SPARE_BYTES
+        {
             return;
         }
         batch.events.clear();
-        batch.commands.clear();
+        batch.resp.clear();
+        batch.starts.clear();
+        batch.selects = false;
+        batch.decoded.take();
         batch.atomic = false;
         SPARE.with(|s| s.set(Some(batch)));
     }

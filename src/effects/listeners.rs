@@ -2,9 +2,9 @@
 
 use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Weak};
+use std::sync::{Arc, PoisonError, Weak};
 
-use parking_lot::RwLock;
+use crossbeam_utils::sync::ShardedLock;
 
 use super::Batch;
 
@@ -72,14 +72,19 @@ pub trait Listener: Send + Sync {
     fn on_batch(&self, batch: &Batch);
 }
 
-type Entry = (u64, Arc<dyn Listener>);
+/// A listener, its id, and whether it reads key events (the log reads only commands).
+type Entry = (u64, Arc<dyn Listener>, bool);
 
-/// The listeners of one store. `active` lets writers skip recording with one relaxed load.
-/// Not modelled under loom: registration is not part of any ordering the models check.
+/// The listeners of one store. `active` lets writers skip recording with one relaxed load,
+/// `events` skip the key events when only the log listens. The list is behind a sharded
+/// lock: every write reads it, and a plain read-write lock's reader count would be one
+/// cache line that every writing thread writes. Not modelled under loom: registration is
+/// not part of any ordering the models check.
 #[derive(Default)]
 pub(crate) struct Listeners {
-    list: RwLock<Vec<Entry>>,
+    list: ShardedLock<Vec<Entry>>,
     active: AtomicBool,
+    events: AtomicBool,
     next_id: AtomicU64,
 }
 
@@ -90,23 +95,48 @@ impl Listeners {
         self.active.load(Ordering::Relaxed)
     }
 
+    /// True when some listener reads key events.
+    #[inline]
+    pub(crate) fn want_events(&self) -> bool {
+        self.events.load(Ordering::Relaxed)
+    }
+
     pub(crate) fn add(&self, listener: Arc<dyn Listener>) -> u64 {
+        self.add_with(listener, true)
+    }
+
+    /// Registers a listener that reads only [`Batch::commands`] (and the batch's flags),
+    /// never its events: with no other listener, writes record no key events.
+    pub(crate) fn add_commands_only(&self, listener: Arc<dyn Listener>) -> u64 {
+        self.add_with(listener, false)
+    }
+
+    fn add_with(&self, listener: Arc<dyn Listener>, events: bool) -> u64 {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let mut list = self.list.write();
-        list.push((id, listener));
-        self.active.store(true, Ordering::Release);
+        let mut list = self.list.write().unwrap_or_else(PoisonError::into_inner);
+        list.push((id, listener, events));
+        self.update(&list);
         id
     }
 
     pub(crate) fn remove(&self, id: u64) {
-        let mut list = self.list.write();
-        list.retain(|(i, _)| *i != id);
+        let mut list = self.list.write().unwrap_or_else(PoisonError::into_inner);
+        list.retain(|(i, _, _)| *i != id);
+        self.update(&list);
+    }
+
+    fn update(&self, list: &[Entry]) {
+        let events = list.iter().any(|(_, _, e)| *e);
+        self.events.store(events, Ordering::Release);
         self.active.store(!list.is_empty(), Ordering::Release);
     }
 
     /// Hands `batch` to every listener.
     pub(crate) fn deliver(&self, batch: &Batch) {
-        for (_, l) in self.list.read().iter() {
+        // A listener panicking inside `on_batch` poisons nothing we rely on: the list is
+        // only read here.
+        let list = self.list.read().unwrap_or_else(PoisonError::into_inner);
+        for (_, l, _) in list.iter() {
             l.on_batch(batch);
         }
     }

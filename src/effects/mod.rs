@@ -15,6 +15,7 @@
 mod batch;
 mod events;
 mod listeners;
+pub(crate) mod resp;
 
 pub(crate) use batch::Recorder;
 pub use batch::{Batch, KeyEvent};

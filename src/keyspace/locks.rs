@@ -5,10 +5,14 @@
 //! index order, and holds all of them until the [`Locks`] value is dropped at the end of the
 //! call. One global order means two operations can never wait on each other in a cycle.
 
+pub(crate) mod after_unlock;
+
 use smallvec::SmallVec;
 
 use super::{Keyspace, Shard};
+
 use crate::sync::{RwLockReadGuard, RwLockWriteGuard};
+pub(crate) use after_unlock::Durable;
 
 /// Which shards to lock, and whether each needs writing. Kept sorted by global index
 /// (database, then shard: see [`Keyspace`]).
@@ -70,6 +74,83 @@ pub(crate) enum Guard<'a> {
 /// The shard locks one operation holds; all are released together on drop.
 pub(crate) struct Locks<'a> {
     held: SmallVec<[(usize, Guard<'a>); 4]>,
+    /// Declared after `held`, so it drops after every guard: the after-unlock hook runs
+    /// with no shard lock held.
+    _released: Released,
+}
+
+/// Tells [`after_unlock`] that a lock set is gone (when it drops).
+struct Released;
+
+impl Drop for Released {
+    #[inline]
+    fn drop(&mut self) {
+        after_unlock::release();
+    }
+}
+
+impl<'a> Locks<'a> {
+    fn new(ks: &Keyspace, held: SmallVec<[(usize, Guard<'a>); 4]>) -> Locks<'a> {
+        let locks = Locks::held(held);
+        if locks.held.iter().any(|(_, g)| shard_of(g).log_ticket != 0) {
+            locks.owe_tickets(ks);
+        }
+        locks
+    }
+
+    /// The lock set of `held`, counted as held by this thread until it drops.
+    #[inline]
+    fn held(held: SmallVec<[(usize, Guard<'a>); 4]>) -> Locks<'a> {
+        after_unlock::hold();
+        Locks {
+            held,
+            _released: Released,
+        }
+    }
+
+    /// Some held shard has a write logged under `Fsync::Always`: until it is durable, this
+    /// call's reply may show it, so the call owes it (see [`after_unlock`]).
+    #[cold]
+    #[inline(never)]
+    fn owe_tickets(&self, ks: &Keyspace) {
+        let Some(log) = ks.durable() else {
+            return;
+        };
+        let ticket = self.held.iter().map(|(_, g)| shard_of(g).log_ticket).max();
+        if let Some(t) = ticket.filter(|&t| t > log.durable_below()) {
+            // Refused only when the thread owes another store (never from one call):
+            // then the wait happens here, under the locks, which is merely slower.
+            if !after_unlock::owe(log, t) {
+                log.wait_durable(t);
+            }
+        }
+    }
+
+    /// Stamps what this thread owes the log on every shard held for writing: a later call
+    /// that locks one owes it too (called before the locks drop, after the batch was
+    /// logged).
+    #[inline]
+    pub(crate) fn stamp_owed(&mut self, ks: &Keyspace) {
+        let Some(log) = ks.durable() else {
+            return;
+        };
+        let owed = after_unlock::owed(log);
+        if owed == 0 {
+            return;
+        }
+        for (_, g) in &mut self.held {
+            if let Guard::Write(g) = g {
+                g.log_ticket = g.log_ticket.max(owed);
+            }
+        }
+    }
+}
+
+fn shard_of<'g>(g: &'g Guard<'_>) -> &'g Shard {
+    match g {
+        Guard::Read(g) => g,
+        Guard::Write(g) => g,
+    }
 }
 
 impl Keyspace {
@@ -86,12 +167,13 @@ impl Keyspace {
             };
             held.push((index, guard));
         }
-        Locks { held }
+        Locks::new(self, held)
     }
 }
 
 impl Keyspace {
     /// Locks one shard: the plan of a single-key command, without building a plan.
+    #[inline]
     pub(crate) fn lock_one(&self, index: usize, write: bool) -> Locks<'_> {
         let lock = self.shard(index);
         let guard = if write {
@@ -99,9 +181,14 @@ impl Keyspace {
         } else {
             Guard::Read(lock.read())
         };
+        let ticket = shard_of(&guard).log_ticket;
         let mut held = SmallVec::new();
         held.push((index, guard));
-        Locks { held }
+        let locks = Locks::held(held);
+        if ticket != 0 {
+            locks.owe_tickets(self);
+        }
+        locks
     }
 }
 
@@ -116,9 +203,13 @@ impl<'a> Locks<'a> {
         let Some(guard) = ks.shard(shard).try_write() else {
             return false;
         };
+        let ticket = guard.log_ticket;
         // Kept sorted: `position` binary-searches large sets.
         let at = self.held.partition_point(|(s, _)| *s < shard);
         self.held.insert(at, (shard, Guard::Write(guard)));
+        if ticket != 0 {
+            self.owe_tickets(ks);
+        }
         true
     }
 }

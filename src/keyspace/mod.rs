@@ -11,7 +11,7 @@ pub(crate) mod shard;
 pub(crate) mod waits;
 
 use std::hash::BuildHasher;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use crossbeam_utils::CachePadded;
 
@@ -58,6 +58,9 @@ pub(crate) struct Keyspace {
     bits: u32,
     /// Bytes of every shard of every database, fed by them in steps (see [`accounting`]).
     used: accounting::Total,
+    /// The append-only log under `Fsync::Always`, whose durable mark replies wait for
+    /// (see `locks::after_unlock`); unset otherwise.
+    durable: OnceLock<Arc<dyn locks::Durable>>,
 }
 
 impl Keyspace {
@@ -74,7 +77,19 @@ impl Keyspace {
             mask: n - 1,
             bits: n.trailing_zeros(),
             used,
+            durable: OnceLock::new(),
         }
+    }
+
+    /// The log replies wait for (`Fsync::Always`), if any.
+    #[inline]
+    pub(crate) fn durable(&self) -> Option<&Arc<dyn locks::Durable>> {
+        self.durable.get()
+    }
+
+    /// Makes replies wait for `log`'s durable mark (once, when an `Always` log opens).
+    pub(crate) fn set_durable(&self, log: Arc<dyn locks::Durable>) {
+        let _ = self.durable.set(log);
     }
 
     /// How many databases there are.

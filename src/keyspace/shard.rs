@@ -195,6 +195,10 @@ pub(crate) struct Shard {
     /// The snapshot walking this shard, if any (see `snap`).
     snap: Option<Box<snap::SnapState>>,
     snap_epochs: u32,
+    /// Under `Fsync::Always`: the durable mark this shard's last logged write needs (every
+    /// record below it durable). A call that locks the shard before the log's mark passes
+    /// it waits for it before replying (see `locks::after_unlock`). 0: nothing pending.
+    pub(crate) log_ticket: u64,
 }
 
 /// A shard's INFO counters: `keyspace_hits`, `keyspace_misses`, `expired_keys`.
@@ -246,6 +250,7 @@ impl Shard {
             volatile: 0,
             snap: None,
             snap_epochs: 0,
+            log_ticket: 0,
         }
     }
 

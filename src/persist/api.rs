@@ -118,13 +118,49 @@ impl Store {
     /// As [`Store::rdb_image`].
     #[doc(hidden)]
     pub fn rdb_image_timed(&self) -> Result<(Vec<u8>, Duration), Error> {
+        self.rdb_image_holds()
+            .map(|(image, holds)| (image, holds.longest))
+    }
+
+    /// [`Store::rdb_image`] with every shard-lock hold of its snapshot counted, and each
+    /// hold's run-queue delay read from the kernel (Linux), so that the figure separates
+    /// the snapshot's own hold times from the scheduler's. For the benches; not stable API.
+    ///
+    /// # Examples
+    ///
+    /// See `SnapshotHolds`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Store::rdb_image`].
+    #[doc(hidden)]
+    pub fn rdb_image_profiled(&self) -> Result<(Vec<u8>, super::SnapshotHolds), Error> {
+        super::holds::profiled(|| self.rdb_image_holds())
+    }
+
+    fn rdb_image_holds(&self) -> Result<(Vec<u8>, super::SnapshotHolds), Error> {
         let mut out = Vec::new();
         match super::rdb::write(&self.shared, &mut out) {
-            Ok(report) => Ok((out, report.longest_hold)),
+            Ok(report) => Ok((out, report.holds)),
             Err(_) => Err(Error::Reply(
                 "ERR Background save already in progress".to_string(),
             )),
         }
+    }
+
+    /// How many fsyncs the append-only log did and how many records it wrote since the
+    /// store opened (`None` without a log): records per fsync is the group commit's
+    /// group size under `Fsync::Always`. For the benches; not stable API.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(redlite::Store::new().aof_counts(), None);
+    /// ```
+    #[doc(hidden)]
+    #[must_use]
+    pub fn aof_counts(&self) -> Option<(u64, u64)> {
+        self.shared.aof.get().map(|a| a.counts())
     }
 
     /// Loads RDB bytes into this store (see [`Store::load_rdb_file`]); not stable API.

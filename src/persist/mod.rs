@@ -19,6 +19,7 @@ pub(crate) mod commands;
 mod config;
 pub(crate) mod files;
 pub(crate) mod functions;
+pub(crate) mod holds;
 pub(crate) mod misconf;
 mod open;
 pub(crate) mod rdb;
@@ -33,6 +34,8 @@ use std::sync::Arc;
 
 pub(crate) use config::PersistConfig;
 pub use config::{Fsync, SaveRule};
+#[doc(hidden)]
+pub use holds::Holds as SnapshotHolds;
 pub(crate) use open::open;
 
 use crate::shared::Shared;

@@ -18,6 +18,8 @@
 use std::cell::Cell;
 use std::time::{Duration, Instant};
 
+use super::holds::{self, Holds};
+
 use crate::keyspace::Walked;
 use crate::shared::Shared;
 use crate::sync::{AtomicBool, Ordering};
@@ -37,8 +39,8 @@ pub(crate) struct Snapshot<'a> {
     dbs: Vec<(usize, usize)>,
     /// The sum of the shards' write clocks at T (the save rules count changes from it).
     clocks: u64,
-    /// The longest the snapshot held any shard lock (what a writer may wait for it).
-    longest_hold: Cell<Duration>,
+    /// Every shard-lock hold of the snapshot (what a writer may wait for it).
+    holds: Cell<Holds>,
 }
 
 impl<'a> Snapshot<'a> {
@@ -64,6 +66,7 @@ impl<'a> Snapshot<'a> {
         }
         let ks = &shared.keyspace;
         let at = shared.now();
+        let delay = holds::run_delay();
         let started = Instant::now();
         // Every shard of every database made so far, in the one global lock order.
         let made: Vec<usize> = ks.made().collect();
@@ -84,13 +87,15 @@ impl<'a> Snapshot<'a> {
         drop(guards);
         // From the first lock taken: the first shard was held while the others were taken.
         let hold = locked.elapsed() + (locked - started);
+        let mut first = Holds::default();
+        first.add(hold, holds::waited(delay, holds::run_delay()));
         Some(Snapshot {
             shared,
             busy,
             at,
             dbs,
             clocks,
-            longest_hold: Cell::new(hold),
+            holds: Cell::new(first),
         })
     }
 
@@ -104,14 +109,17 @@ impl<'a> Snapshot<'a> {
         self.clocks
     }
 
-    /// The longest the snapshot has held a shard lock so far.
-    pub(crate) fn longest_hold(&self) -> Duration {
-        self.longest_hold.get()
+    /// The shard-lock holds so far.
+    pub(crate) fn holds(&self) -> Holds {
+        self.holds.get()
     }
 
-    fn held(&self, since: Instant) {
-        self.longest_hold
-            .set(self.longest_hold.get().max(since.elapsed()));
+    /// Counts a hold that began at `since`, with the run-queue delay read before it.
+    fn held(&self, since: Instant, delay: Option<Duration>) {
+        let wall = since.elapsed();
+        let mut h = self.holds.get();
+        h.add(wall, holds::waited(delay, holds::run_delay()));
+        self.holds.set(h);
     }
 
     /// The global indexes of the shards in the snapshot, database by database.
@@ -140,21 +148,23 @@ impl<'a> Snapshot<'a> {
                 start_db(buf, db, keys);
             }
             loop {
+                let delay = holds::run_delay();
                 let guard = ks.shard(i).read();
                 let since = Instant::now();
                 let step = guard.walk_snapshot(STEP, &mut |k, v, at| emit(buf, k, v, at));
                 drop(guard);
-                self.held(since);
+                self.held(since, delay);
                 flush(buf)?;
                 if let Walked::Done = step {
                     break;
                 }
             }
+            let delay = holds::run_delay();
             let mut guard = ks.shard(i).write();
             let since = Instant::now();
             let rest = guard.end_snapshot();
             drop(guard);
-            self.held(since);
+            self.held(since, delay);
             for (key, value, at) in &rest {
                 emit(buf, key, value, *at);
             }

@@ -118,7 +118,11 @@ impl Aof {
             shared: std::sync::Arc::downgrade(shared),
             warnings,
         };
-        shared.listeners.add(aof.log.clone());
+        shared.listeners.add_commands_only(aof.log.clone());
+        if policy == Fsync::Always {
+            // Replies (reads of a shard with a write in flight too) wait for its fsync.
+            shared.keyspace.set_durable(aof.log.clone());
+        }
         Ok(aof)
     }
 
@@ -182,6 +186,11 @@ impl Aof {
             self.rewriting.store(false, Ordering::Release);
         }
         spawned.is_ok()
+    }
+
+    /// (fsyncs done, records written) since the log started.
+    pub(crate) fn counts(&self) -> (u64, u64) {
+        self.log.counts()
     }
 
     /// Waits until everything logged so far is written (and fsynced under `Always`).

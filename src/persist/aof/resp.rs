@@ -4,47 +4,14 @@
 //! Decoding tells a record cut short by the end of the file (a crash mid-append: truncate
 //! and go on) from bytes that are not a record at all (damage: an error at that offset).
 
-/// Appends `args` as one RESP command.
-pub(crate) fn encode<A: AsRef<[u8]>>(out: &mut Vec<u8>, args: &[A]) {
-    out.push(b'*');
-    push_decimal(out, args.len());
-    out.extend_from_slice(b"\r\n");
-    for arg in args {
-        let arg = arg.as_ref();
-        out.push(b'$');
-        push_decimal(out, arg.len());
-        out.extend_from_slice(b"\r\n");
-        out.extend_from_slice(arg);
-        out.extend_from_slice(b"\r\n");
-    }
-}
+/// Appends `args` as one RESP command (the effects path's encoder: batches already hold
+/// their commands in this form).
+pub(crate) use crate::effects::resp::encode;
 
 /// The `SELECT <db>` a log file starts with (Redis writes one whenever the database changes).
 pub(crate) fn encode_select(out: &mut Vec<u8>, db: usize) {
     let db = db.to_string();
     encode(out, &[b"SELECT".as_slice(), db.as_bytes()]);
-}
-
-fn push_decimal(out: &mut Vec<u8>, n: usize) {
-    // Most lengths in a log are one digit (argument counts, short names): no buffer for them.
-    if n < 10 {
-        // `n` is a single digit.
-        out.push(b'0' + u8::try_from(n).unwrap_or(0));
-        return;
-    }
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    let mut n = n;
-    loop {
-        i -= 1;
-        // `n % 10` is a single digit.
-        digits[i] = b'0' + u8::try_from(n % 10).unwrap_or(0);
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&digits[i..]);
 }
 
 /// Why decoding stopped short of a command.

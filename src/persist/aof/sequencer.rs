@@ -11,8 +11,9 @@
 //! everything after it waits for the next drain.
 //!
 //! Records are encoded straight into their stripe's byte buffer (no allocation per record once
-//! the buffer has grown); the drain copies each stripe's bytes to the writer's side and leaves
-//! the stripe's capacity in place for the next writes.
+//! the buffer has grown); the drain swaps each stripe's buffers with the writer's emptied ones
+//! (copying only behind a gap), so buffers ping-pong between the two sides and keep their
+//! capacity.
 
 use crossbeam_utils::CachePadded;
 
@@ -121,12 +122,20 @@ impl Sequencer {
         pending.heads.resize(self.stripes.len(), 0);
         for (stripe, held) in self.stripes.iter().zip(&mut pending.held) {
             let mut run = stripe.lock();
-            let base = held.bytes.len();
-            held.bytes.extend_from_slice(&run.bytes);
-            held.ends
-                .extend(run.ends.iter().map(|&(seq, end)| (seq, end + base)));
-            run.bytes.clear();
-            run.ends.clear();
+            if held.ends.is_empty() {
+                // Nothing held back from this stripe (the usual case): take its buffers
+                // whole and leave ours, empty with their capacity, in their place. The
+                // stripe's lock is held for a swap, not a copy.
+                held.bytes.clear();
+                std::mem::swap(&mut *run, held);
+            } else {
+                let base = held.bytes.len();
+                held.bytes.extend_from_slice(&run.bytes);
+                held.ends
+                    .extend(run.ends.iter().map(|&(seq, end)| (seq, end + base)));
+                run.bytes.clear();
+                run.ends.clear();
+            }
             if run.bytes.capacity() > KEEP_CAPACITY {
                 run.bytes = Vec::new();
             }

@@ -1,15 +1,13 @@
-//! The log's writer: a [`Listener`] that encodes each batch and hands it to the
+//! The log's writer: a [`Listener`] that frames each batch's RESP and hands it to the
 //! [`Sequencer`], and one thread that writes the records in order and fsyncs them per policy.
 //!
-//! `Fsync::Always` is group commit: a writer pushes its record, kicks the thread and waits
-//! until the thread reports its number durable. The thread writes everything pushed so far
-//! in one `write` and one `fdatasync`, so writers that arrived while the previous fsync ran
-//! share the next one. The wait happens inside the listener, while the writer still holds
-//! its own shards' locks: writers on other shards are not held up (they share the fsync),
-//! readers and writers of the same shard wait with it, which a durable log needs anyway
-//! (a reader must not see what might not survive a crash). `EverySec` and `No` never wait:
-//! the thread wakes every few milliseconds (`TICK`), writes what piled up, and with
-//! `EverySec` fsyncs once a second has passed since the last fsync.
+//! `Fsync::Always` is group commit: a writer pushes its record and owes a wait for its
+//! number to be durable, which runs once its shard locks are released (see [`Log::owe`]),
+//! before its reply returns. The thread writes everything pushed so far in one `write` and
+//! one `fdatasync`, so writers that arrived while the previous fsync ran share the next one;
+//! it lingers briefly for the writers the last fsync released (see `Log::next_round`).
+//! `EverySec` and `No` never wait: the thread wakes every few milliseconds (`TICK`), writes
+//! what piled up, and with `EverySec` fsyncs once a second has passed since the last fsync.
 
 use std::fs::File;
 use std::io::Write;
@@ -18,10 +16,32 @@ use std::time::{Duration, Instant};
 use super::resp;
 use super::sequencer::{Pending, Sequencer};
 use crate::effects::{Batch, Listener};
+use crate::keyspace::locks::{Durable, after_unlock};
 use crate::persist::Fsync;
 use std::sync::Arc;
 
 use crate::sync::{Condvar, Mutex};
+
+/// The longest a round waits for the writers of the last group to come back (`Always`).
+const MAX_LINGER: Duration = Duration::from_millis(2);
+
+/// What the thread remembers of its last `Always` round: how many writers it released and
+/// how long its fsync took.
+#[derive(Default)]
+struct Group {
+    writers: usize,
+    fsync: Duration,
+}
+
+/// Whether the round's `sync` ran an fsync (it stamps `last_sync` when it does).
+fn dirty_synced(result: Result<&(), &String>, last_sync: Instant, started: Instant) -> bool {
+    result.is_ok() && last_sync >= started
+}
+
+/// The framing records need, encoded once.
+const MULTI: &[u8] = b"*1\r\n$5\r\nMULTI\r\n";
+const EXEC: &[u8] = b"*1\r\n$4\r\nEXEC\r\n";
+const SELECT_0: &[u8] = b"*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n";
 
 /// How long the thread sleeps between rounds when nobody waits on it.
 const TICK: Duration = Duration::from_millis(5);
@@ -41,11 +61,21 @@ struct State {
     rotated: Option<u64>,
     /// The first I/O error, kept for `rewrite_aof` and the close to report.
     error: Option<String>,
+    /// Writers inside [`Log::wait_done`] whose record is not durable yet.
+    waiting: usize,
+    /// fsyncs done, and records written, since the log started (`Store::aof_counts`).
+    fsyncs: u64,
+    records: u64,
 }
 
 /// The log: the shared half of the writer (the thread is [`Thread`]).
 pub(crate) struct Log {
+    /// Itself, for a writer to hold while it waits after its locks (see [`Log::owe`]).
+    me: std::sync::Weak<Log>,
     seq: Sequencer,
+    /// `State::done_below` under `Always`, readable without the mutex: callers that find
+    /// their record durable already do not wait.
+    durable: std::sync::atomic::AtomicU64,
     policy: Fsync,
     db: usize,
     state: Mutex<State>,
@@ -56,8 +86,10 @@ pub(crate) struct Log {
 impl Log {
     /// A log appending to `file` (which already ends with a whole record, or is new).
     pub(crate) fn start(file: File, policy: Fsync) -> std::io::Result<(Arc<Log>, Thread)> {
-        let log = Arc::new(Log {
+        let log = Arc::new_cyclic(|me| Log {
+            me: me.clone(),
             seq: Sequencer::new(16),
+            durable: std::sync::atomic::AtomicU64::new(0),
             policy,
             db: 0,
             state: Mutex::new(State::default()),
@@ -116,10 +148,18 @@ impl Log {
     fn wait_done(&self, below: u64) {
         let mut st = self.state.lock();
         st.kicked = true;
+        st.waiting += 1;
         self.wake.notify_one();
         while st.done_below < below && st.error.is_none() && !st.stop {
             st = self.done.wait(st);
         }
+        st.waiting -= 1;
+    }
+
+    /// (fsyncs done, records written) since the log started.
+    pub(crate) fn counts(&self) -> (u64, u64) {
+        let st = self.state.lock();
+        (st.fsyncs, st.records)
     }
 
     fn run(&self, mut file: File) {
@@ -127,15 +167,25 @@ impl Log {
         let mut buf = Vec::new();
         let mut last_sync = Instant::now();
         let mut dirty = false;
+        let mut group = Group::default();
         loop {
-            let (stop, rotate) = self.next_round();
+            let (stop, rotate) = self.next_round(&mut group);
+            let before = pending.emitted_below();
             let result = self.round(&mut file, &mut pending, &mut buf, rotate, &mut dirty);
+            let started = Instant::now();
             let result = result.and_then(|()| self.sync(&file, &mut dirty, &mut last_sync, stop));
             let mut st = self.state.lock();
+            if dirty_synced(result.as_ref(), last_sync, started) {
+                st.fsyncs += 1;
+                group.fsync = started.elapsed();
+            }
+            st.records += pending.emitted_below() - before;
             if let Err(e) = result {
                 st.error.get_or_insert(e);
             }
             st.done_below = pending.emitted_below();
+            self.durable
+                .store(st.done_below, std::sync::atomic::Ordering::Release);
             self.done.notify_all();
             if stop && self.seq.next_seq() == pending.emitted_below() {
                 return;
@@ -144,7 +194,15 @@ impl Log {
     }
 
     /// Sleeps until kicked or a tick passed; hands back the stop flag and a switch request.
-    fn next_round(&self) -> (bool, Option<(u64, File)>) {
+    ///
+    /// Under `Always` a round that starts the moment the first writer kicks would often
+    /// fsync that one record while the other writers the last fsync released are still
+    /// waking up (on a busy machine that takes a scheduler slice); the next fsync then
+    /// serves them, and every fsync carries a fraction of the writers. So the round lingers
+    /// until as many writers wait as the last fsync released, for at most half as long as
+    /// that fsync took (a writer that stopped writing costs the others that much once,
+    /// then the group shrinks to those that came back).
+    fn next_round(&self, group: &mut Group) -> (bool, Option<(u64, File)>) {
         let mut st = self.state.lock();
         if !st.kicked && !st.stop {
             let tick = if self.policy == Fsync::Always {
@@ -153,6 +211,16 @@ impl Log {
                 TICK
             };
             st = self.wake.wait_for(st, tick);
+        }
+        if self.policy == Fsync::Always {
+            let until = Instant::now() + (group.fsync / 2).min(MAX_LINGER);
+            while st.waiting < group.writers && !st.stop && st.rotate.is_none() {
+                let Some(left) = until.checked_duration_since(Instant::now()) else {
+                    break;
+                };
+                st = self.wake.wait_for(st, left);
+            }
+            group.writers = st.waiting;
         }
         st.kicked = false;
         (st.stop, st.rotate.take())
@@ -215,27 +283,22 @@ impl Log {
     /// batches the writer thread orders differently from how they were encoded still
     /// replay in their own databases.
     fn encode(batch: &Batch, out: &mut Vec<u8>) {
-        let cmds = batch.commands();
-        let wrap = batch.is_atomic() && cmds.len() > 1;
+        // The batch holds its commands as RESP already: the record is that copy, framed.
+        let wrap = batch.is_atomic() && batch.command_count() > 1;
         let db = batch.db();
-        let moves = db != 0
-            || cmds
-                .iter()
-                .any(|c| c.first().is_some_and(|n| n.eq_ignore_ascii_case(b"SELECT")));
+        let moves = db != 0 || batch.selects();
         if db != 0 {
-            resp::encode(out, &[b"SELECT".as_slice(), db.to_string().as_bytes()]);
+            resp::encode_select(out, db);
         }
         if wrap {
-            resp::encode(out, &[b"MULTI"]);
+            out.extend_from_slice(MULTI);
         }
-        for c in cmds {
-            resp::encode(out, c);
-        }
+        out.extend_from_slice(batch.resp());
         if wrap {
-            resp::encode(out, &[b"EXEC"]);
+            out.extend_from_slice(EXEC);
         }
         if moves {
-            resp::encode(out, &[b"SELECT".as_slice(), b"0"]);
+            out.extend_from_slice(SELECT_0);
         }
     }
 
@@ -257,7 +320,7 @@ fn write_all(file: &mut File, buf: &mut Vec<u8>, dirty: &mut bool) -> Result<(),
 
 impl Listener for Log {
     fn on_batch(&self, batch: &Batch) {
-        if batch.commands().is_empty() {
+        if batch.command_count() == 0 {
             return;
         }
         // Encoded in place under the stripe lock: no buffer of its own per record.
@@ -265,7 +328,39 @@ impl Listener for Log {
             .seq
             .push_with(stripe(self.seq.stripes()), |out| Log::encode(batch, out));
         if self.policy == Fsync::Always {
-            self.wait_done(seq + 1);
+            self.owe(seq + 1);
+        }
+    }
+}
+
+impl Durable for Log {
+    fn durable_below(&self) -> u64 {
+        self.durable.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    fn wait_durable(&self, below: u64) {
+        if self.durable_below() < below {
+            self.wait_done(below);
+        }
+        #[cfg(test)]
+        tests::acknowledged(self, below);
+    }
+}
+
+impl Log {
+    /// `Always`: the caller's reply must wait until every record below `below` is
+    /// fsynced. When the caller holds its shard locks in a lock set (every command, EXEC,
+    /// script), the wait is deferred until they are released, so writers of the same
+    /// shard queue up behind this one and share the next fsync (group commit); the
+    /// command's context stamps the debt on the shards it wrote, so that readers of them
+    /// wait for it too. Otherwise (expiry outside a command) it waits here.
+    fn owe(&self, below: u64) {
+        let deferred = self.me.upgrade().is_some_and(|me| {
+            let me: Arc<dyn Durable> = me;
+            after_unlock::owe(&me, below)
+        });
+        if !deferred {
+            self.wait_done(below);
         }
     }
 }
@@ -303,5 +398,122 @@ impl Drop for Thread {
         if let Some(h) = self.handle.take() {
             let _ = h.join();
         }
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+pub(super) mod tests {
+    use std::cell::Cell;
+
+    use super::Log;
+    use crate::{Config, Fsync, Reply, Store};
+
+    thread_local! {
+        /// What the last deferred wait of this thread owed, and the durable mark it saw
+        /// when it returned.
+        static ACKED: Cell<(u64, u64)> = const { Cell::new((0, 0)) };
+    }
+
+    /// Called by `settle` right after its wait returned.
+    pub(in crate::persist::aof) fn acknowledged(log: &Log, below: u64) {
+        let done = log.state.lock().done_below;
+        ACKED.with(|a| a.set((below, done)));
+    }
+
+    fn folder(tag: &str) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("redlite-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        dir
+    }
+
+    #[test]
+    fn an_acknowledged_write_is_always_at_or_below_the_durable_mark() {
+        const THREADS: usize = 8;
+        const WRITES: i64 = 40;
+        let dir = folder("durable-mark");
+        let config = || Config::default().data_dir(&dir).appendfsync(Fsync::Always);
+        let store = Store::open(config()).expect("open");
+        std::thread::scope(|s| {
+            for t in 0..THREADS {
+                let store = store.clone();
+                s.spawn(move || {
+                    let key = format!("counter:{t}");
+                    let mut last = 0;
+                    for i in 1..=WRITES {
+                        assert_eq!(store.execute(["INCR", key.as_str()]), Reply::Integer(i));
+                        let (owed, durable) = ACKED.with(Cell::get);
+                        // The reply came back after a wait for this write's own record
+                        // (a new, higher number), and only once the mark covered it.
+                        assert!(owed > last, "write {i} of thread {t} did not wait");
+                        assert!(
+                            durable >= owed,
+                            "acknowledged {owed} above the mark {durable}"
+                        );
+                        last = owed;
+                    }
+                });
+            }
+        });
+        drop(store);
+        let reopened = Store::open(config()).expect("reopen");
+        for t in 0..THREADS {
+            let key = format!("counter:{t}");
+            assert_eq!(reopened.get::<i64>(key.as_str()).ok(), Some(WRITES));
+        }
+        drop(reopened);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_reader_never_replies_with_a_write_that_is_not_durable_yet() {
+        let dir = folder("durable-reads");
+        let store =
+            Store::open(Config::default().data_dir(&dir).appendfsync(Fsync::Always)).expect("open");
+        let log = store
+            .shared
+            .aof
+            .get()
+            .map(|a| a.log.clone())
+            .expect("a log");
+        let writing = std::sync::atomic::AtomicUsize::new(4);
+        std::thread::scope(|s| {
+            for _ in 0..4 {
+                s.spawn(|| {
+                    for _ in 0..30 {
+                        store.execute(["INCR", "k"]);
+                    }
+                    writing.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+                });
+            }
+            for _ in 0..2 {
+                s.spawn(|| {
+                    while writing.load(std::sync::atomic::Ordering::Relaxed) > 0 {
+                        // Only INCRs of `k` are logged, one record each: seeing value v
+                        // needs records 0..v durable.
+                        let seen = store.get::<Option<i64>>("k").ok().flatten().unwrap_or(0);
+                        let durable = crate::keyspace::locks::Durable::durable_below(&*log);
+                        assert!(
+                            durable >= u64::try_from(seen).unwrap_or(0),
+                            "saw {seen}, durable {durable}"
+                        );
+                    }
+                });
+            }
+        });
+        assert_eq!(store.get::<i64>("k").ok(), Some(120));
+        drop(store);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn the_framing_records_are_what_the_encoder_writes() {
+        let enc = |args: &[&str]| {
+            let mut out = Vec::new();
+            super::resp::encode(&mut out, args);
+            out
+        };
+        assert_eq!(super::MULTI, enc(&["MULTI"]));
+        assert_eq!(super::EXEC, enc(&["EXEC"]));
+        assert_eq!(super::SELECT_0, enc(&["SELECT", "0"]));
     }
 }

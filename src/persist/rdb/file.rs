@@ -334,8 +334,8 @@ pub(crate) struct WriteReport {
     pub(crate) at: u64,
     /// The sum of the shards' write clocks at that instant.
     pub(crate) clocks: u64,
-    /// The longest the snapshot held any shard lock.
-    pub(crate) longest_hold: std::time::Duration,
+    /// The snapshot's shard-lock holds.
+    pub(crate) holds: crate::persist::holds::Holds,
 }
 
 /// Writes a point-in-time image of the store as an RDB file to `out` (which the caller
@@ -419,7 +419,7 @@ pub(crate) fn write_then(
         bytes: w.bytes + 8,
         at: snap.at(),
         clocks: snap.clocks(),
-        longest_hold: snap.longest_hold(),
+        holds: snap.holds(),
     })
 }
 
