@@ -23,7 +23,7 @@ pub(crate) const RDB_FAILED: &str = "MISCONF Redis is configured to save RDB sna
 /// store persists normally.
 #[inline]
 pub(crate) fn admit(shared: &Shared, spec: &Spec, args: &[&[u8]]) -> Result<(), String> {
-    if !shared.saves.refuse_writes.load(Ordering::Relaxed) || !refused(shared, spec, args) {
+    if !shared.saves.disk.refuse_writes.load(Ordering::Relaxed) || !refused(shared, spec, args) {
         return Ok(());
     }
     Err(text(shared))
@@ -40,7 +40,7 @@ pub(crate) fn refused(shared: &Shared, spec: &Spec, args: &[&[u8]]) -> bool {
 
 /// Whether writes are refused now.
 pub(crate) fn active(shared: &Shared) -> bool {
-    shared.saves.refuse_writes.load(Ordering::Acquire)
+    shared.saves.disk.refuse_writes.load(Ordering::Acquire)
 }
 
 /// The error text of the condition in force (the RDB one first, as Redis checks it first).
@@ -49,8 +49,16 @@ pub(crate) fn text(shared: &Shared) -> String {
     if saves.stop_writes() && saves.bgsave_failed() && !saves.rules().is_empty() {
         return RDB_FAILED.to_owned();
     }
-    let why = saves.aof_error().unwrap_or_default();
+    let why = aof_error(shared).unwrap_or_default();
     format!("MISCONF Errors writing to the AOF file: {}", strerror(&why))
+}
+
+/// The log's write or fsync error in force (INFO's `aof_last_write_status` is `err` then).
+pub(crate) fn aof_error(shared: &Shared) -> Option<String> {
+    if !shared.saves.disk.aof_failed.load(Ordering::Acquire) {
+        return None;
+    }
+    shared.aof.get().and_then(|a| a.log_error())
 }
 
 /// `io::Error`'s text without Rust's ` (os error N)` suffix: the words `strerror` prints.

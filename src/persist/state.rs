@@ -39,15 +39,30 @@ pub(crate) struct SaveState {
     bgsave_failed: AtomicBool,
     /// `stop-writes-on-bgsave-error`.
     stop_writes: AtomicBool,
-    /// The log's last write or fsync error, while it lasts (Redis's `aof_last_write_status`).
-    aof_error: Mutex<Option<String>>,
-    /// Writes are refused now: the one flag the write path reads (see `misconf`).
-    pub(crate) refuse_writes: AtomicBool,
+    /// The flags the log's writer thread sets too (it holds no `Shared`).
+    pub(crate) disk: std::sync::Arc<DiskFlags>,
     /// Successful saves (INFO's `rdb_saves`).
     pub(crate) saves_done: AtomicU64,
     /// Whole seconds the last background save took, plus one (0: none yet; INFO's
     /// `rdb_last_bgsave_time_sec` is then -1).
     last_bgsave_secs: AtomicU64,
+}
+
+/// Whether writes are refused (Redis's MISCONF), shared with the log's writer thread.
+#[derive(Debug, Default)]
+pub(crate) struct DiskFlags {
+    /// Writes are refused now: the one flag the write path reads (see `misconf`).
+    pub(crate) refuse_writes: AtomicBool,
+    /// The log failed to write or fsync, and no rewrite has replaced the file since.
+    pub(crate) aof_failed: AtomicBool,
+}
+
+impl DiskFlags {
+    /// The log's writer met an I/O error: refuse writes from now on.
+    pub(crate) fn log_failed(&self) {
+        self.aof_failed.store(true, Ordering::Release);
+        self.refuse_writes.store(true, Ordering::Release);
+    }
 }
 
 /// Unix seconds, from the system clock (LASTSAVE is wall-clock time in Redis too).
@@ -80,8 +95,7 @@ impl SaveState {
             rules: Mutex::new(rules),
             bgsave_failed: AtomicBool::new(false),
             stop_writes: AtomicBool::new(true),
-            aof_error: Mutex::new(None),
-            refuse_writes: AtomicBool::new(false),
+            disk: std::sync::Arc::new(DiskFlags::default()),
             saves_done: AtomicU64::new(0),
             last_bgsave_secs: AtomicU64::new(0),
         }
@@ -113,9 +127,10 @@ impl SaveState {
         self.bgsave_failed.load(Ordering::Acquire)
     }
 
-    /// The log's write error in force, if any.
-    pub(crate) fn aof_error(&self) -> Option<String> {
-        self.aof_error.lock().clone()
+    /// A rewrite replaced the log the writer failed on: its failure no longer counts.
+    pub(crate) fn aof_recovered(&self) {
+        self.disk.aof_failed.store(false, Ordering::Release);
+        self.update_refusal();
     }
 
     /// A background save took `took` (successful or not, as Redis times it).
@@ -133,8 +148,8 @@ impl SaveState {
     /// Recomputes `refuse_writes` (Redis's `writeCommandsDeniedByDiskError`).
     fn update_refusal(&self) {
         let rdb = self.stop_writes() && self.bgsave_failed() && !self.rules.lock().is_empty();
-        let refuse = rdb || self.aof_error.lock().is_some();
-        self.refuse_writes.store(refuse, Ordering::Release);
+        let refuse = rdb || self.disk.aof_failed.load(Ordering::Acquire);
+        self.disk.refuse_writes.store(refuse, Ordering::Release);
     }
 }
 

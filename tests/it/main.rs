@@ -78,13 +78,13 @@ mod lists;
 #[cfg(all(feature = "lua", not(loom)))]
 mod lua;
 #[cfg(all(feature = "lua", not(loom)))]
+mod lua_bridge;
+#[cfg(all(feature = "lua", not(loom)))]
 mod lua_cjson_settings;
 #[cfg(all(feature = "lua", not(loom)))]
 mod lua_cmsgpack;
 #[cfg(all(feature = "lua", not(loom)))]
 mod lua_function_dump;
-#[cfg(all(feature = "lua", not(loom)))]
-mod lua_bridge;
 #[cfg(all(feature = "lua", not(loom)))]
 mod lua_functions;
 #[cfg(all(feature = "lua", not(loom)))]

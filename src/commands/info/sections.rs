@@ -170,7 +170,10 @@ fn persistence(ctx: &Ctx) -> Vec<String> {
         field("aof_last_rewrite_time_sec", rewrite_secs),
         field("aof_last_bgrewrite_status", ok(rewrite_ok)),
         field("aof_rewrites", rewrites),
-        field("aof_last_write_status", ok(saves.aof_error().is_none())),
+        field(
+            "aof_last_write_status",
+            ok(crate::persist::misconf::aof_error(s).is_none()),
+        ),
     ]
 }
 

@@ -105,7 +105,8 @@ impl Aof {
         } else {
             start_fresh(shared, &dir)?
         };
-        let (log, thread) = Log::start(file, policy).map_err(|e| files::io_error(&dir, &e))?;
+        let (log, thread) = Log::start(file, policy, shared.saves.disk.clone())
+            .map_err(|e| files::io_error(&dir, &e))?;
         let aof = Aof {
             dir,
             manifest: Mutex::new(manifest),
@@ -124,6 +125,11 @@ impl Aof {
             shared.keyspace.set_durable(aof.log.clone());
         }
         Ok(aof)
+    }
+
+    /// The log's I/O error in force, if any (MISCONF's text names it).
+    pub(crate) fn log_error(&self) -> Option<String> {
+        self.log.error()
     }
 
     /// Whether a rewrite is running now (INFO's `aof_rewrite_in_progress`).
@@ -228,10 +234,11 @@ impl Aof {
         files::write_atomic(&self.dir, manifest::NAME, next.format().as_bytes())?;
         *self.manifest.lock() = next;
         remove_old(&self.dir, &manifest);
-        match self.log.error() {
-            Some(e) => Err(files::io_error(&self.dir, &std::io::Error::other(e))),
-            None => Ok(()),
+        if let Some(e) = self.log.error() {
+            return Err(files::io_error(&self.dir, &std::io::Error::other(e)));
         }
+        shared.saves.aof_recovered();
+        Ok(())
     }
 
     /// Writes the base file `name` (an RDB preamble: a point-in-time image of the store);

@@ -18,6 +18,7 @@ use super::sequencer::{Pending, Sequencer};
 use crate::effects::{Batch, Listener};
 use crate::keyspace::locks::{Durable, after_unlock};
 use crate::persist::Fsync;
+use crate::persist::state::DiskFlags;
 use std::sync::Arc;
 
 use crate::sync::{Condvar, Mutex};
@@ -81,11 +82,18 @@ pub(crate) struct Log {
     state: Mutex<State>,
     wake: Condvar,
     done: Condvar,
+    /// Where an I/O error turns on MISCONF (the store's flags; the thread holds no store).
+    disk: Arc<DiskFlags>,
 }
 
 impl Log {
-    /// A log appending to `file` (which already ends with a whole record, or is new).
-    pub(crate) fn start(file: File, policy: Fsync) -> std::io::Result<(Arc<Log>, Thread)> {
+    /// A log appending to `file` (which already ends with a whole record, or is new); an
+    /// I/O error of its thread refuses writes through `disk`.
+    pub(crate) fn start(
+        file: File,
+        policy: Fsync,
+        disk: Arc<DiskFlags>,
+    ) -> std::io::Result<(Arc<Log>, Thread)> {
         let log = Arc::new_cyclic(|me| Log {
             me: me.clone(),
             seq: Sequencer::new(16),
@@ -95,6 +103,7 @@ impl Log {
             state: Mutex::new(State::default()),
             wake: Condvar::new(),
             done: Condvar::new(),
+            disk,
         });
         let worker = log.clone();
         // Without its thread the log could not keep `Always`'s promise: no store then.
@@ -181,7 +190,10 @@ impl Log {
             }
             st.records += pending.emitted_below() - before;
             if let Err(e) = result {
+                // Records were lost from the file: refuse writes (Redis's MISCONF) until a
+                // rewrite replaces it. (Redis exits under `Always`; a library cannot.)
                 st.error.get_or_insert(e);
+                self.disk.log_failed();
             }
             st.done_below = pending.emitted_below();
             self.durable
@@ -240,15 +252,19 @@ impl Log {
             while pending.emitted_below() < cut {
                 self.seq
                     .drain_below(pending, cut, |_, b| buf.extend_from_slice(b));
-                write_all(file, buf, dirty)?;
+                // The new base holds every record below the cut: a failing old file must
+                // not keep the switch (the way out of MISCONF) from happening.
+                let _ = write_all(file, buf, dirty);
                 if pending.emitted_below() < cut {
                     std::thread::yield_now();
                 }
             }
-            file.sync_data().map_err(|e| e.to_string())?;
+            // A failure of the old file stays its own: the new base holds all it lost.
+            let _ = file.sync_data();
             *file = next;
             *dirty = false;
             let mut st = self.state.lock();
+            st.error = None;
             st.rotated = Some(cut);
             self.done.notify_all();
         }
@@ -424,6 +440,40 @@ pub(super) mod tests {
         let dir = std::env::temp_dir().join(format!("redlite-{tag}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         dir
+    }
+
+    /// A log whose file fails every write (`/dev/full`: ENOSPC) refuses writes with Redis's
+    /// MISCONF text; a rewrite onto a good file ends it.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_failing_log_refuses_writes_until_a_rewrite_replaces_it() {
+        let dir = folder("log-fails");
+        let store = Store::open(Config::default().data_dir(&dir)).expect("open");
+        assert_eq!(store.execute(["SET", "k", "1"]), Reply::ok());
+        let log = store.shared.aof.get().expect("a log").log.clone();
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .expect("/dev/full");
+        let cut = log.next_seq();
+        log.rotate_request(cut, full);
+        log.rotate_wait(cut).expect("switched");
+        assert_eq!(store.execute(["SET", "k", "2"]), Reply::ok());
+        log.flush();
+        let misconf =
+            Reply::error("MISCONF Errors writing to the AOF file: No space left on device");
+        assert_eq!(store.execute(["SET", "k", "3"]), misconf);
+        assert_eq!(store.execute(["PING"]), misconf);
+        assert_eq!(store.execute(["GET", "k"]), Reply::bulk("2"));
+        let Reply::Bulk(info) = store.execute(["INFO", "persistence"]) else {
+            panic!("INFO is a bulk string")
+        };
+        assert!(String::from_utf8_lossy(&info).contains("aof_last_write_status:err"));
+        store.rewrite_aof().expect("a rewrite onto a new file");
+        assert_eq!(store.execute(["SET", "k", "4"]), Reply::ok());
+        drop(store);
+        let store = Store::open(Config::default().data_dir(&dir)).expect("reopen");
+        assert_eq!(store.execute(["GET", "k"]), Reply::bulk("4"));
     }
 
     #[test]
