@@ -8,24 +8,33 @@
 
 use crate::clock::Now;
 use crate::keyspace::{Entry, Shard};
+use crate::types::Bytes;
 
 use super::{MaxmemoryPolicy, lru};
 
 /// Candidates kept (Redis's `EVPOOL_SIZE`).
 pub(crate) const POOL_SIZE: usize = 16;
 
-/// A key that may be evicted, with its score (higher: evict sooner).
+/// A key that may be evicted, with its score (higher: evict sooner) and where it was seen.
 #[derive(Debug)]
 pub(crate) struct Candidate {
     pub(crate) score: u64,
-    pub(crate) key: Box<[u8]>,
+    /// Inline up to 16 bytes, as the keyspace's own keys: most candidates cost no
+    /// allocation (a boxed copy was a malloc and a free per candidate).
+    pub(crate) key: Bytes,
     pub(crate) shard: usize,
+    /// Its position in the shard's dense vector when sampled: eviction removes it there
+    /// without hashing it again if it has not moved.
+    pub(crate) slot: usize,
 }
 
-/// Candidates in ascending score: the best is last.
+/// The best candidates seen so far.
 #[derive(Debug, Default)]
 pub(crate) struct Pool {
+    /// At most [`POOL_SIZE`], in no order.
     entries: Vec<Candidate>,
+    /// The lowest score while the pool is full: what a sample must beat to enter.
+    floor: u64,
     /// The pool's own generator: it is only used under the pool's lock, and saves the
     /// thread-local lookup that each `fastrand::` call makes (several per eviction).
     rng: fastrand::Rng,
@@ -73,51 +82,81 @@ impl Pool {
         }
         let mut seen = 0;
         for _ in 0..samples {
-            let Some((key, e)) = shard.slot(self.rng.usize(..slots)) else {
+            let i = self.rng.usize(..slots);
+            let Some((key, e)) = shard.slot(i) else {
                 continue;
             };
             let Some(score) = score(policy, e, now.get(), decay_time, &mut self.rng) else {
                 continue;
             };
             seen += 1;
-            self.offer(score, key, at);
+            self.offer(score, key, at, i);
         }
         seen
     }
 
-    /// Puts a candidate in its place, dropping the worst when full; the same key twice
-    /// keeps one place.
-    fn offer(&mut self, score: u64, key: &[u8], shard: usize) {
-        // The score test first: in a full pool most samples are no better than the worst,
-        // and it saves comparing their key with every candidate's (most of a sample's cost).
+    /// Adds a candidate, replacing the worst when full; the same key twice keeps one place.
+    ///
+    /// Unordered, unlike Redis's array: a sorted pool shifts up to 16 candidates on every
+    /// admission and every drop (two memmoves, most of a sample's cost), while 16 scores
+    /// scan in a few instructions.
+    fn offer(&mut self, score: u64, key: &[u8], shard: usize, slot: usize) {
         let full = self.entries.len() >= POOL_SIZE;
-        if full && self.entries.first().is_some_and(|w| w.score >= score) {
+        // Most samples in a full pool are no better than its worst: one compare.
+        if full && self.floor >= score {
             return;
         }
+        // A key is in the pool twice only if it moved in its shard between two samples;
+        // the second copy then finds nothing to evict. So position first, bytes last.
         if self
             .entries
             .iter()
-            .any(|c| c.shard == shard && *c.key == *key)
+            .any(|c| c.slot == slot && c.shard == shard && c.key[..] == *key)
         {
             return;
         }
-        let at = self.entries.partition_point(|c| c.score < score);
-        self.entries.insert(
-            at,
-            Candidate {
-                score,
-                key: key.into(),
-                shard,
-            },
-        );
-        if self.entries.len() > POOL_SIZE {
-            self.entries.remove(0);
+        let c = Candidate {
+            score,
+            key: Bytes::from_slice(key),
+            shard,
+            slot,
+        };
+        if full {
+            if let Some(worst) = self.worst() {
+                self.entries[worst] = c;
+            }
+        } else {
+            self.entries.push(c);
+        }
+        if self.entries.len() >= POOL_SIZE {
+            self.floor = self.worst().map_or(0, |w| self.entries[w].score);
         }
     }
 
-    /// The best candidate, taken out of the pool.
+    /// The position of the lowest score (the first of equals).
+    fn worst(&self) -> Option<usize> {
+        let mut at = None;
+        let mut low = u64::MAX;
+        for (i, c) in self.entries.iter().enumerate() {
+            if at.is_none() || c.score < low {
+                at = Some(i);
+                low = c.score;
+            }
+        }
+        at
+    }
+
+    /// The best candidate (the first of equal scores), taken out of the pool.
     pub(crate) fn pop_best(&mut self) -> Option<Candidate> {
-        self.entries.pop()
+        let mut at = None;
+        let mut high = 0;
+        for (i, c) in self.entries.iter().enumerate() {
+            if at.is_none() || c.score > high {
+                at = Some(i);
+                high = c.score;
+            }
+        }
+        at.map(|i| self.entries.swap_remove(i))
     }
 
     /// A random index below `n` (which must not be 0), from the pool's generator.
@@ -137,7 +176,7 @@ mod tests {
 
     fn drain(pool: &mut Pool) -> Vec<(u64, Vec<u8>, usize)> {
         std::iter::from_fn(|| pool.pop_best())
-            .map(|c| (c.score, c.key.into_vec(), c.shard))
+            .map(|c| (c.score, c.key.to_vec(), c.shard))
             .collect()
     }
 
@@ -145,10 +184,10 @@ mod tests {
     fn a_full_pool_drops_its_worst_for_a_better_sample_and_ignores_a_worse_one() {
         let mut pool = Pool::default();
         for s in 1..=POOL_SIZE as u64 {
-            pool.offer(s, format!("k{s}").as_bytes(), 0);
+            pool.offer(s, format!("k{s}").as_bytes(), 0, 0);
         }
-        pool.offer(0, b"worse", 0);
-        pool.offer(100, b"better", 0);
+        pool.offer(0, b"worse", 0, 0);
+        pool.offer(100, b"better", 0, 0);
         let got = drain(&mut pool);
         assert_eq!(got.len(), POOL_SIZE);
         assert_eq!(got[0], (100, b"better".to_vec(), 0));
@@ -158,16 +197,16 @@ mod tests {
     #[test]
     fn the_same_key_offered_twice_keeps_one_place() {
         let mut pool = Pool::default();
-        pool.offer(5, b"k", 3);
-        pool.offer(7, b"k", 3);
+        pool.offer(5, b"k", 3, 0);
+        pool.offer(7, b"k", 3, 0);
         assert_eq!(drain(&mut pool), vec![(5, b"k".to_vec(), 3)]);
     }
 
     #[test]
     fn a_key_of_the_same_name_in_another_database_is_its_own_candidate() {
         let mut pool = Pool::default();
-        pool.offer(5, b"k", 0);
-        pool.offer(6, b"k", 16);
+        pool.offer(5, b"k", 0, 0);
+        pool.offer(6, b"k", 16, 0);
         assert_eq!(
             drain(&mut pool),
             vec![(6, b"k".to_vec(), 16), (5, b"k".to_vec(), 0)]

@@ -86,6 +86,8 @@ mod lua_sandbox;
 #[cfg(not(loom))]
 mod memory_accounting;
 #[cfg(not(loom))]
+mod memory_commands;
+#[cfg(not(loom))]
 mod multi;
 #[cfg(not(loom))]
 mod never_panics;
