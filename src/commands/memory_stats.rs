@@ -138,7 +138,10 @@ pub(super) fn stats(ctx: &mut Ctx) -> Res {
     let keys = o.keys();
     put("overhead.total", int(overhead));
     put("keys.count", int(keys));
-    put("keys.bytes-per-key", int(net.checked_div(keys).unwrap_or(0)));
+    put(
+        "keys.bytes-per-key",
+        int(net.checked_div(keys).unwrap_or(0)),
+    );
     put("dataset.bytes", int(dataset));
     put("dataset.percentage", double(percent(dataset, net)));
     put("peak.percentage", double(percent(o.total, o.peak.max(1))));
@@ -146,7 +149,10 @@ pub(super) fn stats(ctx: &mut Ctx) -> Res {
     put("allocator.active", int(o.total));
     put("allocator.resident", int(o.total));
     for (ratio, bytes) in [
-        ("allocator-fragmentation.ratio", "allocator-fragmentation.bytes"),
+        (
+            "allocator-fragmentation.ratio",
+            "allocator-fragmentation.bytes",
+        ),
         ("allocator-rss.ratio", "allocator-rss.bytes"),
         ("rss-overhead.ratio", "rss-overhead.bytes"),
         ("fragmentation", "fragmentation.bytes"),
@@ -175,7 +181,14 @@ fn double(v: f32) -> Reply {
 /// 1e-4 ..< 1e17.
 fn format_g17(v: f64) -> String {
     if !v.is_finite() {
-        return if v.is_nan() { "nan" } else if v > 0.0 { "inf" } else { "-inf" }.into();
+        return if v.is_nan() {
+            "nan"
+        } else if v > 0.0 {
+            "inf"
+        } else {
+            "-inf"
+        }
+        .into();
     }
     let sci = format!("{v:.16e}");
     let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));

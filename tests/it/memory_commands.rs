@@ -73,7 +73,10 @@ fn memory_stats_counts_keys_and_bytes_per_database_from_the_accounting() {
     assert!(main > 0 && main < total, "{main} of {total}");
     assert_eq!(int_field(&db0, "overhead.hashtable.expires"), 0);
     assert!(s.iter().any(|(n, _)| n == "db.3"));
-    assert!(!s.iter().any(|(n, _)| n == "db.1"), "a database without keys is left out");
+    assert!(
+        !s.iter().any(|(n, _)| n == "db.1"),
+        "a database without keys is left out"
+    );
     let db3 = pairs(field(&s, "db.3"));
     let overhead = int_field(&s, "overhead.total");
     assert_eq!(
