@@ -82,8 +82,8 @@ fn evict_random(
     policy: MaxmemoryPolicy,
     now: &Now<'_>,
 ) -> bool {
-    let n = ks.shard_count();
-    let total = n * ks.made().count();
+    let per_db = ks.shard_count();
+    let total = per_db * ks.made().count();
     if total == 0 {
         return false;
     }
@@ -94,24 +94,24 @@ fn evict_random(
     let tries = m.samples() as usize * if volatile { 8 } else { 1 };
     let start = rng.usize(..total);
     for off in 0..total {
-        let j = (start + off) % total;
-        let Some(db) = ks.made().nth(j / n) else {
+        let global = (start + off) % total;
+        let Some(db) = ks.made().nth(global / per_db) else {
             continue;
         };
-        let at = ks.base(db) + j % n;
+        let at = ks.base(db) + global % per_db;
         let mut shard = ks.shard(at).write();
         if shard.live_count() == 0 || (volatile && shard.volatile_count() == 0) {
             continue;
         }
         let slots = shard.slots();
         for _ in 0..tries {
-            let i = rng.usize(..slots);
-            let Some((key, e)) = shard.slot(i) else {
+            let pos = rng.usize(..slots);
+            let Some((key, e)) = shard.slot(pos) else {
                 continue;
             };
             if evictable(e, policy) {
                 let key = Bytes::from_slice(key);
-                return remove_evicted(m, ks, listeners, &mut shard, at, i, &key, now);
+                return remove_evicted(m, ks, listeners, &mut shard, at, pos, &key, now);
             }
         }
     }

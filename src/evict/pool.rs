@@ -26,24 +26,20 @@ pub(crate) struct Candidate {
     /// Its position in the shard's dense vector when sampled: eviction removes it there
     /// without hashing it again if it has not moved.
     pub(crate) slot: usize,
-    /// When it entered the pool. Among equal scores the earliest sampled goes first: LRU
-    /// idle times are whole seconds, so ties are common, and the candidate that already
-    /// had that idle time longest ago was accessed longest ago (the sorted pool this
-    /// replaced broke ties the same way; an arbitrary order lost 1% of hit ratio).
-    seq: u64,
 }
 
-/// The best candidates seen so far.
+/// The best candidates seen so far: Redis's sorted array, sorted by reference. The
+/// candidates stay where they were put and only their one-byte positions move, so an
+/// admission shifts at most 16 bytes where Redis's `memmove` shifts 16 whole entries, and
+/// the worst and the best are at the ends.
 #[derive(Debug, Default)]
 pub(crate) struct Pool {
-    /// At most [`POOL_SIZE`], in no order.
-    entries: Vec<Candidate>,
-    /// The lowest score while the pool is full: what a sample must beat to enter, and
-    /// where that candidate is (the one a better sample replaces).
-    floor: u64,
-    floor_at: usize,
-    /// Candidates admitted so far (each one's `seq`).
-    admitted: u64,
+    slots: [Option<Candidate>; POOL_SIZE],
+    /// Positions in `slots` by ascending score, the best last. Among equal scores the
+    /// earliest sampled ranks higher: LRU idle times have coarse ticks, so ties are common,
+    /// and the candidate that had that idle time longest ago was accessed longest ago (an
+    /// arbitrary order among ties lost 1% of hit ratio).
+    order: Vec<u8>,
     /// The pool's own generator: it is only used under the pool's lock, and saves the
     /// thread-local lookup that each `fastrand::` call makes (several per eviction).
     rng: fastrand::Rng,
@@ -105,55 +101,52 @@ impl Pool {
     }
 
     /// Adds a candidate, replacing the worst when full; the same key twice keeps one place.
-    ///
-    /// Unordered, unlike Redis's array: a sorted pool shifts up to 16 candidates on every
-    /// admission and every drop (two memmoves, most of a sample's cost), while 16 scores
-    /// scan in a few instructions.
     fn offer(&mut self, score: u64, key: &[u8], shard: usize, slot: usize) {
-        let full = self.entries.len() >= POOL_SIZE;
+        let full = self.order.len() >= POOL_SIZE;
         // Most samples in a full pool are no better than its worst: one compare.
-        if full && self.floor >= score {
+        if full && self.score_at(0) >= score {
             return;
         }
         // A key is in the pool twice only if it moved in its shard between two samples;
         // the second copy then finds nothing to evict. So position first, bytes last.
-        if self
-            .entries
-            .iter()
-            .any(|c| c.slot == slot && c.shard == shard && c.key[..] == *key)
-        {
+        let dup = |c: &Candidate| c.slot == slot && c.shard == shard && c.key[..] == *key;
+        if self.slots.iter().flatten().any(dup) {
             return;
         }
-        self.admitted += 1;
-        let c = Candidate {
+        let free = if full {
+            Some(self.order.remove(0))
+        } else {
+            (0..POOL_SIZE)
+                .find(|&i| self.slots[i].is_none())
+                .and_then(|i| u8::try_from(i).ok())
+        };
+        let Some(at) = free else {
+            return;
+        };
+        self.slots[usize::from(at)] = Some(Candidate {
             score,
             key: Bytes::from_slice(key),
             shard,
             slot,
-            seq: self.admitted,
-        };
-        match self.entries.get_mut(self.floor_at) {
-            Some(worst) if full => *worst = c,
-            _ => self.entries.push(c),
-        }
-        if self.entries.len() >= POOL_SIZE {
-            if let Some(w) = self.worst() {
-                (self.floor, self.floor_at) = (self.entries[w].score, w);
-            }
-        }
+        });
+        // Before its equals: they were sampled earlier.
+        let rank = self.order.partition_point(|&i| self.score_of(i) < score);
+        self.order.insert(rank, at);
     }
 
-    /// The position of the lowest score (the latest sampled of equals).
-    fn worst(&self) -> Option<usize> {
-        let rank = |c: &Candidate| (c.score, u64::MAX - c.seq);
-        (0..self.entries.len()).min_by_key(|&i| rank(&self.entries[i]))
+    fn score_of(&self, at: u8) -> u64 {
+        self.slots[usize::from(at)].as_ref().map_or(0, |c| c.score)
+    }
+
+    /// The score of the candidate of rank `r` (0: the worst).
+    fn score_at(&self, r: usize) -> u64 {
+        self.order.get(r).map_or(0, |&i| self.score_of(i))
     }
 
     /// The best candidate (the earliest sampled of equal scores), taken out of the pool.
     pub(crate) fn pop_best(&mut self) -> Option<Candidate> {
-        let rank = |c: &Candidate| (c.score, u64::MAX - c.seq);
-        let best = (0..self.entries.len()).max_by_key(|&i| rank(&self.entries[i]))?;
-        Some(self.entries.swap_remove(best))
+        let at = self.order.pop()?;
+        self.slots[usize::from(at)].take()
     }
 
     /// A random index below `n` (which must not be 0), from the pool's generator.
@@ -163,7 +156,8 @@ impl Pool {
 
     /// Forgets every candidate (the policy changed, or FLUSHALL).
     pub(crate) fn clear(&mut self) {
-        self.entries.clear();
+        self.order.clear();
+        self.slots = Default::default();
     }
 }
 

@@ -479,7 +479,7 @@ impl Shard {
     /// remembers where it sampled a key, which saves hashing it and looking it up again.
     /// `Missing` if the slot moved or holds no value.
     pub(crate) fn remove_slot(&mut self, i: usize, key: &[u8], now: &Now<'_>) -> Removed<'_> {
-        if !self.map.get_index(i).is_some_and(|(k, _)| k[..] == *key) {
+        if self.map.get_index(i).is_none_or(|(k, _)| k[..] != *key) {
             return Removed::Missing;
         }
         self.remove_index(i, now)

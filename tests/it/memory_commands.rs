@@ -31,8 +31,7 @@ fn field(stats: &[(String, Reply)], name: &str) -> Reply {
     stats
         .iter()
         .find(|(n, _)| n == name)
-        .map(|(_, v)| v.clone())
-        .unwrap_or_else(|| panic!("no field {name}"))
+        .map_or_else(|| panic!("no field {name}"), |(_, v)| v.clone())
 }
 
 fn int_field(stats: &[(String, Reply)], name: &str) -> i64 {
