@@ -57,6 +57,7 @@ fn evict_one(
         return evict_random(m, ks, listeners, policy, now);
     }
     let mut pool = m.pool.lock();
+    pool.scored_for(policy);
     // A few tries, as candidates may have gone since they were sampled.
     for _ in 0..8 {
         if !fill(&mut pool, m, ks, policy, now) {
@@ -87,7 +88,7 @@ fn evict_random(
     if total == 0 {
         return false;
     }
-    let mut rng = fastrand::Rng::with_seed(fastrand::u64(..));
+    let mut rng = super::pool::new_rng();
     let volatile = policy.volatile_only();
     // Picks that may land on a tombstone or, for volatile-random, a key without a TTL:
     // bounded, as the work done under the write lock must be.

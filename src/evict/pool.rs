@@ -28,11 +28,21 @@ pub(crate) struct Candidate {
     pub(crate) slot: usize,
 }
 
+/// The generator eviction samples with: seeded at random, or fixed under loom, whose
+/// models must make the same choices each time they replay an interleaving (as the
+/// keyspace's hasher is fixed there).
+pub(crate) fn new_rng() -> fastrand::Rng {
+    #[cfg(not(loom))]
+    return fastrand::Rng::new();
+    #[cfg(loom)]
+    return fastrand::Rng::with_seed(0x5eed);
+}
+
 /// The best candidates seen so far: Redis's sorted array, sorted by reference. The
 /// candidates stay where they were put and only their one-byte positions move, so an
 /// admission shifts at most 16 bytes where Redis's `memmove` shifts 16 whole entries, and
 /// the worst and the best are at the ends.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Pool {
     slots: [Option<Candidate>; POOL_SIZE],
     /// Positions in `slots` by ascending score, the best last. Among equal scores the
@@ -40,9 +50,22 @@ pub(crate) struct Pool {
     /// and the candidate that had that idle time longest ago was accessed longest ago (an
     /// arbitrary order among ties lost 1% of hit ratio).
     order: Vec<u8>,
+    /// The policy the scores were computed for.
+    policy: Option<MaxmemoryPolicy>,
     /// The pool's own generator: it is only used under the pool's lock, and saves the
     /// thread-local lookup that each `fastrand::` call makes (several per eviction).
     rng: fastrand::Rng,
+}
+
+impl Default for Pool {
+    fn default() -> Self {
+        Pool {
+            slots: Default::default(),
+            order: Vec::with_capacity(POOL_SIZE),
+            policy: None,
+            rng: new_rng(),
+        }
+    }
 }
 
 /// How evictable `e` is under `policy` (`None`: not a candidate at all).
@@ -154,7 +177,16 @@ impl Pool {
         self.rng.usize(..n)
     }
 
-    /// Forgets every candidate (the policy changed, or FLUSHALL).
+    /// Readies the pool for `policy`: scores of another policy do not compare with its
+    /// own, so a change of policy empties it.
+    pub(crate) fn scored_for(&mut self, policy: MaxmemoryPolicy) {
+        if self.policy != Some(policy) {
+            self.clear();
+            self.policy = Some(policy);
+        }
+    }
+
+    /// Forgets every candidate.
     pub(crate) fn clear(&mut self) {
         self.order.clear();
         self.slots = Default::default();
@@ -196,6 +228,18 @@ mod tests {
         assert_eq!(got[0].1, b"better");
         assert_eq!(got[1].1, b"k0");
         assert_eq!(got.last().map(|c| c.1.clone()), Some(b"k14".to_vec()));
+    }
+
+    #[test]
+    fn a_change_of_policy_empties_the_pool_and_the_same_policy_keeps_it() {
+        let mut pool = Pool::default();
+        pool.scored_for(MaxmemoryPolicy::AllKeysLru);
+        pool.offer(5, b"k", 0, 0);
+        pool.scored_for(MaxmemoryPolicy::AllKeysLru);
+        assert_eq!(drain(&mut pool).len(), 1);
+        pool.offer(5, b"k", 0, 0);
+        pool.scored_for(MaxmemoryPolicy::AllKeysLfu);
+        assert!(drain(&mut pool).is_empty());
     }
 
     #[test]

@@ -437,7 +437,9 @@ fn writers_evicting_on_two_shards(policy: MaxmemoryPolicy, aborted: &'static Std
                 .shards(2)
                 .active_expiry(false)
                 .maxmemory(limit)
-                .maxmemory_policy(policy),
+                .maxmemory_policy(policy)
+                // Frozen time: LRU scores, and so the choices, replay the same each time.
+                .clock(ManualClock::new()),
         );
         fill(&store);
         let (x, y) = keys_on_both_shards(&store);
@@ -495,4 +497,46 @@ fn lru_writers_evicting_on_two_shards_keep_exact_accounting_and_abort_watchers()
 fn random_writers_evicting_on_two_shards_keep_exact_accounting_and_abort_watchers() {
     static ABORTED: StdAtomic = StdAtomic::new(0);
     writers_evicting_on_two_shards(MaxmemoryPolicy::AllKeysRandom, &ABORTED);
+}
+
+/// Model 14: CONFIG SET maxmemory-policy queued in an EXEC that holds the shard of the
+/// only key, while a write to the other shard evicts: holding the eviction pool, it needs
+/// that shard's write lock. Changing the policy must not wait for the pool, or the two
+/// wait for each other (they did, before the pool learned to drop stale scores itself).
+#[test]
+fn config_set_policy_inside_exec_never_deadlocks_with_eviction() {
+    model(|| {
+        let value = "v".repeat(64);
+        let probe = store();
+        probe.set("k0", value.as_str()).unwrap();
+        let limit = probe.used_memory() as u64 + 100;
+        let store = Store::with_config(
+            Config::default()
+                .shards(2)
+                .active_expiry(false)
+                .maxmemory(limit)
+                .maxmemory_policy(MaxmemoryPolicy::AllKeysLru)
+                .clock(ManualClock::new()),
+        );
+        let (a, b) = keys_on_both_shards(&store);
+        let near = (1..100)
+            .map(|i| format!("n{i}"))
+            .find(|k| store.shard_index(k) == store.shard_index(&a))
+            .expect("some key lands on a's shard");
+        // The second key takes the store over its limit (the first fits).
+        store.set(a.as_str(), value.as_str()).unwrap();
+        store.set(near.as_str(), value.as_str()).unwrap();
+        let other = store.clone();
+        let v = value.clone();
+        // The next write evicts, and its candidates are all on the EXEC's shard.
+        let t = thread::spawn(move || other.set(b, v).unwrap());
+        let mut c = store.connection();
+        c.execute(["MULTI"]);
+        c.execute(["GET", a.as_str()]);
+        c.execute(["CONFIG", "SET", "maxmemory-policy", "allkeys-lfu"]);
+        assert!(matches!(c.exec().unwrap(), ExecOutcome::Committed(_)));
+        t.join().unwrap();
+        let left = [a.as_str(), near.as_str()].map(|k| store.exists(k).unwrap());
+        assert!(left.contains(&false), "one of the two was evicted");
+    });
 }
