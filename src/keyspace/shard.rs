@@ -36,9 +36,9 @@ pub(crate) struct Entry {
     pub(crate) expires_at: u64,
     /// Connections watching this key; a tombstone with no watchers is dropped.
     pub(crate) watchers: u32,
-    /// Redis's 24-bit LRU clock or LFU counter (see `evict::lru`). Atomic because reads,
-    /// which hold only the shard's read lock, touch it; it fits the slot's padding, so it
-    /// costs no memory.
+    /// The LRU clock (32 bits of 62.5 ms ticks) or Redis's 24-bit LFU counter (see
+    /// `evict::lru`). Atomic because reads, which hold only the shard's read lock, touch
+    /// it; it fits the slot's padding, so it costs no memory.
     pub(crate) lru: AtomicU32,
     /// The snapshot that already has this slot's value at its instant (see `snap`); fits in
     /// the padding after `watchers`, so slots stay the same size.
