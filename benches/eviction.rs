@@ -1,10 +1,14 @@
 //! The cost of a memory limit: SET of new keys with no limit against SET into a full store
 //! that evicts one key per write (allkeys-lru, allkeys-lfu), and a Zipf(0.99) read-through
-//! cache per policy. The table with hit ratios against redis-server is
+//! cache per policy, and the same read-through step against redis-server with one round
+//! trip per command (no pipelining, as `vs_redis.rs`; allkeys-lru only, skipped without
+//! `redis-server`). The table with hit ratios against redis-server, every policy, is
 //! `examples/eviction_table.rs`.
 //!
 //! `cargo bench --bench eviction -- --warm-up-time 1 --measurement-time 3`
 
+#[path = "support/redis_server.rs"]
+mod redis_server;
 #[path = "support/zipf.rs"]
 mod zipf;
 
@@ -77,5 +81,68 @@ fn zipf_read_through(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, set_new_keys, zipf_read_through);
+fn redis_used_memory(con: &mut redis::Connection) -> u64 {
+    let info: String = redis::cmd("INFO").arg("memory").query(con).expect("INFO");
+    info.lines()
+        .find_map(|l| l.strip_prefix("used_memory:"))
+        .and_then(|n| n.trim().parse().ok())
+        .expect("used_memory")
+}
+
+fn zipf_read_through_redis(c: &mut Criterion) {
+    let Some(server) = redis_server::RedisServer::start() else {
+        return;
+    };
+    let mut con = server.connect();
+    let keys = 200_000;
+    // A cache of 10% of the working set on Redis's side too, above its empty baseline.
+    let base = redis_used_memory(&mut con);
+    for start in (0..keys).step_by(10_000) {
+        let mut pipe = redis::pipe();
+        for rank in start..keys.min(start + 10_000) {
+            pipe.cmd("SET")
+                .arg(zipf::key(rank))
+                .arg(VALUE)
+                .arg("EX")
+                .arg(3600)
+                .ignore();
+        }
+        pipe.exec(&mut con).expect("SETs");
+    }
+    let set = redis_used_memory(&mut con) - base;
+    redis::cmd("FLUSHALL").exec(&mut con).expect("FLUSHALL");
+    redis::cmd("CONFIG")
+        .arg("SET")
+        .arg("maxmemory-policy")
+        .arg("allkeys-lru")
+        .arg("maxmemory")
+        .arg(base + set / 10)
+        .exec(&mut con)
+        .expect("CONFIG SET");
+    let mut g = c.benchmark_group("eviction/zipf_read_through_redis_round_trips");
+    let mut z = zipf::Zipf::new(keys, 0.99, 7);
+    g.bench_function("allkeys-lru", |b| {
+        b.iter(|| {
+            let k = zipf::key(z.next());
+            let got: Option<Vec<u8>> = redis::cmd("GET").arg(&k).query(&mut con).expect("GET");
+            if got.is_none() {
+                redis::cmd("SET")
+                    .arg(&k)
+                    .arg(VALUE)
+                    .arg("EX")
+                    .arg(3600)
+                    .exec(&mut con)
+                    .expect("SET");
+            }
+        });
+    });
+    g.finish();
+}
+
+criterion_group!(
+    benches,
+    set_new_keys,
+    zipf_read_through,
+    zipf_read_through_redis
+);
 criterion_main!(benches);

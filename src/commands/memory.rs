@@ -1,6 +1,8 @@
-//! MEMORY USAGE and MEMORY HELP: what one key costs.
+//! MEMORY: USAGE (what one key costs) and HELP here; STATS, DOCTOR, MALLOC-STATS and PURGE
+//! in `memory_stats`.
 
 use super::ctx::{Ctx, Res, err};
+use super::memory_stats;
 use super::parse::{self, is};
 use super::{Keys, Spec, data as spec};
 use crate::error::msg;
@@ -15,7 +17,13 @@ const SECOND: Keys = Keys::Range {
     step: 1,
 };
 
-pub(crate) const COMMANDS: &[Spec] = &[spec("memory", -2, 0, SECOND, memory)];
+pub(crate) const COMMANDS: &[Spec] = &[Spec {
+    plan: Some(memory_stats::plan),
+    ..spec("memory", -2, 0, SECOND, memory)
+}];
+
+/// The subcommands that take no argument (Redis's arity 2 for each).
+const BARE: &[&str] = &["help", "stats", "doctor", "malloc-stats", "purge"];
 
 /// Redis's default `SAMPLES` (`OBJ_COMPUTE_SIZE_DEF_SAMPLES`).
 const DEFAULT_SAMPLES: usize = 5;
@@ -24,10 +32,25 @@ fn memory(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
     if is(a[1], "usage") && a.len() >= 3 {
         return usage(ctx, a);
     }
-    if is(a[1], "help") && a.len() == 2 {
-        return Ok(help());
+    if a.len() == 2 {
+        if is(a[1], "help") {
+            return Ok(help());
+        }
+        if is(a[1], "stats") {
+            return memory_stats::stats(ctx);
+        }
+        if is(a[1], "doctor") {
+            return Ok(memory_stats::doctor(ctx));
+        }
+        if is(a[1], "malloc-stats") {
+            return Ok(Reply::bulk(memory_stats::NO_MALLOC_STATS));
+        }
+        if is(a[1], "purge") {
+            // Without jemalloc Redis has nothing to purge and answers OK.
+            return Ok(Reply::ok());
+        }
     }
-    if is(a[1], "usage") || is(a[1], "help") {
+    if is(a[1], "usage") || BARE.iter().any(|b| is(a[1], b)) {
         let sub = String::from_utf8_lossy(a[1]).to_ascii_lowercase();
         return err(msg::arity(&format!("memory|{sub}")));
     }
@@ -72,6 +95,14 @@ fn usage(ctx: &mut Ctx, a: &[&[u8]]) -> Res {
 fn help() -> Reply {
     let lines = [
         "MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "DOCTOR",
+        "    Return memory problems reports.",
+        "MALLOC-STATS",
+        "    Return internal statistics report from the memory allocator.",
+        "PURGE",
+        "    Attempt to purge dirty pages for reclamation by the allocator.",
+        "STATS",
+        "    Return information about the memory usage of the server.",
         "USAGE <key> [SAMPLES <count>]",
         "    Return memory in bytes used by <key> and its value. Nested values are",
         "    sampled up to <count> times (default: 5, 0 means sample all).",

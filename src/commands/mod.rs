@@ -24,6 +24,7 @@ pub(crate) mod keys;
 pub(crate) mod lcs;
 pub(crate) mod list;
 pub(crate) mod memory;
+mod memory_stats;
 #[cfg(test)]
 mod memory_tests;
 pub(crate) mod object;

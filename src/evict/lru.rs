@@ -1,33 +1,33 @@
-//! Redis's per-key LRU clock and LFU counter, in one 24-bit field (`evict.c`).
+//! Redis's per-key LRU clock and LFU counter, in one 32-bit field (`evict.c`).
 //!
-//! LRU: the time of the last access in seconds, modulo 2^24 (wraps every 194 days, as
-//! Redis's). LFU: the last decrement time in minutes (16 bits) above a logarithmic
-//! access counter (8 bits) that starts at 5, grows with probability
-//! `1 / ((counter - 5) * lfu_log_factor + 1)` and loses one per `lfu_decay_time` minutes.
+//! LRU: the time of the last access in ticks of 62.5 ms, modulo 2^32 (wraps every 8.5
+//! years). Redis keeps whole seconds in 24 bits (194 days); in process a cache runs through
+//! many more operations per second, so with whole seconds most sampled keys tie (idle 0 or
+//! 1 s) and the pool picks among them blindly; finer ticks in the field's 8 spare bits keep
+//! its LRU order, and OBJECT IDLETIME still answers whole seconds. LFU, as Redis: the last
+//! decrement time in minutes (16 bits) above a logarithmic access counter (8 bits) that
+//! starts at 5, grows with probability `1 / ((counter - 5) * lfu_log_factor + 1)` and
+//! loses one per `lfu_decay_time` minutes.
 
-/// The largest LRU clock value.
-pub(crate) const LRU_CLOCK_MAX: u32 = (1 << 24) - 1;
 /// A new key's LFU counter, so that it is not evicted before it had a chance to be read.
 pub(crate) const LFU_INIT_VAL: u32 = 5;
 
+/// LRU ticks are 125 / 2 ms.
+const TICK_MS_TIMES_2: u64 = 125;
+
 #[allow(
     clippy::cast_possible_truncation,
-    reason = "masked to 24 bits first: the clock wraps as Redis's does"
+    reason = "truncated to 32 bits on purpose: the clock wraps (every 8.5 years)"
 )]
 pub(crate) fn lru_clock(now_ms: u64) -> u32 {
-    ((now_ms / 1000) & u64::from(LRU_CLOCK_MAX)) as u32
+    (now_ms.saturating_mul(2) / TICK_MS_TIMES_2) as u32
 }
 
-/// Milliseconds since the access `lru` records (Redis's `estimateObjectIdleTime`).
+/// Milliseconds since the access `lru` records (Redis's `estimateObjectIdleTime`), to the
+/// clock's 62.5 ms.
 pub(crate) fn idle_ms(now_ms: u64, lru: u32) -> u64 {
-    let clock = lru_clock(now_ms);
-    let lru = lru & LRU_CLOCK_MAX;
-    let secs = if clock >= lru {
-        clock - lru
-    } else {
-        clock + (LRU_CLOCK_MAX - lru)
-    };
-    u64::from(secs) * 1000
+    let ticks = lru_clock(now_ms).wrapping_sub(lru);
+    u64::from(ticks) * TICK_MS_TIMES_2 / 2
 }
 
 #[allow(
@@ -76,9 +76,17 @@ mod tests {
 
     #[test]
     fn idle_time_survives_the_clock_wrapping() {
-        let lru = LRU_CLOCK_MAX - 5;
-        let now = u64::from(LRU_CLOCK_MAX + 1 + 10) * 1000;
-        assert_eq!(idle_ms(now, lru), 15_000);
+        let lru = u32::MAX - 15; // 16 ticks before the wrap: 1 s
+        let now = (1u64 << 32) * 125 / 2 + 1000; // 1 s after it
+        assert_eq!(idle_ms(now, lru), 2000);
+    }
+
+    #[test]
+    fn idle_time_has_a_resolution_of_62_5_ms() {
+        let at = lru_clock(1_000_000);
+        assert_eq!(idle_ms(1_000_000 + 250, at), 250);
+        assert_eq!(idle_ms(1_000_000 + 10_000, at), 10_000);
+        assert_eq!(idle_ms(1_000_000 + 30, at), 0);
     }
 
     #[test]

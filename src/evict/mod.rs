@@ -3,7 +3,8 @@
 //!
 //! - [`policy`]: [`MaxmemoryPolicy`] and Redis's names for it.
 //! - [`config`]: the `Config` setters; [`state`]: the run-time values `CONFIG SET` changes.
-//! - [`lru`]: Redis's 24-bit LRU clock and logarithmic LFU counter.
+//! - [`lru`]: the LRU clock (62.5 ms ticks, finer than Redis's seconds) and Redis's logarithmic
+//!   LFU counter.
 //! - [`pool`] and [`perform`]: sampling into an eviction pool, and evicting across shards
 //!   one lock at a time, before the writing command takes its own locks.
 //! - [`denyoom`]: which commands may grow memory (Redis's `denyoom` flag).

@@ -7,9 +7,10 @@
 
 use crate::clock::Now;
 use crate::effects::{Listeners, Recorder, ev};
-use crate::keyspace::{HKey, Keyspace, Removed};
+use crate::keyspace::{Entry, Keyspace, Removed, Shard};
+use crate::types::Bytes;
 
-use super::pool::Pool;
+use super::pool::{Candidate, Pool};
 use super::{MaxmemoryPolicy, Memory};
 
 /// Most keys one call evicts: a limit lowered far below what is stored is reached over
@@ -52,27 +53,75 @@ fn evict_one(
     policy: MaxmemoryPolicy,
     now: &Now<'_>,
 ) -> bool {
-    let random = matches!(
-        policy,
-        MaxmemoryPolicy::AllKeysRandom | MaxmemoryPolicy::VolatileRandom
-    );
-    let mut pool = m.pool.lock();
-    if random {
-        // No memory between picks: each is among fresh samples only.
-        pool.clear();
+    if policy.is_random() {
+        return evict_random(m, ks, listeners, policy, now);
     }
+    let mut pool = m.pool.lock();
+    pool.scored_for(policy);
     // A few tries, as candidates may have gone since they were sampled.
     for _ in 0..8 {
         if !fill(&mut pool, m, ks, policy, now) {
             return false;
         }
         while let Some(c) = pool.pop_best() {
-            if evict_key(m, ks, listeners, c.shard, &c.key, policy, now) {
+            if evict_candidate(m, ks, listeners, &c, policy, now) {
                 return true;
             }
         }
     }
     false
+}
+
+/// The random policies keep nothing between picks, so they need no pool: a random key of
+/// a random shard goes, picked and removed under that shard's write lock alone (one lock
+/// instead of a read lock, the pool's mutex and a write lock). As Redis's
+/// `dictGetRandomKey`, the pick is uniform among the shard's candidates.
+fn evict_random(
+    m: &Memory,
+    ks: &Keyspace,
+    listeners: &Listeners,
+    policy: MaxmemoryPolicy,
+    now: &Now<'_>,
+) -> bool {
+    let per_db = ks.shard_count();
+    let total = per_db * ks.made().count();
+    if total == 0 {
+        return false;
+    }
+    let mut rng = super::pool::new_rng();
+    let volatile = policy.volatile_only();
+    // Picks that may land on a tombstone or, for volatile-random, a key without a TTL:
+    // bounded, as the work done under the write lock must be.
+    let tries = m.samples() as usize * if volatile { 8 } else { 1 };
+    let start = rng.usize(..total);
+    for off in 0..total {
+        let global = (start + off) % total;
+        let Some(db) = ks.made().nth(global / per_db) else {
+            continue;
+        };
+        let at = ks.base(db) + global % per_db;
+        let mut shard = ks.shard(at).write();
+        if shard.live_count() == 0 || (volatile && shard.volatile_count() == 0) {
+            continue;
+        }
+        let slots = shard.slots();
+        for _ in 0..tries {
+            let pos = rng.usize(..slots);
+            let Some((key, e)) = shard.slot(pos) else {
+                continue;
+            };
+            if evictable(e, policy) {
+                let key = Bytes::from_slice(key);
+                return remove_evicted(m, ks, listeners, &mut shard, at, pos, &key, now);
+            }
+        }
+    }
+    false
+}
+
+/// Whether the entry may go under `policy`.
+fn evictable(e: &Entry, policy: MaxmemoryPolicy) -> bool {
+    e.value.is_some() && (!policy.volatile_only() || e.expires_at != 0)
 }
 
 /// Samples shards, from a random one on, until candidates were seen; false if no shard
@@ -118,27 +167,50 @@ fn fill(
     false
 }
 
-/// Removes `key` from shard `at` if it is still there and still a candidate.
-fn evict_key(
+/// Removes the candidate if it is still there and still evictable: at the position it was
+/// sampled at if it has not moved (no hashing, no lookup), else found by its hash.
+fn evict_candidate(
     m: &Memory,
     ks: &Keyspace,
     listeners: &Listeners,
-    at: usize,
-    key: &[u8],
+    c: &Candidate,
     policy: MaxmemoryPolicy,
     now: &Now<'_>,
 ) -> bool {
-    let k: HKey<'_> = ks.hkey(key);
-    let mut shard = ks.shard(at).write();
-    let still = shard
-        .find(k)
-        .is_some_and(|e| e.value.is_some() && (!policy.volatile_only() || e.expires_at != 0));
-    if !still {
+    let mut shard = ks.shard(c.shard).write();
+    let i = if shard.slot(c.slot).is_some_and(|(k, _)| k[..] == c.key[..]) {
+        c.slot
+    } else {
+        match shard.position(ks.hkey(&c.key)) {
+            Some(i) => i,
+            None => return false,
+        }
+    };
+    if !shard.slot(i).is_some_and(|(_, e)| evictable(e, policy)) {
         return false;
     }
+    remove_evicted(m, ks, listeners, &mut shard, c.shard, i, &c.key, now)
+}
+
+/// Removes `key`, at position `i` of `shard` (index `at`), through the effects path: an
+/// `evicted` key replayed as `DEL` (or `expired`, if it had expired meanwhile).
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the shard's guard, its index and the key's position are what spares a lookup"
+)]
+fn remove_evicted(
+    m: &Memory,
+    ks: &Keyspace,
+    listeners: &Listeners,
+    shard: &mut Shard,
+    at: usize,
+    i: usize,
+    key: &[u8],
+    now: &Now<'_>,
+) -> bool {
     let mut rec = Recorder::new(listeners.active());
     rec.start_in(ks.db_of(at));
-    match shard.remove(k, now) {
+    match shard.remove_slot(i, key, now) {
         Removed::Missing => return false,
         Removed::Expired(stamp) => {
             let at = rec.mark();
@@ -154,6 +226,9 @@ fn evict_key(
     shard.flush_memory();
     if let Some(batch) = rec.batch() {
         listeners.deliver(batch);
+        // Under `Always` a thread inside a lock set only owes the DEL's fsync: whoever
+        // locks this shard next must wait for it too before replying.
+        crate::keyspace::locks::stamp_owed_on(shard, ks);
     }
     true
 }

@@ -91,6 +91,14 @@ impl MaxmemoryPolicy {
         )
     }
 
+    /// Whether the victim is a random key (no pool, no scores).
+    pub(crate) fn is_random(self) -> bool {
+        matches!(
+            self,
+            MaxmemoryPolicy::AllKeysRandom | MaxmemoryPolicy::VolatileRandom
+        )
+    }
+
     /// Whether only keys with a TTL may be evicted.
     pub(crate) fn volatile_only(self) -> bool {
         matches!(

@@ -29,7 +29,8 @@ pub(crate) struct Memory {
     /// and tests expect exact times), or no active-expiry thread refreshes the coarse time.
     exact: bool,
     /// Candidates kept between evictions (Redis's `EvictionPoolLRU`). Only evicting
-    /// threads take it, and they hold no shard lock while waiting for it.
+    /// threads take it, and they hold no shard lock while waiting for it (lock order: the
+    /// pool, then one shard).
     pub(super) pool: Mutex<Pool>,
 }
 
@@ -152,9 +153,10 @@ pub(crate) fn set_maxmemory(m: &Memory, ks: &crate::keyspace::Keyspace, bytes: u
     allow(dead_code, reason = "CONFIG SET calls it once its table row is wired")
 )]
 pub(crate) fn set_maxmemory_policy(m: &Memory, policy: MaxmemoryPolicy) {
+    // The pool is not cleared here: CONFIG SET may run inside an EXEC that holds shard
+    // locks, and an evicting thread holds the pool while it waits for a shard's lock. The
+    // pool drops scores of another policy itself, on its next use (`Pool::scored_for`).
     m.policy.store(policy.to_u8(), Relaxed);
-    // Scores of another policy do not compare with this one's.
-    m.pool.lock().clear();
 }
 
 /// `CONFIG SET maxmemory-samples <n>`; Redis accepts 1 to 64.

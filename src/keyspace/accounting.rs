@@ -20,6 +20,9 @@ pub(crate) const STEP: isize = 1024;
 pub(crate) struct Totals {
     used: AtomicIsize,
     step: AtomicIsize,
+    /// The highest total fed so far (MEMORY STATS's `peak.allocated`): updated when a
+    /// shard feeds the total, so it costs nothing on the writes in between.
+    peak: AtomicIsize,
 }
 
 impl Totals {
@@ -28,12 +31,18 @@ impl Totals {
         Totals {
             used: AtomicIsize::new(0),
             step: AtomicIsize::new(STEP),
+            peak: AtomicIsize::new(0),
         }
     }
 
     /// The total as fed so far.
     pub(crate) fn load(&self) -> isize {
         self.used.load(Ordering::Relaxed)
+    }
+
+    /// The highest total so far.
+    pub(crate) fn peak(&self) -> isize {
+        self.peak.load(Ordering::Relaxed)
     }
 
     /// Sets the step: a small memory limit needs a total that lags less.
@@ -106,7 +115,8 @@ impl Mem {
     /// Hands what is kept back to the store's total (eviction does after each key).
     pub(crate) fn flush(&mut self) {
         if self.pending != 0 {
-            self.total.used.fetch_add(self.pending, Ordering::Relaxed);
+            let now = self.total.used.fetch_add(self.pending, Ordering::Relaxed) + self.pending;
+            self.total.peak.fetch_max(now, Ordering::Relaxed);
             self.pending = 0;
         }
     }

@@ -146,6 +146,15 @@ impl<'a> Locks<'a> {
     }
 }
 
+/// [`Locks::stamp_owed`] for one shard a caller writes under its own guard (eviction): a
+/// later call that locks it owes what this thread owes the log.
+#[inline]
+pub(crate) fn stamp_owed_on(shard: &mut Shard, ks: &Keyspace) {
+    if let Some(log) = ks.durable() {
+        shard.log_ticket = shard.log_ticket.max(after_unlock::owed(log));
+    }
+}
+
 fn shard_of<'g>(g: &'g Guard<'_>) -> &'g Shard {
     match g {
         Guard::Read(g) => g,

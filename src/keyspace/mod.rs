@@ -159,6 +159,11 @@ impl Keyspace {
         usize::try_from(self.used.load()).unwrap_or(0)
     }
 
+    /// The highest [`used_memory_approx`](Self::used_memory_approx) so far.
+    pub(crate) fn peak_memory(&self) -> usize {
+        usize::try_from(self.used.peak()).unwrap_or(0)
+    }
+
     /// Makes the shards feed the total often enough for a limit of `maxmemory` bytes:
     /// their slack together stays within about 1% of it.
     pub(crate) fn fit_accounting_to(&self, maxmemory: u64) {

@@ -36,9 +36,9 @@ pub(crate) struct Entry {
     pub(crate) expires_at: u64,
     /// Connections watching this key; a tombstone with no watchers is dropped.
     pub(crate) watchers: u32,
-    /// Redis's 24-bit LRU clock or LFU counter (see `evict::lru`). Atomic because reads,
-    /// which hold only the shard's read lock, touch it; it fits the slot's padding, so it
-    /// costs no memory.
+    /// The LRU clock (32 bits of 62.5 ms ticks) or Redis's 24-bit LFU counter (see
+    /// `evict::lru`). Atomic because reads, which hold only the shard's read lock, touch
+    /// it; it fits the slot's padding, so it costs no memory.
     pub(crate) lru: AtomicU32,
     /// The snapshot that already has this slot's value at its instant (see `snap`); fits in
     /// the padding after `watchers`, so slots stay the same size.
@@ -265,6 +265,11 @@ impl Shard {
         self.clock
     }
 
+    /// The position of `k`'s slot in the dense vector.
+    pub(crate) fn position(&self, k: HKey<'_>) -> Option<usize> {
+        self.index(k)
+    }
+
     /// The entry (live, expired or tombstone) stored for `k`.
     pub(crate) fn find(&self, k: HKey<'_>) -> Option<&Entry> {
         self.map
@@ -472,6 +477,20 @@ impl Shard {
         let Some(i) = self.index(k) else {
             return Removed::Missing;
         };
+        self.remove_index(i, now)
+    }
+
+    /// Deletes the key at position `i` of the dense vector if that is still `key`: eviction
+    /// remembers where it sampled a key, which saves hashing it and looking it up again.
+    /// `Missing` if the slot moved or holds no value.
+    pub(crate) fn remove_slot(&mut self, i: usize, key: &[u8], now: &Now<'_>) -> Removed<'_> {
+        if self.map.get_index(i).is_none_or(|(k, _)| k[..] != *key) {
+            return Removed::Missing;
+        }
+        self.remove_index(i, now)
+    }
+
+    fn remove_index(&mut self, i: usize, now: &Now<'_>) -> Removed<'_> {
         if self.map[i].value.is_none() {
             return Removed::Missing;
         }
@@ -647,6 +666,12 @@ impl Shard {
             Some((before, after)) => (self.mem.used() + after).saturating_sub(before),
             None => self.mem.used(),
         }
+    }
+
+    /// Bytes of the shard's table itself (its index and used slots), part of
+    /// [`used_memory`](Self::used_memory): MEMORY STATS's hash-table overhead.
+    pub(crate) fn table_memory(&self) -> usize {
+        self.table
     }
 
     /// Hands the bytes the shard keeps back to the store's total.

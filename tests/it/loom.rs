@@ -11,7 +11,7 @@ use std::time::Duration;
 use loom::sync::Arc;
 use loom::sync::atomic::{AtomicBool, Ordering};
 use loom::thread;
-use redlite::{Config, ExecOutcome, ManualClock, Store};
+use redlite::{Config, ExecOutcome, ManualClock, MaxmemoryPolicy, Store};
 
 fn model(f: impl Fn() + Sync + Send + 'static) {
     let runs = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
@@ -401,4 +401,142 @@ fn a_snapshot_racing_a_cross_shard_exec_sees_all_or_nothing() {
 
 fn store_loaded(image: &[u8]) -> usize {
     store().load_rdb_bytes(image).unwrap()
+}
+
+/// The store's running total as INFO's `used_memory` reports it (what eviction reads).
+fn fed_total(store: &Store) -> usize {
+    let info: String = store.cmd("INFO").arg("memory").query().unwrap();
+    info.lines()
+        .find_map(|l| l.strip_prefix("used_memory:"))
+        .and_then(|n| n.trim().parse().ok())
+        .expect("used_memory")
+}
+
+/// Model 13: two writers on the two shards of a full store evict through the real
+/// `evict::perform` while a connection watches a key: under LRU by sampling under read
+/// locks into the pool behind its mutex, then one write lock; under random by picking
+/// under one write lock. No interleaving deadlocks; the running total eviction reads ends
+/// within the shards' feeding step of their exact counts; memory ends within one key of the
+/// limit; and the watching EXEC commits exactly when its key was not evicted.
+fn writers_evicting_on_two_shards(policy: MaxmemoryPolicy, aborted: &'static StdAtomic) {
+    model(move || {
+        let value = "v".repeat(64);
+        let fill = |s: &Store| {
+            for k in ["w", "a", "b"] {
+                s.set(k, value.as_str()).unwrap();
+            }
+        };
+        // A store holding the three keys, measured; the limit leaves room for them (their
+        // tables may differ by one index, 64 bytes, with another hash seed) and not for
+        // the ones the writers add.
+        let probe = store();
+        fill(&probe);
+        let limit = probe.used_memory() as u64 + 100;
+        let store = Store::with_config(
+            Config::default()
+                .shards(2)
+                .active_expiry(false)
+                .maxmemory(limit)
+                .maxmemory_policy(policy)
+                // Frozen time: LRU scores, and so the choices, replay the same each time.
+                .clock(ManualClock::new()),
+        );
+        fill(&store);
+        let (x, y) = keys_on_both_shards(&store);
+        let mut watcher = store.connection();
+        watcher.execute(["WATCH", "w"]);
+        assert!(store.exists("w").unwrap(), "the three keys fit");
+        let writer = |s: Store, k: String, v: String| {
+            thread::spawn(move || {
+                s.set(k.as_str(), v.as_str()).unwrap();
+                s.set(format!("{k}:2"), v).unwrap();
+            })
+        };
+        let t1 = writer(store.clone(), x, value.clone());
+        let t2 = writer(store.clone(), y, value.clone());
+        t1.join().unwrap();
+        t2.join().unwrap();
+        watcher.execute(["MULTI"]);
+        watcher.execute(["GET", "a"]);
+        let committed = matches!(watcher.exec().unwrap(), ExecOutcome::Committed(_));
+        let exact = store.used_memory();
+        // Each shard holds back less than its step (limit / 100 / shards) from the total.
+        let slack = 2 * (limit as usize / 200 + 1);
+        assert!(
+            fed_total(&store).abs_diff(exact) < slack,
+            "total vs exact {exact}"
+        );
+        assert!(
+            exact as u64 <= limit + 200,
+            "{exact} over the limit {limit}"
+        );
+        assert!(store.dbsize().unwrap() < 7, "something was evicted");
+        assert_eq!(
+            committed,
+            store.exists("w").unwrap(),
+            "EXEC aborts iff w went"
+        );
+        aborted.fetch_add(
+            usize::from(!committed),
+            std::sync::atomic::Ordering::Relaxed,
+        );
+    });
+    // The model is only a test of WATCH if some interleaving evicted the watched key.
+    assert!(aborted.load(std::sync::atomic::Ordering::Relaxed) > 0);
+}
+
+type StdAtomic = std::sync::atomic::AtomicUsize;
+
+#[test]
+fn lru_writers_evicting_on_two_shards_keep_exact_accounting_and_abort_watchers() {
+    static ABORTED: StdAtomic = StdAtomic::new(0);
+    writers_evicting_on_two_shards(MaxmemoryPolicy::AllKeysLru, &ABORTED);
+}
+
+#[test]
+fn random_writers_evicting_on_two_shards_keep_exact_accounting_and_abort_watchers() {
+    static ABORTED: StdAtomic = StdAtomic::new(0);
+    writers_evicting_on_two_shards(MaxmemoryPolicy::AllKeysRandom, &ABORTED);
+}
+
+/// Model 14: CONFIG SET maxmemory-policy queued in an EXEC that holds the shard of the
+/// only key, while a write to the other shard evicts: holding the eviction pool, it needs
+/// that shard's write lock. Changing the policy must not wait for the pool, or the two
+/// wait for each other (they did, before the pool learned to drop stale scores itself).
+#[test]
+fn config_set_policy_inside_exec_never_deadlocks_with_eviction() {
+    model(|| {
+        let value = "v".repeat(64);
+        let probe = store();
+        probe.set("k0", value.as_str()).unwrap();
+        let limit = probe.used_memory() as u64 + 100;
+        let store = Store::with_config(
+            Config::default()
+                .shards(2)
+                .active_expiry(false)
+                .maxmemory(limit)
+                .maxmemory_policy(MaxmemoryPolicy::AllKeysLru)
+                .clock(ManualClock::new()),
+        );
+        let (a, b) = keys_on_both_shards(&store);
+        let near = (1..100)
+            .map(|i| format!("n{i}"))
+            .find(|k| store.shard_index(k) == store.shard_index(&a))
+            .expect("some key lands on a's shard");
+        // The second key takes the store over its limit (the first fits).
+        store.set(a.as_str(), value.as_str()).unwrap();
+        store.set(near.as_str(), value.as_str()).unwrap();
+        let other = store.clone();
+        let v = value.clone();
+        // The next write evicts, and its candidates are all on the EXEC's shard.
+        let t = thread::spawn(move || other.set(b, v).unwrap());
+        let mut c = store.connection();
+        c.execute(["MULTI"]);
+        c.execute(["GET", a.as_str()]);
+        c.execute(["CONFIG", "SET", "maxmemory-policy", "allkeys-lfu"]);
+        assert!(matches!(c.exec().unwrap(), ExecOutcome::Committed(_)));
+        t.join().unwrap();
+        let left = [a.as_str(), near.as_str()].map(|k| store.exists(k).unwrap());
+        assert!(left.contains(&false), "one of the two was evicted");
+    });
 }

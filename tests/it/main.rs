@@ -98,6 +98,8 @@ mod lua_struct;
 #[cfg(not(loom))]
 mod memory_accounting;
 #[cfg(not(loom))]
+mod memory_commands;
+#[cfg(not(loom))]
 mod misconf;
 #[cfg(not(loom))]
 mod multi;
