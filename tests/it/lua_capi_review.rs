@@ -128,16 +128,12 @@ fn capi_review_long_keys_then_short_keys() {
         int(11)
     );
     assert_eq!(eval(&s, "return #KEYS * 10 + #ARGV", &[], &[]), int(0));
-    assert_eq!(
-        eval(
-            &s,
-            "KEYS[1] = nil ARGV[2] = 'z' return #KEYS * 10 + #ARGV",
-            &["{t}a", "{t}b"],
-            &["x"]
-        )
-        .to_string()
-        .is_empty(),
-        false
+    // A script that clears one entry and adds another: the next run sees only its own.
+    let _ = eval(
+        &s,
+        "KEYS[1] = nil ARGV[2] = 'z' return #KEYS * 10 + #ARGV",
+        &["{t}a", "{t}b"],
+        &["x"],
     );
     assert_eq!(
         eval(
