@@ -80,6 +80,8 @@ mod lua;
 #[cfg(all(feature = "lua", not(loom)))]
 mod lua_bridge;
 #[cfg(all(feature = "lua", not(loom)))]
+mod lua_capi_review;
+#[cfg(all(feature = "lua", not(loom)))]
 mod lua_cjson_settings;
 #[cfg(all(feature = "lua", not(loom)))]
 mod lua_cmsgpack;

@@ -192,6 +192,9 @@ impl State {
     ) -> Result<(), String> {
         let f = self.function(sha, source)?;
         let fills = self.fills(keys, argv).map_err(|e| format!("ERR {e}"))?;
+        // The refill runs unprotected: with a limit left set (a run that panicked before
+        // lifting it), a string that does not fit would end the process.
+        let _ = self.lua.set_memory_limit(0);
         if self.direct.refill(fills) {
             self.planned = Some(Planned::of(sha, f, keys, argv));
         }
@@ -229,6 +232,7 @@ impl State {
     ) -> mlua::Result<Pending> {
         if !filled {
             let fills = self.fills(keys, argv)?;
+            let _ = self.lua.set_memory_limit(0);
             if !self.direct.refill(fills) {
                 return Err(mlua::Error::StackError);
             }
@@ -309,4 +313,19 @@ pub(crate) fn syntax_text(e: &mlua::Error) -> String {
     text.strip_prefix("syntax error: ")
         .unwrap_or(&text)
         .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_refill_lifts_a_memory_limit_left_set() {
+        let done = super::with(|st| {
+            let _ = st.lua.set_memory_limit(st.lua.used_memory() + 4096);
+            let big = vec![b'x'; 1 << 20];
+            let argv: [&[u8]; 1] = [&big];
+            // Unprotected: without the lift, Lua would end the process here.
+            st.prepare(&[b'0'; 40], b"return 1", &[], &argv).is_ok()
+        });
+        assert_eq!(done, Some(true));
+    }
 }
