@@ -80,7 +80,7 @@ mod lua;
 #[cfg(all(feature = "lua", not(loom)))]
 mod lua_bridge;
 #[cfg(all(feature = "lua", not(loom)))]
-mod lua_capi_review;
+mod lua_capi_edges;
 #[cfg(all(feature = "lua", not(loom)))]
 mod lua_cjson_settings;
 #[cfg(all(feature = "lua", not(loom)))]

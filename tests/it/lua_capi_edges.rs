@@ -20,7 +20,7 @@ fn filled(tail: &str) -> String {
 }
 
 #[test]
-fn capi_review_a_big_reply_at_the_memory_limit_is_an_error_or_a_result_and_the_state_survives() {
+fn a_big_reply_at_the_memory_limit_is_an_error_or_a_result_and_the_state_survives() {
     let s = small();
     let args: Vec<String> = (0..20000).map(|i| format!("member-{i:08}")).collect();
     let mut cmd = vec!["RPUSH".to_string(), "l".to_string()];
@@ -63,7 +63,7 @@ fn capi_review_a_big_reply_at_the_memory_limit_is_an_error_or_a_result_and_the_s
 }
 
 #[test]
-fn capi_review_an_error_reply_raised_at_the_memory_limit() {
+fn an_error_reply_at_the_memory_limit_is_an_error_and_the_state_survives() {
     let s = small();
     s.execute(["SET", "str", "abc"]);
     for src in [
@@ -95,7 +95,7 @@ fn capi_review_an_error_reply_raised_at_the_memory_limit() {
 }
 
 #[test]
-fn capi_review_hundreds_of_mixed_arguments() {
+fn hundreds_and_thousands_of_mixed_arguments_reach_the_command() {
     let s = crate::lua::store();
     let src = "local a = {} for i = 1, 500 do
           if i % 3 == 0 then a[i] = i elseif i % 3 == 1 then a[i] = i + 0.5 else a[i] = 'm' .. i end
@@ -116,7 +116,7 @@ fn capi_review_hundreds_of_mixed_arguments() {
 }
 
 #[test]
-fn capi_review_long_keys_then_short_keys() {
+fn a_run_with_few_keys_after_one_with_thousands_sees_only_its_own() {
     let s = crate::lua::store();
     let keys: Vec<String> = (0..5000).map(|i| format!("{{t}}k{i}")).collect();
     let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
@@ -148,7 +148,7 @@ fn capi_review_long_keys_then_short_keys() {
 }
 
 #[test]
-fn capi_review_redis_call_through_coroutines_and_c_frames() {
+fn redis_call_works_through_coroutines_and_c_callbacks() {
     let s = crate::lua::store();
     s.execute(["SET", "str", "abc"]);
     let src = "local co = coroutine.create(function() return redis.call('INCR', KEYS[1]) end)
@@ -172,7 +172,7 @@ fn capi_review_redis_call_through_coroutines_and_c_frames() {
 }
 
 #[test]
-fn capi_review_nested_scripts_are_refused() {
+fn nested_scripts_are_refused() {
     let s = crate::lua::store();
     for inner in [
         "return redis.call('EVAL', 'return 1', 0)",
@@ -191,7 +191,7 @@ fn capi_review_nested_scripts_are_refused() {
 }
 
 #[test]
-fn capi_review_script_kill_during_a_loop_of_redis_calls() {
+fn script_kill_stops_a_loop_of_redis_calls_and_frees_its_locks() {
     let s = Store::with_config(
         Config::default()
             .script_max_operations(u64::MAX)
