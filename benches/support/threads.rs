@@ -11,15 +11,27 @@ pub fn timed<F>(threads: usize, work: F) -> Duration
 where
     F: Fn(usize) + Sync,
 {
+    timed_after(threads, |_| (), |index, ()| work(index))
+}
+
+/// [`timed`] with an untimed `prepare(index)` in each worker before the start line, for
+/// per-thread state that a fresh thread builds on its first call (a Lua state and its
+/// compiled script): `work(index, state)` is what is timed.
+pub fn timed_after<S, P, F>(threads: usize, prepare: P, work: F) -> Duration
+where
+    P: Fn(usize) -> S + Sync,
+    F: Fn(usize, S) + Sync,
+{
     let barrier = Barrier::new(threads);
     let spans: Vec<(Instant, Instant)> = thread::scope(|s| {
         let workers: Vec<_> = (0..threads)
             .map(|index| {
-                let (barrier, work) = (&barrier, &work);
+                let (barrier, prepare, work) = (&barrier, &prepare, &work);
                 s.spawn(move || {
+                    let state = prepare(index);
                     barrier.wait();
                     let start = Instant::now();
-                    work(index);
+                    work(index, state);
                     (start, Instant::now())
                 })
             })
@@ -29,15 +41,7 @@ where
             .map(|w| w.join().expect("bench worker panicked"))
             .collect()
     });
-    let first = spans
-        .iter()
-        .map(|s| s.0)
-        .min()
-        .expect("at least one thread");
-    let last = spans
-        .iter()
-        .map(|s| s.1)
-        .max()
-        .expect("at least one thread");
+    let first = spans.iter().map(|s| s.0).min().expect("at least one thread");
+    let last = spans.iter().map(|s| s.1).max().expect("at least one thread");
     last - first
 }
