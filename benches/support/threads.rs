@@ -41,7 +41,15 @@ where
             .map(|w| w.join().expect("bench worker panicked"))
             .collect()
     });
-    let first = spans.iter().map(|s| s.0).min().expect("at least one thread");
-    let last = spans.iter().map(|s| s.1).max().expect("at least one thread");
+    let first = spans
+        .iter()
+        .map(|s| s.0)
+        .min()
+        .expect("at least one thread");
+    let last = spans
+        .iter()
+        .map(|s| s.1)
+        .max()
+        .expect("at least one thread");
     last - first
 }

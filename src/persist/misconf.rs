@@ -55,7 +55,7 @@ pub(crate) fn text(shared: &Shared) -> String {
 
 /// The log's write or fsync error in force (INFO's `aof_last_write_status` is `err` then).
 pub(crate) fn aof_error(shared: &Shared) -> Option<String> {
-    if !shared.saves.disk.aof_failed.load(Ordering::Acquire) {
+    if !shared.saves.disk.log_failing() {
         return None;
     }
     shared.aof.get().and_then(|a| a.log_error())

@@ -49,19 +49,45 @@ pub(crate) struct SaveState {
 }
 
 /// Whether writes are refused (Redis's MISCONF), shared with the log's writer thread.
+///
+/// The log's failures are a count, so that a rewrite heals exactly the failures before
+/// its cut (a later one still counts) without racing the writer thread.
 #[derive(Debug, Default)]
 pub(crate) struct DiskFlags {
     /// Writes are refused now: the one flag the write path reads (see `misconf`).
     pub(crate) refuse_writes: AtomicBool,
-    /// The log failed to write or fsync, and no rewrite has replaced the file since.
-    pub(crate) aof_failed: AtomicBool,
+    /// The log's write or fsync failures so far, and how many of them a finished rewrite
+    /// replaced (the log is failed while the first is ahead).
+    aof_failures: AtomicU64,
+    aof_healed: AtomicU64,
 }
 
 impl DiskFlags {
     /// The log's writer met an I/O error: refuse writes from now on.
     pub(crate) fn log_failed(&self) {
-        self.aof_failed.store(true, Ordering::Release);
-        self.refuse_writes.store(true, Ordering::Release);
+        self.aof_failures.fetch_add(1, Ordering::SeqCst);
+        self.refuse_writes.store(true, Ordering::SeqCst);
+    }
+
+    /// How many failures the log has met (taken at a rewrite's cut).
+    pub(crate) fn log_failures(&self) -> u64 {
+        self.aof_failures.load(Ordering::SeqCst)
+    }
+
+    /// Whether the log has a failure no rewrite replaced.
+    pub(crate) fn log_failing(&self) -> bool {
+        self.aof_failures.load(Ordering::SeqCst) > self.aof_healed.load(Ordering::SeqCst)
+    }
+
+    /// Sets `refuse_writes` from the snapshot side's verdict and the log's state. A failure
+    /// the writer reports meanwhile is seen by the second look (all `SeqCst`: its count
+    /// moves before its flag, and this store comes before that look).
+    fn set_refusal(&self, rdb: bool) {
+        self.refuse_writes
+            .store(rdb || self.log_failing(), Ordering::SeqCst);
+        if self.log_failing() {
+            self.refuse_writes.store(true, Ordering::SeqCst);
+        }
     }
 }
 
@@ -127,9 +153,12 @@ impl SaveState {
         self.bgsave_failed.load(Ordering::Acquire)
     }
 
-    /// A rewrite replaced the log the writer failed on: its failure no longer counts.
-    pub(crate) fn aof_recovered(&self) {
-        self.disk.aof_failed.store(false, Ordering::Release);
+    /// A rewrite replaced the log: the failures the writer had met at its cut no longer
+    /// count (the new base holds what they lost).
+    pub(crate) fn aof_recovered(&self, failures_at_cut: u64) {
+        self.disk
+            .aof_healed
+            .fetch_max(failures_at_cut, Ordering::SeqCst);
         self.update_refusal();
     }
 
@@ -146,10 +175,11 @@ impl SaveState {
     }
 
     /// Recomputes `refuse_writes` (Redis's `writeCommandsDeniedByDiskError`).
+    /// Runs under the rules' lock, so two updates cannot store stale verdicts out of order.
     fn update_refusal(&self) {
-        let rdb = self.stop_writes() && self.bgsave_failed() && !self.rules.lock().is_empty();
-        let refuse = rdb || self.disk.aof_failed.load(Ordering::Acquire);
-        self.disk.refuse_writes.store(refuse, Ordering::Release);
+        let rules = self.rules.lock();
+        let rdb = self.stop_writes() && self.bgsave_failed() && !rules.is_empty();
+        self.disk.set_refusal(rdb);
     }
 }
 
@@ -173,5 +203,29 @@ impl SaveState {
             self.bgsave_failed.store(true, Ordering::Release);
             self.update_refusal();
         }
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::SaveState;
+    use crate::persist::config::PersistConfig;
+    use crate::sync::Ordering;
+
+    #[test]
+    fn a_rewrite_heals_only_the_log_failures_before_its_cut() {
+        let saves = SaveState::new(&PersistConfig::default());
+        let refused = || saves.disk.refuse_writes.load(Ordering::SeqCst);
+        saves.disk.log_failed();
+        let at_cut = saves.disk.log_failures();
+        saves.disk.log_failed(); // after the cut: on the new file
+        saves.aof_recovered(at_cut);
+        assert!(refused(), "a failure after the cut still refuses writes");
+        saves.aof_recovered(saves.disk.log_failures());
+        assert!(!refused());
+        // A snapshot-side update keeps a log failure in force.
+        saves.disk.log_failed();
+        saves.set_stop_writes(false);
+        assert!(refused());
     }
 }

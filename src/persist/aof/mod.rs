@@ -127,9 +127,9 @@ impl Aof {
         Ok(aof)
     }
 
-    /// The log's I/O error in force, if any (MISCONF's text names it).
+    /// The log's last I/O error, if any (MISCONF's text names it).
     pub(crate) fn log_error(&self) -> Option<String> {
-        self.log.error()
+        self.log.last_error()
     }
 
     /// Whether a rewrite is running now (INFO's `aof_rewrite_in_progress`).
@@ -237,7 +237,7 @@ impl Aof {
         if let Some(e) = self.log.error() {
             return Err(files::io_error(&self.dir, &std::io::Error::other(e)));
         }
-        shared.saves.aof_recovered();
+        shared.saves.aof_recovered(self.log.failures_at_cut());
         Ok(())
     }
 

@@ -60,8 +60,13 @@ struct State {
     rotate: Option<(u64, File)>,
     /// The cut of the last finished switch.
     rotated: Option<u64>,
-    /// The first I/O error, kept for `rewrite_aof` and the close to report.
+    /// The first I/O error since the last switch of files, kept for `rewrite_aof` and the
+    /// close to report.
     error: Option<String>,
+    /// The last I/O error ever (MISCONF's text), and the failures counted when the last
+    /// switch of files happened (what a finished rewrite heals).
+    last_error: Option<String>,
+    failures_at_cut: u64,
     /// Writers inside [`Log::wait_done`] whose record is not durable yet.
     waiting: usize,
     /// fsyncs done, and records written, since the log started (`Store::aof_counts`).
@@ -143,9 +148,19 @@ impl Log {
         Ok(())
     }
 
-    /// The first I/O error the thread met, if any.
+    /// The first I/O error the thread met since it last switched files, if any.
     pub(crate) fn error(&self) -> Option<String> {
         self.state.lock().error.clone()
+    }
+
+    /// The last I/O error the thread met, even before the last switch of files.
+    pub(crate) fn last_error(&self) -> Option<String> {
+        self.state.lock().last_error.clone()
+    }
+
+    /// The failures the thread had counted when it last switched files.
+    pub(crate) fn failures_at_cut(&self) -> u64 {
+        self.state.lock().failures_at_cut
     }
 
     /// Waits until every record pushed so far is written (and fsynced under `Always`).
@@ -192,6 +207,7 @@ impl Log {
             if let Err(e) = result {
                 // Records were lost from the file: refuse writes (Redis's MISCONF) until a
                 // rewrite replaces it. (Redis exits under `Always`; a library cannot.)
+                st.last_error = Some(e.clone());
                 st.error.get_or_insert(e);
                 self.disk.log_failed();
             }
@@ -265,6 +281,7 @@ impl Log {
             *dirty = false;
             let mut st = self.state.lock();
             st.error = None;
+            st.failures_at_cut = self.disk.log_failures();
             st.rotated = Some(cut);
             self.done.notify_all();
         }
