@@ -54,10 +54,13 @@ impl Config {
     /// # Examples
     ///
     /// ```
+    /// # fn main() -> Result<(), redlite::ParsePolicyError> {
     /// use redlite::{Config, MaxmemoryPolicy};
     ///
-    /// let config = Config::default().maxmemory_policy("volatile-ttl".parse().unwrap());
+    /// let config = Config::default().maxmemory_policy("volatile-ttl".parse()?);
     /// # let _ = config;
+    /// # Ok(())
+    /// # }
     /// ```
     #[must_use]
     pub fn maxmemory_policy(mut self, policy: MaxmemoryPolicy) -> Self {

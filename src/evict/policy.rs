@@ -9,11 +9,14 @@ use std::str::FromStr;
 /// # Examples
 ///
 /// ```
+/// # fn main() -> Result<(), redlite::ParsePolicyError> {
 /// use redlite::MaxmemoryPolicy;
 ///
-/// let p: MaxmemoryPolicy = "allkeys-lfu".parse().unwrap();
+/// let p: MaxmemoryPolicy = "allkeys-lfu".parse()?;
 /// assert_eq!(p, MaxmemoryPolicy::AllKeysLfu);
 /// assert_eq!(p.to_string(), "allkeys-lfu");
+/// # Ok(())
+/// # }
 /// ```
 ///
 /// [`Config::maxmemory`]: crate::Config::maxmemory

@@ -107,7 +107,7 @@ impl Connection {
     /// # Examples
     ///
     /// ```
-    /// # fn main() -> Result<(), redlite::Error> {
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// use std::time::Duration;
     /// use redlite::Reply;
     ///
@@ -115,10 +115,10 @@ impl Connection {
     /// let mut conn = store.connection();
     /// let first = conn.execute(["SUBSCRIBE", "a", "b"]);
     /// assert_eq!(first.to_string(), r#"["subscribe", "a", 1]"#);
-    /// let second = conn.next_message(Duration::ZERO)?.unwrap();
+    /// let second = conn.next_message(Duration::ZERO)?.ok_or("no second reply")?;
     /// assert_eq!(second.to_string(), r#"["subscribe", "b", 2]"#);
     /// store.publish("b", "hi")?;
-    /// let msg = conn.next_message(Duration::from_secs(1))?.unwrap();
+    /// let msg = conn.next_message(Duration::from_secs(1))?.ok_or("no message")?;
     /// assert_eq!(msg.to_string(), r#"["message", "b", "hi"]"#);
     /// # Ok(())
     /// # }
