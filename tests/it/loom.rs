@@ -412,6 +412,25 @@ fn fed_total(store: &Store) -> usize {
         .expect("used_memory")
 }
 
+/// A limit with room for what `probe` holds and no more (plus 100 bytes: tables may differ
+/// by one index with another hash seed).
+fn room_for(probe: &Store) -> u64 {
+    probe.used_memory() as u64 + 100
+}
+
+/// A 2-shard store under `policy` limited to `limit` bytes. Time is frozen: LRU scores, and
+/// so the choices, replay the same in every interleaving.
+fn limited(limit: u64, policy: MaxmemoryPolicy) -> Store {
+    Store::with_config(
+        Config::default()
+            .shards(2)
+            .active_expiry(false)
+            .maxmemory(limit)
+            .maxmemory_policy(policy)
+            .clock(ManualClock::new()),
+    )
+}
+
 /// Model 13: two writers on the two shards of a full store evict through the real
 /// `evict::perform` while a connection watches a key: under LRU by sampling under read
 /// locks into the pool behind its mutex, then one write lock; under random by picking
@@ -426,21 +445,12 @@ fn writers_evicting_on_two_shards(policy: MaxmemoryPolicy, aborted: &'static Std
                 s.set(k, value.as_str()).unwrap();
             }
         };
-        // A store holding the three keys, measured; the limit leaves room for them (their
-        // tables may differ by one index, 64 bytes, with another hash seed) and not for
-        // the ones the writers add.
+        // A store holding the three keys, measured: the limit leaves room for them, not
+        // for the ones the writers add.
         let probe = store();
         fill(&probe);
-        let limit = probe.used_memory() as u64 + 100;
-        let store = Store::with_config(
-            Config::default()
-                .shards(2)
-                .active_expiry(false)
-                .maxmemory(limit)
-                .maxmemory_policy(policy)
-                // Frozen time: LRU scores, and so the choices, replay the same each time.
-                .clock(ManualClock::new()),
-        );
+        let limit = room_for(&probe);
+        let store = limited(limit, policy);
         fill(&store);
         let (x, y) = keys_on_both_shards(&store);
         let mut watcher = store.connection();
@@ -509,15 +519,7 @@ fn config_set_policy_inside_exec_never_deadlocks_with_eviction() {
         let value = "v".repeat(64);
         let probe = store();
         probe.set("k0", value.as_str()).unwrap();
-        let limit = probe.used_memory() as u64 + 100;
-        let store = Store::with_config(
-            Config::default()
-                .shards(2)
-                .active_expiry(false)
-                .maxmemory(limit)
-                .maxmemory_policy(MaxmemoryPolicy::AllKeysLru)
-                .clock(ManualClock::new()),
-        );
+        let store = limited(room_for(&probe), MaxmemoryPolicy::AllKeysLru);
         let (a, b) = keys_on_both_shards(&store);
         let near = (1..100)
             .map(|i| format!("n{i}"))

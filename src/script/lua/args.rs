@@ -83,7 +83,9 @@ pub(crate) fn opt_integer(
     }
 }
 
-/// C's `(long long)d` on x86-64: truncated; NaN and out-of-range values give `i64::MIN`.
+/// C's `(long long)d` on x86-64: truncated; NaN and out-of-range values give `i64::MIN`
+/// (the "integer indefinite" value), so a Lua number result near `i64::MAX` becomes the
+/// integer reply Redis gives.
 #[allow(
     clippy::cast_possible_truncation,
     clippy::cast_precision_loss,

@@ -383,22 +383,6 @@ fn error_text_at(e: &mlua::Error, line: Option<i32>) -> String {
     }
 }
 
-/// A number as Redis's `(long long)` cast gives it on x86-64: truncated, and
-/// `i64::MIN` (the "integer indefinite" value) when out of range or NaN, so
-/// `redis.call('INCRBY', k, ..)` near `i64::MAX` comes back as it does from Redis.
-#[allow(
-    clippy::cast_possible_truncation,
-    clippy::cast_precision_loss,
-    reason = "a Lua number result truncates to an integer reply, as in Redis"
-)]
-pub(crate) fn truncate(f: f64) -> i64 {
-    if f.is_nan() || f >= i64::MAX as f64 || f < i64::MIN as f64 {
-        i64::MIN
-    } else {
-        f as i64
-    }
-}
-
 /// The deepest table nesting a result may have (as the Rhai engine's).
 pub(crate) const MAX_NESTING: usize = crate::script::rhai::bridge::MAX_NESTING;
 
@@ -409,7 +393,7 @@ pub(crate) fn to_reply(value: Value, meter: &mut Meter, depth: usize) -> Result<
     Ok(match value {
         Value::Boolean(true) => Reply::Integer(1),
         Value::Integer(n) => Reply::Integer(n),
-        Value::Number(f) => Reply::Integer(truncate(f)),
+        Value::Number(f) => Reply::Integer(super::args::to_integer(f)),
         Value::String(s) => meter.bulk(&*s.as_bytes())?,
         Value::Table(t) => {
             if let Ok(Value::String(e)) = t.raw_get::<Value>("err") {

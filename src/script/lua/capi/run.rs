@@ -177,9 +177,9 @@ impl Direct {
         unsafe {
             Ok(match ffi::lua_type(s, idx) {
                 ffi::LUA_TBOOLEAN if ffi::lua_toboolean(s, idx) != 0 => Reply::Integer(1),
-                ffi::LUA_TNUMBER => {
-                    Reply::Integer(crate::script::lua::run::truncate(ffi::lua_tonumber(s, idx)))
-                }
+                ffi::LUA_TNUMBER => Reply::Integer(crate::script::lua::args::to_integer(
+                    ffi::lua_tonumber(s, idx),
+                )),
                 ffi::LUA_TSTRING => meter.bulk(string_at(s, idx).unwrap_or_default())?,
                 ffi::LUA_TTABLE => return self.table(s, idx, meter, depth),
                 ffi::LUA_TUSERDATA => return Err(Stop::Userdata),
