@@ -181,9 +181,8 @@ impl SaveState {
         let rdb = self.stop_writes() && self.bgsave_failed() && !rules.is_empty();
         self.disk.set_refusal(rdb);
     }
-}
 
-impl SaveState {
+    /// A save succeeded at the instant whose clock sum is `clocks`.
     pub(crate) fn saved(&self, clocks: u64) {
         self.last_save.store(unix_secs(), Ordering::Release);
         self.clocks_at_save.store(clocks, Ordering::Release);

@@ -64,14 +64,19 @@ fn a_folder_written_by_redlite_opens_in_redis_server_identically() {
     let ours = picture_of(&mut conn);
     assert_eq!(ours.len(), 15, "every key of the dataset");
     drop((conn, store));
-    let dir_arg = dir.path().display().to_string();
-    let Some(server) = start_or_skip(&["--dir", &dir_arg, "--appendonly", "yes"], "AOF interop")
-    else {
+    let Some(theirs) = redis_picture_of(&dir, "AOF interop") else {
         return;
     };
-    let mut redis = server.connect();
-    let theirs = picture(&mut |a| redis.call(a));
     assert_same_picture(&ours, &theirs);
+}
+
+/// What `redis-server --dir <dir> --appendonly yes` serves, or `None` when the test `what`
+/// is skipped (no redis-server).
+fn redis_picture_of(dir: &DataDir, what: &str) -> Option<Vec<String>> {
+    let dir_arg = dir.path().display().to_string();
+    let server = start_or_skip(&["--dir", &dir_arg, "--appendonly", "yes"], what)?;
+    let mut redis = server.connect();
+    Some(picture(&mut |a| redis.call(a)))
 }
 
 /// Compares two pictures whole, printing only the start of the first differing key (the
@@ -204,13 +209,9 @@ fn a_legacy_appendonly_aof_is_upgraded_into_the_same_folder_redis_server_makes()
         ours_dir.aof_file("appendonly.aof").exists(),
         "moved into appendonlydir"
     );
-    let dir_arg = theirs_dir.path().display().to_string();
-    let Some(server) = start_or_skip(&["--dir", &dir_arg, "--appendonly", "yes"], "AOF upgrade")
-    else {
+    let Some(theirs) = redis_picture_of(&theirs_dir, "AOF upgrade") else {
         return;
     };
-    let mut redis = server.connect();
-    let theirs = picture(&mut |a| redis.call(a));
     assert_same_picture(&ours, &theirs);
     assert_eq!(ours_dir.manifest(), theirs_dir.manifest());
 }
