@@ -2,6 +2,7 @@
 //! redis-server 7.0 in both directions for every type and encoding; Redis's option rules and
 //! error texts; RESTORE as a write (WATCH, the `restore` event, an absolute-TTL replay form).
 
+use crate::common::crc64::crc64_jones;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -167,22 +168,6 @@ fn with_footer(body: &[u8]) -> Vec<u8> {
     let crc = crc64_jones(&p);
     p.extend_from_slice(&crc.to_le_bytes());
     p
-}
-
-/// CRC-64/Jones, bit by bit (independent of redlite's table-driven one).
-fn crc64_jones(data: &[u8]) -> u64 {
-    let mut crc = 0u64;
-    for &b in data {
-        crc ^= u64::from(b);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 {
-                (crc >> 1) ^ 0x95ac_9329_ac4b_c9b5
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    crc
 }
 
 #[test]

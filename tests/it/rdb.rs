@@ -3,6 +3,7 @@
 //! damaged files give clear errors naming the byte offset. SAVE, BGSAVE, LASTSAVE and the
 //! save rules.
 
+use crate::common::crc64::crc64_jones;
 use std::path::Path;
 use std::thread;
 use std::time::{Duration, Instant};
@@ -349,22 +350,6 @@ fn two_keys_on_different_shards(store: &Store) -> (String, String) {
         .find(|k| store.shard_index(k) != store.shard_index(&x))
         .unwrap();
     (x, y)
-}
-
-/// CRC-64/Jones, bit by bit (independent of redlite's table-driven one).
-fn crc64_jones(data: &[u8]) -> u64 {
-    let mut crc = 0u64;
-    for &b in data {
-        crc ^= u64::from(b);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 {
-                (crc >> 1) ^ 0x95ac_9329_ac4b_c9b5
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    crc
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests: a store on a manual clock, reply builders,
 //! error texts, and the WATCH / MULTI / EXEC probes that tell whether a write touched a key.
 
+pub mod crc64;
 pub mod datadir;
 pub mod dataset;
 pub mod gate;
