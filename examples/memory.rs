@@ -17,6 +17,9 @@
 #[path = "../benches/support/redis_server.rs"]
 mod redis_server;
 
+#[path = "../tests/it/common/rss.rs"]
+mod rss;
+
 use std::fmt::Write;
 
 use redis_server::RedisServer;
@@ -32,19 +35,9 @@ fn key_value(i: usize, key: &mut String, value: &mut String) {
     write!(value, "val:{i:012}").expect("write to String");
 }
 
-/// This process's resident set size in bytes, from /proc/self/status.
+/// This process's resident set size in bytes (`VmRSS`; these figures need Linux).
 fn resident_bytes() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").expect("read /proc/self/status");
-    let line = status
-        .lines()
-        .find(|l| l.starts_with("VmRSS:"))
-        .expect("VmRSS in /proc/self/status");
-    let kib: u64 = line
-        .split_whitespace()
-        .nth(1)
-        .and_then(|n| n.parse().ok())
-        .expect("VmRSS in kB");
-    kib * 1024
+    rss::rss().expect("VmRSS in /proc/self/status").resident
 }
 
 fn redlite_bytes_per_key(n: usize) -> f64 {

@@ -10,25 +10,18 @@
     reason = "benchmark figures: counts far below 2^52, shown as ratios"
 )]
 
+#[path = "../tests/it/common/rss.rs"]
+mod rss;
+
 use std::process::Command;
 
 use redlite::Store;
 
 const TYPES: [&str; 5] = ["string", "list", "hash", "set", "zset"];
 
-/// This process's resident set size in bytes, from /proc/self/status.
+/// This process's resident set size in bytes (`VmRSS`; these figures need Linux).
 fn resident_bytes() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").expect("read /proc/self/status");
-    let line = status
-        .lines()
-        .find(|l| l.starts_with("VmRSS:"))
-        .expect("VmRSS in /proc/self/status");
-    let kib: u64 = line
-        .split_whitespace()
-        .nth(1)
-        .and_then(|n| n.parse().ok())
-        .expect("VmRSS in kB");
-    kib * 1024
+    rss::rss().expect("VmRSS in /proc/self/status").resident
 }
 
 /// Loads `n` keys of `kind`: strings of 100 bytes, containers of 5 elements of 24 bytes.

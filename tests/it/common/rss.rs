@@ -1,6 +1,7 @@
 //! This process's memory as the kernel sees it: `VmRSS` (resident now) and `VmHWM` (the peak),
 //! read from /proc/self/status. `None` where that file does not exist (not Linux). Used by
-//! `examples/memory_release.rs`; tests that measure memory may use it too.
+//! `examples/memory_release.rs`, `memory.rs` and `memory_accounting.rs`; tests that measure
+//! memory may use it too.
 #![allow(dead_code)]
 
 /// Resident and peak-resident bytes of this process.
