@@ -71,6 +71,23 @@ impl Overhead {
     }
 }
 
+/// INFO memory's figures, from the same accounting as MEMORY STATS: the total, its peak
+/// and the shard tables' bytes. The caller holds every shard (INFO's row does).
+pub(super) struct Summary {
+    pub(super) total: usize,
+    pub(super) peak: usize,
+    pub(super) overhead: usize,
+}
+
+pub(super) fn summary(ctx: &Ctx) -> Summary {
+    let o = gather(ctx);
+    Summary {
+        total: o.total,
+        peak: o.peak,
+        overhead: o.overhead(),
+    }
+}
+
 /// The figures from the shards the command holds (all of them, see [`plan`]).
 fn gather(ctx: &Ctx) -> Overhead {
     let ks = &ctx.shared.keyspace;
@@ -168,7 +185,7 @@ pub(super) fn stats(ctx: &mut Ctx) -> Res {
     clippy::cast_precision_loss,
     reason = "Redis computes these percentages in float precision too"
 )]
-fn percent(part: usize, whole: usize) -> f32 {
+pub(super) fn percent(part: usize, whole: usize) -> f32 {
     part as f32 * 100.0 / whole as f32
 }
 

@@ -137,6 +137,11 @@ impl Cache {
         Some(slot.script.clone())
     }
 
+    /// Scripts cached now (INFO's `number_of_cached_scripts`).
+    pub(crate) fn len(&self) -> usize {
+        self.slots.read().len()
+    }
+
     pub(crate) fn contains(&self, sha: &[u8]) -> bool {
         normalize(sha).is_some_and(|sha| self.slots.read().contains_key(&sha))
     }

@@ -87,6 +87,12 @@ impl Scripts {
         }
     }
 
+    /// Scripts cached, libraries and functions loaded: INFO memory's counts.
+    pub(crate) fn counts(&self) -> (usize, usize, usize) {
+        let (libraries, functions) = self.functions.counts();
+        (self.cache.len(), libraries, functions)
+    }
+
     /// The engine, built now if this is the store's first script.
     fn engine(&self) -> &Engine {
         self.engine

@@ -257,3 +257,57 @@ fn persistence_section_counts_saves_changes_and_rewrites() {
     assert_eq!(field(&text, "aof_last_bgrewrite_status"), Some("ok"));
     assert_eq!(field(&text, "aof_last_rewrite_time_sec"), Some("0"));
 }
+
+fn names(text: &str) -> Vec<&str> {
+    text.split("\r\n")
+        .filter_map(|l| l.split_once(':').map(|(name, _)| name))
+        .collect()
+}
+
+#[test]
+fn memory_has_redis_7_0_field_names_in_order() {
+    let mut c = Store::new().connection();
+    let ours = info(&mut c, &["memory"]);
+    let Some(server) = crate::parity::server::start_or_skip(&[], "INFO memory field names") else {
+        return;
+    };
+    let theirs = match server.connect().call(&["INFO", "memory"]) {
+        Reply::Bulk(b) => String::from_utf8_lossy(&b).into_owned(),
+        other => panic!("not a bulk: {other:?}"),
+    };
+    assert_eq!(names(&ours), names(&theirs));
+}
+
+#[test]
+fn memory_reports_the_accounting_its_peak_and_the_script_counts() {
+    let store = Store::new();
+    let mut c = store.connection();
+    for i in 0..1000 {
+        c.execute(["SET", &format!("key:{i}"), &"v".repeat(100)]);
+    }
+    let lua_or_rhai = "return 1";
+    c.execute(["SCRIPT", "LOAD", lua_or_rhai]);
+    let full = info(&mut c, &["memory"]);
+    let used: usize = field(&full, "used_memory").unwrap().parse().unwrap();
+    assert!(used.abs_diff(store.used_memory()) <= 64 * 1024, "{used}");
+    assert!(used >= 1000 * 100, "{used}");
+    assert_eq!(field(&full, "number_of_cached_scripts"), Some("1"));
+    assert_eq!(field(&full, "number_of_libraries"), Some("0"));
+    let overhead: usize = field(&full, "used_memory_overhead")
+        .unwrap()
+        .parse()
+        .unwrap();
+    let dataset: usize = field(&full, "used_memory_dataset")
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        overhead > 0 && dataset >= 1000 * 100,
+        "{overhead} {dataset}"
+    );
+    c.execute(["FLUSHALL"]);
+    let empty = info(&mut c, &["memory"]);
+    let peak: usize = field(&empty, "used_memory_peak").unwrap().parse().unwrap();
+    let now: usize = field(&empty, "used_memory").unwrap().parse().unwrap();
+    assert!(peak >= used && now < used / 10, "peak {peak}, now {now}");
+}

@@ -4,8 +4,8 @@
 //! keys with a TTL per database, commands processed, keyspace hits and misses, expired
 //! keys, per-command calls and time, error replies by code, pub/sub counts, hz. Fields
 //! about sockets, forks, replication and the allocator show what an idle Redis without
-//! them shows (0, `ok`, `master`). `used_memory` comes from `server::used_memory` (0 until
-//! the eviction work's accounting fills it). CPU figures are the whole process's (from
+//! them shows (0, `ok`, `master`). The memory section reports the store's accounting (as MEMORY
+//! STATS does). CPU figures are the whole process's (from
 //! `/proc/self/stat` where there is one), as Redis's are its own process's.
 
 use std::fmt::Write;
@@ -30,7 +30,7 @@ pub(super) fn write(ctx: &Ctx, name: &str, out: &mut String) {
     let lines = match name {
         "server" => server(s),
         "clients" => clients(s),
-        "memory" => memory(s),
+        "memory" => memory(ctx),
         "persistence" => persistence(ctx),
         "stats" => stats(ctx),
         "replication" => replication(s),
@@ -121,17 +121,107 @@ pub(super) fn human(n: u64) -> String {
     format!("{n}B")
 }
 
-fn memory(s: &Shared) -> Vec<String> {
+/// Redis 7.0's memory fields, in its order. The figures are the store's accounting:
+/// `used_memory` is the running total eviction compares with `maxmemory` (as Redis's is),
+/// which lags MEMORY STATS' exact `total.allocated` by at most 1 KiB per shard; the
+/// overhead and peak are MEMORY STATS' figures. The allocator and RSS
+/// fields repeat it (ratios 1, overheads 0: the process's heap and RSS are its host's), and
+/// the replication, client, cluster, AOF-buffer and script-VM figures are 0 (module docs of
+/// `memory_stats`). The script and function counts are real.
+fn memory(ctx: &Ctx) -> Vec<String> {
+    use crate::commands::memory_stats::{percent, summary};
+    let s = ctx.shared;
+    let m = summary(ctx);
     let used = crate::server::used_memory(s);
-    vec![
+    let peak = used.max(m.peak as u64);
+    let dataset = m.total.saturating_sub(m.overhead);
+    let (scripts, libraries, functions) =
+        crate::script::state(s).map_or((0, 0, 0), crate::script::Scripts::counts);
+    let system = total_system_memory();
+    let mut out = vec![
         field("used_memory", used),
         field("used_memory_human", human(used)),
+        field("used_memory_rss", used),
+        field("used_memory_rss_human", human(used)),
+        field("used_memory_peak", peak),
+        field("used_memory_peak_human", human(peak)),
+        field(
+            "used_memory_peak_perc",
+            format!("{:.2}%", percent(m.total, m.peak.max(m.total).max(1))),
+        ),
+        field("used_memory_overhead", m.overhead),
+        field("used_memory_startup", 0),
+        field("used_memory_dataset", dataset),
+        field(
+            "used_memory_dataset_perc",
+            format!("{:.2}%", percent(dataset, m.total.max(1))),
+        ),
+        field("allocator_allocated", used),
+        field("allocator_active", used),
+        field("allocator_resident", used),
+        field("total_system_memory", system),
+        field("total_system_memory_human", human(system)),
+    ];
+    for name in ["used_memory_lua", "used_memory_vm_eval"] {
+        out.push(field(name, 0));
+    }
+    out.extend([
+        field("used_memory_lua_human", human(0)),
+        field("used_memory_scripts_eval", 0),
+        field("number_of_cached_scripts", scripts),
+        field("number_of_functions", functions),
+        field("number_of_libraries", libraries),
+        field("used_memory_vm_functions", 0),
+        field("used_memory_vm_total", 0),
+        field("used_memory_vm_total_human", human(0)),
+        field("used_memory_functions", 0),
+        field("used_memory_scripts", 0),
+        field("used_memory_scripts_human", human(0)),
         field("maxmemory", s.memory.maxmemory()),
         field("maxmemory_human", human(s.memory.maxmemory())),
         field("maxmemory_policy", s.memory.policy().name()),
+    ]);
+    for (ratio, bytes) in [
+        ("allocator_frag_ratio", "allocator_frag_bytes"),
+        ("allocator_rss_ratio", "allocator_rss_bytes"),
+        ("rss_overhead_ratio", "rss_overhead_bytes"),
+        ("mem_fragmentation_ratio", "mem_fragmentation_bytes"),
+    ] {
+        out.push(field(ratio, "1.00"));
+        out.push(field(bytes, 0));
+    }
+    for name in [
+        "mem_not_counted_for_evict",
+        "mem_replication_backlog",
+        "mem_total_replication_buffers",
+        "mem_clients_slaves",
+        "mem_clients_normal",
+        "mem_cluster_links",
+        "mem_aof_buffer",
+    ] {
+        out.push(field(name, 0));
+    }
+    out.extend([
         field("mem_allocator", "libc"),
+        field("active_defrag_running", 0),
         field("lazyfree_pending_objects", 0),
-    ]
+        field("lazyfreed_objects", 0),
+    ]);
+    out
+}
+
+/// The machine's memory (`MemTotal` of /proc/meminfo, 0 where there is none), read once:
+/// INFO runs under every shard lock, and the figure does not change.
+fn total_system_memory() -> u64 {
+    static TOTAL: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    *TOTAL.get_or_init(|| {
+        let text = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
+        text.lines()
+            .find_map(|l| l.strip_prefix("MemTotal:"))
+            .and_then(|v| v.trim().strip_suffix("kB"))
+            .and_then(|kb| kb.trim().parse::<u64>().ok())
+            .map_or(0, |kb| kb * 1024)
+    })
 }
 
 /// The snapshot and log state: a store opens (loads) before anyone can ask, so `loading` is 0.
