@@ -22,6 +22,8 @@
 //! replay to the same state.
 
 mod command;
+#[cfg(all(test, target_os = "linux", not(loom)))]
+mod failure_tests;
 mod legacy;
 mod load;
 pub(crate) mod manifest;
@@ -237,6 +239,7 @@ impl Aof {
         if let Some(e) = self.log.error() {
             return Err(files::io_error(&self.dir, &std::io::Error::other(e)));
         }
+        self.log.healed();
         shared.saves.aof_recovered(self.log.failures_at_cut());
         Ok(())
     }

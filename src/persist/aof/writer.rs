@@ -44,6 +44,9 @@ const MULTI: &[u8] = b"*1\r\n$5\r\nMULTI\r\n";
 const EXEC: &[u8] = b"*1\r\n$4\r\nEXEC\r\n";
 const SELECT_0: &[u8] = b"*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n";
 
+/// Why a wait for a record fails once the writer thread has exited (the log was closed).
+const CLOSED: &str = "the append only file was closed";
+
 /// How long the thread sleeps between rounds when nobody waits on it.
 const TICK: Duration = Duration::from_millis(5);
 
@@ -67,6 +70,15 @@ struct State {
     /// switch of files happened (what a finished rewrite heals).
     last_error: Option<String>,
     failures_at_cut: u64,
+    /// The first record of the first round that failed (it and every later one may be
+    /// missing from the file) while no finished rewrite replaced the file: the durable
+    /// mark stays below it, so no wait for a later record reports success.
+    lost_from: Option<u64>,
+    /// The same, for failures since the last switch of files (what a finished rewrite
+    /// does not heal).
+    lost_since_cut: Option<u64>,
+    /// The thread has exited: nothing pushed from now on will be written.
+    exited: bool,
     /// Writers inside [`Log::wait_done`] whose record is not durable yet.
     waiting: usize,
     /// fsyncs done, and records written, since the log started (`Store::aof_counts`).
@@ -163,21 +175,50 @@ impl Log {
         self.state.lock().failures_at_cut
     }
 
-    /// Waits until every record pushed so far is written (and fsynced under `Always`).
+    /// Waits until every record pushed so far is written (and fsynced under `Always`), or
+    /// the log failed.
     pub(crate) fn flush(&self) {
         let target = self.seq.next_seq();
-        self.wait_done(target);
+        let _ = self.wait_done(target);
     }
 
-    fn wait_done(&self, below: u64) {
+    /// Waits until every record below `below` is written (and fsynced under `Always`);
+    /// the error text when one of them may be lost (a failed round, or the thread gone).
+    fn wait_done(&self, below: u64) -> Result<(), String> {
         let mut st = self.state.lock();
         st.kicked = true;
         st.waiting += 1;
         self.wake.notify_one();
-        while st.done_below < below && st.error.is_none() && !st.stop {
+        let result = loop {
+            if st.lost_from.is_some_and(|l| l < below) {
+                break Err(st.last_error.clone().unwrap_or_default());
+            }
+            if st.done_below >= below {
+                break Ok(());
+            }
+            if st.exited {
+                break Err(CLOSED.to_owned());
+            }
             st = self.done.wait(st);
-        }
+        };
         st.waiting -= 1;
+        result
+    }
+
+    /// A finished rewrite replaced the file (its base holds every record below its cut):
+    /// only failures since the switch still keep the durable mark back.
+    pub(crate) fn healed(&self) {
+        let mut st = self.state.lock();
+        st.lost_from = st.lost_since_cut;
+        self.publish_durable(&st);
+        self.done.notify_all();
+    }
+
+    /// Makes the durable mark what `st` says: everything written, unless a round failed.
+    fn publish_durable(&self, st: &State) {
+        let mark = st.lost_from.map_or(st.done_below, |l| l.min(st.done_below));
+        self.durable
+            .store(mark, std::sync::atomic::Ordering::Release);
     }
 
     /// (fsyncs done, records written) since the log started.
@@ -206,16 +247,20 @@ impl Log {
             st.records += pending.emitted_below() - before;
             if let Err(e) = result {
                 // Records were lost from the file: refuse writes (Redis's MISCONF) until a
-                // rewrite replaces it. (Redis exits under `Always`; a library cannot.)
+                // rewrite replaces it, and fail the waits for them. (Redis exits under
+                // `Always`; a library cannot.)
                 st.last_error = Some(e.clone());
                 st.error.get_or_insert(e);
+                st.lost_from.get_or_insert(before);
+                st.lost_since_cut.get_or_insert(before);
                 self.disk.log_failed();
             }
             st.done_below = pending.emitted_below();
-            self.durable
-                .store(st.done_below, std::sync::atomic::Ordering::Release);
+            self.publish_durable(&st);
+            let exit = stop && self.seq.next_seq() == pending.emitted_below();
+            st.exited = exit;
             self.done.notify_all();
-            if stop && self.seq.next_seq() == pending.emitted_below() {
+            if exit {
                 return;
             }
         }
@@ -281,6 +326,7 @@ impl Log {
             *dirty = false;
             let mut st = self.state.lock();
             st.error = None;
+            st.lost_since_cut = None;
             st.failures_at_cut = self.disk.log_failures();
             st.rotated = Some(cut);
             self.done.notify_all();
@@ -371,12 +417,15 @@ impl Durable for Log {
         self.durable.load(std::sync::atomic::Ordering::Acquire)
     }
 
-    fn wait_durable(&self, below: u64) {
-        if self.durable_below() < below {
-            self.wait_done(below);
-        }
+    fn wait_durable(&self, below: u64) -> Result<(), String> {
+        let result = if self.durable_below() < below {
+            self.wait_done(below)
+        } else {
+            Ok(())
+        };
         #[cfg(test)]
         tests::acknowledged(self, below);
+        result
     }
 }
 
@@ -386,14 +435,15 @@ impl Log {
     /// script), the wait is deferred until they are released, so writers of the same
     /// shard queue up behind this one and share the next fsync (group commit); the
     /// command's context stamps the debt on the shards it wrote, so that readers of them
-    /// wait for it too. Otherwise (expiry outside a command) it waits here.
+    /// wait for it too. Otherwise (a thread that owes another store already) it waits here.
+    /// A failed wait is kept for the caller's reply either way (see [`after_unlock`]).
     fn owe(&self, below: u64) {
         let deferred = self.me.upgrade().is_some_and(|me| {
             let me: Arc<dyn Durable> = me;
             after_unlock::owe(&me, below)
         });
         if !deferred {
-            self.wait_done(below);
+            after_unlock::pay(self, below);
         }
     }
 }
