@@ -22,6 +22,8 @@
 //! replay to the same state.
 
 mod command;
+#[cfg(all(test, not(loom)))]
+mod expiry_tests;
 #[cfg(all(test, target_os = "linux", not(loom)))]
 mod failure_tests;
 mod legacy;

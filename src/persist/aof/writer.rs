@@ -418,6 +418,8 @@ impl Durable for Log {
     }
 
     fn wait_durable(&self, below: u64) -> Result<(), String> {
+        #[cfg(test)]
+        tests::waiting();
         let result = if self.durable_below() < below {
             self.wait_done(below)
         } else {
@@ -495,6 +497,26 @@ pub(super) mod tests {
         /// What the last deferred wait of this thread owed, and the durable mark it saw
         /// when it returned.
         static ACKED: Cell<(u64, u64)> = const { Cell::new((0, 0)) };
+    }
+
+    thread_local! {
+        /// What a test runs on this thread as each wait for the log starts.
+        static ON_WAIT: std::cell::RefCell<Option<Box<dyn Fn()>>> =
+            std::cell::RefCell::new(None);
+    }
+
+    /// Runs this thread's `on_wait` hook (as a wait for the log starts).
+    pub(in crate::persist::aof) fn waiting() {
+        ON_WAIT.with(|h| {
+            if let Some(f) = &*h.borrow() {
+                f();
+            }
+        });
+    }
+
+    /// Sets (or clears) what runs as each wait of this thread starts.
+    pub(in crate::persist::aof) fn on_wait(hook: Option<Box<dyn Fn()>>) {
+        ON_WAIT.with(|h| *h.borrow_mut() = hook);
     }
 
     /// Called by `settle` right after its wait returned.
