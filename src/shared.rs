@@ -37,8 +37,8 @@ pub(crate) struct Shared {
     pub(crate) server: crate::server::ServerState,
     /// Snapshots: the one-at-a-time flag, LASTSAVE, the saver thread (see `persist`).
     pub(crate) saves: crate::persist::state::SaveState,
-    /// The append-only log, once `Store::open` started it (see `persist::aof`).
-    pub(crate) aof: OnceLock<std::sync::Arc<crate::persist::aof::Aof>>,
+    /// The append-only log in force, if any, and its live settings (see `persist::aof`).
+    pub(crate) aof: crate::persist::aof::LogSwitch,
 }
 
 impl Shared {
@@ -50,6 +50,7 @@ impl Shared {
         let events = Events::new(config.clock.clone(), config.pubsub_buffer_limit);
         let server = crate::server::ServerState::new(&config, commands.len());
         let saves = crate::persist::state::SaveState::new(&config.persist);
+        let aof = crate::persist::aof::LogSwitch::new(config.persist.appendfsync);
         let shared = Shared {
             keyspace: Keyspace::new(config.shards, config.databases),
             memory: crate::evict::Memory::new(
@@ -66,7 +67,7 @@ impl Shared {
             sweeper: OnceLock::new(),
             events,
             saves,
-            aof: OnceLock::new(),
+            aof,
         };
         shared
             .events

@@ -11,6 +11,7 @@
 
 use std::fs::File;
 use std::io::Write;
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::{Duration, Instant};
 
 use super::resp;
@@ -88,13 +89,16 @@ struct State {
 
 /// The log: the shared half of the writer (the thread is [`Thread`]).
 pub(crate) struct Log {
-    /// Itself, for a writer to hold while it waits after its locks (see [`Log::owe`]).
-    me: std::sync::Weak<Log>,
+    /// What a writer owes while it waits after its locks (see [`Log::owe`]): the store's
+    /// [`Hub`](super::hub::Hub), the one durable mark the keyspace knows, whichever log
+    /// is current.
+    hub: std::sync::Weak<dyn Durable>,
     seq: Sequencer,
     /// `State::done_below` under `Always`, readable without the mutex: callers that find
     /// their record durable already do not wait.
     durable: std::sync::atomic::AtomicU64,
-    policy: Fsync,
+    /// The [`Fsync`] policy in force (`CONFIG SET appendfsync` changes it live).
+    policy: AtomicU8,
     db: usize,
     state: Mutex<State>,
     wake: Condvar,
@@ -104,20 +108,27 @@ pub(crate) struct Log {
 }
 
 impl Log {
-    /// A log appending to `file` (which already ends with a whole record, or is new); an
-    /// I/O error of its thread refuses writes through `disk`.
+    /// A log appending to `file` (which already ends with a whole record, or is new),
+    /// numbering its records from `first` (a log that replaces a closed one continues its
+    /// numbers: shards keep stamps of them); an I/O error of its thread refuses writes
+    /// through `disk`.
     pub(crate) fn start(
         file: File,
         policy: Fsync,
         disk: Arc<DiskFlags>,
+        hub: std::sync::Weak<dyn Durable>,
+        first: u64,
     ) -> std::io::Result<(Arc<Log>, Thread)> {
-        let log = Arc::new_cyclic(|me| Log {
-            me: me.clone(),
-            seq: Sequencer::new(16),
-            durable: std::sync::atomic::AtomicU64::new(0),
-            policy,
+        let log = Arc::new(Log {
+            hub,
+            seq: Sequencer::starting_at(16, first),
+            durable: std::sync::atomic::AtomicU64::new(first),
+            policy: AtomicU8::new(policy_code(policy)),
             db: 0,
-            state: Mutex::new(State::default()),
+            state: Mutex::new(State {
+                done_below: first,
+                ..State::default()
+            }),
             wake: Condvar::new(),
             done: Condvar::new(),
             disk,
@@ -126,7 +137,7 @@ impl Log {
         // Without its thread the log could not keep `Always`'s promise: no store then.
         let handle = std::thread::Builder::new()
             .name("redlite-aof".into())
-            .spawn(move || worker.run(file))?;
+            .spawn(move || worker.run(file, first))?;
         let thread = Thread {
             log: log.clone(),
             handle: Some(handle),
@@ -154,6 +165,9 @@ impl Log {
         while st.rotated.is_none_or(|r| r < cut) {
             if let Some(e) = &st.error {
                 return Err(std::io::Error::other(e.clone()));
+            }
+            if st.exited {
+                return Err(std::io::Error::other(CLOSED));
             }
             st = self.done.wait(st);
         }
@@ -227,8 +241,8 @@ impl Log {
         (st.fsyncs, st.records)
     }
 
-    fn run(&self, mut file: File) {
-        let mut pending = Pending::default();
+    fn run(&self, mut file: File, first: u64) {
+        let mut pending = Pending::starting_at(first);
         let mut buf = Vec::new();
         let mut last_sync = Instant::now();
         let mut dirty = false;
@@ -278,14 +292,14 @@ impl Log {
     fn next_round(&self, group: &mut Group) -> (bool, Option<(u64, File)>) {
         let mut st = self.state.lock();
         if !st.kicked && !st.stop {
-            let tick = if self.policy == Fsync::Always {
+            let tick = if self.policy() == Fsync::Always {
                 Duration::from_millis(100)
             } else {
                 TICK
             };
             st = self.wake.wait_for(st, tick);
         }
-        if self.policy == Fsync::Always {
+        if self.policy() == Fsync::Always {
             let until = Instant::now() + (group.fsync / 2).min(MAX_LINGER);
             while st.waiting < group.writers && !st.stop && st.rotate.is_none() {
                 let Some(left) = until.checked_duration_since(Instant::now()) else {
@@ -342,7 +356,7 @@ impl Log {
         last: &mut Instant,
         stop: bool,
     ) -> Result<(), String> {
-        let due = match self.policy {
+        let due = match self.policy() {
             Fsync::Always => true,
             Fsync::EverySec => last.elapsed() >= Duration::from_secs(1),
             Fsync::No => false,
@@ -406,7 +420,7 @@ impl Listener for Log {
         let seq = self
             .seq
             .push_with(stripe(self.seq.stripes()), |out| Log::encode(batch, out));
-        if self.policy == Fsync::Always {
+        if self.policy() == Fsync::Always {
             self.owe(seq + 1);
         }
     }
@@ -440,13 +454,50 @@ impl Log {
     /// wait for it too. Otherwise (a thread that owes another store already) it waits here.
     /// A failed wait is kept for the caller's reply either way (see [`after_unlock`]).
     fn owe(&self, below: u64) {
-        let deferred = self.me.upgrade().is_some_and(|me| {
-            let me: Arc<dyn Durable> = me;
-            after_unlock::owe(&me, below)
-        });
-        if !deferred {
-            after_unlock::pay(self, below);
+        let Some(hub) = self.hub.upgrade() else {
+            return;
+        };
+        if !after_unlock::owe(&hub, below) {
+            after_unlock::pay(&*hub, below);
         }
+    }
+
+    /// The [`Fsync`] policy in force.
+    #[inline]
+    pub(crate) fn policy(&self) -> Fsync {
+        match self.policy.load(Ordering::Relaxed) {
+            0 => Fsync::Always,
+            1 => Fsync::EverySec,
+            _ => Fsync::No,
+        }
+    }
+
+    /// Puts `policy` in force from the next record on (and the thread's next round).
+    pub(crate) fn set_policy(&self, policy: Fsync) {
+        self.policy.store(policy_code(policy), Ordering::Relaxed);
+        let mut st = self.state.lock();
+        st.kicked = true;
+        self.wake.notify_one();
+    }
+
+    /// Closes the log: the thread writes and fsyncs every record pushed so far, then exits;
+    /// returns once it has. Records pushed later are never written (their waits fail).
+    pub(crate) fn stop_and_wait(&self) {
+        let mut st = self.state.lock();
+        st.stop = true;
+        self.wake.notify_one();
+        while !st.exited {
+            st = self.done.wait(st);
+        }
+    }
+}
+
+/// `Fsync` as the number `Log::policy` holds.
+fn policy_code(policy: Fsync) -> u8 {
+    match policy {
+        Fsync::Always => 0,
+        Fsync::EverySec => 1,
+        _ => 2,
     }
 }
 
