@@ -77,6 +77,36 @@ fn a_write_whose_fsync_failed_replies_misconf_and_heals_after_a_rewrite() {
 }
 
 #[test]
+fn turning_a_failed_log_off_ends_misconf_and_a_new_log_holds_everything() {
+    let dir = folder("off");
+    let store = Store::open(config(&dir)).expect("open");
+    assert_eq!(store.execute(["SET", "k", "1"]), Reply::ok());
+    fail_the_log(&store);
+    assert!(is_misconf(&store.execute(["SET", "k", "2"])));
+    let off = store.execute(["CONFIG", "SET", "appendonly", "no"]);
+    assert_eq!(off, Reply::ok());
+    assert_eq!(
+        store.execute(["SET", "k", "3"]),
+        Reply::ok(),
+        "no log, no MISCONF"
+    );
+    assert_eq!(store.execute(["GET", "k"]), Reply::bulk("3"));
+    let on = store.execute(["CONFIG", "SET", "appendonly", "yes"]);
+    assert_eq!(on, Reply::ok());
+    while store.shared.aof.starting() {
+        std::thread::yield_now();
+    }
+    assert_eq!(store.execute(["SET", "j", "1"]), Reply::ok());
+    store.flush_log();
+    drop(store);
+    let store = Store::open(config(&dir)).expect("reopen");
+    assert_eq!(store.execute(["GET", "k"]), Reply::bulk("3"));
+    assert_eq!(store.execute(["GET", "j"]), Reply::bulk("1"));
+    drop(store);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn concurrent_writers_and_readers_never_see_a_lost_write_as_durable() {
     const THREADS: usize = 4;
     let dir = folder("concurrent");

@@ -7,8 +7,9 @@
 //! INFO's `aof_enabled`, with `aof_rewrite_in_progress:1`), as in Redis's
 //! `AOF_WAIT_REWRITE`; writes reach it from the snapshot's instant, and under `Always`
 //! they wait for their fsync once its base is written and listed. `appendonly no` closes
-//! the log (everything it was given is written and fsynced) and cancels a start under
-//! way. `appendfsync` changes the policy of the log in force at once.
+//! the log (everything it was given is written and fsynced), ends a MISCONF its failure
+//! caused, and cancels a start under way. `appendfsync` changes the policy of the log in
+//! force at once.
 //!
 //! The state lock is never held across a snapshot or a wait for the disk.
 
@@ -192,6 +193,9 @@ impl LogSwitch {
         aof.close(shared);
         // Only once it is all on disk: until then, waits still go to it.
         self.hub.set(None);
+        // With no log, a failed one refuses nothing (Redis checks `aof_last_write_status`
+        // only while the log is on).
+        shared.saves.aof_recovered(shared.saves.disk.log_failures());
     }
 
     /// The starting thread's end: puts `aof` in force, or closes it if `appendonly no`
