@@ -465,7 +465,9 @@ impl Log {
     /// The [`Fsync`] policy in force.
     #[inline]
     pub(crate) fn policy(&self) -> Fsync {
-        match self.policy.load(Ordering::Relaxed) {
+        // Acquire/Release: a record a writer pushed because it saw `Always` is drained
+        // after that load, so the round that writes it sees `Always` too and fsyncs it.
+        match self.policy.load(Ordering::Acquire) {
             0 => Fsync::Always,
             1 => Fsync::EverySec,
             _ => Fsync::No,
@@ -474,7 +476,7 @@ impl Log {
 
     /// Puts `policy` in force from the next record on (and the thread's next round).
     pub(crate) fn set_policy(&self, policy: Fsync) {
-        self.policy.store(policy_code(policy), Ordering::Relaxed);
+        self.policy.store(policy_code(policy), Ordering::Release);
         let mut st = self.state.lock();
         st.kicked = true;
         self.wake.notify_one();
