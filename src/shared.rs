@@ -10,6 +10,7 @@ use crate::config::Config;
 use crate::effects::{Listeners, Recorder};
 use crate::events::Events;
 use crate::keyspace::expiry::Sweeper;
+use crate::keyspace::locks::{self, after_unlock};
 use crate::keyspace::{Keyspace, Shard};
 
 /// State shared by every handle and connection of one store.
@@ -36,8 +37,8 @@ pub(crate) struct Shared {
     pub(crate) server: crate::server::ServerState,
     /// Snapshots: the one-at-a-time flag, LASTSAVE, the saver thread (see `persist`).
     pub(crate) saves: crate::persist::state::SaveState,
-    /// The append-only log, once `Store::open` started it (see `persist::aof`).
-    pub(crate) aof: OnceLock<std::sync::Arc<crate::persist::aof::Aof>>,
+    /// The append-only log in force, if any, and its live settings (see `persist::aof`).
+    pub(crate) aof: crate::persist::aof::LogSwitch,
 }
 
 impl Shared {
@@ -49,6 +50,7 @@ impl Shared {
         let events = Events::new(config.clock.clone(), config.pubsub_buffer_limit);
         let server = crate::server::ServerState::new(&config, commands.len());
         let saves = crate::persist::state::SaveState::new(&config.persist);
+        let aof = crate::persist::aof::LogSwitch::new(config.persist.appendfsync);
         let shared = Shared {
             keyspace: Keyspace::new(config.shards, config.databases),
             memory: crate::evict::Memory::new(
@@ -65,7 +67,7 @@ impl Shared {
             sweeper: OnceLock::new(),
             events,
             saves,
-            aof: OnceLock::new(),
+            aof,
         };
         shared
             .events
@@ -87,13 +89,6 @@ impl Shared {
         Now::lazy(&*self.config.clock)
     }
 
-    /// Hands a recorder's batch to the listeners (expiry outside any command).
-    pub(crate) fn deliver(&self, rec: &Recorder) {
-        if let Some(batch) = rec.batch() {
-            self.listeners.deliver(batch);
-        }
-    }
-
     /// One bounded step of active expiry over every shard; returns how many keys went.
     // The sweeper thread is not started under loom.
     #[cfg_attr(loom, allow(dead_code))]
@@ -110,6 +105,11 @@ impl Shared {
 
     /// Runs `pass` on each shard under its write lock, recording every key it deletes as
     /// `expired` (a `DEL` to replay), one batch per shard.
+    ///
+    /// Under `Fsync::Always` the DELs' fsync is waited for once, after the last shard lock
+    /// dropped, not under each (that would stall the shard's callers for an fsync); each
+    /// shard is stamped with the debt, so a caller that finds a key gone waits for its DEL
+    /// before replying (see `keyspace::locks::after_unlock`).
     fn expire_each_shard(
         &self,
         mut pass: impl FnMut(
@@ -122,6 +122,7 @@ impl Shared {
         let mut total = 0;
         let ks = &self.keyspace;
         let made: Vec<usize> = ks.made().collect();
+        let owed = after_unlock::Deferred::new();
         for i in made
             .into_iter()
             .flat_map(|db| ks.base(db)..ks.base(db) + ks.shard_count())
@@ -133,8 +134,14 @@ impl Shared {
                 let at = rec.mark();
                 rec.expired(stamp, key, at);
             });
-            self.deliver(&rec);
+            if let Some(batch) = rec.batch() {
+                self.listeners.deliver(batch);
+                locks::stamp_owed_on(&mut shard, ks);
+            }
         }
+        drop(owed);
+        // Nobody replies for the sweep: a failed wait is the log's to report (MISCONF).
+        let _ = after_unlock::take_failure();
         total
     }
 }

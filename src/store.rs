@@ -245,8 +245,8 @@ impl Store {
         }
     }
 
-    fn aof(&self) -> Option<&crate::persist::aof::Aof> {
-        self.shared.aof.get().map(|a| &**a)
+    fn aof(&self) -> Option<Arc<crate::persist::aof::Aof>> {
+        self.shared.aof.get()
     }
 
     /// A new client connection with its own WATCH set and MULTI queue.

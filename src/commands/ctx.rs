@@ -109,23 +109,32 @@ impl Reap {
 /// Deletes keys that reads under read locks found expired, once those locks are gone: each
 /// shard is write-locked in turn and the key deleted if it is still expired at the reading
 /// command's time (`now`), so a later step back of the clock cannot revive it.
+///
+/// Under `Fsync::Always` the reading call owes the DEL (its reply says the key is gone):
+/// the wait runs after the last shard lock here dropped, and the shard is stamped with it
+/// for other readers. A DEL someone else logged first (the sweep) is owed the same way.
 #[cold]
 fn reap(shared: &Shared, seen: Vec<SeenExpired>, now: u64) {
     let now = Now::fixed(now);
     let ks = &shared.keyspace;
+    let _owed = crate::keyspace::locks::after_unlock::Deferred::new();
     for s in seen {
         let k = HKey {
             bytes: &s.key,
             hash: s.hash,
         };
         let mut shard = ks.shard(s.shard).write();
+        crate::keyspace::locks::owe_stamp_of(&shard, ks);
         let mut rec = Recorder::new(shared.listeners.active());
         rec.start_in(ks.db_of(s.shard));
         if let Some(stamp) = shard.remove_expired(k, &now) {
             let at = rec.mark();
             rec.expired(stamp, &s.key, at);
         }
-        shared.deliver(&rec);
+        if let Some(batch) = rec.batch() {
+            shared.listeners.deliver(batch);
+            crate::keyspace::locks::stamp_owed_on(&mut shard, ks);
+        }
         drop(shard);
     }
 }

@@ -325,6 +325,7 @@ fn run_unguarded(shared: &Shared, db: usize, spec: &Spec, args: &[&[u8]]) -> Rep
     let Handler::Data(handler) = spec.handler else {
         return Reply::error("ERR this command needs a connection");
     };
+    crate::keyspace::locks::after_unlock::forget_failure();
     if let Err(text) = oom::admit(shared, spec, args) {
         return Reply::error(text);
     }
@@ -334,7 +335,7 @@ fn run_unguarded(shared: &Shared, db: usize, spec: &Spec, args: &[&[u8]]) -> Rep
     let call = begin(shared, spec);
     if spec.has(flag::BLOCKING) {
         // On its own a blocking command may wait (MULTI and scripts call its handler).
-        let reply = blocking::run(shared, db, spec, args);
+        let reply = crate::persist::misconf::unless_lost(blocking::run(shared, db, spec, args));
         call.end(&reply);
         return reply;
     }
@@ -361,6 +362,9 @@ fn run_unguarded(shared: &Shared, db: usize, spec: &Spec, args: &[&[u8]]) -> Rep
     let reap = ctx.finish();
     drop(locks);
     reap.run(shared);
+    // Dropping the locks waited for the log under `Fsync::Always`: a failed wait replaces
+    // the reply.
+    let reply = crate::persist::misconf::unless_lost(reply);
     call.end(&reply);
     reply
 }

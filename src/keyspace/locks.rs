@@ -121,7 +121,7 @@ impl<'a> Locks<'a> {
             // Refused only when the thread owes another store (never from one call):
             // then the wait happens here, under the locks, which is merely slower.
             if !after_unlock::owe(log, t) {
-                log.wait_durable(t);
+                after_unlock::pay(&**log, t);
             }
         }
     }
@@ -152,6 +152,22 @@ impl<'a> Locks<'a> {
 pub(crate) fn stamp_owed_on(shard: &mut Shard, ks: &Keyspace) {
     if let Some(log) = ks.durable() {
         shard.log_ticket = shard.log_ticket.max(after_unlock::owed(log));
+    }
+}
+
+/// What a lock set that takes `shard` owes (see [`Locks::owe_tickets`]), for a caller that
+/// holds it under a guard of its own inside an [`after_unlock::Deferred`] (expiry outside
+/// commands): a reader that finds a key gone must not reply before its DEL is durable.
+#[inline]
+pub(crate) fn owe_stamp_of(shard: &Shard, ks: &Keyspace) {
+    let ticket = shard.log_ticket;
+    if ticket == 0 {
+        return;
+    }
+    if let Some(log) = ks.durable() {
+        if ticket > log.durable_below() && !after_unlock::owe(log, ticket) {
+            after_unlock::pay(&**log, ticket);
+        }
     }
 }
 

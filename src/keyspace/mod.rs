@@ -58,9 +58,12 @@ pub(crate) struct Keyspace {
     bits: u32,
     /// Bytes of every shard of every database, fed by them in steps (see [`accounting`]).
     used: accounting::Total,
-    /// The append-only log under `Fsync::Always`, whose durable mark replies wait for
-    /// (see `locks::after_unlock`); unset otherwise.
+    /// The append-only log's durable mark, which replies wait for while `durable_on`
+    /// (`Fsync::Always`; see `locks::after_unlock`). Set once, the first time `Always` is
+    /// in force; `durable_on` follows `CONFIG SET appendfsync` / `appendonly`. A plain std
+    /// atomic: no loom model runs a log.
     durable: OnceLock<Arc<dyn locks::Durable>>,
+    durable_on: std::sync::atomic::AtomicBool,
 }
 
 impl Keyspace {
@@ -78,18 +81,31 @@ impl Keyspace {
             bits: n.trailing_zeros(),
             used,
             durable: OnceLock::new(),
+            durable_on: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
     /// The log replies wait for (`Fsync::Always`), if any.
     #[inline]
     pub(crate) fn durable(&self) -> Option<&Arc<dyn locks::Durable>> {
+        if !self.durable_on.load(std::sync::atomic::Ordering::Acquire) {
+            return None;
+        }
         self.durable.get()
     }
 
-    /// Makes replies wait for `log`'s durable mark (once, when an `Always` log opens).
-    pub(crate) fn set_durable(&self, log: Arc<dyn locks::Durable>) {
-        let _ = self.durable.set(log);
+    /// Makes replies wait for `log`'s durable mark (`Always` in force), or not. The first
+    /// `log` given stays: a store has one (its log hub).
+    pub(crate) fn set_durable(&self, log: Option<Arc<dyn locks::Durable>>) {
+        let on = match log {
+            Some(log) => {
+                let _ = self.durable.set(log);
+                true
+            }
+            None => false,
+        };
+        self.durable_on
+            .store(on, std::sync::atomic::Ordering::Release);
     }
 
     /// How many databases there are.

@@ -9,6 +9,7 @@
 //! and commands such as SAVE, BGSAVE and CONFIG SET that can end the condition, still run.
 
 use crate::commands::{self, Spec, flag};
+use crate::reply::Reply;
 use crate::shared::Shared;
 use crate::sync::Ordering;
 
@@ -49,8 +50,30 @@ pub(crate) fn text(shared: &Shared) -> String {
     if saves.stop_writes() && saves.bgsave_failed() && !saves.rules().is_empty() {
         return RDB_FAILED.to_owned();
     }
-    let why = aof_error(shared).unwrap_or_default();
-    format!("MISCONF Errors writing to the AOF file: {}", strerror(&why))
+    aof_text(&aof_error(shared).unwrap_or_default())
+}
+
+/// Called when a call has released its last lock set: Redis's MISCONF error when a wait
+/// for the log it owed failed (under `Fsync::Always` its write, or a write its reply
+/// shows, may be lost), else `None`. One thread-local read when nothing failed.
+#[inline]
+pub(crate) fn lost() -> Option<String> {
+    crate::keyspace::locks::after_unlock::take_failure().map(|why| aof_text(&why))
+}
+
+/// `reply`, or the MISCONF error that replaces it when the call's durability wait failed
+/// (see [`lost`]).
+#[inline]
+pub(crate) fn unless_lost(reply: Reply) -> Reply {
+    match lost() {
+        None => reply,
+        Some(text) => Reply::error(text),
+    }
+}
+
+/// Redis's text for a failed write or fsync of the log.
+fn aof_text(why: &str) -> String {
+    format!("MISCONF Errors writing to the AOF file: {}", strerror(why))
 }
 
 /// The log's write or fsync error in force (INFO's `aof_last_write_status` is `err` then).

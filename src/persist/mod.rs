@@ -48,6 +48,7 @@ pub(crate) const NO_DIR: &str =
 
 /// Starts the store's background saver if it has a data folder (called once, at creation).
 pub(crate) fn start(shared: &Arc<Shared>) {
+    shared.aof.bind(shared);
     #[cfg(not(loom))]
     if shared.config.persist.dir.is_some() {
         if let Some(saver) = saver::Saver::spawn(Arc::downgrade(shared)) {

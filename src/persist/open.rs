@@ -20,7 +20,7 @@ pub(crate) fn open(shared: &Arc<Shared>) -> Result<(), Error> {
     std::fs::create_dir_all(&dir).map_err(|e| files::io_error(&dir, &e))?;
     if cfg.aof_on() {
         let log = aof::Aof::open(shared, &dir, cfg.appendfsync)?;
-        let _ = shared.aof.set(Arc::new(log));
+        shared.aof.opened(shared, log);
     } else {
         let dump = dir.join(DUMP);
         if dump.exists() {

@@ -208,7 +208,10 @@ impl Connection {
             Handler::Conn(op) => {
                 let shared = self.shared.clone();
                 let call = commands::begin(&shared, spec);
-                let reply = self.run_conn(op, argv);
+                crate::keyspace::locks::after_unlock::forget_failure();
+                // WATCH may reap an expired key, EXEC waits for its writes: either wait
+                // for the log can fail (see `persist::misconf::lost`).
+                let reply = crate::persist::misconf::unless_lost(self.run_conn(op, argv));
                 call.end(&reply);
                 reply
             }
@@ -339,12 +342,7 @@ impl Connection {
                 "EXECABORT Transaction discarded because of: {why}"
             )));
         }
-        Ok(exec::commit(
-            &self.shared,
-            &mut self.db,
-            &mut self.watches,
-            &multi.queue,
-        ))
+        exec::commit(&self.shared, &mut self.db, &mut self.watches, &multi.queue)
     }
 
     pub(crate) fn watch_key(&mut self, key: &[u8]) {

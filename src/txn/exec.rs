@@ -5,6 +5,7 @@ use smallvec::SmallVec;
 use super::queue::Queue;
 use super::watch::WatchSet;
 use crate::commands::{self, ConnOp, Ctx, Handler, KeyHashes, Spec, budget, guard};
+use crate::error::Error;
 use crate::keyspace::locks::Plan;
 use crate::reply::Reply;
 use crate::shared::Shared;
@@ -69,7 +70,8 @@ pub(crate) fn commit(
     db: &mut usize,
     watches: &mut WatchSet,
     queue: &Queue,
-) -> ExecOutcome {
+) -> Result<ExecOutcome, Error> {
+    crate::keyspace::locks::after_unlock::forget_failure();
     let ks = &shared.keyspace;
     let mut plan = Plan::at(ks.base(*db));
     // Every queued key's hash, flat; `ends[i]` closes command i's run. Hashed once here and
@@ -99,7 +101,8 @@ pub(crate) fn commit(
         }
     }
     if !intact {
-        return ExecOutcome::Aborted;
+        drop(locks);
+        return lost_or(ExecOutcome::Aborted);
     }
     let mut ctx = Ctx::new(shared, &mut locks, now, KeyHashes::new(), *db);
     ctx.set_atomic();
@@ -116,7 +119,17 @@ pub(crate) fn commit(
     let reap = ctx.finish();
     drop(locks);
     reap.run(shared);
-    ExecOutcome::Committed(replies)
+    lost_or(ExecOutcome::Committed(replies))
+}
+
+/// `outcome`, unless the wait for the log the EXEC owed (its writes, or writes its replies
+/// show, under `Fsync::Always`) failed: then Redis's MISCONF error, as the queue's effects
+/// may be lost.
+fn lost_or(outcome: ExecOutcome) -> Result<ExecOutcome, Error> {
+    match crate::persist::misconf::lost() {
+        None => Ok(outcome),
+        Some(text) => Err(Error::Reply(text)),
+    }
 }
 
 /// Runs one queued command within what the EXEC's earlier replies left of
@@ -190,7 +203,7 @@ mod tests {
         queue.push(set, &[b"SET".as_slice(), b"k", b"v"]);
         let outcome = commit(&store.shared, &mut 0, &mut WatchSet::default(), &queue);
         let want = vec![Reply::error(PANICKED), Reply::ok()];
-        assert_eq!(outcome, ExecOutcome::Committed(want));
+        assert_eq!(outcome, Ok(ExecOutcome::Committed(want)));
         // The locks were released after the EXEC: the key reads back.
         assert_eq!(store.execute(["GET", "k"]), Reply::bulk("v"));
     }

@@ -443,12 +443,13 @@ impl Transaction {
         if let Err(text) = crate::commands::crossslot::exec(&self.conn.shared, self.queue.iter()) {
             return Err(self.abandon(Error::Reply(text.into())));
         }
-        match exec::commit(
+        let outcome = exec::commit(
             &self.conn.shared,
             &mut self.conn.db,
             &mut self.conn.watches,
             &self.queue,
-        ) {
+        );
+        match outcome.map_err(|e| self.abandon(e))? {
             ExecOutcome::Aborted => Ok(None),
             ExecOutcome::Committed(replies) => match first_error(&replies) {
                 None => Ok(Some((value, replies))),

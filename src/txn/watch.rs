@@ -105,6 +105,8 @@ pub(crate) fn watch(shared: &Shared, db: usize, set: &mut WatchSet, key: &[u8]) 
     if set.contains(shard, hk.hash, key) {
         return;
     }
+    // Under `Fsync::Always` a reclaimed key's DEL is waited for once the guard drops.
+    let owed = crate::keyspace::locks::after_unlock::Deferred::new();
     let mut guard = ks.shard(shard).write();
     let now = shared.lazy_now();
     if let Some(stamp) = guard.remove_expired(hk, &now) {
@@ -115,10 +117,12 @@ pub(crate) fn watch(shared: &Shared, db: usize, set: &mut WatchSet, key: &[u8]) 
         rec.expired(stamp, key, at);
         if let Some(batch) = rec.batch() {
             shared.listeners.deliver(batch);
+            crate::keyspace::locks::stamp_owed_on(&mut guard, ks);
         }
     }
     let version = guard.watch(hk);
     drop(guard);
+    drop(owed);
     set.push(Watched {
         key: bytes(key),
         hash: hk.hash,

@@ -213,14 +213,14 @@ fn hz_is_capped_to_redis_range() {
 }
 
 #[test]
-fn fixed_persistence_parameters_accept_only_the_value_in_force() {
+fn an_in_memory_store_accepts_only_the_persistence_it_can_follow() {
     let (_s, mut c, _) = setup();
     assert_eq!(c.execute(["CONFIG", "SET", "save", ""]), ok());
     assert_eq!(c.execute(["CONFIG", "SET", "appendonly", "no"]), ok());
     assert_eq!(
         c.execute(["CONFIG", "SET", "appendonly", "yes"]),
         err(
-            "ERR CONFIG SET failed (possibly related to argument 'appendonly') - can't set immutable config"
+            "ERR CONFIG SET failed (possibly related to argument 'appendonly') - the store has no data folder (Config::data_dir) to log to"
         )
     );
 }

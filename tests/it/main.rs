@@ -26,6 +26,8 @@ mod aof_crash;
 #[cfg(not(loom))]
 mod aof_interop;
 #[cfg(not(loom))]
+mod aof_live;
+#[cfg(not(loom))]
 mod bitfield;
 #[cfg(not(loom))]
 mod bitmaps;

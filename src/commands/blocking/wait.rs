@@ -50,6 +50,7 @@ static NEXT_WAITER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64:
 /// caller on each of its keys while still holding their shard (write) locks, so a push
 /// landing after the check necessarily finds the waiter.
 pub(crate) fn attempt(shared: &Shared, db: usize, spec: &Spec, args: &[&[u8]]) -> Attempt {
+    crate::keyspace::locks::after_unlock::forget_failure();
     let mut plan = Plan::at(shared.keyspace.base(db));
     let mut hashes = KeyHashes::new();
     plan_keys(shared, spec, args, &mut plan, &mut hashes);
@@ -67,7 +68,10 @@ pub(crate) fn attempt(shared: &Shared, db: usize, spec: &Spec, args: &[&[u8]]) -
     let reap = ctx.finish();
     drop(locks);
     reap.run(shared);
-    outcome
+    match outcome {
+        Attempt::Done(reply) => Attempt::Done(crate::persist::misconf::unless_lost(reply)),
+        blocked @ Attempt::Blocked { .. } => blocked,
+    }
 }
 
 fn register(ctx: &mut Ctx, a: &[&[u8]], req: Request) -> Res<Attempt> {
@@ -171,14 +175,18 @@ fn finish(shared: &Shared, db: usize, waiter: &Waiter, outcome: Outcome, nothing
         Outcome::TimedOut => (nothing, None),
     };
     leave(shared, db, waiter, served_by);
-    reply
+    crate::persist::misconf::unless_lost(reply)
 }
 
 /// Removes `waiter` from its keys' queues (the serving key already removed it), one shard
-/// lock at a time.
+/// lock at a time. A served waiter first owes what its server's write was stamped with
+/// (see [`owe_server`]).
 fn leave(shared: &Shared, db: usize, waiter: &Waiter, skip: Option<usize>) {
     let ks = &shared.keyspace;
     let base = ks.base(db);
+    if let Some(key) = skip.and_then(|at| waiter.keys.get(at)) {
+        owe_server(ks, base + ks.shard_of(ks.hkey(key).hash));
+    }
     for (i, key) in waiter.keys.iter().enumerate() {
         if Some(i) == skip {
             continue;
@@ -186,6 +194,16 @@ fn leave(shared: &Shared, db: usize, waiter: &Waiter, skip: Option<usize>) {
         let shard = ks.shard_of(ks.hkey(key).hash);
         ks.shard(base + shard).write().waits.remove(key, waiter.seq);
     }
+}
+
+/// Under `Fsync::Always` the writer that served a waiter logged the pop and stamped the
+/// key's shard with it, but the reply reached the waiter before that writer's fsync: the
+/// waiter owes the stamp too, so it never returns an element whose removal may be lost.
+/// The wait runs once the shard's lock is released.
+fn owe_server(ks: &crate::keyspace::Keyspace, shard: usize) {
+    let _deferred = crate::keyspace::locks::after_unlock::Deferred::new();
+    let guard = ks.shard(shard).read();
+    crate::keyspace::locks::owe_stamp_of(&guard, ks);
 }
 
 enum State {
@@ -286,7 +304,7 @@ impl BlockingCall {
         };
         leave(&self.shared, self.db, &waiter, served_by);
         outcome.map(|o| match o {
-            Outcome::Served(reply, _) => reply,
+            Outcome::Served(reply, _) => crate::persist::misconf::unless_lost(reply),
             Outcome::TimedOut => nothing,
         })
     }

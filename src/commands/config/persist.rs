@@ -1,28 +1,47 @@
-//! CONFIG GET / SET of the persistence parameters. `save` and
-//! `stop-writes-on-bgsave-error` are live; `appendonly`, `appendfsync` and `dir` are fixed
-//! when the store opens (`Config::appendonly`, `Config::appendfsync`, `Config::data_dir`),
-//! so a SET to another value is refused as Redis refuses an immutable parameter, and a SET
-//! to the value in force is accepted (setup code such as `CONFIG SET appendonly yes` runs).
+//! CONFIG GET / SET of the persistence parameters. `save`, `stop-writes-on-bgsave-error`,
+//! `appendonly` and `appendfsync` are live, as in Redis 7.0 (see `persist::aof::switch`);
+//! `dir` is fixed when the store opens (`Config::data_dir`), so a SET to another folder is
+//! refused as Redis refuses an immutable parameter, and a SET to the folder in force is
+//! accepted. A store without a data folder has nowhere to log: `appendonly yes` is refused
+//! there, with redlite's text (Redis always has a folder).
 
 use super::values;
 use crate::shared::Shared;
 
+/// Why `appendonly yes` is refused on a store without a data folder.
+const NO_DIR: &str = "the store has no data folder (Config::data_dir) to log to";
+
 pub(super) fn get_appendonly(s: &Shared) -> String {
-    values::yes_no(s.config.persist.aof_on()).to_owned()
+    values::yes_no(s.aof.enabled()).to_owned()
 }
 
-pub(super) fn set_appendonly(s: &Shared, v: &[u8], _: bool) -> Result<(), String> {
+/// `yes` answers at once and starts the log in the background; `no` closes it once all it
+/// was given is on disk.
+pub(super) fn set_appendonly(s: &Shared, v: &[u8], apply: bool) -> Result<(), String> {
     let on = values::boolean(v)?;
-    unchanged(on == s.config.persist.aof_on())
+    if on && s.config.persist.dir.is_none() {
+        return Err(NO_DIR.to_owned());
+    }
+    if apply {
+        if on {
+            s.aof.turn_on()?;
+        } else {
+            s.aof.turn_off(s);
+        }
+    }
+    Ok(())
 }
 
 pub(super) fn get_appendfsync(s: &Shared) -> String {
-    values::fsync_name(s.config.persist.appendfsync).to_owned()
+    values::fsync_name(s.aof.policy()).to_owned()
 }
 
-pub(super) fn set_appendfsync(s: &Shared, v: &[u8], _: bool) -> Result<(), String> {
+pub(super) fn set_appendfsync(s: &Shared, v: &[u8], apply: bool) -> Result<(), String> {
     let policy = values::fsync(v)?;
-    unchanged(policy == s.config.persist.appendfsync)
+    if apply {
+        s.aof.set_policy(s, policy);
+    }
+    Ok(())
 }
 
 pub(super) fn get_save(s: &Shared) -> String {

@@ -236,9 +236,12 @@ fn persistence(ctx: &Ctx) -> Vec<String> {
         .map(crate::keyspace::Shard::write_clock)
         .fold(0, u64::wrapping_add);
     let ok = |good: bool| if good { "ok" } else { "err" };
-    let rewriting = s.aof.get().is_some_and(|a| a.rewriting());
-    let (rewrites, rewrite_ok, rewrite_secs) =
-        s.aof.get().map_or((0, true, -1), |a| a.rewrite_stats());
+    let aof = s.aof.get();
+    // Starting a log (CONFIG SET appendonly yes) is a rewrite, as in Redis.
+    let rewriting = s.aof.starting() || aof.as_ref().is_some_and(|a| a.rewriting());
+    let (rewrites, rewrite_ok, rewrite_secs) = aof
+        .as_ref()
+        .map_or((0, !s.aof.start_failed(), -1), |a| a.rewrite_stats());
     vec![
         field("loading", 0),
         field("async_loading", 0),
@@ -254,7 +257,7 @@ fn persistence(ctx: &Ctx) -> Vec<String> {
         field("rdb_last_bgsave_status", ok(!saves.bgsave_failed())),
         field("rdb_last_bgsave_time_sec", saves.last_bgsave_secs()),
         field("rdb_saves", saves.saves_done.load(Acquire)),
-        field("aof_enabled", u8::from(s.aof.get().is_some())),
+        field("aof_enabled", u8::from(s.aof.enabled())),
         field("aof_rewrite_in_progress", u8::from(rewriting)),
         field("aof_rewrite_scheduled", 0),
         field("aof_last_rewrite_time_sec", rewrite_secs),

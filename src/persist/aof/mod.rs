@@ -22,11 +22,18 @@
 //! replay to the same state.
 
 mod command;
+#[cfg(all(test, not(loom)))]
+mod expiry_tests;
+#[cfg(all(test, target_os = "linux", not(loom)))]
+mod failure_tests;
+pub(crate) mod hub;
 mod legacy;
+mod live;
 mod load;
 pub(crate) mod manifest;
 pub(crate) mod resp;
 pub(crate) mod sequencer;
+mod switch;
 mod writer;
 
 use std::path::{Path, PathBuf};
@@ -49,16 +56,20 @@ use crate::sync::Mutex;
 use crate::txn::Connection;
 
 pub(crate) use command::COMMANDS;
+pub(crate) use switch::LogSwitch;
 
 /// The error of BGREWRITEAOF / `rewrite_aof` when the folder has no log (redlite's text:
 /// Redis always has somewhere to write one).
 pub(crate) const NO_AOF: &str =
     "ERR the append only file is off (Config::appendonly(false)): nothing to rewrite";
 
-/// Why a store has no log: no data folder at all, or `appendonly` off.
+/// Why a store has no log: no data folder at all, `appendonly` off, or a log being
+/// started (`CONFIG SET appendonly yes`: its rewrite is running).
 pub(crate) fn not_on(shared: &Shared) -> &'static str {
     if shared.config.persist.dir.is_none() {
         super::NO_DIR
+    } else if shared.aof.starting() {
+        IN_PROGRESS
     } else {
         NO_AOF
     }
@@ -81,6 +92,10 @@ pub(crate) struct Aof {
     /// Dropped with the store: writes and fsyncs what is left, then joins the thread.
     _thread: Thread,
     rewriting: AtomicBool,
+    /// The log's registration with the store's listeners (removed when it closes).
+    listener: u64,
+    /// Closed by `CONFIG SET appendonly no`: a rewrite asked for since does nothing.
+    closed: AtomicBool,
     /// Finished rewrites, whether the last one succeeded, and how long it took in whole
     /// seconds plus one (0: none yet): INFO's `aof_rewrites`, `aof_last_bgrewrite_status`,
     /// `aof_last_rewrite_time_sec`.
@@ -94,7 +109,7 @@ pub(crate) struct Aof {
 
 impl Aof {
     /// Loads the log in `data_dir` into the (empty) store, or starts a new one, and starts
-    /// logging the store's writes.
+    /// logging the store's writes (`LogSwitch::opened` puts it in force).
     pub(crate) fn open(shared: &Arc<Shared>, data_dir: &Path, policy: Fsync) -> Result<Aof, Error> {
         let dir = data_dir.join(DIR);
         std::fs::create_dir_all(&dir).map_err(|e| files::io_error(&dir, &e))?;
@@ -105,26 +120,24 @@ impl Aof {
         } else {
             start_fresh(shared, &dir)?
         };
-        let (log, thread) = Log::start(file, policy, shared.saves.disk.clone())
+        let hub = shared.aof.hub();
+        let (log, thread) = Log::start(file, policy, shared.saves.disk.clone(), hub, 0)
             .map_err(|e| files::io_error(&dir, &e))?;
-        let aof = Aof {
+        let listener = shared.listeners.add_commands_only(log.clone());
+        Ok(Aof {
             dir,
             manifest: Mutex::new(manifest),
             log,
             _thread: thread,
             rewriting: AtomicBool::new(false),
+            listener,
+            closed: AtomicBool::new(false),
             rewrites: AtomicU64::new(0),
             last_rewrite_ok: AtomicBool::new(true),
             last_rewrite_secs: AtomicU64::new(0),
             shared: std::sync::Arc::downgrade(shared),
             warnings,
-        };
-        shared.listeners.add_commands_only(aof.log.clone());
-        if policy == Fsync::Always {
-            // Replies (reads of a shard with a write in flight too) wait for its fsync.
-            shared.keyspace.set_durable(aof.log.clone());
-        }
-        Ok(aof)
+        })
     }
 
     /// The log's last I/O error, if any (MISCONF's text names it).
@@ -205,6 +218,9 @@ impl Aof {
     }
 
     fn rewrite_on(&self, shared: &Shared) -> Result<(), Error> {
+        if self.closed.load(Ordering::Acquire) {
+            return Err(Error::Reply(NO_AOF.into()));
+        }
         let mut manifest = self.manifest.lock().clone();
         let incr = FileInfo {
             name: manifest::incr_name(manifest.next_incr_seq()),
@@ -237,6 +253,7 @@ impl Aof {
         if let Some(e) = self.log.error() {
             return Err(files::io_error(&self.dir, &std::io::Error::other(e)));
         }
+        self.log.healed();
         shared.saves.aof_recovered(self.log.failures_at_cut());
         Ok(())
     }

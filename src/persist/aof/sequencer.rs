@@ -48,6 +48,14 @@ pub(crate) struct Pending {
 }
 
 impl Pending {
+    /// The writer's side of a sequencer that starts at `first`.
+    pub(crate) fn starting_at(first: u64) -> Pending {
+        Pending {
+            next_out: first,
+            ..Pending::default()
+        }
+    }
+
     /// Every number below this has been emitted.
     pub(crate) fn emitted_below(&self) -> u64 {
         self.next_out
@@ -71,14 +79,15 @@ impl Pending {
 }
 
 impl Sequencer {
-    /// A sequencer with `stripes` buffers (at least one).
-    pub(crate) fn new(stripes: usize) -> Sequencer {
+    /// A sequencer with `stripes` buffers (at least one) whose first record gets the
+    /// number `first`.
+    pub(crate) fn starting_at(stripes: usize, first: u64) -> Sequencer {
         let stripes = (0..stripes.max(1))
             .map(|_| CachePadded::new(Mutex::new(Run::default())))
             .collect();
         Sequencer {
             stripes,
-            next: AtomicU64::new(0),
+            next: AtomicU64::new(first),
         }
     }
 
@@ -189,7 +198,7 @@ impl LoomSequencer {
     #[must_use]
     pub fn new(stripes: usize) -> LoomSequencer {
         LoomSequencer {
-            seq: Sequencer::new(stripes),
+            seq: Sequencer::starting_at(stripes, 0),
             pending: Mutex::new(Pending::default()),
         }
     }
@@ -222,7 +231,7 @@ mod tests {
 
     #[test]
     fn records_from_several_stripes_come_out_in_number_order_with_their_own_bytes() {
-        let seq = Sequencer::new(3);
+        let seq = Sequencer::starting_at(3, 0);
         let mut pending = Pending::default();
         for (i, stripe) in [0, 2, 2, 1, 0].into_iter().enumerate() {
             seq.push_with(stripe, |out| {
@@ -237,7 +246,7 @@ mod tests {
 
     #[test]
     fn records_after_a_gap_are_held_and_come_out_whole_once_it_fills() {
-        let seq = Sequencer::new(2);
+        let seq = Sequencer::starting_at(2, 0);
         let mut pending = Pending::default();
         seq.push_with(0, |out| out.extend_from_slice(b"zero"));
         // Number 1 is taken but not pushed yet: a writer between the add and the push.
@@ -262,7 +271,7 @@ mod tests {
 
     #[test]
     fn drain_below_stops_at_the_cut_and_keeps_the_rest() {
-        let seq = Sequencer::new(1);
+        let seq = Sequencer::starting_at(1, 0);
         let mut pending = Pending::default();
         for b in [&b"a"[..], b"b", b"c"] {
             seq.push_with(0, |out| out.extend_from_slice(b));

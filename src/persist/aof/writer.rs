@@ -11,6 +11,7 @@
 
 use std::fs::File;
 use std::io::Write;
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::{Duration, Instant};
 
 use super::resp;
@@ -44,6 +45,9 @@ const MULTI: &[u8] = b"*1\r\n$5\r\nMULTI\r\n";
 const EXEC: &[u8] = b"*1\r\n$4\r\nEXEC\r\n";
 const SELECT_0: &[u8] = b"*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n";
 
+/// Why a wait for a record fails once the writer thread has exited (the log was closed).
+const CLOSED: &str = "the append only file was closed";
+
 /// How long the thread sleeps between rounds when nobody waits on it.
 const TICK: Duration = Duration::from_millis(5);
 
@@ -67,6 +71,15 @@ struct State {
     /// switch of files happened (what a finished rewrite heals).
     last_error: Option<String>,
     failures_at_cut: u64,
+    /// The first record of the first round that failed (it and every later one may be
+    /// missing from the file) while no finished rewrite replaced the file: the durable
+    /// mark stays below it, so no wait for a later record reports success.
+    lost_from: Option<u64>,
+    /// The same, for failures since the last switch of files (what a finished rewrite
+    /// does not heal).
+    lost_since_cut: Option<u64>,
+    /// The thread has exited: nothing pushed from now on will be written.
+    exited: bool,
     /// Writers inside [`Log::wait_done`] whose record is not durable yet.
     waiting: usize,
     /// fsyncs done, and records written, since the log started (`Store::aof_counts`).
@@ -76,13 +89,16 @@ struct State {
 
 /// The log: the shared half of the writer (the thread is [`Thread`]).
 pub(crate) struct Log {
-    /// Itself, for a writer to hold while it waits after its locks (see [`Log::owe`]).
-    me: std::sync::Weak<Log>,
+    /// What a writer owes while it waits after its locks (see [`Log::owe`]): the store's
+    /// [`Hub`](super::hub::Hub), the one durable mark the keyspace knows, whichever log
+    /// is current.
+    hub: std::sync::Weak<dyn Durable>,
     seq: Sequencer,
     /// `State::done_below` under `Always`, readable without the mutex: callers that find
     /// their record durable already do not wait.
     durable: std::sync::atomic::AtomicU64,
-    policy: Fsync,
+    /// The [`Fsync`] policy in force (`CONFIG SET appendfsync` changes it live).
+    policy: AtomicU8,
     db: usize,
     state: Mutex<State>,
     wake: Condvar,
@@ -92,20 +108,27 @@ pub(crate) struct Log {
 }
 
 impl Log {
-    /// A log appending to `file` (which already ends with a whole record, or is new); an
-    /// I/O error of its thread refuses writes through `disk`.
+    /// A log appending to `file` (which already ends with a whole record, or is new),
+    /// numbering its records from `first` (a log that replaces a closed one continues its
+    /// numbers: shards keep stamps of them); an I/O error of its thread refuses writes
+    /// through `disk`.
     pub(crate) fn start(
         file: File,
         policy: Fsync,
         disk: Arc<DiskFlags>,
+        hub: std::sync::Weak<dyn Durable>,
+        first: u64,
     ) -> std::io::Result<(Arc<Log>, Thread)> {
-        let log = Arc::new_cyclic(|me| Log {
-            me: me.clone(),
-            seq: Sequencer::new(16),
-            durable: std::sync::atomic::AtomicU64::new(0),
-            policy,
+        let log = Arc::new(Log {
+            hub,
+            seq: Sequencer::starting_at(16, first),
+            durable: std::sync::atomic::AtomicU64::new(first),
+            policy: AtomicU8::new(policy_code(policy)),
             db: 0,
-            state: Mutex::new(State::default()),
+            state: Mutex::new(State {
+                done_below: first,
+                ..State::default()
+            }),
             wake: Condvar::new(),
             done: Condvar::new(),
             disk,
@@ -114,7 +137,7 @@ impl Log {
         // Without its thread the log could not keep `Always`'s promise: no store then.
         let handle = std::thread::Builder::new()
             .name("redlite-aof".into())
-            .spawn(move || worker.run(file))?;
+            .spawn(move || worker.run(file, first))?;
         let thread = Thread {
             log: log.clone(),
             handle: Some(handle),
@@ -143,6 +166,9 @@ impl Log {
             if let Some(e) = &st.error {
                 return Err(std::io::Error::other(e.clone()));
             }
+            if st.exited {
+                return Err(std::io::Error::other(CLOSED));
+            }
             st = self.done.wait(st);
         }
         Ok(())
@@ -163,21 +189,50 @@ impl Log {
         self.state.lock().failures_at_cut
     }
 
-    /// Waits until every record pushed so far is written (and fsynced under `Always`).
+    /// Waits until every record pushed so far is written (and fsynced under `Always`), or
+    /// the log failed.
     pub(crate) fn flush(&self) {
         let target = self.seq.next_seq();
-        self.wait_done(target);
+        let _ = self.wait_done(target);
     }
 
-    fn wait_done(&self, below: u64) {
+    /// Waits until every record below `below` is written (and fsynced under `Always`);
+    /// the error text when one of them may be lost (a failed round, or the thread gone).
+    fn wait_done(&self, below: u64) -> Result<(), String> {
         let mut st = self.state.lock();
         st.kicked = true;
         st.waiting += 1;
         self.wake.notify_one();
-        while st.done_below < below && st.error.is_none() && !st.stop {
+        let result = loop {
+            if st.lost_from.is_some_and(|l| l < below) {
+                break Err(st.last_error.clone().unwrap_or_default());
+            }
+            if st.done_below >= below {
+                break Ok(());
+            }
+            if st.exited {
+                break Err(CLOSED.to_owned());
+            }
             st = self.done.wait(st);
-        }
+        };
         st.waiting -= 1;
+        result
+    }
+
+    /// A finished rewrite replaced the file (its base holds every record below its cut):
+    /// only failures since the switch still keep the durable mark back.
+    pub(crate) fn healed(&self) {
+        let mut st = self.state.lock();
+        st.lost_from = st.lost_since_cut;
+        self.publish_durable(&st);
+        self.done.notify_all();
+    }
+
+    /// Makes the durable mark what `st` says: everything written, unless a round failed.
+    fn publish_durable(&self, st: &State) {
+        let mark = st.lost_from.map_or(st.done_below, |l| l.min(st.done_below));
+        self.durable
+            .store(mark, std::sync::atomic::Ordering::Release);
     }
 
     /// (fsyncs done, records written) since the log started.
@@ -186,8 +241,8 @@ impl Log {
         (st.fsyncs, st.records)
     }
 
-    fn run(&self, mut file: File) {
-        let mut pending = Pending::default();
+    fn run(&self, mut file: File, first: u64) {
+        let mut pending = Pending::starting_at(first);
         let mut buf = Vec::new();
         let mut last_sync = Instant::now();
         let mut dirty = false;
@@ -206,16 +261,20 @@ impl Log {
             st.records += pending.emitted_below() - before;
             if let Err(e) = result {
                 // Records were lost from the file: refuse writes (Redis's MISCONF) until a
-                // rewrite replaces it. (Redis exits under `Always`; a library cannot.)
+                // rewrite replaces it, and fail the waits for them. (Redis exits under
+                // `Always`; a library cannot.)
                 st.last_error = Some(e.clone());
                 st.error.get_or_insert(e);
+                st.lost_from.get_or_insert(before);
+                st.lost_since_cut.get_or_insert(before);
                 self.disk.log_failed();
             }
             st.done_below = pending.emitted_below();
-            self.durable
-                .store(st.done_below, std::sync::atomic::Ordering::Release);
+            self.publish_durable(&st);
+            let exit = stop && self.seq.next_seq() == pending.emitted_below();
+            st.exited = exit;
             self.done.notify_all();
-            if stop && self.seq.next_seq() == pending.emitted_below() {
+            if exit {
                 return;
             }
         }
@@ -233,14 +292,14 @@ impl Log {
     fn next_round(&self, group: &mut Group) -> (bool, Option<(u64, File)>) {
         let mut st = self.state.lock();
         if !st.kicked && !st.stop {
-            let tick = if self.policy == Fsync::Always {
+            let tick = if self.policy() == Fsync::Always {
                 Duration::from_millis(100)
             } else {
                 TICK
             };
             st = self.wake.wait_for(st, tick);
         }
-        if self.policy == Fsync::Always {
+        if self.policy() == Fsync::Always {
             let until = Instant::now() + (group.fsync / 2).min(MAX_LINGER);
             while st.waiting < group.writers && !st.stop && st.rotate.is_none() {
                 let Some(left) = until.checked_duration_since(Instant::now()) else {
@@ -281,6 +340,7 @@ impl Log {
             *dirty = false;
             let mut st = self.state.lock();
             st.error = None;
+            st.lost_since_cut = None;
             st.failures_at_cut = self.disk.log_failures();
             st.rotated = Some(cut);
             self.done.notify_all();
@@ -296,7 +356,7 @@ impl Log {
         last: &mut Instant,
         stop: bool,
     ) -> Result<(), String> {
-        let due = match self.policy {
+        let due = match self.policy() {
             Fsync::Always => true,
             Fsync::EverySec => last.elapsed() >= Duration::from_secs(1),
             Fsync::No => false,
@@ -360,7 +420,7 @@ impl Listener for Log {
         let seq = self
             .seq
             .push_with(stripe(self.seq.stripes()), |out| Log::encode(batch, out));
-        if self.policy == Fsync::Always {
+        if self.policy() == Fsync::Always {
             self.owe(seq + 1);
         }
     }
@@ -371,12 +431,17 @@ impl Durable for Log {
         self.durable.load(std::sync::atomic::Ordering::Acquire)
     }
 
-    fn wait_durable(&self, below: u64) {
-        if self.durable_below() < below {
-            self.wait_done(below);
-        }
+    fn wait_durable(&self, below: u64) -> Result<(), String> {
+        #[cfg(test)]
+        tests::waiting();
+        let result = if self.durable_below() < below {
+            self.wait_done(below)
+        } else {
+            Ok(())
+        };
         #[cfg(test)]
         tests::acknowledged(self, below);
+        result
     }
 }
 
@@ -386,15 +451,55 @@ impl Log {
     /// script), the wait is deferred until they are released, so writers of the same
     /// shard queue up behind this one and share the next fsync (group commit); the
     /// command's context stamps the debt on the shards it wrote, so that readers of them
-    /// wait for it too. Otherwise (expiry outside a command) it waits here.
+    /// wait for it too. Otherwise (a thread that owes another store already) it waits here.
+    /// A failed wait is kept for the caller's reply either way (see [`after_unlock`]).
     fn owe(&self, below: u64) {
-        let deferred = self.me.upgrade().is_some_and(|me| {
-            let me: Arc<dyn Durable> = me;
-            after_unlock::owe(&me, below)
-        });
-        if !deferred {
-            self.wait_done(below);
+        let Some(hub) = self.hub.upgrade() else {
+            return;
+        };
+        if !after_unlock::owe(&hub, below) {
+            after_unlock::pay(&*hub, below);
         }
+    }
+
+    /// The [`Fsync`] policy in force.
+    #[inline]
+    pub(crate) fn policy(&self) -> Fsync {
+        // Acquire/Release: a record a writer pushed because it saw `Always` is drained
+        // after that load, so the round that writes it sees `Always` too and fsyncs it.
+        match self.policy.load(Ordering::Acquire) {
+            0 => Fsync::Always,
+            1 => Fsync::EverySec,
+            _ => Fsync::No,
+        }
+    }
+
+    /// Puts `policy` in force from the next record on (and the thread's next round).
+    pub(crate) fn set_policy(&self, policy: Fsync) {
+        self.policy.store(policy_code(policy), Ordering::Release);
+        let mut st = self.state.lock();
+        st.kicked = true;
+        self.wake.notify_one();
+    }
+
+    /// Closes the log: the thread writes and fsyncs every record pushed so far, then exits;
+    /// returns once it has. Records pushed later are never written (their waits fail).
+    pub(crate) fn stop_and_wait(&self) {
+        let mut st = self.state.lock();
+        st.stop = true;
+        self.wake.notify_one();
+        while !st.exited {
+            st = self.done.wait(st);
+        }
+    }
+}
+
+/// `Fsync` as the number `Log::policy` holds.
+fn policy_code(policy: Fsync) -> u8 {
+    match policy {
+        Fsync::Always => 0,
+        Fsync::EverySec => 1,
+        _ => 2,
     }
 }
 
@@ -435,152 +540,5 @@ impl Drop for Thread {
 }
 
 #[cfg(all(test, not(loom)))]
-pub(super) mod tests {
-    use std::cell::Cell;
-
-    use super::Log;
-    use crate::{Config, Fsync, Reply, Store};
-
-    thread_local! {
-        /// What the last deferred wait of this thread owed, and the durable mark it saw
-        /// when it returned.
-        static ACKED: Cell<(u64, u64)> = const { Cell::new((0, 0)) };
-    }
-
-    /// Called by `settle` right after its wait returned.
-    pub(in crate::persist::aof) fn acknowledged(log: &Log, below: u64) {
-        let done = log.state.lock().done_below;
-        ACKED.with(|a| a.set((below, done)));
-    }
-
-    fn folder(tag: &str) -> std::path::PathBuf {
-        let dir = std::env::temp_dir().join(format!("redlite-{tag}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        dir
-    }
-
-    /// A log whose file fails every write (`/dev/full`: ENOSPC) refuses writes with Redis's
-    /// MISCONF text; a rewrite onto a good file ends it.
-    #[cfg(target_os = "linux")]
-    #[test]
-    fn a_failing_log_refuses_writes_until_a_rewrite_replaces_it() {
-        let dir = folder("log-fails");
-        let store = Store::open(Config::default().data_dir(&dir)).expect("open");
-        assert_eq!(store.execute(["SET", "k", "1"]), Reply::ok());
-        let log = store.shared.aof.get().expect("a log").log.clone();
-        let full = std::fs::OpenOptions::new()
-            .write(true)
-            .open("/dev/full")
-            .expect("/dev/full");
-        let cut = log.next_seq();
-        log.rotate_request(cut, full);
-        log.rotate_wait(cut).expect("switched");
-        assert_eq!(store.execute(["SET", "k", "2"]), Reply::ok());
-        log.flush();
-        let misconf =
-            Reply::error("MISCONF Errors writing to the AOF file: No space left on device");
-        assert_eq!(store.execute(["SET", "k", "3"]), misconf);
-        assert_eq!(store.execute(["PING"]), misconf);
-        assert_eq!(store.execute(["GET", "k"]), Reply::bulk("2"));
-        let Reply::Bulk(info) = store.execute(["INFO", "persistence"]) else {
-            panic!("INFO is a bulk string")
-        };
-        assert!(String::from_utf8_lossy(&info).contains("aof_last_write_status:err"));
-        store.rewrite_aof().expect("a rewrite onto a new file");
-        assert_eq!(store.execute(["SET", "k", "4"]), Reply::ok());
-        drop(store);
-        let store = Store::open(Config::default().data_dir(&dir)).expect("reopen");
-        assert_eq!(store.execute(["GET", "k"]), Reply::bulk("4"));
-    }
-
-    #[test]
-    fn an_acknowledged_write_is_always_at_or_below_the_durable_mark() {
-        const THREADS: usize = 8;
-        const WRITES: i64 = 40;
-        let dir = folder("durable-mark");
-        let config = || Config::default().data_dir(&dir).appendfsync(Fsync::Always);
-        let store = Store::open(config()).expect("open");
-        std::thread::scope(|s| {
-            for t in 0..THREADS {
-                let store = store.clone();
-                s.spawn(move || {
-                    let key = format!("counter:{t}");
-                    let mut last = 0;
-                    for i in 1..=WRITES {
-                        assert_eq!(store.execute(["INCR", key.as_str()]), Reply::Integer(i));
-                        let (owed, durable) = ACKED.with(Cell::get);
-                        // The reply came back after a wait for this write's own record
-                        // (a new, higher number), and only once the mark covered it.
-                        assert!(owed > last, "write {i} of thread {t} did not wait");
-                        assert!(
-                            durable >= owed,
-                            "acknowledged {owed} above the mark {durable}"
-                        );
-                        last = owed;
-                    }
-                });
-            }
-        });
-        drop(store);
-        let reopened = Store::open(config()).expect("reopen");
-        for t in 0..THREADS {
-            let key = format!("counter:{t}");
-            assert_eq!(reopened.get::<i64>(key.as_str()).ok(), Some(WRITES));
-        }
-        drop(reopened);
-        let _ = std::fs::remove_dir_all(&dir);
-    }
-
-    #[test]
-    fn a_reader_never_replies_with_a_write_that_is_not_durable_yet() {
-        let dir = folder("durable-reads");
-        let store =
-            Store::open(Config::default().data_dir(&dir).appendfsync(Fsync::Always)).expect("open");
-        let log = store
-            .shared
-            .aof
-            .get()
-            .map(|a| a.log.clone())
-            .expect("a log");
-        let writing = std::sync::atomic::AtomicUsize::new(4);
-        std::thread::scope(|s| {
-            for _ in 0..4 {
-                s.spawn(|| {
-                    for _ in 0..30 {
-                        store.execute(["INCR", "k"]);
-                    }
-                    writing.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
-                });
-            }
-            for _ in 0..2 {
-                s.spawn(|| {
-                    while writing.load(std::sync::atomic::Ordering::Relaxed) > 0 {
-                        // Only INCRs of `k` are logged, one record each: seeing value v
-                        // needs records 0..v durable.
-                        let seen = store.get::<Option<i64>>("k").ok().flatten().unwrap_or(0);
-                        let durable = crate::keyspace::locks::Durable::durable_below(&*log);
-                        assert!(
-                            durable >= u64::try_from(seen).unwrap_or(0),
-                            "saw {seen}, durable {durable}"
-                        );
-                    }
-                });
-            }
-        });
-        assert_eq!(store.get::<i64>("k").ok(), Some(120));
-        drop(store);
-        let _ = std::fs::remove_dir_all(&dir);
-    }
-
-    #[test]
-    fn the_framing_records_are_what_the_encoder_writes() {
-        let enc = |args: &[&str]| {
-            let mut out = Vec::new();
-            super::resp::encode(&mut out, args);
-            out
-        };
-        assert_eq!(super::MULTI, enc(&["MULTI"]));
-        assert_eq!(super::EXEC, enc(&["EXEC"]));
-        assert_eq!(super::SELECT_0, enc(&["SELECT", "0"]));
-    }
-}
+#[path = "writer_tests.rs"]
+pub(super) mod tests;

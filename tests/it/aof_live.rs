@@ -1,0 +1,232 @@
+//! `CONFIG SET appendonly yes|no` and `CONFIG SET appendfsync ..` on a running store, as
+//! Redis 7.0 does them: the log starts (a rewrite makes its base) or stops at once, the
+//! policy switches at once, and CONFIG GET and INFO show the live values.
+
+use std::time::{Duration, Instant};
+
+use crate::common::datadir::DataDir;
+use redlite::{Config, Fsync, Reply, Store};
+
+fn config(dir: &DataDir) -> Config {
+    Config::default().data_dir(dir.path())
+}
+
+fn info_field(store: &Store, name: &str) -> String {
+    let Reply::Bulk(info) = store.execute(["INFO", "persistence"]) else {
+        panic!("INFO is a bulk string")
+    };
+    let text = String::from_utf8_lossy(&info).into_owned();
+    let prefix = format!("{name}:");
+    text.lines()
+        .find_map(|l| l.strip_prefix(&prefix))
+        .unwrap_or_default()
+        .to_string()
+}
+
+fn config_get(store: &Store, name: &str) -> Reply {
+    store.execute(["CONFIG", "GET", name])
+}
+
+fn pair(name: &str, value: &str) -> Reply {
+    Reply::Array(vec![Reply::bulk(name), Reply::bulk(value)])
+}
+
+/// `CONFIG SET appendonly yes`, then waits until the start's rewrite has ended (its status
+/// no longer "in progress"; the deadline only bounds a hung test).
+fn turn_on_and_wait(store: &Store) {
+    assert_eq!(
+        store.execute(["CONFIG", "SET", "appendonly", "yes"]),
+        Reply::ok()
+    );
+    assert_eq!(info_field(store, "aof_enabled"), "1", "on from the reply");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while info_field(store, "aof_rewrite_in_progress") != "0" {
+        assert!(Instant::now() < deadline, "the log never started");
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    assert_eq!(info_field(store, "aof_last_bgrewrite_status"), "ok");
+}
+
+/// Drops `store` once its log has every record in the file: the start's thread may hold the
+/// store a moment after the start ended, so the last handle's drop may not be the one that
+/// closes the log before a reopen.
+fn close(store: Store) {
+    store.flush_log();
+    drop(store);
+}
+
+#[test]
+fn config_set_appendonly_yes_starts_a_log_that_a_reopen_loads() {
+    let dir = DataDir::new("live-on");
+    let store = Store::open(config(&dir).appendonly(false)).expect("opens");
+    assert_eq!(config_get(&store, "appendonly"), pair("appendonly", "no"));
+    assert_eq!(info_field(&store, "aof_enabled"), "0");
+    store.execute(["SET", "before", "1"]);
+    store.execute(["RPUSH", "list", "a", "b"]);
+    store.execute(["SET", "ttl", "v", "EX", "1000"]);
+    turn_on_and_wait(&store);
+    assert_eq!(config_get(&store, "appendonly"), pair("appendonly", "yes"));
+    assert_eq!(info_field(&store, "aof_rewrites"), "1");
+    store.execute(["SET", "after", "2"]);
+    store.execute(["LPUSH", "list", "z"]);
+    let manifest = dir.manifest();
+    assert!(
+        manifest.contains("appendonly.aof.1.base.rdb seq 1 type b")
+            && manifest.contains("appendonly.aof.1.incr.aof seq 1 type i"),
+        "Redis 7.0's layout: {manifest}"
+    );
+    close(store);
+    let store = Store::open(config(&dir)).expect("reopens from the log");
+    assert_eq!(store.execute(["GET", "before"]), Reply::bulk("1"));
+    assert_eq!(store.execute(["GET", "after"]), Reply::bulk("2"));
+    assert_eq!(
+        store.execute(["LRANGE", "list", "0", "-1"]),
+        Reply::Array(vec![Reply::bulk("z"), Reply::bulk("a"), Reply::bulk("b")])
+    );
+    let Reply::Integer(ttl) = store.execute(["TTL", "ttl"]) else {
+        panic!("TTL is an integer")
+    };
+    assert!(ttl > 900, "the deadline survived: {ttl}");
+}
+
+#[test]
+fn config_set_appendonly_no_closes_the_log_and_later_writes_stay_out() {
+    let dir = DataDir::new("live-off");
+    let store = Store::open(config(&dir)).expect("opens");
+    store.execute(["SET", "logged", "1"]);
+    assert_eq!(
+        store.execute(["CONFIG", "SET", "appendonly", "no"]),
+        Reply::ok()
+    );
+    assert_eq!(config_get(&store, "appendonly"), pair("appendonly", "no"));
+    assert_eq!(info_field(&store, "aof_enabled"), "0");
+    store.execute(["SET", "unlogged", "1"]);
+    assert!(
+        store.execute(["BGREWRITEAOF"]).is_error(),
+        "no log to rewrite"
+    );
+    drop(store);
+    let store = Store::open(config(&dir)).expect("reopens");
+    assert_eq!(store.execute(["GET", "logged"]), Reply::bulk("1"));
+    assert_eq!(store.execute(["GET", "unlogged"]), Reply::Nil);
+}
+
+#[test]
+fn a_log_turned_off_then_on_again_starts_from_a_new_base_of_everything() {
+    let dir = DataDir::new("live-off-on");
+    let store = Store::open(config(&dir).appendfsync(Fsync::Always)).expect("opens");
+    store.execute(["SET", "a", "1"]);
+    store.execute(["CONFIG", "SET", "appendonly", "no"]);
+    store.execute(["SET", "b", "2"]);
+    turn_on_and_wait(&store);
+    // Under `Always` again: the reply of this write waits for its fsync.
+    assert_eq!(store.execute(["SET", "c", "3"]), Reply::ok());
+    let manifest = dir.manifest();
+    assert!(
+        manifest.contains("appendonly.aof.2.base.rdb seq 2 type b")
+            && manifest.contains("appendonly.aof.2.incr.aof seq 2 type i")
+            && !manifest.contains("seq 1"),
+        "the new base replaced the old files: {manifest}"
+    );
+    assert!(!dir.aof_file("appendonly.aof.1.incr.aof").exists());
+    close(store);
+    let store = Store::open(config(&dir)).expect("reopens");
+    for (k, v) in [("a", "1"), ("b", "2"), ("c", "3")] {
+        assert_eq!(store.execute(["GET", k]), Reply::bulk(v), "{k}");
+    }
+}
+
+#[test]
+fn config_set_appendfsync_switches_the_policy_of_the_running_log() {
+    let dir = DataDir::new("live-fsync");
+    let store = Store::open(config(&dir)).expect("opens");
+    assert_eq!(
+        config_get(&store, "appendfsync"),
+        pair("appendfsync", "everysec")
+    );
+    assert_eq!(
+        store.execute(["CONFIG", "SET", "appendfsync", "always"]),
+        Reply::ok()
+    );
+    assert_eq!(
+        config_get(&store, "appendfsync"),
+        pair("appendfsync", "always")
+    );
+    let (fsyncs, _) = store.aof_counts().expect("a log");
+    for i in 0..5 {
+        assert_eq!(store.execute(["SET", "k", &i.to_string()]), Reply::ok());
+    }
+    let (after, _) = store.aof_counts().expect("a log");
+    assert!(
+        after >= fsyncs + 5,
+        "each write waited for its own fsync ({fsyncs} -> {after})"
+    );
+    assert_eq!(
+        store.execute(["CONFIG", "SET", "appendfsync", "no"]),
+        Reply::ok()
+    );
+    assert_eq!(config_get(&store, "appendfsync"), pair("appendfsync", "no"));
+    assert_eq!(store.execute(["SET", "k", "last"]), Reply::ok());
+    drop(store);
+    let store = Store::open(config(&dir)).expect("reopens");
+    assert_eq!(store.execute(["GET", "k"]), Reply::bulk("last"));
+}
+
+#[test]
+fn writers_running_while_the_log_starts_are_all_in_it() {
+    const THREADS: usize = 4;
+    const WRITES: i64 = 300;
+    let dir = DataDir::new("live-racing");
+    let store = Store::open(config(&dir).appendonly(false)).expect("opens");
+    std::thread::scope(|s| {
+        for t in 0..THREADS {
+            let store = store.clone();
+            s.spawn(move || {
+                let key = format!("n{t}");
+                for _ in 0..WRITES {
+                    store.execute(["INCR", key.as_str()]);
+                }
+            });
+        }
+        turn_on_and_wait(&store);
+    });
+    close(store);
+    let store = Store::open(config(&dir)).expect("reopens");
+    for t in 0..THREADS {
+        let key = format!("n{t}");
+        assert_eq!(
+            store.execute(["GET", key.as_str()]),
+            Reply::bulk(WRITES.to_string()),
+            "every INCR of {key}: in the base or in the log, once"
+        );
+    }
+}
+
+#[test]
+fn an_in_memory_store_refuses_appendonly_yes_and_keeps_its_fsync_setting() {
+    let store = Store::new();
+    assert_eq!(
+        store.execute(["CONFIG", "SET", "appendonly", "yes"]),
+        Reply::error(
+            "ERR CONFIG SET failed (possibly related to argument 'appendonly') - the store has \
+             no data folder (Config::data_dir) to log to"
+        )
+    );
+    assert_eq!(
+        store.execute(["CONFIG", "SET", "appendonly", "no"]),
+        Reply::ok()
+    );
+    assert_eq!(
+        store.execute(["CONFIG", "SET", "appendfsync", "always"]),
+        Reply::ok()
+    );
+    assert_eq!(
+        config_get(&store, "appendfsync"),
+        pair("appendfsync", "always")
+    );
+    assert_eq!(
+        store.execute(["SET", "k", "v"]),
+        Reply::ok(),
+        "nothing to wait for"
+    );
+}
