@@ -1,7 +1,7 @@
-//! Taking a busy shard lock: watch it for a few microseconds before parking_lot's own wait.
+//! Taking a busy shard lock: watch it for a few microseconds before `parking_lot`'s own wait.
 //!
 //! A hot key serializes every call on its shard's lock, held for about a microsecond per
-//! call (a script's whole run). parking_lot's wait spins only a few dozen cycles, then
+//! call (a script's whole run). `parking_lot`'s wait spins only a few dozen cycles, then
 //! calls `sched_yield` up to seven times, then parks on a futex; and once one thread is
 //! parked, every later waiter parks at once and every unlock wakes one (a futex call on
 //! the holder's path). With more threads than cores that turned most hand-overs into
@@ -13,7 +13,7 @@
 //! of one call: a waiter that only reads the lock word (no write to its cache line, so the
 //! holder is not slowed) takes the lock the moment it is free. The watch is bounded
 //! ([`WATCH_STEPS`]); past it (a holder that was preempted, a long command) the waiter
-//! falls back to parking_lot's wait and its fairness (a parked thread gets the lock handed
+//! falls back to `parking_lot`'s wait and its fairness (a parked thread gets the lock handed
 //! to it at least every half millisecond), so no waiter starves. A preempted holder is
 //! found about once per scheduler tick, so the bounded watch it wastes is small.
 //! Under loom there is no watch: it changes no ordering, only how long a wait spins.
