@@ -6,6 +6,7 @@
 //! call. One global order means two operations can never wait on each other in a cycle.
 
 pub(crate) mod after_unlock;
+mod spin;
 
 use smallvec::SmallVec;
 
@@ -186,9 +187,9 @@ impl Keyspace {
         for &(index, write) in &plan.shards {
             let lock = self.shard(index);
             let guard = if write {
-                Guard::Write(lock.write())
+                Guard::Write(spin::write(lock))
             } else {
-                Guard::Read(lock.read())
+                Guard::Read(spin::read(lock))
             };
             held.push((index, guard));
         }
@@ -202,9 +203,9 @@ impl Keyspace {
     pub(crate) fn lock_one(&self, index: usize, write: bool) -> Locks<'_> {
         let lock = self.shard(index);
         let guard = if write {
-            Guard::Write(lock.write())
+            Guard::Write(spin::write(lock))
         } else {
-            Guard::Read(lock.read())
+            Guard::Read(spin::read(lock))
         };
         let ticket = shard_of(&guard).log_ticket;
         let mut held = SmallVec::new();

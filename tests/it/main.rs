@@ -77,6 +77,8 @@ mod keys;
 mod lcs;
 #[cfg(not(loom))]
 mod lists;
+#[cfg(not(loom))]
+mod lock_watch;
 #[cfg(all(feature = "lua", not(loom)))]
 mod lua;
 #[cfg(all(feature = "lua", not(loom)))]

@@ -13,6 +13,7 @@ mod capi;
 mod cjson;
 mod cjson_settings;
 mod cmsgpack;
+mod collect;
 pub(crate) mod library;
 mod pcall;
 pub(crate) mod run;

@@ -35,6 +35,8 @@ pub(crate) struct State {
     direct: Direct,
     /// The run whose `KEYS`/`ARGV` were filled while its command planned its locks.
     planned: Option<Planned>,
+    /// Collector steps taken before a run's locks (see `collect`).
+    collect: super::collect::Ahead,
     /// Compiled scripts, each kept in a registry slot (what a direct run calls).
     functions: HashMap<Sha, RegistryKey, foldhash::fast::RandomState>,
     /// FUNCTION libraries this thread ran, by the SHA1 of their code.
@@ -131,6 +133,7 @@ impl State {
             argv,
             direct,
             planned: None,
+            collect: super::collect::Ahead::default(),
             functions: HashMap::default(),
             libraries: HashMap::default(),
         })
@@ -183,6 +186,7 @@ impl State {
 
     /// Fills `KEYS`/`ARGV` for the run of the script `sha` (compiled from `source`) with
     /// these arguments, ahead of the locks its command takes: the run then only calls it.
+    /// A collector step that is nearly due is taken here too.
     pub(crate) fn prepare(
         &mut self,
         sha: &Sha,
@@ -195,6 +199,8 @@ impl State {
         // The refill runs unprotected: with a limit left set (a run that panicked before
         // lifting it), a string that does not fit would end the process.
         let _ = self.lua.set_memory_limit(0);
+        // No lock is held yet: the collector's step is cheapest here.
+        self.collect.step(&self.lua);
         if self.direct.refill(fills) {
             self.planned = Some(Planned::of(sha, f, keys, argv));
         }
