@@ -160,12 +160,13 @@ impl Log {
     }
 
     /// Waits until the thread switched files at `cut`.
+    ///
+    /// An error of the old file does not fail it: the switch happens anyway (`round`), and
+    /// it is how a rewrite ends a failed log's MISCONF. (Failing on it raced with the
+    /// switch: a rewrite asked after a failed write failed or healed by timing.)
     pub(crate) fn rotate_wait(&self, cut: u64) -> Result<(), std::io::Error> {
         let mut st = self.state.lock();
         while st.rotated.is_none_or(|r| r < cut) {
-            if let Some(e) = &st.error {
-                return Err(std::io::Error::other(e.clone()));
-            }
             if st.exited {
                 return Err(std::io::Error::other(CLOSED));
             }
