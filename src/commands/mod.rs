@@ -352,7 +352,11 @@ fn run_unguarded(shared: &Shared, db: usize, spec: &Spec, args: &[&[u8]]) -> Rep
         _ => {
             let mut plan = Plan::at(base);
             plan_keys(shared, spec, args, &mut plan, &mut hashes);
-            shared.keyspace.lock(&plan)
+            if spec.keys == Keys::Script {
+                shared.keyspace.lock_watched(&plan)
+            } else {
+                shared.keyspace.lock(&plan)
+            }
         }
     };
     let mut ctx = Ctx::new(shared, &mut locks, shared.lazy_now(), hashes, db);

@@ -187,6 +187,25 @@ impl Keyspace {
         for &(index, write) in &plan.shards {
             let lock = self.shard(index);
             let guard = if write {
+                Guard::Write(lock.write())
+            } else {
+                Guard::Read(lock.read())
+            };
+            held.push((index, guard));
+        }
+        Locks::new(self, held)
+    }
+
+    /// [`lock`](Self::lock) for a script run (EVAL, FCALL): a busy shard is watched for a
+    /// few microseconds before parking (`spin`). Calls that all hold a key's lock for a
+    /// whole script hand it over without system calls that way; for short commands the
+    /// watch costs more than it saves (8 threads INCR on one key: 0.98 → 1.58 µs per
+    /// increment with it), so they wait the ordinary way.
+    pub(crate) fn lock_watched(&self, plan: &Plan) -> Locks<'_> {
+        let mut held = SmallVec::new();
+        for &(index, write) in &plan.shards {
+            let lock = self.shard(index);
+            let guard = if write {
                 Guard::Write(spin::write(lock))
             } else {
                 Guard::Read(spin::read(lock))
@@ -203,9 +222,9 @@ impl Keyspace {
     pub(crate) fn lock_one(&self, index: usize, write: bool) -> Locks<'_> {
         let lock = self.shard(index);
         let guard = if write {
-            Guard::Write(spin::write(lock))
+            Guard::Write(lock.write())
         } else {
-            Guard::Read(spin::read(lock))
+            Guard::Read(lock.read())
         };
         let ticket = shard_of(&guard).log_ticket;
         let mut held = SmallVec::new();
