@@ -230,3 +230,42 @@ fn an_in_memory_store_refuses_appendonly_yes_and_keeps_its_fsync_setting() {
         "nothing to wait for"
     );
 }
+
+/// Fills `store` with `n` string keys (MSET in chunks).
+fn fill(store: &Store, n: usize) {
+    for chunk in (0..n).collect::<Vec<_>>().chunks(1000) {
+        let mut argv = vec!["MSET".to_owned()];
+        for i in chunk {
+            argv.push(format!("key:{i}"));
+            argv.push(i.to_string());
+        }
+        assert_eq!(store.execute(argv.iter().map(String::as_str)), Reply::ok());
+    }
+}
+
+#[test]
+fn a_store_dropped_while_its_log_starts_reopens_with_everything_it_held() {
+    const KEYS: usize = 50_000;
+    let dir = DataDir::new("live-drop");
+    let store = Store::open(config(&dir).appendonly(false)).expect("opens");
+    fill(&store, KEYS);
+    assert_eq!(
+        store.execute(["CONFIG", "SET", "appendonly", "yes"]),
+        Reply::ok()
+    );
+    // The last handle goes while the start's thread still writes the base: the reopen
+    // must not run a second log on the folder beside it.
+    drop(store);
+    let store = Store::open(config(&dir)).expect("reopens");
+    assert_eq!(
+        store.execute(["DBSIZE"]),
+        Reply::Integer(KEYS as i64),
+        "the reopen loads the started log's base"
+    );
+    assert_eq!(store.execute(["SET", "after", "1"]), Reply::ok());
+    drop(store);
+    let store = Store::open(config(&dir)).expect("reopens again");
+    assert_eq!(store.execute(["DBSIZE"]), Reply::Integer(KEYS as i64 + 1));
+    assert_eq!(store.execute(["GET", "after"]), Reply::bulk("1"));
+    assert_eq!(store.execute(["GET", "key:49999"]), Reply::bulk("49999"));
+}

@@ -33,6 +33,7 @@ mod load;
 pub(crate) mod manifest;
 pub(crate) mod resp;
 pub(crate) mod sequencer;
+mod starts;
 mod switch;
 mod writer;
 
@@ -56,6 +57,7 @@ use crate::sync::Mutex;
 use crate::txn::Connection;
 
 pub(crate) use command::COMMANDS;
+pub(crate) use starts::wait_for_starts;
 pub(crate) use switch::LogSwitch;
 
 /// The error of BGREWRITEAOF / `rewrite_aof` when the folder has no log (redlite's text:

@@ -19,6 +19,7 @@ use parking_lot::Mutex;
 
 use super::Aof;
 use super::hub::Hub;
+use super::starts::Claim;
 use crate::keyspace::locks::Durable;
 use crate::persist::Fsync;
 use crate::shared::Shared;
@@ -162,9 +163,19 @@ impl LogSwitch {
         let Some(shared) = self.shared.get().and_then(Weak::upgrade) else {
             return Err(NO_START.to_owned());
         };
+        let Some(dir) = shared.config.persist.dir.clone() else {
+            return Err(NO_START.to_owned());
+        };
+        // Until the thread has let go of the store, opens of the folder wait (see
+        // `starts`): the thread may hold the store's last handle.
+        let claim = Claim::new(&dir);
         let spawned = std::thread::Builder::new()
             .name("redlite-aof-start".into())
-            .spawn(move || start(&shared));
+            .spawn(move || {
+                start(&shared, &dir);
+                drop(shared);
+                drop(claim);
+            });
         if spawned.is_err() {
             return Err(NO_START.to_owned());
         }
@@ -230,14 +241,10 @@ impl LogSwitch {
 }
 
 /// The thread of `appendonly yes`.
-fn start(shared: &Arc<Shared>) {
+fn start(shared: &Arc<Shared>, dir: &std::path::Path) {
     let switch = &shared.aof;
-    let Some(dir) = shared.config.persist.dir.clone() else {
-        switch.started(shared, None);
-        return;
-    };
     let started = std::time::Instant::now();
-    let aof = Aof::start_live(shared, &dir, switch.policy(), switch.next_first());
+    let aof = Aof::start_live(shared, dir, switch.policy(), switch.next_first());
     if let Ok(aof) = &aof {
         // The start is the log's first rewrite, as Redis counts it.
         aof.rewrites.store(1, std::sync::atomic::Ordering::Relaxed);
