@@ -42,6 +42,8 @@ struct State {
     next_first: u64,
     /// Whether the last start failed (INFO's `aof_last_bgrewrite_status` while off).
     start_failed: bool,
+    /// The log `appendonly no` closed last: a rewrite of it may still be running.
+    retired: Weak<Aof>,
 }
 
 /// The store's log switch (in `Shared`).
@@ -64,6 +66,7 @@ impl LogSwitch {
                 policy,
                 next_first: 0,
                 start_failed: false,
+                retired: Weak::new(),
             }),
             hub: Arc::new(Hub::default()),
             shared: OnceLock::new(),
@@ -191,6 +194,7 @@ impl LogSwitch {
             match std::mem::replace(&mut st.phase, Phase::Off) {
                 Phase::On(aof) => {
                     st.next_first = aof.log().next_seq();
+                    st.retired = Arc::downgrade(&aof);
                     self.wait_for_fsyncs(shared, false);
                     aof
                 }
@@ -238,11 +242,34 @@ impl LogSwitch {
     fn next_first(&self) -> u64 {
         self.state.lock().next_first
     }
+
+    /// Waits while a rewrite of the log `appendonly no` closed still runs (BGREWRITEAOF
+    /// came before the close). A rewrite switches files and lists its base and log after
+    /// the close lets a start begin; a start that numbered its files after the folder's
+    /// manifest meanwhile would then be replaced by, or replace, the rewrite's (a folder
+    /// listing deleted files, or a base without the writes since the rewrite's cut). A
+    /// rewrite that begins after the close sees it closed and does nothing (see
+    /// `Aof::rewrite_on`).
+    fn wait_for_retired_rewrite(&self, dir: &std::path::Path) {
+        let retired = self.state.lock().retired.clone();
+        let mut reported = false;
+        while retired.upgrade().is_some_and(|aof| aof.rewriting_now()) {
+            if !reported {
+                reported = true;
+                #[cfg(all(test, not(loom)))]
+                super::live_tests::start_step(dir, "waits for a rewrite");
+            }
+            // Bounded by the rewrite's own work (its snapshot and two file writes).
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        let _ = (dir, reported);
+    }
 }
 
 /// The thread of `appendonly yes`.
 fn start(shared: &Arc<Shared>, dir: &std::path::Path) {
     let switch = &shared.aof;
+    switch.wait_for_retired_rewrite(dir);
     let started = std::time::Instant::now();
     let aof = Aof::start_live(shared, dir, switch.policy(), switch.next_first());
     if let Ok(aof) = &aof {
@@ -253,4 +280,6 @@ fn start(shared: &Arc<Shared>, dir: &std::path::Path) {
             .store(secs, std::sync::atomic::Ordering::Release);
     }
     switch.started(shared, aof.ok());
+    #[cfg(all(test, not(loom)))]
+    super::live_tests::start_step(dir, "started");
 }
