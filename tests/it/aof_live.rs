@@ -328,3 +328,53 @@ fn writers_under_always_racing_appendonly_no_and_yes_all_succeed_and_reopen_exac
         Reply::bulk((THREADS as i64 * WRITES).to_string())
     );
 }
+
+/// What a listener joined at a base image's instant was given: (database, command).
+#[derive(Default)]
+struct Joined(std::sync::Mutex<Vec<(usize, Vec<Vec<u8>>)>>);
+
+impl redlite::Listener for Joined {
+    fn on_batch(&self, batch: &redlite::Batch) {
+        let mut all = self.0.lock().expect("not poisoned");
+        for cmd in batch.commands() {
+            all.push((batch.db(), cmd.iter().map(|a| a.to_vec()).collect()));
+        }
+    }
+}
+
+#[test]
+fn a_base_image_racing_the_first_write_to_a_database_has_it_in_the_image_or_the_log() {
+    const ROUNDS: usize = 3000;
+    let mut lost_or_doubled = 0;
+    for _ in 0..ROUNDS {
+        let store = Store::with_config(Config::default().shards(2));
+        let go = std::sync::Arc::new(std::sync::Barrier::new(2));
+        let writer = {
+            let (store, go) = (store.clone(), go.clone());
+            std::thread::spawn(move || {
+                let mut conn = store.connection();
+                conn.execute(["SELECT", "3"]);
+                go.wait();
+                // Database 3's first write: it is made while the image is taken.
+                conn.execute(["INCR", "z"]);
+            })
+        };
+        let log = std::sync::Arc::new(Joined::default());
+        go.wait();
+        let (image, joined) = store.rdb_image_joining(log.clone()).expect("an image");
+        writer.join().expect("the writer");
+        drop(joined);
+        let replayed = Store::with_config(Config::default().shards(2));
+        replayed.load_rdb_bytes(&image).expect("loads");
+        let mut conn = replayed.connection();
+        for (db, cmd) in log.0.lock().expect("not poisoned").iter() {
+            conn.execute(["SELECT", db.to_string().as_str()]);
+            conn.execute(cmd.iter().map(Vec::as_slice));
+        }
+        conn.execute(["SELECT", "3"]);
+        if conn.execute(["GET", "z"]) != Reply::bulk("1") {
+            lost_or_doubled += 1;
+        }
+    }
+    assert_eq!(lost_or_doubled, 0, "of {ROUNDS} rounds");
+}

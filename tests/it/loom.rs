@@ -543,16 +543,31 @@ fn config_set_policy_inside_exec_never_deadlocks_with_eviction() {
     });
 }
 
-/// What a listener joined by the live start was given: each batch's replay commands.
+/// What a listener joined by the live start was given: each batch's database and replay
+/// commands.
 #[derive(Default)]
-struct Recorded(std::sync::Mutex<Vec<Vec<Vec<u8>>>>);
+struct Recorded(std::sync::Mutex<Vec<(usize, Vec<Vec<u8>>)>>);
 
 impl redlite::Listener for Recorded {
     fn on_batch(&self, batch: &redlite::Batch) {
         let mut all = self.0.lock().unwrap();
         for cmd in batch.commands() {
-            all.push(cmd.iter().map(|a| a.to_vec()).collect());
+            all.push((batch.db(), cmd.iter().map(|a| a.to_vec()).collect()));
         }
+    }
+}
+
+impl Recorded {
+    /// A store loaded from `image`, with everything recorded replayed on it.
+    fn replayed_on(&self, image: &[u8]) -> Store {
+        let replayed = store_with(image);
+        let mut conn = replayed.connection();
+        for (db, cmd) in self.0.lock().unwrap().iter() {
+            conn.execute(["SELECT", db.to_string().as_str()]);
+            let reply = conn.execute(cmd.iter().map(Vec::as_slice));
+            assert!(!reply.is_error(), "{reply:?}");
+        }
+        replayed
     }
 }
 
@@ -588,11 +603,7 @@ fn a_live_start_logs_each_racing_write_exactly_once() {
             w.join().unwrap();
         }
         drop(joined);
-        let replayed = store_with(&image);
-        for cmd in log.0.lock().unwrap().iter() {
-            let reply = replayed.execute(cmd.iter().map(Vec::as_slice));
-            assert!(!reply.is_error(), "{reply:?}");
-        }
+        let replayed = log.replayed_on(&image);
         for k in [&x, &y] {
             assert_eq!(
                 replayed.get::<Option<i64>>(k.as_str()).unwrap(),
@@ -608,4 +619,34 @@ fn store_with(image: &[u8]) -> Store {
     let loaded = store();
     loaded.load_rdb_bytes(image).unwrap();
     loaded
+}
+
+/// Model 14: as model 13, with the racing write in a database nobody used before: it is
+/// made (its shards created) while the start takes its image. The write must still be in
+/// the image or the log, once.
+#[test]
+fn a_live_start_logs_a_racing_write_to_a_new_database_exactly_once() {
+    model(|| {
+        let store = store();
+        let writer = {
+            let store = store.clone();
+            thread::spawn(move || {
+                let mut conn = store.connection();
+                conn.execute(["SELECT", "1"]);
+                conn.execute(["INCR", "z"]);
+            })
+        };
+        let log = std::sync::Arc::new(Recorded::default());
+        let (image, joined) = store.rdb_image_joining(log.clone()).unwrap();
+        writer.join().unwrap();
+        drop(joined);
+        let replayed = log.replayed_on(&image);
+        let mut conn = replayed.connection();
+        conn.execute(["SELECT", "1"]);
+        assert_eq!(
+            conn.execute(["GET", "z"]),
+            redlite::Reply::bulk("1"),
+            "in the image or the log, once"
+        );
+    });
 }

@@ -14,6 +14,17 @@ thread_local! {
     /// What a test runs on this thread once a rewrite switched files (before it lists
     /// its new base).
     static AFTER_ROTATE: RefCell<Option<Box<dyn Fn()>>> = RefCell::new(None);
+    /// What a test runs on this thread as `appendonly no` is about to close the log.
+    static CLOSING: RefCell<Option<Box<dyn Fn()>>> = RefCell::new(None);
+}
+
+/// Runs this thread's closing hook (`LogSwitch::turn_off`).
+pub(in crate::persist::aof) fn closing() {
+    CLOSING.with(|h| {
+        if let Some(f) = &*h.borrow() {
+            f();
+        }
+    });
 }
 
 /// Where start threads report their steps: (folder, step).
@@ -102,4 +113,40 @@ fn a_start_after_appendonly_no_waits_for_the_closed_logs_rewrite() {
     for (k, v) in [("a", "1"), ("b", "2"), ("c", "3"), ("d", "4")] {
         assert_eq!(store.execute(["GET", k]), Reply::bulk(v), "{k}");
     }
+}
+
+/// A write to a database nobody used yet is not under CONFIG's locks (they cover the
+/// databases made so far): it can reach the log while `appendonly no` closes it, after
+/// the switch noted where numbering stops. The next log must still number its records
+/// after it, or a shard stamped with its number would make readers wait under `Always`
+/// for a record the new log has not written.
+#[test]
+fn a_log_started_after_appendonly_no_numbers_after_every_record_of_the_closed_one() {
+    let dir = folder("numbering");
+    let store = Store::open(Config::default().data_dir(&dir)).expect("open");
+    assert_eq!(store.execute(["SET", "a", "1"]), Reply::ok());
+    let closed = store.shared.aof.get().expect("a log");
+    let writer = store.clone();
+    CLOSING.with(|h| {
+        *h.borrow_mut() = Some(Box::new(move || {
+            let writer = writer.clone();
+            std::thread::spawn(move || {
+                let mut conn = writer.connection();
+                conn.execute(["SELECT", "5"]);
+                assert_eq!(conn.execute(["SET", "late", "1"]), Reply::ok());
+            })
+            .join()
+            .expect("the writer");
+        }));
+    });
+    assert_eq!(
+        store.execute(["CONFIG", "SET", "appendonly", "no"]),
+        Reply::ok()
+    );
+    CLOSING.with(|h| *h.borrow_mut() = None);
+    assert_eq!(
+        store.shared.aof.next_first(),
+        closed.log().next_seq(),
+        "the closed log's last number"
+    );
 }

@@ -15,7 +15,7 @@
 
 use std::sync::{Arc, OnceLock, Weak};
 
-use parking_lot::Mutex;
+use parking_lot::{Condvar, Mutex};
 
 use super::Aof;
 use super::hub::Hub;
@@ -44,12 +44,16 @@ struct State {
     start_failed: bool,
     /// The log `appendonly no` closed last: a rewrite of it may still be running.
     retired: Weak<Aof>,
+    /// `appendonly no` is closing a log: `next_first` is final once it is done.
+    closing: bool,
 }
 
 /// The store's log switch (in `Shared`).
 pub(crate) struct LogSwitch {
     state: Mutex<State>,
     hub: Arc<Hub>,
+    /// Signalled when `appendonly no` finished closing a log.
+    closed: Condvar,
     /// The store, for the thread that starts a log (bound once the store exists).
     shared: OnceLock<Weak<Shared>>,
 }
@@ -67,7 +71,9 @@ impl LogSwitch {
                 next_first: 0,
                 start_failed: false,
                 retired: Weak::new(),
+                closing: false,
             }),
+            closed: Condvar::new(),
             hub: Arc::new(Hub::default()),
             shared: OnceLock::new(),
         }
@@ -193,7 +199,7 @@ impl LogSwitch {
             let mut st = self.state.lock();
             match std::mem::replace(&mut st.phase, Phase::Off) {
                 Phase::On(aof) => {
-                    st.next_first = aof.log().next_seq();
+                    st.closing = true;
                     st.retired = Arc::downgrade(&aof);
                     self.wait_for_fsyncs(shared, false);
                     aof
@@ -205,12 +211,21 @@ impl LogSwitch {
                 Phase::Off => return,
             }
         };
+        #[cfg(all(test, not(loom)))]
+        super::live_tests::closing();
         aof.close(shared);
         // Only once it is all on disk: until then, waits still go to it.
         self.hub.set(None);
         // With no log, a failed one refuses nothing (Redis checks `aof_last_write_status`
         // only while the log is on).
         shared.saves.aof_recovered(shared.saves.disk.log_failures());
+        // Numbered on from the closed log's last record, read now that none can reach it:
+        // a write to a database CONFIG's locks do not cover (one made meanwhile) may have
+        // taken a number during the close, and stamped a shard with it.
+        let mut st = self.state.lock();
+        st.next_first = aof.log().next_seq();
+        st.closing = false;
+        self.closed.notify_all();
     }
 
     /// The starting thread's end: puts `aof` in force, or closes it if `appendonly no`
@@ -238,9 +253,13 @@ impl LogSwitch {
         self.state.lock().start_failed
     }
 
-    /// The number the next log starts at.
-    fn next_first(&self) -> u64 {
-        self.state.lock().next_first
+    /// The number the next log starts at (once a close under way has ended).
+    pub(super) fn next_first(&self) -> u64 {
+        let mut st = self.state.lock();
+        while st.closing {
+            self.closed.wait(&mut st);
+        }
+        st.next_first
     }
 
     /// Waits while a rewrite of the log `appendonly no` closed still runs (BGREWRITEAOF
