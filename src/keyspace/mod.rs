@@ -169,12 +169,11 @@ impl Keyspace {
     fn other_shard(&self, index: usize) -> &RwLock<Shard> {
         let db = self.db_of(index);
         let once = &self.others[db - 1];
-        let shards = match once.get() {
-            Some(shards) => shards,
-            None => {
-                let _making = self.makes.read();
-                once.get_or_init(|| make_shards(self.shards.len(), &self.hasher, &self.used))
-            }
+        let shards = if let Some(shards) = once.get() {
+            shards
+        } else {
+            let _making = self.makes.read();
+            once.get_or_init(|| make_shards(self.shards.len(), &self.hasher, &self.used))
         };
         &shards[index & self.mask]
     }
