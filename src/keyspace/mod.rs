@@ -64,6 +64,9 @@ pub(crate) struct Keyspace {
     /// atomic: no loom model runs a log.
     durable: OnceLock<Arc<dyn locks::Durable>>,
     durable_on: std::sync::atomic::AtomicBool,
+    /// Read-held while a database is made, write-held by a snapshot across its instant
+    /// (see [`Keyspace::hold_makes`]).
+    makes: RwLock<()>,
 }
 
 impl Keyspace {
@@ -82,6 +85,7 @@ impl Keyspace {
             used,
             durable: OnceLock::new(),
             durable_on: std::sync::atomic::AtomicBool::new(false),
+            makes: RwLock::new(()),
         }
     }
 
@@ -164,9 +168,25 @@ impl Keyspace {
     #[cold]
     fn other_shard(&self, index: usize) -> &RwLock<Shard> {
         let db = self.db_of(index);
-        let shards = self.others[db - 1]
-            .get_or_init(|| make_shards(self.shards.len(), &self.hasher, &self.used));
+        let once = &self.others[db - 1];
+        let shards = if let Some(shards) = once.get() {
+            shards
+        } else {
+            let _making = self.makes.read();
+            once.get_or_init(|| make_shards(self.shards.len(), &self.hasher, &self.used))
+        };
         &shards[index & self.mask]
+    }
+
+    /// Holds back the making of databases until the guard drops. A snapshot takes it once
+    /// it holds every shard of the databases made so far, then checks no database was made
+    /// meanwhile: from then until its instant, a write to a database it does not hold
+    /// cannot start (it would land in neither the image nor, for a log that joins at the
+    /// instant, the log). Makers hold it only while they make, with no wait inside, and a
+    /// snapshot holds every shard a maker could hold when it takes it, so neither waits
+    /// for the other in a cycle.
+    pub(crate) fn hold_makes(&self) -> crate::sync::RwLockWriteGuard<'_, ()> {
+        self.makes.write()
     }
 
     /// Bytes held by keys and values, as fed by the shards: within

@@ -148,6 +148,50 @@ impl Store {
         }
     }
 
+    /// The store's image as an AOF base (RDB bytes, in memory), with `listener` joining
+    /// the store's listeners at the image's instant, as `CONFIG SET appendonly yes` joins
+    /// its new log: each write lands in exactly one of the image and what `listener` is
+    /// given. For the loom model of the live start; not stable API.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> Result<(), redlite::Error> {
+    /// struct Ignore;
+    /// impl redlite::Listener for Ignore {
+    ///     fn on_batch(&self, _: &redlite::Batch) {}
+    /// }
+    /// let store = redlite::Store::new();
+    /// let (image, _joined) = store.rdb_image_joining(std::sync::Arc::new(Ignore))?;
+    /// assert_eq!(redlite::Store::new().load_rdb_bytes(&image)?, 0);
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`Store::rdb_image`].
+    #[doc(hidden)]
+    pub fn rdb_image_joining(
+        &self,
+        listener: std::sync::Arc<dyn crate::Listener>,
+    ) -> Result<(Vec<u8>, crate::Subscription), Error> {
+        let mut out = Vec::new();
+        let id = std::sync::atomic::AtomicU64::new(u64::MAX);
+        match super::aof::image_then_join(&self.shared, &mut out, listener, &id) {
+            Ok(_) => Ok((
+                out,
+                crate::Subscription {
+                    store: std::sync::Arc::downgrade(&self.shared),
+                    id: id.load(std::sync::atomic::Ordering::Acquire),
+                },
+            )),
+            Err(_) => Err(Error::Reply(
+                "ERR Background save already in progress".to_string(),
+            )),
+        }
+    }
+
     /// How many fsyncs the append-only log did and how many records it wrote since the
     /// store opened (`None` without a log): records per fsync is the group commit's
     /// group size under `Fsync::Always`. For the benches; not stable API.

@@ -18,6 +18,8 @@ pub(crate) fn open(shared: &Arc<Shared>) -> Result<(), Error> {
         return Ok(());
     };
     std::fs::create_dir_all(&dir).map_err(|e| files::io_error(&dir, &e))?;
+    // A dropped store whose `appendonly yes` is still starting owns the folder until then.
+    aof::wait_for_starts(&dir);
     if cfg.aof_on() {
         let log = aof::Aof::open(shared, &dir, cfg.appendfsync)?;
         shared.aof.opened(shared, log);

@@ -68,13 +68,21 @@ impl<'a> Snapshot<'a> {
         let at = shared.now();
         let delay = holds::run_delay();
         let started = Instant::now();
-        // Every shard of every database made so far, in the one global lock order.
-        let made: Vec<usize> = ks.made().collect();
-        let mut guards: Vec<_> = made
-            .iter()
-            .flat_map(|&db| (0..ks.shard_count()).map(move |i| ks.base(db) + i))
-            .map(|i| ks.shard(i).write())
-            .collect();
+        // Every shard of every database made so far, in the one global lock order; then no
+        // database may be made until the instant (see `Keyspace::hold_makes`). One made
+        // while the shards were taken means another round (at most once per database).
+        let (made, mut guards, makes) = loop {
+            let made: Vec<usize> = ks.made().collect();
+            let guards: Vec<_> = made
+                .iter()
+                .flat_map(|&db| (0..ks.shard_count()).map(move |i| ks.base(db) + i))
+                .map(|i| ks.shard(i).write())
+                .collect();
+            let makes = ks.hold_makes();
+            if ks.made().count() == made.len() {
+                break (made, guards, makes);
+            }
+        };
         let locked = Instant::now();
         let mut clocks = 0u64;
         let mut dbs: Vec<(usize, usize)> = made.iter().map(|&db| (db, 0)).collect();
@@ -84,6 +92,7 @@ impl<'a> Snapshot<'a> {
             clocks = clocks.wrapping_add(shard.write_clock());
         }
         at_instant();
+        drop(makes);
         drop(guards);
         // From the first lock taken: the first shard was held while the others were taken.
         let hold = locked.elapsed() + (locked - started);

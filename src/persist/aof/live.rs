@@ -16,6 +16,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use super::manifest::{self, FileInfo, Kind, Manifest};
 use super::writer::Log;
 use super::{Aof, DIR, files, rdb, remove_old, select_head};
+use crate::effects::Listener;
 use crate::error::Error;
 use crate::persist::Fsync;
 use crate::shared::Shared;
@@ -88,7 +89,8 @@ impl Aof {
     /// Closes the log: no write reaches it any more, and everything it was given is
     /// written and fsynced before this returns. Takes no shard lock.
     pub(crate) fn close(&self, shared: &Shared) {
-        self.closed.store(true, Ordering::Release);
+        // SeqCst: see `Aof::rewriting_now`.
+        self.closed.store(true, Ordering::SeqCst);
         shared.listeners.remove(self.listener);
         self.log.stop_and_wait();
     }
@@ -121,11 +123,7 @@ fn write_image(
     let path = dir.join(format!("temp-{name}"));
     loop {
         let mut out = files::create(&path)?;
-        let opts = rdb::WriteOptions { aof_base: true };
-        let wrote = rdb::write_then(shared, &mut out, opts, || {
-            let id = shared.listeners.add_commands_only(log.clone());
-            listener.store(id, Ordering::Release);
-        });
+        let wrote = image_then_join(shared, &mut out, log.clone(), listener);
         match wrote {
             Ok(_) => {
                 files::finish(out, &path, &dir.join(name))?;
@@ -138,6 +136,22 @@ fn write_image(
             Err(e) => return Err(files::io_error(&path, &e)),
         }
     }
+}
+
+/// Writes the store's image as a log base to `out`; at its instant (every shard
+/// write-locked) `log` joins the listeners, its id left in `id`: every write before the
+/// instant is in the image, every one after it reaches `log` (the loom model
+/// `a_live_start_logs_each_racing_write_exactly_once` checks this on this function).
+pub(crate) fn image_then_join(
+    shared: &Shared,
+    out: &mut impl std::io::Write,
+    log: Arc<dyn Listener>,
+    id: &AtomicU64,
+) -> std::io::Result<rdb::WriteReport> {
+    let opts = rdb::WriteOptions { aof_base: true };
+    rdb::write_then(shared, out, opts, || {
+        id.store(shared.listeners.add_commands_only(log), Ordering::Release);
+    })
 }
 
 /// Deletes every file `old` listed (the new manifest lists none of them).

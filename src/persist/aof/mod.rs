@@ -29,10 +29,13 @@ mod failure_tests;
 pub(crate) mod hub;
 mod legacy;
 mod live;
+#[cfg(all(test, not(loom)))]
+mod live_tests;
 mod load;
 pub(crate) mod manifest;
 pub(crate) mod resp;
 pub(crate) mod sequencer;
+mod starts;
 mod switch;
 mod writer;
 
@@ -56,6 +59,8 @@ use crate::sync::Mutex;
 use crate::txn::Connection;
 
 pub(crate) use command::COMMANDS;
+pub(crate) use live::image_then_join;
+pub(crate) use starts::wait_for_starts;
 pub(crate) use switch::LogSwitch;
 
 /// The error of BGREWRITEAOF / `rewrite_aof` when the folder has no log (redlite's text:
@@ -150,9 +155,16 @@ impl Aof {
         self.rewriting.load(Ordering::Acquire)
     }
 
+    /// [`Aof::rewriting`] for a start after this log was closed: `SeqCst` with the
+    /// rewrite's claim of the flag and its check of `closed` (and the close's store of
+    /// it), so either the rewrite sees the log closed or the start sees it running.
+    pub(crate) fn rewriting_now(&self) -> bool {
+        self.rewriting.load(Ordering::SeqCst)
+    }
+
     /// Rewrites the log now: a new base image and a fresh incremental file.
     pub(crate) fn rewrite(&self) -> Result<(), Error> {
-        if self.rewriting.swap(true, Ordering::AcqRel) {
+        if self.rewriting.swap(true, Ordering::SeqCst) {
             return Err(Error::Reply(IN_PROGRESS.into()));
         }
         self.rewrite_claimed()
@@ -191,7 +203,7 @@ impl Aof {
     /// The flag is claimed before the thread starts, so a second call right after is
     /// refused.
     pub(crate) fn rewrite_in_background(self: &std::sync::Arc<Self>) -> bool {
-        if self.rewriting.swap(true, Ordering::AcqRel) {
+        if self.rewriting.swap(true, Ordering::SeqCst) {
             return false;
         }
         let me = self.clone();
@@ -218,7 +230,8 @@ impl Aof {
     }
 
     fn rewrite_on(&self, shared: &Shared) -> Result<(), Error> {
-        if self.closed.load(Ordering::Acquire) {
+        // SeqCst: see `rewriting_now`.
+        if self.closed.load(Ordering::SeqCst) {
             return Err(Error::Reply(NO_AOF.into()));
         }
         let mut manifest = self.manifest.lock().clone();
@@ -242,6 +255,8 @@ impl Aof {
         self.log
             .rotate_wait(cut)
             .map_err(|e| files::io_error(&self.dir.join(&incr.name), &e))?;
+        #[cfg(all(test, not(loom)))]
+        live_tests::after_rotate();
         let next = Manifest {
             base: Some(base),
             history: Vec::new(),

@@ -15,10 +15,11 @@
 
 use std::sync::{Arc, OnceLock, Weak};
 
-use parking_lot::Mutex;
+use parking_lot::{Condvar, Mutex};
 
 use super::Aof;
 use super::hub::Hub;
+use super::starts::Claim;
 use crate::keyspace::locks::Durable;
 use crate::persist::Fsync;
 use crate::shared::Shared;
@@ -41,12 +42,18 @@ struct State {
     next_first: u64,
     /// Whether the last start failed (INFO's `aof_last_bgrewrite_status` while off).
     start_failed: bool,
+    /// The log `appendonly no` closed last: a rewrite of it may still be running.
+    retired: Weak<Aof>,
+    /// `appendonly no` is closing a log: `next_first` is final once it is done.
+    closing: bool,
 }
 
 /// The store's log switch (in `Shared`).
 pub(crate) struct LogSwitch {
     state: Mutex<State>,
     hub: Arc<Hub>,
+    /// Signalled when `appendonly no` finished closing a log.
+    closed: Condvar,
     /// The store, for the thread that starts a log (bound once the store exists).
     shared: OnceLock<Weak<Shared>>,
 }
@@ -63,7 +70,10 @@ impl LogSwitch {
                 policy,
                 next_first: 0,
                 start_failed: false,
+                retired: Weak::new(),
+                closing: false,
             }),
+            closed: Condvar::new(),
             hub: Arc::new(Hub::default()),
             shared: OnceLock::new(),
         }
@@ -162,9 +172,19 @@ impl LogSwitch {
         let Some(shared) = self.shared.get().and_then(Weak::upgrade) else {
             return Err(NO_START.to_owned());
         };
+        let Some(dir) = shared.config.persist.dir.clone() else {
+            return Err(NO_START.to_owned());
+        };
+        // Until the thread has let go of the store, opens of the folder wait (see
+        // `starts`): the thread may hold the store's last handle.
+        let claim = Claim::new(&dir);
         let spawned = std::thread::Builder::new()
             .name("redlite-aof-start".into())
-            .spawn(move || start(&shared));
+            .spawn(move || {
+                start(&shared, &dir);
+                drop(shared);
+                drop(claim);
+            });
         if spawned.is_err() {
             return Err(NO_START.to_owned());
         }
@@ -179,7 +199,8 @@ impl LogSwitch {
             let mut st = self.state.lock();
             match std::mem::replace(&mut st.phase, Phase::Off) {
                 Phase::On(aof) => {
-                    st.next_first = aof.log().next_seq();
+                    st.closing = true;
+                    st.retired = Arc::downgrade(&aof);
                     self.wait_for_fsyncs(shared, false);
                     aof
                 }
@@ -190,12 +211,21 @@ impl LogSwitch {
                 Phase::Off => return,
             }
         };
+        #[cfg(all(test, not(loom)))]
+        super::live_tests::closing();
         aof.close(shared);
         // Only once it is all on disk: until then, waits still go to it.
         self.hub.set(None);
         // With no log, a failed one refuses nothing (Redis checks `aof_last_write_status`
         // only while the log is on).
         shared.saves.aof_recovered(shared.saves.disk.log_failures());
+        // Numbered on from the closed log's last record, read now that none can reach it:
+        // a write to a database CONFIG's locks do not cover (one made meanwhile) may have
+        // taken a number during the close, and stamped a shard with it.
+        let mut st = self.state.lock();
+        st.next_first = aof.log().next_seq();
+        st.closing = false;
+        self.closed.notify_all();
     }
 
     /// The starting thread's end: puts `aof` in force, or closes it if `appendonly no`
@@ -223,21 +253,45 @@ impl LogSwitch {
         self.state.lock().start_failed
     }
 
-    /// The number the next log starts at.
-    fn next_first(&self) -> u64 {
-        self.state.lock().next_first
+    /// The number the next log starts at (once a close under way has ended).
+    pub(super) fn next_first(&self) -> u64 {
+        let mut st = self.state.lock();
+        while st.closing {
+            self.closed.wait(&mut st);
+        }
+        st.next_first
+    }
+
+    /// Waits while a rewrite of the log `appendonly no` closed still runs (BGREWRITEAOF
+    /// came before the close). A rewrite switches files and lists its base and log after
+    /// the close lets a start begin; a start that numbered its files after the folder's
+    /// manifest meanwhile would then be replaced by, or replace, the rewrite's (a folder
+    /// listing deleted files, or a base without the writes since the rewrite's cut). A
+    /// rewrite that begins after the close sees it closed and does nothing (see
+    /// `Aof::rewrite_on`).
+    fn wait_for_retired_rewrite(&self, dir: &std::path::Path) {
+        let retired = self.state.lock().retired.clone();
+        let mut reported = false;
+        while retired.upgrade().is_some_and(|aof| aof.rewriting_now()) {
+            if !reported {
+                reported = true;
+                #[cfg(all(test, not(loom)))]
+                super::live_tests::start_step(dir, "waits for a rewrite");
+            }
+            // Bounded by the rewrite's own work (its snapshot and two file writes).
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        // `dir` names the start for the test hook only.
+        let _ = dir;
     }
 }
 
 /// The thread of `appendonly yes`.
-fn start(shared: &Arc<Shared>) {
+fn start(shared: &Arc<Shared>, dir: &std::path::Path) {
     let switch = &shared.aof;
-    let Some(dir) = shared.config.persist.dir.clone() else {
-        switch.started(shared, None);
-        return;
-    };
+    switch.wait_for_retired_rewrite(dir);
     let started = std::time::Instant::now();
-    let aof = Aof::start_live(shared, &dir, switch.policy(), switch.next_first());
+    let aof = Aof::start_live(shared, dir, switch.policy(), switch.next_first());
     if let Ok(aof) = &aof {
         // The start is the log's first rewrite, as Redis counts it.
         aof.rewrites.store(1, std::sync::atomic::Ordering::Relaxed);
@@ -246,4 +300,6 @@ fn start(shared: &Arc<Shared>) {
             .store(secs, std::sync::atomic::Ordering::Release);
     }
     switch.started(shared, aof.ok());
+    #[cfg(all(test, not(loom)))]
+    super::live_tests::start_step(dir, "started");
 }
