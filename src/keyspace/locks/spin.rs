@@ -17,7 +17,7 @@
 //! to it at least every half millisecond), so no waiter starves. A preempted holder is
 //! found about once per scheduler tick, so the bounded watch it wastes is small.
 //! Only script runs (EVAL, FCALL) wait this way (`Keyspace::lock_watched`): single
-//! commands hold a lock for ~0.1 µs, and with 8 threads on 2 cores INCRing one key the
+//! commands hold a lock for ~0.1 µs, and with 8 threads on 2 cores incrementing one key the
 //! watch made each increment 60% slower (a preempted holder costs a waiter the whole
 //! watch), so they keep `parking_lot`'s wait.
 //! Under loom there is no watch: it changes no ordering, only how long a wait spins.
