@@ -17,6 +17,7 @@
 //! mutex, by code, with Redis's cap of 128 distinct codes.
 
 use std::cell::Cell;
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
 use std::time::{Duration, Instant};
 
@@ -71,10 +72,17 @@ pub(crate) struct CommandTotals {
     pub(crate) rejected: u64,
 }
 
+/// One stripe's counters, one per command, made on the stripe's first call.
+type Stripe = CachePadded<OnceLock<Box<[Counters]>>>;
+
 /// The store's counters.
 pub(crate) struct Stats {
     /// `stripes[s][command index]`; the last index counts commands outside the table.
-    stripes: Box<[CachePadded<Box<[Counters]>>]>,
+    /// A stripe is allocated by its first call: a store holds no counters until it runs
+    /// commands, and then only for the stripes its threads use (40 bytes per command and
+    /// stripe: 16 KB per stripe-pair up front made `Store::new` miss its 32 KiB target).
+    stripes: Box<[Stripe]>,
+    commands: usize,
     errors: Mutex<Vec<(Box<str>, u64)>>,
     connections: AtomicU64,
 }
@@ -109,18 +117,18 @@ impl Stats {
     pub(crate) fn new(commands: usize) -> Stats {
         let cores = std::thread::available_parallelism().map_or(4, std::num::NonZero::get);
         let n = cores.next_power_of_two().clamp(1, 16);
-        let stripes = (0..n)
-            .map(|_| CachePadded::new((0..=commands).map(|_| Counters::default()).collect()))
-            .collect();
+        let stripes = (0..n).map(|_| CachePadded::new(OnceLock::new())).collect();
         Stats {
             stripes,
+            commands,
             errors: Mutex::new(Vec::new()),
             connections: AtomicU64::new(0),
         }
     }
 
     fn counters(&self, command: usize) -> &Counters {
-        let stripe = &self.stripes[stripe_number() & (self.stripes.len() - 1)];
+        let stripe = self.stripes[stripe_number() & (self.stripes.len() - 1)]
+            .get_or_init(|| (0..=self.commands).map(|_| Counters::default()).collect());
         let last = stripe.len() - 1;
         &stripe[command.min(last)]
     }
@@ -165,7 +173,7 @@ impl Stats {
     pub(crate) fn totals(&self, index: usize) -> CommandTotals {
         let mut t = CommandTotals::default();
         let mut usec: u128 = 0;
-        for stripe in &*self.stripes {
+        for stripe in self.stripes.iter().filter_map(|s| s.get()) {
             if let Some(c) = stripe.get(index) {
                 let calls = c.calls.load(Relaxed);
                 let sampled = c.sampled.load(Relaxed);
@@ -189,8 +197,8 @@ impl Stats {
 
     /// CONFIG RESETSTAT: every counter back to zero.
     pub(crate) fn reset(&self) {
-        for stripe in &*self.stripes {
-            for c in stripe.iter() {
+        for stripe in self.stripes.iter().filter_map(|s| s.get()) {
+            for c in &**stripe {
                 c.calls.store(0, Relaxed);
                 c.sampled.store(0, Relaxed);
                 c.nanos.store(0, Relaxed);
