@@ -79,13 +79,21 @@ impl Default for ScriptLimits {
 /// The default of [`Config::max_reply_bytes`]: 1 GiB.
 const DEFAULT_MAX_REPLY_BYTES: usize = 1 << 30;
 
+/// The cores this process may use (4 when unknown), asked once: `available_parallelism`
+/// reads the cgroup's CPU quota from files on Linux, tens of microseconds that every
+/// `Config::default()` and `Store::new` paid twice.
+pub(crate) fn cores() -> usize {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(4, std::num::NonZero::get))
+}
+
 impl Default for Config {
     /// Shards: 8 per core, rounded to a power of two, between 64 and 1024 (enough that two
     /// threads' keys rarely share a shard lock by chance); system clock;
     /// active expiry on, every 100 ms (Redis's default `hz 10`), 64 slots per shard per pass;
     /// replies up to 1 GiB.
     fn default() -> Self {
-        let cores = std::thread::available_parallelism().map_or(4, std::num::NonZero::get);
+        let cores = cores();
         Config {
             shards: (cores * 8).next_power_of_two().clamp(64, 1024),
             clock: Arc::new(SystemClock),

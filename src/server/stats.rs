@@ -115,7 +115,7 @@ fn nanos(d: Duration) -> u64 {
 impl Stats {
     /// Counters for `commands` commands, with a stripe per core (a power of two, at most 16).
     pub(crate) fn new(commands: usize) -> Stats {
-        let cores = std::thread::available_parallelism().map_or(4, std::num::NonZero::get);
+        let cores = crate::config::cores();
         let n = cores.next_power_of_two().clamp(1, 16);
         let stripes = (0..n).map(|_| CachePadded::new(OnceLock::new())).collect();
         Stats {

@@ -67,10 +67,7 @@ static WATCHERS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize
 /// without the bound.
 #[cfg(not(loom))]
 fn max_watchers() -> usize {
-    static MAX: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
-    *MAX.get_or_init(|| {
-        std::thread::available_parallelism().map_or(1, |n| n.get().saturating_sub(1).max(1))
-    })
+    crate::config::cores().saturating_sub(1).max(1)
 }
 
 /// Spins while `busy()`, at most [`WATCH_STEPS`] looks, unless enough threads watch
