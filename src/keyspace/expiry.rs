@@ -9,7 +9,10 @@
 //! (50–90 µs on this project's VM, against ~50 µs), and a store per test is a use the crate
 //! wants cheap. It starts with the first store that sweeps and ends a second after the last
 //! one is dropped; each store runs on its own interval (`hz`), and one store's pass is
-//! bounded, so it delays another's by little.
+//! bounded, so it delays another's by little. The price: the passes of all stores share one
+//! core, so a process with very many busy stores reclaims expired keys more slowly than a
+//! thread per store did (reads never see them either way), and their coarse access clocks
+//! (LRU) tick late when passes queue.
 
 use std::sync::Arc;
 use std::thread::{self, ThreadId};
