@@ -25,8 +25,8 @@ pub(crate) struct Shared {
     pub(crate) script_state: Box<dyn Any + Send + Sync>,
     /// Who receives the effects of writes (see [`crate::effects`]).
     pub(crate) listeners: Listeners,
-    /// The active-expiry thread, stopped and joined when the last handle drops (loom
-    /// models run without it).
+    /// The store's place on the process's active-expiry thread, removed (no pass of it
+    /// running) when the last handle drops (loom models run without it).
     #[cfg_attr(loom, allow(dead_code))]
     pub(crate) sweeper: OnceLock<Sweeper>,
     /// Blocked calls' timers, pub/sub, keyspace notifications (see [`crate::events`]).
