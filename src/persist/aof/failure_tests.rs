@@ -23,7 +23,7 @@ fn config(dir: &PathBuf) -> Config {
 }
 
 /// From now on every write of the store's log fails (its file is `/dev/full`).
-fn fail_the_log(store: &Store) {
+pub(super) fn fail_the_log(store: &Store) {
     let log = store.shared.aof.get().expect("a log").log.clone();
     let full = std::fs::OpenOptions::new()
         .write(true)

@@ -51,16 +51,9 @@ fn a_failing_log_refuses_writes_until_a_rewrite_replaces_it() {
     let dir = folder("log-fails");
     let store = Store::open(Config::default().data_dir(&dir)).expect("open");
     assert_eq!(store.execute(["SET", "k", "1"]), Reply::ok());
-    let log = store.shared.aof.get().expect("a log").log.clone();
-    let full = std::fs::OpenOptions::new()
-        .write(true)
-        .open("/dev/full")
-        .expect("/dev/full");
-    let cut = log.next_seq();
-    log.rotate_request(cut, full);
-    log.rotate_wait(cut).expect("switched");
+    crate::persist::aof::failure_tests::fail_the_log(&store);
     assert_eq!(store.execute(["SET", "k", "2"]), Reply::ok());
-    log.flush();
+    store.shared.aof.get().expect("a log").log.flush();
     let misconf = Reply::error("MISCONF Errors writing to the AOF file: No space left on device");
     assert_eq!(store.execute(["SET", "k", "3"]), misconf);
     assert_eq!(store.execute(["PING"]), misconf);
