@@ -183,17 +183,7 @@ impl Keyspace {
     /// Locks the plan's shards in ascending index order. Blocks while any is held in a
     /// conflicting mode by another operation.
     pub(crate) fn lock(&self, plan: &Plan) -> Locks<'_> {
-        let mut held = SmallVec::new();
-        for &(index, write) in &plan.shards {
-            let lock = self.shard(index);
-            let guard = if write {
-                Guard::Write(lock.write())
-            } else {
-                Guard::Read(lock.read())
-            };
-            held.push((index, guard));
-        }
-        Locks::new(self, held)
+        self.lock_plan(plan, false)
     }
 
     /// [`lock`](Self::lock) for a script run (EVAL, FCALL): a busy shard is watched for a
@@ -202,30 +192,22 @@ impl Keyspace {
     /// watch costs more than it saves (8 threads INCR on one key: 0.98 → 1.58 µs per
     /// increment with it), so they wait the ordinary way.
     pub(crate) fn lock_watched(&self, plan: &Plan) -> Locks<'_> {
+        self.lock_plan(plan, true)
+    }
+
+    #[inline]
+    fn lock_plan(&self, plan: &Plan, watch: bool) -> Locks<'_> {
         let mut held = SmallVec::new();
         for &(index, write) in &plan.shards {
-            let lock = self.shard(index);
-            let guard = if write {
-                Guard::Write(spin::write(lock))
-            } else {
-                Guard::Read(spin::read(lock))
-            };
-            held.push((index, guard));
+            held.push((index, self.guard(index, write, watch)));
         }
         Locks::new(self, held)
     }
-}
 
-impl Keyspace {
     /// Locks one shard: the plan of a single-key command, without building a plan.
     #[inline]
     pub(crate) fn lock_one(&self, index: usize, write: bool) -> Locks<'_> {
-        let lock = self.shard(index);
-        let guard = if write {
-            Guard::Write(lock.write())
-        } else {
-            Guard::Read(lock.read())
-        };
+        let guard = self.guard(index, write, false);
         let ticket = shard_of(&guard).log_ticket;
         let mut held = SmallVec::new();
         held.push((index, guard));
@@ -234,6 +216,18 @@ impl Keyspace {
             locks.owe_tickets(self);
         }
         locks
+    }
+
+    /// Shard `index`'s lock in the mode asked, watched first when `watch` (see `spin`).
+    #[inline]
+    fn guard(&self, index: usize, write: bool, watch: bool) -> Guard<'_> {
+        let lock = self.shard(index);
+        match (write, watch) {
+            (true, false) => Guard::Write(lock.write()),
+            (false, false) => Guard::Read(lock.read()),
+            (true, true) => Guard::Write(spin::write(lock)),
+            (false, true) => Guard::Read(spin::read(lock)),
+        }
     }
 }
 
